@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""Benchmarks of the dalgo binary: wall time and peak RSS per command.
+
+Runs each case several times against scratch databases on the local
+PostgreSQL, then writes the results into docs/benchmarks.md between the
+markers for this script. Measures the process: spawn to exit (through GNU
+time, ~1 ms of its own), and its peak resident set as GNU time reports it. Usage:
+
+    python3 scripts/bench.py [--runs N] [--binary target/release/dalgo]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HOST = os.environ.get("DALGO_TEST_PGHOST", "/var/run/postgresql")
+DOC = os.path.join(ROOT, "docs", "benchmarks.md")
+BEGIN, END = "<!-- bench.py:begin -->", "<!-- bench.py:end -->"
+
+
+def url(db):
+    return f"postgresql:///{db}?host={HOST}"
+
+
+def psql(sql, db="postgres"):
+    subprocess.run(["psql", "-X", "-q", "-d", url(db), "-c", sql], check=True, stdout=subprocess.DEVNULL)
+
+
+def drop(db):
+    psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def run_once(binary, args, db, stdin=None, extra_env=None, cwd=None):
+    """Runs a command once; returns (wall ms, peak RSS MB). The child is
+    started by GNU time, whose small image is what the child is forked from:
+    started from Python, the child's ru_maxrss would count Python's memory."""
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": url(db), "DALGO_ACTOR": "bench", "HOME": "/nonexistent",
+           **(extra_env or {})}
+    rss_file = os.path.join(ROOT, "target", "bench-rss")
+    start = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, binary, *args], env=env, cwd=cwd,
+                          input=(stdin or "").encode(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"{args} failed: {proc.stderr.decode()}")
+    return elapsed * 1000.0, int(open(rss_file).read().split()[-1]) / 1024.0
+
+
+def find_dbt_venv():
+    if os.environ.get("DBT_VENV"):
+        return os.environ["DBT_VENV"]
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "dalgo")
+    for name in sorted(os.listdir(cache)) if os.path.isdir(cache) else []:
+        if os.path.isfile(os.path.join(cache, name, "bin", "dbt")):
+            return os.path.join(cache, name)
+    return None
+
+
+def dbt_overhead(binary, db, runs):
+    """`dalgo dbt run` against `dbt run` on the same project and profile,
+    interleaved so that drift affects both alike."""
+    venv = find_dbt_venv()
+    if not venv:
+        print("no dbt virtualenv (run scripts/test.sh once): skipping the dbt overhead", file=sys.stderr)
+        return []
+    work = tempfile.mkdtemp(prefix="dalgo-bench-")
+    project = os.path.join(work, "project")
+    shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "dbt_project"), project)
+    env = {"CLIENTDBT_ROOT": os.path.join(work, "clientdbt"), "DEV_SECRETS_DIR": os.path.join(work, "secrets"),
+           "DBT_VENV": venv}
+    user = subprocess.run(["psql", "-X", "-tAc", "select current_user", "-d", url(db)], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    creds = f"host: {HOST}\nport: 5432\nusername: {user}\npassword: x\ndatabase: {db}\nschema: bench\n"
+    run_once(binary, ["warehouse", "set", "--org", "bench-ngo", "--type", "postgres", "--config", "-"], db, creds, env)
+    run_once(binary, ["dbt", "setup", "--org", "bench-ngo", "--local", project], db, None, env)
+    profiles = os.path.join(work, "clientdbt", "bench-ngo", "profiles")
+    direct = [os.path.join(venv, "bin", "dbt"), ["run", "--profiles-dir", profiles]]
+    samples = {"direct": [], "dalgo": []}
+    rss = {"direct": [], "dalgo": []}
+    for _ in range(runs):
+        for name, (prog, args, cwd) in {"direct": (direct[0], direct[1], project),
+                                        "dalgo": (binary, ["dbt", "run", "--org", "bench-ngo"], None)}.items():
+            t, m = run_once(prog, args, db, None, env, cwd)
+            samples[name].append(t)
+            rss[name].append(m)
+    noop = [run_once(binary, ["dbt", "run", "--org", "bench-ngo"], db, None, {**env, "DBT_EXECUTABLE": "/bin/true"})
+            for _ in range(runs * 2)]
+    shutil.rmtree(work)
+    row = lambda label, key: {"name": label, "runs": runs, "median": statistics.median(samples[key]),
+                              "min": min(samples[key]), "max": max(samples[key]), "rss": max(rss[key])}
+    overhead = statistics.median([a - b for a, b in zip(samples["dalgo"], samples["direct"])])
+    return [row("`dbt run` directly (fixture project, 1 model)", "direct"),
+            row("`dalgo dbt run` on the same project", "dalgo"),
+            {"name": "difference, dalgo minus direct (median of paired runs; within dbt's noise)", "runs": runs,
+             "median": overhead, "min": float("nan"), "max": float("nan"), "rss": float("nan")},
+            {"name": "`dalgo dbt run` with a no-op dbt (`DBT_EXECUTABLE=/bin/true`): dalgo's own work", "runs": len(noop),
+             "median": statistics.median(t for t, _ in noop), "min": min(t for t, _ in noop),
+             "max": max(t for t, _ in noop), "rss": max(m for _, m in noop)}]
+
+
+def measure(name, runs, once, before=None):
+    times, rss = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        t, m = once()
+        times.append(t)
+        rss.append(m)
+    return {"name": name, "runs": runs, "median": statistics.median(times), "min": min(times), "max": max(times),
+            "rss": max(rss)}
+
+
+def airbyte_sync(binary, db, runs):
+    """`airbyte sync --all --wait` of 50 connections against the stub with 200 ms
+    per call and 2 s jobs, beside one connection's sync, to show the 50 run
+    together rather than one after another."""
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "--example", "airbyte_stub_server"],
+                   cwd=ROOT, check=True)
+    stub = subprocess.Popen([os.path.join(ROOT, "target", "release", "examples", "airbyte_stub_server"),
+                             "--connections", "50", "--latency-ms", "200", "--job-ms", "2000"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        port, workspace = stub.stdout.readline().split()
+        psql(f"UPDATE orgs SET airbyte_workspace_id = '{workspace}' WHERE slug = 'bench-ngo'", db)
+        env = {"AIRBYTE_SERVER_HOST": "127.0.0.1", "AIRBYTE_SERVER_PORT": port}
+        conns = ["airbyte", "connections", "list", "--org", "bench-ngo", "--output", "json"]
+        listed = subprocess.run([binary, *conns], env={"PATH": os.environ["PATH"], "DATABASE_URL": url(db), **env},
+                                capture_output=True, text=True, check=True)
+        first = json.loads(listed.stdout)[0]["connectionId"]
+        wait = ["--wait", "--poll-interval", "0.5"]
+        single = measure("`airbyte sync <one connection> --wait` (stub: 200 ms per call, 2 s job)", runs,
+                         lambda: run_once(binary, ["airbyte", "sync", first, "--org", "bench-ngo", *wait], db, None, env))
+        every = measure("`airbyte sync --all --wait --concurrency 50` (50 connections, same stub)", runs,
+                        lambda: run_once(binary, ["airbyte", "sync", "--all", "--org", "bench-ngo", "--concurrency", "50",
+                                                  *wait], db, None, env))
+        default = measure("`airbyte sync --all --wait` (50 connections, default concurrency 4)", 1,
+                          lambda: run_once(binary, ["airbyte", "sync", "--all", "--org", "bench-ngo", *wait], db, None, env))
+        return [single, every, default]
+    finally:
+        stub.kill()
+
+
+def http(method, url, body=None):
+    """One Prefect call; Prefect on SQLite answers 503 when busy, so retry those."""
+    for attempt in range(20):
+        req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"content-type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                text = resp.read()
+                return json.loads(text) if text else None
+        except urllib.error.HTTPError as e:
+            if e.code != 503 or attempt == 19:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def prefect(binary, db, runs):
+    """`pipeline list` with 200 pipelines and `pipeline sync-runs` over 1,000
+    flow runs, against a real Prefect server started for the purpose."""
+    venv = find_dbt_venv()
+    if not venv:
+        print("no virtualenv with Prefect (run scripts/test.sh once): skipping the pipeline figures", file=sys.stderr)
+        return []
+    home = tempfile.mkdtemp(prefix="dalgo-bench-prefect-")
+    port = free_port()
+    env_p = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+             "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home}/prefect.db"}
+    server = subprocess.Popen([os.path.join(venv, "bin", "prefect"), "server", "start", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env_p, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        for _ in range(600):
+            try:
+                http("GET", f"{api}/health")
+                break
+            except Exception:
+                time.sleep(0.3)
+        http("POST", f"{api}/work_pools/", {"name": "bench-pool", "type": "process"})
+        env = {"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool"}
+        for i in range(200):
+            run_once(binary, ["pipeline", "create", "--org", "bench-ngo", "--name", f"p{i:03}", "--connection",
+                              f"00000000-0000-4000-8000-{i:012}", "--no-transform", "--cron", "0 2 * * *"], db, None, env)
+        listed = measure("`pipeline list` (200 pipelines; one Prefect call)", runs,
+                         lambda: run_once(binary, ["pipeline", "list", "--org", "bench-ngo"], db, None, env))
+        deployments = subprocess.run(["psql", "-X", "-tAc", "select deployment_id from pipelines", "-d", url(db)],
+                                     capture_output=True, text=True, check=True).stdout.split()
+        for dep in deployments:
+            for _ in range(5):
+                http("POST", f"{api}/deployments/{dep}/create_flow_run", {})
+        first = measure("`pipeline sync-runs` recording 1,000 new flow runs (200 deployments)", 1,
+                        lambda: run_once(binary, ["pipeline", "sync-runs", "--org", "bench-ngo"], db, None, env))
+        again = measure("`pipeline sync-runs` over the same 1,000 runs, nothing changed", runs,
+                        lambda: run_once(binary, ["pipeline", "sync-runs", "--org", "bench-ngo"], db, None, env))
+        return [listed, first, again]
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "dalgo"))
+    ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--dbt-runs", type=int, default=8)
+    ap.add_argument("--airbyte-runs", type=int, default=3)
+    ap.add_argument("--prefect-runs", type=int, default=5)
+    a = ap.parse_args()
+    if not a.no_build:
+        subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
+
+    fresh, db = "dalgo_bench_fresh", "dalgo_bench"
+    drop(db)
+    run_once(a.binary, ["migrate"], db)
+    run_once(a.binary, ["createorganduser", "Bench NGO", "admin@bench.example", "--password-stdin"], db, "pw-bench")
+    for i in range(20):
+        run_once(a.binary, ["createorganduser", f"Bench Org {i}", "admin@bench.example"], db)
+    run_once(a.binary, ["manage-feature-flags", "REPORTS", "--enable"], db)
+    run_once(a.binary, ["manage-feature-flags", "DATA_QUALITY", "--enable", "--org-slug", "bench-ngo"], db)
+
+    results = [
+        measure("`migrate` with no database (creates it, schema, seed)", a.runs,
+                lambda: run_once(a.binary, ["migrate"], fresh), before=lambda: drop(fresh)),
+        measure("`migrate` on an existing empty database (schema, seed)", a.runs,
+                lambda: run_once(a.binary, ["migrate"], fresh),
+                before=lambda: (drop(fresh), psql(f'CREATE DATABASE "{fresh}"'))),
+        measure("`migrate` with nothing to do", a.runs, lambda: run_once(a.binary, ["migrate"], db)),
+        measure("`createorganduser` for an existing org and user", a.runs,
+                lambda: run_once(a.binary, ["createorganduser", "Bench NGO", "admin@bench.example"], db)),
+        measure("`org list` (21 orgs)", a.runs, lambda: run_once(a.binary, ["org", "list"], db)),
+        measure("`manage-feature-flags --list-all --org-slug bench-ngo`", a.runs,
+                lambda: run_once(a.binary, ["manage-feature-flags", "--list-all", "--org-slug", "bench-ngo"], db)),
+    ]
+    results += dbt_overhead(a.binary, db, a.dbt_runs)
+    results += airbyte_sync(a.binary, db, a.airbyte_runs)
+    results += prefect(a.binary, db, a.prefect_runs)
+    drop(fresh)
+    drop(db)
+
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    lines = [
+        BEGIN,
+        f"Measured {datetime.date.today()} on {platform.system()} {platform.release()}, {os.cpu_count()} cores "
+        f"({cpu}), PostgreSQL on its local Unix socket; release build; {a.runs} runs each.",
+        "",
+        "| command | median ms | min ms | max ms | peak RSS MB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    fmt = lambda v: "" if v != v else f"{v:.1f}"  # NaN: not applicable
+    lines += [f"| {r['name']} | {fmt(r['median'])} | {fmt(r['min'])} | {fmt(r['max'])} | {fmt(r['rss'])} |"
+              for r in results]
+    lines.append(END)
+    block = "\n".join(lines)
+    doc = open(DOC).read() if os.path.exists(DOC) else ""
+    if BEGIN in doc and END in doc:
+        doc = doc[: doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
+    else:
+        doc += "\n" + block + "\n"
+    open(DOC, "w").write(doc)
+    print(block)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Make a fresh machine ready for dalgo: a running PostgreSQL with a superuser
+# role for the current OS user, and (with --python, for the tests) keyutils,
+# git and the cached virtualenv with dbt and Prefect pinned by
+# ../shared/python/constraints.txt.
+# Idempotent: each step checks before it acts. Sourced or run.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log() { printf 'provision: %s\n' "$*" >&2; }
+
+as_postgres() {
+  if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
+}
+
+pg_ready() { pg_isready -q -h /var/run/postgresql 2>/dev/null; }
+
+ensure_postgres_installed() {
+  if command -v pg_ctlcluster >/dev/null 2>&1 && ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    return
+  fi
+  log "PostgreSQL is not installed: installing it from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq postgresql >/dev/null
+}
+
+ensure_postgres_running() {
+  if pg_ready; then return; fi
+  local version
+  version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+  log "starting PostgreSQL $version"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  for _ in $(seq 1 30); do pg_ready && return; sleep 1; done
+  log "PostgreSQL did not become ready"; exit 69
+}
+
+ensure_superuser_role() {
+  local me; me="$(id -un)"
+  if psql -h /var/run/postgresql -d postgres -tAc 'select 1' >/dev/null 2>&1; then return; fi
+  log "creating PostgreSQL superuser role '$me'"
+  as_postgres psql -h /var/run/postgresql -d postgres -v ON_ERROR_STOP=1 \
+    -c "CREATE ROLE \"$me\" SUPERUSER LOGIN" >/dev/null
+}
+
+# keyctl runs the keyring-backend tests inside a session keyring of their own.
+ensure_test_tools() {
+  command -v keyctl >/dev/null 2>&1 && command -v git >/dev/null 2>&1 && return
+  log "installing keyutils and git from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq keyutils git >/dev/null
+}
+
+venv_dir() {
+  local constraints="$1" key
+  key="$(cat "$constraints" | sha256sum | cut -c1-12)"
+  printf '%s/dalgo/venv-%s' "${XDG_CACHE_HOME:-$HOME/.cache}" "$key"
+}
+
+ensure_python_venv() {
+  local constraints="$here/../shared/python/constraints.txt"
+  if [ ! -f "$constraints" ]; then
+    log "no $constraints: skipping the dbt/Prefect virtualenv"; return
+  fi
+  local dir; dir="$(venv_dir "$constraints")"
+  if [ -x "$dir/bin/dbt" ] && [ -x "$dir/bin/prefect" ] && [ -f "$dir/.complete" ]; then
+    echo "$dir"; return
+  fi
+  log "building the dbt/Prefect virtualenv in $dir (one-off, a few minutes)"
+  rm -rf "$dir"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install -q --disable-pip-version-check -c "$constraints" \
+    prefect==3.6.29 dbt-core==1.10.19 dbt-postgres==1.10.2 >&2
+  touch "$dir/.complete"
+  echo "$dir"
+}
+
+main() {
+  ensure_postgres_installed
+  ensure_postgres_running
+  ensure_superuser_role
+  if [ "${1:-}" = "--python" ]; then
+    ensure_test_tools
+    ensure_python_venv
+  fi
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command. On a fresh machine it first provisions what is missing:
+# PostgreSQL (started, or installed from Debian's packages), a superuser role
+# for this OS user, and the cached Python virtualenv with dbt and Prefect
+# pinned by ../shared/python/constraints.txt. Then it runs the whole suite
+# (unit, integration against real PostgreSQL, doc tests, examples built).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="$(bash scripts/provision.sh --python | tail -n 1)"
+if [ -n "$venv" ]; then
+  export DBT_VENV="$venv"
+  export PATH="$venv/bin:$PATH"
+fi
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+cargo test --locked "$@"

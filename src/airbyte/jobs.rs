@@ -1,0 +1,272 @@
+//! Airbyte jobs: triggering syncs and resets, following them to their end,
+//! their logs, and dalgo's record of them.
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use futures_util::StreamExt;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::client::{Call, Wait};
+use super::types::{AttemptInfo, Job, JobInfo, JobStatus};
+use super::{Client, is_not_found};
+use crate::db::Db;
+use crate::error::{Error, ErrorKind, Result};
+use crate::org::{self, Org};
+
+/// Job types dalgo lists: the ones every server version since 0.58 knows.
+const LISTED_TYPES: [&str; 2] = ["sync", "reset_connection"];
+
+/// Starts a sync (or, with `reset`, a reset) of a connection. A sync already
+/// running is reported with its job id (exit 75).
+pub async fn trigger(c: &Client, connection_id: &str, reset: bool) -> Result<Job> {
+    let path = if reset { "/connections/reset" } else { "/connections/sync" };
+    match c.post::<JobInfo>(path, &json!({ "connectionId": connection_id }), Call::Once, Wait::Normal).await {
+        Ok(info) => Ok(info.job),
+        Err(Error::Airbyte { kind: ErrorKind::TempFail, status: Some(409), message }) => {
+            let running = list_jobs(c, connection_id, 5)
+                .await
+                .ok()
+                .and_then(|jobs| jobs.into_iter().find(|j| !j.status.is_final()).map(|j| j.id));
+            let detail = running.map_or_else(
+                || message.clone(),
+                |id| format!("a sync is already running for connection {connection_id}, job {id}"),
+            );
+            Err(Error::Airbyte { kind: ErrorKind::TempFail, status: Some(409), message: detail })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn get_job(c: &Client, id: i64) -> Result<Job> {
+    let v: Value = c.post("/jobs/get_light", &json!({ "id": id }), Call::Safe, Wait::Normal).await?;
+    serde_json::from_value(v.get("job").cloned().unwrap_or(Value::Null)).map_err(|e| Error::Airbyte {
+        kind: ErrorKind::Failure,
+        status: None,
+        message: format!("unexpected job from Airbyte: {e}"),
+    })
+}
+
+/// A connection's latest jobs, newest first.
+pub async fn list_jobs(c: &Client, connection_id: &str, limit: usize) -> Result<Vec<Job>> {
+    let body = json!({
+        "configTypes": LISTED_TYPES, "configId": connection_id,
+        "pagination": { "pageSize": limit, "rowOffset": 0 },
+    });
+    let v: Value = c.post("/jobs/list", &body, Call::Safe, Wait::Normal).await?;
+    let jobs = v.get("jobs").and_then(Value::as_array).cloned().unwrap_or_default();
+    jobs.into_iter()
+        .map(|j| {
+            serde_json::from_value(j.get("job").cloned().unwrap_or(Value::Null)).map_err(|e| Error::Airbyte {
+                kind: ErrorKind::Failure,
+                status: None,
+                message: format!("unexpected job list from Airbyte: {e}"),
+            })
+        })
+        .collect()
+}
+
+pub async fn cancel(c: &Client, id: i64) -> Result<Job> {
+    let info: JobInfo = c.post("/jobs/cancel", &json!({ "id": id }), Call::Safe, Wait::Normal).await?;
+    Ok(info.job)
+}
+
+/// One attempt's log lines.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptLogs {
+    pub attempt: i64,
+    pub status: String,
+    pub lines: Vec<String>,
+}
+
+/// The logs of every attempt of a job, in order, in either of Airbyte's formats.
+pub async fn job_logs(c: &Client, id: i64) -> Result<Vec<AttemptLogs>> {
+    let info: JobInfo = c.post("/jobs/get_without_logs", &json!({ "id": id }), Call::Safe, Wait::Normal).await?;
+    let mut out = Vec::with_capacity(info.attempts.len());
+    for (n, a) in info.attempts.iter().enumerate() {
+        let body = json!({ "jobId": id, "attemptNumber": n });
+        let attempt: AttemptInfo = c.post("/attempt/get_for_job", &body, Call::Safe, Wait::Normal).await?;
+        out.push(AttemptLogs {
+            attempt: a.attempt.id,
+            status: attempt.attempt.status.clone(),
+            lines: attempt.logs.map(|l| l.lines()).unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+fn at(secs: Option<i64>) -> Option<DateTime<Utc>> {
+    secs.and_then(|s| Utc.timestamp_opt(s, 0).single())
+}
+
+/// Records (or refreshes) a job in `airbyte_jobs`.
+pub async fn record_job(db: &Db, org: Option<&Org>, connection_id: &str, job: &Job) -> Result<()> {
+    let (records, bytes) = job.progress();
+    let ended = job.status.is_final().then_some(job.updated_at);
+    sqlx::query(
+        "INSERT INTO airbyte_jobs (job_id, org_id, connection_id, job_type, status, records, bytes, started_at, ended_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (job_id) DO UPDATE SET status = EXCLUDED.status, records = EXCLUDED.records,
+             bytes = EXCLUDED.bytes, started_at = COALESCE(EXCLUDED.started_at, airbyte_jobs.started_at),
+             ended_at = EXCLUDED.ended_at, org_id = COALESCE(airbyte_jobs.org_id, EXCLUDED.org_id), updated_at = now()",
+    )
+    .bind(job.id)
+    .bind(org.map(|o| o.id))
+    .bind(connection_id)
+    .bind(&job.config_type)
+    .bind(job.status.as_str())
+    .bind(records.max(0))
+    .bind(bytes.max(0))
+    .bind(at(job.started_at.or(Some(job.created_at))))
+    .bind(at(ended))
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// A job as dalgo recorded it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct JobRecord {
+    pub job_id: i64,
+    pub connection_id: String,
+    pub job_type: String,
+    pub status: String,
+    pub records: i64,
+    pub bytes: i64,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// The org's recorded jobs, newest first.
+pub async fn history(db: &Db, org_slug: &str, connection: Option<&str>, limit: i64) -> Result<Vec<JobRecord>> {
+    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
+    Ok(sqlx::query_as(
+        "SELECT job_id, connection_id, job_type, status, records, bytes, started_at, ended_at FROM airbyte_jobs
+          WHERE org_id = $1 AND ($2::text IS NULL OR connection_id = $2)
+          ORDER BY created_at DESC, job_id DESC LIMIT $3",
+    )
+    .bind(org.id)
+    .bind(connection)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// What happened to one connection's sync.
+#[derive(Debug, Clone)]
+pub enum SyncEvent {
+    Started { connection: String, job: i64 },
+    Progress { connection: String, job: i64, status: JobStatus, records: i64, bytes: i64 },
+    Failed { connection: String, error: String },
+}
+
+/// The end of one connection's sync.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncOutcome {
+    pub connection_id: String,
+    pub job_id: Option<i64>,
+    pub status: Option<JobStatus>,
+    pub records: i64,
+    pub bytes: i64,
+    pub error: Option<String>,
+    #[serde(skip)]
+    pub error_kind: Option<ErrorKind>,
+}
+
+impl SyncOutcome {
+    pub fn succeeded(&self) -> bool {
+        self.status == Some(JobStatus::Succeeded)
+    }
+}
+
+/// How to run several syncs.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncOptions {
+    /// Follow each job to its end.
+    pub wait: bool,
+    /// How many connections to trigger and follow at once.
+    pub concurrency: usize,
+    pub poll: Duration,
+}
+
+/// Triggers a sync of each connection and, with `wait`, follows each job to
+/// its end, `concurrency` at a time; `on_event` hears every state change.
+pub async fn sync_and_wait(
+    db: &Db,
+    c: &Client,
+    org: &Org,
+    connections: &[String],
+    opts: SyncOptions,
+    on_event: &dyn Fn(SyncEvent),
+) -> Vec<SyncOutcome> {
+    futures_util::stream::iter(connections)
+        .map(|conn| sync_one(db, c, org, conn, opts, on_event))
+        .buffer_unordered(opts.concurrency.max(1))
+        .collect()
+        .await
+}
+
+async fn sync_one(
+    db: &Db,
+    c: &Client,
+    org: &Org,
+    conn: &str,
+    opts: SyncOptions,
+    on_event: &dyn Fn(SyncEvent),
+) -> SyncOutcome {
+    let failed = |e: Error, job: Option<i64>| {
+        on_event(SyncEvent::Failed { connection: conn.to_string(), error: e.to_string() });
+        SyncOutcome {
+            connection_id: conn.to_string(),
+            job_id: job,
+            status: None,
+            records: 0,
+            bytes: 0,
+            error: Some(e.to_string()),
+            error_kind: Some(e.kind()),
+        }
+    };
+    let mut job = match trigger(c, conn, false).await {
+        Ok(j) => j,
+        Err(e) => return failed(e, None),
+    };
+    on_event(SyncEvent::Started { connection: conn.to_string(), job: job.id });
+    if let Err(e) = record_job(db, Some(org), conn, &job).await {
+        return failed(e, Some(job.id));
+    }
+    let mut last = (job.status, job.progress());
+    while opts.wait && !job.status.is_final() {
+        tokio::time::sleep(opts.poll).await;
+        job = match get_job(c, job.id).await {
+            Ok(j) => j,
+            Err(e) if is_not_found(&e) => return failed(e, Some(job.id)),
+            Err(e) => return failed(e, Some(job.id)),
+        };
+        let now = (job.status, job.progress());
+        if now != last {
+            let (records, bytes) = now.1;
+            on_event(SyncEvent::Progress {
+                connection: conn.to_string(),
+                job: job.id,
+                status: job.status,
+                records,
+                bytes,
+            });
+            last = now;
+        }
+    }
+    if let Err(e) = record_job(db, Some(org), conn, &job).await {
+        return failed(e, Some(job.id));
+    }
+    let (records, bytes) = job.progress();
+    SyncOutcome {
+        connection_id: conn.to_string(),
+        job_id: Some(job.id),
+        status: Some(job.status),
+        records,
+        bytes,
+        error: None,
+        error_kind: None,
+    }
+}

@@ -1,0 +1,96 @@
+//! The audit log: one row per change an admin command makes, written in the
+//! same transaction as the change.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::PgConnection;
+
+use crate::error::Result;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+/// What it happened to.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    Org,
+    OrgPlan,
+    User,
+    OrgUser,
+    FeatureFlag,
+    Warehouse,
+    DbtWorkspace,
+    Secret,
+    Pipeline,
+    TaskLock,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+impl Resource {
+    fn as_str(self) -> &'static str {
+        match self {
+            Resource::Org => "org",
+            Resource::OrgPlan => "org_plan",
+            Resource::User => "user",
+            Resource::OrgUser => "org_user",
+            Resource::FeatureFlag => "feature_flag",
+            Resource::Warehouse => "warehouse",
+            Resource::DbtWorkspace => "dbt_workspace",
+            Resource::Secret => "secret",
+            Resource::Pipeline => "pipeline",
+            Resource::TaskLock => "task_lock",
+        }
+    }
+}
+
+/// The org an entry concerns, kept by slug even after the org is deleted.
+#[derive(Debug, Clone, Copy)]
+pub struct OrgRef<'a> {
+    pub id: i64,
+    pub slug: &'a str,
+}
+
+/// One audit entry.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    pub actor: &'a str,
+    pub action: Action,
+    pub resource: Resource,
+    pub resource_id: String,
+    pub org: Option<OrgRef<'a>>,
+    pub details: Value,
+}
+
+/// Writes an entry on the caller's connection (normally inside its transaction).
+pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor, action, resource_type, resource_id, org_id, org_slug, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(e.actor)
+    .bind(e.action.as_str())
+    .bind(e.resource.as_str())
+    .bind(e.resource_id)
+    .bind(e.org.map(|o| o.id))
+    .bind(e.org.map(|o| o.slug))
+    .bind(e.details)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,838 @@
+//! `dalgo airbyte`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use serde_json::Value;
+
+use super::output::{CliError, Exit, emit, fields, table, when, write_table};
+use super::warehouse::read_input;
+use super::{Context, prompt};
+use dalgo::airbyte::{
+    self, Actor, Client, ConnectionChanges, ConnectionSpec, JobStatus, StreamSelection, SyncEvent, SyncOptions,
+};
+use dalgo::{ErrorKind, warehouse};
+
+#[derive(Debug, Subcommand)]
+pub enum AirbyteCommand {
+    /// Is the server reachable, which version, are our credentials accepted
+    Health,
+    /// Store Airbyte credentials in the OS keyring (interactive use; cron uses the environment or files)
+    Login(LoginArgs),
+    /// An org's Airbyte workspace
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+    /// The source connectors available to an org
+    SourceDefinitions(OrgArg),
+    /// The destination connectors available to an org
+    DestinationDefinitions(OrgArg),
+    /// An org's sources
+    #[command(subcommand)]
+    Sources(ActorCommand),
+    /// An org's destinations
+    #[command(subcommand)]
+    Destinations(ActorCommand),
+    /// An org's connections (source → destination)
+    #[command(subcommand)]
+    Connections(ConnectionCommand),
+    /// Sync one connection, or all of an org's, and optionally wait for the jobs
+    Sync(SyncArgs),
+    /// Reset a connection (clear its synced data)
+    Reset {
+        connection_id: String,
+        #[command(flatten)]
+        org: OrgArg,
+    },
+    /// Airbyte jobs: history, details, logs, cancelling
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct OrgArg {
+    #[arg(long = "org", value_name = "SLUG")]
+    pub slug: String,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("credentials").required(true).args(["client_id", "token_stdin", "username"])))]
+pub struct LoginArgs {
+    /// Application client id (abctl: `abctl local credentials`); the secret is read from stdin
+    #[arg(long, value_name = "ID")]
+    client_id: Option<String>,
+    /// Read a Basic token (base64 of user:password) from stdin
+    #[arg(long)]
+    token_stdin: bool,
+    /// Basic-auth user; the password is read from stdin
+    #[arg(long, value_name = "USER")]
+    username: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// Create the org's workspace (named after its slug) unless it has one
+    Create(OrgArg),
+    /// The org's workspace
+    Show(OrgArg),
+    /// Delete the org's workspace with its sources, destinations and connections
+    Delete {
+        #[command(flatten)]
+        org: OrgArg,
+        #[arg(short, long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActorCommand {
+    /// All of the org's
+    List(OrgArg),
+    /// One, with its config (secrets masked by Airbyte)
+    Show {
+        id: String,
+        #[command(flatten)]
+        org: OrgArg,
+    },
+    /// Create one; the config is checked against the connector's specification first
+    Create {
+        #[command(flatten)]
+        org: OrgArg,
+        #[arg(long)]
+        name: String,
+        /// The connector definition, by name (e.g. Postgres) or id
+        #[arg(long, value_name = "NAME_OR_ID")]
+        definition: String,
+        /// The config, YAML or JSON; - reads stdin
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Replace one's config (and optionally its name)
+    Update {
+        id: String,
+        #[command(flatten)]
+        org: OrgArg,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Test one's connection
+    Check {
+        id: String,
+        #[command(flatten)]
+        org: OrgArg,
+    },
+    /// A source's streams and their sync modes (sources only)
+    Discover {
+        id: String,
+        #[command(flatten)]
+        org: OrgArg,
+    },
+    /// Delete one
+    Delete {
+        id: String,
+        #[command(flatten)]
+        org: OrgArg,
+        #[arg(short, long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct StreamArgs {
+    /// A stream to sync (repeat); default: every stream
+    #[arg(long = "stream", value_name = "NAME")]
+    streams: Vec<String>,
+    #[arg(long, default_value = "full_refresh", value_parser = ["full_refresh", "incremental"])]
+    sync_mode: String,
+    #[arg(long, default_value = "overwrite", value_parser = ["overwrite", "append", "append_dedup"])]
+    destination_sync_mode: String,
+}
+
+impl StreamArgs {
+    fn selection(self) -> StreamSelection {
+        StreamSelection {
+            streams: self.streams,
+            sync_mode: self.sync_mode,
+            destination_sync_mode: self.destination_sync_mode,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionCommand {
+    List(OrgArg),
+    Show {
+        id: String,
+        #[command(flatten)]
+        org: OrgArg,
+    },
+    /// Create a connection from a freshly discovered catalog
+    Create {
+        #[command(flatten)]
+        org: OrgArg,
+        #[arg(long, value_name = "SOURCE_ID")]
+        source: String,
+        /// Default: the org's warehouse destination
+        #[arg(long, value_name = "DESTINATION_ID")]
+        destination: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        streams: StreamArgs,
+        /// Write into this namespace (schema) of the destination
+        #[arg(long)]
+        namespace: Option<String>,
+        /// A Quartz cron expression, in UTC (e.g. "0 0 2 * * ?"); default: manual syncs only
+        #[arg(long, value_name = "CRON")]
+        schedule: Option<String>,
+    },
+    /// Change a connection; what is not given stays as it is
+    Update {
+        id: String,
+        #[command(flatten)]
+        org: OrgArg,
+        #[arg(long)]
+        name: Option<String>,
+        /// Re-discover and select these streams (repeat)
+        #[arg(long = "stream", value_name = "NAME")]
+        streams: Vec<String>,
+        #[arg(long, value_parser = ["full_refresh", "incremental"])]
+        sync_mode: Option<String>,
+        #[arg(long)]
+        namespace: Option<String>,
+        #[arg(long, value_name = "CRON", conflicts_with = "no_schedule")]
+        schedule: Option<String>,
+        /// Manual syncs only
+        #[arg(long)]
+        no_schedule: bool,
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+    },
+    Delete {
+        id: String,
+        #[command(flatten)]
+        org: OrgArg,
+        #[arg(short, long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["connection_id", "all"])))]
+#[command(after_help = "Exit 0 when every job succeeded; 1 when any failed or was cancelled; 75 when a sync was \
+already running. Without --wait, dalgo only triggers the jobs.")]
+pub struct SyncArgs {
+    connection_id: Option<String>,
+    /// Every active connection of the org
+    #[arg(long)]
+    all: bool,
+    #[command(flatten)]
+    org: OrgArg,
+    /// Follow the jobs to their end
+    #[arg(long)]
+    wait: bool,
+    /// How many connections to sync at once with --all
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+    /// Seconds between status checks while waiting
+    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+    poll_interval: f64,
+    /// On Ctrl-C, cancel the jobs instead of only stopping to wait
+    #[arg(long, requires = "wait")]
+    cancel_on_interrupt: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Jobs dalgo triggered or watched for the org (newest first)
+    List {
+        #[command(flatten)]
+        org: OrgArg,
+        #[arg(long, value_name = "CONNECTION_ID")]
+        connection: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// One job as Airbyte reports it now
+    Show {
+        job_id: i64,
+        #[command(flatten)]
+        org: OrgArg,
+    },
+    /// Every attempt's logs
+    Logs {
+        job_id: i64,
+        #[command(flatten)]
+        org: OrgArg,
+    },
+    Cancel {
+        job_id: i64,
+        #[command(flatten)]
+        org: OrgArg,
+    },
+}
+
+pub async fn run(ctx: &Context, c: AirbyteCommand) -> anyhow::Result<()> {
+    let cfg = ctx.config()?;
+    if let AirbyteCommand::Login(a) = c {
+        return login(ctx, a);
+    }
+    let client = airbyte::client(&cfg)?;
+    if let AirbyteCommand::Health = c {
+        let h = airbyte::health(&client, &cfg).await?;
+        return emit(ctx.format, &h, |out| {
+            let rows = [
+                ("url", h.url.clone()),
+                ("available", h.available.to_string()),
+                ("version", h.version.clone().unwrap_or("-".into())),
+                ("auth", h.auth.to_string()),
+            ];
+            write_table(out, &fields(&rows))
+        });
+    }
+    let db = dalgo::db::Db::connect(&cfg.database).await?;
+    match c {
+        AirbyteCommand::Workspace(w) => workspace(ctx, &db, &client, &cfg.actor, w).await,
+        AirbyteCommand::SourceDefinitions(o) => definitions(ctx, &db, &client, Actor::Source, &o.slug).await,
+        AirbyteCommand::DestinationDefinitions(o) => definitions(ctx, &db, &client, Actor::Destination, &o.slug).await,
+        AirbyteCommand::Sources(a) => actors(ctx, &db, &client, Actor::Source, a).await,
+        AirbyteCommand::Destinations(a) => actors(ctx, &db, &client, Actor::Destination, a).await,
+        AirbyteCommand::Connections(a) => connections(ctx, &db, &client, a).await,
+        AirbyteCommand::Sync(a) => sync(ctx, &db, &client, a).await,
+        AirbyteCommand::Reset { connection_id, org } => {
+            let ow = airbyte::org_workspace(&db, &org.slug).await?;
+            owned_connection(&client, &ow, &connection_id).await?;
+            let job = airbyte::trigger(&client, &connection_id, true).await?;
+            airbyte::record_job(&db, Some(&ow.org), &connection_id, &job).await?;
+            emit(ctx.format, &job, |out| writeln!(out, "reset of {connection_id} started: job {}", job.id))
+        }
+        AirbyteCommand::Jobs(j) => jobs(ctx, &db, &client, j).await,
+        AirbyteCommand::Health | AirbyteCommand::Login(_) => unreachable!("handled above"),
+    }
+}
+
+fn login(ctx: &Context, a: LoginArgs) -> anyhow::Result<()> {
+    let store = dalgo::secrets::SecretStore::Keyring;
+    let secret = read_input(std::path::Path::new("-"))?;
+    let secret = secret.trim();
+    if secret.is_empty() {
+        return Err(CliError::usage(
+            "nothing was read from stdin",
+            "pipe the secret in, e.g. `abctl local credentials`",
+        )
+        .into());
+    }
+    let mut stored = Vec::new();
+    let mut put = |name: &str, value: &str| -> anyhow::Result<()> {
+        store.put(name, &value.to_string().into())?;
+        stored.push(name.to_string());
+        Ok(())
+    };
+    for name in airbyte::KEYRING_ENTRIES {
+        let _ = store.delete(name);
+    }
+    match (a.client_id, a.username) {
+        (Some(id), _) => {
+            put("airbyte-client-id", &id)?;
+            put("airbyte-client-secret", secret)?;
+        }
+        (None, Some(user)) => {
+            put("airbyte-username", &user)?;
+            put("airbyte-password", secret)?;
+        }
+        (None, None) => put("airbyte-api-token", secret)?,
+    }
+    let body = serde_json::json!({ "stored": stored });
+    emit(ctx.format, &body, |out| writeln!(out, "stored Airbyte credentials in the OS keyring ({})", stored.join(", ")))
+}
+
+async fn workspace(
+    ctx: &Context,
+    db: &dalgo::db::Db,
+    c: &Client,
+    actor: &str,
+    w: WorkspaceCommand,
+) -> anyhow::Result<()> {
+    match w {
+        WorkspaceCommand::Create(o) => {
+            let (ws, created) = airbyte::workspace_create(db, c, &o.slug, actor).await?;
+            let body = serde_json::json!({ "org": o.slug, "workspace_id": ws.workspace_id, "name": ws.name, "created": created });
+            emit(ctx.format, &body, |out| {
+                let verb = if created { "created" } else { "exists:" };
+                writeln!(out, "{verb} workspace {} ({}) for {}", ws.workspace_id, ws.name, o.slug)
+            })
+        }
+        WorkspaceCommand::Show(o) => {
+            let ow = airbyte::org_workspace(db, &o.slug).await?;
+            let ws = airbyte::get_workspace(c, &ow.workspace_id).await?;
+            emit(ctx.format, &ws, |out| {
+                write_table(
+                    out,
+                    &fields(&[
+                        ("org", o.slug.clone()),
+                        ("workspace", ws.workspace_id.clone()),
+                        ("name", ws.name.clone()),
+                    ]),
+                )
+            })
+        }
+        WorkspaceCommand::Delete { org, yes } => {
+            prompt::confirm(
+                ctx,
+                yes,
+                &format!("delete the Airbyte workspace of {} with all its sources and connections?", org.slug),
+            )?;
+            let deleted = airbyte::workspace_delete(db, c, &org.slug, actor).await?;
+            let body = serde_json::json!({ "org": org.slug, "deleted_workspace": deleted });
+            emit(ctx.format, &body, |out| match &deleted {
+                Some(id) => writeln!(out, "deleted workspace {id} of {}", org.slug),
+                None => writeln!(out, "{} has no Airbyte workspace; nothing to do", org.slug),
+            })
+        }
+    }
+}
+
+async fn definitions(ctx: &Context, db: &dalgo::db::Db, c: &Client, actor: Actor, slug: &str) -> anyhow::Result<()> {
+    let ow = airbyte::org_workspace(db, slug).await?;
+    let defs = airbyte::definitions(c, actor, &ow.workspace_id).await?;
+    emit(ctx.format, &defs, |out| {
+        let t = table(
+            &["NAME", "ID", "IMAGE"],
+            defs.iter()
+                .map(|d| [d.name.clone(), d.id.clone(), format!("{}:{}", d.docker_repository, d.docker_image_tag)]),
+        );
+        write_table(out, &t)
+    })
+}
+
+fn parse_json_or_yaml(path: &std::path::Path) -> anyhow::Result<Value> {
+    Ok(Value::Object(warehouse::parse_config(&read_input(path)?, "config")?))
+}
+
+/// Refuses ids that belong to another org's workspace.
+fn ensure_owned(ow: &airbyte::OrgWorkspace, what: &str, id: &str, workspace_id: &str) -> anyhow::Result<()> {
+    if workspace_id == ow.workspace_id {
+        Ok(())
+    } else {
+        Err(CliError::new(
+            ErrorKind::NotFound,
+            format!("{what} {id} is not in the Airbyte workspace of {}", ow.org.slug),
+        )
+        .into())
+    }
+}
+
+/// The connection, if it is in the org's workspace: by its `workspaceId`, or
+/// (servers that leave that out) by its source's.
+async fn owned_connection(c: &Client, ow: &airbyte::OrgWorkspace, id: &str) -> anyhow::Result<airbyte::Connection> {
+    let conn = airbyte::get_connection(c, id).await?;
+    let ws = match conn.extra.get("workspaceId").and_then(Value::as_str) {
+        Some(ws) => ws.to_string(),
+        None => airbyte::get(c, Actor::Source, &conn.source_id).await?.workspace_id,
+    };
+    ensure_owned(ow, "connection", id, &ws)?;
+    Ok(conn)
+}
+
+async fn actors(ctx: &Context, db: &dalgo::db::Db, c: &Client, actor: Actor, cmd: ActorCommand) -> anyhow::Result<()> {
+    let noun = actor.noun();
+    let owned = |id: String, org: OrgArg| async move {
+        let ow = airbyte::org_workspace(db, &org.slug).await?;
+        let read = airbyte::get(c, actor, &id).await?;
+        ensure_owned(&ow, noun, &id, &read.workspace_id)?;
+        anyhow::Ok(read)
+    };
+    match cmd {
+        ActorCommand::List(o) => {
+            let ow = airbyte::org_workspace(db, &o.slug).await?;
+            let items = airbyte::list(c, actor, &ow.workspace_id).await?;
+            emit(ctx.format, &items, |out| {
+                let t = table(
+                    &["NAME", "ID", "CONNECTOR"],
+                    items.iter().map(|i| [i.name.clone(), i.id.clone(), i.connector.clone()]),
+                );
+                write_table(out, &t)
+            })
+        }
+        ActorCommand::Show { id, org } => {
+            let r = owned(id, org).await?;
+            emit(ctx.format, &r, |out| {
+                let cfg = serde_json::to_string_pretty(&r.configuration).unwrap_or_default();
+                write_table(
+                    out,
+                    &fields(&[
+                        ("name", r.name.clone()),
+                        ("id", r.id.clone()),
+                        ("connector", r.connector.clone()),
+                        ("config", cfg),
+                    ]),
+                )
+            })
+        }
+        ActorCommand::Create { org, name, definition, config } => {
+            let ow = airbyte::org_workspace(db, &org.slug).await?;
+            let config = parse_json_or_yaml(&config)?;
+            let def = airbyte::find_definition(c, actor, &ow.workspace_id, &definition).await?;
+            let r = airbyte::create(c, actor, &ow.workspace_id, &name, &def.id, &config).await?;
+            emit(ctx.format, &r, |out| writeln!(out, "created {noun} {} ({}, {})", r.name, r.id, r.connector))
+        }
+        ActorCommand::Update { id, org, name, config } => {
+            owned(id.clone(), org).await?;
+            let config = parse_json_or_yaml(&config)?;
+            let r = airbyte::update(c, actor, &id, name.as_deref(), &config).await?;
+            emit(ctx.format, &r, |out| writeln!(out, "updated {noun} {} ({})", r.name, r.id))
+        }
+        ActorCommand::Check { id, org } => {
+            owned(id.clone(), org).await?;
+            let r = airbyte::check(c, actor, &id).await?;
+            emit(ctx.format, &r, |out| {
+                writeln!(
+                    out,
+                    "{noun} {id}: {:?}{}",
+                    r.status,
+                    r.message.as_ref().map(|m| format!(": {m}")).unwrap_or_default()
+                )
+            })?;
+            if r.status == airbyte::CheckStatus::Succeeded { Ok(()) } else { Err(Exit(1).into()) }
+        }
+        ActorCommand::Discover { id, org } => {
+            if actor != Actor::Source {
+                return Err(CliError::usage(
+                    "only sources can be discovered",
+                    "dalgo airbyte sources discover ID --org SLUG",
+                )
+                .into());
+            }
+            owned(id.clone(), org).await?;
+            let catalog = airbyte::discover(c, &id).await?;
+            let streams = airbyte::stream_infos(&catalog);
+            emit(ctx.format, &streams, |out| {
+                let t = table(
+                    &["STREAM", "NAMESPACE", "SYNC MODES"],
+                    streams.iter().map(|s| {
+                        [s.name.clone(), s.namespace.clone().unwrap_or_default(), s.supported_sync_modes.join(", ")]
+                    }),
+                );
+                write_table(out, &t)
+            })
+        }
+        ActorCommand::Delete { id, org, yes } => {
+            owned(id.clone(), org).await?;
+            prompt::confirm(ctx, yes, &format!("delete {noun} {id}?"))?;
+            airbyte::delete(c, actor, &id).await?;
+            let body = serde_json::json!({ "id": id, "deleted": true });
+            emit(ctx.format, &body, |out| writeln!(out, "deleted {noun} {id}"))
+        }
+    }
+}
+
+fn connection_table(conns: &[airbyte::Connection]) -> comfy_table::Table {
+    table(
+        &["NAME", "ID", "STATUS", "SCHEDULE", "STREAMS"],
+        conns.iter().map(|c| {
+            [
+                c.name.clone(),
+                c.connection_id.clone(),
+                format!("{:?}", c.status).to_lowercase(),
+                c.schedule_type.clone().unwrap_or_else(|| "manual".into()),
+                c.selected_streams().join(", "),
+            ]
+        }),
+    )
+}
+
+async fn connections(ctx: &Context, db: &dalgo::db::Db, c: &Client, cmd: ConnectionCommand) -> anyhow::Result<()> {
+    match cmd {
+        ConnectionCommand::List(o) => {
+            let ow = airbyte::org_workspace(db, &o.slug).await?;
+            let conns = airbyte::list_connections(c, &ow.workspace_id).await?;
+            emit(ctx.format, &conns, |out| write_table(out, &connection_table(&conns)))
+        }
+        ConnectionCommand::Show { id, org } => {
+            let ow = airbyte::org_workspace(db, &org.slug).await?;
+            let conn = owned_connection(c, &ow, &id).await?;
+            emit(ctx.format, &conn, |out| write_table(out, &connection_table(std::slice::from_ref(&conn))))
+        }
+        ConnectionCommand::Create { org, source, destination, name, streams, namespace, schedule } => {
+            let ow = airbyte::org_workspace(db, &org.slug).await?;
+            let src = airbyte::get(c, Actor::Source, &source).await?;
+            ensure_owned(&ow, "source", &source, &src.workspace_id)?;
+            let destination = match destination {
+                Some(d) => d,
+                None => warehouse_destination(db, &ow).await?,
+            };
+            let dst = airbyte::get(c, Actor::Destination, &destination).await?;
+            ensure_owned(&ow, "destination", &destination, &dst.workspace_id)?;
+            let spec = ConnectionSpec {
+                name,
+                source_id: source,
+                destination_id: destination,
+                streams: streams.selection(),
+                namespace,
+                cron: schedule,
+            };
+            let conn = airbyte::create_connection(c, &spec).await?;
+            emit(ctx.format, &conn, |out| writeln!(out, "created connection {} ({})", conn.name, conn.connection_id))
+        }
+        ConnectionCommand::Update {
+            id,
+            org,
+            name,
+            streams,
+            sync_mode,
+            namespace,
+            schedule,
+            no_schedule,
+            enable,
+            disable,
+        } => {
+            let ow = airbyte::org_workspace(db, &org.slug).await?;
+            owned_connection(c, &ow, &id).await?;
+            let changes = ConnectionChanges {
+                name,
+                streams: (!streams.is_empty() || sync_mode.is_some()).then(|| StreamSelection {
+                    streams,
+                    sync_mode: sync_mode.unwrap_or_else(|| "full_refresh".into()),
+                    destination_sync_mode: "overwrite".into(),
+                }),
+                namespace: namespace.map(Some),
+                cron: if no_schedule { Some(None) } else { schedule.map(Some) },
+                status: if enable {
+                    Some("active".into())
+                } else if disable {
+                    Some("inactive".into())
+                } else {
+                    None
+                },
+            };
+            let conn = airbyte::update_connection(c, &id, &changes).await?;
+            emit(ctx.format, &conn, |out| writeln!(out, "updated connection {} ({})", conn.name, conn.connection_id))
+        }
+        ConnectionCommand::Delete { id, org, yes } => {
+            let ow = airbyte::org_workspace(db, &org.slug).await?;
+            owned_connection(c, &ow, &id).await?;
+            prompt::confirm(ctx, yes, &format!("delete connection {id}?"))?;
+            airbyte::delete_connection(c, &id).await?;
+            let body = serde_json::json!({ "id": id, "deleted": true });
+            emit(ctx.format, &body, |out| writeln!(out, "deleted connection {id}"))
+        }
+    }
+}
+
+async fn warehouse_destination(db: &dalgo::db::Db, ow: &airbyte::OrgWorkspace) -> anyhow::Result<String> {
+    let wh = warehouse::find(&mut *db.pool().acquire().await?, &ow.org).await?;
+    wh.and_then(|w| w.airbyte_destination_id).ok_or_else(|| {
+        CliError::usage(
+            format!("{} has no warehouse destination recorded", ow.org.slug),
+            "pass --destination ID, or set the warehouse with `dalgo warehouse set` while Airbyte is configured",
+        )
+        .into()
+    })
+}
+
+/// Shows sync progress: bars on a terminal, one line per change otherwise.
+struct Progress {
+    bars: Option<(MultiProgress, RefCell<HashMap<String, ProgressBar>>)>,
+    quiet: bool,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(ctx: &Context) -> Progress {
+        let fancy = !ctx.quiet && std::io::stderr().is_terminal();
+        Progress {
+            bars: fancy.then(|| (MultiProgress::new(), RefCell::new(HashMap::new()))),
+            quiet: ctx.quiet,
+            started: Instant::now(),
+        }
+    }
+
+    fn event(&self, e: &SyncEvent) {
+        let (conn, line) = match e {
+            SyncEvent::Started { connection, job } => (connection, format!("job {job} started")),
+            SyncEvent::Progress { connection, job, status, records, bytes } => {
+                (connection, format!("job {job} {} {records} records, {}", status.as_str(), human_bytes(*bytes)))
+            }
+            SyncEvent::Failed { connection, error } => (connection, format!("failed: {error}")),
+        };
+        match &self.bars {
+            Some((multi, bars)) => {
+                let mut bars = bars.borrow_mut();
+                let bar = bars.entry(conn.clone()).or_insert_with(|| {
+                    let b = multi.add(ProgressBar::new_spinner());
+                    b.set_style(
+                        ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {msg}")
+                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    );
+                    b.set_prefix(conn.clone());
+                    b.enable_steady_tick(Duration::from_millis(120));
+                    b
+                });
+                bar.set_message(line);
+                if matches!(
+                    e,
+                    SyncEvent::Failed { .. }
+                        | SyncEvent::Progress {
+                            status: JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled,
+                            ..
+                        }
+                ) {
+                    bar.finish();
+                }
+            }
+            None if !self.quiet => eprintln!("{:>6.1}s {conn}: {line}", self.started.elapsed().as_secs_f64()),
+            None => {}
+        }
+    }
+}
+
+fn human_bytes(b: i64) -> String {
+    match b {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+async fn sync(ctx: &Context, db: &dalgo::db::Db, c: &Client, a: SyncArgs) -> anyhow::Result<()> {
+    let ow = airbyte::org_workspace(db, &a.org.slug).await?;
+    let targets: Vec<String> = match &a.connection_id {
+        Some(id) => {
+            owned_connection(c, &ow, id).await?;
+            vec![id.clone()]
+        }
+        None => airbyte::list_connections(c, &ow.workspace_id)
+            .await?
+            .into_iter()
+            .filter(|c| c.status == airbyte::ConnectionStatus::Active)
+            .map(|c| c.connection_id)
+            .collect(),
+    };
+    let opts = SyncOptions {
+        wait: a.wait,
+        concurrency: a.concurrency.into(),
+        poll: Duration::from_secs_f64(a.poll_interval.clamp(0.05, 3600.0)),
+    };
+    let progress = Progress::new(ctx);
+    let started: RefCell<Vec<i64>> = RefCell::new(Vec::new());
+    let on_event = |e: SyncEvent| {
+        if let SyncEvent::Started { job, .. } = &e {
+            started.borrow_mut().push(*job);
+        }
+        progress.event(&e);
+    };
+    let outcomes = tokio::select! {
+        o = airbyte::sync_and_wait(db, c, &ow.org, &targets, opts, &on_event) => o,
+        _ = tokio::signal::ctrl_c() => {
+            let jobs = started.borrow().clone();
+            if a.cancel_on_interrupt {
+                for job in &jobs {
+                    let _ = airbyte::cancel(c, *job).await;
+                }
+                ctx.note(format!("interrupted: cancelled {} job(s)", jobs.len()));
+            } else {
+                ctx.note(format!("interrupted: stopped waiting; {} job(s) keep running in Airbyte", jobs.len()));
+            }
+            return Err(Exit(130).into());
+        }
+    };
+    emit(ctx.format, &outcomes, |out| {
+        let t = table(
+            &["CONNECTION", "JOB", "STATUS", "RECORDS", "BYTES"],
+            outcomes.iter().map(|o| {
+                [
+                    o.connection_id.clone(),
+                    o.job_id.map_or("-".into(), |j| j.to_string()),
+                    o.status.map_or_else(|| o.error.clone().unwrap_or_default(), |s| s.as_str().to_string()),
+                    o.records.to_string(),
+                    human_bytes(o.bytes),
+                ]
+            }),
+        );
+        write_table(out, &t)
+    })?;
+    let finished_badly = outcomes.iter().any(|o| matches!(o.status, Some(JobStatus::Failed | JobStatus::Cancelled)));
+    if let Some(o) = outcomes.iter().find(|o| o.error.is_some()) {
+        let kind = o.error_kind.unwrap_or(ErrorKind::Failure);
+        let code = if finished_badly { 1 } else { kind.exit_code() };
+        ctx.note(format!("error: {}", o.error.clone().unwrap_or_default()));
+        return Err(Exit(code).into());
+    }
+    if finished_badly { Err(Exit(1).into()) } else { Ok(()) }
+}
+
+async fn jobs(ctx: &Context, db: &dalgo::db::Db, c: &Client, cmd: JobsCommand) -> anyhow::Result<()> {
+    match cmd {
+        JobsCommand::List { org, connection, limit } => {
+            let rows = airbyte::history(db, &org.slug, connection.as_deref(), limit).await?;
+            emit(ctx.format, &rows, |out| {
+                let t = table(
+                    &["JOB", "CONNECTION", "TYPE", "STATUS", "RECORDS", "BYTES", "STARTED", "ENDED"],
+                    rows.iter().map(|r| {
+                        [
+                            r.job_id.to_string(),
+                            r.connection_id.clone(),
+                            r.job_type.clone(),
+                            r.status.clone(),
+                            r.records.to_string(),
+                            human_bytes(r.bytes),
+                            r.started_at.as_ref().map_or("-".into(), when),
+                            r.ended_at.as_ref().map_or("-".into(), when),
+                        ]
+                    }),
+                );
+                write_table(out, &t)
+            })
+        }
+        JobsCommand::Show { job_id, org } => {
+            let ow = airbyte::org_workspace(db, &org.slug).await?;
+            let job = airbyte::get_job(c, job_id).await?;
+            owned_connection(c, &ow, &job.config_id).await?;
+            airbyte::record_job(db, Some(&ow.org), &job.config_id, &job).await?;
+            emit(ctx.format, &job, |out| {
+                let (records, bytes) = job.progress();
+                let rows = [
+                    ("job", job.id.to_string()),
+                    ("type", job.config_type.clone()),
+                    ("connection", job.config_id.clone()),
+                    ("status", job.status.as_str().to_string()),
+                    ("records", records.to_string()),
+                    ("bytes", human_bytes(bytes)),
+                ];
+                write_table(out, &fields(&rows))
+            })
+        }
+        JobsCommand::Logs { job_id, org } => {
+            let ow = airbyte::org_workspace(db, &org.slug).await?;
+            let job = airbyte::get_job(c, job_id).await?;
+            owned_connection(c, &ow, &job.config_id).await?;
+            let logs = airbyte::job_logs(c, job_id).await?;
+            emit(ctx.format, &logs, |out| {
+                for a in &logs {
+                    writeln!(out, "--- attempt {} ({}) ---", a.attempt, a.status)?;
+                    for line in &a.lines {
+                        writeln!(out, "{line}")?;
+                    }
+                }
+                Ok(())
+            })
+        }
+        JobsCommand::Cancel { job_id, org } => {
+            let ow = airbyte::org_workspace(db, &org.slug).await?;
+            let job = airbyte::get_job(c, job_id).await?;
+            owned_connection(c, &ow, &job.config_id).await?;
+            let job = airbyte::cancel(c, job_id).await?;
+            airbyte::record_job(db, Some(&ow.org), &job.config_id, &job).await?;
+            emit(ctx.format, &job, |out| writeln!(out, "job {job_id}: {}", job.status.as_str()))
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! `dalgo completions <shell>`.
+
+use std::io::Write;
+
+use clap::{Args, CommandFactory};
+use clap_complete::Shell;
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to complete for
+    pub shell: Shell,
+}
+
+pub fn run(a: CompletionArgs) -> anyhow::Result<()> {
+    // clap_complete panics on a write error; render first so a closed pipe is
+    // an ordinary error (and a quiet exit 0).
+    let mut script = Vec::new();
+    clap_complete::generate(a.shell, &mut super::Cli::command(), "dalgo", &mut script);
+    let mut out = std::io::stdout().lock();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(())
+}

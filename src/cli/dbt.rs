@@ -1,0 +1,228 @@
+//! `dalgo dbt`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use secrecy::SecretString;
+
+use super::output::{Exit, emit, fields, table, when, write_table};
+use super::warehouse::read_input;
+use super::{Context, prompt};
+use dalgo::dbt::{self, Command, RunRequest, SetupRequest, Source};
+use dalgo::secrets::SecretStore;
+
+#[derive(Debug, Subcommand)]
+pub enum DbtCommand {
+    /// Set up (or update) an org's dbt workspace: clone, token, profile, tasks
+    #[command(long_about = "Set up or update an org's dbt workspace. With --repo, the repository is cloned \
+into CLIENTDBT_ROOT/<slug>/dbtrepo; a token (from --token-file or --token-stdin) is stored in the secrets store \
+and handed to git only through the environment of the git process, never written to .git/config, the remote \
+URL, the database or output. With --local, a project already on disk is used where it is. profiles.yml \
+(mode 0600) is written to CLIENTDBT_ROOT/<slug>/profiles from the org's warehouse credentials, for the profile \
+the project's dbt_project.yml names. The org gets its git and dbt tasks. Re-running updates what changed.")]
+    Setup(SetupArgs),
+    /// Remove the workspace, its tasks, profile, token and clone
+    Teardown {
+        #[arg(long, value_name = "SLUG")]
+        org: String,
+        /// Do not ask for confirmation (needed when not at a terminal)
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// The workspace, its checkout, profile and recent runs
+    Status {
+        #[arg(long, value_name = "SLUG")]
+        org: String,
+        /// How many recent runs to show
+        #[arg(long, default_value_t = 10)]
+        limit: i64,
+    },
+    /// dbt run
+    Run(RunArgs),
+    /// dbt test
+    Test(RunArgs),
+    /// dbt seed
+    Seed(RunArgs),
+    /// dbt deps
+    Deps(RunArgs),
+    /// dbt clean
+    Clean(RunArgs),
+    /// dbt build
+    Build(RunArgs),
+    /// dbt docs generate
+    DocsGenerate(RunArgs),
+    /// Fast-forward the org's clone from its remote
+    GitPull {
+        #[arg(long, value_name = "SLUG")]
+        org: String,
+        /// Fail with exit 75 instead of waiting when the org is busy
+        #[arg(long)]
+        no_wait: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["repo", "local"])))]
+pub struct SetupArgs {
+    #[arg(long, value_name = "SLUG")]
+    org: String,
+    /// The repository to clone (https, ssh or file URL, without credentials)
+    #[arg(long, value_name = "URL")]
+    repo: Option<String>,
+    /// The branch to check out [default: the repository's default]
+    #[arg(long, requires = "repo")]
+    branch: Option<String>,
+    /// Read the access token from this file
+    #[arg(long, value_name = "FILE", requires = "repo", conflicts_with = "token_stdin")]
+    token_file: Option<PathBuf>,
+    /// Read the access token from stdin
+    #[arg(long, requires = "repo")]
+    token_stdin: bool,
+    /// A dbt project already on disk, used in place
+    #[arg(long, value_name = "PATH", conflicts_with = "repo")]
+    local: Option<PathBuf>,
+    /// The schema dbt builds into [default: the warehouse's schema or dataset]
+    #[arg(long, value_name = "NAME")]
+    default_schema: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "dbt's output streams as it comes; dalgo exits with dbt's exit code.\n\
+Example: dalgo dbt run --org acme-ngo -- --select orders+")]
+pub struct RunArgs {
+    #[arg(long, value_name = "SLUG")]
+    org: String,
+    /// The profile target to use
+    #[arg(long, value_name = "TARGET")]
+    target: Option<String>,
+    /// Fail with exit 75 instead of waiting when another dbt command runs for the org
+    #[arg(long)]
+    no_wait: bool,
+    /// Passed on to dbt
+    #[arg(last = true, value_name = "DBT_ARGS")]
+    extra: Vec<String>,
+}
+
+pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
+    let (cfg, db) = ctx.connect().await?;
+    let store = SecretStore::open(&cfg.secrets);
+    let on_wait = |holder: &str| ctx.note(format!("waiting: {holder}"));
+    match c {
+        DbtCommand::Setup(a) => {
+            let source = match (a.repo, a.local) {
+                (Some(url), _) => Source::Git { url, branch: a.branch, token: token(a.token_file, a.token_stdin)? },
+                (None, Some(path)) => Source::Local { path },
+                (None, None) => unreachable!("clap requires --repo or --local"),
+            };
+            let req = SetupRequest { org: &a.org, source, default_schema: a.default_schema.as_deref() };
+            let r = dbt::setup(&db, &cfg.dbt, &store, req, &cfg.actor).await?;
+            emit(ctx.format, &r, |out| {
+                let rows = [
+                    ("org", r.org.clone()),
+                    ("workspace", if r.created { "created".into() } else { "updated".into() }),
+                    ("source", r.repo_url.clone().unwrap_or_else(|| "local".into())),
+                    ("branch", r.branch.clone().unwrap_or("-".into())),
+                    ("commit", r.head_commit.clone().unwrap_or("-".into())),
+                    ("project", r.project_dir.display().to_string()),
+                    ("profile", format!("{} in {}", r.profile, r.profiles_file.display())),
+                    ("schema", r.default_schema.clone()),
+                    ("tasks", r.tasks.join(", ")),
+                ];
+                write_table(out, &fields(&rows))
+            })
+        }
+        DbtCommand::Teardown { org, yes } => {
+            prompt::confirm(ctx, yes, &format!("remove the dbt workspace of {org}, its clone, profile and token?"))?;
+            let r = dbt::teardown(&db, &cfg.dbt, &store, &org, &cfg.actor).await?;
+            emit(ctx.format, &r, |out| {
+                writeln!(out, "removed the dbt workspace of {} and {} task(s)", r.org, r.tasks_removed)?;
+                for p in &r.removed_paths {
+                    writeln!(out, "removed {}", p.display())?;
+                }
+                if let Some(s) = &r.token_secret_removed {
+                    writeln!(out, "deleted secret {s}")?;
+                }
+                Ok(())
+            })
+        }
+        DbtCommand::Status { org, limit } => {
+            let s = dbt::status(&db, &cfg.dbt, &org, limit).await?;
+            emit(ctx.format, &s, |out| {
+                let rows = [
+                    ("org", s.org.clone()),
+                    ("source", s.workspace.repo_url.clone().unwrap_or_else(|| "local".into())),
+                    ("branch", s.workspace.branch.clone().unwrap_or("-".into())),
+                    ("commit", s.head_commit.clone().unwrap_or("-".into())),
+                    ("project", s.project_path.display().to_string()),
+                    ("profile", s.profile.clone().unwrap_or("-".into())),
+                    (
+                        "profiles file",
+                        format!(
+                            "{}{}",
+                            s.profiles_file.display(),
+                            if s.profiles_file_exists { "" } else { " (missing)" }
+                        ),
+                    ),
+                    ("schema", s.workspace.default_schema.clone()),
+                ];
+                write_table(out, &fields(&rows))?;
+                let t = table(
+                    &["STARTED", "COMMAND", "BY", "STATUS", "EXIT", "ENDED"],
+                    s.runs.iter().map(|r| {
+                        [
+                            when(&r.started_at),
+                            r.command.clone(),
+                            r.actor.clone(),
+                            r.status.clone(),
+                            r.exit_code.map_or("-".into(), |c| c.to_string()),
+                            r.ended_at.as_ref().map_or("-".into(), when),
+                        ]
+                    }),
+                );
+                write_table(out, &t)
+            })
+        }
+        DbtCommand::GitPull { org, no_wait } => {
+            let head = dbt::git_pull(&db, &cfg.dbt, &store, &org, !no_wait, &cfg.actor, on_wait).await?;
+            let body = serde_json::json!({ "org": org, "head_commit": head });
+            emit(ctx.format, &body, |out| writeln!(out, "{org}: at {head}"))
+        }
+        other => {
+            let (command, a) = match other {
+                DbtCommand::Run(a) => (Command::Run, a),
+                DbtCommand::Test(a) => (Command::Test, a),
+                DbtCommand::Seed(a) => (Command::Seed, a),
+                DbtCommand::Deps(a) => (Command::Deps, a),
+                DbtCommand::Clean(a) => (Command::Clean, a),
+                DbtCommand::Build(a) => (Command::Build, a),
+                DbtCommand::DocsGenerate(a) => (Command::DocsGenerate, a),
+                _ => unreachable!("handled above"),
+            };
+            let req = RunRequest {
+                org: &a.org,
+                command,
+                target: a.target.as_deref(),
+                extra: &a.extra,
+                wait: !a.no_wait,
+                actor: &cfg.actor,
+            };
+            let code = dbt::run(&db, &cfg.dbt, &store, &req, on_wait).await?;
+            if code == 0 { Ok(()) } else { Err(Exit(u8::try_from(code).unwrap_or(1)).into()) }
+        }
+    }
+}
+
+fn token(file: Option<PathBuf>, stdin: bool) -> anyhow::Result<Option<SecretString>> {
+    let text = match (file, stdin) {
+        (Some(path), _) => read_input(&path)?,
+        (None, true) => read_input(std::path::Path::new("-"))?,
+        (None, false) => return Ok(None),
+    };
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(
+            dalgo::Error::InvalidConfig { what: "access token".into(), problems: vec!["it is empty".into()] }.into()
+        );
+    }
+    Ok(Some(SecretString::from(token.to_string())))
+}

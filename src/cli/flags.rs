@@ -1,0 +1,101 @@
+//! `dalgo manage-feature-flags`.
+
+use std::io::Write;
+
+use clap::{ArgGroup, Args};
+
+use super::Context;
+use super::output::{CliError, emit, table, write_table};
+use dalgo::flags::{self, Change, Scope};
+
+#[derive(Debug, Args)]
+#[command(
+    group(ArgGroup::new("action").required(true).args(["enable", "disable", "list_all", "enable_all_global", "clear"])),
+    long_about = "Feature flags, argument-compatible with Dalgo's manage_feature_flags. Without --org-slug \
+a flag is set globally; with it, for that org only, overriding the global value. An org's effective value is \
+its override, else the global value, else false.",
+    after_help = "Examples:\n  dalgo manage-feature-flags DATA_QUALITY --enable\n  dalgo manage-feature-flags DATA_QUALITY --disable --org-slug acme-ngo\n  dalgo manage-feature-flags DATA_QUALITY --clear --org-slug acme-ngo\n  dalgo manage-feature-flags --list-all --org-slug acme-ngo --output json"
+)]
+pub struct FlagArgs {
+    /// The flag's name, e.g. DATA_QUALITY (needed by --enable, --disable, --clear)
+    pub flag: Option<String>,
+    /// Act on this org's override instead of the global value
+    #[arg(long, value_name = "SLUG")]
+    pub org_slug: Option<String>,
+    /// Turn the flag on in the scope
+    #[arg(long)]
+    pub enable: bool,
+    /// Turn the flag off in the scope
+    #[arg(long)]
+    pub disable: bool,
+    /// Show every flag's effective value (JSON: the web app's {"FLAG": bool} object)
+    #[arg(long)]
+    pub list_all: bool,
+    /// Enable every flag globally, in one transaction
+    #[arg(long, conflicts_with = "org_slug")]
+    pub enable_all_global: bool,
+    /// Remove the org's override so it falls back to the global value
+    #[arg(long, requires = "org_slug")]
+    pub clear: bool,
+}
+
+pub async fn run(ctx: &Context, a: FlagArgs) -> anyhow::Result<()> {
+    if (a.enable || a.disable || a.clear) && a.flag.is_none() {
+        return Err(CliError::usage(
+            "--enable, --disable and --clear need the flag's name",
+            "e.g. dalgo manage-feature-flags DATA_QUALITY --enable; --list-all shows the names",
+        )
+        .into());
+    }
+    let (cfg, db) = ctx.connect().await?;
+    let scope = a.org_slug.as_deref().map_or(Scope::Global, Scope::Org);
+    if a.list_all {
+        let states = flags::effective_flags(&db, a.org_slug.as_deref()).await?;
+        return emit(ctx.format, &flags::as_map(&states), |out| {
+            let t = table(
+                &["FLAG", "VALUE", "SOURCE", "DESCRIPTION"],
+                states
+                    .iter()
+                    .map(|s| [s.name.clone(), s.value.to_string(), s.source.as_str().into(), s.description.clone()]),
+            );
+            write_table(out, &t)
+        });
+    }
+    if a.enable_all_global {
+        let changes = flags::enable_all_global(&db, &cfg.actor).await?;
+        let changed = changes.iter().filter(|c| c.changed()).count();
+        return emit(ctx.format, &changes, |out| {
+            for c in &changes {
+                write_change(out, c)?;
+            }
+            writeln!(out, "{changed} of {} flags changed", changes.len())
+        });
+    }
+    let name = a.flag.as_deref().unwrap_or_default();
+    let change = if a.clear {
+        flags::clear_flag(&db, a.org_slug.as_deref().unwrap_or_default(), name, &cfg.actor).await?
+    } else {
+        flags::set_flag(&db, scope, name, a.enable, &cfg.actor).await?
+    };
+    emit(ctx.format, &ChangeJson::from(&change), |out| write_change(out, &change))
+}
+
+fn write_change(out: &mut dyn Write, c: &Change) -> std::io::Result<()> {
+    let scope = if c.scope == "global" { "globally".to_string() } else { format!("for org {}", c.scope) };
+    writeln!(out, "{} {} {scope}", c.flag, c.outcome())
+}
+
+/// The JSON for one change: the library's fields plus the outcome word.
+#[derive(serde::Serialize)]
+struct ChangeJson<'a> {
+    #[serde(flatten)]
+    change: &'a Change,
+    result: &'static str,
+    changed: bool,
+}
+
+impl<'a> From<&'a Change> for ChangeJson<'a> {
+    fn from(change: &'a Change) -> Self {
+        ChangeJson { change, result: change.outcome(), changed: change.changed() }
+    }
+}

@@ -1,0 +1,61 @@
+//! `dalgo migrate`.
+
+use clap::Args;
+
+use super::Context;
+use super::output::{emit, table, when, write_table};
+use dalgo::db::{self, Db, MigrationStatus};
+
+#[derive(Debug, Args)]
+#[command(long_about = "Create the database if it does not exist, apply pending schema migrations, then load \
+the seed data (roles, permissions, role permissions, master tasks, feature flags) keyed by slug with stable \
+UUIDs. Safe to run again, and to run twice at once: each migration is applied once.")]
+pub struct MigrateArgs {
+    /// List applied and pending migrations; change nothing
+    #[arg(long)]
+    pub status: bool,
+}
+
+pub async fn run(ctx: &Context, a: MigrateArgs) -> anyhow::Result<()> {
+    let cfg = ctx.config()?;
+    if a.status {
+        let statuses = match Db::connect(&cfg.database).await {
+            Ok(db) => db::migration_status(&db).await?,
+            Err(dalgo::Error::DatabaseMissing(_)) => db::known_migrations(),
+            Err(e) => return Err(e.into()),
+        };
+        return emit(ctx.format, &statuses, |out| write_table(out, &status_table(&statuses)));
+    }
+    let report = db::setup(&cfg.database).await?;
+    emit(ctx.format, &report, |out| {
+        if !report.changed_anything() {
+            return writeln!(out, "nothing to do: database {} is up to date", report.database);
+        }
+        if report.database_created {
+            writeln!(out, "created database {}", report.database)?;
+        }
+        for m in &report.applied {
+            writeln!(out, "applied migration {:04} {}", m.version, m.description)?;
+        }
+        let s = &report.seed;
+        writeln!(
+            out,
+            "seed: {} roles, {} permissions, {} role permissions added, {} removed, {} tasks, {} feature flags written",
+            s.roles, s.permissions, s.role_permissions_added, s.role_permissions_removed, s.tasks, s.feature_flags
+        )
+    })
+}
+
+fn status_table(statuses: &[MigrationStatus]) -> comfy_table::Table {
+    table(
+        &["VERSION", "DESCRIPTION", "STATE", "INSTALLED"],
+        statuses.iter().map(|m| {
+            [
+                format!("{:04}", m.version),
+                m.description.clone(),
+                m.state.to_string(),
+                m.installed_on.as_ref().map(when).unwrap_or_default(),
+            ]
+        }),
+    )
+}

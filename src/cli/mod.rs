@@ -1,0 +1,217 @@
+//! Command-line definition and dispatch.
+
+mod airbyte;
+mod completions;
+mod createorganduser;
+mod dbt;
+mod flags;
+mod migrate;
+mod org;
+pub mod output;
+mod pipeline;
+mod prompt;
+mod role;
+mod secrets;
+mod system_user;
+mod user;
+mod warehouse;
+
+use clap::{Args, Parser, Subcommand};
+
+use dalgo::config::{Config, Overrides};
+use dalgo::db::Db;
+use output::Format;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   success (also: nothing to do)
+  1   failure not covered below
+  2   command-line usage error (also: a needed password or --yes is missing without a terminal)
+  65  invalid input data: bad email, unknown role or flag, bad org name
+  67  no such org, user or membership
+  67  also: no such warehouse, dbt workspace, secret, or Airbyte object
+  69  a required service is unreachable (PostgreSQL, Airbyte, a warehouse, a git remote)
+  75  temporary: a sync is already running, Airbyte 5xx after retries or timed out,
+      another dbt command runs for the org; try again later
+  77  a service refused our credentials (PostgreSQL, Airbyte, git)
+  78  configuration missing or invalid (also: database not migrated, no dbt found)
+  other: `dalgo dbt run|test|…` exit with dbt's own exit code
+
+Configuration (highest precedence first): flags, environment, ./.env, ~/.config/dalgo/config.yaml.
+  DATABASE_URL, or DBHOST DBPORT DBNAME DBUSER DBPASSWORD   default: local socket, database `dalgo`
+  DALGO_DB_CONNECT_TIMEOUT  seconds to wait for PostgreSQL (default 5)
+  DALGO_OUTPUT              table | json
+  DALGO_ACTOR               name recorded in the audit log (default: $SUDO_USER or $USER)
+  DEV_SECRETS_DIR           the secrets directory, Dalgo's layout (default ~/.local/share/dalgo/secrets)
+  DALGO_SECRETS_BACKEND     dir | keyring
+  CLIENTDBT_ROOT            where orgs' dbt projects live (default ~/.local/share/dalgo/clientdbt)
+  DBT_VENV, DBT_EXECUTABLE  the virtualenv whose bin/dbt runs dbt, or a dbt binary
+  AIRBYTE_SERVER_HOST, _PORT, _APIVER, AIRBYTE_API_TOKEN (or _CLIENT_ID/_CLIENT_SECRET,
+  _USERNAME/_PASSWORD; secrets also as *_FILE)   Airbyte, as Dalgo names it
+  PREFECT_API_URL, PREFECT_API_KEY, PREFECT_WORKER_POOL_NAME   Prefect's REST API, Cloud key, work pool";
+
+/// Admin tool for the Dalgo data platform: orgs, users, roles, feature flags.
+#[derive(Debug, Parser)]
+#[command(name = "dalgo", version, about, after_long_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Output format: tables for people, JSON for scripts
+    #[arg(long, global = true, value_enum, env = "DALGO_OUTPUT", hide_env_values = true, default_value = "table")]
+    pub output: Format,
+
+    /// Never prompt; fail instead, naming the flag to pass
+    #[arg(long, global = true, env = "DALGO_NO_INPUT", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_input: bool,
+
+    /// Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub actor: Option<String>,
+
+    /// Print only results and errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// More detail on stderr (-v info, -vv debug, -vvv trace)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database if needed, apply migrations and load the seed data
+    Migrate(migrate::MigrateArgs),
+    /// Create an org, a user and the user's membership (each only if missing)
+    #[command(name = "createorganduser")]
+    CreateOrgAndUser(createorganduser::CreateArgs),
+    /// Create Dalgo's system user and its org-less admin membership
+    CreateSystemOrguser,
+    /// List, show and delete orgs
+    #[command(subcommand)]
+    Org(org::OrgCommand),
+    /// List users; add, remove and change members of orgs
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// List roles and their permissions
+    #[command(subcommand)]
+    Role(role::RoleCommand),
+    /// Enable, disable, clear and list feature flags, globally or per org
+    ManageFeatureFlags(flags::FlagArgs),
+    /// Set, show and delete an org's warehouse
+    #[command(subcommand)]
+    Warehouse(warehouse::WarehouseCommand),
+    /// Set up an org's dbt workspace and run dbt in it
+    #[command(subcommand)]
+    Dbt(dbt::DbtCommand),
+    /// List, show and delete stored credentials
+    #[command(subcommand)]
+    Secrets(secrets::SecretsCommand),
+    /// An org's Airbyte workspace, sources, destinations, connections, syncs and jobs
+    #[command(subcommand)]
+    Airbyte(airbyte::AirbyteCommand),
+    /// Orchestration pipelines: Prefect deployments of an org's tasks, their runs and logs
+    #[command(subcommand)]
+    Pipeline(pipeline::PipelineCommand),
+    /// Task locks held by pipeline runs; release the stale ones
+    #[command(subcommand)]
+    Locks(pipeline::LocksCommand),
+    /// Print a shell completion script
+    Completions(completions::CompletionArgs),
+}
+
+/// What every command needs: the global options and the configuration.
+pub struct Context {
+    pub format: Format,
+    pub quiet: bool,
+    no_input: bool,
+    overrides: Overrides,
+}
+
+impl Context {
+    fn new(g: &GlobalArgs) -> Self {
+        Context {
+            format: g.output,
+            quiet: g.quiet,
+            no_input: g.no_input,
+            overrides: Overrides { database_url: g.database_url.clone(), actor: g.actor.clone() },
+        }
+    }
+
+    pub fn config(&self) -> dalgo::Result<Config> {
+        Config::load(&self.overrides)
+    }
+
+    /// The configuration and a connection pool.
+    pub async fn connect(&self) -> anyhow::Result<(Config, Db)> {
+        let cfg = self.config()?;
+        let db = Db::connect(&cfg.database).await?;
+        Ok((cfg, db))
+    }
+
+    /// Whether a person can be asked.
+    pub fn interactive(&self) -> bool {
+        !self.no_input && prompt::stdin_is_terminal()
+    }
+
+    /// A message for the person at the terminal (stderr), unless `--quiet`.
+    pub fn note(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", msg.as_ref());
+        }
+    }
+
+    pub fn warn(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("warning: {}", msg.as_ref());
+        }
+    }
+}
+
+/// Logs go to stderr; `-v` raises the level, `RUST_LOG` overrides it.
+pub fn init_logging(g: &GlobalArgs) {
+    let level = match (g.quiet, g.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{level},sqlx=warn")));
+    let ansi = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && {
+        use std::io::IsTerminal;
+        std::io::stderr().is_terminal()
+    };
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).init();
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = Context::new(&cli.global);
+    match cli.command {
+        Command::Migrate(a) => migrate::run(&ctx, a).await,
+        Command::CreateOrgAndUser(a) => createorganduser::run(&ctx, a).await,
+        Command::CreateSystemOrguser => system_user::run(&ctx).await,
+        Command::Org(c) => org::run(&ctx, c).await,
+        Command::User(c) => user::run(&ctx, c).await,
+        Command::Role(c) => role::run(&ctx, c).await,
+        Command::ManageFeatureFlags(a) => flags::run(&ctx, a).await,
+        Command::Warehouse(c) => warehouse::run(&ctx, c).await,
+        Command::Dbt(c) => dbt::run(&ctx, c).await,
+        Command::Secrets(c) => secrets::run(&ctx, c).await,
+        Command::Airbyte(c) => airbyte::run(&ctx, c).await,
+        Command::Pipeline(c) => pipeline::run(&ctx, c).await,
+        Command::Locks(c) => pipeline::locks(&ctx, c).await,
+        Command::Completions(a) => completions::run(a),
+    }
+}

@@ -1,0 +1,131 @@
+//! `dalgo org`.
+
+use std::io::Write;
+
+use clap::Subcommand;
+
+use super::output::{emit, fields, table, when, write_table, yes_no};
+use super::{Context, prompt};
+use dalgo::org::{self, DeleteReport, Member};
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Every org with its plan and member count
+    List,
+    /// An org with its plan and members
+    Show {
+        /// The org's slug
+        slug: String,
+    },
+    /// Delete an org, its memberships, plan and flag overrides in one transaction
+    #[command(long_about = "Delete an org and everything that belongs to it, in one transaction. Users \
+whose only membership was in this org are deleted too, as Dalgo does. --dry-run lists what would go.")]
+    Delete {
+        /// The org's slug
+        slug: String,
+        /// List what would be deleted; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation (needed when not at a terminal)
+        #[arg(short, long)]
+        yes: bool,
+        /// Leave the org's Airbyte workspace (and its sources and connections) in place
+        #[arg(long)]
+        keep_airbyte: bool,
+    },
+}
+
+pub async fn run(ctx: &Context, c: OrgCommand) -> anyhow::Result<()> {
+    let (cfg, db) = ctx.connect().await?;
+    match c {
+        OrgCommand::List => {
+            let orgs = org::list(&db).await?;
+            emit(ctx.format, &orgs, |out| {
+                let t = table(
+                    &["NAME", "SLUG", "PLAN", "MEMBERS", "CREATED"],
+                    orgs.iter().map(|o| {
+                        [
+                            o.org.name.clone(),
+                            o.org.slug.clone(),
+                            o.base_plan.clone().unwrap_or_else(|| "-".into()),
+                            o.members.to_string(),
+                            when(&o.org.created_at),
+                        ]
+                    }),
+                );
+                write_table(out, &t)
+            })
+        }
+        OrgCommand::Show { slug } => {
+            let d = org::show(&db, &slug).await?;
+            emit(ctx.format, &d, |out| {
+                let plan = d.plan.as_ref();
+                write_table(
+                    out,
+                    &fields(&[
+                        ("name", d.org.name.clone()),
+                        ("slug", d.org.slug.clone()),
+                        ("uuid", d.org.uuid.to_string()),
+                        ("plan", plan.map_or("-".into(), |p| p.base_plan.clone())),
+                        ("plan duration", plan.and_then(|p| p.subscription_duration.clone()).unwrap_or("-".into())),
+                        ("superset", plan.map_or("-".into(), |p| yes_no(p.superset_included))),
+                        ("airbyte workspace", d.org.airbyte_workspace_id.clone().unwrap_or("-".into())),
+                        ("created", when(&d.org.created_at)),
+                    ]),
+                )?;
+                write_table(out, &members_table(&d.members))
+            })
+        }
+        OrgCommand::Delete { slug, dry_run, yes, keep_airbyte } => {
+            if !dry_run {
+                prompt::confirm(ctx, yes, &format!("delete org {slug} and everything that belongs to it?"))?;
+            }
+            // Airbyte first: if it fails, nothing in the database is gone and a re-run finishes.
+            let workspace = org::get(&mut *db.pool().acquire().await?, &slug).await?.airbyte_workspace_id;
+            let airbyte_workspace = match (&workspace, &cfg.airbyte, keep_airbyte) {
+                (Some(id), Some(_), false) if dry_run => Some(id.clone()),
+                (Some(_), Some(_), false) => {
+                    let client = dalgo::airbyte::client(&cfg)?;
+                    dalgo::airbyte::workspace_delete(&db, &client, &slug, &cfg.actor).await?
+                }
+                _ => None,
+            };
+            if !dry_run && cfg.prefect.is_some() {
+                let client = dalgo::prefect::client(&cfg)?;
+                let n = dalgo::pipeline::delete_org_deployments(&db, &client, &slug).await?;
+                if n > 0 {
+                    ctx.note(format!("deleted {n} Prefect deployment(s) of {slug}'s pipelines"));
+                }
+            }
+            let r = org::delete(&db, &slug, dry_run, &cfg.actor).await?;
+            if let Some(ws) = &airbyte_workspace {
+                let verb = if r.dry_run { "would delete" } else { "deleted" };
+                ctx.note(format!("{verb} Airbyte workspace {ws} with its sources, destinations and connections"));
+            }
+            emit(ctx.format, &r, |out| describe_delete(out, &r))
+        }
+    }
+}
+
+fn members_table(members: &[Member]) -> comfy_table::Table {
+    table(
+        &["MEMBER", "ROLE", "VERIFIED", "JOINED"],
+        members.iter().map(|m| [m.email.clone(), m.role.clone(), yes_no(m.email_verified), when(&m.joined_at)]),
+    )
+}
+
+fn describe_delete(out: &mut dyn Write, r: &DeleteReport) -> std::io::Result<()> {
+    let verb = if r.dry_run { "would delete" } else { "deleted" };
+    writeln!(out, "{verb} org {} ({})", r.org.name, r.org.slug)?;
+    writeln!(out, "{verb} plan: {}", yes_no(r.plan))?;
+    writeln!(out, "{verb} {} feature flag override(s)", r.feature_flag_overrides)?;
+    writeln!(out, "{verb} {} membership(s)", r.memberships.len())?;
+    for m in &r.memberships {
+        writeln!(out, "  {} ({})", m.email, m.role)?;
+    }
+    writeln!(out, "{verb} {} user(s) left with no membership", r.users_removed.len())?;
+    for u in &r.users_removed {
+        writeln!(out, "  {u}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,446 @@
+//! `dalgo pipeline` and `dalgo locks`.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::output::{Exit, emit, fields, table, when, write_table};
+use super::{Context, prompt};
+use dalgo::pipeline::{self, Changes, CreateRequest, TaskChoice};
+use dalgo::prefect::FlowRun;
+
+#[derive(Debug, Subcommand)]
+pub enum PipelineCommand {
+    /// Create a pipeline and its Prefect deployment
+    #[command(long_about = "Create an orchestration pipeline: the org's Airbyte syncs (--connection, in order), then \
+its transform tasks (default: dbt-run and dbt-test, with git-pull, dbt-clean and dbt-deps first where the org has \
+them), as a Prefect deployment of Dalgo's flow on the org's work pool and queue. The cron is checked before anything \
+is written; the rows and the deployment are made together or not at all.")]
+    Create {
+        #[arg(long = "org", value_name = "SLUG")]
+        org: String,
+        #[arg(long)]
+        name: String,
+        /// An Airbyte connection to sync (repeat, in order)
+        #[arg(long = "connection", value_name = "ID")]
+        connections: Vec<String>,
+        #[command(flatten)]
+        transform: TransformArgs,
+        /// Five-field cron, in UTC (e.g. "0 2 * * *"); none: runs only when asked
+        #[arg(long, value_name = "EXPR")]
+        cron: Option<String>,
+        /// Run the transform tasks even when a sync failed
+        #[arg(long)]
+        continue_on_sync_failure: bool,
+    },
+    /// The org's pipelines: schedule, active or paused, last and next run
+    List {
+        #[arg(long = "org", value_name = "SLUG")]
+        org: String,
+    },
+    /// A pipeline's tasks in order, schedule and recent runs
+    Show {
+        name: String,
+        #[arg(long = "org", value_name = "SLUG")]
+        org: String,
+    },
+    /// Change a pipeline's tasks or schedule (the whole schedule is always sent)
+    Update {
+        name: String,
+        #[arg(long = "org", value_name = "SLUG")]
+        org: String,
+        /// Replace the syncs (repeat); with --transform/--no-transform, the task list is rebuilt
+        #[arg(long = "connection", value_name = "ID")]
+        connections: Vec<String>,
+        #[command(flatten)]
+        transform: TransformArgs,
+        #[arg(long, value_name = "EXPR", conflicts_with = "no_schedule")]
+        cron: Option<String>,
+        /// Remove the schedule
+        #[arg(long)]
+        no_schedule: bool,
+    },
+    /// Pause the pipeline's schedule
+    Pause {
+        name: String,
+        #[arg(long = "org", value_name = "SLUG")]
+        org: String,
+    },
+    /// Resume the pipeline's schedule
+    Resume {
+        name: String,
+        #[arg(long = "org", value_name = "SLUG")]
+        org: String,
+    },
+    /// Delete the deployment, then the pipeline
+    Delete {
+        name: String,
+        #[arg(long = "org", value_name = "SLUG")]
+        org: String,
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// Run the pipeline now, locking its tasks; optionally wait for the end
+    #[command(
+        after_help = "Exit 0 when the run completed; 1 when it failed, crashed, was cancelled, or its dbt tests \
+failed (Dalgo's DBT_TEST_FAILED); 75 when one of its tasks is locked by another run."
+    )]
+    Run {
+        name: String,
+        #[arg(long = "org", value_name = "SLUG")]
+        org: String,
+        #[arg(long)]
+        wait: bool,
+        /// Seconds between status checks while waiting
+        #[arg(long, default_value_t = 5.0, value_name = "SECS")]
+        poll_interval: f64,
+    },
+    /// The pipeline's latest runs, as Prefect knows them
+    Runs {
+        name: String,
+        #[arg(long = "org", value_name = "SLUG")]
+        org: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// A flow run's logs, oldest first
+    Logs {
+        flow_run_id: String,
+        /// Keep printing new lines until the run ends
+        #[arg(long)]
+        follow: bool,
+    },
+    /// Cancel a flow run
+    Cancel { flow_run_id: String },
+    /// Run a finished flow run again
+    Retry { flow_run_id: String },
+    /// For cron: record recent runs of every deployment and free the locks of finished ones
+    SyncRuns {
+        #[arg(long = "org", value_name = "SLUG")]
+        org: Option<String>,
+        #[arg(long, default_value_t = 24)]
+        lookback_hours: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TransformArgs {
+    /// Transform task slugs, comma-separated (e.g. git-pull,dbt-run)
+    #[arg(long, value_delimiter = ',', value_name = "TASK,…", conflicts_with = "no_transform")]
+    transform: Option<Vec<String>>,
+    /// No transform tasks
+    #[arg(long)]
+    no_transform: bool,
+}
+
+impl TransformArgs {
+    fn choice(&self) -> Option<Vec<String>> {
+        if self.no_transform { Some(Vec::new()) } else { self.transform.clone() }
+    }
+
+    fn given(&self) -> bool {
+        self.no_transform || self.transform.is_some()
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LocksCommand {
+    /// Held task locks
+    List {
+        #[arg(long = "org", value_name = "SLUG")]
+        org: Option<String>,
+    },
+    /// Release locks whose run is final or unknown to Prefect, or that never got a run
+    ReleaseStale {
+        /// Age after which a lock with no flow run is stale (e.g. 30m, 2h, 90s)
+        #[arg(long, default_value = "30m", value_parser = parse_duration)]
+        older_than: Duration,
+    },
+    /// Release one lock
+    Release {
+        task_uuid: uuid::Uuid,
+        #[arg(short, long)]
+        yes: bool,
+    },
+}
+
+/// "30m", "2h", "90s", "1d".
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (n, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
+    let n: u64 = n.parse().map_err(|_| format!("{s:?} is not a duration like 30m, 2h or 90s"))?;
+    let secs = match unit {
+        "s" | "" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{s:?}: unit must be s, m, h or d")),
+    };
+    Ok(Duration::from_secs(n * secs))
+}
+
+fn state_line(fr: &FlowRun) -> String {
+    format!("{} ({})", fr.state_name(), fr.state_type())
+}
+
+pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
+    let (cfg, db) = ctx.connect().await?;
+    let client = dalgo::prefect::client(&cfg)?;
+    match c {
+        PipelineCommand::Create { org, name, connections, transform, cron, continue_on_sync_failure } => {
+            let req = CreateRequest {
+                org: &org,
+                name: &name,
+                tasks: TaskChoice { connections, transform: transform.choice() },
+                cron: cron.as_deref(),
+                continue_on_sync_failure,
+            };
+            let p = pipeline::create(&db, &cfg, &client, &req, &cfg.actor).await?;
+            emit(ctx.format, &p, |out| {
+                writeln!(
+                    out,
+                    "created pipeline {} (deployment {})",
+                    p.name,
+                    p.deployment_id.clone().unwrap_or_default()
+                )
+            })
+        }
+        PipelineCommand::List { org } => {
+            let rows = pipeline::list(&db, &client, &org).await?;
+            emit(ctx.format, &rows, |out| {
+                let t = table(
+                    &["NAME", "SCHEDULE", "STATUS", "LAST RUN", "AT", "NEXT RUN"],
+                    rows.iter().map(|r| {
+                        [
+                            r.name.clone(),
+                            r.cron.clone().unwrap_or_else(|| "-".into()),
+                            r.status.to_string(),
+                            r.last_run_state.clone().unwrap_or_else(|| "-".into()),
+                            r.last_run_at.as_ref().map_or("-".into(), when),
+                            r.next_run_at.as_ref().map_or("-".into(), when),
+                        ]
+                    }),
+                );
+                write_table(out, &t)
+            })
+        }
+        PipelineCommand::Show { name, org } => {
+            let d = pipeline::show(&db, &client, &org, &name).await?;
+            emit(ctx.format, &d, |out| {
+                let rows = [
+                    ("name", d.pipeline.name.clone()),
+                    ("deployment", d.pipeline.deployment_id.clone().unwrap_or("-".into())),
+                    ("schedule", d.pipeline.cron.clone().unwrap_or("-".into())),
+                    ("paused", d.paused.map_or("(deployment missing)".into(), |p| p.to_string())),
+                    (
+                        "work pool",
+                        format!(
+                            "{} / {}",
+                            d.work_pool.clone().unwrap_or_default(),
+                            d.work_queue.clone().unwrap_or_default()
+                        ),
+                    ),
+                ];
+                write_table(out, &fields(&rows))?;
+                let t = table(
+                    &["SEQ", "TASK", "CONNECTION", "ORG TASK"],
+                    d.tasks.iter().map(|t| {
+                        [
+                            t.seq.to_string(),
+                            t.slug.clone(),
+                            t.connection_id.clone().unwrap_or_default(),
+                            t.org_task_uuid.to_string(),
+                        ]
+                    }),
+                );
+                write_table(out, &t)?;
+                write_table(out, &runs_table(&d.runs))
+            })
+        }
+        PipelineCommand::Update { name, org, connections, transform, cron, no_schedule } => {
+            let tasks = (!connections.is_empty() || transform.given())
+                .then(|| TaskChoice { connections, transform: transform.choice() });
+            let ch = Changes {
+                tasks,
+                cron: if no_schedule { Some(None) } else { cron.map(Some) },
+                continue_on_sync_failure: None,
+            };
+            let p = pipeline::update(&db, &cfg, &client, &org, &name, &ch, &cfg.actor).await?;
+            emit(ctx.format, &p, |out| {
+                writeln!(out, "updated pipeline {} (schedule {})", p.name, p.cron.clone().unwrap_or("none".into()))
+            })
+        }
+        PipelineCommand::Pause { name, org } => {
+            let p = pipeline::set_paused(&db, &client, &org, &name, true, &cfg.actor).await?;
+            emit(ctx.format, &serde_json::json!({ "name": p.name, "paused": true }), |out| {
+                writeln!(out, "paused {}", p.name)
+            })
+        }
+        PipelineCommand::Resume { name, org } => {
+            let p = pipeline::set_paused(&db, &client, &org, &name, false, &cfg.actor).await?;
+            emit(ctx.format, &serde_json::json!({ "name": p.name, "paused": false }), |out| {
+                writeln!(out, "resumed {}", p.name)
+            })
+        }
+        PipelineCommand::Delete { name, org, yes } => {
+            prompt::confirm(ctx, yes, &format!("delete pipeline {name} of {org} and its deployment?"))?;
+            let p = pipeline::delete(&db, &client, &org, &name, &cfg.actor).await?;
+            emit(ctx.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
+        }
+        PipelineCommand::Run { name, org, wait, poll_interval } => {
+            let started = pipeline::run(&db, &client, &org, &name, &cfg.actor).await?;
+            if !wait {
+                return emit(ctx.format, &started, |out| {
+                    writeln!(
+                        out,
+                        "started {} as flow run {} ({})",
+                        started.pipeline, started.flow_run_id, started.flow_run_name
+                    )
+                });
+            }
+            ctx.note(format!("started {} as flow run {}", started.pipeline, started.flow_run_id));
+            let spinner = (!ctx.quiet && std::io::stderr().is_terminal()).then(|| {
+                let s = ProgressBar::new_spinner();
+                s.set_style(
+                    ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                s.enable_steady_tick(Duration::from_millis(120));
+                s
+            });
+            let on_state = |fr: &FlowRun| match &spinner {
+                Some(s) => s.set_message(state_line(fr)),
+                None => ctx.note(format!("{}: {}", fr.id, state_line(fr))),
+            };
+            let poll = Duration::from_secs_f64(poll_interval.clamp(0.05, 3600.0));
+            let outcome = pipeline::wait(&db, &client, &started.flow_run_id, poll, &on_state).await?;
+            if let Some(s) = spinner {
+                s.finish_and_clear();
+            }
+            emit(ctx.format, &outcome, |out| {
+                writeln!(out, "{}: {} ({})", outcome.flow_run_id, outcome.state_name, outcome.state_type)
+            })?;
+            if outcome.dbt_test_failed {
+                ctx.note("error: the run completed but its dbt tests failed (DBT_TEST_FAILED)");
+            }
+            if outcome.succeeded() { Ok(()) } else { Err(Exit(1).into()) }
+        }
+        PipelineCommand::Runs { name, org, limit } => {
+            let runs = pipeline::runs(&db, &client, &org, &name, limit).await?;
+            emit(ctx.format, &runs, |out| write_table(out, &runs_table(&runs)))
+        }
+        PipelineCommand::Logs { flow_run_id, follow } => logs(ctx, &client, &flow_run_id, follow).await,
+        PipelineCommand::Cancel { flow_run_id } => {
+            let fr = pipeline::cancel(&db, &client, &flow_run_id).await?;
+            emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
+        }
+        PipelineCommand::Retry { flow_run_id } => {
+            let fr = pipeline::retry(&db, &client, &flow_run_id).await?;
+            emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
+        }
+        PipelineCommand::SyncRuns { org, lookback_hours } => {
+            let lookback = Duration::from_secs(u64::from(lookback_hours) * 3600);
+            let r = pipeline::sync_runs(&db, &client, org.as_deref(), lookback).await?;
+            emit(ctx.format, &r, |out| {
+                writeln!(
+                    out,
+                    "{} runs of {} deployments recorded; {} locks released",
+                    r.runs_seen, r.deployments, r.locks_released
+                )
+            })
+        }
+    }
+}
+
+fn runs_table(runs: &[pipeline::RunRecord]) -> comfy_table::Table {
+    table(
+        &["FLOW RUN", "NAME", "STATE", "STARTED", "ENDED"],
+        runs.iter().map(|r| {
+            [
+                r.flow_run_id.clone(),
+                r.name.clone(),
+                format!("{} ({})", r.state_name, r.state_type),
+                r.start_time.or(r.expected_start_time).as_ref().map_or("-".into(), when),
+                r.end_time.as_ref().map_or("-".into(), when),
+            ]
+        }),
+    )
+}
+
+/// Prints a flow run's logs; with `follow`, until the run has ended. The
+/// state is checked before each read, so the read after the end catches
+/// every line written before it.
+async fn logs(ctx: &Context, client: &dalgo::prefect::Client, id: &str, follow: bool) -> anyhow::Result<()> {
+    let json = ctx.format == super::output::Format::Json;
+    let mut collected = Vec::new();
+    let mut seen = 0;
+    loop {
+        let finished = !follow || client.get_flow_run(id).await?.is_final();
+        let page = pipeline::logs(client, id, seen).await?;
+        seen += page.len();
+        if json {
+            collected.extend(page);
+        } else {
+            let mut out = std::io::stdout().lock();
+            for l in &page {
+                use std::io::Write;
+                writeln!(out, "{} {:>5} {}", l.timestamp.format("%H:%M:%S%.3f"), level(l.level), l.message)?;
+            }
+        }
+        if finished {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    if json {
+        emit(ctx.format, &collected, |_| Ok(()))?;
+    }
+    Ok(())
+}
+
+fn level(n: i64) -> &'static str {
+    match n {
+        n if n >= 40 => "ERROR",
+        n if n >= 30 => "WARN",
+        n if n >= 20 => "INFO",
+        _ => "DEBUG",
+    }
+}
+
+pub async fn locks(ctx: &Context, c: LocksCommand) -> anyhow::Result<()> {
+    let (cfg, db) = ctx.connect().await?;
+    let show = |rows: &Vec<pipeline::LockRow>| {
+        emit(ctx.format, rows, |out| {
+            let t = table(
+                &["ORG", "TASK", "ORG TASK", "LOCKED BY", "SINCE", "FLOW RUN", "PIPELINE", "WHY RELEASED"],
+                rows.iter().map(|l| {
+                    [
+                        l.org.clone(),
+                        l.task.clone(),
+                        l.org_task_uuid.to_string(),
+                        l.locked_by.clone(),
+                        when(&l.locked_at),
+                        l.flow_run_id.clone().unwrap_or_else(|| "-".into()),
+                        l.pipeline.clone().unwrap_or_else(|| "-".into()),
+                        l.reason.clone().unwrap_or_default(),
+                    ]
+                }),
+            );
+            write_table(out, &t)
+        })
+    };
+    match c {
+        LocksCommand::List { org } => show(&pipeline::list_locks(&db, org.as_deref()).await?),
+        LocksCommand::ReleaseStale { older_than } => {
+            let client = dalgo::prefect::client(&cfg)?;
+            let released = pipeline::release_stale(&db, &client, older_than, &cfg.actor).await?;
+            show(&released)
+        }
+        LocksCommand::Release { task_uuid, yes } => {
+            prompt::confirm(ctx, yes, &format!("release the lock on org task {task_uuid}?"))?;
+            let lock = pipeline::release_lock(&db, task_uuid, &cfg.actor).await?;
+            show(&vec![lock])
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Interaction: passwords from their sources, confirmations. Prompts appear
+//! only on a terminal and never with `--no-input`.
+
+use std::io::{IsTerminal, Read};
+
+use secrecy::SecretString;
+
+use super::Context;
+use super::output::CliError;
+use dalgo::ErrorKind;
+
+/// Where a password may come from, in order of precedence.
+pub struct PasswordSources {
+    /// A positional argument, kept for compatibility with Dalgo's command.
+    pub positional: Option<String>,
+    pub stdin: bool,
+}
+
+/// The password from the first source that has one. `needed` says whether
+/// a new user will be created; only then is the user prompted, and only
+/// then is a missing password an error.
+pub fn password(ctx: &Context, sources: PasswordSources, needed: bool) -> anyhow::Result<Option<SecretString>> {
+    if let Some(pw) = sources.positional {
+        ctx.warn("a password given as an argument is visible to other users of this machine; prefer --password-stdin");
+        return Ok(Some(SecretString::from(pw)));
+    }
+    if sources.stdin {
+        return Ok(Some(read_stdin_password()?));
+    }
+    if let Some(pw) = std::env::var("PASSWORD").ok().filter(|p| !p.is_empty()) {
+        return Ok(Some(SecretString::from(pw)));
+    }
+    if !needed {
+        return Ok(None);
+    }
+    if ctx.interactive() {
+        let pw = dialoguer::Password::new()
+            .with_prompt("Password for the new user")
+            .with_confirmation("Repeat the password", "the passwords do not match")
+            .interact()?;
+        return Ok(Some(SecretString::from(pw)));
+    }
+    Err(CliError::usage(
+        "a password is needed for the new user and there is no terminal to ask on",
+        "pass it with --password-stdin (e.g. `printf %s \"$PW\" | dalgo … --password-stdin`) or the PASSWORD environment variable",
+    )
+    .into())
+}
+
+/// A new user's password, hashed, if the user does not exist yet (only then
+/// is one required or asked for), and whether a password was given at all.
+pub async fn new_user_password(
+    ctx: &Context,
+    db: &dalgo::db::Db,
+    email: &dalgo::user::Email,
+    sources: PasswordSources,
+) -> anyhow::Result<(Option<dalgo::user::PasswordHash>, bool)> {
+    let needed = !dalgo::user::exists(db, email).await?;
+    let password = password(ctx, sources, needed)?;
+    let hash = match (&password, needed) {
+        (Some(pw), true) => Some(dalgo::user::PasswordHash::new(pw)?),
+        _ => None,
+    };
+    Ok((hash, password.is_some()))
+}
+
+fn read_stdin_password() -> anyhow::Result<SecretString> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s)?;
+    let pw = s.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&s);
+    if pw.is_empty() {
+        return Err(CliError::new(ErrorKind::InvalidInput, "the password read from stdin is empty").into());
+    }
+    Ok(SecretString::from(pw.to_string()))
+}
+
+/// Goes ahead with a destructive action only with `--yes` or a "y" typed at a terminal.
+pub fn confirm(ctx: &Context, yes: bool, question: &str) -> anyhow::Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !ctx.interactive() {
+        return Err(CliError::usage(
+            format!("refusing to proceed without confirmation: {question}"),
+            "pass --yes to confirm when not at a terminal",
+        )
+        .into());
+    }
+    if dialoguer::Confirm::new().with_prompt(question).default(false).interact()? {
+        Ok(())
+    } else {
+        Err(CliError::new(ErrorKind::Failure, "aborted; nothing was changed").into())
+    }
+}
+
+/// Whether stdin is a terminal a person can answer on.
+pub fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}

@@ -1,0 +1,56 @@
+//! `dalgo role`.
+
+use clap::Subcommand;
+
+use super::Context;
+use super::output::{emit, fields, table, write_table};
+use dalgo::role;
+
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// Roles with their levels and permission counts
+    List,
+    /// A role and the permissions it grants
+    Show {
+        /// The role's slug, e.g. admin
+        slug: String,
+    },
+}
+
+pub async fn run(ctx: &Context, c: RoleCommand) -> anyhow::Result<()> {
+    let (_, db) = ctx.connect().await?;
+    match c {
+        RoleCommand::List => {
+            let roles = role::list(&db).await?;
+            emit(ctx.format, &roles, |out| {
+                let t = table(
+                    &["SLUG", "NAME", "LEVEL", "PERMISSIONS"],
+                    roles.iter().map(|r| {
+                        [
+                            r.role.slug.clone(),
+                            r.role.name.clone(),
+                            r.role.level.to_string(),
+                            r.permission_count.to_string(),
+                        ]
+                    }),
+                );
+                write_table(out, &t)
+            })
+        }
+        RoleCommand::Show { slug } => {
+            let d = role::show(&db, &slug).await?;
+            emit(ctx.format, &d, |out| {
+                let head = fields(&[
+                    ("slug", d.role.slug.clone()),
+                    ("name", d.role.name.clone()),
+                    ("level", d.role.level.to_string()),
+                    ("uuid", d.role.uuid.to_string()),
+                    ("permissions", d.permissions.len().to_string()),
+                ]);
+                write_table(out, &head)?;
+                let t = table(&["PERMISSION", "NAME"], d.permissions.iter().map(|p| [p.slug.clone(), p.name.clone()]));
+                write_table(out, &t)
+            })
+        }
+    }
+}

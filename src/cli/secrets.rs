@@ -1,0 +1,85 @@
+//! `dalgo secrets`.
+
+use std::io::IsTerminal;
+
+use clap::Subcommand;
+use secrecy::ExposeSecret;
+use serde_json::Value;
+
+use super::output::{CliError, emit, table, write_table};
+use super::{Context, prompt};
+use dalgo::secrets::{self, SecretStore};
+use dalgo::warehouse;
+
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Secrets the database refers to, and any others the store holds
+    List,
+    /// A secret's value, masked unless --reveal is given on a terminal
+    Show {
+        name: String,
+        /// Print the value itself (only to a terminal)
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// Delete a secret no org refers to
+    Delete {
+        name: String,
+        /// Do not ask for confirmation (needed when not at a terminal)
+        #[arg(short, long)]
+        yes: bool,
+    },
+}
+
+pub async fn run(ctx: &Context, c: SecretsCommand) -> anyhow::Result<()> {
+    let (cfg, db) = ctx.connect().await?;
+    let store = SecretStore::open(&cfg.secrets);
+    match c {
+        SecretsCommand::List => {
+            let entries = secrets::inventory(&db, &store).await?;
+            emit(ctx.format, &entries, |out| {
+                let t = table(
+                    &["NAME", "HOLDS", "ORG", "IN STORE"],
+                    entries.iter().map(|e| {
+                        [
+                            e.name.clone(),
+                            e.kind.unwrap_or("-").to_string(),
+                            e.org.clone().unwrap_or_else(|| "-".into()),
+                            e.in_store.map_or("?".into(), |b| if b { "yes".into() } else { "MISSING".into() }),
+                        ]
+                    }),
+                );
+                write_table(out, &t)
+            })
+        }
+        SecretsCommand::Show { name, reveal } => {
+            if reveal && !std::io::stdout().is_terminal() {
+                return Err(CliError::usage(
+                    "--reveal prints secrets only to a terminal",
+                    "run it at a terminal; scripts read the store through the commands that use the secret",
+                )
+                .into());
+            }
+            let value = store.get(&name)?.ok_or_else(|| dalgo::Error::SecretNotFound(name.clone()))?;
+            let shown = match (reveal, warehouse::parse_config(value.expose_secret(), "secret")) {
+                (true, _) => Value::String(value.expose_secret().to_string()),
+                (false, Ok(map)) => Value::Object(warehouse::masked(&map)),
+                (false, Err(_)) => Value::String("********".into()),
+            };
+            let body = serde_json::json!({ "name": name, "value": shown });
+            emit(ctx.format, &body, |out| {
+                let text = match &shown {
+                    Value::String(s) => s.clone(),
+                    other => serde_json::to_string_pretty(other).unwrap_or_default(),
+                };
+                writeln!(out, "{text}")
+            })
+        }
+        SecretsCommand::Delete { name, yes } => {
+            prompt::confirm(ctx, yes, &format!("delete secret {name}?"))?;
+            secrets::delete_unused(&db, &store, &name).await?;
+            let body = serde_json::json!({ "name": name, "deleted": true });
+            emit(ctx.format, &body, |out| writeln!(out, "deleted secret {name}"))
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! `dalgo create-system-orguser`.
+
+use super::Context;
+use super::output::{created, emit, table, write_table};
+use dalgo::user;
+
+pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+    let (cfg, db) = ctx.connect().await?;
+    let r = user::create_system_orguser(&db, &cfg.actor).await?;
+    emit(ctx.format, &r, |out| {
+        let t = table(
+            &["WHAT", "NAME", "STATUS"],
+            [
+                ["user".into(), r.email.clone(), created(r.user_created)],
+                ["membership".into(), format!("no org, role {}", r.membership.role), created(r.membership.created)],
+            ],
+        );
+        write_table(out, &t)
+    })
+}

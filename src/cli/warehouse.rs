@@ -1,0 +1,136 @@
+//! `dalgo warehouse`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Subcommand;
+
+use super::output::{emit, fields, when, write_table};
+use super::{Context, prompt};
+use dalgo::secrets::SecretStore;
+use dalgo::warehouse::{self, WarehouseType};
+
+#[derive(Debug, Subcommand)]
+pub enum WarehouseCommand {
+    /// Set an org's warehouse: check the credentials, store them, record it
+    #[command(
+        long_about = "Set (create or replace) an org's warehouse. The config is YAML or JSON with the \
+fields of Airbyte's destination config. postgres: host, port, username, password, database, and optionally \
+schema and ssl_mode. bigquery: credentials_json (the service account's key), project_id, dataset_id, \
+dataset_location. Every missing or malformed field is reported at once (exit 65) and nothing is stored. \
+PostgreSQL credentials are tried with a real connection unless --no-check. The credentials go to the secrets \
+store; the database keeps only the secret's name.",
+        after_help = "Example:\n  dalgo warehouse set --org acme-ngo --type postgres --config - <<'EOF'\n  host: db.acme.org\n  port: 5432\n  username: dalgo\n  password: s3cret\n  database: warehouse\n  EOF"
+    )]
+    Set {
+        #[arg(long, value_name = "SLUG")]
+        org: String,
+        #[arg(long = "type", value_name = "TYPE", value_parser = ["postgres", "bigquery"])]
+        wtype: String,
+        /// The config file, YAML or JSON; - reads stdin
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// Store the credentials without trying them
+        #[arg(long)]
+        no_check: bool,
+        /// Do not create or update the org's Airbyte destination
+        #[arg(long)]
+        no_airbyte: bool,
+    },
+    /// An org's warehouse, credentials masked
+    Show {
+        #[arg(long, value_name = "SLUG")]
+        org: String,
+    },
+    /// Delete an org's warehouse and its stored credentials
+    Delete {
+        #[arg(long, value_name = "SLUG")]
+        org: String,
+        /// Do not ask for confirmation (needed when not at a terminal)
+        #[arg(short, long)]
+        yes: bool,
+    },
+}
+
+/// Reads a file, or stdin for `-`.
+pub fn read_input(path: &std::path::Path) -> anyhow::Result<String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(path).map_err(|e| {
+        dalgo::Error::InvalidConfig { what: format!("config file {}", path.display()), problems: vec![e.to_string()] }
+            .into()
+    })
+}
+
+pub async fn run(ctx: &Context, c: WarehouseCommand) -> anyhow::Result<()> {
+    let (cfg, db) = ctx.connect().await?;
+    let store = SecretStore::open(&cfg.secrets);
+    match c {
+        WarehouseCommand::Set { org, wtype, config, no_check, no_airbyte } => {
+            let wtype: WarehouseType = wtype.parse()?;
+            let parsed = warehouse::parse_config(&read_input(&config)?, "warehouse config")?;
+            let creds = warehouse::validate(wtype, parsed)?;
+            dalgo::org::get(&mut *db.pool().acquire().await?, &org).await?;
+            if wtype == WarehouseType::Postgres && !no_check {
+                warehouse::check_postgres(&creds, Duration::from_secs(10)).await?;
+            }
+            let r = warehouse::set(&db, &store, &org, wtype, &creds, &cfg.actor).await?;
+            // Where Airbyte is configured, its destination follows the warehouse.
+            let destination = match (&cfg.airbyte, no_airbyte) {
+                (Some(_), false) => {
+                    let client = dalgo::airbyte::client(&cfg)?;
+                    Some(
+                        dalgo::airbyte::upsert_warehouse_destination(&db, &client, &org, wtype, &creds, &cfg.actor)
+                            .await?
+                            .id,
+                    )
+                }
+                _ => None,
+            };
+            let body = serde_json::json!({ "warehouse": r, "airbyte_destination_id": destination });
+            emit(ctx.format, &body, |out| {
+                let verb = if r.created { "created" } else { "updated" };
+                writeln!(
+                    out,
+                    "{verb} the {} warehouse of {} (credentials in secret {})",
+                    r.wtype.as_str(),
+                    r.org,
+                    r.credentials_secret
+                )?;
+                match &destination {
+                    Some(id) => writeln!(out, "Airbyte destination {id} follows it"),
+                    None => Ok(()),
+                }
+            })
+        }
+        WarehouseCommand::Show { org } => {
+            let d = warehouse::show(&db, &store, &org).await?;
+            emit(ctx.format, &d, |out| {
+                let mut rows = vec![
+                    ("org", d.org.clone()),
+                    ("type", d.warehouse.wtype.clone()),
+                    ("credentials secret", d.warehouse.credentials_secret.clone()),
+                    ("airbyte destination", d.warehouse.airbyte_destination_id.clone().unwrap_or("-".into())),
+                    ("updated", when(&d.warehouse.updated_at)),
+                ];
+                let creds: Vec<(String, String)> = d
+                    .credentials
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), String::from)))
+                    .collect();
+                rows.extend(creds.iter().map(|(k, v)| (k.as_str(), v.clone())));
+                write_table(out, &fields(&rows))
+            })
+        }
+        WarehouseCommand::Delete { org, yes } => {
+            prompt::confirm(ctx, yes, &format!("delete the warehouse of {org} and its stored credentials?"))?;
+            let wh = warehouse::delete(&db, &store, &org, &cfg.actor).await?;
+            let body = serde_json::json!({ "org": org, "deleted": wh });
+            emit(ctx.format, &body, |out| writeln!(out, "deleted the {} warehouse of {org}", wh.wtype))
+        }
+    }
+}

@@ -1,0 +1,572 @@
+//! Configuration: the one place the library reads the environment.
+//!
+//! Precedence, highest first: explicit overrides (command-line flags), the
+//! process environment, `.env` in the working directory, the user config file
+//! (`$DALGO_CONFIG`, else `$XDG_CONFIG_HOME/dalgo/config.yaml`, else
+//! `~/.config/dalgo/config.yaml`), then defaults. The `.env` file and the YAML
+//! file use the environment's variable names, so an existing Dalgo `.env`
+//! works unchanged.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::PgConnectOptions;
+
+use crate::error::{Error, Result};
+
+/// Database used when nothing names one.
+pub const DEFAULT_DATABASE: &str = "dalgo";
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const DB_KEYS: [&str; 6] = ["DATABASE_URL", "DBHOST", "DBPORT", "DBNAME", "DBUSER", "DBPASSWORD"];
+
+/// Values given explicitly by the caller, e.g. from command-line flags.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub actor: Option<String>,
+}
+
+/// Everything dalgo needs to know about its surroundings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    /// Who is acting, recorded in the audit log.
+    pub actor: String,
+    pub secrets: SecretsConfig,
+    pub dbt: DbtConfig,
+    /// `None` when `AIRBYTE_SERVER_HOST` is not set.
+    pub airbyte: Option<AirbyteConfig>,
+    /// `None` when `PREFECT_API_URL` is not set.
+    pub prefect: Option<PrefectConfig>,
+}
+
+/// How to reach Prefect and what deployments look like.
+#[derive(Clone)]
+pub struct PrefectConfig {
+    /// e.g. `http://127.0.0.1:4200/api`
+    pub api_url: String,
+    /// Prefect Cloud's key, sent as a bearer token.
+    pub api_key: Option<secrecy::SecretString>,
+    pub timeout: Duration,
+    pub retries: u32,
+    /// `PREFECT_WORKER_POOL_NAME` (default `default`) and `PREFECT_EKS_WORKER_POOL_NAME`.
+    pub worker_pool: String,
+    pub eks_worker_pool: Option<String>,
+    /// The flow every pipeline deployment runs, as Dalgo's workers expect.
+    pub entrypoint: String,
+    /// Where workers fetch the flow's code from (Prefect pull steps, JSON).
+    pub pull_steps: serde_json::Value,
+    /// `timeout` of Airbyte tasks in deployment parameters (Dalgo: 15).
+    pub airbyte_task_timeout: u64,
+}
+
+impl std::fmt::Debug for PrefectConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrefectConfig")
+            .field("api_url", &self.api_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "********"))
+            .field("worker_pool", &self.worker_pool)
+            .finish()
+    }
+}
+
+/// Dalgo's flow entrypoint in the prefect-proxy repository.
+pub const DEFAULT_ENTRYPOINT: &str = "proxy/prefect_flows_runner.py:deployment_schedule_flow_v5";
+
+/// How to reach and authenticate to Airbyte's Config API. Debug masks secrets.
+#[derive(Clone)]
+pub struct AirbyteConfig {
+    /// `http[s]://host:port/api/<apiver>`
+    pub base_url: String,
+    pub auth: AirbyteAuth,
+    /// Most calls (30 s, as Dalgo).
+    pub timeout: Duration,
+    /// check_connection calls (60 s).
+    pub check_timeout: Duration,
+    /// discover_schema (600 s).
+    pub discover_timeout: Duration,
+    /// Retries of a safe call after a connection error or a 502/503/504.
+    pub retries: u32,
+}
+
+/// Airbyte credentials, by kind of install.
+#[derive(Clone)]
+pub enum AirbyteAuth {
+    None,
+    /// `AIRBYTE_API_TOKEN`: already base64("user:password"), sent as `Basic <token>` (as Dalgo).
+    BasicToken(secrecy::SecretString),
+    /// `AIRBYTE_USERNAME` / `AIRBYTE_PASSWORD`.
+    Basic {
+        username: String,
+        password: secrecy::SecretString,
+    },
+    /// abctl/Kubernetes: exchanged for a bearer token at `/applications/token`.
+    ClientCredentials {
+        client_id: String,
+        client_secret: secrecy::SecretString,
+    },
+}
+
+impl AirbyteAuth {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            AirbyteAuth::None => "none",
+            AirbyteAuth::BasicToken(_) => "basic (AIRBYTE_API_TOKEN)",
+            AirbyteAuth::Basic { .. } => "basic (username and password)",
+            AirbyteAuth::ClientCredentials { .. } => "client credentials (bearer token)",
+        }
+    }
+}
+
+impl std::fmt::Debug for AirbyteConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AirbyteConfig")
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth.describe())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+/// Where credentials are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretsConfig {
+    /// Dalgo's `DEV_SECRETS_DIR` layout: one JSON file per secret.
+    Dir(PathBuf),
+    /// The OS keyring, for an engineer's own machine.
+    Keyring,
+}
+
+/// Where dbt projects live and which dbt runs them.
+#[derive(Debug, Clone)]
+pub struct DbtConfig {
+    /// `CLIENTDBT_ROOT`: orgs' projects live in `<root>/<slug>/`.
+    pub clientdbt_root: PathBuf,
+    /// `DBT_VENV`: a virtualenv whose `bin/dbt` runs dbt.
+    pub venv: Option<PathBuf>,
+    /// `DBT_EXECUTABLE`: a dbt binary, taking precedence over `DBT_VENV`.
+    pub executable: Option<PathBuf>,
+}
+
+/// How to reach dalgo's PostgreSQL. Its `Debug` never shows the password.
+#[derive(Clone)]
+pub struct DatabaseConfig {
+    pub options: PgConnectOptions,
+    pub connect_timeout: Duration,
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("target", &self.target())
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
+    }
+}
+
+impl DatabaseConfig {
+    /// Connection options for a database URL (`postgres://…`), defaulting the
+    /// database name to `dalgo`.
+    pub fn from_url(url: &str) -> Result<Self> {
+        let mut options = PgConnectOptions::from_str(url)
+            .map_err(|e| Error::Config(format!("invalid database URL: {}", redact_error(&e, url))))?;
+        if !url::names_user(url) {
+            options = options.username(&default_username());
+        }
+        let options = match options.get_database() {
+            Some(_) => options,
+            None => options.database(DEFAULT_DATABASE),
+        };
+        Ok(Self { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT })
+    }
+
+    /// "host:port/database" or "socket-dir/database", for messages; no credentials.
+    pub fn target(&self) -> String {
+        let o = &self.options;
+        let db = o.get_database().unwrap_or(DEFAULT_DATABASE);
+        match o.get_socket() {
+            Some(dir) => format!("{} (socket)/{db}", dir.display()),
+            None if o.get_host().starts_with('/') => format!("{} (socket)/{db}", o.get_host()),
+            None => format!("{}:{}/{db}", o.get_host(), o.get_port()),
+        }
+    }
+
+    /// The database name these options connect to.
+    pub fn database_name(&self) -> &str {
+        self.options.get_database().unwrap_or(DEFAULT_DATABASE)
+    }
+}
+
+fn redact_error(e: &sqlx::Error, url: &str) -> String {
+    let text = e.to_string();
+    match url::password_of(url) {
+        Some(pw) if !pw.is_empty() => text.replace(pw, "********"),
+        _ => text,
+    }
+}
+
+/// PostgreSQL's own default: `$PGUSER`, else the operating-system user.
+fn default_username() -> String {
+    std::env::var("PGUSER").ok().filter(|u| !u.is_empty()).unwrap_or_else(os_user)
+}
+
+/// The name of the user running this process. `$USER` is often unset under
+/// cron and in containers, so fall back to the password database.
+pub fn os_user() -> String {
+    for key in ["USER", "LOGNAME"] {
+        if let Some(u) = std::env::var(key).ok().filter(|u| !u.is_empty()) {
+            return u;
+        }
+    }
+    passwd_name().unwrap_or_else(|| "postgres".to_string())
+}
+
+#[cfg(unix)]
+fn passwd_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut f = line.split(':');
+        let (name, _, id) = (f.next()?, f.next()?, f.next()?);
+        (id == uid).then(|| name.to_string())
+    })
+}
+
+#[cfg(not(unix))]
+fn passwd_name() -> Option<String> {
+    None
+}
+
+mod url {
+    /// Whether the URL names the user, in its userinfo or a `user=` parameter.
+    pub fn names_user(url: &str) -> bool {
+        let Some((_, rest)) = url.split_once("://") else { return false };
+        let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        authority.contains('@')
+            || rest.split_once('?').is_some_and(|(_, q)| q.split('&').any(|p| p.starts_with("user=")))
+    }
+
+    /// The password part of `scheme://user:password@host`, if any.
+    pub fn password_of(url: &str) -> Option<&str> {
+        let rest = url.split_once("://")?.1;
+        let userinfo = rest.split_once('@')?.0;
+        userinfo.split_once(':').map(|(_, pw)| pw)
+    }
+}
+
+/// One source of `NAME=value` settings, in precedence order.
+struct Layer {
+    values: HashMap<String, String>,
+}
+
+impl Layer {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    fn has_any(&self, keys: &[&str]) -> bool {
+        keys.iter().any(|k| self.get(k).is_some())
+    }
+}
+
+impl Config {
+    /// Loads the configuration from the overrides, the environment, `./.env`
+    /// and the user config file.
+    pub fn load(overrides: &Overrides) -> Result<Config> {
+        let layers = vec![
+            Layer { values: std::env::vars().collect() },
+            Layer { values: read_dotenv(Path::new(".env"))? },
+            Layer { values: read_config_file(config_file_path().as_deref())? },
+        ];
+        Self::from_layers(overrides, &layers)
+    }
+
+    fn from_layers(overrides: &Overrides, layers: &[Layer]) -> Result<Config> {
+        let lookup = |key: &str| layers.iter().find_map(|l| l.get(key));
+        let mut database = match &overrides.database_url {
+            Some(url) => DatabaseConfig::from_url(url)?,
+            None => database_from_layers(layers)?,
+        };
+        if let Some(secs) = lookup("DALGO_DB_CONNECT_TIMEOUT") {
+            database.connect_timeout = parse_seconds("DALGO_DB_CONNECT_TIMEOUT", secs)?;
+        }
+        let actor = overrides
+            .actor
+            .clone()
+            .or_else(|| {
+                ["DALGO_ACTOR", "SUDO_USER", "USER", "LOGNAME"].iter().find_map(|k| lookup(k)).map(String::from)
+            })
+            .unwrap_or_else(os_user);
+        let data_dir = data_dir(layers);
+        let secrets = match lookup("DALGO_SECRETS_BACKEND").unwrap_or("dir") {
+            "dir" => SecretsConfig::Dir(
+                lookup("DEV_SECRETS_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("secrets")),
+            ),
+            "keyring" => SecretsConfig::Keyring,
+            other => {
+                return Err(Error::Config(format!("DALGO_SECRETS_BACKEND must be dir or keyring, not {other:?}")));
+            }
+        };
+        let dbt = DbtConfig {
+            clientdbt_root: lookup("CLIENTDBT_ROOT").map(PathBuf::from).unwrap_or_else(|| data_dir.join("clientdbt")),
+            venv: lookup("DBT_VENV").map(PathBuf::from),
+            executable: lookup("DBT_EXECUTABLE").map(PathBuf::from),
+        };
+        let airbyte = airbyte_from(&lookup)?;
+        let prefect = prefect_from(&lookup)?;
+        Ok(Config { database, actor, secrets, dbt, airbyte, prefect })
+    }
+}
+
+/// Airbyte's settings, with Dalgo's variable names. Each secret may also come
+/// from a file named by `<NAME>_FILE`, for cron and containers.
+fn airbyte_from<'a>(lookup: &impl Fn(&str) -> Option<&'a str>) -> Result<Option<AirbyteConfig>> {
+    let Some(host) = lookup("AIRBYTE_SERVER_HOST") else { return Ok(None) };
+    let port = lookup("AIRBYTE_SERVER_PORT").unwrap_or("8000");
+    port.parse::<u16>()
+        .map_err(|_| Error::Config(format!("AIRBYTE_SERVER_PORT must be a port number, not {port:?}")))?;
+    let apiver = lookup("AIRBYTE_SERVER_APIVER").unwrap_or("v1");
+    let scheme =
+        if lookup("AIRBYTE_USE_SSL").is_some_and(|v| v.eq_ignore_ascii_case("true")) { "https" } else { "http" };
+    let secret = |name: &str| -> Result<Option<secrecy::SecretString>> {
+        if let Some(v) = lookup(name) {
+            return Ok(Some(v.into()));
+        }
+        match lookup(&format!("{name}_FILE")) {
+            Some(path) => std::fs::read_to_string(path)
+                .map(|s| Some(s.trim().to_string().into()))
+                .map_err(|e| Error::Config(format!("{name}_FILE {path}: {e}"))),
+            None => Ok(None),
+        }
+    };
+    let auth = if let (Some(id), Some(sec)) = (lookup("AIRBYTE_CLIENT_ID"), secret("AIRBYTE_CLIENT_SECRET")?) {
+        AirbyteAuth::ClientCredentials { client_id: id.to_string(), client_secret: sec }
+    } else if let Some(token) = secret("AIRBYTE_API_TOKEN")? {
+        AirbyteAuth::BasicToken(token)
+    } else if let (Some(user), Some(pw)) = (lookup("AIRBYTE_USERNAME"), secret("AIRBYTE_PASSWORD")?) {
+        AirbyteAuth::Basic { username: user.to_string(), password: pw }
+    } else {
+        AirbyteAuth::None
+    };
+    let secs = |key: &str, default: u64| match lookup(key) {
+        Some(v) => parse_seconds(key, v),
+        None => Ok(Duration::from_secs(default)),
+    };
+    let retries = match lookup("AIRBYTE_RETRIES") {
+        Some(v) => {
+            v.parse().map_err(|_| Error::Config(format!("AIRBYTE_RETRIES must be a whole number, not {v:?}")))?
+        }
+        None => 3,
+    };
+    Ok(Some(AirbyteConfig {
+        base_url: format!("{scheme}://{host}:{port}/api/{apiver}"),
+        auth,
+        timeout: secs("AIRBYTE_TIMEOUT", 30)?,
+        check_timeout: secs("AIRBYTE_CHECK_TIMEOUT", 60)?,
+        discover_timeout: secs("AIRBYTE_DISCOVER_TIMEOUT", 600)?,
+        retries,
+    }))
+}
+
+/// Prefect's settings: `PREFECT_API_URL` (a Prefect server's `/api`),
+/// `PREFECT_API_KEY`, Dalgo's pool variables, and the deployment shape.
+fn prefect_from<'a>(lookup: &impl Fn(&str) -> Option<&'a str>) -> Result<Option<PrefectConfig>> {
+    let Some(url) = lookup("PREFECT_API_URL") else { return Ok(None) };
+    let timeout = match lookup("PREFECT_HTTP_TIMEOUT") {
+        Some(v) => parse_seconds("PREFECT_HTTP_TIMEOUT", v)?,
+        None => Duration::from_secs(30),
+    };
+    let pull_steps = match lookup("DALGO_PREFECT_PULL_STEPS") {
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| Error::Config(format!("DALGO_PREFECT_PULL_STEPS must be a JSON list of pull steps: {e}")))?,
+        None => serde_json::json!([{ "prefect.deployments.steps.git_clone": {
+            "repository": "https://github.com/DalgoT4D/prefect-proxy.git", "branch": "main" } }]),
+    };
+    let airbyte_task_timeout = lookup("PREFECT_AIRBYTE_TASKS_TIMEOUT_SECS").and_then(|v| v.parse().ok()).unwrap_or(15);
+    Ok(Some(PrefectConfig {
+        api_url: url.trim_end_matches('/').to_string(),
+        api_key: lookup("PREFECT_API_KEY").map(|k| k.to_string().into()),
+        timeout,
+        retries: lookup("PREFECT_RETRIES").and_then(|v| v.parse().ok()).unwrap_or(3),
+        worker_pool: lookup("PREFECT_WORKER_POOL_NAME").unwrap_or("default").to_string(),
+        eks_worker_pool: lookup("PREFECT_EKS_WORKER_POOL_NAME").map(String::from),
+        entrypoint: lookup("DALGO_PREFECT_ENTRYPOINT").unwrap_or(DEFAULT_ENTRYPOINT).to_string(),
+        pull_steps,
+        airbyte_task_timeout,
+    }))
+}
+
+/// `$XDG_DATA_HOME/dalgo`, else `~/.local/share/dalgo`.
+fn data_dir(layers: &[Layer]) -> PathBuf {
+    let lookup = |key: &str| layers.iter().find_map(|l| l.get(key));
+    lookup("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| lookup("HOME").map(|h| Path::new(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("dalgo")
+}
+
+/// The first layer that says anything about the database decides it whole,
+/// so a `.env` DBHOST never mixes with an environment DATABASE_URL.
+fn database_from_layers(layers: &[Layer]) -> Result<DatabaseConfig> {
+    let Some(layer) = layers.iter().find(|l| l.has_any(&DB_KEYS)) else {
+        let options = PgConnectOptions::new_without_pgpass().database(DEFAULT_DATABASE).username(&default_username());
+        return Ok(DatabaseConfig { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT });
+    };
+    if let Some(url) = layer.get("DATABASE_URL") {
+        return DatabaseConfig::from_url(url);
+    }
+    let mut options = PgConnectOptions::new_without_pgpass().database(DEFAULT_DATABASE).username(&default_username());
+    if let Some(host) = layer.get("DBHOST") {
+        options = options.host(host);
+    }
+    if let Some(port) = layer.get("DBPORT") {
+        let port =
+            port.parse::<u16>().map_err(|_| Error::Config(format!("DBPORT must be a port number, not {port:?}")))?;
+        options = options.port(port);
+    }
+    if let Some(name) = layer.get("DBNAME") {
+        options = options.database(name);
+    }
+    if let Some(user) = layer.get("DBUSER") {
+        options = options.username(user);
+    }
+    if let Some(password) = layer.get("DBPASSWORD") {
+        options = options.password(password);
+    }
+    Ok(DatabaseConfig { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT })
+}
+
+fn parse_seconds(key: &str, value: &str) -> Result<Duration> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| Error::Config(format!("{key} must be a positive number of seconds, not {value:?}")))
+}
+
+fn read_dotenv(path: &Path) -> Result<HashMap<String, String>> {
+    if !path.is_file() {
+        return Ok(HashMap::new());
+    }
+    let iter =
+        dotenvy::from_path_iter(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+    iter.map(|item| item.map_err(|e| Error::Config(format!("{}: {e}", path.display())))).collect()
+}
+
+/// The user config file's path, whether or not it exists.
+pub fn config_file_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("DALGO_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("dalgo").join("config.yaml"))
+}
+
+fn read_config_file(path: Option<&Path>) -> Result<HashMap<String, String>> {
+    let Some(path) = path.filter(|p| p.is_file()) else {
+        return Ok(HashMap::new());
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+    let map: HashMap<String, serde_yaml::Value> =
+        serde_yaml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+    map.into_iter()
+        .map(|(k, v)| match v {
+            serde_yaml::Value::String(s) => Ok((k, s)),
+            serde_yaml::Value::Number(n) => Ok((k, n.to_string())),
+            serde_yaml::Value::Bool(b) => Ok((k, b.to_string())),
+            _ => Err(Error::Config(format!("{}: {k} must be a string, number or boolean", path.display()))),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(pairs: &[(&str, &str)]) -> Layer {
+        Layer { values: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+    }
+
+    #[test]
+    fn flag_beats_every_layer() {
+        let o = Overrides { database_url: Some("postgres://a@flaghost/x".into()), actor: None };
+        let c = Config::from_layers(&o, &[layer(&[("DATABASE_URL", "postgres://a@envhost/y")])]).unwrap();
+        assert_eq!(c.database.target(), "flaghost:5432/x");
+    }
+
+    #[test]
+    fn first_layer_with_database_settings_decides() {
+        let env = layer(&[("DBHOST", "envhost"), ("DBPORT", "6000")]);
+        let dotenv = layer(&[("DATABASE_URL", "postgres://a@dotenvhost/y"), ("DBNAME", "z")]);
+        let c = Config::from_layers(&Overrides::default(), &[env, dotenv]).unwrap();
+        assert_eq!(c.database.target(), "envhost:6000/dalgo");
+    }
+
+    #[test]
+    fn url_without_database_defaults_to_dalgo() {
+        let c = DatabaseConfig::from_url("postgres://u:pw@db.example:5433").unwrap();
+        assert_eq!(c.target(), "db.example:5433/dalgo");
+        assert!(!format!("{c:?}").contains("pw"));
+    }
+
+    #[test]
+    fn urls_naming_a_user_are_recognised() {
+        assert!(url::names_user("postgres://bob@h/db"));
+        assert!(url::names_user("postgres:///db?host=/tmp&user=bob"));
+        assert!(!url::names_user("postgres:///db?host=/var/run/postgresql"));
+        assert!(!url::names_user("postgres://h:5432/db"));
+    }
+
+    #[test]
+    fn secrets_and_dbt_paths_follow_dalgo_variables() {
+        let l = layer(&[("HOME", "/home/a"), ("DEV_SECRETS_DIR", "/s"), ("DBT_VENV", "/v")]);
+        let c = Config::from_layers(&Overrides::default(), &[l]).unwrap();
+        assert_eq!(c.secrets, SecretsConfig::Dir("/s".into()));
+        assert_eq!(c.dbt.clientdbt_root, Path::new("/home/a/.local/share/dalgo/clientdbt"));
+        assert_eq!(c.dbt.venv.as_deref(), Some(Path::new("/v")));
+        let bad = layer(&[("DALGO_SECRETS_BACKEND", "vault")]);
+        assert!(Config::from_layers(&Overrides::default(), &[bad]).is_err());
+    }
+
+    #[test]
+    fn airbyte_settings_use_dalgos_names() {
+        assert!(Config::from_layers(&Overrides::default(), &[]).unwrap().airbyte.is_none());
+        let l = layer(&[("AIRBYTE_SERVER_HOST", "ab"), ("AIRBYTE_API_TOKEN", "dG9rZW4="), ("AIRBYTE_USE_SSL", "true")]);
+        let a = Config::from_layers(&Overrides::default(), &[l]).unwrap().airbyte.unwrap();
+        assert_eq!(a.base_url, "https://ab:8000/api/v1");
+        assert!(matches!(a.auth, AirbyteAuth::BasicToken(_)));
+        assert!(!format!("{a:?}").contains("dG9rZW4"));
+        let l = layer(&[
+            ("AIRBYTE_SERVER_HOST", "ab"),
+            ("AIRBYTE_CLIENT_ID", "id"),
+            ("AIRBYTE_CLIENT_SECRET", "s"),
+            ("AIRBYTE_SERVER_PORT", "80"),
+            ("AIRBYTE_TIMEOUT", "2.5"),
+        ]);
+        let a = Config::from_layers(&Overrides::default(), &[l]).unwrap().airbyte.unwrap();
+        assert!(matches!(a.auth, AirbyteAuth::ClientCredentials { .. }));
+        assert_eq!(a.timeout, Duration::from_millis(2500));
+    }
+
+    #[test]
+    fn bad_port_is_a_config_error() {
+        let err = Config::from_layers(&Overrides::default(), &[layer(&[("DBPORT", "x")])]).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Config);
+    }
+
+    #[test]
+    fn actor_prefers_override_then_dalgo_actor_then_sudo_user() {
+        let l = layer(&[("USER", "root"), ("SUDO_USER", "asha")]);
+        let c = Config::from_layers(&Overrides::default(), &[l]).unwrap();
+        assert_eq!(c.actor, "asha");
+        let o = Overrides { actor: Some("cron".into()), ..Default::default() };
+        assert_eq!(Config::from_layers(&o, &[]).unwrap().actor, "cron");
+    }
+}

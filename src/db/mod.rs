@@ -1,0 +1,199 @@
+//! The connection pool, the embedded migrations and the seed data.
+
+mod seed;
+
+use serde::Serialize;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Connection, PgConnection};
+
+pub use seed::{SeedReport, load_seed};
+
+use crate::config::DatabaseConfig;
+use crate::error::{Error, Result};
+
+/// The schema migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A connection pool to dalgo's database.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: PgPool,
+}
+
+impl Db {
+    /// Connects, failing within the configured timeout when PostgreSQL is unreachable.
+    pub async fn connect(cfg: &DatabaseConfig) -> Result<Db> {
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(cfg.connect_timeout)
+            .connect_with(cfg.options.clone())
+            .await
+            .map_err(|e| connect_error(cfg, e))?;
+        Ok(Db { pool })
+    }
+
+    /// Connects, creating the database first if it does not exist.
+    pub async fn connect_or_create(cfg: &DatabaseConfig) -> Result<(Db, bool)> {
+        match Db::connect(cfg).await {
+            Ok(db) => Ok((db, false)),
+            Err(Error::DatabaseMissing(_)) => {
+                create_database(cfg).await?;
+                Ok((Db::connect(cfg).await?, true))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Wraps an existing pool, for programs that manage their own.
+    pub fn from_pool(pool: PgPool) -> Db {
+        Db { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+fn connect_error(cfg: &DatabaseConfig, e: sqlx::Error) -> Error {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut => Error::DbUnreachable {
+            target: cfg.target(),
+            reason: match e {
+                sqlx::Error::PoolTimedOut => format!("no answer within {:?}", cfg.connect_timeout),
+                other => other.to_string(),
+            },
+        },
+        // Class 28: invalid authorization (unknown role, wrong password).
+        other if other.as_database_error().and_then(|d| d.code()).is_some_and(|c| c.starts_with("28")) => {
+            Error::DbAuth {
+                target: cfg.target(),
+                user: cfg.options.get_username().to_string(),
+                reason: other.to_string(),
+            }
+        }
+        // 3D000 invalid_catalog_name: the server is there, the database is not.
+        other if other.as_database_error().and_then(|d| d.code()).as_deref() == Some("3D000") => {
+            Error::DatabaseMissing(cfg.target())
+        }
+        other => Error::from(other),
+    }
+}
+
+/// `CREATE DATABASE` through the maintenance database; losing the race to a
+/// concurrent `dalgo migrate` counts as success.
+async fn create_database(cfg: &DatabaseConfig) -> Result<()> {
+    let name = cfg.database_name();
+    let mut conn = maintenance_connection(cfg).await?;
+    let sql = format!("CREATE DATABASE {}", quote_ident(name));
+    match sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await {
+        Ok(_) => Ok(()),
+        // 42P04 duplicate_database; 23505 when two creates race on pg_database's index.
+        Err(e) if matches!(e.as_database_error().and_then(|d| d.code()).as_deref(), Some("42P04" | "23505")) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn maintenance_connection(cfg: &DatabaseConfig) -> Result<PgConnection> {
+    let mut last = None;
+    for db in ["postgres", "template1"] {
+        let options: PgConnectOptions = cfg.options.clone().database(db);
+        match tokio::time::timeout(cfg.connect_timeout, PgConnection::connect_with(&options)).await {
+            Ok(Ok(conn)) => return Ok(conn),
+            Ok(Err(e)) => last = Some(connect_error(cfg, e)),
+            Err(_) => last = Some(connect_error(cfg, sqlx::Error::PoolTimedOut)),
+        }
+    }
+    Err(last.unwrap_or_else(|| Error::Config("no maintenance database".into())))
+}
+
+/// Double-quotes an SQL identifier.
+pub(crate) fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// One migration and whether it has been applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationStatus {
+    pub version: i64,
+    pub description: String,
+    /// `applied`, `pending`, or `changed` (applied, but the file differs now).
+    pub state: &'static str,
+    pub installed_on: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Applies pending migrations; returns the versions applied now. sqlx holds a
+/// PostgreSQL advisory lock meanwhile, so concurrent runs apply each once.
+pub async fn migrate(db: &Db) -> Result<Vec<MigrationStatus>> {
+    let before = migration_status(db).await?;
+    MIGRATOR.run(&db.pool).await?;
+    Ok(before.into_iter().filter(|m| m.state == "pending").map(|m| MigrationStatus { state: "applied", ..m }).collect())
+}
+
+/// Every migration this binary knows, all pending: the status of a database
+/// that does not exist yet.
+pub fn known_migrations() -> Vec<MigrationStatus> {
+    MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .map(|m| MigrationStatus {
+            version: m.version,
+            description: m.description.to_string(),
+            state: "pending",
+            installed_on: None,
+        })
+        .collect()
+}
+
+/// Every known migration with its state in this database.
+pub async fn migration_status(db: &Db) -> Result<Vec<MigrationStatus>> {
+    let exists: bool =
+        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&db.pool).await?;
+    let applied: Vec<(i64, Vec<u8>, chrono::DateTime<chrono::Utc>)> = if exists {
+        sqlx::query_as("SELECT version, checksum, installed_on FROM _sqlx_migrations WHERE success")
+            .fetch_all(&db.pool)
+            .await?
+    } else {
+        Vec::new()
+    };
+    Ok(MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .map(|m| {
+            let found = applied.iter().find(|(v, _, _)| *v == m.version);
+            let state = match found {
+                None => "pending",
+                Some((_, sum, _)) if sum.as_slice() != &*m.checksum => "changed",
+                Some(_) => "applied",
+            };
+            MigrationStatus {
+                version: m.version,
+                description: m.description.to_string(),
+                state,
+                installed_on: found.map(|(_, _, at)| *at),
+            }
+        })
+        .collect())
+}
+
+/// The outcome of `dalgo migrate`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrateReport {
+    pub database: String,
+    pub database_created: bool,
+    pub applied: Vec<MigrationStatus>,
+    pub seed: SeedReport,
+}
+
+impl MigrateReport {
+    pub fn changed_anything(&self) -> bool {
+        self.database_created || !self.applied.is_empty() || self.seed.changed_anything()
+    }
+}
+
+/// Creates the database if needed, applies migrations, loads the seed data.
+pub async fn setup(cfg: &DatabaseConfig) -> Result<MigrateReport> {
+    let (db, database_created) = Db::connect_or_create(cfg).await?;
+    let applied = migrate(&db).await?;
+    let seed = load_seed(&db).await?;
+    Ok(MigrateReport { database: cfg.database_name().to_string(), database_created, applied, seed })
+}

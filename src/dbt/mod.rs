@@ -1,0 +1,470 @@
+//! An org's dbt workspace (its project, clone, profile and tasks) and running
+//! dbt in it.
+
+pub mod profile;
+mod run;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde::Serialize;
+use serde_json::json;
+use sqlx::PgConnection;
+
+pub use run::{Command, RunRecord, RunRequest, git_pull, run};
+
+use crate::audit::{self, Action, Resource};
+use crate::config::DbtConfig;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::git;
+use crate::org::{self, Org};
+use crate::secrets::{self, SecretStore};
+use crate::warehouse::{self, WarehouseType};
+
+/// The master tasks every dbt workspace gets as org tasks, as Dalgo creates them.
+const DBT_TASKS: [&str; 6] = ["dbt-clean", "dbt-deps", "dbt-seed", "dbt-run", "dbt-test", "dbt-docs-generate"];
+
+/// A workspace row.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Workspace {
+    #[serde(skip)]
+    pub id: i64,
+    pub source: String,
+    pub repo_url: Option<String>,
+    pub branch: Option<String>,
+    pub project_dir: String,
+    pub target_type: String,
+    pub default_schema: String,
+    pub token_secret: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Where an org's files live under `CLIENTDBT_ROOT`.
+#[derive(Debug, Clone)]
+pub struct OrgPaths {
+    pub org_dir: PathBuf,
+    pub profiles_dir: PathBuf,
+}
+
+impl OrgPaths {
+    pub fn new(cfg: &DbtConfig, org: &Org) -> OrgPaths {
+        // The slug is non-empty and path-safe by the schema's CHECK, so this
+        // is always a child of the root, never the root itself.
+        let org_dir = cfg.clientdbt_root.join(&org.slug);
+        OrgPaths { profiles_dir: org_dir.join("profiles"), org_dir }
+    }
+
+    pub fn profiles_file(&self) -> PathBuf {
+        self.profiles_dir.join("profiles.yml")
+    }
+}
+
+impl Workspace {
+    /// The project's directory on disk.
+    pub fn project_path(&self, cfg: &DbtConfig) -> PathBuf {
+        let p = Path::new(&self.project_dir);
+        if p.is_absolute() { p.to_path_buf() } else { cfg.clientdbt_root.join(p) }
+    }
+}
+
+/// Where the project comes from.
+#[derive(Debug)]
+pub enum Source {
+    /// Cloned into `CLIENTDBT_ROOT/<slug>/dbtrepo`; the token, if any, goes to
+    /// the secrets store.
+    Git { url: String, branch: Option<String>, token: Option<SecretString> },
+    /// A project already on disk, used where it is.
+    Local { path: PathBuf },
+}
+
+/// What `setup` is asked to do.
+#[derive(Debug)]
+pub struct SetupRequest<'a> {
+    pub org: &'a str,
+    pub source: Source,
+    pub default_schema: Option<&'a str>,
+}
+
+/// What `setup` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetupReport {
+    pub org: String,
+    pub created: bool,
+    pub source: String,
+    pub repo_url: Option<String>,
+    pub branch: Option<String>,
+    pub project_dir: PathBuf,
+    pub head_commit: Option<String>,
+    pub profile: String,
+    pub profiles_file: PathBuf,
+    pub default_schema: String,
+    pub tasks: Vec<String>,
+}
+
+/// The org's workspace row, if any.
+pub async fn find(conn: &mut PgConnection, org: &Org) -> Result<Option<Workspace>> {
+    Ok(sqlx::query_as(
+        "SELECT id, source, repo_url, branch, project_dir, target_type, default_schema, token_secret, created_at, updated_at
+           FROM dbt_workspaces WHERE org_id = $1",
+    )
+    .bind(org.id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+async fn require(db: &Db, org: &Org) -> Result<Workspace> {
+    find(&mut *db.pool().acquire().await?, org).await?.ok_or_else(|| Error::NoDbtWorkspace(org.slug.clone()))
+}
+
+/// Sets up (or updates) an org's dbt workspace: the project checked out, the
+/// token stored, `profiles.yml` written from the warehouse credentials, the
+/// workspace and its org tasks recorded. Re-running updates what changed.
+pub async fn setup(
+    db: &Db,
+    cfg: &DbtConfig,
+    store: &SecretStore,
+    req: SetupRequest<'_>,
+    actor: &str,
+) -> Result<SetupReport> {
+    let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
+    let (wh, creds) = warehouse::load(db, store, &org).await?;
+    let wtype = wh.warehouse_type()?;
+    let existing = find(&mut *db.pool().acquire().await?, &org).await?;
+    let default_schema = default_schema(req.default_schema, existing.as_ref(), wtype, &creds)?;
+    let paths = OrgPaths::new(cfg, &org);
+
+    let (source, project_dir, stored_dir, repo_url, branch, new_token_secret, token_secret) = match req.source {
+        Source::Git { url, branch, token } => {
+            let url = git::clean_url(&url)?;
+            let (token_secret, created) = store_token(store, existing.as_ref(), token.as_ref())?;
+            let token = match (&token, &token_secret) {
+                (Some(t), _) => Some(t.clone()),
+                (None, Some(name)) => store.get(name)?,
+                (None, None) => None,
+            };
+            let dir = paths.org_dir.join("dbtrepo");
+            let checkout = checkout(&url, branch.as_deref(), &dir, token.as_ref());
+            if let Err(e) = checkout {
+                if created && let Some(name) = &token_secret {
+                    let _ = store.delete(name);
+                }
+                return Err(e);
+            }
+            let branch = git::current_branch(&dir)?;
+            let stored = format!("{}/dbtrepo", org.slug);
+            ("git", dir, stored, Some(url), Some(branch), created, token_secret)
+        }
+        Source::Local { path } => {
+            let dir = std::fs::canonicalize(&path).map_err(|e| Error::InvalidConfig {
+                what: format!("dbt project path {}", path.display()),
+                problems: vec![e.to_string()],
+            })?;
+            let stored = dir.to_string_lossy().into_owned();
+            ("local", dir, stored, None, None, false, None)
+        }
+    };
+    let profile = profile::project_profile_name(&project_dir)?;
+    let yaml = profile::render(&profile, wtype, &creds, &default_schema)?;
+    secrets::write_private_atomically(&paths.profiles_file(), yaml.as_bytes())?;
+
+    let row = WorkspaceRow {
+        source,
+        repo_url: repo_url.as_deref(),
+        branch: branch.as_deref(),
+        project_dir: &stored_dir,
+        target_type: wtype.as_str(),
+        default_schema: &default_schema,
+        token_secret: token_secret.as_deref(),
+    };
+    let recorded = record(db, &org, &row, actor).await;
+    let (created, tasks) = match recorded {
+        Ok(r) => r,
+        Err(e) => {
+            if new_token_secret && let Some(name) = &token_secret {
+                let _ = store.delete(name);
+            }
+            return Err(e);
+        }
+    };
+    // A token replaced by a local project, or dropped, is not kept around.
+    if let Some(old) = existing.as_ref().and_then(|w| w.token_secret.clone())
+        && token_secret.as_deref() != Some(old.as_str())
+    {
+        store.delete(&old)?;
+    }
+    let head_commit = (source == "git").then(|| git::head_commit(&project_dir)).transpose()?;
+    Ok(SetupReport {
+        org: org.slug,
+        created,
+        source: source.into(),
+        repo_url,
+        branch,
+        project_dir,
+        head_commit,
+        profile,
+        profiles_file: paths.profiles_file(),
+        default_schema,
+        tasks,
+    })
+}
+
+fn default_schema(
+    given: Option<&str>,
+    existing: Option<&Workspace>,
+    wtype: WarehouseType,
+    creds: &serde_json::Map<String, serde_json::Value>,
+) -> Result<String> {
+    let from_creds = match wtype {
+        WarehouseType::Postgres => creds.get("schema"),
+        WarehouseType::Bigquery => creds.get("dataset_id"),
+    }
+    .and_then(|v| v.as_str());
+    let schema =
+        given.or(existing.map(|w| w.default_schema.as_str())).or(from_creds).ok_or_else(|| Error::InvalidConfig {
+            what: "dbt workspace".into(),
+            problems: vec!["no default schema: pass --default-schema".into()],
+        })?;
+    if !warehouse::is_identifier(schema) {
+        return Err(Error::InvalidConfig {
+            what: "default schema".into(),
+            problems: vec![format!("{schema:?} is not an SQL identifier")],
+        });
+    }
+    Ok(schema.to_string())
+}
+
+/// Stores a newly given token (in the existing secret, or a new one).
+/// Returns the secret's name and whether it was created now.
+fn store_token(
+    store: &SecretStore,
+    existing: Option<&Workspace>,
+    token: Option<&SecretString>,
+) -> Result<(Option<String>, bool)> {
+    let current = existing.and_then(|w| w.token_secret.clone());
+    let Some(token) = token else { return Ok((current, false)) };
+    let (name, created) = match current {
+        Some(name) => (name, false),
+        None => (format!("gitrepoAccessToken-{}", uuid::Uuid::new_v4()), true),
+    };
+    store.put(&name, token)?;
+    Ok((Some(name), created))
+}
+
+/// Brings `dir` to `url` at `branch`: a fresh clone unless it already is a
+/// clone of `url`, which is fetched and fast-forwarded instead. A fresh clone
+/// goes to a temporary directory first, so a failed clone leaves the old
+/// checkout in place.
+fn checkout(url: &str, branch: Option<&str>, dir: &Path, token: Option<&SecretString>) -> Result<()> {
+    if git::origin_url(dir).as_deref() == Some(url) {
+        let branch = match branch {
+            Some(b) => b.to_string(),
+            None => git::current_branch(dir)?,
+        };
+        return git::pull(dir, &branch, token).map(|_| ());
+    }
+    let parent = dir.parent().ok_or_else(|| Error::Config(format!("{} has no parent", dir.display())))?;
+    secrets::create_private_dir(parent)?;
+    let tmp = parent.join(format!(".dbtrepo.tmp-{}", uuid::Uuid::new_v4()));
+    if let Err(e) = git::clone(url, branch, &tmp, token) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| Error::Config(format!("cannot replace {}: {e}", dir.display())))?;
+    }
+    std::fs::rename(&tmp, dir).map_err(|e| Error::Config(format!("cannot move the clone to {}: {e}", dir.display())))
+}
+
+struct WorkspaceRow<'a> {
+    source: &'a str,
+    repo_url: Option<&'a str>,
+    branch: Option<&'a str>,
+    project_dir: &'a str,
+    target_type: &'a str,
+    default_schema: &'a str,
+    token_secret: Option<&'a str>,
+}
+
+/// Upserts the workspace and its org tasks in one transaction.
+async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str) -> Result<(bool, Vec<String>)> {
+    let mut tx = db.pool().begin().await?;
+    let (id, created): (i64, bool) = sqlx::query_as(
+        "INSERT INTO dbt_workspaces (org_id, source, repo_url, branch, project_dir, target_type, default_schema, token_secret)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (org_id) DO UPDATE SET source = EXCLUDED.source, repo_url = EXCLUDED.repo_url,
+             branch = EXCLUDED.branch, project_dir = EXCLUDED.project_dir, target_type = EXCLUDED.target_type,
+             default_schema = EXCLUDED.default_schema, token_secret = EXCLUDED.token_secret, updated_at = now()
+         RETURNING id, (xmax = 0)",
+    )
+    .bind(org.id)
+    .bind(w.source)
+    .bind(w.repo_url)
+    .bind(w.branch)
+    .bind(w.project_dir)
+    .bind(w.target_type)
+    .bind(w.default_schema)
+    .bind(w.token_secret)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut wanted: Vec<&str> = DBT_TASKS.to_vec();
+    if w.source == "git" {
+        wanted.insert(0, "git-pull");
+    }
+    sqlx::query(
+        "INSERT INTO org_tasks (org_id, task_id, dbt_workspace_id)
+         SELECT $1, t.id, $2 FROM tasks t WHERE t.slug = ANY($3)
+         ON CONFLICT (org_id, task_id) WHERE generated_by = 'system' AND connection_id IS NULL
+         DO UPDATE SET dbt_workspace_id = EXCLUDED.dbt_workspace_id",
+    )
+    .bind(org.id)
+    .bind(id)
+    .bind(&wanted)
+    .execute(&mut *tx)
+    .await?;
+    // A workspace that stopped being a git clone has no git-pull task.
+    sqlx::query(
+        "DELETE FROM org_tasks ot USING tasks t
+          WHERE ot.task_id = t.id AND ot.dbt_workspace_id = $1 AND t.type = 'git' AND NOT (t.slug = ANY($2))",
+    )
+    .bind(id)
+    .bind(&wanted)
+    .execute(&mut *tx)
+    .await?;
+    let tasks: Vec<String> = sqlx::query_scalar(
+        "SELECT t.slug FROM org_tasks ot JOIN tasks t ON t.id = ot.task_id WHERE ot.dbt_workspace_id = $1 ORDER BY t.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let entry = audit::Entry {
+        actor,
+        action: if created { Action::Create } else { Action::Update },
+        resource: Resource::DbtWorkspace,
+        resource_id: org.slug.clone(),
+        org: Some(org.audit_ref()),
+        details: json!({ "source": w.source, "repo_url": w.repo_url, "branch": w.branch, "default_schema": w.default_schema }),
+    };
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok((created, tasks))
+}
+
+/// What `teardown` removed.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeardownReport {
+    pub org: String,
+    pub tasks_removed: i64,
+    pub token_secret_removed: Option<String>,
+    pub removed_paths: Vec<PathBuf>,
+}
+
+/// Removes the workspace, its tasks, profile and token, and the clone dalgo
+/// made (a `--local` project is never deleted).
+pub async fn teardown(
+    db: &Db,
+    cfg: &DbtConfig,
+    store: &SecretStore,
+    org_slug: &str,
+    actor: &str,
+) -> Result<TeardownReport> {
+    let mut tx = db.pool().begin().await?;
+    let org = org::lock(&mut tx, org_slug).await?;
+    let ws = find(&mut tx, &org).await?.ok_or_else(|| Error::NoDbtWorkspace(org.slug.clone()))?;
+    let users: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT p.name FROM pipelines p JOIN pipeline_tasks pt ON pt.pipeline_id = p.id
+           JOIN org_tasks ot ON ot.id = pt.org_task_id WHERE ot.dbt_workspace_id = $1 ORDER BY p.name",
+    )
+    .bind(ws.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if !users.is_empty() {
+        return Err(Error::InUse(format!(
+            "pipelines of {} use the workspace's tasks ({}); update or delete them first",
+            org.slug,
+            users.join(", ")
+        )));
+    }
+    let tasks_removed: i64 = sqlx::query_scalar("SELECT count(*) FROM org_tasks WHERE dbt_workspace_id = $1")
+        .bind(ws.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM dbt_workspaces WHERE id = $1").bind(ws.id).execute(&mut *tx).await?;
+    let entry = audit::Entry {
+        actor,
+        action: Action::Delete,
+        resource: Resource::DbtWorkspace,
+        resource_id: org.slug.clone(),
+        org: Some(org.audit_ref()),
+        details: json!({ "source": ws.source, "repo_url": ws.repo_url, "tasks_removed": tasks_removed }),
+    };
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+
+    let paths = OrgPaths::new(cfg, &org);
+    let mut removed_paths = Vec::new();
+    let mut targets = vec![paths.profiles_dir.clone()];
+    if ws.source == "git" {
+        targets.push(ws.project_path(cfg));
+    }
+    for path in targets.into_iter().filter(|p| p.starts_with(&paths.org_dir) && p.exists()) {
+        std::fs::remove_dir_all(&path).map_err(|e| Error::Config(format!("cannot remove {}: {e}", path.display())))?;
+        removed_paths.push(path);
+    }
+    let token_secret_removed = match &ws.token_secret {
+        Some(name) if store.delete(name)? => Some(name.clone()),
+        _ => None,
+    };
+    Ok(TeardownReport { org: org.slug, tasks_removed, token_secret_removed, removed_paths })
+}
+
+/// `dalgo dbt status`: the workspace, its checkout and profile, recent runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub org: String,
+    #[serde(flatten)]
+    pub workspace: Workspace,
+    pub project_path: PathBuf,
+    pub head_commit: Option<String>,
+    pub profile: Option<String>,
+    pub profiles_file: PathBuf,
+    pub profiles_file_exists: bool,
+    pub runs: Vec<RunRecord>,
+}
+
+pub async fn status(db: &Db, cfg: &DbtConfig, org_slug: &str, limit: i64) -> Result<Status> {
+    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
+    let workspace = require(db, &org).await?;
+    let project_path = workspace.project_path(cfg);
+    let head_commit = if workspace.source == "git" { git::head_commit(&project_path).ok() } else { None };
+    let profile = profile::project_profile_name(&project_path).ok();
+    let paths = OrgPaths::new(cfg, &org);
+    let runs = run::recent(db, &org, limit).await?;
+    Ok(Status {
+        org: org.slug,
+        project_path,
+        head_commit,
+        profile,
+        profiles_file_exists: paths.profiles_file().is_file(),
+        profiles_file: paths.profiles_file(),
+        workspace,
+        runs,
+    })
+}
+
+/// Rewrites the org's profiles.yml from the current warehouse credentials
+/// (so a changed password reaches dbt), returning the workspace.
+pub(crate) async fn refresh_profile(db: &Db, cfg: &DbtConfig, store: &SecretStore, org: &Org) -> Result<Workspace> {
+    let ws = require(db, org).await?;
+    let (_, creds) = warehouse::load(db, store, org).await?;
+    let wtype: WarehouseType = ws.target_type.parse()?;
+    let profile_name = profile::project_profile_name(&ws.project_path(cfg))?;
+    let yaml = profile::render(&profile_name, wtype, &creds, &ws.default_schema)?;
+    let file = OrgPaths::new(cfg, org).profiles_file();
+    if std::fs::read_to_string(&file).ok().as_deref() != Some(yaml.as_str()) {
+        secrets::write_private_atomically(&file, yaml.as_bytes())?;
+    }
+    Ok(ws)
+}

@@ -1,0 +1,113 @@
+//! `profiles.yml` from an org's warehouse credentials, in Dalgo's shape: the
+//! profile named by the project's `dbt_project.yml`, target `default`.
+
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::{Error, Result};
+use crate::warehouse::WarehouseType;
+
+/// The `profile:` a dbt project asks for.
+pub fn project_profile_name(project_dir: &Path) -> Result<String> {
+    let path = project_dir.join("dbt_project.yml");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::InvalidConfig {
+        what: format!("dbt project at {}", project_dir.display()),
+        problems: vec![format!("cannot read dbt_project.yml: {e}")],
+    })?;
+    let doc: Value = serde_yaml::from_str(&text)
+        .map_err(|e| Error::InvalidConfig { what: path.display().to_string(), problems: vec![e.to_string()] })?;
+    doc.get("profile").and_then(Value::as_str).map(String::from).ok_or_else(|| Error::InvalidConfig {
+        what: path.display().to_string(),
+        problems: vec!["it names no `profile:`".into()],
+    })
+}
+
+/// The profiles.yml text for a profile over the warehouse credentials.
+pub fn render(profile: &str, wtype: WarehouseType, creds: &Map<String, Value>, default_schema: &str) -> Result<String> {
+    let output = match wtype {
+        WarehouseType::Postgres => postgres_output(creds, default_schema),
+        WarehouseType::Bigquery => bigquery_output(creds, default_schema)?,
+    };
+    let doc = json!({ profile: { "target": "default", "outputs": { "default": output } } });
+    serde_yaml::to_string(&doc).map_err(|e| Error::Config(format!("cannot render profiles.yml: {e}")))
+}
+
+fn postgres_output(creds: &Map<String, Value>, schema: &str) -> Value {
+    let mut out = Map::new();
+    out.insert("type".into(), json!("postgres"));
+    out.insert("schema".into(), json!(schema));
+    out.insert("threads".into(), json!(4));
+    for key in ["host", "port", "database", "password"] {
+        if let Some(v) = creds.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    // Dalgo writes both; dbt reads `user`.
+    if let Some(user) = creds.get("username") {
+        out.insert("user".into(), user.clone());
+        out.insert("username".into(), user.clone());
+    }
+    let mode = match creds.get("ssl_mode") {
+        Some(Value::String(m)) => Some(m.clone()),
+        Some(Value::Object(o)) => o.get("mode").and_then(Value::as_str).map(String::from),
+        _ => None,
+    };
+    if let Some(mode) = mode.or_else(|| (creds.get("ssl") == Some(&json!(false))).then(|| "disable".into())) {
+        out.insert("sslmode".into(), json!(mode));
+    }
+    Value::Object(out)
+}
+
+fn bigquery_output(creds: &Map<String, Value>, schema: &str) -> Result<Value> {
+    let key_text = creds.get("credentials_json").and_then(Value::as_str).unwrap_or("{}");
+    let keyfile: Value = serde_json::from_str(key_text)
+        .map_err(|e| Error::Config(format!("stored BigQuery credentials_json is not JSON: {e}")))?;
+    let mut out = json!({
+        "type": "bigquery",
+        "method": "service-account-json",
+        "schema": schema,
+        "threads": 4,
+        "project": creds.get("project_id").cloned().unwrap_or(Value::Null),
+        "keyfile_json": keyfile,
+    });
+    if let Some(location) = creds.get("dataset_location") {
+        out["location"] = location.clone();
+    }
+    if let Some(priority) = creds.get("transformation_priority") {
+        out["priority"] = priority.clone();
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_profile_has_dalgos_shape() {
+        let creds = json!({"host": "db", "port": 5432, "username": "u", "password": "p", "database": "w",
+                           "schema": "ignored", "ssl_mode": {"mode": "require"}});
+        let text = render("proj", WarehouseType::Postgres, creds.as_object().unwrap(), "analytics").unwrap();
+        let doc: Value = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(doc["proj"]["target"], "default");
+        let out = &doc["proj"]["outputs"]["default"];
+        assert_eq!(
+            out,
+            &json!({"type": "postgres", "schema": "analytics", "threads": 4, "host": "db", "port": 5432,
+                    "database": "w", "password": "p", "user": "u", "username": "u", "sslmode": "require"})
+        );
+    }
+
+    #[test]
+    fn bigquery_profile_embeds_the_key() {
+        let creds = json!({"project_id": "p1", "dataset_id": "d", "dataset_location": "EU",
+                           "credentials_json": "{\"type\":\"service_account\",\"project_id\":\"p1\"}"});
+        let text = render("proj", WarehouseType::Bigquery, creds.as_object().unwrap(), "d").unwrap();
+        let doc: Value = serde_yaml::from_str(&text).unwrap();
+        let out = &doc["proj"]["outputs"]["default"];
+        assert_eq!(out["method"], "service-account-json");
+        assert_eq!(out["keyfile_json"]["type"], "service_account");
+        assert_eq!(out["location"], "EU");
+    }
+}

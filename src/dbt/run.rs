@@ -1,0 +1,271 @@
+//! Running dbt (and git pull) for an org, one at a time.
+//!
+//! Runs of one org are serialised by a PostgreSQL session-level advisory lock
+//! held on a connection of its own: if dalgo dies, however it dies, the
+//! connection closes and the lock is released. Each run is recorded in
+//! `dbt_runs`; a row still `running` when the next run gets the lock was left
+//! by a killed dalgo and is marked `interrupted`.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{Connection, PgConnection};
+
+use super::{OrgPaths, refresh_profile};
+use crate::config::DbtConfig;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::org::{self, Org};
+use crate::secrets::SecretStore;
+
+/// The advisory-lock namespace of dbt runs ("dbt" in ASCII).
+const LOCK_CLASS: i32 = 0x0064_6274;
+
+/// The dbt commands dalgo runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Run,
+    Test,
+    Seed,
+    Deps,
+    Clean,
+    Build,
+    DocsGenerate,
+}
+
+impl Command {
+    fn args(self) -> &'static [&'static str] {
+        match self {
+            Command::Run => &["run"],
+            Command::Test => &["test"],
+            Command::Seed => &["seed"],
+            Command::Deps => &["deps"],
+            Command::Clean => &["clean"],
+            Command::Build => &["build"],
+            Command::DocsGenerate => &["docs", "generate"],
+        }
+    }
+
+    /// As recorded and shown: `dbt run`, `dbt docs generate`, …
+    pub fn label(self) -> String {
+        format!("dbt {}", self.args().join(" "))
+    }
+}
+
+/// A dbt invocation.
+#[derive(Debug)]
+pub struct RunRequest<'a> {
+    pub org: &'a str,
+    pub command: Command,
+    pub target: Option<&'a str>,
+    /// Passed to dbt after dalgo's own arguments.
+    pub extra: &'a [String],
+    /// Queue behind a running command (true) or fail at once (false).
+    pub wait: bool,
+    pub actor: &'a str,
+}
+
+/// One recorded run.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RunRecord {
+    pub id: i64,
+    pub command: String,
+    pub args: serde_json::Value,
+    pub actor: String,
+    pub pid: Option<i32>,
+    pub status: String,
+    pub exit_code: Option<i32>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+impl RunRecord {
+    /// "dbt run by asha since 2026-…, pid 42", for messages.
+    pub fn describe(&self) -> String {
+        let pid = self.pid.map(|p| format!(", pid {p}")).unwrap_or_default();
+        format!("{} by {} since {}{pid}", self.command, self.actor, self.started_at.format("%Y-%m-%d %H:%M:%SZ"))
+    }
+}
+
+/// The dbt binary: `DBT_EXECUTABLE`, else `DBT_VENV/bin/dbt` (or Dalgo's
+/// `DBT_VENV/venv/bin/dbt`).
+pub fn executable(cfg: &DbtConfig) -> Result<PathBuf> {
+    if let Some(exe) = &cfg.executable {
+        return if exe.is_file() {
+            Ok(exe.clone())
+        } else {
+            Err(Error::DbtNotFound(format!("DBT_EXECUTABLE {} does not exist", exe.display())))
+        };
+    }
+    let Some(venv) = &cfg.venv else {
+        return Err(Error::DbtNotFound(
+            "no dbt: set DBT_VENV to a virtualenv with dbt installed, or DBT_EXECUTABLE to a dbt binary".into(),
+        ));
+    };
+    [venv.join("bin/dbt"), venv.join("venv/bin/dbt")]
+        .into_iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| Error::DbtNotFound(format!("DBT_VENV {} has no bin/dbt", venv.display())))
+}
+
+/// Runs a dbt command in the org's project with the org's profile, streaming
+/// its output, and returns dbt's exit code. `on_wait` is told what is running
+/// when the run has to queue.
+pub async fn run(
+    db: &Db,
+    cfg: &DbtConfig,
+    store: &SecretStore,
+    req: &RunRequest<'_>,
+    on_wait: impl FnOnce(&str),
+) -> Result<i32> {
+    let exe = executable(cfg)?;
+    let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
+    let mut args: Vec<String> = req.command.args().iter().map(|s| s.to_string()).collect();
+    args.push("--profiles-dir".into());
+    args.push(OrgPaths::new(cfg, &org).profiles_dir.to_string_lossy().into_owned());
+    if let Some(t) = req.target {
+        args.extend(["--target".into(), t.into()]);
+    }
+    args.extend(req.extra.iter().cloned());
+    let label = req.command.label();
+    locked(db, &org, &label, &args, (req.wait, req.actor), on_wait, async || {
+        let ws = refresh_profile(db, cfg, store, &org).await?;
+        let status = tokio::process::Command::new(&exe)
+            .args(&args)
+            .current_dir(ws.project_path(cfg))
+            .status()
+            .await
+            .map_err(|e| Error::DbtNotFound(format!("cannot run {}: {e}", exe.display())))?;
+        Ok(exit_code(status))
+    })
+    .await
+}
+
+/// `git pull` of the org's clone, under the same lock as dbt runs.
+pub async fn git_pull(
+    db: &Db,
+    cfg: &DbtConfig,
+    store: &SecretStore,
+    org_slug: &str,
+    wait: bool,
+    actor: &str,
+    on_wait: impl FnOnce(&str),
+) -> Result<String> {
+    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
+    let ws = super::require(db, &org).await?;
+    let (Some(_), Some(branch)) = (&ws.repo_url, &ws.branch) else {
+        return Err(Error::InvalidConfig {
+            what: format!("dbt workspace of {}", org.slug),
+            problems: vec!["it is a local project, not a git clone".into()],
+        });
+    };
+    let token = match &ws.token_secret {
+        Some(name) => store.get(name)?,
+        None => None,
+    };
+    let mut head = String::new();
+    let args = vec!["pull".to_string(), branch.clone()];
+    locked(db, &org, "git pull", &args, (wait, actor), on_wait, async || {
+        head = crate::git::pull(&ws.project_path(cfg), branch, token.as_ref())?;
+        Ok(0)
+    })
+    .await?;
+    Ok(head)
+}
+
+fn exit_code(status: std::process::ExitStatus) -> i32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return 128 + sig;
+        }
+    }
+    status.code().unwrap_or(1)
+}
+
+/// Holds the org's lock around `body`, recording the run. `wait` queues
+/// behind a holder instead of failing.
+async fn locked(
+    db: &Db,
+    org: &Org,
+    label: &str,
+    args: &[String],
+    (wait, actor): (bool, &str),
+    on_wait: impl FnOnce(&str),
+    body: impl AsyncFnOnce() -> Result<i32>,
+) -> Result<i32> {
+    let mut lock = db.pool().acquire().await?.detach();
+    let key = (org.id & 0x7fff_ffff) as i32;
+    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
+        .bind(LOCK_CLASS)
+        .bind(key)
+        .fetch_one(&mut lock)
+        .await?;
+    if !got {
+        let holder = running(&mut lock, org).await?.map_or_else(|| "another dbt command".to_string(), |r| r.describe());
+        if !wait {
+            return Err(Error::Locked {
+                org: org.slug.clone(),
+                holder,
+                hint: "wait for it to finish, or run without --no-wait to queue behind it",
+            });
+        }
+        on_wait(&holder);
+        sqlx::query("SELECT pg_advisory_lock($1, $2)").bind(LOCK_CLASS).bind(key).execute(&mut lock).await?;
+    }
+    sqlx::query(
+        "UPDATE dbt_runs SET status = 'interrupted', ended_at = now() WHERE org_id = $1 AND status = 'running'",
+    )
+    .bind(org.id)
+    .execute(&mut lock)
+    .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO dbt_runs (org_id, command, args, actor, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(org.id)
+    .bind(label)
+    .bind(serde_json::json!(args))
+    .bind(actor)
+    .bind(std::process::id() as i32)
+    .fetch_one(&mut lock)
+    .await?;
+    let outcome = body().await;
+    let (status, code) = match &outcome {
+        Ok(0) => ("succeeded", Some(0)),
+        Ok(c) => ("failed", Some(*c)),
+        Err(_) => ("failed", None),
+    };
+    sqlx::query("UPDATE dbt_runs SET status = $2, exit_code = $3, ended_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .bind(code)
+        .execute(&mut lock)
+        .await?;
+    // Closing the session releases the advisory lock.
+    lock.close().await?;
+    outcome
+}
+
+async fn running(conn: &mut PgConnection, org: &Org) -> Result<Option<RunRecord>> {
+    Ok(sqlx::query_as(
+        "SELECT id, command, args, actor, pid, status, exit_code, started_at, ended_at
+           FROM dbt_runs WHERE org_id = $1 AND status = 'running' ORDER BY started_at DESC LIMIT 1",
+    )
+    .bind(org.id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The org's latest runs, newest first.
+pub(crate) async fn recent(db: &Db, org: &Org, limit: i64) -> Result<Vec<RunRecord>> {
+    Ok(sqlx::query_as(
+        "SELECT id, command, args, actor, pid, status, exit_code, started_at, ended_at
+           FROM dbt_runs WHERE org_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
+    )
+    .bind(org.id)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?)
+}

@@ -1,0 +1,232 @@
+//! The library's error type and the classes the CLI maps to exit codes.
+
+use serde::Serialize;
+
+/// Broad class of an error; decides the process exit code at the CLI edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Anything not covered below (exit 1).
+    Failure,
+    /// The command line was incomplete or contradictory (exit 2).
+    Usage,
+    /// Bad input data: email, role, flag, name, file content (exit 65).
+    InvalidInput,
+    /// No such org, user, membership (exit 67).
+    NotFound,
+    /// A required service could not be reached (exit 69).
+    Unavailable,
+    /// Temporary: a lock is held; try again later (exit 75).
+    TempFail,
+    /// A service refused our credentials (exit 77).
+    PermissionDenied,
+    /// Configuration missing or invalid, including an unmigrated database (exit 78).
+    Config,
+}
+
+impl ErrorKind {
+    /// The sysexits-style exit code documented in `dalgo --help`.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Failure => 1,
+            ErrorKind::Usage => 2,
+            ErrorKind::InvalidInput => 65,
+            ErrorKind::NotFound => 67,
+            ErrorKind::Unavailable => 69,
+            ErrorKind::TempFail => 75,
+            ErrorKind::PermissionDenied => 77,
+            ErrorKind::Config => 78,
+        }
+    }
+}
+
+/// Every error the library returns.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid email address {given:?}: {reason}")]
+    InvalidEmail { given: String, reason: &'static str },
+
+    #[error("invalid org name {given:?}: {reason}")]
+    InvalidOrgName { given: String, reason: &'static str },
+
+    #[error("invalid password: {0}")]
+    InvalidPassword(&'static str),
+
+    #[error("unknown role {given:?}; valid roles: {}", valid.join(", "))]
+    UnknownRole { given: String, valid: Vec<String> },
+
+    #[error("unknown feature flag {given:?}; valid flags: {}", valid.join(", "))]
+    UnknownFlag { given: String, valid: Vec<String> },
+
+    #[error("no org with slug {0:?}")]
+    OrgNotFound(String),
+
+    #[error("no user with email {0:?}")]
+    UserNotFound(String),
+
+    #[error("{email} is not a member of org {org}")]
+    MembershipNotFound { email: String, org: String },
+
+    #[error("{email} is already a member of org {org} with role {role}; use `dalgo user set-role` to change it")]
+    AlreadyMember { email: String, org: String, role: String },
+
+    #[error("{0} is the system user; it is managed by `dalgo create-system-orguser`")]
+    SystemUser(String),
+
+    #[error("a password is needed to create user {0}")]
+    PasswordRequired(String),
+
+    #[error("the database has no dalgo schema (missing {0}); run `dalgo migrate` first")]
+    NotMigrated(String),
+
+    #[error("database {0} does not exist; run `dalgo migrate` to create it")]
+    DatabaseMissing(String),
+
+    #[error("cannot reach PostgreSQL at {target}: {reason}")]
+    DbUnreachable { target: String, reason: String },
+
+    #[error("PostgreSQL at {target} refused user {user:?}: {reason}")]
+    DbAuth { target: String, user: String, reason: String },
+
+    #[error("invalid {what}: {}", problems.join("; "))]
+    InvalidConfig { what: String, problems: Vec<String> },
+
+    #[error("org {0} has no warehouse; set one with `dalgo warehouse set --org {0} …`")]
+    NoWarehouse(String),
+
+    #[error("warehouse check failed: cannot connect to {target}: {reason}")]
+    WarehouseCheck { target: String, reason: String },
+
+    #[error("{0}")]
+    InUse(String),
+
+    #[error("{message}")]
+    Git { kind: ErrorKind, message: String },
+
+    #[error("{0}")]
+    DbtNotFound(String),
+
+    #[error("org {0} has no dbt workspace; create one with `dalgo dbt setup --org {0} …`")]
+    NoDbtWorkspace(String),
+
+    #[error("org {org} is busy: {holder}")]
+    Locked { org: String, holder: String, hint: &'static str },
+
+    #[error("{message}")]
+    Airbyte { kind: ErrorKind, status: Option<u16>, message: String },
+
+    #[error("{message}")]
+    Prefect { kind: ErrorKind, status: Option<u16>, message: String },
+
+    #[error("Airbyte is not configured: set AIRBYTE_SERVER_HOST (and its credentials)")]
+    AirbyteNotConfigured,
+
+    #[error("org {0} has no Airbyte workspace; create it with `dalgo airbyte workspace create --org {0}`")]
+    NoWorkspace(String),
+
+    #[error("org {org} has no pipeline named {name:?}")]
+    PipelineNotFound { org: String, name: String },
+
+    #[error("no task lock on org task {0}")]
+    LockNotFound(String),
+
+    #[error("no secret named {0:?}")]
+    SecretNotFound(String),
+
+    #[error("secrets store: {message}")]
+    Secrets { message: String },
+
+    #[error("configuration: {0}")]
+    Config(String),
+
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+
+    #[error("seed data {file}: {message}")]
+    Seed { file: &'static str, message: String },
+
+    #[error("database error: {0}")]
+    Db(sqlx::Error),
+}
+
+impl Error {
+    /// The class that decides the exit code.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidEmail { .. }
+            | Error::InvalidOrgName { .. }
+            | Error::InvalidPassword(_)
+            | Error::UnknownRole { .. }
+            | Error::UnknownFlag { .. }
+            | Error::AlreadyMember { .. }
+            | Error::SystemUser(_)
+            | Error::InvalidConfig { .. }
+            | Error::InUse(_) => ErrorKind::InvalidInput,
+            Error::NoWarehouse(_)
+            | Error::NoDbtWorkspace(_)
+            | Error::SecretNotFound(_)
+            | Error::PipelineNotFound { .. }
+            | Error::LockNotFound(_) => ErrorKind::NotFound,
+            Error::Git { kind, .. } | Error::Airbyte { kind, .. } | Error::Prefect { kind, .. } => *kind,
+            Error::AirbyteNotConfigured => ErrorKind::Config,
+            Error::NoWorkspace(_) => ErrorKind::NotFound,
+            Error::DbtNotFound(_) => ErrorKind::Config,
+            Error::Locked { .. } => ErrorKind::TempFail,
+            Error::WarehouseCheck { .. } => ErrorKind::Unavailable,
+            Error::OrgNotFound(_) | Error::UserNotFound(_) | Error::MembershipNotFound { .. } => ErrorKind::NotFound,
+            Error::PasswordRequired(_) => ErrorKind::Usage,
+            Error::NotMigrated(_) | Error::DatabaseMissing(_) | Error::Config(_) | Error::Secrets { .. } => {
+                ErrorKind::Config
+            }
+            Error::DbUnreachable { .. } => ErrorKind::Unavailable,
+            Error::DbAuth { .. } => ErrorKind::PermissionDenied,
+            Error::Migrate(sqlx::migrate::MigrateError::VersionMissing(_))
+            | Error::Migrate(sqlx::migrate::MigrateError::VersionMismatch(_)) => ErrorKind::Config,
+            Error::Migrate(_) | Error::Seed { .. } => ErrorKind::Failure,
+            Error::Db(e) if is_connection_error(e) => ErrorKind::Unavailable,
+            Error::Db(_) => ErrorKind::Failure,
+        }
+    }
+
+    /// A second line telling the user what to do, where one helps.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::PasswordRequired(_) => Some(
+                "pass it with --password-stdin or the PASSWORD environment variable, or run on a terminal to be prompted"
+                    .into(),
+            ),
+            Error::DbUnreachable { .. } => Some(
+                "check --database-url / DATABASE_URL (or DBHOST, DBPORT, DBNAME) and that PostgreSQL is running".into(),
+            ),
+            Error::OrgNotFound(_) => Some("`dalgo org list` shows the orgs".into()),
+            Error::Locked { hint, .. } => Some(hint.to_string()),
+            Error::WarehouseCheck { .. } => Some("fix the credentials, or pass --no-check to store them untested".into()),
+            Error::DbAuth { .. } => {
+                Some("name the user in --database-url / DATABASE_URL (or DBUSER, DBPASSWORD, PGUSER)".into())
+            }
+            Error::Migrate(sqlx::migrate::MigrateError::VersionMissing(_)) => Some(
+                "the database was migrated by a newer dalgo; upgrade this binary".into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+fn is_connection_error(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        // 42P01 undefined_table: the query ran against a database dalgo never migrated.
+        if let Some(db) = e.as_database_error()
+            && db.code().as_deref() == Some("42P01")
+        {
+            return Error::NotMigrated(db.message().to_string());
+        }
+        Error::Db(e)
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

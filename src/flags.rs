@@ -1,0 +1,263 @@
+//! Feature flags: a catalogue, global values and per-org overrides.
+//!
+//! An org's effective value for a flag is its own override if it has one,
+//! else the global value, else `false`. [`effective_flags`] computes all of
+//! them in one query, so a web service can serve Dalgo's
+//! `GET /api/organizations/flags` from it:
+//!
+//! ```no_run
+//! # async fn serve(db: &dalgo::db::Db) -> dalgo::Result<()> {
+//! let flags = dalgo::flags::effective_flags(db, Some("acme-ngo")).await?;
+//! let body = serde_json::to_string(&dalgo::flags::as_map(&flags)).unwrap();
+//! // body == {"AI_DATA_ANALYSIS":false,"DATA_QUALITY":true,...}
+//! # Ok(()) }
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::PgConnection;
+
+use crate::audit::{self, Action, Resource};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::org::{self, Org};
+
+/// Where a flag's value applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    Global,
+    /// An org, by slug.
+    Org(&'a str),
+}
+
+/// Where an effective value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Org,
+    Global,
+    Default,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Org => "org",
+            Source::Global => "global",
+            Source::Default => "default",
+        }
+    }
+}
+
+/// A flag's effective value and its origin.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagState {
+    pub name: String,
+    pub value: bool,
+    pub source: Source,
+    pub description: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct FlagRow {
+    name: String,
+    description: String,
+    global_value: Option<bool>,
+    org_value: Option<bool>,
+    org_exists: bool,
+}
+
+/// Every catalogue flag's effective value, globally (`None`) or for an org.
+pub async fn effective_flags(db: &Db, org_slug: Option<&str>) -> Result<Vec<FlagState>> {
+    let rows: Vec<FlagRow> = sqlx::query_as(
+        "WITH o AS (SELECT id FROM orgs WHERE slug = $1)
+         SELECT f.name, f.description, g.value AS global_value, ov.value AS org_value,
+                EXISTS (SELECT 1 FROM o) AS org_exists
+           FROM feature_flags f
+           LEFT JOIN feature_flag_values g ON g.flag_name = f.name AND g.org_id IS NULL
+           LEFT JOIN feature_flag_values ov ON ov.flag_name = f.name AND ov.org_id = (SELECT id FROM o)
+          ORDER BY f.name",
+    )
+    .bind(org_slug)
+    .fetch_all(db.pool())
+    .await?;
+    if let Some(slug) = org_slug
+        && (rows.first().is_some_and(|r| !r.org_exists) || (rows.is_empty() && !org_exists(db, slug).await?))
+    {
+        return Err(Error::OrgNotFound(slug.to_string()));
+    }
+    Ok(rows.into_iter().map(FlagState::from).collect())
+}
+
+impl From<FlagRow> for FlagState {
+    fn from(r: FlagRow) -> Self {
+        let (value, source) = match (r.org_value, r.global_value) {
+            (Some(v), _) => (v, Source::Org),
+            (None, Some(v)) => (v, Source::Global),
+            (None, None) => (false, Source::Default),
+        };
+        FlagState { name: r.name, value, source, description: r.description }
+    }
+}
+
+async fn org_exists(db: &Db, slug: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM orgs WHERE slug = $1)").bind(slug).fetch_one(db.pool()).await?)
+}
+
+/// The `{"FLAG": bool, …}` object Dalgo's web endpoint returns.
+pub fn as_map(flags: &[FlagState]) -> BTreeMap<String, bool> {
+    flags.iter().map(|f| (f.name.clone(), f.value)).collect()
+}
+
+/// One flag set in one scope, and what it was before.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub flag: String,
+    /// `global`, or the org's slug.
+    pub scope: String,
+    /// The value the scope held before; `None` when it had none.
+    pub old: Option<bool>,
+    pub new: Option<bool>,
+}
+
+impl Change {
+    pub fn changed(&self) -> bool {
+        self.old != self.new
+    }
+
+    /// `enabled`, `already enabled`, `disabled`, `cleared`, …
+    pub fn outcome(&self) -> &'static str {
+        match (self.old, self.new) {
+            (Some(true), Some(true)) => "already enabled",
+            (Some(false), Some(false)) => "already disabled",
+            (_, Some(true)) => "enabled",
+            (_, Some(false)) => "disabled",
+            (Some(_), None) => "cleared",
+            (None, None) => "nothing to clear",
+        }
+    }
+}
+
+/// Sets a flag in a scope, creating the row if absent. Concurrent calls leave
+/// one row: the unique indexes decide.
+pub async fn set_flag(db: &Db, scope: Scope<'_>, name: &str, value: bool, actor: &str) -> Result<Change> {
+    let mut tx = db.pool().begin().await?;
+    check_flag_name(&mut tx, name).await?;
+    let org = scope_org(&mut tx, scope).await?;
+    let change = set_in_tx(&mut tx, org.as_ref(), name, value, actor).await?;
+    tx.commit().await?;
+    Ok(change)
+}
+
+/// Enables every catalogue flag globally, in one transaction.
+pub async fn enable_all_global(db: &Db, actor: &str) -> Result<Vec<Change>> {
+    let mut tx = db.pool().begin().await?;
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM feature_flags ORDER BY name").fetch_all(&mut *tx).await?;
+    let mut changes = Vec::with_capacity(names.len());
+    for name in &names {
+        changes.push(set_in_tx(&mut tx, None, name, true, actor).await?);
+    }
+    tx.commit().await?;
+    Ok(changes)
+}
+
+/// Removes an org's override so the org falls back to the global value.
+pub async fn clear_flag(db: &Db, org_slug: &str, name: &str, actor: &str) -> Result<Change> {
+    let mut tx = db.pool().begin().await?;
+    check_flag_name(&mut tx, name).await?;
+    let org = org::get(&mut tx, org_slug).await?;
+    let old: Option<bool> =
+        sqlx::query_scalar("DELETE FROM feature_flag_values WHERE org_id = $1 AND flag_name = $2 RETURNING value")
+            .bind(org.id)
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let change = Change { flag: name.to_string(), scope: org.slug.clone(), old, new: None };
+    if change.changed() {
+        audit_change(&mut tx, Some(&org), &change, actor).await?;
+    }
+    tx.commit().await?;
+    Ok(change)
+}
+
+async fn check_flag_name(conn: &mut PgConnection, name: &str) -> Result<()> {
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM feature_flags ORDER BY name").fetch_all(conn).await?;
+    if names.iter().any(|n| n == name) {
+        Ok(())
+    } else {
+        Err(Error::UnknownFlag { given: name.to_string(), valid: names })
+    }
+}
+
+async fn scope_org(conn: &mut PgConnection, scope: Scope<'_>) -> Result<Option<Org>> {
+    match scope {
+        Scope::Global => Ok(None),
+        Scope::Org(slug) => Ok(Some(org::get(conn, slug).await?)),
+    }
+}
+
+/// Insert-if-absent, then update-if-different: each statement is atomic and
+/// waits on a concurrent writer, so the reported old value is always true.
+async fn set_in_tx(conn: &mut PgConnection, org: Option<&Org>, name: &str, value: bool, actor: &str) -> Result<Change> {
+    let org_id = org.map(|o| o.id);
+    let inserted = match org_id {
+        None => sqlx::query(
+            "INSERT INTO feature_flag_values (org_id, flag_name, value) VALUES (NULL, $1, $2)
+             ON CONFLICT (flag_name) WHERE org_id IS NULL DO NOTHING",
+        )
+        .bind(name)
+        .bind(value),
+        Some(id) => sqlx::query(
+            "INSERT INTO feature_flag_values (org_id, flag_name, value) VALUES ($3, $1, $2)
+             ON CONFLICT (org_id, flag_name) WHERE org_id IS NOT NULL DO NOTHING",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(id),
+    }
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    let old = if inserted {
+        None
+    } else {
+        let updated = sqlx::query(
+            "UPDATE feature_flag_values SET value = $2, updated_at = now()
+              WHERE flag_name = $1 AND org_id IS NOT DISTINCT FROM $3 AND value <> $2",
+        )
+        .bind(name)
+        .bind(value)
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+            == 1;
+        Some(if updated { !value } else { value })
+    };
+    let scope = org.map_or_else(|| "global".to_string(), |o| o.slug.clone());
+    let change = Change { flag: name.to_string(), scope, old, new: Some(value) };
+    if change.changed() {
+        audit_change(conn, org, &change, actor).await?;
+    }
+    Ok(change)
+}
+
+async fn audit_change(conn: &mut PgConnection, org: Option<&Org>, change: &Change, actor: &str) -> Result<()> {
+    let entry = audit::Entry {
+        actor,
+        action: match (change.old, change.new) {
+            (None, _) => Action::Create,
+            (_, None) => Action::Delete,
+            _ => Action::Update,
+        },
+        resource: Resource::FeatureFlag,
+        resource_id: change.flag.clone(),
+        org: org.map(Org::audit_ref),
+        details: json!({ "flag": change.flag, "scope": change.scope, "old": change.old, "new": change.new }),
+    };
+    audit::record(conn, entry).await
+}

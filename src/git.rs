@@ -1,0 +1,154 @@
+//! git for dbt repositories. An access token reaches git only through the
+//! environment of the one git process that needs it (answered by an askpass
+//! helper), so it never lands in `.git/config`, a remote URL, the process
+//! list, or output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Asks nothing of the user; answers git's questions from the environment.
+const ASKPASS: &str = "#!/bin/sh\ncase \"$1\" in\n  Username*) printf '%s\\n' x-access-token ;;\n  *) printf '%s\\n' \"$DALGO_GIT_TOKEN\" ;;\nesac\n";
+
+/// A repository URL without credentials. URLs carrying a password or token
+/// are refused: the token must come from a file or stdin.
+pub fn clean_url(url: &str) -> Result<String> {
+    let url = url.trim();
+    if url.is_empty() {
+        return Err(invalid_url(url, "it is empty"));
+    }
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let authority = rest.split('/').next().unwrap_or_default();
+        if let Some((userinfo, _)) = authority.rsplit_once('@')
+            && (userinfo.contains(':') || scheme.starts_with("http"))
+        {
+            return Err(invalid_url(
+                "<redacted>",
+                "it carries credentials; give the URL without them and the token with --token-file or --token-stdin",
+            ));
+        }
+    }
+    Ok(url.to_string())
+}
+
+fn invalid_url(url: &str, reason: &str) -> Error {
+    Error::InvalidConfig { what: format!("repository URL {url}"), problems: vec![reason.to_string()] }
+}
+
+/// Runs git, with the token (if any) available to its askpass helper only.
+fn git(dir: Option<&Path>, args: &[&str], token: Option<&SecretString>) -> Result<String> {
+    let helper = tempfile::Builder::new().prefix("dalgo-askpass-").tempdir().map_err(io)?;
+    let askpass = write_askpass(helper.path())?;
+    let mut cmd = Command::new("git");
+    if let Some(d) = dir {
+        cmd.current_dir(d);
+    }
+    cmd.args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_ASKPASS", &askpass)
+        .env_remove("DALGO_GIT_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(t) = token {
+        cmd.env("DALGO_GIT_TOKEN", t.expose_secret());
+    }
+    let out =
+        cmd.output().map_err(|e| Error::Git { kind: ErrorKind::Config, message: format!("cannot run git: {e}") })?;
+    let redact = |s: &[u8]| {
+        let text = String::from_utf8_lossy(s).trim().to_string();
+        match token {
+            Some(t) if !t.expose_secret().is_empty() => text.replace(t.expose_secret(), "********"),
+            _ => text,
+        }
+    };
+    if out.status.success() {
+        Ok(redact(&out.stdout))
+    } else {
+        let message = format!("git {}: {}", args.first().unwrap_or(&""), redact(&out.stderr));
+        Err(Error::Git { kind: classify(&message), message })
+    }
+}
+
+fn classify(message: &str) -> ErrorKind {
+    let m = message.to_ascii_lowercase();
+    if m.contains("authentication failed") || m.contains("could not read username") || m.contains("permission denied") {
+        ErrorKind::PermissionDenied
+    } else if m.contains("could not resolve host") || m.contains("connection refused") || m.contains("timed out") {
+        ErrorKind::Unavailable
+    } else if m.contains("not found")
+        || m.contains("does not exist")
+        || m.contains("does not appear to be a git repository")
+    {
+        ErrorKind::NotFound
+    } else {
+        ErrorKind::Failure
+    }
+}
+
+fn write_askpass(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join("askpass.sh");
+    std::fs::write(&path, ASKPASS).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+    }
+    Ok(path)
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::Git { kind: ErrorKind::Failure, message: e.to_string() }
+}
+
+/// Clones `url` (at `branch`, else its default branch) into `dest`.
+pub fn clone(url: &str, branch: Option<&str>, dest: &Path, token: Option<&SecretString>) -> Result<()> {
+    let dest_str = dest.to_str().ok_or_else(|| io(std::io::ErrorKind::InvalidInput.into()))?;
+    let mut args = vec!["clone", "--quiet"];
+    if let Some(b) = branch {
+        args.extend(["--branch", b]);
+    }
+    args.extend(["--", url, dest_str]);
+    git(None, &args, token).map(|_| ())
+}
+
+/// Fetches and fast-forwards the checkout to `origin/<branch>`.
+pub fn pull(dir: &Path, branch: &str, token: Option<&SecretString>) -> Result<String> {
+    git(Some(dir), &["fetch", "--quiet", "origin", branch], token)?;
+    git(Some(dir), &["checkout", "--quiet", branch], None)?;
+    git(Some(dir), &["merge", "--ff-only", "--quiet", &format!("origin/{branch}")], None)?;
+    head_commit(dir)
+}
+
+/// The checked-out commit's id.
+pub fn head_commit(dir: &Path) -> Result<String> {
+    git(Some(dir), &["rev-parse", "HEAD"], None)
+}
+
+/// The checked-out branch's name.
+pub fn current_branch(dir: &Path) -> Result<String> {
+    git(Some(dir), &["rev-parse", "--abbrev-ref", "HEAD"], None)
+}
+
+/// The URL of `origin`, if the directory is a clone.
+pub fn origin_url(dir: &Path) -> Option<String> {
+    git(Some(dir), &["remote", "get-url", "origin"], None).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_with_credentials_are_refused() {
+        assert!(clean_url("https://oauth2:ghp_x@github.com/o/r.git").is_err());
+        assert!(clean_url("https://ghp_x@github.com/o/r.git").is_err());
+        assert!(!clean_url("https://user:pw@h/r").unwrap_err().to_string().contains("pw"));
+        assert_eq!(clean_url(" https://github.com/o/r.git ").unwrap(), "https://github.com/o/r.git");
+        assert!(clean_url("ssh://git@github.com/o/r.git").is_ok());
+        assert!(clean_url("file:///srv/repo").is_ok());
+    }
+}

@@ -1,0 +1,329 @@
+//! Organisations: their rows, plans and members.
+
+pub mod slug;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::audit::{self, Action, OrgRef, Resource};
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// An organisation (a Dalgo tenant).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Org {
+    #[serde(skip)]
+    pub id: i64,
+    pub uuid: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub airbyte_workspace_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Org {
+    pub(crate) fn audit_ref(&self) -> OrgRef<'_> {
+        OrgRef { id: self.id, slug: &self.slug }
+    }
+}
+
+const ORG_COLUMNS: &str = "id, uuid, name, slug, airbyte_workspace_id, created_at, updated_at";
+
+/// An org in `dalgo org list`, with its member count.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OrgSummary {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub org: Org,
+    pub members: i64,
+    pub base_plan: Option<String>,
+}
+
+/// An org's subscription plan.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OrgPlan {
+    pub base_plan: String,
+    pub superset_included: bool,
+    pub subscription_duration: Option<String>,
+    pub features: serde_json::Value,
+    pub start_date: Option<DateTime<Utc>>,
+    pub end_date: Option<DateTime<Utc>>,
+    pub can_upgrade_plan: bool,
+    pub upgrade_requested: bool,
+}
+
+/// A member of an org.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Member {
+    pub email: String,
+    pub role: String,
+    pub email_verified: bool,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// An org with its plan and members (`dalgo org show`).
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgDetails {
+    #[serde(flatten)]
+    pub org: Org,
+    pub plan: Option<OrgPlan>,
+    pub members: Vec<Member>,
+}
+
+/// Every org, by name.
+pub async fn list(db: &Db) -> Result<Vec<OrgSummary>> {
+    Ok(sqlx::query_as(
+        "SELECT o.id, o.uuid, o.name, o.slug, o.airbyte_workspace_id, o.created_at, o.updated_at,
+                (SELECT count(*) FROM org_users ou WHERE ou.org_id = o.id) AS members,
+                p.base_plan
+           FROM orgs o LEFT JOIN org_plans p ON p.org_id = o.id
+          ORDER BY lower(o.name)",
+    )
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The org with this slug.
+pub async fn get(conn: &mut PgConnection, slug: &str) -> Result<Org> {
+    by_slug(conn, slug, "").await
+}
+
+/// The org row, locked against concurrent changes until the transaction ends.
+pub(crate) async fn lock(conn: &mut PgConnection, slug: &str) -> Result<Org> {
+    by_slug(conn, slug, "FOR UPDATE").await
+}
+
+async fn by_slug(conn: &mut PgConnection, slug: &str, locking: &'static str) -> Result<Org> {
+    let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE slug = $1 {locking}");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(slug)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| Error::OrgNotFound(slug.to_string()))
+}
+
+/// The org with this slug, with its plan and members.
+pub async fn show(db: &Db, slug: &str) -> Result<OrgDetails> {
+    let mut conn = db.pool().acquire().await?;
+    let org = get(&mut conn, slug).await?;
+    let plan = sqlx::query_as(
+        "SELECT base_plan, superset_included, subscription_duration, features, start_date, end_date,
+                can_upgrade_plan, upgrade_requested
+           FROM org_plans WHERE org_id = $1",
+    )
+    .bind(org.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let members = members(&mut conn, org.id).await?;
+    Ok(OrgDetails { org, plan, members })
+}
+
+async fn members(conn: &mut PgConnection, org_id: i64) -> Result<Vec<Member>> {
+    Ok(sqlx::query_as(
+        "SELECT u.email, r.slug AS role, ou.email_verified, ou.created_at AS joined_at
+           FROM org_users ou JOIN users u ON u.id = ou.user_id JOIN roles r ON r.id = ou.role_id
+          WHERE ou.org_id = $1 ORDER BY lower(u.email)",
+    )
+    .bind(org_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Trims and checks an org name against the schema's rules.
+pub fn validate_name(name: &str) -> Result<&str> {
+    let trimmed = name.trim();
+    let fail = |reason| Err(Error::InvalidOrgName { given: name.to_string(), reason });
+    if trimmed.is_empty() {
+        return fail("it is empty");
+    }
+    if trimmed.chars().count() > 50 {
+        return fail("it is longer than 50 characters");
+    }
+    if trimmed.chars().any(char::is_control) {
+        return fail("it contains control characters");
+    }
+    Ok(trimmed)
+}
+
+/// Finds the org named `name` (case-insensitively) or creates it with a unique
+/// slug. Safe under concurrency: the unique indexes decide, never a prior read.
+pub(crate) async fn find_or_create(conn: &mut PgConnection, name: &str, actor: &str) -> Result<(Org, bool)> {
+    if let Some(org) = find_by_name(conn, name).await? {
+        return Ok((org, false));
+    }
+    let base = slug::base_slug(name);
+    let insert =
+        format!("INSERT INTO orgs (name, slug) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING {ORG_COLUMNS}");
+    for n in 1..=10_000 {
+        let candidate = slug::candidate(&base, n);
+        let created: Option<Org> = sqlx::query_as(sqlx::AssertSqlSafe(insert.clone()))
+            .bind(name)
+            .bind(&candidate)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(org) = created {
+            audit::record(
+                conn,
+                audit::Entry {
+                    actor,
+                    action: Action::Create,
+                    resource: Resource::Org,
+                    resource_id: org.uuid.to_string(),
+                    org: Some(org.audit_ref()),
+                    details: json!({ "name": org.name, "slug": org.slug }),
+                },
+            )
+            .await?;
+            return Ok((org, true));
+        }
+        // The insert lost to the name (a concurrent create) or to the slug.
+        if let Some(org) = find_by_name(conn, name).await? {
+            return Ok((org, false));
+        }
+    }
+    Err(Error::InvalidOrgName { given: name.to_string(), reason: "no free slug for it" })
+}
+
+async fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<Org>> {
+    let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE lower(name) = lower($1)");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(conn).await?)
+}
+
+/// Features granted by a plan, as Dalgo's presets define them.
+fn plan_features(base_plan: &str, superset: bool) -> serde_json::Value {
+    let mut features = json!({
+        "pipeline": ["Ingest", "Transform", "Orchestrate"],
+        "aiFeatures": ["AI data analysis"],
+        "dataQuality": ["Data quality dashboards"],
+    });
+    if superset || matches!(base_plan, "Internal" | "Free Trial") {
+        features["superset"] = json!(["Superset dashboards", "Superset Usage dashboards"]);
+    }
+    features
+}
+
+/// Gives the org the `Internal` plan that `createorganduser` intends, unless it
+/// has a plan already. Returns whether one was created.
+pub(crate) async fn ensure_internal_plan(conn: &mut PgConnection, org: &Org, actor: &str) -> Result<bool> {
+    let created = sqlx::query(
+        "INSERT INTO org_plans (org_id, base_plan, superset_included, subscription_duration, features, can_upgrade_plan)
+         VALUES ($1, 'Internal', false, 'Monthly', $2, true)
+         ON CONFLICT (org_id) DO NOTHING",
+    )
+    .bind(org.id)
+    .bind(plan_features("Internal", false))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        == 1;
+    if created {
+        audit::record(
+            conn,
+            audit::Entry {
+                actor,
+                action: Action::Create,
+                resource: Resource::OrgPlan,
+                resource_id: org.uuid.to_string(),
+                org: Some(org.audit_ref()),
+                details: json!({ "base_plan": "Internal", "subscription_duration": "Monthly" }),
+            },
+        )
+        .await?;
+    }
+    Ok(created)
+}
+
+/// What deleting an org removes (or, for a dry run, would remove).
+#[derive(Debug, Clone, Serialize)]
+pub struct DeleteReport {
+    pub org: Org,
+    pub dry_run: bool,
+    pub memberships: Vec<Member>,
+    /// Users whose only membership was in this org; they go too.
+    pub users_removed: Vec<String>,
+    pub plan: bool,
+    pub feature_flag_overrides: i64,
+}
+
+/// Deletes an org and everything that belongs to it in one transaction; users
+/// left without any membership are removed too. With `dry_run`, reports what
+/// would go and changes nothing.
+pub async fn delete(db: &Db, slug: &str, dry_run: bool, actor: &str) -> Result<DeleteReport> {
+    let mut tx = db.pool().begin().await?;
+    let org = lock(&mut tx, slug).await?;
+    let memberships = members(&mut tx, org.id).await?;
+    let orphans: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT u.id, u.email FROM users u JOIN org_users ou ON ou.user_id = u.id AND ou.org_id = $1
+          WHERE NOT EXISTS (SELECT 1 FROM org_users o2 WHERE o2.user_id = u.id AND o2.org_id IS DISTINCT FROM $1)
+          ORDER BY lower(u.email)",
+    )
+    .bind(org.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let plan: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM org_plans WHERE org_id = $1)")
+        .bind(org.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let feature_flag_overrides: i64 = sqlx::query_scalar("SELECT count(*) FROM feature_flag_values WHERE org_id = $1")
+        .bind(org.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let (orphan_ids, users_removed): (Vec<i64>, Vec<String>) = orphans.into_iter().unzip();
+    let report = DeleteReport { org, dry_run, memberships, users_removed, plan, feature_flag_overrides };
+    if dry_run {
+        tx.rollback().await?;
+        return Ok(report);
+    }
+    // Written first so the row keeps the slug; ON DELETE SET NULL clears the link.
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            actor,
+            action: Action::Delete,
+            resource: Resource::Org,
+            resource_id: report.org.uuid.to_string(),
+            org: Some(report.org.audit_ref()),
+            details: json!({
+                "name": report.org.name, "slug": report.org.slug,
+                "memberships": report.memberships.len(), "users_removed": report.users_removed,
+            }),
+        },
+    )
+    .await?;
+    // Pipelines first: their tasks may not go while a pipeline uses them.
+    sqlx::query("DELETE FROM pipelines WHERE org_id = $1").bind(report.org.id).execute(&mut *tx).await?;
+    // Memberships, plan, flag values, tasks, warehouse go by ON DELETE CASCADE.
+    sqlx::query("DELETE FROM orgs WHERE id = $1").bind(report.org.id).execute(&mut *tx).await?;
+    sqlx::query(
+        "DELETE FROM users u WHERE u.id = ANY($1) AND NOT u.is_system
+            AND NOT EXISTS (SELECT 1 FROM org_users ou WHERE ou.user_id = u.id)",
+    )
+    .bind(&orphan_ids)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_names_are_trimmed_and_bounded() {
+        assert_eq!(validate_name("  Acme NGO ").unwrap(), "Acme NGO");
+        assert!(validate_name("   ").is_err());
+        assert!(validate_name(&"x".repeat(51)).is_err());
+        assert!(validate_name("a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn internal_plan_includes_superset() {
+        assert!(plan_features("Internal", false).get("superset").is_some());
+        assert!(plan_features("Dalgo", false).get("superset").is_none());
+    }
+}

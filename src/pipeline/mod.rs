@@ -1,0 +1,587 @@
+//! Orchestration pipelines: an ordered list of an org's tasks (Airbyte syncs,
+//! then git and dbt steps), run by Prefect on a schedule as a deployment of
+//! Dalgo's flow. The database rows and the deployment are made and changed so
+//! that a failure on either side leaves nothing half-made.
+
+pub mod deployment;
+mod locks;
+mod runs;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::PgConnection;
+
+pub use deployment::TaskRow;
+pub use locks::{LockRow, list_locks, release_lock, release_stale};
+pub use runs::{
+    DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, logs, record_run, retry, run, runs,
+    sync_runs, wait,
+};
+
+use crate::audit::{self, Action, Resource};
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{Error, ErrorKind, Result};
+use crate::org::{self, Org};
+use crate::prefect::Client;
+use deployment::{DbtContext, DeploymentSpec};
+
+/// Checks a five-field cron expression (as Prefect takes them).
+pub fn validate_cron(expr: &str) -> Result<()> {
+    let parser = croner::parser::CronParser::builder().seconds(croner::parser::Seconds::Disallowed).build();
+    parser.parse(expr).map(|_| ()).map_err(|e| Error::InvalidConfig {
+        what: format!("cron expression {expr:?}"),
+        problems: vec![format!("{e} (five fields: minute hour day-of-month month day-of-week, in UTC)")],
+    })
+}
+
+/// The next time a cron fires after now.
+pub fn next_run(expr: &str) -> Option<DateTime<Utc>> {
+    let parser = croner::parser::CronParser::builder().seconds(croner::parser::Seconds::Disallowed).build();
+    parser.parse(expr).ok()?.find_next_occurrence(&Utc::now(), false).ok()
+}
+
+/// The work pool and queue an org's pipelines run on: its `queue_config`, or
+/// Dalgo's defaults (`PREFECT_WORKER_POOL_NAME` and queue `ddp`, or the EKS
+/// pool and queue `scheduled_pipeline`).
+pub fn pipeline_queue(cfg: &Config, org_queue_config: Option<&Value>) -> (String, String) {
+    let queue = org_queue_config.and_then(|c| c.get("scheduled_pipeline_queue"));
+    let field = |k: &str| queue.and_then(|q| q.get(k)).and_then(Value::as_str);
+    if let (Some(pool), Some(name)) = (field("workpool"), field("name")) {
+        return (pool.to_string(), name.to_string());
+    }
+    match cfg.prefect.as_ref().and_then(|p| p.eks_worker_pool.clone()) {
+        Some(eks) => (eks, "scheduled_pipeline".into()),
+        None => (cfg.prefect.as_ref().map_or_else(|| "default".into(), |p| p.worker_pool.clone()), "ddp".into()),
+    }
+}
+
+/// A pipeline row.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Pipeline {
+    #[serde(skip)]
+    pub id: i64,
+    pub uuid: uuid::Uuid,
+    pub name: String,
+    pub deployment_name: String,
+    pub deployment_id: Option<String>,
+    pub cron: Option<String>,
+    pub continue_on_sync_failure: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+const PIPELINE_COLUMNS: &str =
+    "id, uuid, name, deployment_name, deployment_id, cron, continue_on_sync_failure, created_at";
+
+/// The tasks a pipeline is made of.
+#[derive(Debug, Clone, Default)]
+pub struct TaskChoice {
+    /// Airbyte connection ids, synced first in this order.
+    pub connections: Vec<String>,
+    /// Transform task slugs; `None`: Dalgo's default (dbt-run, dbt-test, with
+    /// git-pull, dbt-clean and dbt-deps first where the org has them).
+    pub transform: Option<Vec<String>>,
+}
+
+/// What a new pipeline is.
+#[derive(Debug, Clone)]
+pub struct CreateRequest<'a> {
+    pub org: &'a str,
+    pub name: &'a str,
+    pub tasks: TaskChoice,
+    pub cron: Option<&'a str>,
+    pub continue_on_sync_failure: bool,
+}
+
+/// The org's tasks for a choice, in pipeline order: syncs, then transforms by Dalgo's rank.
+async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &TaskChoice) -> Result<Vec<TaskRow>> {
+    let mut tasks = Vec::new();
+    for connection in &choice.connections {
+        // One airbyte-sync org task per connection, made on first use.
+        sqlx::query(
+            "INSERT INTO org_tasks (org_id, task_id, connection_id) SELECT $1, t.id, $2 FROM tasks t WHERE t.slug = 'airbyte-sync'
+             ON CONFLICT (org_id, task_id, connection_id) WHERE generated_by = 'system' AND connection_id IS NOT NULL DO NOTHING",
+        )
+        .bind(org.id)
+        .bind(connection)
+        .execute(&mut *conn)
+        .await?;
+        let row: TaskRow = sqlx::query_as(
+            "SELECT ot.id, ot.uuid, tk.slug, tk.type AS task_type, tk.command, ot.connection_id, ot.parameters
+               FROM org_tasks ot JOIN tasks tk ON tk.id = ot.task_id
+              WHERE ot.org_id = $1 AND ot.connection_id = $2 AND tk.slug = 'airbyte-sync' AND ot.generated_by = 'system'",
+        )
+        .bind(org.id)
+        .bind(connection)
+        .fetch_one(&mut *conn)
+        .await?;
+        tasks.push(row);
+    }
+    let available: Vec<TaskRow> = sqlx::query_as(
+        "SELECT ot.id, ot.uuid, tk.slug, tk.type AS task_type, tk.command, ot.connection_id, ot.parameters
+           FROM org_tasks ot JOIN tasks tk ON tk.id = ot.task_id
+          WHERE ot.org_id = $1 AND tk.type IN ('git', 'dbt', 'edr') AND ot.generated_by = 'system'",
+    )
+    .bind(org.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let wanted: Vec<String> = match &choice.transform {
+        Some(list) => list.clone(),
+        None => {
+            let has = |s: &str| available.iter().any(|t| t.slug == s);
+            if has("dbt-run") || has("dbt-test") {
+                ["git-pull", "dbt-clean", "dbt-deps", "dbt-run", "dbt-test"]
+                    .into_iter()
+                    .filter(|s| has(s))
+                    .map(String::from)
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        }
+    };
+    let missing: Vec<&String> = wanted.iter().filter(|w| !available.iter().any(|t| &t.slug == *w)).collect();
+    if !missing.is_empty() {
+        return Err(Error::InvalidConfig {
+            what: "pipeline tasks".into(),
+            problems: missing
+                .iter()
+                .map(|m| format!("{} has no {m} task (set up dbt with `dalgo dbt setup`, or choose others)", org.slug))
+                .collect(),
+        });
+    }
+    let mut transforms: Vec<TaskRow> = available.into_iter().filter(|t| wanted.contains(&t.slug)).collect();
+    transforms.sort_by_key(|t| deployment::transform_rank(&t.slug));
+    tasks.extend(transforms);
+    Ok(tasks)
+}
+
+/// The org's dbt project location and whether it has a git token.
+async fn dbt_context(conn: &mut PgConnection, org: &Org) -> Result<Option<DbtContext>> {
+    let row: Option<(String, bool)> =
+        sqlx::query_as("SELECT project_dir, token_secret IS NOT NULL FROM dbt_workspaces WHERE org_id = $1")
+            .bind(org.id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(project_dir, has_token)| DbtContext { project_dir, has_token }))
+}
+
+/// The deployment parameters for a task list.
+async fn build_parameters(
+    conn: &mut PgConnection,
+    cfg: &Config,
+    org: &Org,
+    tasks: &[TaskRow],
+    continue_on_sync_failure: bool,
+) -> Result<Value> {
+    let prefect =
+        cfg.prefect.as_ref().ok_or_else(|| Error::Config("Prefect is not configured: set PREFECT_API_URL".into()))?;
+    let ctx = dbt_context(conn, org).await?;
+    let configs: Vec<Value> = tasks
+        .iter()
+        .enumerate()
+        .map(|(seq, t)| deployment::task_config(t, seq, &org.slug, prefect, &cfg.dbt, ctx.as_ref()))
+        .collect();
+    Ok(deployment::parameters(&configs, &org.slug, continue_on_sync_failure))
+}
+
+async fn write_tasks(conn: &mut PgConnection, pipeline_id: i64, tasks: &[TaskRow]) -> Result<()> {
+    sqlx::query("DELETE FROM pipeline_tasks WHERE pipeline_id = $1").bind(pipeline_id).execute(&mut *conn).await?;
+    let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+    let seqs: Vec<i32> = (0..tasks.len() as i32).collect();
+    sqlx::query(
+        "INSERT INTO pipeline_tasks (pipeline_id, org_task_id, seq) SELECT $1, * FROM UNNEST($2::bigint[], $3::int[])",
+    )
+    .bind(pipeline_id)
+    .bind(ids)
+    .bind(seqs)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn ensure_pool(client: &Client, pool: &str) -> Result<()> {
+    if client.work_pool_exists(pool).await? {
+        Ok(())
+    } else {
+        Err(Error::Config(format!(
+            "work pool {pool:?} does not exist in Prefect; create it (e.g. `prefect work-pool create {pool} --type process`) or set PREFECT_WORKER_POOL_NAME"
+        )))
+    }
+}
+
+/// Creates a pipeline: rows and deployment together, or neither.
+pub async fn create(db: &Db, cfg: &Config, client: &Client, req: &CreateRequest<'_>, actor: &str) -> Result<Pipeline> {
+    if let Some(c) = req.cron {
+        validate_cron(c)?;
+    }
+    let mut tx = db.pool().begin().await?;
+    let org = org::lock(&mut tx, req.org).await?;
+    let queue_config: Option<Value> =
+        sqlx::query_scalar("SELECT queue_config FROM orgs WHERE id = $1").bind(org.id).fetch_one(&mut *tx).await?;
+    let (pool, queue) = pipeline_queue(cfg, queue_config.as_ref());
+    ensure_pool(client, &pool).await?;
+    let tasks = resolve_tasks(&mut tx, &org, &req.tasks).await?;
+    if tasks.is_empty() {
+        return Err(Error::InvalidConfig {
+            what: "pipeline".into(),
+            problems: vec!["it has no tasks: give --connection, or set up dbt for the org".into()],
+        });
+    }
+    let deployment_name = format!("pipeline-{}-{}", org.slug, &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let sql = format!(
+        "INSERT INTO pipelines (org_id, name, deployment_name, cron, continue_on_sync_failure) VALUES ($1, $2, $3, $4, $5)
+         RETURNING {PIPELINE_COLUMNS}"
+    );
+    let inserted = sqlx::query_as::<_, Pipeline>(sqlx::AssertSqlSafe(sql))
+        .bind(org.id)
+        .bind(req.name.trim())
+        .bind(&deployment_name)
+        .bind(req.cron)
+        .bind(req.continue_on_sync_failure)
+        .fetch_one(&mut *tx)
+        .await;
+    let mut pipeline = match inserted {
+        Ok(p) => p,
+        Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("23505") => {
+            return Err(Error::InvalidConfig {
+                what: "pipeline name".into(),
+                problems: vec![format!("{} already has a pipeline named {:?}", org.slug, req.name)],
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    write_tasks(&mut tx, pipeline.id, &tasks).await?;
+    let parameters = build_parameters(&mut tx, cfg, &org, &tasks, req.continue_on_sync_failure).await?;
+    let prefect_cfg = client.config().clone();
+    let flow_id = client.ensure_flow(deployment::FLOW_NAME).await?;
+    let spec = DeploymentSpec {
+        name: &deployment_name,
+        flow_id: &flow_id,
+        org_slug: &org.slug,
+        parameters,
+        cron: req.cron,
+        work_pool: &pool,
+        work_queue: &queue,
+    };
+    let dep = client.create_deployment(&deployment::body(&spec, &prefect_cfg)).await?;
+    let finish = async {
+        sqlx::query("UPDATE pipelines SET deployment_id = $2 WHERE id = $1")
+            .bind(pipeline.id)
+            .bind(&dep.id)
+            .execute(&mut *tx)
+            .await?;
+        audit_pipeline(
+            &mut tx,
+            actor,
+            Action::Create,
+            &org,
+            &pipeline,
+            json!({ "deployment_id": dep.id, "tasks": tasks.len() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, Error>(())
+    }
+    .await;
+    if let Err(e) = finish {
+        // The rows are gone with the transaction; the deployment goes too.
+        let _ = client.delete_deployment(&dep.id).await;
+        return Err(e);
+    }
+    pipeline.deployment_id = Some(dep.id);
+    Ok(pipeline)
+}
+
+async fn audit_pipeline(
+    conn: &mut PgConnection,
+    actor: &str,
+    action: Action,
+    org: &Org,
+    p: &Pipeline,
+    details: Value,
+) -> Result<()> {
+    let entry = audit::Entry {
+        actor,
+        action,
+        resource: Resource::Pipeline,
+        resource_id: p.name.clone(),
+        org: Some(org.audit_ref()),
+        details,
+    };
+    audit::record(conn, entry).await
+}
+
+/// The org's pipeline with this name.
+pub async fn get(conn: &mut PgConnection, org: &Org, name: &str, lock: bool) -> Result<Pipeline> {
+    let sql = format!(
+        "SELECT {PIPELINE_COLUMNS} FROM pipelines WHERE org_id = $1 AND name = $2 {}",
+        if lock { "FOR UPDATE" } else { "" }
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(org.id)
+        .bind(name)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| Error::PipelineNotFound { org: org.slug.clone(), name: name.to_string() })
+}
+
+/// A pipeline in `dalgo pipeline list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub name: String,
+    pub deployment_id: Option<String>,
+    pub cron: Option<String>,
+    /// `active`, `paused`, `manual` (no schedule) or `missing` (Prefect has no such deployment).
+    pub status: &'static str,
+    pub last_run_state: Option<String>,
+    pub last_run_at: Option<DateTime<Utc>>,
+    pub next_run_at: Option<DateTime<Utc>>,
+}
+
+/// Every pipeline of the org, with one Prefect call for their schedules.
+pub async fn list(db: &Db, client: &Client, org_slug: &str) -> Result<Vec<Summary>> {
+    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
+    let rows: Vec<(Pipeline, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as::<_, (i64, uuid::Uuid, String, String, Option<String>, Option<String>, bool, DateTime<Utc>, Option<String>, Option<DateTime<Utc>>)>(
+        "SELECT p.id, p.uuid, p.name, p.deployment_name, p.deployment_id, p.cron, p.continue_on_sync_failure, p.created_at,
+                r.state_name, COALESCE(r.start_time, r.expected_start_time)
+           FROM pipelines p
+           LEFT JOIN LATERAL (SELECT state_name, start_time, expected_start_time FROM flow_runs f
+                               WHERE f.pipeline_id = p.id ORDER BY f.expected_start_time DESC NULLS LAST LIMIT 1) r ON true
+          WHERE p.org_id = $1 ORDER BY p.name",
+    )
+    .bind(org.id)
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|(id, uuid, name, deployment_name, deployment_id, cron, continue_on_sync_failure, created_at, state, at)| {
+        (Pipeline { id, uuid, name, deployment_name, deployment_id, cron, continue_on_sync_failure, created_at }, state, at)
+    })
+    .collect();
+    let ids: Vec<String> = rows.iter().filter_map(|(p, _, _)| p.deployment_id.clone()).collect();
+    let deployments = client.deployments(&ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, state, at)| {
+            let dep = deployments.iter().find(|d| Some(&d.id) == p.deployment_id.as_ref());
+            let status = match dep {
+                None => "missing",
+                Some(d) if d.paused => "paused",
+                Some(d) => match d.cron() {
+                    Some((_, true)) => "active",
+                    Some((_, false)) => "paused",
+                    None => "manual",
+                },
+            };
+            let next_run_at = if status == "active" { p.cron.as_deref().and_then(next_run) } else { None };
+            Summary {
+                name: p.name,
+                deployment_id: p.deployment_id,
+                cron: p.cron,
+                status,
+                last_run_state: state,
+                last_run_at: at,
+                next_run_at,
+            }
+        })
+        .collect())
+}
+
+/// One of a pipeline's tasks, in order.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PipelineTask {
+    pub seq: i32,
+    pub slug: String,
+    pub org_task_uuid: uuid::Uuid,
+    pub connection_id: Option<String>,
+}
+
+/// A pipeline with its tasks, its deployment's state and recent runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Details {
+    #[serde(flatten)]
+    pub pipeline: Pipeline,
+    pub tasks: Vec<PipelineTask>,
+    pub paused: Option<bool>,
+    pub work_pool: Option<String>,
+    pub work_queue: Option<String>,
+    pub runs: Vec<RunRecord>,
+}
+
+pub async fn show(db: &Db, client: &Client, org_slug: &str, name: &str) -> Result<Details> {
+    let mut conn = db.pool().acquire().await?;
+    let org = org::get(&mut conn, org_slug).await?;
+    let pipeline = get(&mut conn, &org, name, false).await?;
+    let tasks = pipeline_tasks(&mut conn, pipeline.id).await?;
+    let dep = match &pipeline.deployment_id {
+        Some(id) => match client.get_deployment(id).await {
+            Ok(d) => Some(d),
+            Err(e) if e.kind() == ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let runs = runs::recorded(&mut conn, pipeline.id, 10).await?;
+    Ok(Details {
+        paused: dep.as_ref().map(|d| d.paused || d.cron().is_some_and(|(_, active)| !active)),
+        work_pool: dep.as_ref().and_then(|d| d.work_pool_name.clone()),
+        work_queue: dep.as_ref().and_then(|d| d.work_queue_name.clone()),
+        pipeline,
+        tasks,
+        runs,
+    })
+}
+
+async fn pipeline_tasks(conn: &mut PgConnection, pipeline_id: i64) -> Result<Vec<PipelineTask>> {
+    Ok(sqlx::query_as(
+        "SELECT pt.seq, t.slug, ot.uuid AS org_task_uuid, ot.connection_id
+           FROM pipeline_tasks pt JOIN org_tasks ot ON ot.id = pt.org_task_id JOIN tasks t ON t.id = ot.task_id
+          WHERE pt.pipeline_id = $1 ORDER BY pt.seq",
+    )
+    .bind(pipeline_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// What an update changes; `None` keeps it.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    pub tasks: Option<TaskChoice>,
+    /// `Some(None)` removes the schedule.
+    pub cron: Option<Option<String>>,
+    pub continue_on_sync_failure: Option<bool>,
+}
+
+/// Updates a pipeline's tasks or schedule. The whole parameters and the whole
+/// schedule are always sent, so nothing is lost by omission.
+pub async fn update(
+    db: &Db,
+    cfg: &Config,
+    client: &Client,
+    org_slug: &str,
+    name: &str,
+    ch: &Changes,
+    actor: &str,
+) -> Result<Pipeline> {
+    if let Some(Some(c)) = &ch.cron {
+        validate_cron(c)?;
+    }
+    let mut tx = db.pool().begin().await?;
+    let org = org::get(&mut tx, org_slug).await?;
+    let mut p = get(&mut tx, &org, name, true).await?;
+    let deployment_id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
+    let tasks = match &ch.tasks {
+        Some(choice) => {
+            let t = resolve_tasks(&mut tx, &org, choice).await?;
+            write_tasks(&mut tx, p.id, &t).await?;
+            t
+        }
+        None => current_task_rows(&mut tx, p.id).await?,
+    };
+    if let Some(cron) = &ch.cron {
+        p.cron = cron.clone();
+    }
+    if let Some(c) = ch.continue_on_sync_failure {
+        p.continue_on_sync_failure = c;
+    }
+    sqlx::query("UPDATE pipelines SET cron = $2, continue_on_sync_failure = $3, updated_at = now() WHERE id = $1")
+        .bind(p.id)
+        .bind(&p.cron)
+        .bind(p.continue_on_sync_failure)
+        .execute(&mut *tx)
+        .await?;
+    let parameters = build_parameters(&mut tx, cfg, &org, &tasks, p.continue_on_sync_failure).await?;
+    let current = client.get_deployment(&deployment_id).await?;
+    let patch =
+        json!({ "parameters": parameters, "schedules": deployment::schedules(p.cron.as_deref(), !current.paused) });
+    client.update_deployment(&deployment_id, &patch).await?;
+    audit_pipeline(&mut tx, actor, Action::Update, &org, &p, json!({ "cron": p.cron, "tasks": tasks.len() })).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+fn missing_deployment(org: &Org, p: &Pipeline) -> Error {
+    Error::PipelineNotFound {
+        org: org.slug.clone(),
+        name: format!("{} (it has no deployment; delete and create it again)", p.name),
+    }
+}
+
+async fn current_task_rows(conn: &mut PgConnection, pipeline_id: i64) -> Result<Vec<TaskRow>> {
+    Ok(sqlx::query_as(
+        "SELECT ot.id, ot.uuid, tk.slug, tk.type AS task_type, tk.command, ot.connection_id, ot.parameters
+           FROM pipeline_tasks pt JOIN org_tasks ot ON ot.id = pt.org_task_id JOIN tasks tk ON tk.id = ot.task_id
+          WHERE pt.pipeline_id = $1 ORDER BY pt.seq",
+    )
+    .bind(pipeline_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Pauses or resumes a pipeline's schedule in Prefect.
+pub async fn set_paused(
+    db: &Db,
+    client: &Client,
+    org_slug: &str,
+    name: &str,
+    paused: bool,
+    actor: &str,
+) -> Result<Pipeline> {
+    let mut conn = db.pool().acquire().await?;
+    let org = org::get(&mut conn, org_slug).await?;
+    let p = get(&mut conn, &org, name, false).await?;
+    let id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
+    let patch = json!({ "paused": paused, "schedules": deployment::schedules(p.cron.as_deref(), !paused) });
+    client.update_deployment(&id, &patch).await?;
+    let action = json!({ "paused": paused });
+    audit_pipeline(&mut conn, actor, Action::Update, &org, &p, action).await?;
+    Ok(p)
+}
+
+/// Deletes the deployment (one Prefect no longer knows is fine), then the rows.
+pub async fn delete(db: &Db, client: &Client, org_slug: &str, name: &str, actor: &str) -> Result<Pipeline> {
+    let mut tx = db.pool().begin().await?;
+    let org = org::get(&mut tx, org_slug).await?;
+    let p = get(&mut tx, &org, name, true).await?;
+    if let Some(id) = &p.deployment_id {
+        client.delete_deployment(id).await?;
+    }
+    sqlx::query("DELETE FROM pipelines WHERE id = $1").bind(p.id).execute(&mut *tx).await?;
+    audit_pipeline(&mut tx, actor, Action::Delete, &org, &p, json!({ "deployment_id": p.deployment_id })).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// Deletes the Prefect deployments of all the org's pipelines (ones Prefect no
+/// longer knows are fine); the rows go with the org. Returns how many were deleted.
+pub async fn delete_org_deployments(db: &Db, client: &Client, org_slug: &str) -> Result<usize> {
+    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT deployment_id FROM pipelines WHERE org_id = $1 AND deployment_id IS NOT NULL")
+            .bind(org.id)
+            .fetch_all(db.pool())
+            .await?;
+    let mut deleted = 0;
+    for id in &ids {
+        if client.delete_deployment(id).await? {
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crons_are_checked_as_prefect_reads_them() {
+        assert!(validate_cron("0 2 * * *").is_ok());
+        assert!(validate_cron("*/15 6-18 * * 1-5").is_ok());
+        for bad in ["61 * * * *", "0 0 2 * * ?", "every day", ""] {
+            assert!(validate_cron(bad).is_err(), "{bad}");
+        }
+        assert!(next_run("0 2 * * *").is_some_and(|t| t > Utc::now()));
+    }
+}

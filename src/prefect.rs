@@ -1,0 +1,353 @@
+//! A typed client for the Prefect 3 REST API (`PREFECT_API_URL`), with the
+//! calls dalgo needs for pipelines: work pools, flows, deployments, flow runs,
+//! their states, task runs and logs.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use reqwest::{Method, StatusCode};
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::config::{Config, PrefectConfig};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{backoff, is_transient, root_cause};
+
+/// Prefect's page size cap for filters.
+pub const PAGE: usize = 200;
+
+/// A client for one Prefect server (or Prefect Cloud workspace).
+pub struct Client {
+    http: reqwest::Client,
+    cfg: PrefectConfig,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("prefect::Client").field("cfg", &self.cfg).finish()
+    }
+}
+
+/// A client for the configured Prefect, or why there is none.
+pub fn client(cfg: &Config) -> Result<Client> {
+    let p = cfg.prefect.as_ref().ok_or_else(|| {
+        Error::Config("Prefect is not configured: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)".into())
+    })?;
+    Client::new(p)
+}
+
+/// A deployment as Prefect returns it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Deployment {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub paused: bool,
+    #[serde(default)]
+    pub schedules: Vec<DeploymentSchedule>,
+    #[serde(default)]
+    pub parameters: Value,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub work_pool_name: Option<String>,
+    pub work_queue_name: Option<String>,
+    pub entrypoint: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeploymentSchedule {
+    #[serde(default)]
+    pub schedule: Value,
+    #[serde(default)]
+    pub active: bool,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Deployment {
+    /// The cron of its first schedule, and whether that schedule runs.
+    pub fn cron(&self) -> Option<(String, bool)> {
+        self.schedules.first().and_then(|s| {
+            s.schedule.get("cron").and_then(Value::as_str).map(|c| (c.to_string(), s.active && !self.paused))
+        })
+    }
+}
+
+/// A flow run as Prefect returns it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FlowRun {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub deployment_id: Option<String>,
+    pub state_type: Option<String>,
+    pub state_name: Option<String>,
+    pub start_time: Option<DateTime<Utc>>,
+    pub expected_start_time: Option<DateTime<Utc>>,
+    pub end_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub total_run_time: f64,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Prefect's final state types.
+pub const FINAL_STATES: [&str; 4] = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
+
+impl FlowRun {
+    pub fn state_type(&self) -> &str {
+        self.state_type.as_deref().unwrap_or("UNKNOWN")
+    }
+
+    pub fn state_name(&self) -> &str {
+        self.state_name.as_deref().unwrap_or("Unknown")
+    }
+
+    pub fn is_final(&self) -> bool {
+        FINAL_STATES.contains(&self.state_type())
+    }
+}
+
+/// One log line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub level: i64,
+    pub timestamp: DateTime<Utc>,
+    pub message: String,
+    pub flow_run_id: Option<String>,
+    pub task_run_id: Option<String>,
+}
+
+impl Client {
+    pub fn new(cfg: &PrefectConfig) -> Result<Client> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10).min(cfg.timeout))
+            .timeout(cfg.timeout)
+            .user_agent(concat!("dalgo/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client { http, cfg: cfg.clone() })
+    }
+
+    pub fn config(&self) -> &PrefectConfig {
+        &self.cfg
+    }
+
+    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&Value>) -> Result<T> {
+        let value = self.send(method, path, body).await?;
+        serde_json::from_value(value).map_err(|e| Error::Prefect {
+            kind: ErrorKind::Failure,
+            status: None,
+            message: format!("unexpected answer from Prefect {path}: {e}"),
+        })
+    }
+
+    /// Every call dalgo makes to Prefect is safe to repeat (reads, upserts,
+    /// PATCHes, deletes, flow runs with an idempotency key), so each is
+    /// retried on connection errors and 502/503/504.
+    async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
+        let url = format!("{}{path}", self.cfg.api_url);
+        let mut attempt = 0;
+        loop {
+            let mut req = self.http.request(method.clone(), &url);
+            if let Some(key) = &self.cfg.api_key {
+                req = req.bearer_auth(key.expose_secret());
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            tracing::debug!(%method, path, attempt, "prefect request");
+            let outcome = req.send().await;
+            if attempt < self.cfg.retries && is_transient(&outcome) {
+                attempt += 1;
+                tokio::time::sleep(backoff(attempt)).await;
+                continue;
+            }
+            return match outcome {
+                Err(e) => Err(self.transport_error(path, &e)),
+                Ok(resp) => read(path, resp).await,
+            };
+        }
+    }
+
+    fn transport_error(&self, path: &str, e: &reqwest::Error) -> Error {
+        let (kind, message) = if e.is_timeout() {
+            (
+                ErrorKind::TempFail,
+                format!("Prefect at {} did not answer {path} within {:?}", self.cfg.api_url, self.cfg.timeout),
+            )
+        } else {
+            (ErrorKind::Unavailable, format!("cannot reach Prefect at {}: {}", self.cfg.api_url, root_cause(e)))
+        };
+        Error::Prefect { kind, status: None, message }
+    }
+
+    /// Whether a work pool exists.
+    pub async fn work_pool_exists(&self, name: &str) -> Result<bool> {
+        match self.send(Method::GET, &format!("/work_pools/{}", encode(name)), None).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The id of the flow with this name, created if needed (Prefect upserts by name).
+    pub async fn ensure_flow(&self, name: &str) -> Result<String> {
+        let v: Value = self.call(Method::POST, "/flows/", Some(&json!({ "name": name }))).await?;
+        id_of(&v, "/flows/")
+    }
+
+    /// Creates a deployment, or updates the one with the same flow and name
+    /// (Prefect upserts), so repeating it is harmless.
+    pub async fn create_deployment(&self, body: &Value) -> Result<Deployment> {
+        self.call(Method::POST, "/deployments/", Some(body)).await
+    }
+
+    pub async fn get_deployment(&self, id: &str) -> Result<Deployment> {
+        self.call(Method::GET, &format!("/deployments/{id}"), None).await
+    }
+
+    /// PATCHes a deployment; `schedules`, when sent, replace all of them.
+    pub async fn update_deployment(&self, id: &str, patch: &Value) -> Result<()> {
+        self.send(Method::PATCH, &format!("/deployments/{id}"), Some(patch)).await.map(|_| ())
+    }
+
+    /// Deletes a deployment; `false` when Prefect did not know it.
+    pub async fn delete_deployment(&self, id: &str) -> Result<bool> {
+        match self.send(Method::DELETE, &format!("/deployments/{id}"), None).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The deployments with these ids that Prefect knows, in as few calls as
+    /// the page size allows.
+    pub async fn deployments(&self, ids: &[String]) -> Result<Vec<Deployment>> {
+        let mut all = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(PAGE) {
+            let body = json!({ "deployments": { "id": { "any_": chunk } }, "limit": PAGE });
+            let page: Vec<Deployment> = self.call(Method::POST, "/deployments/filter", Some(&body)).await?;
+            all.extend(page);
+        }
+        Ok(all)
+    }
+
+    /// Starts a flow run of a deployment now, with its own parameters. The
+    /// idempotency key makes a retry return the run already created, so this
+    /// is retried like a read.
+    pub async fn create_flow_run(&self, deployment_id: &str, idempotency_key: &str) -> Result<FlowRun> {
+        let body = json!({ "idempotency_key": idempotency_key });
+        self.call(Method::POST, &format!("/deployments/{deployment_id}/create_flow_run"), Some(&body)).await
+    }
+
+    pub async fn get_flow_run(&self, id: &str) -> Result<FlowRun> {
+        self.call(Method::GET, &format!("/flow_runs/{id}"), None).await
+    }
+
+    /// One page of flow runs matching a filter body (without limit/offset).
+    pub async fn filter_flow_runs(&self, filter: &Value, offset: usize) -> Result<Vec<FlowRun>> {
+        let mut body = filter.clone();
+        body["limit"] = json!(PAGE);
+        body["offset"] = json!(offset);
+        self.call(Method::POST, "/flow_runs/filter", Some(&body)).await
+    }
+
+    /// Forces a flow run into a state.
+    pub async fn set_state(&self, id: &str, state: Value) -> Result<Value> {
+        let body = json!({ "state": state, "force": true });
+        self.call(Method::POST, &format!("/flow_runs/{id}/set_state"), Some(&body)).await
+    }
+
+    /// The state names of a flow run's task runs (Dalgo marks a failed dbt
+    /// test as a Completed task run named DBT_TEST_FAILED).
+    pub async fn task_run_state_names(&self, flow_run_id: &str) -> Result<Vec<String>> {
+        let body = json!({ "flow_runs": { "id": { "any_": [flow_run_id] } }, "limit": PAGE });
+        let runs: Vec<Value> = self.call(Method::POST, "/task_runs/filter", Some(&body)).await?;
+        Ok(runs.iter().filter_map(|r| r.get("state_name").and_then(Value::as_str).map(String::from)).collect())
+    }
+
+    /// One page of a flow run's logs, oldest first.
+    pub async fn logs(&self, flow_run_id: &str, offset: usize) -> Result<Vec<LogEntry>> {
+        let body = json!({ "logs": { "flow_run_id": { "any_": [flow_run_id] } }, "sort": "TIMESTAMP_ASC",
+                           "offset": offset, "limit": PAGE });
+        self.call(Method::POST, "/logs/filter", Some(&body)).await
+    }
+}
+
+fn encode(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn id_of(v: &Value, path: &str) -> Result<String> {
+    v.get("id").and_then(Value::as_str).map(String::from).ok_or_else(|| Error::Prefect {
+        kind: ErrorKind::Failure,
+        status: None,
+        message: format!("Prefect's answer to {path} has no id"),
+    })
+}
+
+async fn read(path: &str, resp: reqwest::Response) -> Result<Value> {
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    if status.is_success() {
+        return Ok(if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::Null)
+        });
+    }
+    Err(http_error(path, status, &text))
+}
+
+/// Prefect's `detail`, mapped to an exit class.
+fn http_error(path: &str, status: StatusCode, text: &str) -> Error {
+    let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    let detail = match body.get("detail") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => text.chars().take(300).collect::<String>().trim().to_string(),
+    };
+    let kind = match status.as_u16() {
+        401 | 403 => ErrorKind::PermissionDenied,
+        404 => ErrorKind::NotFound,
+        400 | 409 | 422 => ErrorKind::InvalidInput,
+        s if s >= 500 => ErrorKind::TempFail,
+        _ => ErrorKind::Failure,
+    };
+    Error::Prefect { kind, status: Some(status.as_u16()), message: format!("Prefect {path} ({status}): {detail}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_carry_prefects_detail_and_class() {
+        let e = http_error("/deployments/", StatusCode::NOT_FOUND, r#"{"detail":"Work pool \"nope\" not found."}"#);
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert!(e.to_string().contains("Work pool \"nope\" not found."));
+        assert_eq!(http_error("/x", StatusCode::CONFLICT, "{}").kind(), ErrorKind::InvalidInput);
+        assert_eq!(http_error("/x", StatusCode::UNPROCESSABLE_ENTITY, "{}").kind(), ErrorKind::InvalidInput);
+        assert_eq!(http_error("/x", StatusCode::FORBIDDEN, "{}").kind(), ErrorKind::PermissionDenied);
+        assert_eq!(http_error("/x", StatusCode::SERVICE_UNAVAILABLE, "{}").kind(), ErrorKind::TempFail);
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(encode("dev pool/1"), "dev%20pool%2F1");
+    }
+}

@@ -1,0 +1,88 @@
+//! Roles and their permissions (seeded by `dalgo migrate`).
+
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// A role: what a member of an org may do. Higher levels may manage lower ones.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Role {
+    #[serde(skip)]
+    pub id: i64,
+    pub uuid: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub level: i16,
+}
+
+/// A role with the number of permissions it grants.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RoleSummary {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub role: Role,
+    pub permission_count: i64,
+}
+
+/// A permission a role grants.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Permission {
+    pub slug: String,
+    pub name: String,
+}
+
+/// A role and every permission it grants.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleDetails {
+    #[serde(flatten)]
+    pub role: Role,
+    pub permissions: Vec<Permission>,
+}
+
+/// All roles, highest level first.
+pub async fn list(db: &Db) -> Result<Vec<RoleSummary>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.uuid, r.slug, r.name, r.level, count(rp.permission_id) AS permission_count
+           FROM roles r LEFT JOIN role_permissions rp ON rp.role_id = r.id
+          GROUP BY r.id ORDER BY r.level DESC, r.slug",
+    )
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// The role with this slug; an unknown slug lists the valid ones.
+pub async fn get(conn: &mut PgConnection, slug: &str) -> Result<Role> {
+    let found: Option<Role> = sqlx::query_as("SELECT id, uuid, slug, name, level FROM roles WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match found {
+        Some(role) => Ok(role),
+        None => Err(Error::UnknownRole { given: slug.to_string(), valid: slugs(conn).await? }),
+    }
+}
+
+async fn slugs(conn: &mut PgConnection) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT slug FROM roles ORDER BY level DESC, slug").fetch_all(conn).await?)
+}
+
+/// The role with this slug, or [`Error::UnknownRole`] listing the valid ones.
+pub async fn require(db: &Db, slug: &str) -> Result<Role> {
+    get(&mut *db.pool().acquire().await?, slug).await
+}
+
+/// A role and its permissions.
+pub async fn show(db: &Db, slug: &str) -> Result<RoleDetails> {
+    let role = require(db, slug).await?;
+    let permissions = sqlx::query_as(
+        "SELECT p.slug, p.name FROM permissions p JOIN role_permissions rp ON rp.permission_id = p.id
+          WHERE rp.role_id = $1 ORDER BY p.slug",
+    )
+    .bind(role.id)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(RoleDetails { role, permissions })
+}

@@ -1,0 +1,365 @@
+//! The secrets store: credentials live here, and the database keeps only
+//! their names (`warehouseCreds-<slug>-<uuid>`, `gitrepoAccessToken-<uuid>`),
+//! as Dalgo does.
+//!
+//! Two backends, chosen by `DALGO_SECRETS_BACKEND`:
+//! - `dir` (default): Dalgo's `DEV_SECRETS_DIR` layout, one file per secret
+//!   named after it, holding `{"Name","SecretId","SecretString"}`, so an
+//!   existing Dalgo secrets directory works unchanged. Written atomically,
+//!   mode 0600.
+//! - `keyring`: the OS keyring (Linux keyutils), for an engineer's own machine.
+//!   It needs a session keyring, which cron and containers usually lack.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::config::SecretsConfig;
+use crate::error::{Error, Result};
+
+/// The keyring service every dalgo secret is filed under.
+const KEYRING_SERVICE: &str = "dalgo";
+
+/// A configured secrets store.
+#[derive(Debug)]
+pub enum SecretStore {
+    Dir(PathBuf),
+    Keyring,
+}
+
+/// Dalgo's on-disk shape of one secret.
+#[derive(Serialize, Deserialize)]
+struct SecretFile {
+    #[serde(rename = "Name")]
+    name: String,
+    #[serde(rename = "SecretId")]
+    secret_id: String,
+    #[serde(rename = "SecretString")]
+    secret_string: String,
+}
+
+impl SecretStore {
+    pub fn open(cfg: &SecretsConfig) -> SecretStore {
+        match cfg {
+            SecretsConfig::Dir(dir) => SecretStore::Dir(dir.clone()),
+            SecretsConfig::Keyring => SecretStore::Keyring,
+        }
+    }
+
+    /// `dir` or `keyring`, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            SecretStore::Dir(dir) => format!("directory {}", dir.display()),
+            SecretStore::Keyring => "OS keyring".into(),
+        }
+    }
+
+    /// The secret's value, or `None` if there is no such secret.
+    pub fn get(&self, name: &str) -> Result<Option<SecretString>> {
+        check_name(name)?;
+        match self {
+            SecretStore::Dir(dir) => {
+                let path = dir.join(name);
+                let text = match fs::read_to_string(&path) {
+                    Ok(t) => t,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                    Err(e) => return Err(io_error(&path, e)),
+                };
+                let file: SecretFile = serde_json::from_str(&text).map_err(|e| Error::Secrets {
+                    message: format!("{} is not a Dalgo secret file: {e}", path.display()),
+                })?;
+                Ok(Some(SecretString::from(file.secret_string)))
+            }
+            SecretStore::Keyring => keyring::get(name),
+        }
+    }
+
+    /// Creates or replaces a secret.
+    pub fn put(&self, name: &str, value: &SecretString) -> Result<()> {
+        check_name(name)?;
+        match self {
+            SecretStore::Dir(dir) => {
+                let file = SecretFile {
+                    name: name.to_string(),
+                    secret_id: name.to_string(),
+                    secret_string: value.expose_secret().to_string(),
+                };
+                let body = serde_json::to_vec(&file).map_err(|e| Error::Secrets { message: e.to_string() })?;
+                write_private_atomically(&dir.join(name), &body)
+            }
+            SecretStore::Keyring => keyring::put(name, value),
+        }
+    }
+
+    /// Removes a secret; `false` if there was none.
+    pub fn delete(&self, name: &str) -> Result<bool> {
+        check_name(name)?;
+        match self {
+            SecretStore::Dir(dir) => match fs::remove_file(dir.join(name)) {
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(io_error(&dir.join(name), e)),
+            },
+            SecretStore::Keyring => keyring::delete(name),
+        }
+    }
+
+    /// The names of every secret, where the backend can enumerate them (the
+    /// keyring cannot: `None`).
+    pub fn list(&self) -> Result<Option<Vec<String>>> {
+        match self {
+            SecretStore::Dir(dir) => {
+                let entries = match fs::read_dir(dir) {
+                    Ok(e) => e,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(Vec::new())),
+                    Err(e) => return Err(io_error(dir, e)),
+                };
+                let mut names: Vec<String> = entries
+                    .filter_map(|e| e.ok())
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|n| check_name(n).is_ok() && !n.starts_with('.'))
+                    .collect();
+                names.sort();
+                Ok(Some(names))
+            }
+            SecretStore::Keyring => Ok(None),
+        }
+    }
+}
+
+/// A secret as `dalgo secrets list` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretEntry {
+    pub name: String,
+    /// `warehouse` or `git token`, when the database refers to it.
+    pub kind: Option<&'static str>,
+    /// The org whose row refers to it.
+    pub org: Option<String>,
+    /// Whether the store holds it; `None` where the store cannot tell without reading it.
+    pub in_store: Option<bool>,
+}
+
+/// The secrets the database refers to, and those the store holds besides.
+pub async fn inventory(db: &crate::db::Db, store: &SecretStore) -> Result<Vec<SecretEntry>> {
+    let referenced = references(db).await?;
+    let held = store.list()?;
+    let mut entries: Vec<SecretEntry> = referenced
+        .into_iter()
+        .map(|(name, kind, org)| {
+            let in_store = held.as_ref().map(|h| h.contains(&name));
+            SecretEntry { name, kind: Some(kind), org: Some(org), in_store }
+        })
+        .collect();
+    for name in held.unwrap_or_default() {
+        if !entries.iter().any(|e| e.name == name) {
+            entries.push(SecretEntry { name, kind: None, org: None, in_store: Some(true) });
+        }
+    }
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(entries)
+}
+
+/// (secret name, what it holds, org slug) for every secret a row names.
+async fn references(db: &crate::db::Db) -> Result<Vec<(String, &'static str, String)>> {
+    let rows: Vec<(String, bool, String)> = sqlx::query_as(
+        "SELECT w.credentials_secret, true, o.slug FROM warehouses w JOIN orgs o ON o.id = w.org_id
+         UNION ALL
+         SELECT d.token_secret, false, o.slug FROM dbt_workspaces d JOIN orgs o ON o.id = d.org_id
+          WHERE d.token_secret IS NOT NULL",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(|(n, wh, org)| (n, if wh { "warehouse" } else { "git token" }, org)).collect())
+}
+
+/// Deletes a secret no row refers to.
+pub async fn delete_unused(db: &crate::db::Db, store: &SecretStore, name: &str) -> Result<()> {
+    if let Some((_, kind, org)) = references(db).await?.into_iter().find(|(n, _, _)| n == name) {
+        return Err(Error::InUse(format!(
+            "secret {name} holds the {kind} of org {org}; remove it with the command that manages the {kind}"
+        )));
+    }
+    if store.delete(name)? { Ok(()) } else { Err(Error::SecretNotFound(name.to_string())) }
+}
+
+/// Secret names become file names: no separators, no dot-files.
+fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && !name.starts_with('.')
+        && name.len() <= 255
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok { Ok(()) } else { Err(Error::Secrets { message: format!("invalid secret name {name:?}") }) }
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::Secrets { message: format!("{}: {e}", path.display()) }
+}
+
+/// Writes `body` to `path` with mode 0600 through a temporary file and a
+/// rename, so readers see the old content or the new, never a part.
+pub(crate) fn write_private_atomically(path: &Path, body: &[u8]) -> Result<()> {
+    let dir = path.parent().ok_or_else(|| io_error(path, std::io::ErrorKind::InvalidInput.into()))?;
+    create_private_dir(dir)?;
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("secret");
+    let tmp = dir.join(format!(".{file_name}.tmp-{}", uuid::Uuid::new_v4()));
+    let result = (|| {
+        let mut f = open_private(&tmp)?;
+        f.write_all(body)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e| io_error(path, e))
+}
+
+#[cfg(unix)]
+fn open_private(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_private(path: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// Creates a directory (and parents) readable only by its owner.
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| io_error(dir, e))
+    }
+    #[cfg(not(unix))]
+    {
+        fs::create_dir_all(dir).map_err(|e| io_error(dir, e))
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod keyring {
+    use std::sync::Once;
+
+    use keyring_core::{Entry, Error as KeyringError};
+    use secrecy::{ExposeSecret, SecretString};
+
+    use super::KEYRING_SERVICE;
+    use crate::error::{Error, Result};
+
+    fn entry(name: &str) -> Result<Entry> {
+        static STORE: Once = Once::new();
+        let mut failure = None;
+        STORE.call_once(|| match linux_keyutils_keyring_store::Store::new() {
+            Ok(store) => keyring_core::set_default_store(store),
+            Err(e) => failure = Some(e.to_string()),
+        });
+        if let Some(message) = failure {
+            return Err(Error::Secrets { message: format!("OS keyring unavailable: {message}") });
+        }
+        Entry::new(KEYRING_SERVICE, name).map_err(keyring_error)
+    }
+
+    fn keyring_error(e: KeyringError) -> Error {
+        Error::Secrets {
+            message: format!(
+                "OS keyring: {e} (it needs a session keyring; use DALGO_SECRETS_BACKEND=dir under cron or in containers)"
+            ),
+        }
+    }
+
+    pub fn get(name: &str) -> Result<Option<SecretString>> {
+        match entry(name)?.get_password() {
+            Ok(pw) => Ok(Some(SecretString::from(pw))),
+            Err(KeyringError::NoEntry) => Ok(None),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+
+    pub fn put(name: &str, value: &SecretString) -> Result<()> {
+        entry(name)?.set_password(value.expose_secret()).map_err(keyring_error)
+    }
+
+    pub fn delete(name: &str) -> Result<bool> {
+        match entry(name)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(KeyringError::NoEntry) => Ok(false),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod keyring {
+    use secrecy::SecretString;
+
+    use crate::error::{Error, Result};
+
+    fn unsupported<T>() -> Result<T> {
+        Err(Error::Secrets {
+            message: "the keyring backend is only built for Linux; use DALGO_SECRETS_BACKEND=dir".into(),
+        })
+    }
+
+    pub fn get(_: &str) -> Result<Option<SecretString>> {
+        unsupported()
+    }
+
+    pub fn put(_: &str, _: &SecretString) -> Result<()> {
+        unsupported()
+    }
+
+    pub fn delete(_: &str) -> Result<bool> {
+        unsupported()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_secret_written_in_dalgos_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        // As Dalgo's DevSecretsManager writes it.
+        fs::write(
+            dir.path().join("gitrepoAccessToken-3f1c"),
+            r#"{"Name": "gitrepoAccessToken-3f1c", "SecretId": "gitrepoAccessToken-3f1c", "SecretString": "ghp_abc"}"#,
+        )
+        .unwrap();
+        let store = SecretStore::Dir(dir.path().to_path_buf());
+        assert_eq!(store.get("gitrepoAccessToken-3f1c").unwrap().unwrap().expose_secret(), "ghp_abc");
+        assert!(store.get("missing").unwrap().is_none());
+        assert_eq!(store.list().unwrap().unwrap(), ["gitrepoAccessToken-3f1c"]);
+    }
+
+    #[test]
+    fn writes_private_files_dalgo_can_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecretStore::Dir(dir.path().join("nested"));
+        store.put("warehouseCreds-acme-1", &SecretString::from("{\"password\":\"p\"}")).unwrap();
+        let path = dir.path().join("nested/warehouseCreds-acme-1");
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        let raw: serde_json::Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(raw["Name"], "warehouseCreds-acme-1");
+        assert_eq!(raw["SecretId"], "warehouseCreds-acme-1");
+        assert_eq!(raw["SecretString"], "{\"password\":\"p\"}");
+        assert!(store.delete("warehouseCreds-acme-1").unwrap());
+        assert!(!store.delete("warehouseCreds-acme-1").unwrap());
+        assert_eq!(store.list().unwrap().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn names_cannot_escape_the_directory() {
+        let store = SecretStore::Dir(PathBuf::from("/tmp"));
+        for bad in ["../x", "a/b", "", ".hidden"] {
+            assert!(store.get(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! An org's warehouse: its type and credentials. The credentials (Airbyte's
+//! destination config, as Dalgo keeps them) live in the secrets store under
+//! `warehouseCreds-<slug>-<uuid>`; the row keeps only that name.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use sqlx::postgres::{PgConnectOptions, PgSslMode};
+use sqlx::{Connection, PgConnection};
+
+use crate::audit::{self, Action, Resource};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::org::{self, Org};
+use crate::secrets::SecretStore;
+
+/// The kinds of warehouse Dalgo supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WarehouseType {
+    Postgres,
+    Bigquery,
+}
+
+impl WarehouseType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarehouseType::Postgres => "postgres",
+            WarehouseType::Bigquery => "bigquery",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        match s {
+            "postgres" => Ok(WarehouseType::Postgres),
+            "bigquery" => Ok(WarehouseType::Bigquery),
+            other => Err(Error::Config(format!("unknown warehouse type {other:?} in the database"))),
+        }
+    }
+}
+
+impl std::str::FromStr for WarehouseType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "postgres" | "bigquery" => Self::parse(s),
+            other => Err(invalid("warehouse type", vec![format!("{other:?} is not postgres or bigquery")])),
+        }
+    }
+}
+
+fn invalid(what: &str, problems: Vec<String>) -> Error {
+    Error::InvalidConfig { what: what.to_string(), problems }
+}
+
+/// Parses a YAML or JSON document (JSON is YAML) into a JSON object.
+pub fn parse_config(text: &str, what: &str) -> Result<Map<String, Value>> {
+    match serde_yaml::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(invalid(what, vec!["it must be a mapping of field names to values".into()])),
+        Err(e) => Err(invalid(what, vec![format!("it is not valid YAML or JSON: {e}")])),
+    }
+}
+
+const SSL_MODES: [&str; 6] = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+
+/// Checks a warehouse config field by field, reporting every problem at once,
+/// and normalises it (ports as numbers, BigQuery keys as JSON text).
+pub fn validate(wtype: WarehouseType, mut config: Map<String, Value>) -> Result<Map<String, Value>> {
+    let mut problems = Vec::new();
+    match wtype {
+        WarehouseType::Postgres => {
+            for key in ["host", "username", "password", "database"] {
+                require_string(&config, key, &mut problems);
+            }
+            match normalise_port(config.get("port")) {
+                Ok(port) => {
+                    config.insert("port".into(), json!(port));
+                }
+                Err(p) => problems.push(p),
+            }
+            if let Some(schema) = config.get("schema")
+                && !schema.as_str().is_some_and(is_identifier)
+            {
+                problems.push("schema: must be an SQL identifier (letters, digits, underscores)".into());
+            }
+            if let Some(mode) = config.get("ssl_mode")
+                && ssl_mode(mode).is_none()
+            {
+                problems.push(format!("ssl_mode: must be one of {} (or {{\"mode\": …}})", SSL_MODES.join(", ")));
+            }
+        }
+        WarehouseType::Bigquery => {
+            for key in ["project_id", "dataset_id", "dataset_location"] {
+                require_string(&config, key, &mut problems);
+            }
+            match config.get("credentials_json") {
+                None | Some(Value::Null) => {
+                    problems.push("credentials_json: missing (the service account's JSON key)".into())
+                }
+                Some(v) => match service_account(v) {
+                    Ok(text) => {
+                        config.insert("credentials_json".into(), Value::String(text));
+                    }
+                    Err(p) => problems.push(p),
+                },
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(invalid(&format!("{} warehouse config", wtype.as_str()), problems))
+    }
+}
+
+fn require_string(config: &Map<String, Value>, key: &str, problems: &mut Vec<String>) {
+    match config.get(key) {
+        None | Some(Value::Null) => problems.push(format!("{key}: missing")),
+        Some(Value::String(s)) if s.trim().is_empty() => problems.push(format!("{key}: empty")),
+        Some(Value::String(_)) => {}
+        Some(other) => problems.push(format!("{key}: must be a string, not {}", type_name(other))),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+pub(crate) fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.len() <= 63
+}
+
+fn normalise_port(v: Option<&Value>) -> std::result::Result<u16, String> {
+    let n = match v {
+        None | Some(Value::Null) => return Err("port: missing".into()),
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
+        Some(other) => return Err(format!("port: must be a number, not {}", type_name(other))),
+    };
+    n.filter(|p| (1..=65535).contains(p))
+        .map(|p| p as u16)
+        .ok_or_else(|| "port: must be a number from 1 to 65535".into())
+}
+
+/// The SSL mode of a config's `ssl_mode`: a string, or Airbyte's `{"mode": …}`.
+fn ssl_mode(v: &Value) -> Option<&str> {
+    let mode = match v {
+        Value::String(s) => s.as_str(),
+        Value::Object(o) => o.get("mode")?.as_str()?,
+        _ => return None,
+    };
+    SSL_MODES.contains(&mode).then_some(mode)
+}
+
+/// A service-account key given as JSON text or as a mapping, returned as text.
+fn service_account(v: &Value) -> std::result::Result<String, String> {
+    let parsed = match v {
+        Value::String(s) => {
+            serde_json::from_str::<Value>(s).map_err(|_| "credentials_json: is not JSON".to_string())?
+        }
+        Value::Object(_) => v.clone(),
+        other => return Err(format!("credentials_json: must be JSON text or a mapping, not {}", type_name(other))),
+    };
+    let missing: Vec<&str> =
+        ["type", "project_id", "private_key", "client_email"].into_iter().filter(|k| parsed.get(k).is_none()).collect();
+    if !missing.is_empty() {
+        return Err(format!("credentials_json: not a service-account key (missing {})", missing.join(", ")));
+    }
+    Ok(parsed.to_string())
+}
+
+/// Connects to a PostgreSQL warehouse with its credentials, to prove they work.
+pub async fn check_postgres(config: &Map<String, Value>, timeout: Duration) -> Result<()> {
+    let options = postgres_options(config);
+    let target = format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or(""));
+    let attempt = tokio::time::timeout(timeout, PgConnection::connect_with(&options)).await;
+    let fail = |reason: String| Err(Error::WarehouseCheck { target: target.clone(), reason });
+    match attempt {
+        Err(_) => fail(format!("no answer within {timeout:?}")),
+        Ok(Err(e)) => fail(e.to_string()),
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+    }
+}
+
+fn postgres_options(config: &Map<String, Value>) -> PgConnectOptions {
+    let text = |k: &str| config.get(k).and_then(Value::as_str).unwrap_or_default();
+    let port = config.get("port").and_then(Value::as_u64).unwrap_or(5432) as u16;
+    let ssl = match config.get("ssl_mode").and_then(ssl_mode) {
+        Some("disable") => PgSslMode::Disable,
+        Some("allow") => PgSslMode::Allow,
+        Some("require") => PgSslMode::Require,
+        Some("verify-ca") => PgSslMode::VerifyCa,
+        Some("verify-full") => PgSslMode::VerifyFull,
+        _ => PgSslMode::Prefer,
+    };
+    PgConnectOptions::new_without_pgpass()
+        .host(text("host"))
+        .port(port)
+        .username(text("username"))
+        .password(text("password"))
+        .database(text("database"))
+        .ssl_mode(ssl)
+}
+
+/// An org's warehouse row.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Warehouse {
+    #[serde(skip)]
+    pub id: i64,
+    pub wtype: String,
+    pub name: String,
+    pub credentials_secret: String,
+    pub airbyte_destination_id: Option<String>,
+    pub bq_location: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Warehouse {
+    pub fn warehouse_type(&self) -> Result<WarehouseType> {
+        WarehouseType::parse(&self.wtype)
+    }
+}
+
+/// The org's warehouse, if it has one.
+pub async fn find(conn: &mut PgConnection, org: &Org) -> Result<Option<Warehouse>> {
+    Ok(sqlx::query_as(
+        "SELECT id, wtype, name, credentials_secret, airbyte_destination_id, bq_location, created_at, updated_at
+           FROM warehouses WHERE org_id = $1",
+    )
+    .bind(org.id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The org's warehouse and its credentials, or an error naming the fix.
+pub async fn load(db: &Db, store: &SecretStore, org: &Org) -> Result<(Warehouse, Map<String, Value>)> {
+    let wh = find(&mut *db.pool().acquire().await?, org).await?.ok_or_else(|| Error::NoWarehouse(org.slug.clone()))?;
+    let secret = store.get(&wh.credentials_secret)?.ok_or_else(|| Error::Secrets {
+        message: format!(
+            "{} holds no secret {} (the warehouse's credentials)",
+            store.describe(),
+            wh.credentials_secret
+        ),
+    })?;
+    let creds = parse_config(secret.expose_secret(), "stored warehouse credentials")?;
+    Ok((wh, creds))
+}
+
+/// What `set` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetReport {
+    pub org: String,
+    pub wtype: WarehouseType,
+    pub created: bool,
+    pub credentials_secret: String,
+}
+
+/// Stores validated credentials and records the warehouse (one per org).
+/// The secret is written first; if the row cannot be written, a secret made
+/// for it is removed again.
+pub async fn set(
+    db: &Db,
+    store: &SecretStore,
+    org_slug: &str,
+    wtype: WarehouseType,
+    config: &Map<String, Value>,
+    actor: &str,
+) -> Result<SetReport> {
+    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
+    let existing = find(&mut *db.pool().acquire().await?, &org).await?;
+    let name = existing
+        .as_ref()
+        .map(|w| w.credentials_secret.clone())
+        .unwrap_or_else(|| format!("warehouseCreds-{}-{}", org.slug, uuid::Uuid::new_v4()));
+    let value = SecretString::from(Value::Object(config.clone()).to_string());
+    store.put(&name, &value)?;
+    match record(db, &org, wtype, config, &name, actor).await {
+        Ok((stored_name, created)) => {
+            if stored_name != name {
+                // A concurrent `set` recorded its secret first; ours goes there.
+                store.put(&stored_name, &value)?;
+                store.delete(&name)?;
+            }
+            Ok(SetReport { org: org.slug, wtype, created, credentials_secret: stored_name })
+        }
+        Err(e) => {
+            if existing.is_none() {
+                let _ = store.delete(&name);
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn record(
+    db: &Db,
+    org: &Org,
+    wtype: WarehouseType,
+    config: &Map<String, Value>,
+    secret: &str,
+    actor: &str,
+) -> Result<(String, bool)> {
+    let mut tx = db.pool().begin().await?;
+    let location = config.get("dataset_location").and_then(Value::as_str);
+    let (stored, created): (String, bool) = sqlx::query_as(
+        "INSERT INTO warehouses (org_id, wtype, credentials_secret, bq_location) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (org_id) DO UPDATE SET wtype = EXCLUDED.wtype, bq_location = EXCLUDED.bq_location, updated_at = now()
+         RETURNING credentials_secret, (xmax = 0) AS created",
+    )
+    .bind(org.id)
+    .bind(wtype.as_str())
+    .bind(secret)
+    .bind(location)
+    .fetch_one(&mut *tx)
+    .await?;
+    let entry = audit::Entry {
+        actor,
+        action: if created { Action::Create } else { Action::Update },
+        resource: Resource::Warehouse,
+        resource_id: stored.clone(),
+        org: Some(org.audit_ref()),
+        details: json!({ "wtype": wtype.as_str() }),
+    };
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok((stored, created))
+}
+
+/// Keys whose values are never shown.
+fn is_sensitive(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["password", "secret", "key", "token", "credentials_json"].iter().any(|s| k.contains(s))
+}
+
+/// A copy of a config with every sensitive value replaced by `********`.
+pub fn masked(config: &Map<String, Value>) -> Map<String, Value> {
+    config
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                _ if is_sensitive(k) => Value::String("********".into()),
+                Value::Object(o) => Value::Object(masked(o)),
+                other => other.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
+/// A warehouse as `dalgo warehouse show` prints it: credentials masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarehouseDetails {
+    pub org: String,
+    #[serde(flatten)]
+    pub warehouse: Warehouse,
+    pub credentials: Map<String, Value>,
+}
+
+pub async fn show(db: &Db, store: &SecretStore, org_slug: &str) -> Result<WarehouseDetails> {
+    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
+    let (warehouse, creds) = load(db, store, &org).await?;
+    Ok(WarehouseDetails { org: org.slug, warehouse, credentials: masked(&creds) })
+}
+
+/// Deletes the warehouse row, then its secret. Refused while a dbt workspace
+/// depends on it.
+pub async fn delete(db: &Db, store: &SecretStore, org_slug: &str, actor: &str) -> Result<Warehouse> {
+    let mut tx = db.pool().begin().await?;
+    let org = org::lock(&mut tx, org_slug).await?;
+    let wh = find(&mut tx, &org).await?.ok_or_else(|| Error::NoWarehouse(org.slug.clone()))?;
+    let has_dbt: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM dbt_workspaces WHERE org_id = $1)")
+        .bind(org.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if has_dbt {
+        return Err(Error::InUse(format!(
+            "the warehouse of {} is used by its dbt workspace; run `dalgo dbt teardown --org {}` first",
+            org.slug, org.slug
+        )));
+    }
+    sqlx::query("DELETE FROM warehouses WHERE id = $1").bind(wh.id).execute(&mut *tx).await?;
+    let entry = audit::Entry {
+        actor,
+        action: Action::Delete,
+        resource: Resource::Warehouse,
+        resource_id: wh.credentials_secret.clone(),
+        org: Some(org.audit_ref()),
+        details: json!({ "wtype": wh.wtype }),
+    };
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    store.delete(&wh.credentials_secret)?;
+    Ok(wh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn postgres_config_problems_are_reported_field_by_field() {
+        let err =
+            validate(WarehouseType::Postgres, map(json!({"host": "db", "port": "x", "schema": "1bad"}))).unwrap_err();
+        let Error::InvalidConfig { problems, .. } = &err else { panic!("{err:?}") };
+        assert_eq!(
+            problems,
+            &[
+                "username: missing",
+                "password: missing",
+                "database: missing",
+                "port: must be a number from 1 to 65535",
+                "schema: must be an SQL identifier (letters, digits, underscores)",
+            ]
+        );
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn postgres_config_is_normalised() {
+        let ok = validate(
+            WarehouseType::Postgres,
+            map(json!({"host": "db", "port": "5433", "username": "u", "password": "p", "database": "d",
+                       "ssl_mode": {"mode": "require"}})),
+        )
+        .unwrap();
+        assert_eq!(ok["port"], 5433);
+    }
+
+    #[test]
+    fn bigquery_needs_a_service_account_key() {
+        let err = validate(
+            WarehouseType::Bigquery,
+            map(json!({"project_id": "p", "dataset_id": "d", "dataset_location": "US", "credentials_json": "{\"type\":1}"})),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("not a service-account key"), "{err}");
+    }
+
+    #[test]
+    fn masking_hides_every_sensitive_value() {
+        let m =
+            masked(&map(json!({"host": "h", "password": "p", "tunnel_method": {"ssh_key": "k", "tunnel_host": "t"},
+                                   "credentials_json": "{}"})));
+        assert_eq!(m["host"], "h");
+        assert_eq!(m["password"], "********");
+        assert_eq!(m["tunnel_method"]["ssh_key"], "********");
+        assert_eq!(m["tunnel_method"]["tunnel_host"], "t");
+        assert_eq!(m["credentials_json"], "********");
+    }
+}

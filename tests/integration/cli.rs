@@ -1,0 +1,88 @@
+//! Behaviour of the binary itself: help, completions, errors, pipes.
+
+use std::process::Command;
+
+use predicates::str::contains;
+
+use crate::common::{TestDb, stderr};
+
+#[test]
+fn help_documents_exit_codes_and_configuration() {
+    let db = TestDb::new();
+    let out = db.dalgo(&["--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "Exit codes:",
+        "65  invalid input data",
+        "69  a required service is unreachable",
+        "DATABASE_URL",
+        "createorganduser",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}");
+    }
+    db.dalgo(&["createorganduser", "--help"]).assert().success().stdout(contains("--password-stdin"));
+}
+
+#[test]
+fn committed_completions_are_current() {
+    let db = TestDb::new();
+    for (shell, file) in [("bash", "dalgo.bash"), ("zsh", "_dalgo"), ("fish", "dalgo.fish")] {
+        let out = db.dalgo(&["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let committed = std::fs::read(format!("{}/completions/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        assert!(
+            out.stdout == committed,
+            "completions/{file} is stale: run scripts/gen-completions.sh and commit the result"
+        );
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_0() {
+    let status = Command::new("bash")
+        .args([
+            "-c",
+            &format!("set -o pipefail; '{}' completions zsh | head -c 10 > /dev/null", env!("CARGO_BIN_EXE_dalgo")),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn errors_are_one_line_or_json_on_stderr_with_nothing_on_stdout() {
+    let db = TestDb::migrated();
+    let out = db.dalgo(&["org", "show", "ghost"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(67));
+    assert!(out.stdout.is_empty());
+    assert_eq!(stderr(&out), "error: no org with slug \"ghost\"\nhint: `dalgo org list` shows the orgs\n");
+
+    let out = db.dalgo(&["org", "show", "ghost", "--output", "json"]).output().unwrap();
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(err["error"]["kind"], "not_found");
+    assert_eq!(err["error"]["message"], "no org with slug \"ghost\"");
+    // DALGO_OUTPUT selects the format too.
+    let out = db.dalgo(&["role", "list"]).env("DALGO_OUTPUT", "json").output().unwrap();
+    assert!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().is_array());
+}
+
+#[test]
+fn dotenv_in_the_working_directory_is_read_with_dalgo_names() {
+    let db = TestDb::migrated();
+    std::fs::write(db.home().join(".env"), format!("DBHOST={}\nDBNAME={}\n", crate::common::pg_host(), db.name))
+        .unwrap();
+    db.dalgo(&["role", "list"]).env_remove("DATABASE_URL").assert().success().stdout(contains("super-admin"));
+    // The environment beats .env.
+    db.dalgo(&["role", "list"]).env_remove("DATABASE_URL").env("DBNAME", "dalgo_no_such_db").assert().code(78);
+}
+
+#[test]
+fn user_config_file_is_the_lowest_layer() {
+    let db = TestDb::migrated();
+    let dir = db.home().join(".config/dalgo");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.yaml"), format!("DATABASE_URL: \"{}\"\n", db.url)).unwrap();
+    db.dalgo(&["org", "list"]).env_remove("DATABASE_URL").assert().success();
+    std::fs::write(dir.join("config.yaml"), "DATABASE_URL: [not, a, string]\n").unwrap();
+    db.dalgo(&["org", "list"]).env_remove("DATABASE_URL").assert().code(78).stderr(contains("config.yaml"));
+}

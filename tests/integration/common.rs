@@ -1,0 +1,260 @@
+//! Shared test fixtures: a fresh PostgreSQL database per test, and the
+//! `dalgo` binary run in a clean environment against it.
+
+use std::path::Path;
+use std::process::{Command as StdCommand, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The PostgreSQL socket directory (or host) the tests use.
+pub fn pg_host() -> String {
+    std::env::var("DALGO_TEST_PGHOST").unwrap_or_else(|_| "/var/run/postgresql".into())
+}
+
+fn admin_url() -> String {
+    format!("postgresql:///postgres?host={}", pg_host())
+}
+
+/// A database of its own for one test, dropped at the end. It is not created
+/// here: `dalgo migrate` creates it, as on a fresh machine.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    home: TempDir,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let name = format!("dalgo_test_{}_{n}_{nanos}", std::process::id());
+        let url = format!("postgresql:///{name}?host={}", pg_host());
+        TestDb { name, url, home: tempfile::tempdir().unwrap() }
+    }
+
+    /// A database already migrated and seeded by `dalgo migrate`.
+    pub fn migrated() -> TestDb {
+        let db = TestDb::new();
+        db.dalgo(&["migrate"]).assert().success();
+        db
+    }
+
+    /// The binary with a clean environment: only this database, no `.env`,
+    /// no user config, no PASSWORD, actor "tester".
+    pub fn dalgo(&self, args: &[&str]) -> Command {
+        let mut std_cmd = StdCommand::new(env!("CARGO_BIN_EXE_dalgo"));
+        self.prepare(&mut std_cmd);
+        let mut cmd = Command::from_std(std_cmd);
+        cmd.args(args);
+        cmd.timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// Another program (e.g. a shell script calling dalgo) in the same clean
+    /// environment, with the binary's directory first on PATH.
+    pub fn program(&self, program: &str, args: &[&str]) -> Command {
+        let mut std_cmd = StdCommand::new(program);
+        self.prepare(&mut std_cmd);
+        let bin_dir = Path::new(env!("CARGO_BIN_EXE_dalgo")).parent().unwrap();
+        std_cmd.env("PATH", format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default()));
+        let mut cmd = Command::from_std(std_cmd);
+        cmd.args(args).timeout(std::time::Duration::from_secs(60));
+        cmd
+    }
+
+    /// The same, as a plain process for running several at once.
+    pub fn spawn(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+        let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_dalgo"));
+        self.prepare(&mut cmd);
+        cmd.args(args).envs(env.iter().copied()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.spawn().unwrap()
+    }
+
+    fn prepare(&self, cmd: &mut StdCommand) {
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("DALGO_ACTOR", "tester")
+            .env("DATABASE_URL", &self.url)
+            .env("DEV_SECRETS_DIR", self.secrets_dir())
+            .env("CLIENTDBT_ROOT", self.clientdbt_root())
+            .current_dir(self.home.path());
+        if let Some(venv) = dbt_venv() {
+            cmd.env("DBT_VENV", venv);
+        }
+    }
+
+    /// This test's secrets directory (Dalgo's layout).
+    pub fn secrets_dir(&self) -> std::path::PathBuf {
+        self.home.path().join("secrets")
+    }
+
+    /// This test's CLIENTDBT_ROOT.
+    pub fn clientdbt_root(&self) -> std::path::PathBuf {
+        self.home.path().join("clientdbt")
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// The first column of the first row of `sql`, as psql prints it.
+    pub fn scalar(&self, sql: &str) -> String {
+        psql(&self.url, sql).lines().next().unwrap_or_default().to_string()
+    }
+
+    pub fn count(&self, table_and_filter: &str) -> i64 {
+        self.scalar(&format!("SELECT count(*) FROM {table_and_filter}")).parse().unwrap()
+    }
+
+    /// Every row of `sql`, columns joined by `|`.
+    pub fn rows(&self, sql: &str) -> Vec<String> {
+        psql(&self.url, sql).lines().map(String::from).collect()
+    }
+
+    pub fn exec(&self, sql: &str) {
+        psql(&self.url, sql);
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let _ = StdCommand::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-d",
+                &admin_url(),
+                "-c",
+                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+            ])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+pub fn database_exists(name: &str) -> bool {
+    psql(&admin_url(), &format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'")).trim() == "1"
+}
+
+/// Creates a database with no schema in it.
+pub fn create_empty_database(name: &str) {
+    psql(&admin_url(), &format!("CREATE DATABASE \"{name}\""));
+}
+
+fn psql(url: &str, sql: &str) -> String {
+    let out =
+        StdCommand::new("psql").args(["-X", "-tA", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql]).output().unwrap();
+    assert!(out.status.success(), "psql failed for {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The virtualenv with dbt that scripts/test.sh provisions: `DBT_VENV`, else
+/// the cached one it builds.
+pub fn dbt_venv() -> Option<std::path::PathBuf> {
+    if let Some(v) = std::env::var_os("DBT_VENV") {
+        return Some(v.into());
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))?;
+    std::fs::read_dir(cache.join("dalgo"))
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.join("bin/dbt").is_file())
+}
+
+/// A Prefect server for this test process, started once on a free port with
+/// its own home and SQLite database, with a work pool `dalgo-test-pool`. A
+/// watchdog stops it when the test process is gone. `DALGO_TEST_PREFECT_API_URL`
+/// names a running one instead.
+pub fn prefect_url() -> &'static str {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("DALGO_TEST_PREFECT_API_URL") {
+            ensure_pool(&url);
+            return url;
+        }
+        let venv =
+            dbt_venv().expect("the virtualenv with Prefect (scripts/test.sh builds it), or DALGO_TEST_PREFECT_API_URL");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let home = std::env::temp_dir().join(format!("dalgo-test-prefect-{}", std::process::id()));
+        std::fs::create_dir_all(&home).unwrap();
+        let script = format!(
+            "set -m; '{}' server start --host 127.0.0.1 --port {port} > '{}/server.log' 2>&1 & S=$!; \
+             while kill -0 {} 2>/dev/null; do sleep 1; done; kill -TERM -- -$S 2>/dev/null; wait; rm -rf '{}'",
+            venv.join("bin/prefect").display(),
+            home.display(),
+            std::process::id(),
+            home.display()
+        );
+        // Kept, not waited for: the watchdog ends with this process.
+        static WATCHDOG: std::sync::OnceLock<std::sync::Mutex<std::process::Child>> = std::sync::OnceLock::new();
+        let watchdog = StdCommand::new("bash")
+            .args(["-c", &script])
+            .env("PREFECT_HOME", &home)
+            .env("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+            .env("PREFECT_API_DATABASE_CONNECTION_URL", format!("sqlite+aiosqlite:///{}/prefect.db", home.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        WATCHDOG.get_or_init(|| std::sync::Mutex::new(watchdog));
+        let url = format!("http://127.0.0.1:{port}/api");
+        let started = std::time::Instant::now();
+        while !StdCommand::new("curl")
+            .args(["-sf", &format!("{url}/health")])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .success()
+        {
+            let log = std::fs::read_to_string(home.join("server.log")).unwrap_or_default();
+            assert!(started.elapsed() < std::time::Duration::from_secs(180), "Prefect did not start: {log}");
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        }
+        ensure_pool(&url);
+        url
+    })
+}
+
+fn ensure_pool(url: &str) {
+    prefect_call(
+        "POST",
+        &format!("{url}/work_pools/"),
+        Some(&serde_json::json!({"name": "dalgo-test-pool", "type": "process"})),
+    );
+}
+
+/// One call to the Prefect REST API (standing in for a worker or a person in the UI).
+pub fn prefect_call(method: &str, url: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
+    let mut cmd = StdCommand::new("curl");
+    cmd.args(["-s", "-X", method, "-H", "content-type: application/json", "-w", "\n%{http_code}", url]);
+    if let Some(b) = body {
+        cmd.args(["-d", &b.to_string()]);
+    }
+    let out = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+    let (text, code) = out.rsplit_once('\n').unwrap_or(("", "0"));
+    (code.trim().parse().unwrap_or(0), serde_json::from_str(text).unwrap_or(serde_json::Value::Null))
+}
+
+/// Parses a command's stdout as JSON.
+pub fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Creates an org and its user with a password from the environment.
+pub fn onboard(db: &TestDb, org: &str, email: &str, role: &str) {
+    db.dalgo(&["createorganduser", org, email, "--role", role]).env("PASSWORD", "pw-for-tests").assert().success();
+}

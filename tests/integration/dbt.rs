@@ -1,0 +1,467 @@
+//! `dalgo warehouse`, `dalgo secrets`, `dalgo dbt`: real git, real dbt, the
+//! local PostgreSQL as the warehouse.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use predicates::str::contains;
+
+use crate::common::{TestDb, json, onboard, pg_host, stderr};
+
+const TOKEN: &str = "ghp_TOPSECRETtoken4242";
+const DB_PASSWORD: &str = "warehouse-pw-7781";
+
+/// The org's warehouse is this test's own database, reached over the socket.
+fn warehouse_yaml(db: &TestDb, schema: &str) -> String {
+    format!(
+        "host: {}\nport: 5432\nusername: {}\npassword: {DB_PASSWORD}\ndatabase: {}\nschema: {schema}\n",
+        pg_host(),
+        db.scalar("SELECT current_user"),
+        db.name
+    )
+}
+
+fn with_warehouse() -> TestDb {
+    let db = TestDb::migrated();
+    onboard(&db, "Acme NGO", "boss@acme.org", "admin");
+    db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-"])
+        .write_stdin(warehouse_yaml(&db, "analytics"))
+        .assert()
+        .success();
+    db
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .args(["-c", "user.email=t@example.org", "-c", "user.name=t"])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+/// A git repository holding the dbt project fixture, as a file URL.
+fn fixture_repo(db: &TestDb) -> (PathBuf, String) {
+    let repo = db.home().join("upstream");
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dbt_project")), &repo);
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "fixture"]);
+    let url = format!("file://{}", repo.display());
+    (repo, url)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+fn setup_git(db: &TestDb, url: &str) -> std::process::Output {
+    let token_file = db.home().join("token.txt");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    let out = db
+        .dalgo(&[
+            "dbt",
+            "setup",
+            "--org",
+            "acme-ngo",
+            "--repo",
+            url,
+            "--token-file",
+            token_file.to_str().unwrap(),
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::remove_file(token_file).unwrap();
+    out
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let out = Command::new("grep").args(["-rl", "--", needle]).arg(dir).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().map(PathBuf::from).collect()
+}
+
+#[test]
+fn warehouse_set_with_missing_fields_exits_65_and_writes_nothing() {
+    let db = TestDb::migrated();
+    onboard(&db, "Acme NGO", "boss@acme.org", "admin");
+    db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-"])
+        .write_stdin("host: db.example.org\nport: 99999\n")
+        .assert()
+        .code(65)
+        .stderr(contains(
+            "username: missing; password: missing; database: missing; port: must be a number from 1 to 65535",
+        ));
+    db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "bigquery", "--config", "-"])
+        .write_stdin("{\"project_id\": \"p\"}")
+        .assert()
+        .code(65)
+        .stderr(contains("credentials_json: missing"));
+    db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-"])
+        .write_stdin("host: [unclosed")
+        .assert()
+        .code(65)
+        .stderr(contains("not valid YAML or JSON"));
+    assert_eq!(db.count("warehouses"), 0);
+    assert!(!db.secrets_dir().exists() || std::fs::read_dir(db.secrets_dir()).unwrap().next().is_none());
+}
+
+#[test]
+fn warehouse_credentials_are_checked_for_real() {
+    let db = TestDb::migrated();
+    onboard(&db, "Acme NGO", "boss@acme.org", "admin");
+    let bad = warehouse_yaml(&db, "analytics").replace(&pg_host(), "127.0.0.1").replace("5432", "1");
+    db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-"])
+        .write_stdin(bad.clone())
+        .assert()
+        .code(69)
+        .stderr(contains("warehouse check failed: cannot connect to 127.0.0.1:1/"));
+    assert_eq!(db.count("warehouses"), 0);
+    db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-", "--no-check"])
+        .write_stdin(bad)
+        .assert()
+        .success();
+    assert_eq!(db.count("warehouses"), 1);
+}
+
+#[test]
+fn warehouse_set_show_update_delete() {
+    let db = with_warehouse();
+    let name = db.scalar("SELECT credentials_secret FROM warehouses");
+    assert!(name.starts_with("warehouseCreds-acme-ngo-"), "{name}");
+    let file = db.secrets_dir().join(&name);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    let stored: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(stored["Name"], name.as_str());
+    assert!(stored["SecretString"].as_str().unwrap().contains(DB_PASSWORD));
+
+    let show = db.dalgo(&["warehouse", "show", "--org", "acme-ngo", "--output", "json"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&show.stdout).contains(DB_PASSWORD));
+    let show = json(&show);
+    assert_eq!(show["credentials"]["password"], "********");
+    assert_eq!(show["wtype"], "postgres");
+
+    // Re-running updates in place: same secret, one row.
+    db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-"])
+        .write_stdin(warehouse_yaml(&db, "marts"))
+        .assert()
+        .success()
+        .stdout(contains("updated"));
+    assert_eq!(db.rows("SELECT credentials_secret FROM warehouses"), std::slice::from_ref(&name));
+    assert_eq!(std::fs::read_dir(db.secrets_dir()).unwrap().count(), 1);
+
+    db.dalgo(&["warehouse", "delete", "--org", "acme-ngo"]).assert().code(2);
+    db.dalgo(&["warehouse", "delete", "--org", "acme-ngo", "--yes"]).assert().success();
+    assert_eq!(db.count("warehouses"), 0);
+    assert!(!file.exists());
+    db.dalgo(&["warehouse", "show", "--org", "acme-ngo"]).assert().code(67);
+}
+
+#[test]
+fn a_secrets_directory_written_by_dalgo_is_read_back() {
+    let db = with_warehouse();
+    let name = db.scalar("SELECT credentials_secret FROM warehouses");
+    // Python's json.dumps output, as Dalgo's DevSecretsManager writes it.
+    let creds = serde_json::json!({"host": pg_host(), "port": 5432, "username": db.scalar("SELECT current_user"),
+        "password": "from-dalgo", "database": db.name, "schema": "dalgo_schema"});
+    let body = format!(
+        "{{\"Name\": \"{name}\", \"SecretId\": \"{name}\", \"SecretString\": {}}}",
+        serde_json::to_string(&creds.to_string()).unwrap()
+    );
+    std::fs::write(db.secrets_dir().join(&name), body).unwrap();
+    let show = json(&db.dalgo(&["warehouse", "show", "--org", "acme-ngo", "--output", "json"]).output().unwrap());
+    assert_eq!(show["credentials"]["schema"], "dalgo_schema");
+    assert_eq!(show["credentials"]["password"], "********");
+    let project = db.home().join("local_project");
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dbt_project")), &project);
+    db.dalgo(&["dbt", "setup", "--org", "acme-ngo", "--local", project.to_str().unwrap()]).assert().success();
+    let profile = std::fs::read_to_string(db.clientdbt_root().join("acme-ngo/profiles/profiles.yml")).unwrap();
+    assert!(profile.contains("password: from-dalgo") && profile.contains("schema: dalgo_schema"), "{profile}");
+}
+
+#[test]
+fn dbt_setup_run_test_pull_and_status_with_real_dbt_and_git() {
+    let db = with_warehouse();
+    let (upstream, url) = fixture_repo(&db);
+    let mut outputs = vec![setup_git(&db, &url)];
+    let setup = json(&outputs[0]);
+    assert_eq!(setup["branch"], "main");
+    assert_eq!(setup["profile"], "fixture_profile");
+    assert_eq!(
+        setup["tasks"],
+        serde_json::json!([
+            "git-pull",
+            "dbt-clean",
+            "dbt-deps",
+            "dbt-run",
+            "dbt-test",
+            "dbt-docs-generate",
+            "dbt-seed"
+        ])
+    );
+    assert_eq!(
+        db.rows("SELECT source, repo_url, branch, project_dir, default_schema FROM dbt_workspaces"),
+        [format!("git|{url}|main|acme-ngo/dbtrepo|analytics")]
+    );
+    assert_eq!(db.count("org_tasks"), 7);
+
+    // profiles.yml: Dalgo's shape, mode 0600.
+    let profiles = db.clientdbt_root().join("acme-ngo/profiles/profiles.yml");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&profiles).unwrap().permissions().mode() & 0o777, 0o600);
+    let doc: serde_json::Value = serde_yaml::from_str(&std::fs::read_to_string(&profiles).unwrap()).unwrap();
+    let out = &doc["fixture_profile"]["outputs"]["default"];
+    assert_eq!(doc["fixture_profile"]["target"], "default");
+    assert_eq!(
+        (out["type"].as_str(), out["schema"].as_str(), out["dbname"].as_str()),
+        (Some("postgres"), Some("analytics"), None)
+    );
+    assert_eq!(
+        (out["database"].as_str(), out["password"].as_str(), out["threads"].as_i64()),
+        (Some(db.name.as_str()), Some(DB_PASSWORD), Some(4))
+    );
+
+    let run = db.dalgo(&["dbt", "run", "--org", "acme-ngo"]).output().unwrap();
+    assert!(run.status.success(), "{}{}", String::from_utf8_lossy(&run.stdout), stderr(&run));
+    assert!(String::from_utf8_lossy(&run.stdout).contains("Completed successfully"));
+    assert_eq!(db.rows("SELECT id, status FROM analytics.orders ORDER BY id"), ["1|open", "2|closed"]);
+    outputs.push(run);
+    let test = db.dalgo(&["dbt", "test", "--org", "acme-ngo"]).output().unwrap();
+    assert!(test.status.success(), "{}", String::from_utf8_lossy(&test.stdout));
+    outputs.push(test);
+
+    // Upstream gains a failing test; git-pull brings it; dbt test fails.
+    std::fs::write(
+        upstream.join("models/schema.yml"),
+        "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: status\n        data_tests:\n          - accepted_values:\n              arguments:\n                values: ['open']\n",
+    )
+    .unwrap();
+    git(&upstream, &["commit", "-qam", "status must be open"]);
+    let pull = db.dalgo(&["dbt", "git-pull", "--org", "acme-ngo", "--output", "json"]).output().unwrap();
+    assert!(pull.status.success(), "{}", stderr(&pull));
+    let head = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(&upstream).output().unwrap();
+    assert_eq!(json(&pull)["head_commit"], String::from_utf8_lossy(&head.stdout).trim());
+    outputs.push(pull);
+    let failing = db.dalgo(&["dbt", "test", "--org", "acme-ngo"]).output().unwrap();
+    assert_eq!(failing.status.code(), Some(1), "{}", String::from_utf8_lossy(&failing.stdout));
+    assert!(String::from_utf8_lossy(&failing.stdout).contains("FAIL 1 accepted_values_orders_status__open"));
+    outputs.push(failing);
+
+    let status = db.dalgo(&["dbt", "status", "--org", "acme-ngo", "--output", "json"]).output().unwrap();
+    let s = json(&status);
+    assert_eq!(s["head_commit"], String::from_utf8_lossy(&head.stdout).trim());
+    assert_eq!(s["profile"], "fixture_profile");
+    let runs: Vec<String> = s["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}|{}|{}|{}",
+                r["command"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+                r["exit_code"],
+                r["actor"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            "dbt test|failed|1|tester",
+            "git pull|succeeded|0|tester",
+            "dbt test|succeeded|0|tester",
+            "dbt run|succeeded|0|tester"
+        ]
+    );
+    outputs.push(status);
+
+    // The token is in the secrets store and nowhere else.
+    let token_secret = db.scalar("SELECT token_secret FROM dbt_workspaces");
+    assert_eq!(files_containing(db.home(), TOKEN), [db.secrets_dir().join(&token_secret)]);
+    let clone = db.clientdbt_root().join("acme-ngo/dbtrepo");
+    let config = std::fs::read_to_string(clone.join(".git/config")).unwrap();
+    assert!(config.contains(&url) && !config.contains(TOKEN));
+    let dump = Command::new("pg_dump").args(["--data-only", "-d", &db.url]).output().unwrap();
+    assert!(dump.status.success());
+    assert!(!String::from_utf8_lossy(&dump.stdout).contains(TOKEN));
+    for out in &outputs {
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(TOKEN) && !stderr(out).contains(TOKEN));
+    }
+}
+
+fn wait_for_running(db: &TestDb) {
+    let started = Instant::now();
+    while db.count("dbt_runs WHERE status = 'running'") == 0 {
+        assert!(started.elapsed() < Duration::from_secs(30), "the first run never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_second_concurrent_run_is_refused_with_75_and_a_killed_run_frees_the_lock() {
+    let db = with_warehouse();
+    let (_, url) = fixture_repo(&db);
+    setup_git(&db, &url);
+
+    let first = db.spawn(&["dbt", "run", "--org", "acme-ngo"], &[]);
+    wait_for_running(&db);
+    db.dalgo(&["dbt", "test", "--org", "acme-ngo", "--no-wait"])
+        .assert()
+        .code(75)
+        .stderr(contains("org acme-ngo is busy: dbt run by tester since"));
+    let out = first.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Killed while holding the lock: the lock goes with its connection.
+    let mut victim = db.spawn(&["dbt", "run", "--org", "acme-ngo"], &[]);
+    wait_for_running(&db);
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    let next = db.dalgo(&["dbt", "run", "--org", "acme-ngo", "--no-wait"]).output().unwrap();
+    assert!(next.status.success(), "{}", stderr(&next));
+    assert_eq!(db.rows("SELECT status FROM dbt_runs ORDER BY id"), ["succeeded", "interrupted", "succeeded"]);
+}
+
+#[test]
+fn teardown_removes_workspace_tasks_profile_token_and_clone() {
+    let db = with_warehouse();
+    let (_, url) = fixture_repo(&db);
+    setup_git(&db, &url);
+    let token_secret = db.scalar("SELECT token_secret FROM dbt_workspaces");
+    db.dalgo(&["dbt", "teardown", "--org", "acme-ngo"]).assert().code(2);
+    db.dalgo(&["warehouse", "delete", "--org", "acme-ngo", "--yes"]).assert().code(65).stderr(contains("dbt teardown"));
+    let r = json(&db.dalgo(&["dbt", "teardown", "--org", "acme-ngo", "--yes", "--output", "json"]).output().unwrap());
+    assert_eq!(r["tasks_removed"], 7);
+    assert_eq!(r["token_secret_removed"], token_secret.as_str());
+    assert_eq!((db.count("dbt_workspaces"), db.count("org_tasks")), (0, 0));
+    assert!(!db.secrets_dir().join(&token_secret).exists());
+    assert!(!db.clientdbt_root().join("acme-ngo/dbtrepo").exists());
+    assert!(!db.clientdbt_root().join("acme-ngo/profiles").exists());
+    db.dalgo(&["dbt", "status", "--org", "acme-ngo"]).assert().code(67).stderr(contains("dalgo dbt setup"));
+}
+
+#[test]
+fn a_local_project_is_used_in_place_and_never_deleted() {
+    let db = with_warehouse();
+    let project = db.home().join("my_project");
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dbt_project")), &project);
+    let r = json(
+        &db.dalgo(&[
+            "dbt",
+            "setup",
+            "--org",
+            "acme-ngo",
+            "--local",
+            project.to_str().unwrap(),
+            "--default-schema",
+            "local_marts",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap(),
+    );
+    assert_eq!(r["source"], "local");
+    assert!(!r["tasks"].as_array().unwrap().iter().any(|t| t == "git-pull"));
+    db.dalgo(&["dbt", "seed", "--org", "acme-ngo"]).assert().success();
+    db.dalgo(&["dbt", "git-pull", "--org", "acme-ngo"]).assert().code(65);
+    db.dalgo(&["dbt", "teardown", "--org", "acme-ngo", "--yes"]).assert().success();
+    assert!(project.join("dbt_project.yml").is_file());
+}
+
+#[test]
+fn bad_setups_and_missing_dbt_fail_clearly() {
+    let db = with_warehouse();
+    db.dalgo(&["dbt", "setup", "--org", "acme-ngo", "--repo", &format!("https://oauth2:{TOKEN}@github.com/o/r.git")])
+        .assert()
+        .code(65)
+        .stderr(contains("carries credentials"))
+        .stderr(predicates::prelude::PredicateBooleanExt::not(predicates::str::contains(TOKEN)));
+    db.dalgo(&["dbt", "setup", "--org", "acme-ngo", "--repo", "file:///nonexistent/repo"]).assert().code(67);
+    assert_eq!(db.count("dbt_workspaces"), 0);
+    db.dalgo(&["dbt", "run", "--org", "acme-ngo"])
+        .env("DBT_VENV", "/nonexistent")
+        .assert()
+        .code(78)
+        .stderr(contains("DBT_VENV"));
+    db.dalgo(&["dbt", "run", "--org", "acme-ngo"]).env_remove("DBT_VENV").assert().code(78);
+    db.dalgo(&["dbt", "run", "--org", "acme-ngo"]).assert().code(67).stderr(contains("no dbt workspace"));
+    let other = TestDb::migrated();
+    onboard(&other, "Beta", "b@beta.org", "admin");
+    other
+        .dalgo(&["dbt", "setup", "--org", "beta", "--local", "/tmp"])
+        .assert()
+        .code(67)
+        .stderr(contains("no warehouse"));
+}
+
+#[test]
+fn secrets_list_show_and_delete() {
+    let db = with_warehouse();
+    let name = db.scalar("SELECT credentials_secret FROM warehouses");
+    std::fs::write(
+        db.secrets_dir().join("orphan-secret"),
+        r#"{"Name":"orphan-secret","SecretId":"orphan-secret","SecretString":"plain"}"#,
+    )
+    .unwrap();
+    let list = json(&db.dalgo(&["secrets", "list", "--output", "json"]).output().unwrap());
+    let rows: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}|{}|{}", e["name"].as_str().unwrap(), e["org"], e["in_store"]))
+        .collect();
+    assert_eq!(rows, ["orphan-secret|null|true".to_string(), format!("{name}|\"acme-ngo\"|true")]);
+    let show = db.dalgo(&["secrets", "show", &name]).output().unwrap();
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(text.contains("\"password\": \"********\"") && !text.contains(DB_PASSWORD), "{text}");
+    db.dalgo(&["secrets", "show", "orphan-secret"]).assert().success().stdout("********\n");
+    db.dalgo(&["secrets", "show", &name, "--reveal"]).assert().code(2);
+    db.dalgo(&["secrets", "delete", &name, "--yes"]).assert().code(65).stderr(contains("warehouse of org acme-ngo"));
+    db.dalgo(&["secrets", "delete", "orphan-secret", "--yes"]).assert().success();
+    db.dalgo(&["secrets", "delete", "orphan-secret", "--yes"]).assert().code(67);
+    assert!(db.secrets_dir().join(&name).exists());
+}
+
+#[test]
+fn the_keyring_backend_keeps_credentials_in_the_session_keyring() {
+    let db = TestDb::migrated();
+    onboard(&db, "Acme NGO", "boss@acme.org", "admin");
+    let config = db.home().join("wh.yaml");
+    std::fs::write(&config, warehouse_yaml(&db, "analytics")).unwrap();
+    let config = config.to_str().unwrap();
+    let script = format!(
+        "set -e
+         dalgo warehouse set --org acme-ngo --type postgres --config {config}
+         dalgo warehouse show --org acme-ngo --output json
+         dalgo warehouse delete --org acme-ngo --yes"
+    );
+    let out = db
+        .program("keyctl", &["session", "-", "bash", "-c", &script])
+        .env("DALGO_SECRETS_BACKEND", "keyring")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"password\": \"********\"") && text.contains("\"schema\": \"analytics\""), "{text}");
+    assert!(!text.contains(DB_PASSWORD));
+    assert!(!db.secrets_dir().exists(), "the keyring backend wrote files");
+    assert_eq!(db.count("audit_log WHERE resource_type = 'warehouse'"), 2);
+}

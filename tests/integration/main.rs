@@ -1,0 +1,14 @@
+//! Integration tests: the `dalgo` binary against a real PostgreSQL.
+
+#[path = "../support/airbyte_stub.rs"]
+mod airbyte_stub;
+
+mod airbyte;
+mod cli;
+mod common;
+mod dbt;
+mod flags;
+mod migrate;
+mod onboard;
+mod org_user;
+mod pipeline;

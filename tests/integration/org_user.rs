@@ -1,0 +1,213 @@
+//! `dalgo org`, `dalgo user`, `dalgo role`.
+
+use dalgo::user::password::check_password;
+use predicates::str::contains;
+
+use crate::common::{TestDb, json, onboard, stderr};
+
+fn two_orgs() -> TestDb {
+    let db = TestDb::migrated();
+    onboard(&db, "Acme NGO", "boss@acme.org", "super-admin");
+    onboard(&db, "Acme NGO", "analyst@acme.org", "analyst");
+    onboard(&db, "Beta Trust", "boss@beta.org", "admin");
+    // A consultant in both orgs.
+    onboard(&db, "Acme NGO", "consultant@example.org", "admin");
+    onboard(&db, "Beta Trust", "consultant@example.org", "analyst");
+    db
+}
+
+#[test]
+fn org_list_and_show_json_contracts() {
+    let db = two_orgs();
+    let list = json(&db.dalgo(&["org", "list", "--output", "json"]).output().unwrap());
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["name"], "Acme NGO");
+    assert_eq!(rows[0]["slug"], "acme-ngo");
+    assert!(rows[0]["created_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(rows[0]["members"], 3);
+    assert_eq!(rows[1]["slug"], "beta-trust");
+
+    let show = json(&db.dalgo(&["org", "show", "acme-ngo", "--output", "json"]).output().unwrap());
+    assert_eq!(show["name"], "Acme NGO");
+    assert_eq!(show["plan"]["base_plan"], "Internal");
+    assert_eq!(show["airbyte_workspace_id"], serde_json::Value::Null);
+    let members: Vec<_> = show["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["email"].as_str().unwrap(), m["role"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        members,
+        [("analyst@acme.org", "analyst"), ("boss@acme.org", "super-admin"), ("consultant@example.org", "admin")]
+    );
+    insta::assert_json_snapshot!("org_show_json", show, {
+        ".uuid" => "[uuid]", ".created_at" => "[ts]", ".updated_at" => "[ts]", ".members[].joined_at" => "[ts]"
+    });
+}
+
+#[test]
+fn org_show_table_and_unknown_org() {
+    let db = two_orgs();
+    let out = db.dalgo(&["org", "show", "beta-trust"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Beta Trust") && text.contains("boss@beta.org") && text.contains("Internal"), "{text}");
+    db.dalgo(&["org", "show", "nope"]).assert().code(67).stderr(contains("no org with slug \"nope\""));
+    db.dalgo(&["org", "delete", "nope", "--yes"]).assert().code(67);
+}
+
+#[test]
+fn org_delete_needs_confirmation_without_a_terminal() {
+    let db = two_orgs();
+    db.dalgo(&["org", "delete", "acme-ngo"]).assert().code(2).stderr(contains("--yes"));
+    assert_eq!(db.count("orgs"), 2);
+}
+
+#[test]
+fn org_delete_dry_run_lists_and_changes_nothing() {
+    let db = two_orgs();
+    db.dalgo(&["manage-feature-flags", "REPORTS", "--enable", "--org-slug", "acme-ngo"]).assert().success();
+    let before = db.scalar("SELECT (SELECT count(*) FROM orgs) || '/' || (SELECT count(*) FROM users) || '/' || (SELECT count(*) FROM audit_log)");
+    let r = json(&db.dalgo(&["org", "delete", "acme-ngo", "--dry-run", "--output", "json"]).output().unwrap());
+    assert_eq!(r["dry_run"], true);
+    assert_eq!(r["memberships"].as_array().unwrap().len(), 3);
+    assert_eq!(r["users_removed"], serde_json::json!(["analyst@acme.org", "boss@acme.org"]));
+    assert_eq!((r["plan"].as_bool(), r["feature_flag_overrides"].as_i64()), (Some(true), Some(1)));
+    let text = db.dalgo(&["org", "delete", "acme-ngo", "--dry-run"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("would delete 2 user(s) left with no membership"));
+    let after = db.scalar("SELECT (SELECT count(*) FROM orgs) || '/' || (SELECT count(*) FROM users) || '/' || (SELECT count(*) FROM audit_log)");
+    assert_eq!(before, after);
+}
+
+#[test]
+fn org_delete_removes_rows_and_orphaned_users_only() {
+    let db = two_orgs();
+    db.dalgo(&["create-system-orguser"]).assert().success();
+    db.dalgo(&["manage-feature-flags", "REPORTS", "--enable", "--org-slug", "acme-ngo"]).assert().success();
+    let out = db.dalgo(&["org", "delete", "acme-ngo", "--yes"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(db.rows("SELECT slug FROM orgs"), ["beta-trust"]);
+    assert_eq!(
+        db.rows("SELECT email FROM users ORDER BY email COLLATE \"C\""),
+        ["System User", "boss@beta.org", "consultant@example.org"]
+    );
+    assert_eq!(db.count("org_plans"), 1);
+    assert_eq!(db.count("feature_flag_values"), 0);
+    assert_eq!(db.count("org_users WHERE org_id IS NULL"), 1);
+    // The audit trail survives, keyed by slug.
+    assert_eq!(db.rows("SELECT action, org_id IS NULL FROM audit_log WHERE org_slug = 'acme-ngo' AND resource_type = 'org' ORDER BY id"), ["create|t", "delete|t"]);
+    // Idempotent from a script's point of view: the org is gone.
+    db.dalgo(&["org", "delete", "acme-ngo", "--yes"]).assert().code(67);
+}
+
+#[test]
+fn user_list_json_contract_and_org_filter() {
+    let db = two_orgs();
+    let all = json(&db.dalgo(&["user", "list", "--output", "json"]).output().unwrap());
+    assert_eq!(all.as_array().unwrap().len(), 5);
+    let beta = json(&db.dalgo(&["user", "list", "--org", "beta-trust", "--output", "json"]).output().unwrap());
+    let rows: Vec<_> = beta
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!("{}|{}|{}", m["email"].as_str().unwrap(), m["org"].as_str().unwrap(), m["role"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(rows, ["boss@beta.org|beta-trust|admin", "consultant@example.org|beta-trust|analyst"]);
+    db.dalgo(&["user", "list", "--org", "nope"]).assert().code(67);
+}
+
+#[test]
+fn user_add_creates_or_reuses_and_refuses_a_conflicting_role() {
+    let db = two_orgs();
+    let r = json(
+        &db.dalgo(&["user", "add", "new@beta.org", "--org", "beta-trust", "--role", "member", "--output", "json"])
+            .env("PASSWORD", "pw1")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!((r["user_created"].as_bool(), r["membership"]["created"].as_bool()), (Some(true), Some(true)));
+    // An existing user needs no password.
+    db.dalgo(&["user", "add", "boss@acme.org", "--org", "beta-trust", "--role", "analyst"]).assert().success();
+    db.dalgo(&["user", "add", "boss@acme.org", "--org", "beta-trust", "--role", "analyst"])
+        .assert()
+        .success()
+        .stdout(contains("already a member"));
+    db.dalgo(&["user", "add", "boss@acme.org", "--org", "beta-trust", "--role", "admin"])
+        .assert()
+        .code(65)
+        .stderr(contains("set-role"));
+    db.dalgo(&["user", "add", "x@beta.org", "--org", "beta-trust"]).assert().code(2);
+    db.dalgo(&["user", "add", "x@beta.org", "--org", "nope"]).env("PASSWORD", "pw").assert().code(67);
+    assert_eq!(db.count("users WHERE email = 'x@beta.org'"), 0);
+    assert_eq!(db.count("org_users"), 7);
+}
+
+#[test]
+fn user_set_role_remove_and_set_password() {
+    let db = two_orgs();
+    let r = json(
+        &db.dalgo(&[
+            "user",
+            "set-role",
+            "analyst@acme.org",
+            "--org",
+            "acme-ngo",
+            "--role",
+            "admin",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap(),
+    );
+    assert_eq!(
+        (r["old_role"].as_str(), r["new_role"].as_str(), r["changed"].as_bool()),
+        (Some("analyst"), Some("admin"), Some(true))
+    );
+    db.dalgo(&["user", "set-role", "analyst@acme.org", "--org", "beta-trust", "--role", "admin"]).assert().code(67);
+    db.dalgo(&["user", "set-role", "ghost@acme.org", "--org", "acme-ngo", "--role", "admin"]).assert().code(67);
+    db.dalgo(&["user", "set-role", "analyst@acme.org", "--org", "acme-ngo", "--role", "boss"]).assert().code(65);
+
+    db.dalgo(&["user", "set-password", "analyst@acme.org", "--password-stdin"])
+        .write_stdin("n3w pass")
+        .assert()
+        .success();
+    assert!(check_password("n3w pass", &db.scalar("SELECT password FROM users WHERE email = 'analyst@acme.org'")));
+    db.dalgo(&["user", "set-password", "analyst@acme.org"]).assert().code(2);
+
+    db.dalgo(&["user", "remove", "consultant@example.org", "--org", "acme-ngo"]).assert().code(2);
+    let r = json(
+        &db.dalgo(&["user", "remove", "consultant@example.org", "--org", "acme-ngo", "--yes", "--output", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r["user_deleted"], false);
+    let r = json(
+        &db.dalgo(&["user", "remove", "analyst@acme.org", "--org", "acme-ngo", "--yes", "--output", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r["user_deleted"], true);
+    assert_eq!(db.count("users WHERE email = 'analyst@acme.org'"), 0);
+    assert_eq!(
+        db.rows("SELECT action || ':' || resource_type FROM audit_log WHERE resource_id = 'analyst@acme.org' AND action <> 'create' ORDER BY id"),
+        ["update:org_user", "update:user", "delete:org_user"]
+    );
+}
+
+#[test]
+fn role_list_and_show() {
+    let db = TestDb::migrated();
+    let out = db.dalgo(&["role", "list"]).output().unwrap();
+    insta::assert_snapshot!("role_list_table", String::from_utf8(out.stdout).unwrap());
+    let roles = json(&db.dalgo(&["role", "list", "--output", "json"]).output().unwrap());
+    insta::assert_json_snapshot!("role_list_json", roles);
+    let admin = json(&db.dalgo(&["role", "show", "admin", "--output", "json"]).output().unwrap());
+    let perms = admin["permissions"].as_array().unwrap();
+    assert_eq!(perms.len(), 83);
+    assert!(!perms.iter().any(|p| p["slug"] == "can_create_org"));
+    db.dalgo(&["role", "show", "owner"]).assert().code(65).stderr(contains("valid roles"));
+}
