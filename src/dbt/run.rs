@@ -131,16 +131,43 @@ pub async fn run(
     let label = req.command.label();
     locked(db, &org, &label, &args, (req.wait, req.actor), on_wait, async || {
         let ws = refresh_profile(db, cfg, store, &org).await?;
-        let status = tokio::process::Command::new(&exe)
-            .args(&args)
-            .current_dir(ws.project_path(cfg))
-            .status()
-            .await
-            .map_err(|e| Error::DbtNotFound(format!("cannot run {}: {e}", exe.display())))?;
+        let mut dbt = tokio::process::Command::new(&exe);
+        dbt.args(&args).current_dir(ws.project_path(cfg));
+        die_with_parent(&mut dbt);
+        let status =
+            dbt.status().await.map_err(|e| Error::DbtNotFound(format!("cannot run {}: {e}", exe.display())))?;
         Ok(exit_code(status))
     })
     .await
 }
+
+/// Makes dbt receive SIGTERM when dalgo dies. Without it a dalgo killed
+/// mid-run (SIGKILL, OOM killer) frees the org's lock while its dbt goes on
+/// writing to the project, and the next run collides with it. The signal is
+/// tied to the thread that forks; tokio forks on a runtime thread, which lives
+/// as long as the runtime.
+#[cfg(target_os = "linux")]
+fn die_with_parent(cmd: &mut tokio::process::Command) {
+    let parent = std::process::id();
+    // SAFETY: the closure runs in the forked child before exec and calls only
+    // prctl, getppid and errno access, which are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // dalgo died between fork and prctl: the signal will never come.
+            if libc::getppid() as u32 != parent {
+                return Err(std::io::Error::other("dalgo exited before dbt started"));
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Elsewhere a killed dalgo leaves dbt running until it finishes on its own.
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_: &mut tokio::process::Command) {}
 
 /// `git pull` of the org's clone, under the same lock as dbt runs.
 pub async fn git_pull(

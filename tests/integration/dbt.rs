@@ -314,6 +314,39 @@ fn wait_for_running(db: &TestDb) {
     }
 }
 
+/// The advisory locks dalgo holds on this test's database for dbt runs.
+const DBT_LOCKS: &str = "pg_locks l JOIN pg_database d ON d.oid = l.database \
+    WHERE l.locktype = 'advisory' AND l.classid = 6578804 AND d.datname = current_database()";
+
+/// Polls `probe` for up to 30 s.
+fn wait_for<T>(mut probe: impl FnMut() -> Option<T>, what: &str) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `/proc/<pid>/stat`: "pid (comm) state ppid …"; comm may hold spaces.
+fn proc_stat(pid: u32) -> Option<(char, u32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut rest = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = rest.next()?.chars().next()?;
+    Some((state, rest.next()?.parse().ok()?))
+}
+
+fn children(parent: u32) -> Vec<u32> {
+    let pids = std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok());
+    pids.filter(|&pid| proc_stat(pid).is_some_and(|(_, ppid)| ppid == parent)).collect()
+}
+
+fn alive(pid: u32) -> bool {
+    proc_stat(pid).is_some_and(|(state, _)| state != 'Z')
+}
+
 #[test]
 fn a_second_concurrent_run_is_refused_with_75_and_a_killed_run_frees_the_lock() {
     let db = with_warehouse();
@@ -329,13 +362,19 @@ fn a_second_concurrent_run_is_refused_with_75_and_a_killed_run_frees_the_lock() 
     let out = first.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 
-    // Killed while holding the lock: the lock goes with its connection.
+    // Killed while holding the lock: the lock goes with its connection, and
+    // dbt goes with dalgo instead of finishing on its own.
+    let results = db.clientdbt_root().join("acme-ngo/dbtrepo/target/run_results.json");
+    let before = std::fs::read(&results).unwrap();
     let mut victim = db.spawn(&["dbt", "run", "--org", "acme-ngo"], &[]);
-    wait_for_running(&db);
+    let dbt = wait_for(|| children(victim.id()).first().copied(), "dbt to start");
     victim.kill().unwrap();
     victim.wait().unwrap();
+    wait_for(|| (!alive(dbt)).then_some(()), "the orphaned dbt to exit");
+    wait_for(|| (db.count(DBT_LOCKS) == 0).then_some(()), "the lock to be released");
+    assert_eq!(std::fs::read(&results).unwrap(), before, "the killed run's dbt finished its run");
     let next = db.dalgo(&["dbt", "run", "--org", "acme-ngo", "--no-wait"]).output().unwrap();
-    assert!(next.status.success(), "{}", stderr(&next));
+    assert!(next.status.success(), "{}\n{}", String::from_utf8_lossy(&next.stdout), stderr(&next));
     assert_eq!(db.rows("SELECT status FROM dbt_runs ORDER BY id"), ["succeeded", "interrupted", "succeeded"]);
 }
 
