@@ -676,6 +676,9 @@ _dalgo() {
             dalgo__subcmd__help__subcmd__org,show)
                 cmd="dalgo__subcmd__help__subcmd__org__subcmd__show"
                 ;;
+            dalgo__subcmd__help__subcmd__pipeline,blocks)
+                cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__blocks"
+                ;;
             dalgo__subcmd__help__subcmd__pipeline,cancel)
                 cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__cancel"
                 ;;
@@ -802,6 +805,9 @@ _dalgo() {
             dalgo__subcmd__org__subcmd__help,show)
                 cmd="dalgo__subcmd__org__subcmd__help__subcmd__show"
                 ;;
+            dalgo__subcmd__pipeline,blocks)
+                cmd="dalgo__subcmd__pipeline__subcmd__blocks"
+                ;;
             dalgo__subcmd__pipeline,cancel)
                 cmd="dalgo__subcmd__pipeline__subcmd__cancel"
                 ;;
@@ -843,6 +849,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__pipeline,update)
                 cmd="dalgo__subcmd__pipeline__subcmd__update"
+                ;;
+            dalgo__subcmd__pipeline__subcmd__help,blocks)
+                cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__blocks"
                 ;;
             dalgo__subcmd__pipeline__subcmd__help,cancel)
                 cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__cancel"
@@ -4877,8 +4886,22 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__pipeline)
-            opts="create list show update pause resume delete run runs logs cancel retry sync-runs"
+            opts="create list show blocks update pause resume delete run runs logs cancel retry sync-runs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__pipeline__subcmd__blocks)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -5723,12 +5746,42 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help create list show update pause resume delete run runs logs cancel retry sync-runs help"
+            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help create list show blocks update pause resume delete run runs logs cancel retry sync-runs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__pipeline__subcmd__blocks)
+            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5851,8 +5904,22 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__help)
-            opts="create list show update pause resume delete run runs logs cancel retry sync-runs help"
+            opts="create list show blocks update pause resume delete run runs logs cancel retry sync-runs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__pipeline__subcmd__help__subcmd__blocks)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -34,6 +34,23 @@ pub fn clean_url(url: &str) -> Result<String> {
     Ok(url.to_string())
 }
 
+/// The URL with the token in it, as Dalgo's workers take it from the
+/// `<slug>-git-pull-url` Prefect Secret (`git pull <url>`):
+/// `https://oauth2:<token>@host/path`, also for `git@host:path` remotes.
+/// Other URLs (file, local paths) need no token and are returned as they are.
+pub fn authenticated_url(url: &str, token: &SecretString) -> SecretString {
+    let with_token = |host_and_path: &str| format!("https://oauth2:{}@{host_and_path}", token.expose_secret());
+    let url = url.trim();
+    let out = if let Some(rest) = url.strip_prefix("https://") {
+        with_token(rest)
+    } else if let Some((host, path)) = url.strip_prefix("git@").and_then(|r| r.split_once(':')) {
+        with_token(&format!("{host}/{path}"))
+    } else {
+        url.to_string()
+    };
+    out.into()
+}
+
 fn invalid_url(url: &str, reason: &str) -> Error {
     Error::InvalidConfig { what: format!("repository URL {url}"), problems: vec![reason.to_string()] }
 }
@@ -150,5 +167,14 @@ mod tests {
         assert_eq!(clean_url(" https://github.com/o/r.git ").unwrap(), "https://github.com/o/r.git");
         assert!(clean_url("ssh://git@github.com/o/r.git").is_ok());
         assert!(clean_url("file:///srv/repo").is_ok());
+    }
+
+    #[test]
+    fn authenticated_urls_carry_the_token_like_dalgos() {
+        let t: SecretString = "ghp_x".into();
+        let of = |u: &str| authenticated_url(u, &t).expose_secret().to_string();
+        assert_eq!(of("https://github.com/o/r.git"), "https://oauth2:ghp_x@github.com/o/r.git");
+        assert_eq!(of("git@github.com:o/r.git"), "https://oauth2:ghp_x@github.com/o/r.git");
+        assert_eq!(of("file:///srv/r.git"), "file:///srv/r.git");
     }
 }

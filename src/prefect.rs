@@ -112,6 +112,22 @@ impl FlowRun {
     }
 }
 
+/// What [`Client::upsert_block`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockWrite {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+#[derive(Deserialize)]
+struct BlockDocument {
+    id: String,
+    #[serde(default)]
+    data: Value,
+}
+
 /// One log line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogEntry {
@@ -269,6 +285,81 @@ impl Client {
         let body = json!({ "flow_runs": { "id": { "any_": [flow_run_id] } }, "limit": PAGE });
         let runs: Vec<Value> = self.call(Method::POST, "/task_runs/filter", Some(&body)).await?;
         Ok(runs.iter().filter_map(|r| r.get("state_name").and_then(Value::as_str).map(String::from)).collect())
+    }
+
+    /// Makes the block document `name` of a block type hold `data`: created
+    /// with the type's newest schema, updated, or left as it is. `None` when
+    /// Prefect does not know the block type (collections such as
+    /// prefect-airbyte register theirs when they are first used).
+    pub async fn upsert_block(&self, type_slug: &str, name: &str, data: &Value) -> Result<Option<BlockWrite>> {
+        let block_type = match self.send(Method::GET, &format!("/block_types/slug/{}", encode(type_slug)), None).await {
+            Ok(v) => v,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        // A concurrent create makes ours fail with 409; the second pass updates.
+        for _ in 0..2 {
+            if let Some(doc) = self.block_document(type_slug, name).await? {
+                if doc.data == *data {
+                    return Ok(Some(BlockWrite::Unchanged));
+                }
+                let patch = json!({ "data": data, "merge_existing_data": false });
+                self.send(Method::PATCH, &format!("/block_documents/{}", doc.id), Some(&patch)).await?;
+                return Ok(Some(BlockWrite::Updated));
+            }
+            let type_id = id_of(&block_type, "/block_types/slug/")?;
+            let schema_id = self.newest_block_schema(&type_id).await?;
+            let body = json!({ "name": name, "data": data, "block_schema_id": schema_id, "block_type_id": type_id,
+                               "is_anonymous": false });
+            match self.send(Method::POST, "/block_documents/", Some(&body)).await {
+                Ok(_) => return Ok(Some(BlockWrite::Created)),
+                Err(Error::Prefect { status: Some(409), .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::Prefect {
+            kind: ErrorKind::TempFail,
+            status: Some(409),
+            message: format!("Prefect block {name} keeps changing under us; try again"),
+        })
+    }
+
+    /// Deletes the block document `name` of a block type; `false` when
+    /// Prefect has no such block (or no such type).
+    pub async fn delete_block(&self, type_slug: &str, name: &str) -> Result<bool> {
+        let Some(doc) = self.block_document(type_slug, name).await? else {
+            return Ok(false);
+        };
+        match self.send(Method::DELETE, &format!("/block_documents/{}", doc.id), None).await {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn block_document(&self, type_slug: &str, name: &str) -> Result<Option<BlockDocument>> {
+        let path = format!(
+            "/block_types/slug/{}/block_documents/name/{}?include_secrets=true",
+            encode(type_slug),
+            encode(name)
+        );
+        match self.call(Method::GET, &path, None).await {
+            Ok(doc) => Ok(Some(doc)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Prefect lists a type's schemas newest first.
+    async fn newest_block_schema(&self, type_id: &str) -> Result<String> {
+        let body = json!({ "block_schemas": { "block_type_id": { "any_": [type_id] } }, "limit": 1 });
+        let schemas: Vec<Value> = self.call(Method::POST, "/block_schemas/filter", Some(&body)).await?;
+        let schema = schemas.first().ok_or_else(|| Error::Prefect {
+            kind: ErrorKind::Config,
+            status: None,
+            message: format!("Prefect has no schema for block type {type_id}"),
+        })?;
+        id_of(schema, "/block_schemas/filter")
     }
 
     /// One page of a flow run's logs, oldest first.

@@ -134,6 +134,14 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
         DbtCommand::Teardown { org, yes } => {
             prompt::confirm(ctx, yes, &format!("remove the dbt workspace of {org}, its clone, profile and token?"))?;
             let r = dbt::teardown(&db, &cfg.dbt, &store, &org, &cfg.actor).await?;
+            // Prefect's copies of the profile and the token go too.
+            if cfg.prefect.is_some() {
+                let client = dalgo::prefect::client(&cfg)?;
+                let gone = dalgo::pipeline::blocks::delete(&client, &org, true).await?;
+                if !gone.is_empty() {
+                    ctx.note(format!("deleted Prefect block(s) {}", gone.join(", ")));
+                }
+            }
             emit(ctx.format, &r, |out| {
                 writeln!(out, "removed the dbt workspace of {} and {} task(s)", r.org, r.tasks_removed)?;
                 for p in &r.removed_paths {

@@ -96,6 +96,10 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> anyhow::Result<()> {
                 if n > 0 {
                     ctx.note(format!("deleted {n} Prefect deployment(s) of {slug}'s pipelines"));
                 }
+                let gone = dalgo::pipeline::blocks::delete(&client, &slug, false).await?;
+                if !gone.is_empty() {
+                    ctx.note(format!("deleted Prefect block(s) {}", gone.join(", ")));
+                }
             }
             let r = org::delete(&db, &slug, dry_run, &cfg.actor).await?;
             if let Some(ws) = &airbyte_workspace {

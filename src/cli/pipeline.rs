@@ -8,8 +8,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::{Exit, emit, fields, table, when, write_table};
 use super::{Context, prompt};
+use dalgo::pipeline::blocks::{self, BlockOutcome};
 use dalgo::pipeline::{self, Changes, CreateRequest, TaskChoice};
 use dalgo::prefect::FlowRun;
+use dalgo::secrets::SecretStore;
 
 #[derive(Debug, Subcommand)]
 pub enum PipelineCommand {
@@ -43,6 +45,16 @@ is written; the rows and the deployment are made together or not at all.")]
     /// A pipeline's tasks in order, schedule and recent runs
     Show {
         name: String,
+        #[arg(long = "org", value_name = "SLUG")]
+        org: String,
+    },
+    /// Create or refresh the Prefect blocks the org's pipelines load
+    #[command(long_about = "Create or refresh the Prefect blocks Dalgo's workers load while they run the org's \
+pipelines: the Airbyte server block <slug>-airbyte-server (from dalgo's Airbyte settings), the Secret \
+dbt-profile-<slug> (the warehouse credentials dbt steps write profiles.yml from) and the Secret <slug>-git-pull-url \
+(the repository URL with its token). `pipeline create` and `update` do this too; run it after changing the \
+warehouse credentials or the git token. Blocks the org has no use for yet are reported as skipped.")]
+    Blocks {
         #[arg(long = "org", value_name = "SLUG")]
         org: String,
     },
@@ -180,6 +192,14 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(n * secs))
 }
 
+/// Says on stderr which blocks changed or could not be made.
+fn note_blocks(ctx: &Context, done: &[BlockOutcome]) {
+    for b in done.iter().filter(|b| b.status != "unchanged") {
+        let why = b.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+        ctx.note(format!("prefect block {}: {}{why}", b.name, b.status));
+    }
+}
+
 fn state_line(fr: &FlowRun) -> String {
     format!("{} ({})", fr.state_name(), fr.state_type())
 }
@@ -187,6 +207,7 @@ fn state_line(fr: &FlowRun) -> String {
 pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
     let (cfg, db) = ctx.connect().await?;
     let client = dalgo::prefect::client(&cfg)?;
+    let store = SecretStore::open(&cfg.secrets);
     match c {
         PipelineCommand::Create { org, name, connections, transform, cron, continue_on_sync_failure } => {
             let req = CreateRequest {
@@ -196,6 +217,11 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
                 cron: cron.as_deref(),
                 continue_on_sync_failure,
             };
+            // Bad input must reach Prefect in no form, blocks included.
+            if let Some(c) = &cron {
+                pipeline::validate_cron(c)?;
+            }
+            note_blocks(ctx, &blocks::sync(&db, &cfg, &store, &client, &org).await?);
             let p = pipeline::create(&db, &cfg, &client, &req, &cfg.actor).await?;
             emit(ctx.format, &p, |out| {
                 writeln!(
@@ -266,9 +292,30 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
                 cron: if no_schedule { Some(None) } else { cron.map(Some) },
                 continue_on_sync_failure: None,
             };
+            if let Some(Some(c)) = &ch.cron {
+                pipeline::validate_cron(c)?;
+            }
+            note_blocks(ctx, &blocks::sync(&db, &cfg, &store, &client, &org).await?);
             let p = pipeline::update(&db, &cfg, &client, &org, &name, &ch, &cfg.actor).await?;
             emit(ctx.format, &p, |out| {
                 writeln!(out, "updated pipeline {} (schedule {})", p.name, p.cron.clone().unwrap_or("none".into()))
+            })
+        }
+        PipelineCommand::Blocks { org } => {
+            let done = blocks::sync(&db, &cfg, &store, &client, &org).await?;
+            emit(ctx.format, &done, |out| {
+                let t = table(
+                    &["BLOCK", "TYPE", "STATUS", "REASON"],
+                    done.iter().map(|b| {
+                        [
+                            b.name.clone(),
+                            b.block_type.to_string(),
+                            b.status.to_string(),
+                            b.reason.clone().unwrap_or_default(),
+                        ]
+                    }),
+                );
+                write_table(out, &t)
             })
         }
         PipelineCommand::Pause { name, org } => {

@@ -33,11 +33,19 @@ pub fn render(profile: &str, wtype: WarehouseType, creds: &Map<String, Value>, d
     serde_yaml::to_string(&doc).map_err(|e| Error::Config(format!("cannot render profiles.yml: {e}")))
 }
 
-fn postgres_output(creds: &Map<String, Value>, schema: &str) -> Value {
+/// The value of Dalgo's `dbt-profile-<slug>` Prefect Secret, from which its
+/// workers write profiles.yml: `{"wtype", "default_schema", "creds", "extras"}`.
+pub fn secret_value(wtype: WarehouseType, creds: &Map<String, Value>, default_schema: &str) -> Result<Value> {
+    let (dbt_creds, extras) = match wtype {
+        WarehouseType::Postgres => (Value::Object(postgres_creds(creds)), Map::new()),
+        WarehouseType::Bigquery => (bigquery_keyfile(creds)?, bigquery_extras(creds)),
+    };
+    Ok(json!({ "wtype": wtype.as_str(), "default_schema": default_schema, "creds": dbt_creds, "extras": extras }))
+}
+
+/// Postgres credentials as dbt takes them.
+fn postgres_creds(creds: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
-    out.insert("type".into(), json!("postgres"));
-    out.insert("schema".into(), json!(schema));
-    out.insert("threads".into(), json!(4));
     for key in ["host", "port", "database", "password"] {
         if let Some(v) = creds.get(key) {
             out.insert(key.into(), v.clone());
@@ -56,26 +64,43 @@ fn postgres_output(creds: &Map<String, Value>, schema: &str) -> Value {
     if let Some(mode) = mode.or_else(|| (creds.get("ssl") == Some(&json!(false))).then(|| "disable".into())) {
         out.insert("sslmode".into(), json!(mode));
     }
+    out
+}
+
+fn postgres_output(creds: &Map<String, Value>, schema: &str) -> Value {
+    let mut out = Map::new();
+    out.insert("type".into(), json!("postgres"));
+    out.insert("schema".into(), json!(schema));
+    out.insert("threads".into(), json!(4));
+    out.extend(postgres_creds(creds));
     Value::Object(out)
 }
 
-fn bigquery_output(creds: &Map<String, Value>, schema: &str) -> Result<Value> {
+fn bigquery_keyfile(creds: &Map<String, Value>) -> Result<Value> {
     let key_text = creds.get("credentials_json").and_then(Value::as_str).unwrap_or("{}");
-    let keyfile: Value = serde_json::from_str(key_text)
-        .map_err(|e| Error::Config(format!("stored BigQuery credentials_json is not JSON: {e}")))?;
+    serde_json::from_str(key_text)
+        .map_err(|e| Error::Config(format!("stored BigQuery credentials_json is not JSON: {e}")))
+}
+
+/// Dalgo's BigQuery extras: the dataset location and the job priority.
+fn bigquery_extras(creds: &Map<String, Value>) -> Map<String, Value> {
+    [("location", "dataset_location"), ("priority", "transformation_priority")]
+        .into_iter()
+        .filter_map(|(to, from)| creds.get(from).map(|v| (to.to_string(), v.clone())))
+        .collect()
+}
+
+fn bigquery_output(creds: &Map<String, Value>, schema: &str) -> Result<Value> {
     let mut out = json!({
         "type": "bigquery",
         "method": "service-account-json",
         "schema": schema,
         "threads": 4,
         "project": creds.get("project_id").cloned().unwrap_or(Value::Null),
-        "keyfile_json": keyfile,
+        "keyfile_json": bigquery_keyfile(creds)?,
     });
-    if let Some(location) = creds.get("dataset_location") {
-        out["location"] = location.clone();
-    }
-    if let Some(priority) = creds.get("transformation_priority") {
-        out["priority"] = priority.clone();
+    if let Some(o) = out.as_object_mut() {
+        o.extend(bigquery_extras(creds));
     }
     Ok(out)
 }
@@ -109,5 +134,23 @@ mod tests {
         assert_eq!(out["method"], "service-account-json");
         assert_eq!(out["keyfile_json"]["type"], "service_account");
         assert_eq!(out["location"], "EU");
+    }
+
+    #[test]
+    fn the_profile_secret_has_dalgos_shape() {
+        let creds =
+            json!({"host": "db", "port": 5432, "username": "u", "password": "p", "database": "w", "ssl": false});
+        let v = secret_value(WarehouseType::Postgres, creds.as_object().unwrap(), "analytics").unwrap();
+        assert_eq!(
+            v,
+            json!({"wtype": "postgres", "default_schema": "analytics", "extras": {},
+                   "creds": {"host": "db", "port": 5432, "database": "w", "password": "p", "user": "u", "username": "u",
+                             "sslmode": "disable"}})
+        );
+        let creds = json!({"project_id": "p1", "dataset_location": "EU", "transformation_priority": "batch",
+                           "credentials_json": "{\"type\":\"service_account\",\"project_id\":\"p1\"}"});
+        let v = secret_value(WarehouseType::Bigquery, creds.as_object().unwrap(), "d").unwrap();
+        assert_eq!(v["creds"], json!({"type": "service_account", "project_id": "p1"}));
+        assert_eq!(v["extras"], json!({"location": "EU", "priority": "batch"}));
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use super::blocks;
 use crate::config::{DbtConfig, PrefectConfig};
 
 /// The flow every pipeline deployment runs.
@@ -81,20 +82,20 @@ pub fn task_config(
     let project = project.display().to_string();
     match task.task_type.as_str() {
         "airbyte" => json!({
-            "slug": task.slug, "airbyte_server_block": format!("{org_slug}-airbyte-server"),
+            "slug": task.slug, "airbyte_server_block": blocks::airbyte_server_block(org_slug),
             "connection_id": task.connection_id, "timeout": prefect.airbyte_task_timeout, "type": "Airbyte Connection",
             "orgtask_uuid": task.uuid, "flow_name": null, "flow_run_name": null, "seq": seq,
         }),
         "git" => json!({
             "seq": seq, "type": "Shell Operation", "commands": [format!("git {}", task.command.as_deref().unwrap_or("pull"))],
             "working_dir": project,
-            "env": { "secret-git-pull-url-block": if ctx.is_some_and(|c| c.has_token) { format!("{org_slug}-git-pull-url") } else { String::new() } },
+            "env": { "secret-git-pull-url-block": if ctx.is_some_and(|c| c.has_token) { blocks::git_pull_url_block(org_slug) } else { String::new() } },
             "orgtask_uuid": task.uuid, "slug": task.slug, "flow_name": null, "flow_run_name": null,
         }),
         _ => json!({
             "type": "dbt Core Operation", "slug": task.slug, "profiles_dir": format!("{project}/profiles/"),
             "project_dir": project, "working_dir": project, "orgtask_uuid": task.uuid,
-            "env": { "dbt-profile-secret-block": format!("dbt-profile-{org_slug}") },
+            "env": { "dbt-profile-secret-block": blocks::dbt_profile_block(org_slug) },
             "commands": [dbt_command(dbt, task.command.as_deref().unwrap_or("run"), &task.parameters)],
             "cli_profile_block": null, "cli_args": [], "flow_name": null, "flow_run_name": null, "seq": seq,
         }),

@@ -3,6 +3,7 @@
 //! Dalgo's flow. The database rows and the deployment are made and changed so
 //! that a failure on either side leaves nothing half-made.
 
+pub mod blocks;
 pub mod deployment;
 mod locks;
 mod runs;

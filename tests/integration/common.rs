@@ -244,6 +244,18 @@ pub fn prefect_call(method: &str, url: &str, body: Option<&serde_json::Value>) -
     (code.trim().parse().unwrap_or(0), serde_json::from_str(text).unwrap_or(serde_json::Value::Null))
 }
 
+/// Runs git in `dir` as a test author would.
+pub fn git(dir: &Path, args: &[&str]) {
+    let ok = StdCommand::new("git")
+        .args(["-c", "user.email=t@example.org", "-c", "user.name=t"])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
 /// Parses a command's stdout as JSON.
 pub fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use predicates::str::contains;
 
-use crate::common::{TestDb, json, onboard, pg_host, stderr};
+use crate::common::{TestDb, git, json, onboard, pg_host, stderr};
 
 const TOKEN: &str = "ghp_TOPSECRETtoken4242";
 const DB_PASSWORD: &str = "warehouse-pw-7781";
@@ -30,17 +30,6 @@ fn with_warehouse() -> TestDb {
         .assert()
         .success();
     db
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(["-c", "user.email=t@example.org", "-c", "user.name=t"])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
 }
 
 /// A git repository holding the dbt project fixture, as a file URL.

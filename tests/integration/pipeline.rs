@@ -6,7 +6,7 @@ use assert_cmd::Command;
 use predicates::str::contains;
 use serde_json::{Value, json};
 
-use crate::common::{TestDb, json, onboard, pg_host, prefect_call, prefect_url, stderr};
+use crate::common::{TestDb, git, json, onboard, pg_host, prefect_call, prefect_url, stderr};
 
 const CONN_A: &str = "0a0a0a0a-0000-4000-8000-00000000000a";
 const CONN_B: &str = "0b0b0b0b-0000-4000-8000-00000000000b";
@@ -24,11 +24,7 @@ impl Env {
         onboard(&db, name, "boss@ngo.org", "admin");
         let slug = db.scalar("SELECT slug FROM orgs");
         let env = Env { db, slug };
-        let wh = format!("host: {}\nport: 5432\nusername: u\npassword: p\ndatabase: d\n", pg_host());
-        env.dalgo(&["warehouse", "set", "--org", &env.slug, "--type", "postgres", "--config", "-", "--no-check"])
-            .write_stdin(wh)
-            .assert()
-            .success();
+        env.set_warehouse("p");
         let project = env.db.home().join("project");
         std::fs::create_dir_all(&project).unwrap();
         std::fs::write(project.join("dbt_project.yml"), "name: p\nprofile: p\n").unwrap();
@@ -45,6 +41,14 @@ impl Env {
         .assert()
         .success();
         env
+    }
+
+    fn set_warehouse(&self, password: &str) {
+        let wh = format!("host: {}\nport: 5432\nusername: u\npassword: {password}\ndatabase: d\n", pg_host());
+        self.dalgo(&["warehouse", "set", "--org", &self.slug, "--type", "postgres", "--config", "-", "--no-check"])
+            .write_stdin(wh)
+            .assert()
+            .success();
     }
 
     fn dalgo(&self, args: &[&str]) -> Command {
@@ -366,5 +370,120 @@ fn pipelines_keep_their_tasks_and_go_with_their_org() {
         .success()
         .stderr(contains("deleted 1 Prefect deployment"));
     assert_eq!(deployment(&id).0, 404);
+    let profile = format!("{}/block_types/slug/secret/block_documents/name/dbt-profile-{}", prefect_url(), env.slug);
+    assert_eq!(prefect_call("GET", &profile, None).0, 404, "the org's credentials stayed in Prefect");
     assert_eq!((env.db.count("pipelines"), env.db.count("org_tasks"), env.db.count("orgs")), (0, 0, 0));
+}
+
+/// The Secret or Airbyte Server block Prefect holds under this name, secrets revealed.
+fn block_data(type_slug: &str, name: &str) -> Value {
+    let url =
+        format!("{}/block_types/slug/{type_slug}/block_documents/name/{name}?include_secrets=true", prefect_url());
+    let (code, doc) = prefect_call("GET", &url, None);
+    assert_eq!(code, 200, "block {name}: {doc}");
+    doc["data"].clone()
+}
+
+/// Registers prefect-airbyte's block type, as a worker with the collection does.
+fn register_airbyte_server_type() {
+    let (_, block_type) = prefect_call(
+        "POST",
+        &format!("{}/block_types/", prefect_url()),
+        Some(&json!({"name": "Airbyte Server", "slug": "airbyte-server"})),
+    );
+    let fields = json!({"title": "AirbyteServer", "type": "object", "secret_fields": ["password"],
+        "block_type_slug": "airbyte-server", "block_schema_references": {},
+        "properties": {"username": {"type": "string"}, "password": {"type": "string", "format": "password", "writeOnly": true},
+                       "server_host": {"type": "string"}, "server_port": {"type": "integer"},
+                       "api_version": {"type": "string"}, "use_ssl": {"type": "boolean"}}});
+    let body = json!({"fields": fields, "block_type_id": block_type["id"], "capabilities": [], "version": "0.91"});
+    let (code, schema) = prefect_call("POST", &format!("{}/block_schemas/", prefect_url()), Some(&body));
+    assert!(code == 200 || code == 201, "block schema: {schema}");
+}
+
+#[test]
+fn the_blocks_dalgos_workers_load_are_made_and_kept_current() {
+    let env = Env::new("Blocks NGO");
+    let blocks = |extra: &[(&str, &str)]| {
+        let mut cmd = env.dalgo(&["pipeline", "blocks", "--org", &env.slug, "--output", "json"]);
+        cmd.envs([("AIRBYTE_SERVER_HOST", "airbyte.test"), ("AIRBYTE_SERVER_PORT", "8001")]);
+        // base64("airbyte:ab-pass")
+        cmd.env("AIRBYTE_API_TOKEN", "YWlyYnl0ZTphYi1wYXNz").envs(extra.iter().copied());
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let all = json(&out);
+        let status: Vec<String> =
+            all.as_array().unwrap().iter().map(|b| b["status"].as_str().unwrap().into()).collect();
+        (status, all)
+    };
+    let (profile, server, url) = (
+        format!("dbt-profile-{}", env.slug),
+        format!("{}-airbyte-server", env.slug),
+        format!("{}-git-pull-url", env.slug),
+    );
+
+    // No airbyte-server type in Prefect yet, no git token: those are skipped, saying why.
+    let (status, all) = blocks(&[]);
+    assert_eq!(status, ["skipped", "created", "skipped"]);
+    assert_eq!(
+        (all[0]["name"].as_str(), all[1]["name"].as_str(), all[2]["name"].as_str()),
+        (Some(&*server), Some(&*profile), Some(&*url))
+    );
+    assert!(all[0]["reason"].as_str().unwrap().contains("prefect block register -m prefect_airbyte"));
+    let value: Value = serde_json::from_str(block_data("secret", &profile)["value"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        value,
+        json!({"wtype": "postgres", "default_schema": "analytics", "extras": {},
+               "creds": {"host": pg_host(), "port": 5432, "database": "d", "user": "u", "username": "u", "password": "p"}})
+    );
+    assert_eq!(blocks(&[]).0, ["skipped", "unchanged", "skipped"]);
+
+    register_airbyte_server_type();
+    assert_eq!(blocks(&[]).0, ["created", "unchanged", "skipped"]);
+    assert_eq!(
+        block_data("airbyte-server", &server),
+        json!({"server_host": "airbyte.test", "server_port": 8001, "api_version": "v1", "use_ssl": false,
+               "username": "airbyte", "password": "ab-pass"})
+    );
+
+    // New warehouse credentials and a git repository with a token reach the blocks.
+    env.set_warehouse("rotated");
+    let repo = env.db.home().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(repo.join("dbt_project.yml"), "name: p\nprofile: p\n").unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "project"]);
+    let repo_url = format!("file://{}", repo.display());
+    env.dalgo(&["dbt", "setup", "--org", &env.slug, "--repo", &repo_url, "--token-stdin"])
+        .write_stdin("ghp_blocktoken")
+        .assert()
+        .success();
+    assert_eq!(blocks(&[("AIRBYTE_SERVER_PORT", "8002")]).0, ["updated", "updated", "created"]);
+    let value: Value = serde_json::from_str(block_data("secret", &profile)["value"].as_str().unwrap()).unwrap();
+    assert_eq!(value["creds"]["password"], "rotated");
+    assert_eq!(block_data("airbyte-server", &server)["server_port"], 8002);
+    assert_eq!(block_data("secret", &url)["value"], repo_url.as_str());
+
+    // Creating a pipeline checks them too; the deployment names these blocks.
+    let out =
+        env.dalgo(&["pipeline", "create", "--org", &env.slug, "--name", "p", "--output", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (_, dep) = deployment(json(&out)["deployment_id"].as_str().unwrap());
+    let tasks = dep["parameters"]["config"]["tasks"].as_array().unwrap().clone();
+    assert_eq!(tasks[0]["env"]["secret-git-pull-url-block"], url.as_str());
+    assert!(tasks.iter().skip(1).all(|t| t["env"]["dbt-profile-secret-block"] == profile.as_str()));
+
+    // Without the workspace, Prefect keeps neither the profile nor the token.
+    env.dalgo(&["pipeline", "delete", "p", "--org", &env.slug, "--yes"]).assert().success();
+    env.dalgo(&["dbt", "teardown", "--org", &env.slug, "--yes"])
+        .assert()
+        .success()
+        .stderr(contains(format!("deleted Prefect block(s) {profile}, {url}")));
+    let secret = |name: &str| format!("{}/block_types/slug/secret/block_documents/name/{name}", prefect_url());
+    assert_eq!(
+        (prefect_call("GET", &secret(&profile), None).0, prefect_call("GET", &secret(&url), None).0),
+        (404, 404)
+    );
+    assert_eq!(block_data("airbyte-server", &server)["server_port"], 8002);
 }
