@@ -134,12 +134,18 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
         DbtCommand::Teardown { org, yes } => {
             prompt::confirm(ctx, yes, &format!("remove the dbt workspace of {org}, its clone, profile and token?"))?;
             let r = dbt::teardown(&db, &cfg.dbt, &store, &org, &cfg.actor).await?;
-            // Prefect's copies of the profile and the token go too.
+            // Prefect's copies of the profile and the token go too. The workspace
+            // is already gone, so a failure here is reported, not fatal.
             if cfg.prefect.is_some() {
                 let client = dalgo::prefect::client(&cfg)?;
-                let gone = dalgo::pipeline::blocks::delete(&client, &org, true).await?;
-                if !gone.is_empty() {
-                    ctx.note(format!("deleted Prefect block(s) {}", gone.join(", ")));
+                match dalgo::pipeline::blocks::delete(&client, &org, true).await {
+                    Ok(gone) if !gone.is_empty() => ctx.note(format!("deleted Prefect block(s) {}", gone.join(", "))),
+                    Ok(_) => {}
+                    Err(e) => ctx.warn(format!(
+                        "the Prefect Secrets {} and {} may remain: {e}",
+                        dalgo::pipeline::blocks::dbt_profile_block(&org),
+                        dalgo::pipeline::blocks::git_pull_url_block(&org)
+                    )),
                 }
             }
             emit(ctx.format, &r, |out| {
