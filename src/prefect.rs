@@ -204,11 +204,7 @@ impl Client {
 
     /// Whether a work pool exists.
     pub async fn work_pool_exists(&self, name: &str) -> Result<bool> {
-        match self.send(Method::GET, &format!("/work_pools/{}", encode(name)), None).await {
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(e),
-        }
+        Ok(found(self.send(Method::GET, &format!("/work_pools/{}", encode(name)), None).await)?.is_some())
     }
 
     /// The id of the flow with this name, created if needed (Prefect upserts by name).
@@ -234,11 +230,7 @@ impl Client {
 
     /// Deletes a deployment; `false` when Prefect did not know it.
     pub async fn delete_deployment(&self, id: &str) -> Result<bool> {
-        match self.send(Method::DELETE, &format!("/deployments/{id}"), None).await {
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(e),
-        }
+        Ok(found(self.send(Method::DELETE, &format!("/deployments/{id}"), None).await)?.is_some())
     }
 
     /// The deployments with these ids that Prefect knows, in as few calls as
@@ -292,11 +284,6 @@ impl Client {
     /// Prefect does not know the block type (collections such as
     /// prefect-airbyte register theirs when they are first used).
     pub async fn upsert_block(&self, type_slug: &str, name: &str, data: &Value) -> Result<Option<BlockWrite>> {
-        let block_type = match self.send(Method::GET, &format!("/block_types/slug/{}", encode(type_slug)), None).await {
-            Ok(v) => v,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
         // A concurrent create makes ours fail with 409; the second pass updates.
         for _ in 0..2 {
             if let Some(doc) = self.block_document(type_slug, name).await? {
@@ -307,6 +294,11 @@ impl Client {
                 self.send(Method::PATCH, &format!("/block_documents/{}", doc.id), Some(&patch)).await?;
                 return Ok(Some(BlockWrite::Updated));
             }
+            // Only a create needs the type; a lookup of an unknown type's block is just a 404.
+            let path = format!("/block_types/slug/{}", encode(type_slug));
+            let Some(block_type) = found(self.send(Method::GET, &path, None).await)? else {
+                return Ok(None);
+            };
             let type_id = id_of(&block_type, "/block_types/slug/")?;
             let schema_id = self.newest_block_schema(&type_id).await?;
             let body = json!({ "name": name, "data": data, "block_schema_id": schema_id, "block_type_id": type_id,
@@ -330,11 +322,7 @@ impl Client {
         let Some(doc) = self.block_document(type_slug, name).await? else {
             return Ok(false);
         };
-        match self.send(Method::DELETE, &format!("/block_documents/{}", doc.id), None).await {
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(e),
-        }
+        Ok(found(self.send(Method::DELETE, &format!("/block_documents/{}", doc.id), None).await)?.is_some())
     }
 
     async fn block_document(&self, type_slug: &str, name: &str) -> Result<Option<BlockDocument>> {
@@ -343,11 +331,7 @@ impl Client {
             encode(type_slug),
             encode(name)
         );
-        match self.call(Method::GET, &path, None).await {
-            Ok(doc) => Ok(Some(doc)),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        found(self.call(Method::GET, &path, None).await)
     }
 
     /// Prefect lists a type's schemas newest first.
@@ -367,6 +351,15 @@ impl Client {
         let body = json!({ "logs": { "flow_run_id": { "any_": [flow_run_id] } }, "sort": "TIMESTAMP_ASC",
                            "offset": offset, "limit": PAGE });
         self.call(Method::POST, "/logs/filter", Some(&body)).await
+    }
+}
+
+/// A 404 as `None`, for lookups and deletes where absence is an answer.
+fn found<T>(result: Result<T>) -> Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

@@ -295,14 +295,6 @@ fn dbt_setup_run_test_pull_and_status_with_real_dbt_and_git() {
     }
 }
 
-fn wait_for_running(db: &TestDb) {
-    let started = Instant::now();
-    while db.count("dbt_runs WHERE status = 'running'") == 0 {
-        assert!(started.elapsed() < Duration::from_secs(30), "the first run never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// The advisory locks dalgo holds on this test's database for dbt runs.
 const DBT_LOCKS: &str = "pg_locks l JOIN pg_database d ON d.oid = l.database \
     WHERE l.locktype = 'advisory' AND l.classid = 6578804 AND d.datname = current_database()";
@@ -343,7 +335,7 @@ fn a_second_concurrent_run_is_refused_with_75_and_a_killed_run_frees_the_lock() 
     setup_git(&db, &url);
 
     let first = db.spawn(&["dbt", "run", "--org", "acme-ngo"], &[]);
-    wait_for_running(&db);
+    wait_for(|| (db.count("dbt_runs WHERE status = 'running'") > 0).then_some(()), "the first run to start");
     db.dalgo(&["dbt", "test", "--org", "acme-ngo", "--no-wait"])
         .assert()
         .code(75)
