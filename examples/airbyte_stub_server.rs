@@ -1,6 +1,6 @@
 //! The test suite's stand-in Airbyte server, runnable on its own for
 //! benchmarks and manual trials. It validates every request against
-//! ../shared/specs/airbyte-config-api.yaml.
+//! tests/specs/airbyte-config-api.yaml.
 //!
 //!     cargo run --release --example airbyte_stub_server -- --connections 50 --latency-ms 200 --job-ms 2000
 //!

@@ -2,7 +2,8 @@
 # Make a fresh machine ready for dalgo: a running PostgreSQL with a superuser
 # role for the current OS user, and (with --python, for the tests) keyutils,
 # git and the cached virtualenv with dbt and Prefect pinned by
-# ../shared/python/constraints.txt.
+# scripts/python-constraints.txt (a copy of the pins that make prefect 3.6.29,
+# dbt-core 1.10.19 and dbt-postgres 1.10.2 install and run together).
 # Idempotent: each step checks before it acts. Sourced or run.
 set -euo pipefail
 
@@ -59,7 +60,7 @@ venv_dir() {
 }
 
 ensure_python_venv() {
-  local constraints="$here/../shared/python/constraints.txt"
+  local constraints="$here/scripts/python-constraints.txt"
   if [ ! -f "$constraints" ]; then
     log "no $constraints: skipping the dbt/Prefect virtualenv"; return
   fi

@@ -2,7 +2,7 @@
 # The test command. On a fresh machine it first provisions what is missing:
 # PostgreSQL (started, or installed from Debian's packages), a superuser role
 # for this OS user, and the cached Python virtualenv with dbt and Prefect
-# pinned by ../shared/python/constraints.txt. Then it runs the whole suite
+# pinned by scripts/python-constraints.txt. Then it runs the whole suite
 # (unit, integration against real PostgreSQL, doc tests, examples built).
 set -euo pipefail
 cd "$(dirname "$0")/.."
