@@ -2,8 +2,8 @@
 # Regenerates the committed shell completions from the current binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet
-bin=target/debug/dalgo
+cargo build --quiet -p dalgo-cli
+bin="${CARGO_TARGET_DIR:-target}/debug/dalgo"
 "$bin" completions bash > completions/dalgo.bash
 "$bin" completions zsh > completions/_dalgo
 "$bin" completions fish > completions/dalgo.fish

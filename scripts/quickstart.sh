@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/provision.sh
-cargo build --release --locked --quiet
-dalgo=target/release/dalgo
+cargo build --release --locked -p dalgo-cli
+dalgo="${CARGO_TARGET_DIR:-target}/release/dalgo"
 
 "$dalgo" migrate
 "$dalgo" create-system-orguser

@@ -29,7 +29,7 @@ fn committed_completions_are_current() {
     for (shell, file) in [("bash", "dalgo.bash"), ("zsh", "_dalgo"), ("fish", "dalgo.fish")] {
         let out = db.dalgo(&["completions", shell]).output().unwrap();
         assert!(out.status.success());
-        let committed = std::fs::read(format!("{}/completions/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let committed = std::fs::read(format!("{}/../../completions/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         assert!(
             out.stdout == committed,
             "completions/{file} is stale: run scripts/gen-completions.sh and commit the result"

@@ -35,7 +35,7 @@ fn with_warehouse() -> TestDb {
 /// A git repository holding the dbt project fixture, as a file URL.
 fn fixture_repo(db: &TestDb) -> (PathBuf, String) {
     let repo = db.home().join("upstream");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dbt_project")), &repo);
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &repo);
     git(&repo, &["init", "-q", "-b", "main"]);
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-qm", "fixture"]);
@@ -178,7 +178,7 @@ fn a_secrets_directory_written_by_dalgo_is_read_back() {
     assert_eq!(show["credentials"]["schema"], "dalgo_schema");
     assert_eq!(show["credentials"]["password"], "********");
     let project = db.home().join("local_project");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dbt_project")), &project);
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
     db.dalgo(&["dbt", "setup", "--org", "acme-ngo", "--local", project.to_str().unwrap()]).assert().success();
     let profile = std::fs::read_to_string(db.clientdbt_root().join("acme-ngo/profiles/profiles.yml")).unwrap();
     assert!(profile.contains("password: from-dalgo") && profile.contains("schema: dalgo_schema"), "{profile}");
@@ -381,7 +381,7 @@ fn teardown_removes_workspace_tasks_profile_token_and_clone() {
 fn a_local_project_is_used_in_place_and_never_deleted() {
     let db = with_warehouse();
     let project = db.home().join("my_project");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dbt_project")), &project);
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
     let r = json(
         &db.dalgo(&[
             "dbt",

@@ -7,7 +7,7 @@ use crate::common::{TestDb, json, stderr};
 
 /// How many migrations the binary embeds.
 fn migrations() -> usize {
-    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")).unwrap().count()
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations")).unwrap().count()
 }
 
 const SEEDED: &str = "(SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY id) FROM roles) ||

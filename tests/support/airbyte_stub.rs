@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const SPEC_058: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/specs/airbyte-config-api.yaml");
-const SPEC_200: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/specs/airbyte-config-api-v2.0.0.yaml");
+const SPEC_058: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/specs/airbyte-config-api.yaml");
+const SPEC_200: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/specs/airbyte-config-api-v2.0.0.yaml");
 const POSTGRES_SOURCE_DEF: &str = "decd338e-5647-4c0b-adf4-da0e75f5a750";
 const FILE_SOURCE_DEF: &str = "778daa7c-feaf-4db6-96f3-70fd645acc77";
 const POSTGRES_DEST_DEF: &str = "25c5221d-dce2-4163-ade9-739ef790f503";

@@ -10,12 +10,12 @@ use uuid::Uuid;
 use super::Db;
 use crate::error::{Error, Result};
 
-const ROLES: (&str, &str) = ("seed/001_roles.json", include_str!("../../seed/001_roles.json"));
-const PERMISSIONS: (&str, &str) = ("seed/002_permissions.json", include_str!("../../seed/002_permissions.json"));
+const ROLES: (&str, &str) = ("seed/001_roles.json", include_str!("../../../../seed/001_roles.json"));
+const PERMISSIONS: (&str, &str) = ("seed/002_permissions.json", include_str!("../../../../seed/002_permissions.json"));
 const ROLE_PERMISSIONS: (&str, &str) =
-    ("seed/003_role_permissions.json", include_str!("../../seed/003_role_permissions.json"));
-const TASKS: (&str, &str) = ("seed/004_tasks.json", include_str!("../../seed/004_tasks.json"));
-const FLAGS: (&str, &str) = ("seed/005_feature_flags.json", include_str!("../../seed/005_feature_flags.json"));
+    ("seed/003_role_permissions.json", include_str!("../../../../seed/003_role_permissions.json"));
+const TASKS: (&str, &str) = ("seed/004_tasks.json", include_str!("../../../../seed/004_tasks.json"));
+const FLAGS: (&str, &str) = ("seed/005_feature_flags.json", include_str!("../../../../seed/005_feature_flags.json"));
 
 /// Serialises seeding across concurrent `dalgo migrate` runs.
 const SEED_LOCK_KEY: i64 = 0x0064_616c_676f_5345; // "dalgoSE"

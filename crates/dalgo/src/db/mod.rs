@@ -12,7 +12,7 @@ use crate::config::DatabaseConfig;
 use crate::error::{Error, Result};
 
 /// The schema migrations in `migrations/`, embedded in the binary.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
 /// A connection pool to dalgo's database.
 #[derive(Clone, Debug)]
