@@ -727,6 +727,9 @@ _dalgo() {
             dalgo__subcmd__help__subcmd__secrets,delete)
                 cmd="dalgo__subcmd__help__subcmd__secrets__subcmd__delete"
                 ;;
+            dalgo__subcmd__help__subcmd__secrets,gc)
+                cmd="dalgo__subcmd__help__subcmd__secrets__subcmd__gc"
+                ;;
             dalgo__subcmd__help__subcmd__secrets,list)
                 cmd="dalgo__subcmd__help__subcmd__secrets__subcmd__list"
                 ;;
@@ -916,6 +919,9 @@ _dalgo() {
             dalgo__subcmd__secrets,delete)
                 cmd="dalgo__subcmd__secrets__subcmd__delete"
                 ;;
+            dalgo__subcmd__secrets,gc)
+                cmd="dalgo__subcmd__secrets__subcmd__gc"
+                ;;
             dalgo__subcmd__secrets,help)
                 cmd="dalgo__subcmd__secrets__subcmd__help"
                 ;;
@@ -927,6 +933,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__secrets__subcmd__help,delete)
                 cmd="dalgo__subcmd__secrets__subcmd__help__subcmd__delete"
+                ;;
+            dalgo__subcmd__secrets__subcmd__help,gc)
+                cmd="dalgo__subcmd__secrets__subcmd__help__subcmd__gc"
                 ;;
             dalgo__subcmd__secrets__subcmd__help,help)
                 cmd="dalgo__subcmd__secrets__subcmd__help__subcmd__help"
@@ -1004,7 +1013,7 @@ _dalgo() {
 
     case "${cmd}" in
         dalgo)
-            opts="-q -v -h -V --database-url --output --no-input --actor --quiet --verbose --help --version migrate createorganduser create-system-orguser org user role manage-feature-flags warehouse dbt secrets airbyte pipeline locks completions help"
+            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --verbose --help --version migrate createorganduser create-system-orguser org user role manage-feature-flags warehouse dbt secrets airbyte pipeline locks completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1015,6 +1024,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -1030,7 +1043,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1041,6 +1054,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -1056,7 +1073,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show create update delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show create update delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1067,6 +1084,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -1082,7 +1103,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__create)
-            opts="-q -v -h --org --source --destination --name --stream --sync-mode --destination-sync-mode --namespace --schedule --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --source --destination --name --stream --sync-mode --destination-sync-mode --namespace --schedule --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1132,6 +1153,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1144,7 +1169,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__delete)
-            opts="-y -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1159,6 +1184,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -1272,7 +1301,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__list)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1287,6 +1316,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -1302,7 +1335,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__show)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1320,6 +1353,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1332,7 +1369,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__update)
-            opts="-q -v -h --org --name --stream --sync-mode --namespace --schedule --no-schedule --enable --disable --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --name --stream --sync-mode --namespace --schedule --no-schedule --enable --disable --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1370,6 +1407,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1382,7 +1423,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destination__subcmd__definitions)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1400,6 +1441,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1412,7 +1457,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show create update check discover delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show create update check discover delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1423,6 +1468,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -1438,7 +1487,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__check)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1456,6 +1505,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1468,7 +1521,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__create)
-            opts="-q -v -h --org --name --definition --config --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --name --definition --config --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1498,6 +1551,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1510,7 +1567,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__delete)
-            opts="-y -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1528,6 +1585,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1540,7 +1601,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__discover)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1555,6 +1616,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -1696,7 +1761,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__list)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1711,6 +1776,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -1726,7 +1795,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__show)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1744,6 +1813,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1756,7 +1829,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__update)
-            opts="-q -v -h --org --name --config --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --name --config --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1782,6 +1855,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1794,7 +1871,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__health)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1805,6 +1882,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -2366,7 +2447,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show logs cancel help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show logs cancel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2377,6 +2458,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -2392,7 +2477,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs__subcmd__cancel)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2407,6 +2492,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -2506,7 +2595,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs__subcmd__list)
-            opts="-q -v -h --org --connection --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --connection --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2532,6 +2621,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2544,7 +2637,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs__subcmd__logs)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2559,6 +2652,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -2574,7 +2671,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs__subcmd__show)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2592,6 +2689,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2604,7 +2705,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__login)
-            opts="-q -v -h --client-id --token-stdin --username --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --client-id --token-stdin --username --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2626,6 +2727,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2638,7 +2743,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__reset)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2653,6 +2758,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -2668,7 +2777,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__source__subcmd__definitions)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2686,6 +2795,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2698,7 +2811,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show create update check discover delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show create update check discover delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2709,6 +2822,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -2724,7 +2841,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__check)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2742,6 +2859,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2754,7 +2875,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__create)
-            opts="-q -v -h --org --name --definition --config --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --name --definition --config --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2784,6 +2905,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2796,7 +2921,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__delete)
-            opts="-y -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2814,6 +2939,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2826,7 +2955,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__discover)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2841,6 +2970,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -2982,7 +3115,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__list)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2997,6 +3130,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3012,7 +3149,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__show)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3030,6 +3167,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3042,7 +3183,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__update)
-            opts="-q -v -h --org --name --config --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --name --config --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3068,6 +3209,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3080,7 +3225,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sync)
-            opts="-q -v -h --all --org --wait --concurrency --poll-interval --cancel-on-interrupt --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --all --org --wait --concurrency --poll-interval --cancel-on-interrupt --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3106,6 +3251,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3118,7 +3267,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__workspace)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help create show delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help create show delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3129,6 +3278,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3144,7 +3297,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__workspace__subcmd__create)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3162,6 +3315,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3174,7 +3331,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__workspace__subcmd__delete)
-            opts="-y -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3189,6 +3346,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3274,7 +3435,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__workspace__subcmd__show)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3292,6 +3453,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3304,7 +3469,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__completions)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help bash elvish fish powershell zsh"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3315,6 +3480,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3330,7 +3499,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__create__subcmd__system__subcmd__orguser)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3341,6 +3510,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3356,7 +3529,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__createorganduser)
-            opts="-q -v -h --role --password-stdin --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --role --password-stdin --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3374,6 +3547,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3386,7 +3563,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help setup teardown status run test seed deps clean build docs-generate git-pull help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help setup teardown status run test seed deps clean build docs-generate git-pull help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3397,6 +3574,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3412,7 +3593,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__build)
-            opts="-q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3431,6 +3612,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3446,7 +3631,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__clean)
-            opts="-q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3465,6 +3650,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3480,7 +3669,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__deps)
-            opts="-q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3499,6 +3688,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3514,7 +3707,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__docs__subcmd__generate)
-            opts="-q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3536,6 +3729,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3548,7 +3745,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__git__subcmd__pull)
-            opts="-q -v -h --org --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3563,6 +3760,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3760,7 +3961,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__run)
-            opts="-q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3779,6 +3980,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -3794,7 +3999,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__seed)
-            opts="-q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3816,6 +4021,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3828,7 +4037,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__setup)
-            opts="-q -v -h --org --repo --branch --token-file --token-stdin --local --default-schema --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --repo --branch --token-file --token-stdin --local --default-schema --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3866,6 +4075,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3878,7 +4091,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__status)
-            opts="-q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3900,6 +4113,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3912,7 +4129,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__teardown)
-            opts="-y -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3930,6 +4147,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3942,7 +4163,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__test)
-            opts="-q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3961,6 +4182,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -5138,7 +5363,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__secrets)
-            opts="list show delete"
+            opts="list show gc delete"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5152,6 +5377,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__secrets__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__secrets__subcmd__gc)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5334,7 +5573,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__locks)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help list release-stale release help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list release-stale release help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5345,6 +5584,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -5430,7 +5673,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__locks__subcmd__list)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5448,6 +5691,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5460,7 +5707,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__locks__subcmd__release)
-            opts="-y -q -v -h --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5471,6 +5718,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -5486,7 +5737,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__locks__subcmd__release__subcmd__stale)
-            opts="-q -v -h --older-than --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --older-than --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5504,6 +5755,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5516,7 +5771,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__manage__subcmd__feature__subcmd__flags)
-            opts="-q -v -h --org-slug --enable --disable --list-all --enable-all-global --clear --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org-slug --enable --disable --list-all --enable-all-global --clear --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5534,6 +5789,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5546,7 +5805,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__migrate)
-            opts="-q -v -h --status --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --status --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5557,6 +5816,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -5572,7 +5835,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5583,6 +5846,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -5598,7 +5865,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__delete)
-            opts="-y -q -v -h --dry-run --yes --keep-airbyte --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --keep-airbyte --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5609,6 +5876,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -5694,7 +5965,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__list)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5705,6 +5976,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -5720,7 +5995,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__show)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5731,6 +6006,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -5746,7 +6025,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help create list show blocks update pause resume delete run runs logs cancel retry sync-runs help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help create list show blocks update pause resume delete run runs logs cancel retry sync-runs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5757,6 +6036,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -5772,7 +6055,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__blocks)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5790,6 +6073,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5802,7 +6089,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__cancel)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5813,6 +6100,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -5828,7 +6119,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__create)
-            opts="-q -v -h --org --name --connection --transform --no-transform --cron --continue-on-sync-failure --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --name --connection --transform --no-transform --cron --continue-on-sync-failure --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5862,6 +6153,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5874,7 +6169,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__delete)
-            opts="-y -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5889,6 +6184,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6128,7 +6427,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__list)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6143,6 +6442,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6158,7 +6461,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__logs)
-            opts="-q -v -h --follow --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --follow --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6169,6 +6472,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6184,7 +6491,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__pause)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6199,6 +6506,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6214,7 +6525,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__resume)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6232,6 +6543,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6244,7 +6559,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__retry)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6255,6 +6570,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6270,7 +6589,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__run)
-            opts="-q -v -h --org --wait --poll-interval --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --wait --poll-interval --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6292,6 +6611,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6304,7 +6627,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__runs)
-            opts="-q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6326,6 +6649,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6338,7 +6665,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__show)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6356,6 +6683,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6368,7 +6699,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__sync__subcmd__runs)
-            opts="-q -v -h --org --lookback-hours --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --lookback-hours --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6390,6 +6721,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6402,7 +6737,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__update)
-            opts="-q -v -h --org --connection --transform --no-transform --cron --no-schedule --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --connection --transform --no-transform --cron --no-schedule --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6432,6 +6767,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6444,7 +6783,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__role)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6455,6 +6794,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6526,7 +6869,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__role__subcmd__list)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6537,6 +6880,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6552,7 +6899,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__role__subcmd__show)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6563,6 +6910,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6578,7 +6929,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show gc delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6589,6 +6940,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6604,7 +6959,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__delete)
-            opts="-y -q -v -h --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6615,6 +6970,44 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__secrets__subcmd__gc)
+            opts="-y -o -q -v -h --older-than --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6630,7 +7023,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__help)
-            opts="list show delete help"
+            opts="list show gc delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6644,6 +7037,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__secrets__subcmd__help__subcmd__gc)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6700,7 +7107,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__list)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6711,6 +7118,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6726,7 +7137,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__show)
-            opts="-q -v -h --reveal --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --reveal --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6737,6 +7148,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6752,7 +7167,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help list add set-role remove set-password help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list add set-role remove set-password help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6763,6 +7178,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6778,7 +7197,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__add)
-            opts="-q -v -h --org --role --password-stdin --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --role --password-stdin --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6797,6 +7216,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6910,7 +7333,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__list)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6925,6 +7348,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6940,7 +7367,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__remove)
-            opts="-y -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6958,6 +7385,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6970,7 +7401,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__set__subcmd__password)
-            opts="-q -v -h --password-stdin --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --password-stdin --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6981,6 +7412,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -6996,7 +7431,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__set__subcmd__role)
-            opts="-q -v -h --org --role --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --role --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7018,6 +7453,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7030,7 +7469,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse)
-            opts="-q -v -h --database-url --output --no-input --actor --quiet --verbose --help set show delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help set show delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7041,6 +7480,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -7056,7 +7499,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse__subcmd__delete)
-            opts="-y -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7071,6 +7514,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
@@ -7156,7 +7603,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse__subcmd__set)
-            opts="-q -v -h --org --type --config --no-check --no-airbyte --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --type --config --no-check --no-airbyte --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7182,6 +7629,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
                 --actor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7194,7 +7645,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse__subcmd__show)
-            opts="-q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7209,6 +7660,10 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;

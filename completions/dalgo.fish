@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_dalgo_global_optspecs
-    string join \n database-url= output= no-input actor= q/quiet v/verbose h/help V/version
+    string join \n database-url= o/output= no-input actor= q/quiet v/verbose h/help V/version
 end
 
 function __fish_dalgo_needs_command
@@ -25,7 +25,7 @@ function __fish_dalgo_using_subcommand
 end
 
 complete -c dalgo -n "__fish_dalgo_needs_command" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_needs_command" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_needs_command" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_needs_command" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_needs_command" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -49,7 +49,7 @@ complete -c dalgo -n "__fish_dalgo_needs_command" -f -a "locks" -d 'Task locks h
 complete -c dalgo -n "__fish_dalgo_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c dalgo -n "__fish_dalgo_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -l status -d 'List applied and pending migrations; change nothing'
@@ -59,7 +59,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -s v -l verbose -d 
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l role -d 'The user\'s role in the org' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l password-stdin -d 'Read the new user\'s password from stdin'
@@ -68,7 +68,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -s q -l qu
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -76,7 +76,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s q 
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -88,7 +88,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -f -a "delete" -d 'Delete an org, its memberships, plan and flag overrides in one transaction'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -96,7 +96,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -104,7 +104,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l dry-run -d 'List what would be deleted; change nothing'
@@ -119,7 +119,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete an org, its memberships, plan and flag overrides in one transaction'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -134,7 +134,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l org -d 'Only members of this org' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -144,7 +144,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l role -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read a new user\'s password from stdin (else PASSWORD, else a prompt)'
@@ -155,7 +155,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l role -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -164,7 +164,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
@@ -173,7 +173,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l password-stdin
@@ -188,7 +188,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "set-password" -d 'Set a user\'s password (from --password-stdin, PASSWORD, or a prompt)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -199,7 +199,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'A role and the permissions it grants'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -207,7 +207,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -219,7 +219,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l org-slug -d 'Act on this org\'s override instead of the global value' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l enable -d 'Turn the flag on in the scope'
@@ -232,7 +232,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -s q -
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -248,7 +248,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_s
 bigquery\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l config -d 'The config file, YAML or JSON; - reads stdin' -r -F
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l no-check -d 'Store the credentials without trying them'
@@ -259,7 +259,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -268,7 +268,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
@@ -281,7 +281,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete an org\'s warehouse and its stored credentials'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -307,7 +307,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l local -d 'A dbt project already on disk, used in place' -r -F
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l default-schema -d 'The schema dbt builds into [default: the warehouse\'s schema or dataset]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l token-stdin -d 'Read the access token from stdin'
@@ -317,7 +317,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
@@ -328,7 +328,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l limit -d 'How many recent runs to show' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -338,7 +338,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
@@ -349,7 +349,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
@@ -360,7 +360,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
@@ -371,7 +371,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
@@ -382,7 +382,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
@@ -393,7 +393,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
@@ -404,7 +404,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
@@ -414,7 +414,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l no-wait -d 'Fail with exit 75 instead of waiting when the org is busy'
@@ -434,20 +434,21 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from help" -f -a "docs-generate" -d 'dbt docs generate'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from help" -f -a "git-pull" -d 'Fast-forward the org\'s clone from its remote'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -s q -l quiet -d 'Print only results and errors'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -f -a "list" -d 'Secrets the database refers to, and any others the store holds'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -f -a "show" -d 'A secret\'s value, masked unless --reveal is given on a terminal'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -f -a "delete" -d 'Delete a secret no org refers to'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -s h -l help -d 'Print help'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -f -a "list" -d 'Secrets the database refers to, and any others the store holds'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -f -a "show" -d 'A secret\'s value, masked unless --reveal is given on a terminal'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -f -a "gc" -d 'Remove warehouse credentials and git tokens that no row names'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -f -a "delete" -d 'Delete a secret no org refers to'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -455,7 +456,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -l reveal -d 'Print the value itself (only to a terminal)'
@@ -463,8 +464,19 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l older-than -d 'Only versions at least this old (e.g. 30m, 2h, 1d)' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+json\t''"
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l dry-run -d 'List what would be removed; change nothing'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
@@ -474,10 +486,11 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "list" -d 'Secrets the database refers to, and any others the store holds'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "show" -d 'A secret\'s value, masked unless --reveal is given on a terminal'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "gc" -d 'Remove warehouse credentials and git tokens that no row names'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a secret no org refers to'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -497,7 +510,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -f -a "jobs" -d 'Airbyte jobs: history, details, logs, cancelling'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -507,7 +520,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l client-id -d 'Application client id (abctl: `abctl local credentials`); the secret is read from stdin' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l username -d 'Basic-auth user; the password is read from stdin' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l token-stdin -d 'Read a Basic token (base64 of user:password) from stdin'
@@ -516,7 +529,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -529,7 +542,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -538,7 +551,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -546,7 +559,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -562,7 +575,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -f -a "delete" -d 'Delete one'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -578,7 +591,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -f -a "delete" -d 'Delete one'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -595,7 +608,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l concurrency -d 'How many connections to sync at once with --all' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l poll-interval -d 'Seconds between status checks while waiting' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l all -d 'Every active connection of the org'
@@ -607,7 +620,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -615,7 +628,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -640,7 +653,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from help" -f -a "jobs" -d 'Airbyte jobs: history, details, logs, cancelling'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -668,7 +681,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l transform -d 'Transform task slugs, comma-separated (e.g. git-pull,dbt-run)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l cron -d 'Five-field cron, in UTC (e.g. "0 2 * * *"); none: runs only when asked' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l no-transform -d 'No transform tasks'
@@ -679,7 +692,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -688,7 +701,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -697,7 +710,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -709,7 +722,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l transform -d 'Transform task slugs, comma-separated (e.g. git-pull,dbt-run)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l cron -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l no-transform -d 'No transform tasks'
@@ -720,7 +733,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -729,7 +742,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -738,7 +751,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s y -l yes
@@ -749,7 +762,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l poll-interval -d 'Seconds between status checks while waiting' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l wait
@@ -760,7 +773,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l limit -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -768,7 +781,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l follow -d 'Keep printing new lines until the run ends'
@@ -777,7 +790,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -785,7 +798,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -795,7 +808,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l lookback-hours -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -818,7 +831,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -831,7 +844,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -840,7 +853,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subco
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -l older-than -d 'Age after which a lock with no flow run is stale (e.g. 30m, 2h, 90s)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -848,7 +861,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subco
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s y -l yes
@@ -861,7 +874,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subco
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from help" -f -a "release" -d 'Release one lock'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -909,6 +922,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from dbt" -f -a "git-pull" -d 'Fast-forward the org\'s clone from its remote'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "list" -d 'Secrets the database refers to, and any others the store holds'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "show" -d 'A secret\'s value, masked unless --reveal is given on a terminal'
+complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "gc" -d 'Remove warehouse credentials and git tokens that no row names'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from secrets" -f -a "delete" -d 'Delete a secret no org refers to'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from airbyte" -f -a "health" -d 'Is the server reachable, which version, are our credentials accepted'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from airbyte" -f -a "login" -d 'Store Airbyte credentials in the OS keyring (interactive use; cron uses the environment or files)'

@@ -303,7 +303,7 @@ fn warehouse_destination_and_connections_follow_the_org() {
     assert_eq!(env.stub.count("connections"), 0);
 
     // Deleting the org deletes its Airbyte workspace first.
-    env.dalgo(&["org", "delete", "acme-ngo", "--yes"]).assert().success().stderr(contains("deleted Airbyte workspace"));
+    env.dalgo(&["org", "delete", "acme-ngo", "--yes"]).assert().success().stdout(contains("deleted Airbyte workspace"));
     assert_eq!(env.stub.count("workspaces"), 0);
     env.no_violations();
 }

@@ -270,3 +270,111 @@ pub fn stderr(out: &std::process::Output) -> String {
 pub fn onboard(db: &TestDb, org: &str, email: &str, role: &str) {
     db.dalgo(&["createorganduser", org, email, "--role", role]).env("PASSWORD", "pw-for-tests").assert().success();
 }
+
+/// Polls `probe` until it finds something (at most 30 s): waiting for an
+/// event that has no notification of its own, such as a row or a lock.
+pub fn wait_for<T>(mut probe: impl FnMut() -> Option<T>, what: &str) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A psql session holding locks in an open transaction, as another program
+/// would: statements dalgo sends that need those locks wait until it ends.
+pub struct LockHolder {
+    child: std::process::Child,
+}
+
+impl LockHolder {
+    /// Opens a transaction in `db`, runs `sql` in it (e.g. a `SELECT … FOR
+    /// UPDATE`), and returns once it holds what `sql` took.
+    pub fn new(db: &TestDb, sql: &str) -> LockHolder {
+        use std::io::{BufRead, Write};
+        let mut child = StdCommand::new("psql")
+            .args(["-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-d", &db.url])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.as_mut().unwrap();
+        writeln!(stdin, "BEGIN;\n{sql};\n\\echo held").unwrap();
+        stdin.flush().unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while out.read_line(&mut line).unwrap() > 0 && line.trim() != "held" {
+            line.clear();
+        }
+        assert_eq!(line.trim(), "held", "psql could not take the lock");
+        LockHolder { child }
+    }
+}
+
+impl LockHolder {
+    /// Commits the transaction (dropping the holder rolls it back).
+    pub fn commit(mut self) {
+        self.end("COMMIT");
+    }
+
+    fn end(&mut self, how: &str) {
+        use std::io::Write;
+        if let Some(mut stdin) = self.child.stdin.take() {
+            let _ = writeln!(stdin, "{how};\n\\q");
+        }
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for LockHolder {
+    fn drop(&mut self) {
+        self.end("ROLLBACK");
+    }
+}
+
+/// Waits until one of dalgo's sessions of `db` waits for a lock (stopped by
+/// a [`LockHolder`]).
+pub fn wait_until_blocked(db: &TestDb) {
+    wait_for(
+        || {
+            let n: i64 = db
+                .scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND wait_event_type = 'Lock' AND application_name = 'dalgo'",
+                )
+                .parse()
+                .unwrap();
+            (n > 0).then_some(())
+        },
+        "dalgo to wait for the held lock",
+    );
+}
+
+/// Waits until `probe` finds something while `child` runs; if the child
+/// ends first, fails with what it printed.
+pub fn wait_while_running(child: &mut std::process::Child, mut probe: impl FnMut() -> bool, what: &str) {
+    wait_for(
+        || {
+            if probe() {
+                return Some(());
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut err = String::new();
+                use std::io::Read;
+                child.stderr.take().map(|mut e| e.read_to_string(&mut err));
+                panic!("dalgo ended ({status}) before {what}: {err}");
+            }
+            None
+        },
+        what,
+    )
+}
+
+/// Kills a spawned dalgo with SIGKILL, as the OOM killer or `kill -9` would.
+pub fn sigkill(mut child: std::process::Child) {
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -3,11 +3,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use predicates::str::contains;
 
-use crate::common::{TestDb, git, json, onboard, pg_host, stderr};
+use crate::common::{TestDb, git, json, onboard, pg_host, stderr, wait_for};
 
 const TOKEN: &str = "ghp_TOPSECRETtoken4242";
 const DB_PASSWORD: &str = "warehouse-pw-7781";
@@ -79,6 +78,16 @@ fn setup_git(db: &TestDb, url: &str) -> std::process::Output {
     out
 }
 
+/// The names of the files in the test's secrets directory, sorted.
+pub fn secret_files(db: &TestDb) -> Vec<String> {
+    let mut names: Vec<String> = match std::fs::read_dir(db.secrets_dir()) {
+        Ok(entries) => entries.map(|e| e.unwrap().file_name().into_string().unwrap()).collect(),
+        Err(_) => Vec::new(),
+    };
+    names.sort();
+    names
+}
+
 /// Every file under `dir` whose bytes contain `needle`.
 fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
     let out = Command::new("grep").args(["-rl", "--", needle]).arg(dir).output().unwrap();
@@ -146,14 +155,18 @@ fn warehouse_set_show_update_delete() {
     assert_eq!(show["credentials"]["password"], "********");
     assert_eq!(show["wtype"], "postgres");
 
-    // Re-running updates in place: same secret, one row.
+    // Re-running updates: the credentials go to a new version (never
+    // overwritten in place), the row switches to it, the old one is removed.
     db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-"])
         .write_stdin(warehouse_yaml(&db, "marts"))
         .assert()
         .success()
         .stdout(contains("updated"));
-    assert_eq!(db.rows("SELECT credentials_secret FROM warehouses"), std::slice::from_ref(&name));
-    assert_eq!(std::fs::read_dir(db.secrets_dir()).unwrap().count(), 1);
+    let renamed = db.scalar("SELECT credentials_secret FROM warehouses");
+    assert_ne!(renamed, name);
+    assert!(renamed.starts_with("warehouseCreds-acme-ngo-"));
+    assert_eq!(secret_files(&db), std::slice::from_ref(&renamed));
+    assert_eq!(db.rows("SELECT name FROM org_secrets"), [renamed]);
 
     db.dalgo(&["warehouse", "delete", "--org", "acme-ngo"]).assert().code(2);
     db.dalgo(&["warehouse", "delete", "--org", "acme-ngo", "--yes"]).assert().success();
@@ -298,18 +311,6 @@ fn dbt_setup_run_test_pull_and_status_with_real_dbt_and_git() {
 /// The advisory locks dalgo holds on this test's database for dbt runs.
 const DBT_LOCKS: &str = "pg_locks l JOIN pg_database d ON d.oid = l.database \
     WHERE l.locktype = 'advisory' AND l.classid = 6578804 AND d.datname = current_database()";
-
-/// Polls `probe` for up to 30 s.
-fn wait_for<T>(mut probe: impl FnMut() -> Option<T>, what: &str) -> T {
-    let started = Instant::now();
-    loop {
-        if let Some(found) = probe() {
-            return found;
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 /// `/proc/<pid>/stat`: "pid (comm) state ppid …"; comm may hold spaces.
 fn proc_stat(pid: u32) -> Option<(char, u32)> {

@@ -2,6 +2,8 @@
 
 #[path = "../support/airbyte_stub.rs"]
 mod airbyte_stub;
+#[path = "../support/fault_proxy.rs"]
+mod fault_proxy;
 
 mod airbyte;
 mod cli;
@@ -10,5 +12,6 @@ mod dbt;
 mod flags;
 mod migrate;
 mod onboard;
+mod ops;
 mod org_user;
 mod pipeline;

@@ -368,7 +368,7 @@ fn pipelines_keep_their_tasks_and_go_with_their_org() {
     env.dalgo(&["org", "delete", &env.slug, "--yes"])
         .assert()
         .success()
-        .stderr(contains("deleted 1 Prefect deployment"));
+        .stdout(contains("deleted 1 Prefect deployment(s)\n  pipeline-teardown-ngo-"));
     assert_eq!(deployment(&id).0, 404);
     let profile = format!("{}/block_types/slug/secret/block_documents/name/dbt-profile-{}", prefect_url(), env.slug);
     assert_eq!(prefect_call("GET", &profile, None).0, 404, "the org's credentials stayed in Prefect");
@@ -479,7 +479,7 @@ fn the_blocks_dalgos_workers_load_are_made_and_kept_current() {
     env.dalgo(&["dbt", "teardown", "--org", &env.slug, "--yes"])
         .assert()
         .success()
-        .stderr(contains(format!("deleted Prefect block(s) {profile}, {url}")));
+        .stdout(contains(format!("deleted Prefect block {profile}\ndeleted Prefect block {url}")));
     let secret = |name: &str| format!("{}/block_types/slug/secret/block_documents/name/{name}", prefect_url());
     assert_eq!(
         (prefect_call("GET", &secret(&profile), None).0, prefect_call("GET", &secret(&url), None).0),

@@ -141,6 +141,18 @@ impl Default for Options {
 pub enum Fault {
     Status(u16),
     Delay(Duration),
+    /// The request is recorded and never answered (a server that hangs).
+    Hang,
+    /// The request is carried out and never answered (a server that hangs
+    /// after doing the work, or a reply lost on the way).
+    HangAfter,
+}
+
+/// Holds a connection open, unanswered, for as long as the test process lives.
+fn hang() -> ! {
+    loop {
+        std::thread::park();
+    }
 }
 
 /// A request as the stub received it.
@@ -372,10 +384,12 @@ fn handle(
         });
         s.faults.get_mut(path).and_then(VecDeque::pop_front)
     };
+    let hang_after = matches!(fault, Some(Fault::HangAfter));
     match fault {
         Some(Fault::Status(code)) => return error(code, "injected fault"),
         Some(Fault::Delay(d)) => std::thread::sleep(d),
-        None => {}
+        Some(Fault::Hang) => hang(),
+        Some(Fault::HangAfter) | None => {}
     }
     // Every request body, against every spec that has the path.
     for version in [Version::V058, Version::V200] {
@@ -409,6 +423,9 @@ fn handle(
                 state.lock().unwrap().violations.push(format!("{path} RESPONSE invalid: {}", problems.join("; ")));
             }
         }
+    }
+    if hang_after {
+        hang();
     }
     (status, reply)
 }

@@ -139,6 +139,18 @@ pub enum Error {
     #[error("configuration: {0}")]
     Config(String),
 
+    /// Files under `CLIENTDBT_ROOT` could not be read, written or removed.
+    #[error("{message}")]
+    Files { message: String },
+
+    /// A name already in use (a pipeline's, within its org).
+    #[error("org {org} already has a {what} named {name:?}")]
+    NameTaken { what: &'static str, name: String, org: String },
+
+    /// An Airbyte object that exists, but not in the org's workspace.
+    #[error("{what} {id} is not in the Airbyte workspace of {org}")]
+    NotInWorkspace { what: &'static str, id: String, org: String },
+
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 
@@ -161,7 +173,10 @@ impl Error {
             | Error::AlreadyMember { .. }
             | Error::SystemUser(_)
             | Error::InvalidConfig { .. }
-            | Error::InUse(_) => ErrorKind::InvalidInput,
+            | Error::InUse(_)
+            | Error::NameTaken { .. } => ErrorKind::InvalidInput,
+            Error::NotInWorkspace { .. } => ErrorKind::NotFound,
+            Error::Files { .. } => ErrorKind::Failure,
             Error::NoWarehouse(_)
             | Error::NoDbtWorkspace(_)
             | Error::SecretNotFound(_)

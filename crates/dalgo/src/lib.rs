@@ -36,6 +36,7 @@ pub mod flags;
 pub mod git;
 mod http;
 pub mod onboard;
+pub mod ops;
 pub mod org;
 pub mod pipeline;
 pub mod prefect;

@@ -245,6 +245,32 @@ impl Client {
         Ok(all)
     }
 
+    /// The deployment of a flow with this name, if Prefect has it.
+    pub async fn deployment_by_name(&self, flow_name: &str, name: &str) -> Result<Option<Deployment>> {
+        let path = format!("/deployments/name/{}/{}", encode(flow_name), encode(name));
+        found(self.call(Method::GET, &path, None).await)
+    }
+
+    /// Every deployment whose name contains `fragment` (Prefect's `like_`),
+    /// page by page.
+    pub async fn deployments_named_like(&self, fragment: &str) -> Result<Vec<Deployment>> {
+        let mut all = Vec::new();
+        loop {
+            let body = json!({ "deployments": { "name": { "like_": fragment } }, "limit": PAGE, "offset": all.len() });
+            let page: Vec<Deployment> = self.call(Method::POST, "/deployments/filter", Some(&body)).await?;
+            let done = page.len() < PAGE;
+            all.extend(page);
+            if done {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Whether the block document `name` of a block type exists.
+    pub async fn block_exists(&self, type_slug: &str, name: &str) -> Result<bool> {
+        Ok(self.block_document(type_slug, name).await?.is_some())
+    }
+
     /// Starts a flow run of a deployment now, with its own parameters. The
     /// idempotency key makes a retry return the run already created, so this
     /// is retried like a read.

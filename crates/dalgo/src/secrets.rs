@@ -107,6 +107,19 @@ impl SecretStore {
         }
     }
 
+    /// When a dir-backend secret was last written (`None` if absent, or for the keyring).
+    pub fn modified(&self, name: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        check_name(name)?;
+        match self {
+            SecretStore::Dir(dir) => match fs::metadata(dir.join(name)).and_then(|m| m.modified()) {
+                Ok(t) => Ok(Some(t.into())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(io_error(&dir.join(name), e)),
+            },
+            SecretStore::Keyring => Ok(None),
+        }
+    }
+
     /// The names of every secret, where the backend can enumerate them (the
     /// keyring cannot: `None`).
     pub fn list(&self) -> Result<Option<Vec<String>>> {
@@ -183,7 +196,176 @@ pub async fn delete_unused(db: &crate::db::Db, store: &SecretStore, name: &str) 
             "secret {name} holds the {kind} of org {org}; remove it with the command that manages the {kind}"
         )));
     }
-    if store.delete(name)? { Ok(()) } else { Err(Error::SecretNotFound(name.to_string())) }
+    if store.delete(name)? { forget(db, name).await } else { Err(Error::SecretNotFound(name.to_string())) }
+}
+
+/// What a secret version holds, as `org_secrets.kind` records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretKind {
+    /// An org's warehouse credentials: `warehouseCreds-<slug>-<uuid>`.
+    Warehouse,
+    /// An org's git access token: `gitrepoAccessToken-<uuid>`.
+    GitToken,
+}
+
+impl SecretKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::Warehouse => "warehouse",
+            SecretKind::GitToken => "git_token",
+        }
+    }
+
+    /// A fresh name for a new version, in Dalgo's naming.
+    fn new_name(self, org_slug: &str) -> String {
+        let id = uuid::Uuid::new_v4();
+        match self {
+            SecretKind::Warehouse => format!("warehouseCreds-{org_slug}-{id}"),
+            SecretKind::GitToken => format!("gitrepoAccessToken-{id}"),
+        }
+    }
+}
+
+/// Stores `value` as a new version of one of the org's secrets and returns
+/// its name. The name is recorded in `org_secrets` before the value is
+/// written, so a crash in between leaves a record, never an unknown file.
+pub(crate) async fn put_new_version(
+    db: &crate::db::Db,
+    store: &SecretStore,
+    org: &crate::org::Org,
+    kind: SecretKind,
+    value: &SecretString,
+) -> Result<String> {
+    let name = kind.new_name(&org.slug);
+    sqlx::query("INSERT INTO org_secrets (name, org_id, kind) VALUES ($1, $2, $3)")
+        .bind(&name)
+        .bind(org.id)
+        .bind(kind.as_str())
+        .execute(db.pool())
+        .await?;
+    if let Err(e) = store.put(&name, value) {
+        let _ = forget(db, &name).await;
+        return Err(e);
+    }
+    Ok(name)
+}
+
+/// Removes a version from the store, then its record. Callers remove only
+/// versions no row names any more.
+pub(crate) async fn remove_version(db: &crate::db::Db, store: &SecretStore, name: &str) -> Result<()> {
+    store.delete(name)?;
+    forget(db, name).await
+}
+
+async fn forget(db: &crate::db::Db, name: &str) -> Result<()> {
+    sqlx::query("DELETE FROM org_secrets WHERE name = $1").bind(name).execute(db.pool()).await?;
+    Ok(())
+}
+
+/// The org's recorded versions that no row names: what an operation killed
+/// midway left. Only safe under the org's operations lock, which every
+/// operation that writes a version holds.
+const UNUSED_VERSIONS: &str = "SELECT s.name FROM org_secrets s
+     WHERE s.org_id = $1
+       AND NOT EXISTS (SELECT 1 FROM warehouses w WHERE w.credentials_secret = s.name)
+       AND NOT EXISTS (SELECT 1 FROM dbt_workspaces d WHERE d.token_secret = s.name)
+     ORDER BY s.name";
+
+/// Removes the org's versions no row names (see [`UNUSED_VERSIONS`]) and
+/// returns their names. Called first by every operation that writes one.
+pub(crate) async fn sweep(db: &crate::db::Db, store: &SecretStore, org: &crate::org::Org) -> Result<Vec<String>> {
+    let names: Vec<String> = sqlx::query_scalar(UNUSED_VERSIONS).bind(org.id).fetch_all(db.pool()).await?;
+    for name in &names {
+        tracing::info!(secret = %name, org = %org.slug, "removing a secret version left by an interrupted operation");
+        remove_version(db, store, name).await?;
+    }
+    Ok(names)
+}
+
+/// Every secret the org has: the versions recorded for it, those its rows
+/// name, and (from before versions were recorded) any warehouse secret in
+/// the store under its slug's prefix.
+pub(crate) async fn org_versions(
+    db: &crate::db::Db,
+    store: &SecretStore,
+    org: &crate::org::Org,
+) -> Result<Vec<String>> {
+    let mut names: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM org_secrets WHERE org_id = $1
+         UNION SELECT credentials_secret FROM warehouses WHERE org_id = $1
+         UNION SELECT token_secret FROM dbt_workspaces WHERE org_id = $1 AND token_secret IS NOT NULL",
+    )
+    .bind(org.id)
+    .fetch_all(db.pool())
+    .await?;
+    let prefix = format!("warehouseCreds-{}-", org.slug);
+    for held in store.list()?.unwrap_or_default() {
+        // The rest must be a bare uuid, so `acme-` never takes `acme-ngo-`'s.
+        let ours = held.strip_prefix(&prefix).is_some_and(|rest| uuid::Uuid::parse_str(rest).is_ok());
+        if ours && !names.contains(&held) {
+            names.push(held);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// A secret version no row names, as `dalgo secrets gc` finds it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Orphan {
+    pub name: String,
+    /// The org it was recorded for, when it was recorded.
+    pub org: Option<String>,
+    /// Whether it was removed (false in a dry run).
+    pub removed: bool,
+}
+
+/// Removes warehouse credentials and git tokens that no row names: versions
+/// left by operations killed before versions were recorded, or by a crash
+/// between writing a version and recording its row. Versions younger than
+/// `min_age` are left alone, since an operation may be about to record them.
+pub async fn gc(
+    db: &crate::db::Db,
+    store: &SecretStore,
+    min_age: std::time::Duration,
+    dry_run: bool,
+) -> Result<Vec<Orphan>> {
+    let Some(held) = store.list()? else {
+        return Err(Error::Secrets {
+            message: "the OS keyring cannot list its entries; gc works on the dir backend".into(),
+        });
+    };
+    let referenced: std::collections::HashSet<String> =
+        references(db).await?.into_iter().map(|(name, _, _)| name).collect();
+    let recorded: std::collections::HashMap<String, (String, chrono::DateTime<chrono::Utc>)> =
+        sqlx::query_as("SELECT s.name, o.slug, s.created_at FROM org_secrets s JOIN orgs o ON o.id = s.org_id")
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .map(|(name, slug, at): (String, String, chrono::DateTime<chrono::Utc>)| (name, (slug, at)))
+            .collect();
+    let now = chrono::Utc::now();
+    let min_age = chrono::Duration::from_std(min_age).unwrap_or(chrono::Duration::MAX);
+    let mut orphans = Vec::new();
+    for name in held {
+        let dalgos = name.starts_with("warehouseCreds-") || name.starts_with("gitrepoAccessToken-");
+        if !dalgos || referenced.contains(&name) {
+            continue;
+        }
+        let born = match recorded.get(&name) {
+            Some((_, at)) => *at,
+            None => store.modified(&name)?.unwrap_or(now),
+        };
+        if now - born < min_age {
+            continue;
+        }
+        if !dry_run {
+            remove_version(db, store, &name).await?;
+        }
+        orphans.push(Orphan { org: recorded.get(&name).map(|(slug, _)| slug.clone()), name, removed: !dry_run });
+    }
+    Ok(orphans)
 }
 
 /// Secret names become file names: no separators, no dot-files.

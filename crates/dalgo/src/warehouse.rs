@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use sqlx::postgres::{PgConnectOptions, PgSslMode};
@@ -263,7 +263,7 @@ pub async fn load(db: &Db, store: &SecretStore, org: &Org) -> Result<(Warehouse,
     Ok((wh, creds))
 }
 
-/// What `set` did.
+/// What `set` stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct SetReport {
     pub org: String,
@@ -272,75 +272,44 @@ pub struct SetReport {
     pub credentials_secret: String,
 }
 
-/// Stores validated credentials and records the warehouse (one per org).
-/// The secret is written first; if the row cannot be written, a secret made
-/// for it is removed again.
-pub async fn set(
-    db: &Db,
-    store: &SecretStore,
-    org_slug: &str,
-    wtype: WarehouseType,
-    config: &Map<String, Value>,
-    actor: &str,
-) -> Result<SetReport> {
-    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
-    let existing = find(&mut *db.pool().acquire().await?, &org).await?;
-    let name = existing
-        .as_ref()
-        .map(|w| w.credentials_secret.clone())
-        .unwrap_or_else(|| format!("warehouseCreds-{}-{}", org.slug, uuid::Uuid::new_v4()));
-    let value = SecretString::from(Value::Object(config.clone()).to_string());
-    store.put(&name, &value)?;
-    match record(db, &org, wtype, config, &name, actor).await {
-        Ok((stored_name, created)) => {
-            if stored_name != name {
-                // A concurrent `set` recorded its secret first; ours goes there.
-                store.put(&stored_name, &value)?;
-                store.delete(&name)?;
-            }
-            Ok(SetReport { org: org.slug, wtype, created, credentials_secret: stored_name })
-        }
-        Err(e) => {
-            if existing.is_none() {
-                let _ = store.delete(&name);
-            }
-            Err(e)
-        }
-    }
-}
-
-async fn record(
+/// Records the warehouse with its credentials in the secret version `secret`,
+/// in one transaction under the org's row lock. Returns whether the row was
+/// created and the version it named before, which the caller removes after
+/// this commit.
+pub(crate) async fn record(
     db: &Db,
     org: &Org,
     wtype: WarehouseType,
     config: &Map<String, Value>,
     secret: &str,
     actor: &str,
-) -> Result<(String, bool)> {
+) -> Result<(bool, Option<String>)> {
     let mut tx = db.pool().begin().await?;
+    org::lock(&mut tx, &org.slug).await?;
+    let old = find(&mut tx, org).await?.map(|w| w.credentials_secret);
     let location = config.get("dataset_location").and_then(Value::as_str);
-    let (stored, created): (String, bool) = sqlx::query_as(
+    sqlx::query(
         "INSERT INTO warehouses (org_id, wtype, credentials_secret, bq_location) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (org_id) DO UPDATE SET wtype = EXCLUDED.wtype, bq_location = EXCLUDED.bq_location, updated_at = now()
-         RETURNING credentials_secret, (xmax = 0) AS created",
+         ON CONFLICT (org_id) DO UPDATE SET wtype = EXCLUDED.wtype, credentials_secret = EXCLUDED.credentials_secret,
+             bq_location = EXCLUDED.bq_location, updated_at = now()",
     )
     .bind(org.id)
     .bind(wtype.as_str())
     .bind(secret)
     .bind(location)
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await?;
     let entry = audit::Entry {
         actor,
-        action: if created { Action::Create } else { Action::Update },
+        action: if old.is_none() { Action::Create } else { Action::Update },
         resource: Resource::Warehouse,
-        resource_id: stored.clone(),
+        resource_id: secret.to_string(),
         org: Some(org.audit_ref()),
-        details: json!({ "wtype": wtype.as_str() }),
+        details: json!({ "wtype": wtype.as_str(), "replaced_secret": old }),
     };
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
-    Ok((stored, created))
+    Ok((old.is_none(), old))
 }
 
 /// Keys whose values are never shown.
@@ -406,7 +375,7 @@ pub async fn delete(db: &Db, store: &SecretStore, org_slug: &str, actor: &str) -
     };
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
-    store.delete(&wh.credentials_secret)?;
+    crate::secrets::remove_version(db, store, &wh.credentials_secret).await?;
     Ok(wh)
 }
 

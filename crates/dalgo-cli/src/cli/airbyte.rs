@@ -14,8 +14,9 @@ use super::output::{CliError, Exit, emit, fields, table, when, write_table};
 use super::warehouse::read_input;
 use super::{Context, prompt};
 use dalgo::airbyte::{
-    self, Actor, Client, ConnectionChanges, ConnectionSpec, JobStatus, StreamSelection, SyncEvent, SyncOptions,
+    self, Actor, ConnectionChanges, ConnectionSpec, JobStatus, StreamSelection, SyncEvent, SyncOptions,
 };
+use dalgo::ops::Dalgo;
 use dalgo::{ErrorKind, warehouse};
 
 #[derive(Debug, Subcommand)]
@@ -285,8 +286,8 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> anyhow::Result<()> {
     if let AirbyteCommand::Login(a) = c {
         return login(ctx, a);
     }
-    let client = airbyte::client(&cfg)?;
     if let AirbyteCommand::Health = c {
+        let client = airbyte::client(&cfg)?;
         let h = airbyte::health(&client, &cfg).await?;
         return emit(ctx.format, &h, |out| {
             let rows = [
@@ -298,23 +299,21 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> anyhow::Result<()> {
             write_table(out, &fields(&rows))
         });
     }
-    let db = dalgo::db::Db::connect(&cfg.database).await?;
+    let dalgo = dalgo::ops::Dalgo::connect(cfg).await?;
+    let d = &dalgo;
     match c {
-        AirbyteCommand::Workspace(w) => workspace(ctx, &db, &client, &cfg.actor, w).await,
-        AirbyteCommand::SourceDefinitions(o) => definitions(ctx, &db, &client, Actor::Source, &o.slug).await,
-        AirbyteCommand::DestinationDefinitions(o) => definitions(ctx, &db, &client, Actor::Destination, &o.slug).await,
-        AirbyteCommand::Sources(a) => actors(ctx, &db, &client, Actor::Source, a).await,
-        AirbyteCommand::Destinations(a) => actors(ctx, &db, &client, Actor::Destination, a).await,
-        AirbyteCommand::Connections(a) => connections(ctx, &db, &client, a).await,
-        AirbyteCommand::Sync(a) => sync(ctx, &db, &client, a).await,
+        AirbyteCommand::Workspace(w) => workspace(ctx, d, w).await,
+        AirbyteCommand::SourceDefinitions(o) => definitions(ctx, d, Actor::Source, &o.slug).await,
+        AirbyteCommand::DestinationDefinitions(o) => definitions(ctx, d, Actor::Destination, &o.slug).await,
+        AirbyteCommand::Sources(a) => actors(ctx, d, Actor::Source, a).await,
+        AirbyteCommand::Destinations(a) => actors(ctx, d, Actor::Destination, a).await,
+        AirbyteCommand::Connections(a) => connections(ctx, d, a).await,
+        AirbyteCommand::Sync(a) => sync(ctx, d, a).await,
         AirbyteCommand::Reset { connection_id, org } => {
-            let ow = airbyte::org_workspace(&db, &org.slug).await?;
-            owned_connection(&client, &ow, &connection_id).await?;
-            let job = airbyte::trigger(&client, &connection_id, true).await?;
-            airbyte::record_job(&db, Some(&ow.org), &connection_id, &job).await?;
+            let job = d.org(&org.slug).airbyte().await?.reset(&connection_id).await?;
             emit(ctx.format, &job, |out| writeln!(out, "reset of {connection_id} started: job {}", job.id))
         }
-        AirbyteCommand::Jobs(j) => jobs(ctx, &db, &client, j).await,
+        AirbyteCommand::Jobs(j) => jobs(ctx, d, j).await,
         AirbyteCommand::Health | AirbyteCommand::Login(_) => unreachable!("handled above"),
     }
 }
@@ -354,13 +353,8 @@ fn login(ctx: &Context, a: LoginArgs) -> anyhow::Result<()> {
     emit(ctx.format, &body, |out| writeln!(out, "stored Airbyte credentials in the OS keyring ({})", stored.join(", ")))
 }
 
-async fn workspace(
-    ctx: &Context,
-    db: &dalgo::db::Db,
-    c: &Client,
-    actor: &str,
-    w: WorkspaceCommand,
-) -> anyhow::Result<()> {
+async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> anyhow::Result<()> {
+    let (db, c, actor) = (d.db(), d.airbyte()?, d.actor());
     match w {
         WorkspaceCommand::Create(o) => {
             let (ws, created) = airbyte::workspace_create(db, c, &o.slug, actor).await?;
@@ -371,8 +365,8 @@ async fn workspace(
             })
         }
         WorkspaceCommand::Show(o) => {
-            let ow = airbyte::org_workspace(db, &o.slug).await?;
-            let ws = airbyte::get_workspace(c, &ow.workspace_id).await?;
+            let oa = d.org(&o.slug).airbyte().await?;
+            let ws = airbyte::get_workspace(c, oa.workspace_id()).await?;
             emit(ctx.format, &ws, |out| {
                 write_table(
                     out,
@@ -400,9 +394,9 @@ async fn workspace(
     }
 }
 
-async fn definitions(ctx: &Context, db: &dalgo::db::Db, c: &Client, actor: Actor, slug: &str) -> anyhow::Result<()> {
-    let ow = airbyte::org_workspace(db, slug).await?;
-    let defs = airbyte::definitions(c, actor, &ow.workspace_id).await?;
+async fn definitions(ctx: &Context, d: &Dalgo, actor: Actor, slug: &str) -> anyhow::Result<()> {
+    let oa = d.org(slug).airbyte().await?;
+    let defs = airbyte::definitions(oa.client(), actor, oa.workspace_id()).await?;
     emit(ctx.format, &defs, |out| {
         let t = table(
             &["NAME", "ID", "IMAGE"],
@@ -417,43 +411,15 @@ fn parse_json_or_yaml(path: &std::path::Path) -> anyhow::Result<Value> {
     Ok(Value::Object(warehouse::parse_config(&read_input(path)?, "config")?))
 }
 
-/// Refuses ids that belong to another org's workspace.
-fn ensure_owned(ow: &airbyte::OrgWorkspace, what: &str, id: &str, workspace_id: &str) -> anyhow::Result<()> {
-    if workspace_id == ow.workspace_id {
-        Ok(())
-    } else {
-        Err(CliError::new(
-            ErrorKind::NotFound,
-            format!("{what} {id} is not in the Airbyte workspace of {}", ow.org.slug),
-        )
-        .into())
-    }
-}
-
-/// The connection, if it is in the org's workspace: by its `workspaceId`, or
-/// (servers that leave that out) by its source's.
-async fn owned_connection(c: &Client, ow: &airbyte::OrgWorkspace, id: &str) -> anyhow::Result<airbyte::Connection> {
-    let conn = airbyte::get_connection(c, id).await?;
-    let ws = match conn.extra.get("workspaceId").and_then(Value::as_str) {
-        Some(ws) => ws.to_string(),
-        None => airbyte::get(c, Actor::Source, &conn.source_id).await?.workspace_id,
-    };
-    ensure_owned(ow, "connection", id, &ws)?;
-    Ok(conn)
-}
-
-async fn actors(ctx: &Context, db: &dalgo::db::Db, c: &Client, actor: Actor, cmd: ActorCommand) -> anyhow::Result<()> {
+async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> anyhow::Result<()> {
     let noun = actor.noun();
-    let owned = |id: String, org: OrgArg| async move {
-        let ow = airbyte::org_workspace(db, &org.slug).await?;
-        let read = airbyte::get(c, actor, &id).await?;
-        ensure_owned(&ow, noun, &id, &read.workspace_id)?;
-        anyhow::Ok(read)
-    };
+    let c = d.airbyte()?;
+    let owned =
+        |id: String, org: OrgArg| async move { anyhow::Ok(d.org(&org.slug).airbyte().await?.actor(actor, &id).await?) };
     match cmd {
         ActorCommand::List(o) => {
-            let ow = airbyte::org_workspace(db, &o.slug).await?;
-            let items = airbyte::list(c, actor, &ow.workspace_id).await?;
+            let oa = d.org(&o.slug).airbyte().await?;
+            let items = airbyte::list(c, actor, oa.workspace_id()).await?;
             emit(ctx.format, &items, |out| {
                 let t = table(
                     &["NAME", "ID", "CONNECTOR"],
@@ -478,10 +444,10 @@ async fn actors(ctx: &Context, db: &dalgo::db::Db, c: &Client, actor: Actor, cmd
             })
         }
         ActorCommand::Create { org, name, definition, config } => {
-            let ow = airbyte::org_workspace(db, &org.slug).await?;
+            let oa = d.org(&org.slug).airbyte().await?;
             let config = parse_json_or_yaml(&config)?;
-            let def = airbyte::find_definition(c, actor, &ow.workspace_id, &definition).await?;
-            let r = airbyte::create(c, actor, &ow.workspace_id, &name, &def.id, &config).await?;
+            let def = airbyte::find_definition(c, actor, oa.workspace_id(), &definition).await?;
+            let r = airbyte::create(c, actor, oa.workspace_id(), &name, &def.id, &config).await?;
             emit(ctx.format, &r, |out| writeln!(out, "created {noun} {} ({}, {})", r.name, r.id, r.connector))
         }
         ActorCommand::Update { id, org, name, config } => {
@@ -549,37 +515,28 @@ fn connection_table(conns: &[airbyte::Connection]) -> comfy_table::Table {
     )
 }
 
-async fn connections(ctx: &Context, db: &dalgo::db::Db, c: &Client, cmd: ConnectionCommand) -> anyhow::Result<()> {
+async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> anyhow::Result<()> {
+    let c = d.airbyte()?;
     match cmd {
         ConnectionCommand::List(o) => {
-            let ow = airbyte::org_workspace(db, &o.slug).await?;
-            let conns = airbyte::list_connections(c, &ow.workspace_id).await?;
+            let oa = d.org(&o.slug).airbyte().await?;
+            let conns = airbyte::list_connections(c, oa.workspace_id()).await?;
             emit(ctx.format, &conns, |out| write_table(out, &connection_table(&conns)))
         }
         ConnectionCommand::Show { id, org } => {
-            let ow = airbyte::org_workspace(db, &org.slug).await?;
-            let conn = owned_connection(c, &ow, &id).await?;
+            let conn = d.org(&org.slug).airbyte().await?.connection(&id).await?;
             emit(ctx.format, &conn, |out| write_table(out, &connection_table(std::slice::from_ref(&conn))))
         }
         ConnectionCommand::Create { org, source, destination, name, streams, namespace, schedule } => {
-            let ow = airbyte::org_workspace(db, &org.slug).await?;
-            let src = airbyte::get(c, Actor::Source, &source).await?;
-            ensure_owned(&ow, "source", &source, &src.workspace_id)?;
-            let destination = match destination {
-                Some(d) => d,
-                None => warehouse_destination(db, &ow).await?,
-            };
-            let dst = airbyte::get(c, Actor::Destination, &destination).await?;
-            ensure_owned(&ow, "destination", &destination, &dst.workspace_id)?;
             let spec = ConnectionSpec {
                 name,
                 source_id: source,
-                destination_id: destination,
+                destination_id: String::new(),
                 streams: streams.selection(),
                 namespace,
                 cron: schedule,
             };
-            let conn = airbyte::create_connection(c, &spec).await?;
+            let conn = d.org(&org.slug).airbyte().await?.create_connection(spec, destination).await?;
             emit(ctx.format, &conn, |out| writeln!(out, "created connection {} ({})", conn.name, conn.connection_id))
         }
         ConnectionCommand::Update {
@@ -594,8 +551,7 @@ async fn connections(ctx: &Context, db: &dalgo::db::Db, c: &Client, cmd: Connect
             enable,
             disable,
         } => {
-            let ow = airbyte::org_workspace(db, &org.slug).await?;
-            owned_connection(c, &ow, &id).await?;
+            d.org(&org.slug).airbyte().await?.connection(&id).await?;
             let changes = ConnectionChanges {
                 name,
                 streams: (!streams.is_empty() || sync_mode.is_some()).then(|| StreamSelection {
@@ -617,25 +573,13 @@ async fn connections(ctx: &Context, db: &dalgo::db::Db, c: &Client, cmd: Connect
             emit(ctx.format, &conn, |out| writeln!(out, "updated connection {} ({})", conn.name, conn.connection_id))
         }
         ConnectionCommand::Delete { id, org, yes } => {
-            let ow = airbyte::org_workspace(db, &org.slug).await?;
-            owned_connection(c, &ow, &id).await?;
+            d.org(&org.slug).airbyte().await?.connection(&id).await?;
             prompt::confirm(ctx, yes, &format!("delete connection {id}?"))?;
             airbyte::delete_connection(c, &id).await?;
             let body = serde_json::json!({ "id": id, "deleted": true });
             emit(ctx.format, &body, |out| writeln!(out, "deleted connection {id}"))
         }
     }
-}
-
-async fn warehouse_destination(db: &dalgo::db::Db, ow: &airbyte::OrgWorkspace) -> anyhow::Result<String> {
-    let wh = warehouse::find(&mut *db.pool().acquire().await?, &ow.org).await?;
-    wh.and_then(|w| w.airbyte_destination_id).ok_or_else(|| {
-        CliError::usage(
-            format!("{} has no warehouse destination recorded", ow.org.slug),
-            "pass --destination ID, or set the warehouse with `dalgo warehouse set` while Airbyte is configured",
-        )
-        .into()
-    })
 }
 
 /// Shows sync progress: bars on a terminal, one line per change otherwise.
@@ -703,20 +647,10 @@ fn human_bytes(b: i64) -> String {
     }
 }
 
-async fn sync(ctx: &Context, db: &dalgo::db::Db, c: &Client, a: SyncArgs) -> anyhow::Result<()> {
-    let ow = airbyte::org_workspace(db, &a.org.slug).await?;
-    let targets: Vec<String> = match &a.connection_id {
-        Some(id) => {
-            owned_connection(c, &ow, id).await?;
-            vec![id.clone()]
-        }
-        None => airbyte::list_connections(c, &ow.workspace_id)
-            .await?
-            .into_iter()
-            .filter(|c| c.status == airbyte::ConnectionStatus::Active)
-            .map(|c| c.connection_id)
-            .collect(),
-    };
+async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> anyhow::Result<()> {
+    let oa = d.org(&a.org.slug).airbyte().await?;
+    let (db, c) = (d.db(), oa.client());
+    let targets = oa.sync_targets(a.connection_id.as_deref()).await?;
     let opts = SyncOptions {
         wait: a.wait,
         concurrency: a.concurrency.into(),
@@ -731,7 +665,7 @@ async fn sync(ctx: &Context, db: &dalgo::db::Db, c: &Client, a: SyncArgs) -> any
         progress.event(&e);
     };
     let outcomes = tokio::select! {
-        o = airbyte::sync_and_wait(db, c, &ow.org, &targets, opts, &on_event) => o,
+        o = airbyte::sync_and_wait(db, c, oa.org(), &targets, opts, &on_event) => o,
         _ = tokio::signal::ctrl_c() => {
             let jobs = started.borrow().clone();
             if a.cancel_on_interrupt {
@@ -770,10 +704,10 @@ async fn sync(ctx: &Context, db: &dalgo::db::Db, c: &Client, a: SyncArgs) -> any
     if finished_badly { Err(Exit(1).into()) } else { Ok(()) }
 }
 
-async fn jobs(ctx: &Context, db: &dalgo::db::Db, c: &Client, cmd: JobsCommand) -> anyhow::Result<()> {
+async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> anyhow::Result<()> {
     match cmd {
         JobsCommand::List { org, connection, limit } => {
-            let rows = airbyte::history(db, &org.slug, connection.as_deref(), limit).await?;
+            let rows = airbyte::history(d.db(), &org.slug, connection.as_deref(), limit).await?;
             emit(ctx.format, &rows, |out| {
                 let t = table(
                     &["JOB", "CONNECTION", "TYPE", "STATUS", "RECORDS", "BYTES", "STARTED", "ENDED"],
@@ -794,10 +728,7 @@ async fn jobs(ctx: &Context, db: &dalgo::db::Db, c: &Client, cmd: JobsCommand) -
             })
         }
         JobsCommand::Show { job_id, org } => {
-            let ow = airbyte::org_workspace(db, &org.slug).await?;
-            let job = airbyte::get_job(c, job_id).await?;
-            owned_connection(c, &ow, &job.config_id).await?;
-            airbyte::record_job(db, Some(&ow.org), &job.config_id, &job).await?;
+            let job = d.org(&org.slug).airbyte().await?.job(job_id).await?;
             emit(ctx.format, &job, |out| {
                 let (records, bytes) = job.progress();
                 let rows = [
@@ -812,10 +743,9 @@ async fn jobs(ctx: &Context, db: &dalgo::db::Db, c: &Client, cmd: JobsCommand) -
             })
         }
         JobsCommand::Logs { job_id, org } => {
-            let ow = airbyte::org_workspace(db, &org.slug).await?;
-            let job = airbyte::get_job(c, job_id).await?;
-            owned_connection(c, &ow, &job.config_id).await?;
-            let logs = airbyte::job_logs(c, job_id).await?;
+            let oa = d.org(&org.slug).airbyte().await?;
+            oa.job(job_id).await?;
+            let logs = airbyte::job_logs(oa.client(), job_id).await?;
             emit(ctx.format, &logs, |out| {
                 for a in &logs {
                     writeln!(out, "--- attempt {} ({}) ---", a.attempt, a.status)?;
@@ -827,11 +757,7 @@ async fn jobs(ctx: &Context, db: &dalgo::db::Db, c: &Client, cmd: JobsCommand) -
             })
         }
         JobsCommand::Cancel { job_id, org } => {
-            let ow = airbyte::org_workspace(db, &org.slug).await?;
-            let job = airbyte::get_job(c, job_id).await?;
-            owned_connection(c, &ow, &job.config_id).await?;
-            let job = airbyte::cancel(c, job_id).await?;
-            airbyte::record_job(db, Some(&ow.org), &job.config_id, &job).await?;
+            let job = d.org(&org.slug).airbyte().await?.cancel_job(job_id).await?;
             emit(ctx.format, &job, |out| writeln!(out, "job {job_id}: {}", job.status.as_str()))
         }
     }

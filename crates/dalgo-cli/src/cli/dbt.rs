@@ -9,7 +9,6 @@ use super::output::{Exit, emit, fields, table, when, write_table};
 use super::warehouse::read_input;
 use super::{Context, prompt};
 use dalgo::dbt::{self, Command, RunRequest, SetupRequest, Source};
-use dalgo::secrets::SecretStore;
 
 #[derive(Debug, Subcommand)]
 pub enum DbtCommand {
@@ -104,8 +103,8 @@ pub struct RunArgs {
 }
 
 pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
-    let (cfg, db) = ctx.connect().await?;
-    let store = SecretStore::open(&cfg.secrets);
+    let dalgo = ctx.dalgo().await?;
+    let (cfg, db, store) = (dalgo.config(), dalgo.db(), dalgo.secrets());
     let on_wait = |holder: &str| ctx.note(format!("waiting: {holder}"));
     match c {
         DbtCommand::Setup(a) => {
@@ -114,9 +113,10 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
                 (None, Some(path)) => Source::Local { path },
                 (None, None) => unreachable!("clap requires --repo or --local"),
             };
-            let req = SetupRequest { org: &a.org, source, default_schema: a.default_schema.as_deref() };
-            let r = dbt::setup(&db, &cfg.dbt, &store, req, &cfg.actor).await?;
-            emit(ctx.format, &r, |out| {
+            let req = SetupRequest { source, default_schema: a.default_schema };
+            let report = dalgo.org(&a.org).dbt().setup(req).await?;
+            let r = &report.setup;
+            emit(ctx.format, &report, |out| {
                 let rows = [
                     ("org", r.org.clone()),
                     ("workspace", if r.created { "created".into() } else { "updated".into() }),
@@ -129,25 +129,12 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
                     ("tasks", r.tasks.join(", ")),
                 ];
                 write_table(out, &fields(&rows))
-            })
+            })?;
+            ctx.finish(&report)
         }
         DbtCommand::Teardown { org, yes } => {
             prompt::confirm(ctx, yes, &format!("remove the dbt workspace of {org}, its clone, profile and token?"))?;
-            let r = dbt::teardown(&db, &cfg.dbt, &store, &org, &cfg.actor).await?;
-            // Prefect's copies of the profile and the token go too. The workspace
-            // is already gone, so a failure here is reported, not fatal.
-            if cfg.prefect.is_some() {
-                let client = dalgo::prefect::client(&cfg)?;
-                match dalgo::pipeline::blocks::delete(&client, &org, true).await {
-                    Ok(gone) if !gone.is_empty() => ctx.note(format!("deleted Prefect block(s) {}", gone.join(", "))),
-                    Ok(_) => {}
-                    Err(e) => ctx.warn(format!(
-                        "the Prefect Secrets {} and {} may remain: {e}",
-                        dalgo::pipeline::blocks::dbt_profile_block(&org),
-                        dalgo::pipeline::blocks::git_pull_url_block(&org)
-                    )),
-                }
-            }
+            let r = dalgo.org(&org).dbt().teardown().await?;
             emit(ctx.format, &r, |out| {
                 writeln!(out, "removed the dbt workspace of {} and {} task(s)", r.org, r.tasks_removed)?;
                 for p in &r.removed_paths {
@@ -156,11 +143,14 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
                 if let Some(s) = &r.token_secret_removed {
                     writeln!(out, "deleted secret {s}")?;
                 }
+                for b in &r.prefect_blocks_removed {
+                    writeln!(out, "deleted Prefect block {b}")?;
+                }
                 Ok(())
             })
         }
         DbtCommand::Status { org, limit } => {
-            let s = dbt::status(&db, &cfg.dbt, &org, limit).await?;
+            let s = dbt::status(db, &cfg.dbt, &org, limit).await?;
             emit(ctx.format, &s, |out| {
                 let rows = [
                     ("org", s.org.clone()),
@@ -197,7 +187,7 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
             })
         }
         DbtCommand::GitPull { org, no_wait } => {
-            let head = dbt::git_pull(&db, &cfg.dbt, &store, &org, !no_wait, &cfg.actor, on_wait).await?;
+            let head = dbt::git_pull(db, &cfg.dbt, store, &org, !no_wait, &cfg.actor, on_wait).await?;
             let body = serde_json::json!({ "org": org, "head_commit": head });
             emit(ctx.format, &body, |out| writeln!(out, "{org}: at {head}"))
         }
@@ -220,7 +210,7 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
                 wait: !a.no_wait,
                 actor: &cfg.actor,
             };
-            let code = dbt::run(&db, &cfg.dbt, &store, &req, on_wait).await?;
+            let code = dbt::run(db, &cfg.dbt, store, &req, on_wait).await?;
             if code == 0 { Ok(()) } else { Err(Exit(u8::try_from(code).unwrap_or(1)).into()) }
         }
     }

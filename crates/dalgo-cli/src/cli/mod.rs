@@ -27,6 +27,8 @@ Exit codes:
   0   success (also: nothing to do)
   1   failure not covered below
   2   command-line usage error (also: a needed password or --yes is missing without a terminal)
+  3   partial success: the main change was saved, a follow-up step (Airbyte destination,
+      Prefect blocks) was not; stderr names the step and the command that finishes it
   65  invalid input data: bad email, unknown role or flag, bad org name
   67  no such org, user or membership
   67  also: no such warehouse, dbt workspace, secret, or Airbyte object
@@ -68,7 +70,15 @@ pub struct GlobalArgs {
     pub database_url: Option<String>,
 
     /// Output format: tables for people, JSON for scripts
-    #[arg(long, global = true, value_enum, env = "DALGO_OUTPUT", hide_env_values = true, default_value = "table")]
+    #[arg(
+        short = 'o',
+        long,
+        global = true,
+        value_enum,
+        env = "DALGO_OUTPUT",
+        hide_env_values = true,
+        default_value = "table"
+    )]
     pub output: Format,
 
     /// Never prompt; fail instead, naming the flag to pass
@@ -159,6 +169,24 @@ impl Context {
         Ok((cfg, db))
     }
 
+    /// The library handle every operation runs on.
+    pub async fn dalgo(&self) -> anyhow::Result<dalgo::ops::Dalgo> {
+        Ok(dalgo::ops::Dalgo::connect(self.config()?).await?)
+    }
+
+    /// Says on stderr which follow-up steps of an operation were not done and
+    /// how to finish them; a partial success ends with exit 3.
+    pub fn finish(&self, report: &impl dalgo::ops::Partial) -> anyhow::Result<()> {
+        let unfinished = report.unfinished();
+        for (step, s) in &unfinished {
+            if let dalgo::ops::Step::Failed { error, finish_with, .. } = s {
+                eprintln!("error: saved, but the {step} step failed: {error}");
+                eprintln!("hint: finish with `{finish_with}`");
+            }
+        }
+        if unfinished.is_empty() { Ok(()) } else { Err(output::Exit(dalgo::ops::PARTIAL_EXIT_CODE).into()) }
+    }
+
     /// Whether a person can be asked.
     pub fn interactive(&self) -> bool {
         !self.no_input && prompt::stdin_is_terminal()
@@ -176,6 +204,20 @@ impl Context {
             eprintln!("warning: {}", msg.as_ref());
         }
     }
+}
+
+/// "30m", "2h", "90s", "1d".
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (n, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
+    let n: u64 = n.parse().map_err(|_| format!("{s:?} is not a duration like 30m, 2h or 90s"))?;
+    let secs = match unit {
+        "s" | "" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{s:?}: unit must be s, m, h or d")),
+    };
+    n.checked_mul(secs).map(std::time::Duration::from_secs).ok_or_else(|| format!("{s:?} is too long"))
 }
 
 /// Logs go to stderr; `-v` raises the level, `RUST_LOG` overrides it.

@@ -6,7 +6,8 @@ use clap::Subcommand;
 
 use super::output::{emit, fields, table, when, write_table, yes_no};
 use super::{Context, prompt};
-use dalgo::org::{self, DeleteReport, Member};
+use dalgo::ops::{DeleteOptions, OrgDeleteReport};
+use dalgo::org::{self, Member};
 
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
@@ -36,10 +37,11 @@ whose only membership was in this org are deleted too, as Dalgo does. --dry-run 
 }
 
 pub async fn run(ctx: &Context, c: OrgCommand) -> anyhow::Result<()> {
-    let (cfg, db) = ctx.connect().await?;
+    let dalgo = ctx.dalgo().await?;
+    let db = dalgo.db();
     match c {
         OrgCommand::List => {
-            let orgs = org::list(&db).await?;
+            let orgs = org::list(db).await?;
             emit(ctx.format, &orgs, |out| {
                 let t = table(
                     &["NAME", "SLUG", "PLAN", "MEMBERS", "CREATED"],
@@ -57,7 +59,7 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> anyhow::Result<()> {
             })
         }
         OrgCommand::Show { slug } => {
-            let d = org::show(&db, &slug).await?;
+            let d = org::show(db, &slug).await?;
             emit(ctx.format, &d, |out| {
                 let plan = d.plan.as_ref();
                 write_table(
@@ -77,35 +79,13 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> anyhow::Result<()> {
             })
         }
         OrgCommand::Delete { slug, dry_run, yes, keep_airbyte } => {
+            let org = dalgo.org(&slug);
+            // A missing org is said before anything is asked.
+            org.get().await?;
             if !dry_run {
                 prompt::confirm(ctx, yes, &format!("delete org {slug} and everything that belongs to it?"))?;
             }
-            // Airbyte first: if it fails, nothing in the database is gone and a re-run finishes.
-            let workspace = org::get(&mut *db.pool().acquire().await?, &slug).await?.airbyte_workspace_id;
-            let airbyte_workspace = match (&workspace, &cfg.airbyte, keep_airbyte) {
-                (Some(id), Some(_), false) if dry_run => Some(id.clone()),
-                (Some(_), Some(_), false) => {
-                    let client = dalgo::airbyte::client(&cfg)?;
-                    dalgo::airbyte::workspace_delete(&db, &client, &slug, &cfg.actor).await?
-                }
-                _ => None,
-            };
-            if !dry_run && cfg.prefect.is_some() {
-                let client = dalgo::prefect::client(&cfg)?;
-                let n = dalgo::pipeline::delete_org_deployments(&db, &client, &slug).await?;
-                if n > 0 {
-                    ctx.note(format!("deleted {n} Prefect deployment(s) of {slug}'s pipelines"));
-                }
-                let gone = dalgo::pipeline::blocks::delete(&client, &slug, false).await?;
-                if !gone.is_empty() {
-                    ctx.note(format!("deleted Prefect block(s) {}", gone.join(", ")));
-                }
-            }
-            let r = org::delete(&db, &slug, dry_run, &cfg.actor).await?;
-            if let Some(ws) = &airbyte_workspace {
-                let verb = if r.dry_run { "would delete" } else { "deleted" };
-                ctx.note(format!("{verb} Airbyte workspace {ws} with its sources, destinations and connections"));
-            }
+            let r = org.delete(DeleteOptions { dry_run, keep_airbyte }).await?;
             emit(ctx.format, &r, |out| describe_delete(out, &r))
         }
     }
@@ -118,18 +98,34 @@ fn members_table(members: &[Member]) -> comfy_table::Table {
     )
 }
 
-fn describe_delete(out: &mut dyn Write, r: &DeleteReport) -> std::io::Result<()> {
-    let verb = if r.dry_run { "would delete" } else { "deleted" };
-    writeln!(out, "{verb} org {} ({})", r.org.name, r.org.slug)?;
-    writeln!(out, "{verb} plan: {}", yes_no(r.plan))?;
-    writeln!(out, "{verb} {} feature flag override(s)", r.feature_flag_overrides)?;
-    writeln!(out, "{verb} {} membership(s)", r.memberships.len())?;
-    for m in &r.memberships {
+fn describe_delete(out: &mut dyn Write, r: &OrgDeleteReport) -> std::io::Result<()> {
+    let rows = &r.rows;
+    let verb = if rows.dry_run { "would delete" } else { "deleted" };
+    writeln!(out, "{verb} org {} ({})", rows.org.name, rows.org.slug)?;
+    writeln!(out, "{verb} plan: {}", yes_no(rows.plan))?;
+    writeln!(out, "{verb} {} feature flag override(s)", rows.feature_flag_overrides)?;
+    writeln!(out, "{verb} {} membership(s)", rows.memberships.len())?;
+    for m in &rows.memberships {
         writeln!(out, "  {} ({})", m.email, m.role)?;
     }
-    writeln!(out, "{verb} {} user(s) left with no membership", r.users_removed.len())?;
-    for u in &r.users_removed {
+    writeln!(out, "{verb} {} user(s) left with no membership", rows.users_removed.len())?;
+    for u in &rows.users_removed {
         writeln!(out, "  {u}")?;
+    }
+    if let Some(ws) = &r.airbyte_workspace {
+        writeln!(out, "{verb} Airbyte workspace {ws} with its sources, destinations and connections")?;
+    }
+    let lists: [(&str, Vec<String>); 4] = [
+        ("Prefect deployment(s)", r.prefect_deployments.clone()),
+        ("Prefect block(s)", r.prefect_blocks.clone()),
+        ("secret(s)", r.secrets.clone()),
+        ("directory(ies)", r.paths.iter().map(|p| p.display().to_string()).collect()),
+    ];
+    for (what, items) in lists {
+        writeln!(out, "{verb} {} {what}", items.len())?;
+        for i in items {
+            writeln!(out, "  {i}")?;
+        }
     }
     Ok(())
 }

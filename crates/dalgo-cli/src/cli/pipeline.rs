@@ -8,10 +8,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::{Exit, emit, fields, table, when, write_table};
 use super::{Context, prompt};
+use dalgo::ops::PipelineSpec;
 use dalgo::pipeline::blocks::{self, BlockOutcome};
-use dalgo::pipeline::{self, Changes, CreateRequest, TaskChoice};
+use dalgo::pipeline::{self, Changes, TaskChoice};
 use dalgo::prefect::FlowRun;
-use dalgo::secrets::SecretStore;
 
 #[derive(Debug, Subcommand)]
 pub enum PipelineCommand {
@@ -167,7 +167,7 @@ pub enum LocksCommand {
     /// Release locks whose run is final or unknown to Prefect, or that never got a run
     ReleaseStale {
         /// Age after which a lock with no flow run is stale (e.g. 30m, 2h, 90s)
-        #[arg(long, default_value = "30m", value_parser = parse_duration)]
+        #[arg(long, default_value = "30m", value_parser = super::parse_duration)]
         older_than: Duration,
     },
     /// Release one lock
@@ -176,20 +176,6 @@ pub enum LocksCommand {
         #[arg(short, long)]
         yes: bool,
     },
-}
-
-/// "30m", "2h", "90s", "1d".
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (n, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
-    let n: u64 = n.parse().map_err(|_| format!("{s:?} is not a duration like 30m, 2h or 90s"))?;
-    let secs = match unit {
-        "s" | "" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("{s:?}: unit must be s, m, h or d")),
-    };
-    Ok(Duration::from_secs(n * secs))
 }
 
 /// Says on stderr which blocks changed or could not be made.
@@ -205,25 +191,20 @@ fn state_line(fr: &FlowRun) -> String {
 }
 
 pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
-    let (cfg, db) = ctx.connect().await?;
-    let client = dalgo::prefect::client(&cfg)?;
-    let store = SecretStore::open(&cfg.secrets);
+    let dalgo = ctx.dalgo().await?;
+    let (cfg, db, store, client) = (dalgo.config(), dalgo.db(), dalgo.secrets(), dalgo.prefect()?);
     match c {
         PipelineCommand::Create { org, name, connections, transform, cron, continue_on_sync_failure } => {
-            let req = CreateRequest {
-                org: &org,
-                name: &name,
+            let spec = PipelineSpec {
+                name,
                 tasks: TaskChoice { connections, transform: transform.choice() },
-                cron: cron.as_deref(),
+                cron,
                 continue_on_sync_failure,
             };
-            // Bad input must reach Prefect in no form, blocks included.
-            if let Some(c) = &cron {
-                pipeline::validate_cron(c)?;
-            }
-            note_blocks(ctx, &blocks::sync(&db, &cfg, &store, &client, &org).await?);
-            let p = pipeline::create(&db, &cfg, &client, &req, &cfg.actor).await?;
-            emit(ctx.format, &p, |out| {
+            let r = dalgo.org(&org).pipelines().create(spec).await?;
+            note_blocks(ctx, &r.blocks);
+            let p = &r.pipeline;
+            emit(ctx.format, &r, |out| {
                 writeln!(
                     out,
                     "created pipeline {} (deployment {})",
@@ -233,7 +214,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
             })
         }
         PipelineCommand::List { org } => {
-            let rows = pipeline::list(&db, &client, &org).await?;
+            let rows = pipeline::list(db, client, &org).await?;
             emit(ctx.format, &rows, |out| {
                 let t = table(
                     &["NAME", "SCHEDULE", "STATUS", "LAST RUN", "AT", "NEXT RUN"],
@@ -252,7 +233,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
             })
         }
         PipelineCommand::Show { name, org } => {
-            let d = pipeline::show(&db, &client, &org, &name).await?;
+            let d = pipeline::show(db, client, &org, &name).await?;
             emit(ctx.format, &d, |out| {
                 let rows = [
                     ("name", d.pipeline.name.clone()),
@@ -292,17 +273,15 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
                 cron: if no_schedule { Some(None) } else { cron.map(Some) },
                 continue_on_sync_failure: None,
             };
-            if let Some(Some(c)) = &ch.cron {
-                pipeline::validate_cron(c)?;
-            }
-            note_blocks(ctx, &blocks::sync(&db, &cfg, &store, &client, &org).await?);
-            let p = pipeline::update(&db, &cfg, &client, &org, &name, &ch, &cfg.actor).await?;
-            emit(ctx.format, &p, |out| {
+            let r = dalgo.org(&org).pipelines().update(&name, &ch).await?;
+            note_blocks(ctx, &r.blocks);
+            let p = &r.pipeline;
+            emit(ctx.format, &r, |out| {
                 writeln!(out, "updated pipeline {} (schedule {})", p.name, p.cron.clone().unwrap_or("none".into()))
             })
         }
         PipelineCommand::Blocks { org } => {
-            let done = blocks::sync(&db, &cfg, &store, &client, &org).await?;
+            let done = blocks::sync(db, cfg, store, client, &org).await?;
             emit(ctx.format, &done, |out| {
                 let t = table(
                     &["BLOCK", "TYPE", "STATUS", "REASON"],
@@ -319,24 +298,24 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
             })
         }
         PipelineCommand::Pause { name, org } => {
-            let p = pipeline::set_paused(&db, &client, &org, &name, true, &cfg.actor).await?;
+            let p = pipeline::set_paused(db, client, &org, &name, true, dalgo.actor()).await?;
             emit(ctx.format, &serde_json::json!({ "name": p.name, "paused": true }), |out| {
                 writeln!(out, "paused {}", p.name)
             })
         }
         PipelineCommand::Resume { name, org } => {
-            let p = pipeline::set_paused(&db, &client, &org, &name, false, &cfg.actor).await?;
+            let p = pipeline::set_paused(db, client, &org, &name, false, dalgo.actor()).await?;
             emit(ctx.format, &serde_json::json!({ "name": p.name, "paused": false }), |out| {
                 writeln!(out, "resumed {}", p.name)
             })
         }
         PipelineCommand::Delete { name, org, yes } => {
             prompt::confirm(ctx, yes, &format!("delete pipeline {name} of {org} and its deployment?"))?;
-            let p = pipeline::delete(&db, &client, &org, &name, &cfg.actor).await?;
+            let p = pipeline::delete(db, client, &org, &name, dalgo.actor()).await?;
             emit(ctx.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
         }
         PipelineCommand::Run { name, org, wait, poll_interval } => {
-            let started = pipeline::run(&db, &client, &org, &name, &cfg.actor).await?;
+            let started = pipeline::run(db, client, &org, &name, dalgo.actor()).await?;
             if !wait {
                 return emit(ctx.format, &started, |out| {
                     writeln!(
@@ -361,7 +340,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
                 None => ctx.note(format!("{}: {}", fr.id, state_line(fr))),
             };
             let poll = Duration::from_secs_f64(poll_interval.clamp(0.05, 3600.0));
-            let outcome = pipeline::wait(&db, &client, &started.flow_run_id, poll, &on_state).await?;
+            let outcome = pipeline::wait(db, client, &started.flow_run_id, poll, &on_state).await?;
             if let Some(s) = spinner {
                 s.finish_and_clear();
             }
@@ -374,21 +353,21 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
             if outcome.succeeded() { Ok(()) } else { Err(Exit(1).into()) }
         }
         PipelineCommand::Runs { name, org, limit } => {
-            let runs = pipeline::runs(&db, &client, &org, &name, limit).await?;
+            let runs = pipeline::runs(db, client, &org, &name, limit).await?;
             emit(ctx.format, &runs, |out| write_table(out, &runs_table(&runs)))
         }
-        PipelineCommand::Logs { flow_run_id, follow } => logs(ctx, &client, &flow_run_id, follow).await,
+        PipelineCommand::Logs { flow_run_id, follow } => logs(ctx, client, &flow_run_id, follow).await,
         PipelineCommand::Cancel { flow_run_id } => {
-            let fr = pipeline::cancel(&db, &client, &flow_run_id).await?;
+            let fr = pipeline::cancel(db, client, &flow_run_id).await?;
             emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
         }
         PipelineCommand::Retry { flow_run_id } => {
-            let fr = pipeline::retry(&db, &client, &flow_run_id).await?;
+            let fr = pipeline::retry(db, client, &flow_run_id).await?;
             emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
         }
         PipelineCommand::SyncRuns { org, lookback_hours } => {
             let lookback = Duration::from_secs(u64::from(lookback_hours) * 3600);
-            let r = pipeline::sync_runs(&db, &client, org.as_deref(), lookback).await?;
+            let r = pipeline::sync_runs(db, client, org.as_deref(), lookback).await?;
             emit(ctx.format, &r, |out| {
                 writeln!(
                     out,
@@ -456,7 +435,8 @@ fn level(n: i64) -> &'static str {
 }
 
 pub async fn locks(ctx: &Context, c: LocksCommand) -> anyhow::Result<()> {
-    let (cfg, db) = ctx.connect().await?;
+    let dalgo = ctx.dalgo().await?;
+    let db = dalgo.db();
     let show = |rows: &Vec<pipeline::LockRow>| {
         emit(ctx.format, rows, |out| {
             let t = table(
@@ -478,15 +458,14 @@ pub async fn locks(ctx: &Context, c: LocksCommand) -> anyhow::Result<()> {
         })
     };
     match c {
-        LocksCommand::List { org } => show(&pipeline::list_locks(&db, org.as_deref()).await?),
+        LocksCommand::List { org } => show(&pipeline::list_locks(db, org.as_deref()).await?),
         LocksCommand::ReleaseStale { older_than } => {
-            let client = dalgo::prefect::client(&cfg)?;
-            let released = pipeline::release_stale(&db, &client, older_than, &cfg.actor).await?;
+            let released = pipeline::release_stale(db, dalgo.prefect()?, older_than, dalgo.actor()).await?;
             show(&released)
         }
         LocksCommand::Release { task_uuid, yes } => {
             prompt::confirm(ctx, yes, &format!("release the lock on org task {task_uuid}?"))?;
-            let lock = pipeline::release_lock(&db, task_uuid, &cfg.actor).await?;
+            let lock = pipeline::release_lock(db, task_uuid, dalgo.actor()).await?;
             show(&vec![lock])
         }
     }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::output::{CliError, emit, table, write_table};
 use super::{Context, prompt};
-use dalgo::secrets::{self, SecretStore};
+use dalgo::secrets;
 use dalgo::warehouse;
 
 #[derive(Debug, Subcommand)]
@@ -22,6 +22,25 @@ pub enum SecretsCommand {
         #[arg(long)]
         reveal: bool,
     },
+    /// Remove warehouse credentials and git tokens that no row names
+    #[command(
+        long_about = "Remove warehouse credentials (warehouseCreds-…) and git tokens (gitrepoAccessToken-…) that no \
+warehouse or dbt workspace names: versions left by an operation killed midway (before dalgo recorded every version) \
+or by a crash. Versions younger than --older-than are left alone, since an operation may be about to record them. \
+Other secrets in the store are never touched. Works on the dir backend (the OS keyring cannot list its entries).",
+        after_help = "Example:\n  dalgo secrets gc --dry-run\n  dalgo secrets gc --older-than 2h --yes"
+    )]
+    Gc {
+        /// Only versions at least this old (e.g. 30m, 2h, 1d)
+        #[arg(long, default_value = "1h", value_parser = super::parse_duration, value_name = "AGE")]
+        older_than: std::time::Duration,
+        /// List what would be removed; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation (needed when not at a terminal)
+        #[arg(short, long)]
+        yes: bool,
+    },
     /// Delete a secret no org refers to
     Delete {
         name: String,
@@ -32,11 +51,11 @@ pub enum SecretsCommand {
 }
 
 pub async fn run(ctx: &Context, c: SecretsCommand) -> anyhow::Result<()> {
-    let (cfg, db) = ctx.connect().await?;
-    let store = SecretStore::open(&cfg.secrets);
+    let dalgo = ctx.dalgo().await?;
+    let (db, store) = (dalgo.db(), dalgo.secrets());
     match c {
         SecretsCommand::List => {
-            let entries = secrets::inventory(&db, &store).await?;
+            let entries = secrets::inventory(db, store).await?;
             emit(ctx.format, &entries, |out| {
                 let t = table(
                     &["NAME", "HOLDS", "ORG", "IN STORE"],
@@ -75,9 +94,30 @@ pub async fn run(ctx: &Context, c: SecretsCommand) -> anyhow::Result<()> {
                 writeln!(out, "{text}")
             })
         }
+        SecretsCommand::Gc { older_than, dry_run, yes } => {
+            if !dry_run {
+                prompt::confirm(ctx, yes, "remove every dalgo secret no row names?")?;
+            }
+            let orphans = dalgo.secrets_gc(older_than, dry_run).await?;
+            if orphans.is_empty() {
+                ctx.note("no orphaned secrets");
+            }
+            emit(ctx.format, &orphans, |out| {
+                let verb = if dry_run { "would remove" } else { "removed" };
+                for o in &orphans {
+                    writeln!(
+                        out,
+                        "{verb} {}{}",
+                        o.name,
+                        o.org.as_ref().map(|s| format!(" (org {s})")).unwrap_or_default()
+                    )?;
+                }
+                Ok(())
+            })
+        }
         SecretsCommand::Delete { name, yes } => {
             prompt::confirm(ctx, yes, &format!("delete secret {name}?"))?;
-            secrets::delete_unused(&db, &store, &name).await?;
+            secrets::delete_unused(db, store, &name).await?;
             let body = serde_json::json!({ "name": name, "deleted": true });
             emit(ctx.format, &body, |out| writeln!(out, "deleted secret {name}"))
         }

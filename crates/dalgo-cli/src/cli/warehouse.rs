@@ -2,14 +2,13 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::Subcommand;
 
 use super::output::{emit, fields, when, write_table};
 use super::{Context, prompt};
-use dalgo::secrets::SecretStore;
-use dalgo::warehouse::{self, WarehouseType};
+use dalgo::ops::WarehouseSpec;
+use dalgo::warehouse;
 
 #[derive(Debug, Subcommand)]
 pub enum WarehouseCommand {
@@ -67,48 +66,36 @@ pub fn read_input(path: &std::path::Path) -> anyhow::Result<String> {
 }
 
 pub async fn run(ctx: &Context, c: WarehouseCommand) -> anyhow::Result<()> {
-    let (cfg, db) = ctx.connect().await?;
-    let store = SecretStore::open(&cfg.secrets);
+    let dalgo = ctx.dalgo().await?;
+    let (db, store) = (dalgo.db(), dalgo.secrets());
     match c {
         WarehouseCommand::Set { org, wtype, config, no_check, no_airbyte } => {
-            let wtype: WarehouseType = wtype.parse()?;
-            let parsed = warehouse::parse_config(&read_input(&config)?, "warehouse config")?;
-            let creds = warehouse::validate(wtype, parsed)?;
-            dalgo::org::get(&mut *db.pool().acquire().await?, &org).await?;
-            if wtype == WarehouseType::Postgres && !no_check {
-                warehouse::check_postgres(&creds, Duration::from_secs(10)).await?;
-            }
-            let r = warehouse::set(&db, &store, &org, wtype, &creds, &cfg.actor).await?;
-            // Where Airbyte is configured, its destination follows the warehouse.
-            let destination = match (&cfg.airbyte, no_airbyte) {
-                (Some(_), false) => {
-                    let client = dalgo::airbyte::client(&cfg)?;
-                    Some(
-                        dalgo::airbyte::upsert_warehouse_destination(&db, &client, &org, wtype, &creds, &cfg.actor)
-                            .await?
-                            .id,
-                    )
-                }
-                _ => None,
+            let spec = WarehouseSpec {
+                wtype: wtype.parse()?,
+                config: warehouse::parse_config(&read_input(&config)?, "warehouse config")?,
+                check: !no_check,
+                airbyte: !no_airbyte,
             };
-            let body = serde_json::json!({ "warehouse": r, "airbyte_destination_id": destination });
-            emit(ctx.format, &body, |out| {
-                let verb = if r.created { "created" } else { "updated" };
+            let r = dalgo.org(&org).warehouse().set(spec).await?;
+            emit(ctx.format, &r, |out| {
+                let w = &r.warehouse;
+                let verb = if w.created { "created" } else { "updated" };
                 writeln!(
                     out,
                     "{verb} the {} warehouse of {} (credentials in secret {})",
-                    r.wtype.as_str(),
-                    r.org,
-                    r.credentials_secret
+                    w.wtype.as_str(),
+                    w.org,
+                    w.credentials_secret
                 )?;
-                match &destination {
+                match &r.airbyte_destination_id {
                     Some(id) => writeln!(out, "Airbyte destination {id} follows it"),
                     None => Ok(()),
                 }
-            })
+            })?;
+            ctx.finish(&r)
         }
         WarehouseCommand::Show { org } => {
-            let d = warehouse::show(&db, &store, &org).await?;
+            let d = warehouse::show(db, store, &org).await?;
             emit(ctx.format, &d, |out| {
                 let mut rows = vec![
                     ("org", d.org.clone()),
@@ -128,7 +115,7 @@ pub async fn run(ctx: &Context, c: WarehouseCommand) -> anyhow::Result<()> {
         }
         WarehouseCommand::Delete { org, yes } => {
             prompt::confirm(ctx, yes, &format!("delete the warehouse of {org} and its stored credentials?"))?;
-            let wh = warehouse::delete(&db, &store, &org, &cfg.actor).await?;
+            let wh = warehouse::delete(db, store, &org, dalgo.actor()).await?;
             let body = serde_json::json!({ "org": org, "deleted": wh });
             emit(ctx.format, &body, |out| writeln!(out, "deleted the {} warehouse of {org}", wh.wtype))
         }

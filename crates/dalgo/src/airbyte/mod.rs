@@ -606,7 +606,7 @@ fn destination_connector(wtype: crate::warehouse::WarehouseType) -> &'static str
 
 /// Creates (or updates) the org's warehouse destination in Airbyte from the
 /// warehouse credentials, and records its id on the warehouse. A recorded
-/// destination Airbyte no longer knows is created anew.
+/// destination Airbyte no longer knows is found by its name, or created anew.
 pub async fn upsert_warehouse_destination(
     db: &Db,
     c: &Client,
@@ -628,11 +628,17 @@ pub async fn upsert_warehouse_destination(
         },
         None => None,
     };
+    // Named after the org, so a run killed after Airbyte made it and before
+    // the id was recorded is adopted by the next run, not duplicated.
+    let name = format!("{}-warehouse", ow.org.slug);
+    let existing = match existing {
+        Some(d) => Some(d),
+        None => list(c, Actor::Destination, &ow.workspace_id).await?.into_iter().find(|d| d.name == name),
+    };
     let dest = match existing {
         Some(d) => update(c, Actor::Destination, &d.id, None, &config).await?,
         None => {
             let def = find_definition(c, Actor::Destination, &ow.workspace_id, destination_connector(wtype)).await?;
-            let name = format!("{}-warehouse", ow.org.slug);
             create(c, Actor::Destination, &ow.workspace_id, &name, &def.id, &config).await?
         }
     };

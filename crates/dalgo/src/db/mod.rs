@@ -1,5 +1,6 @@
 //! The connection pool, the embedded migrations and the seed data.
 
+pub(crate) mod lock;
 mod seed;
 
 use serde::Serialize;
@@ -26,7 +27,7 @@ impl Db {
         let pool = PgPoolOptions::new()
             .max_connections(4)
             .acquire_timeout(cfg.connect_timeout)
-            .connect_with(cfg.options.clone())
+            .connect_with(session_options(cfg))
             .await
             .map_err(|e| connect_error(cfg, e))?;
         Ok(Db { pool })
@@ -51,6 +52,15 @@ impl Db {
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+}
+
+/// The configured options, with `application_name` "dalgo" unless the URL
+/// names one, so dalgo's sessions are recognisable in `pg_stat_activity`.
+fn session_options(cfg: &DatabaseConfig) -> PgConnectOptions {
+    match cfg.options.get_application_name() {
+        Some(_) => cfg.options.clone(),
+        None => cfg.options.clone().application_name("dalgo"),
     }
 }
 

@@ -2,7 +2,7 @@
 //! dbt in it.
 
 pub mod profile;
-mod run;
+pub(crate) mod run;
 
 use std::path::{Path, PathBuf};
 
@@ -82,10 +82,10 @@ pub enum Source {
 
 /// What `setup` is asked to do.
 #[derive(Debug)]
-pub struct SetupRequest<'a> {
-    pub org: &'a str,
+pub struct SetupRequest {
     pub source: Source,
-    pub default_schema: Option<&'a str>,
+    /// The schema dbt builds into; default: the workspace's, else the warehouse's.
+    pub default_schema: Option<String>,
 }
 
 /// What `setup` did.
@@ -115,103 +115,11 @@ pub async fn find(conn: &mut PgConnection, org: &Org) -> Result<Option<Workspace
     .await?)
 }
 
-async fn require(db: &Db, org: &Org) -> Result<Workspace> {
+pub(crate) async fn require(db: &Db, org: &Org) -> Result<Workspace> {
     find(&mut *db.pool().acquire().await?, org).await?.ok_or_else(|| Error::NoDbtWorkspace(org.slug.clone()))
 }
 
-/// Sets up (or updates) an org's dbt workspace: the project checked out, the
-/// token stored, `profiles.yml` written from the warehouse credentials, the
-/// workspace and its org tasks recorded. Re-running updates what changed.
-pub async fn setup(
-    db: &Db,
-    cfg: &DbtConfig,
-    store: &SecretStore,
-    req: SetupRequest<'_>,
-    actor: &str,
-) -> Result<SetupReport> {
-    let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
-    let (wh, creds) = warehouse::load(db, store, &org).await?;
-    let wtype = wh.warehouse_type()?;
-    let existing = find(&mut *db.pool().acquire().await?, &org).await?;
-    let default_schema = default_schema(req.default_schema, existing.as_ref(), wtype, &creds)?;
-    let paths = OrgPaths::new(cfg, &org);
-
-    let (source, project_dir, stored_dir, repo_url, branch, new_token_secret, token_secret) = match req.source {
-        Source::Git { url, branch, token } => {
-            let url = git::clean_url(&url)?;
-            let (token_secret, created) = store_token(store, existing.as_ref(), token.as_ref())?;
-            let token = match (&token, &token_secret) {
-                (Some(t), _) => Some(t.clone()),
-                (None, Some(name)) => store.get(name)?,
-                (None, None) => None,
-            };
-            let dir = paths.org_dir.join("dbtrepo");
-            let checkout = checkout(&url, branch.as_deref(), &dir, token.as_ref());
-            if let Err(e) = checkout {
-                if created && let Some(name) = &token_secret {
-                    let _ = store.delete(name);
-                }
-                return Err(e);
-            }
-            let branch = git::current_branch(&dir)?;
-            let stored = format!("{}/dbtrepo", org.slug);
-            ("git", dir, stored, Some(url), Some(branch), created, token_secret)
-        }
-        Source::Local { path } => {
-            let dir = std::fs::canonicalize(&path).map_err(|e| Error::InvalidConfig {
-                what: format!("dbt project path {}", path.display()),
-                problems: vec![e.to_string()],
-            })?;
-            let stored = dir.to_string_lossy().into_owned();
-            ("local", dir, stored, None, None, false, None)
-        }
-    };
-    let profile = profile::project_profile_name(&project_dir)?;
-    let yaml = profile::render(&profile, wtype, &creds, &default_schema)?;
-    secrets::write_private_atomically(&paths.profiles_file(), yaml.as_bytes())?;
-
-    let row = WorkspaceRow {
-        source,
-        repo_url: repo_url.as_deref(),
-        branch: branch.as_deref(),
-        project_dir: &stored_dir,
-        target_type: wtype.as_str(),
-        default_schema: &default_schema,
-        token_secret: token_secret.as_deref(),
-    };
-    let recorded = record(db, &org, &row, actor).await;
-    let (created, tasks) = match recorded {
-        Ok(r) => r,
-        Err(e) => {
-            if new_token_secret && let Some(name) = &token_secret {
-                let _ = store.delete(name);
-            }
-            return Err(e);
-        }
-    };
-    // A token replaced by a local project, or dropped, is not kept around.
-    if let Some(old) = existing.as_ref().and_then(|w| w.token_secret.clone())
-        && token_secret.as_deref() != Some(old.as_str())
-    {
-        store.delete(&old)?;
-    }
-    let head_commit = (source == "git").then(|| git::head_commit(&project_dir)).transpose()?;
-    Ok(SetupReport {
-        org: org.slug,
-        created,
-        source: source.into(),
-        repo_url,
-        branch,
-        project_dir,
-        head_commit,
-        profile,
-        profiles_file: paths.profiles_file(),
-        default_schema,
-        tasks,
-    })
-}
-
-fn default_schema(
+pub(crate) fn default_schema(
     given: Option<&str>,
     existing: Option<&Workspace>,
     wtype: WarehouseType,
@@ -236,28 +144,11 @@ fn default_schema(
     Ok(schema.to_string())
 }
 
-/// Stores a newly given token (in the existing secret, or a new one).
-/// Returns the secret's name and whether it was created now.
-fn store_token(
-    store: &SecretStore,
-    existing: Option<&Workspace>,
-    token: Option<&SecretString>,
-) -> Result<(Option<String>, bool)> {
-    let current = existing.and_then(|w| w.token_secret.clone());
-    let Some(token) = token else { return Ok((current, false)) };
-    let (name, created) = match current {
-        Some(name) => (name, false),
-        None => (format!("gitrepoAccessToken-{}", uuid::Uuid::new_v4()), true),
-    };
-    store.put(&name, token)?;
-    Ok((Some(name), created))
-}
-
 /// Brings `dir` to `url` at `branch`: a fresh clone unless it already is a
 /// clone of `url`, which is fetched and fast-forwarded instead. A fresh clone
 /// goes to a temporary directory first, so a failed clone leaves the old
 /// checkout in place.
-fn checkout(url: &str, branch: Option<&str>, dir: &Path, token: Option<&SecretString>) -> Result<()> {
+pub(crate) fn checkout(url: &str, branch: Option<&str>, dir: &Path, token: Option<&SecretString>) -> Result<()> {
     if git::origin_url(dir).as_deref() == Some(url) {
         let branch = match branch {
             Some(b) => b.to_string(),
@@ -278,19 +169,20 @@ fn checkout(url: &str, branch: Option<&str>, dir: &Path, token: Option<&SecretSt
     std::fs::rename(&tmp, dir).map_err(|e| Error::Config(format!("cannot move the clone to {}: {e}", dir.display())))
 }
 
-struct WorkspaceRow<'a> {
-    source: &'a str,
-    repo_url: Option<&'a str>,
-    branch: Option<&'a str>,
-    project_dir: &'a str,
-    target_type: &'a str,
-    default_schema: &'a str,
-    token_secret: Option<&'a str>,
+pub(crate) struct WorkspaceRow<'a> {
+    pub(crate) source: &'a str,
+    pub(crate) repo_url: Option<&'a str>,
+    pub(crate) branch: Option<&'a str>,
+    pub(crate) project_dir: &'a str,
+    pub(crate) target_type: &'a str,
+    pub(crate) default_schema: &'a str,
+    pub(crate) token_secret: Option<&'a str>,
 }
 
 /// Upserts the workspace and its org tasks in one transaction.
-async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str) -> Result<(bool, Vec<String>)> {
+pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str) -> Result<(bool, Vec<String>)> {
     let mut tx = db.pool().begin().await?;
+    org::lock(&mut tx, &org.slug).await?;
     let (id, created): (i64, bool) = sqlx::query_as(
         "INSERT INTO dbt_workspaces (org_id, source, repo_url, branch, project_dir, target_type, default_schema, token_secret)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -352,72 +244,15 @@ async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str) -> Result
     Ok((created, tasks))
 }
 
-/// What `teardown` removed.
-#[derive(Debug, Clone, Serialize)]
-pub struct TeardownReport {
-    pub org: String,
-    pub tasks_removed: i64,
-    pub token_secret_removed: Option<String>,
-    pub removed_paths: Vec<PathBuf>,
-}
-
-/// Removes the workspace, its tasks, profile and token, and the clone dalgo
-/// made (a `--local` project is never deleted).
-pub async fn teardown(
-    db: &Db,
-    cfg: &DbtConfig,
-    store: &SecretStore,
-    org_slug: &str,
-    actor: &str,
-) -> Result<TeardownReport> {
-    let mut tx = db.pool().begin().await?;
-    let org = org::lock(&mut tx, org_slug).await?;
-    let ws = find(&mut tx, &org).await?.ok_or_else(|| Error::NoDbtWorkspace(org.slug.clone()))?;
-    let users: Vec<String> = sqlx::query_scalar(
+/// The pipelines that use the workspace's tasks; a workspace in use is not torn down.
+pub(crate) async fn pipelines_using(conn: &mut PgConnection, ws: &Workspace) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
         "SELECT DISTINCT p.name FROM pipelines p JOIN pipeline_tasks pt ON pt.pipeline_id = p.id
            JOIN org_tasks ot ON ot.id = pt.org_task_id WHERE ot.dbt_workspace_id = $1 ORDER BY p.name",
     )
     .bind(ws.id)
-    .fetch_all(&mut *tx)
-    .await?;
-    if !users.is_empty() {
-        return Err(Error::InUse(format!(
-            "pipelines of {} use the workspace's tasks ({}); update or delete them first",
-            org.slug,
-            users.join(", ")
-        )));
-    }
-    let tasks_removed: i64 = sqlx::query_scalar("SELECT count(*) FROM org_tasks WHERE dbt_workspace_id = $1")
-        .bind(ws.id)
-        .fetch_one(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM dbt_workspaces WHERE id = $1").bind(ws.id).execute(&mut *tx).await?;
-    let entry = audit::Entry {
-        actor,
-        action: Action::Delete,
-        resource: Resource::DbtWorkspace,
-        resource_id: org.slug.clone(),
-        org: Some(org.audit_ref()),
-        details: json!({ "source": ws.source, "repo_url": ws.repo_url, "tasks_removed": tasks_removed }),
-    };
-    audit::record(&mut tx, entry).await?;
-    tx.commit().await?;
-
-    let paths = OrgPaths::new(cfg, &org);
-    let mut removed_paths = Vec::new();
-    let mut targets = vec![paths.profiles_dir.clone()];
-    if ws.source == "git" {
-        targets.push(ws.project_path(cfg));
-    }
-    for path in targets.into_iter().filter(|p| p.starts_with(&paths.org_dir) && p.exists()) {
-        std::fs::remove_dir_all(&path).map_err(|e| Error::Config(format!("cannot remove {}: {e}", path.display())))?;
-        removed_paths.push(path);
-    }
-    let token_secret_removed = match &ws.token_secret {
-        Some(name) if store.delete(name)? => Some(name.clone()),
-        _ => None,
-    };
-    Ok(TeardownReport { org: org.slug, tasks_removed, token_secret_removed, removed_paths })
+    .fetch_all(conn)
+    .await?)
 }
 
 /// `dalgo dbt status`: the workspace, its checkout and profile, recent runs.

@@ -10,17 +10,15 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{Connection, PgConnection};
+use sqlx::PgConnection;
 
 use super::{OrgPaths, refresh_profile};
 use crate::config::DbtConfig;
 use crate::db::Db;
+use crate::db::lock::{LockClass, OrgLock};
 use crate::error::{Error, Result};
 use crate::org::{self, Org};
 use crate::secrets::SecretStore;
-
-/// The advisory-lock namespace of dbt runs ("dbt" in ASCII).
-const LOCK_CLASS: i32 = 0x0064_6274;
 
 /// The dbt commands dalgo runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +119,8 @@ pub async fn run(
 ) -> Result<i32> {
     let exe = executable(cfg)?;
     let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
+    // No workspace is an answer, not a run: nothing is recorded for it.
+    super::require(db, &org).await?;
     let mut args: Vec<String> = req.command.args().iter().map(|s| s.to_string()).collect();
     args.push("--profiles-dir".into());
     args.push(OrgPaths::new(cfg, &org).profiles_dir.to_string_lossy().into_owned());
@@ -223,30 +223,12 @@ async fn locked(
     on_wait: impl FnOnce(&str),
     body: impl AsyncFnOnce() -> Result<i32>,
 ) -> Result<i32> {
-    let mut lock = db.pool().acquire().await?.detach();
-    let key = (org.id & 0x7fff_ffff) as i32;
-    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
-        .bind(LOCK_CLASS)
-        .bind(key)
-        .fetch_one(&mut lock)
-        .await?;
-    if !got {
-        let holder = running(&mut lock, org).await?.map_or_else(|| "another dbt command".to_string(), |r| r.describe());
-        if !wait {
-            return Err(Error::Locked {
-                org: org.slug.clone(),
-                holder,
-                hint: "wait for it to finish, or run without --no-wait to queue behind it",
-            });
-        }
-        on_wait(&holder);
-        sqlx::query("SELECT pg_advisory_lock($1, $2)").bind(LOCK_CLASS).bind(key).execute(&mut lock).await?;
-    }
+    let mut lock = lock_org(db, org, wait, on_wait).await?;
     sqlx::query(
         "UPDATE dbt_runs SET status = 'interrupted', ended_at = now() WHERE org_id = $1 AND status = 'running'",
     )
     .bind(org.id)
-    .execute(&mut lock)
+    .execute(lock.conn())
     .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO dbt_runs (org_id, command, args, actor, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -256,7 +238,7 @@ async fn locked(
     .bind(serde_json::json!(args))
     .bind(actor)
     .bind(std::process::id() as i32)
-    .fetch_one(&mut lock)
+    .fetch_one(lock.conn())
     .await?;
     let outcome = body().await;
     let (status, code) = match &outcome {
@@ -268,11 +250,29 @@ async fn locked(
         .bind(id)
         .bind(status)
         .bind(code)
-        .execute(&mut lock)
+        .execute(lock.conn())
         .await?;
-    // Closing the session releases the advisory lock.
-    lock.close().await?;
+    lock.release().await?;
     outcome
+}
+
+/// Takes the org's dbt lock. When it is held: with `wait`, tells `on_wait`
+/// what holds it and queues; without, fails with [`Error::Locked`].
+pub(crate) async fn lock_org(db: &Db, org: &Org, wait: bool, on_wait: impl FnOnce(&str)) -> Result<OrgLock> {
+    let mut conn = match OrgLock::try_acquire(db, LockClass::Dbt, org).await? {
+        Ok(lock) => return Ok(lock),
+        Err(conn) => conn,
+    };
+    let holder = running(&mut conn, org).await?.map_or_else(|| "another dbt command".to_string(), |r| r.describe());
+    if !wait {
+        return Err(Error::Locked {
+            org: org.slug.clone(),
+            holder,
+            hint: "wait for it to finish, or run without --no-wait to queue behind it",
+        });
+    }
+    on_wait(&holder);
+    OrgLock::wait(conn, LockClass::Dbt, org).await
 }
 
 async fn running(conn: &mut PgConnection, org: &Org) -> Result<Option<RunRecord>> {

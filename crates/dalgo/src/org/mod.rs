@@ -249,16 +249,30 @@ pub struct DeleteReport {
     pub feature_flag_overrides: i64,
 }
 
-/// Deletes an org and everything that belongs to it in one transaction; users
-/// left without any membership are removed too. With `dry_run`, reports what
-/// would go and changes nothing.
-pub async fn delete(db: &Db, slug: &str, dry_run: bool, actor: &str) -> Result<DeleteReport> {
+/// Deletes an org's rows and everything that belongs to them in one
+/// transaction; users left without any membership are removed too. With
+/// `dry_run`, reports what would go and changes nothing. This is the
+/// database's part only: [`crate::ops::OrgOps::delete`] removes what the org
+/// has outside it first.
+pub(crate) async fn delete(db: &Db, slug: &str, dry_run: bool, actor: &str) -> Result<DeleteReport> {
     let mut tx = db.pool().begin().await?;
     let org = lock(&mut tx, slug).await?;
     let memberships = members(&mut tx, org.id).await?;
+    // Lock the members' user rows first. A concurrent `user add` of one of
+    // them into another org holds a key-share lock on the user until it
+    // commits: this waits for it, and the next statement sees its membership.
+    // One that comes later waits for this transaction instead, and finds the
+    // user gone. Either way no membership is lost with a deleted user.
+    sqlx::query(
+        "SELECT u.id FROM users u JOIN org_users ou ON ou.user_id = u.id AND ou.org_id = $1 ORDER BY u.id FOR UPDATE OF u",
+    )
+    .bind(org.id)
+    .execute(&mut *tx)
+    .await?;
     let orphans: Vec<(i64, String)> = sqlx::query_as(
         "SELECT u.id, u.email FROM users u JOIN org_users ou ON ou.user_id = u.id AND ou.org_id = $1
-          WHERE NOT EXISTS (SELECT 1 FROM org_users o2 WHERE o2.user_id = u.id AND o2.org_id IS DISTINCT FROM $1)
+          WHERE NOT u.is_system
+            AND NOT EXISTS (SELECT 1 FROM org_users o2 WHERE o2.user_id = u.id AND o2.org_id IS DISTINCT FROM $1)
           ORDER BY lower(u.email)",
     )
     .bind(org.id)

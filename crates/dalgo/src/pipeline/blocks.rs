@@ -144,20 +144,36 @@ async fn dbt_secrets(db: &Db, store: &SecretStore, client: &Client, org: &Org) -
     Ok(out)
 }
 
-/// Deletes the org's blocks (they hold its credentials) and returns the
-/// names of those Prefect had. With `dbt_only`, the Airbyte server block stays.
-pub async fn delete(client: &Client, org_slug: &str, dbt_only: bool) -> Result<Vec<String>> {
+/// The org's blocks: the dbt Secrets, then (unless `dbt_only`) the Airbyte server.
+fn targets(org_slug: &str, dbt_only: bool) -> Vec<(&'static str, String)> {
     let mut targets = vec![("secret", dbt_profile_block(org_slug)), ("secret", git_pull_url_block(org_slug))];
     if !dbt_only {
         targets.push(("airbyte-server", airbyte_server_block(org_slug)));
     }
+    targets
+}
+
+/// Deletes the org's blocks (they hold its credentials) and returns the
+/// names of those Prefect had. With `dbt_only`, the Airbyte server block stays.
+pub async fn delete(client: &Client, org_slug: &str, dbt_only: bool) -> Result<Vec<String>> {
     let mut deleted = Vec::new();
-    for (block_type, name) in targets {
+    for (block_type, name) in targets(org_slug, dbt_only) {
         if client.delete_block(block_type, &name).await? {
             deleted.push(name);
         }
     }
     Ok(deleted)
+}
+
+/// The names of the org's blocks that Prefect has.
+pub async fn existing(client: &Client, org_slug: &str) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    for (block_type, name) in targets(org_slug, false) {
+        if client.block_exists(block_type, &name).await? {
+            found.push(name);
+        }
+    }
+    Ok(found)
 }
 
 async fn put_secret(client: &Client, name: String, value: &str) -> Result<BlockOutcome> {

@@ -26,7 +26,7 @@ use crate::db::Db;
 use crate::error::{Error, ErrorKind, Result};
 use crate::org::{self, Org};
 use crate::prefect::Client;
-use deployment::{DbtContext, DeploymentSpec};
+use deployment::DbtContext;
 
 /// Checks a five-field cron expression (as Prefect takes them).
 pub fn validate_cron(expr: &str) -> Result<()> {
@@ -35,6 +35,25 @@ pub fn validate_cron(expr: &str) -> Result<()> {
         what: format!("cron expression {expr:?}"),
         problems: vec![format!("{e} (five fields: minute hour day-of-month month day-of-week, in UTC)")],
     })
+}
+
+/// Trims and checks a pipeline name: not blank, at most 100 characters, no
+/// control or format characters.
+pub fn validate_name(name: &str) -> Result<&str> {
+    let trimmed = name.trim();
+    let problem = if trimmed.is_empty() {
+        Some("it is blank")
+    } else if trimmed.chars().count() > 100 {
+        Some("it is longer than 100 characters")
+    } else if trimmed.chars().any(char::is_control) {
+        Some("it contains control characters")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(Error::InvalidConfig { what: format!("pipeline name {name:?}"), problems: vec![p.into()] }),
+        None => Ok(trimmed),
+    }
 }
 
 /// The next time a cron fires after now.
@@ -72,7 +91,7 @@ pub struct Pipeline {
     pub created_at: DateTime<Utc>,
 }
 
-const PIPELINE_COLUMNS: &str =
+pub(crate) const PIPELINE_COLUMNS: &str =
     "id, uuid, name, deployment_name, deployment_id, cron, continue_on_sync_failure, created_at";
 
 /// The tasks a pipeline is made of.
@@ -85,18 +104,8 @@ pub struct TaskChoice {
     pub transform: Option<Vec<String>>,
 }
 
-/// What a new pipeline is.
-#[derive(Debug, Clone)]
-pub struct CreateRequest<'a> {
-    pub org: &'a str,
-    pub name: &'a str,
-    pub tasks: TaskChoice,
-    pub cron: Option<&'a str>,
-    pub continue_on_sync_failure: bool,
-}
-
 /// The org's tasks for a choice, in pipeline order: syncs, then transforms by Dalgo's rank.
-async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &TaskChoice) -> Result<Vec<TaskRow>> {
+pub(crate) async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &TaskChoice) -> Result<Vec<TaskRow>> {
     let mut tasks = Vec::new();
     for connection in &choice.connections {
         // One airbyte-sync org task per connection, made on first use.
@@ -169,7 +178,7 @@ async fn dbt_context(conn: &mut PgConnection, org: &Org) -> Result<Option<DbtCon
 }
 
 /// The deployment parameters for a task list.
-async fn build_parameters(
+pub(crate) async fn build_parameters(
     conn: &mut PgConnection,
     cfg: &Config,
     org: &Org,
@@ -187,7 +196,7 @@ async fn build_parameters(
     Ok(deployment::parameters(&configs, &org.slug, continue_on_sync_failure))
 }
 
-async fn write_tasks(conn: &mut PgConnection, pipeline_id: i64, tasks: &[TaskRow]) -> Result<()> {
+pub(crate) async fn write_tasks(conn: &mut PgConnection, pipeline_id: i64, tasks: &[TaskRow]) -> Result<()> {
     sqlx::query("DELETE FROM pipeline_tasks WHERE pipeline_id = $1").bind(pipeline_id).execute(&mut *conn).await?;
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let seqs: Vec<i32> = (0..tasks.len() as i32).collect();
@@ -202,7 +211,7 @@ async fn write_tasks(conn: &mut PgConnection, pipeline_id: i64, tasks: &[TaskRow
     Ok(())
 }
 
-async fn ensure_pool(client: &Client, pool: &str) -> Result<()> {
+pub(crate) async fn ensure_pool(client: &Client, pool: &str) -> Result<()> {
     if client.work_pool_exists(pool).await? {
         Ok(())
     } else {
@@ -212,90 +221,7 @@ async fn ensure_pool(client: &Client, pool: &str) -> Result<()> {
     }
 }
 
-/// Creates a pipeline: rows and deployment together, or neither.
-pub async fn create(db: &Db, cfg: &Config, client: &Client, req: &CreateRequest<'_>, actor: &str) -> Result<Pipeline> {
-    if let Some(c) = req.cron {
-        validate_cron(c)?;
-    }
-    let mut tx = db.pool().begin().await?;
-    let org = org::lock(&mut tx, req.org).await?;
-    let queue_config: Option<Value> =
-        sqlx::query_scalar("SELECT queue_config FROM orgs WHERE id = $1").bind(org.id).fetch_one(&mut *tx).await?;
-    let (pool, queue) = pipeline_queue(cfg, queue_config.as_ref());
-    ensure_pool(client, &pool).await?;
-    let tasks = resolve_tasks(&mut tx, &org, &req.tasks).await?;
-    if tasks.is_empty() {
-        return Err(Error::InvalidConfig {
-            what: "pipeline".into(),
-            problems: vec!["it has no tasks: give --connection, or set up dbt for the org".into()],
-        });
-    }
-    let deployment_name = format!("pipeline-{}-{}", org.slug, &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let sql = format!(
-        "INSERT INTO pipelines (org_id, name, deployment_name, cron, continue_on_sync_failure) VALUES ($1, $2, $3, $4, $5)
-         RETURNING {PIPELINE_COLUMNS}"
-    );
-    let inserted = sqlx::query_as::<_, Pipeline>(sqlx::AssertSqlSafe(sql))
-        .bind(org.id)
-        .bind(req.name.trim())
-        .bind(&deployment_name)
-        .bind(req.cron)
-        .bind(req.continue_on_sync_failure)
-        .fetch_one(&mut *tx)
-        .await;
-    let mut pipeline = match inserted {
-        Ok(p) => p,
-        Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("23505") => {
-            return Err(Error::InvalidConfig {
-                what: "pipeline name".into(),
-                problems: vec![format!("{} already has a pipeline named {:?}", org.slug, req.name)],
-            });
-        }
-        Err(e) => return Err(e.into()),
-    };
-    write_tasks(&mut tx, pipeline.id, &tasks).await?;
-    let parameters = build_parameters(&mut tx, cfg, &org, &tasks, req.continue_on_sync_failure).await?;
-    let prefect_cfg = client.config().clone();
-    let flow_id = client.ensure_flow(deployment::FLOW_NAME).await?;
-    let spec = DeploymentSpec {
-        name: &deployment_name,
-        flow_id: &flow_id,
-        org_slug: &org.slug,
-        parameters,
-        cron: req.cron,
-        work_pool: &pool,
-        work_queue: &queue,
-    };
-    let dep = client.create_deployment(&deployment::body(&spec, &prefect_cfg)).await?;
-    let finish = async {
-        sqlx::query("UPDATE pipelines SET deployment_id = $2 WHERE id = $1")
-            .bind(pipeline.id)
-            .bind(&dep.id)
-            .execute(&mut *tx)
-            .await?;
-        audit_pipeline(
-            &mut tx,
-            actor,
-            Action::Create,
-            &org,
-            &pipeline,
-            json!({ "deployment_id": dep.id, "tasks": tasks.len() }),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, Error>(())
-    }
-    .await;
-    if let Err(e) = finish {
-        // The rows are gone with the transaction; the deployment goes too.
-        let _ = client.delete_deployment(&dep.id).await;
-        return Err(e);
-    }
-    pipeline.deployment_id = Some(dep.id);
-    Ok(pipeline)
-}
-
-async fn audit_pipeline(
+pub(crate) async fn audit_pipeline(
     conn: &mut PgConnection,
     actor: &str,
     action: Action,
@@ -454,62 +380,14 @@ pub struct Changes {
     pub continue_on_sync_failure: Option<bool>,
 }
 
-/// Updates a pipeline's tasks or schedule. The whole parameters and the whole
-/// schedule are always sent, so nothing is lost by omission.
-pub async fn update(
-    db: &Db,
-    cfg: &Config,
-    client: &Client,
-    org_slug: &str,
-    name: &str,
-    ch: &Changes,
-    actor: &str,
-) -> Result<Pipeline> {
-    if let Some(Some(c)) = &ch.cron {
-        validate_cron(c)?;
-    }
-    let mut tx = db.pool().begin().await?;
-    let org = org::get(&mut tx, org_slug).await?;
-    let mut p = get(&mut tx, &org, name, true).await?;
-    let deployment_id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
-    let tasks = match &ch.tasks {
-        Some(choice) => {
-            let t = resolve_tasks(&mut tx, &org, choice).await?;
-            write_tasks(&mut tx, p.id, &t).await?;
-            t
-        }
-        None => current_task_rows(&mut tx, p.id).await?,
-    };
-    if let Some(cron) = &ch.cron {
-        p.cron = cron.clone();
-    }
-    if let Some(c) = ch.continue_on_sync_failure {
-        p.continue_on_sync_failure = c;
-    }
-    sqlx::query("UPDATE pipelines SET cron = $2, continue_on_sync_failure = $3, updated_at = now() WHERE id = $1")
-        .bind(p.id)
-        .bind(&p.cron)
-        .bind(p.continue_on_sync_failure)
-        .execute(&mut *tx)
-        .await?;
-    let parameters = build_parameters(&mut tx, cfg, &org, &tasks, p.continue_on_sync_failure).await?;
-    let current = client.get_deployment(&deployment_id).await?;
-    let patch =
-        json!({ "parameters": parameters, "schedules": deployment::schedules(p.cron.as_deref(), !current.paused) });
-    client.update_deployment(&deployment_id, &patch).await?;
-    audit_pipeline(&mut tx, actor, Action::Update, &org, &p, json!({ "cron": p.cron, "tasks": tasks.len() })).await?;
-    tx.commit().await?;
-    Ok(p)
-}
-
-fn missing_deployment(org: &Org, p: &Pipeline) -> Error {
+pub(crate) fn missing_deployment(org: &Org, p: &Pipeline) -> Error {
     Error::PipelineNotFound {
         org: org.slug.clone(),
         name: format!("{} (it has no deployment; delete and create it again)", p.name),
     }
 }
 
-async fn current_task_rows(conn: &mut PgConnection, pipeline_id: i64) -> Result<Vec<TaskRow>> {
+pub(crate) async fn current_task_rows(conn: &mut PgConnection, pipeline_id: i64) -> Result<Vec<TaskRow>> {
     Ok(sqlx::query_as(
         "SELECT ot.id, ot.uuid, tk.slug, tk.type AS task_type, tk.command, ot.connection_id, ot.parameters
            FROM pipeline_tasks pt JOIN org_tasks ot ON ot.id = pt.org_task_id JOIN tasks tk ON tk.id = ot.task_id
@@ -545,31 +423,18 @@ pub async fn delete(db: &Db, client: &Client, org_slug: &str, name: &str, actor:
     let mut tx = db.pool().begin().await?;
     let org = org::get(&mut tx, org_slug).await?;
     let p = get(&mut tx, &org, name, true).await?;
-    if let Some(id) = &p.deployment_id {
+    // One whose id was never recorded (a killed create) is found by its name.
+    let id = match &p.deployment_id {
+        Some(id) => Some(id.clone()),
+        None => client.deployment_by_name(deployment::FLOW_NAME, &p.deployment_name).await?.map(|d| d.id),
+    };
+    if let Some(id) = &id {
         client.delete_deployment(id).await?;
     }
     sqlx::query("DELETE FROM pipelines WHERE id = $1").bind(p.id).execute(&mut *tx).await?;
     audit_pipeline(&mut tx, actor, Action::Delete, &org, &p, json!({ "deployment_id": p.deployment_id })).await?;
     tx.commit().await?;
     Ok(p)
-}
-
-/// Deletes the Prefect deployments of all the org's pipelines (ones Prefect no
-/// longer knows are fine); the rows go with the org. Returns how many were deleted.
-pub async fn delete_org_deployments(db: &Db, client: &Client, org_slug: &str) -> Result<usize> {
-    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
-    let ids: Vec<String> =
-        sqlx::query_scalar("SELECT deployment_id FROM pipelines WHERE org_id = $1 AND deployment_id IS NOT NULL")
-            .bind(org.id)
-            .fetch_all(db.pool())
-            .await?;
-    let mut deleted = 0;
-    for id in &ids {
-        if client.delete_deployment(id).await? {
-            deleted += 1;
-        }
-    }
-    Ok(deleted)
 }
 
 #[cfg(test)]

@@ -107,7 +107,12 @@ pub(crate) async fn find_or_create(
     hash: Option<&PasswordHash>,
     actor: &str,
 ) -> Result<(User, bool)> {
-    if let Some(user) = find(conn, email.as_str()).await? {
+    // FOR KEY SHARE: an `org delete` removing this user right now is waited
+    // for (and then the user is created afresh), and one that starts later
+    // waits for this transaction, sees the new membership and keeps the user.
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1) FOR KEY SHARE");
+    if let Some(user) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(&mut *conn).await?
+    {
         return Ok((user, false));
     }
     let hash = hash.ok_or_else(|| Error::PasswordRequired(email.to_string()))?;

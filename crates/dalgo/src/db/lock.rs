@@ -1,0 +1,80 @@
+//! Per-org PostgreSQL session advisory locks, each held on a connection of
+//! its own: however dalgo ends (error, Ctrl-C, SIGKILL, a lost link), the
+//! session ends and PostgreSQL releases the lock, so a lock never outlives
+//! its holder.
+
+use sqlx::{Connection, PgConnection};
+
+use super::Db;
+use crate::error::Result;
+use crate::org::Org;
+
+/// What a lock serialises for one org.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LockClass {
+    /// dbt runs, git pulls, and every change to the org's dbt files.
+    Dbt,
+    /// Operations that span systems (warehouse set, dbt setup and teardown,
+    /// pipeline create and update, org delete): one at a time per org, so an
+    /// operation's clean-up of versions left by a killed one never races a
+    /// live one.
+    Ops,
+}
+
+impl LockClass {
+    fn key(self) -> i32 {
+        match self {
+            LockClass::Dbt => 0x0064_6274, // "dbt"
+            LockClass::Ops => 0x006f_7073, // "ops"
+        }
+    }
+}
+
+/// A held lock; release it with [`OrgLock::release`] (dropping it also ends
+/// the session, a little later).
+pub(crate) struct OrgLock {
+    conn: PgConnection,
+}
+
+impl OrgLock {
+    /// Takes the org's lock of `class` if it is free; `None` when another
+    /// session holds it.
+    pub(crate) async fn try_acquire(db: &Db, class: LockClass, org: &Org) -> Result<Result<OrgLock, PgConnection>> {
+        let mut conn = db.pool().acquire().await?.detach();
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)")
+            .bind(class.key())
+            .bind(org_key(org))
+            .fetch_one(&mut conn)
+            .await?;
+        Ok(if got { Ok(OrgLock { conn }) } else { Err(conn) })
+    }
+
+    /// Waits for the lock on a connection [`OrgLock::try_acquire`] returned.
+    pub(crate) async fn wait(mut conn: PgConnection, class: LockClass, org: &Org) -> Result<OrgLock> {
+        sqlx::query("SELECT pg_advisory_lock($1, $2)").bind(class.key()).bind(org_key(org)).execute(&mut conn).await?;
+        Ok(OrgLock { conn })
+    }
+
+    /// Takes the lock, waiting for a holder to finish.
+    pub(crate) async fn acquire(db: &Db, class: LockClass, org: &Org) -> Result<OrgLock> {
+        match Self::try_acquire(db, class, org).await? {
+            Ok(lock) => Ok(lock),
+            Err(conn) => Self::wait(conn, class, org).await,
+        }
+    }
+
+    /// The lock's own session, for statements that must run on it.
+    pub(crate) fn conn(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+
+    /// Ends the session, which releases the lock.
+    pub(crate) async fn release(self) -> Result<()> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}
+
+fn org_key(org: &Org) -> i32 {
+    (org.id & 0x7fff_ffff) as i32
+}

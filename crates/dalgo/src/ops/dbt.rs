@@ -1,0 +1,267 @@
+//! `dbt setup` and `dbt teardown`: the org's project checkout, git token,
+//! profile, workspace rows and tasks, and the Prefect blocks that copy them.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::{OrgOps, Partial, Step, refresh_blocks};
+use crate::audit::{self, Action, Resource};
+use crate::db::lock::OrgLock;
+use crate::dbt::{self, OrgPaths, SetupReport, SetupRequest, Source, profile};
+use crate::error::{Error, Result};
+use crate::git;
+use crate::org::Org;
+use crate::secrets::{self, SecretKind};
+use crate::warehouse;
+
+/// The dbt workspace operations of an org.
+pub struct DbtOps<'a> {
+    pub(super) org: &'a OrgOps<'a>,
+}
+
+/// What `setup` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct DbtSetupReport {
+    #[serde(flatten)]
+    pub setup: SetupReport,
+    /// The token version the workspace named before, now removed.
+    pub replaced_token_secret: Option<String>,
+    pub prefect_blocks: Step,
+}
+
+impl Partial for DbtSetupReport {
+    fn unfinished(&self) -> Vec<(&'static str, &Step)> {
+        Some(("prefect blocks", &self.prefect_blocks)).into_iter().filter(|(_, s)| s.is_failed()).collect()
+    }
+}
+
+/// What `teardown` removed.
+#[derive(Debug, Clone, Serialize)]
+pub struct DbtTeardownReport {
+    pub org: String,
+    pub tasks_removed: i64,
+    /// The token version the workspace named, if any.
+    pub token_secret_removed: Option<String>,
+    pub removed_paths: Vec<PathBuf>,
+    /// Prefect blocks removed (they hold the profile and the token).
+    pub prefect_blocks_removed: Vec<String>,
+}
+
+/// Removes what a killed setup left in the org's directory: half-made clones.
+fn remove_stale_clones(paths: &OrgPaths) {
+    let Ok(entries) = std::fs::read_dir(&paths.org_dir) else { return };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(".dbtrepo.tmp-") {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+impl DbtOps<'_> {
+    /// Takes the org's operations lock, then its dbt lock (failing with
+    /// [`Error::Locked`] while dbt runs), and clears what killed runs left.
+    async fn locks(&self, org: &Org) -> Result<(OrgLock, OrgLock)> {
+        let dalgo = self.org.dalgo;
+        let ops = self.org.lock(org).await?;
+        let dbt = dbt::run::lock_org(dalgo.db(), org, false, |_| {}).await?;
+        secrets::sweep(dalgo.db(), dalgo.secrets(), org).await?;
+        remove_stale_clones(&OrgPaths::new(&dalgo.config().dbt, org));
+        Ok((ops, dbt))
+    }
+
+    /// Sets up or updates the org's dbt workspace. Follows the rule in
+    /// [`crate::ops`]: the source and schema are checked first; a new token is
+    /// a new secret version, used for the clone or pull, and the workspace row
+    /// switches to it only when that worked, so a wrong token leaves the
+    /// working one in place; a fresh clone is made beside the old checkout
+    /// and swapped in; profiles.yml (mode 0600) is rewritten atomically.
+    pub async fn setup(&self, req: SetupRequest) -> Result<DbtSetupReport> {
+        let dalgo = self.org.dalgo;
+        let cfg = &dalgo.config().dbt;
+        let org = self.org.get().await?;
+        let (wh, creds) = warehouse::load(dalgo.db(), dalgo.secrets(), &org).await?;
+        let wtype = wh.warehouse_type()?;
+        let existing = dbt::find(&mut *dalgo.db().pool().acquire().await?, &org).await?;
+        let default_schema = dbt::default_schema(req.default_schema.as_deref(), existing.as_ref(), wtype, &creds)?;
+        let paths = OrgPaths::new(cfg, &org);
+        let source = match req.source {
+            Source::Git { url, branch, token } => Source::Git { url: git::clean_url(&url)?, branch, token },
+            Source::Local { path } => {
+                let dir = std::fs::canonicalize(&path).map_err(|e| Error::InvalidConfig {
+                    what: format!("dbt project path {}", path.display()),
+                    problems: vec![e.to_string()],
+                })?;
+                profile::project_profile_name(&dir)?;
+                Source::Local { path: dir }
+            }
+        };
+        let (ops_lock, dbt_lock) = self.locks(&org).await?;
+        // Read again under the lock: a setup that ran while this one queued
+        // may have switched the token.
+        let current = dbt::find(&mut *dalgo.db().pool().acquire().await?, &org).await?;
+        let old_token = current.and_then(|w| w.token_secret);
+        let (kind, project_dir, stored_dir, repo_url, branch, token_secret, new_token) = match source {
+            Source::Git { url, branch, token } => {
+                let new_token = match &token {
+                    Some(t) => Some(
+                        secrets::put_new_version(dalgo.db(), dalgo.secrets(), &org, SecretKind::GitToken, t).await?,
+                    ),
+                    None => None,
+                };
+                let token = match (token, &old_token) {
+                    (Some(t), _) => Some(t),
+                    (None, Some(name)) => dalgo.secrets().get(name)?,
+                    (None, None) => None,
+                };
+                let dir = paths.org_dir.join("dbtrepo");
+                let checked_out = dbt::checkout(&url, branch.as_deref(), &dir, token.as_ref())
+                    .and_then(|()| git::current_branch(&dir));
+                let branch = match checked_out {
+                    Ok(b) => b,
+                    Err(e) => {
+                        self.discard(new_token.as_deref()).await;
+                        return Err(e);
+                    }
+                };
+                let secret = new_token.clone().or_else(|| old_token.clone());
+                ("git", dir, format!("{}/dbtrepo", org.slug), Some(url), Some(branch), secret, new_token)
+            }
+            Source::Local { path } => {
+                let stored = path.to_string_lossy().into_owned();
+                ("local", path, stored, None, None, None, None)
+            }
+        };
+        let written = async {
+            let profile_name = profile::project_profile_name(&project_dir)?;
+            let yaml = profile::render(&profile_name, wtype, &creds, &default_schema)?;
+            secrets::write_private_atomically(&paths.profiles_file(), yaml.as_bytes())?;
+            let row = dbt::WorkspaceRow {
+                source: kind,
+                repo_url: repo_url.as_deref(),
+                branch: branch.as_deref(),
+                project_dir: &stored_dir,
+                target_type: wtype.as_str(),
+                default_schema: &default_schema,
+                token_secret: token_secret.as_deref(),
+            };
+            let (created, tasks) = dbt::record(dalgo.db(), &org, &row, dalgo.actor()).await?;
+            Ok::<_, Error>((profile_name, created, tasks))
+        };
+        let (profile_name, created, tasks) = match written.await {
+            Ok(r) => r,
+            Err(e) => {
+                self.discard(new_token.as_deref()).await;
+                return Err(e);
+            }
+        };
+        // The row no longer names the old token (replaced, or the project is local now).
+        let replaced_token_secret = old_token.filter(|old| token_secret.as_deref() != Some(old.as_str()));
+        if let Some(old) = &replaced_token_secret {
+            secrets::remove_version(dalgo.db(), dalgo.secrets(), old).await?;
+        }
+        let head_commit = (kind == "git").then(|| git::head_commit(&project_dir)).transpose()?;
+        dbt_lock.release().await?;
+        let prefect_blocks = refresh_blocks(dalgo, &org).await;
+        ops_lock.release().await?;
+        Ok(DbtSetupReport {
+            setup: SetupReport {
+                org: org.slug,
+                created,
+                source: kind.into(),
+                repo_url,
+                branch,
+                project_dir,
+                head_commit,
+                profile: profile_name,
+                profiles_file: paths.profiles_file(),
+                default_schema,
+                tasks,
+            },
+            replaced_token_secret,
+            prefect_blocks,
+        })
+    }
+
+    /// Removes a token version a failed setup made.
+    async fn discard(&self, new_token: Option<&str>) {
+        if let Some(name) = new_token {
+            let _ = secrets::remove_version(self.org.dalgo.db(), self.org.dalgo.secrets(), name).await;
+        }
+    }
+
+    /// Removes the workspace: first the Prefect blocks holding its profile and
+    /// token, then its files (profiles.yml, the clone dalgo made; a `--local`
+    /// project is never deleted), then its rows and tasks, then every token
+    /// version. A failure leaves the workspace row, so a re-run finishes.
+    pub async fn teardown(&self) -> Result<DbtTeardownReport> {
+        let dalgo = self.org.dalgo;
+        let cfg = &dalgo.config().dbt;
+        let org = self.org.get().await?;
+        let ws = dbt::require(dalgo.db(), &org).await?;
+        refuse_in_use(&org, &dbt::pipelines_using(&mut *dalgo.db().pool().acquire().await?, &ws).await?)?;
+        let (ops_lock, dbt_lock) = self.locks(&org).await?;
+        let prefect_blocks_removed = match &dalgo.config().prefect {
+            Some(_) => crate::pipeline::blocks::delete(dalgo.prefect()?, &org.slug, true).await?,
+            None => Vec::new(),
+        };
+        let paths = OrgPaths::new(cfg, &org);
+        let mut targets = vec![paths.profiles_dir.clone()];
+        if ws.source == "git" {
+            targets.push(ws.project_path(cfg));
+        }
+        let removed_paths = remove_under(&paths.org_dir, targets)?;
+        let mut tx = dalgo.db().pool().begin().await?;
+        crate::org::lock(&mut tx, &org.slug).await?;
+        refuse_in_use(&org, &dbt::pipelines_using(&mut tx, &ws).await?)?;
+        let tasks_removed: i64 = sqlx::query_scalar("SELECT count(*) FROM org_tasks WHERE dbt_workspace_id = $1")
+            .bind(ws.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM dbt_workspaces WHERE id = $1").bind(ws.id).execute(&mut *tx).await?;
+        let entry = audit::Entry {
+            actor: dalgo.actor(),
+            action: Action::Delete,
+            resource: Resource::DbtWorkspace,
+            resource_id: org.slug.clone(),
+            org: Some(org.audit_ref()),
+            details: json!({ "source": ws.source, "repo_url": ws.repo_url, "tasks_removed": tasks_removed }),
+        };
+        audit::record(&mut tx, entry).await?;
+        tx.commit().await?;
+        // Every token version of the org is now unnamed: the current one and any a kill left.
+        secrets::sweep(dalgo.db(), dalgo.secrets(), &org).await?;
+        dbt_lock.release().await?;
+        ops_lock.release().await?;
+        Ok(DbtTeardownReport {
+            org: org.slug,
+            tasks_removed,
+            token_secret_removed: ws.token_secret,
+            removed_paths,
+            prefect_blocks_removed,
+        })
+    }
+}
+
+fn refuse_in_use(org: &Org, pipelines: &[String]) -> Result<()> {
+    if pipelines.is_empty() {
+        return Ok(());
+    }
+    Err(Error::InUse(format!(
+        "pipelines of {} use the workspace's tasks ({}); update or delete them first",
+        org.slug,
+        pipelines.join(", ")
+    )))
+}
+
+/// Removes each existing target that lies under `root`, returning those removed.
+pub(crate) fn remove_under(root: &Path, targets: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for path in targets.into_iter().filter(|p| p.starts_with(root) && p.exists()) {
+        std::fs::remove_dir_all(&path)
+            .map_err(|e| Error::Files { message: format!("cannot remove {}: {e}", path.display()) })?;
+        removed.push(path);
+    }
+    Ok(removed)
+}

@@ -1,0 +1,248 @@
+//! Use cases, whole: each is one call on a [`Dalgo`] handle or on the org
+//! scope it hands out, and does everything the `dalgo` command does for it.
+//!
+//! ```no_run
+//! # async fn demo() -> dalgo::Result<()> {
+//! use dalgo::config::{Config, Overrides};
+//! use dalgo::ops::{Dalgo, DeleteOptions};
+//! let dalgo = Dalgo::connect(Config::load(&Overrides::default())?).await?;
+//! let report = dalgo.org("acme-ngo").delete(DeleteOptions::default()).await?;
+//! println!("{} users removed", report.rows.users_removed.len());
+//! # Ok(()) }
+//! ```
+//!
+//! # The rule for operations that span systems
+//!
+//! Operations that touch PostgreSQL, the secrets store, files under
+//! `CLIENTDBT_ROOT`, Airbyte and Prefect follow one rule, so that a failure or
+//! a kill at any point loses nothing and a re-run finishes the job:
+//!
+//! 1. **Validate first.** Nothing external is written before the whole input
+//!    is checked: names, cron, config against its schema, ownership.
+//! 2. **One at a time per org.** Each takes the org's operations lock (a
+//!    PostgreSQL session advisory lock, released however dalgo ends); those
+//!    that touch the dbt project also take the org's dbt lock, so no dbt run
+//!    sees a half-changed project.
+//! 3. **Credentials are never overwritten in place.** A new value is a new
+//!    secret version, recorded in `org_secrets` *before* it is written; the
+//!    row is switched to it in a transaction; the old version is removed only
+//!    after the commit. A failure removes the new version and leaves the old
+//!    one working. Versions a kill left behind are removed by the next
+//!    operation on the org (under its lock), by `org delete`, or by
+//!    [`Dalgo::secrets_gc`].
+//! 4. **Everything made outside can be found again.** External objects are
+//!    recorded before they are made (a pipeline row with its deployment name
+//!    is committed before the deployment exists) or named deterministically
+//!    (the warehouse destination `<slug>-warehouse`, the blocks
+//!    `<slug>-airbyte-server`, `dbt-profile-<slug>`, `<slug>-git-pull-url`),
+//!    so a re-run adopts what a killed run made instead of making a second.
+//! 5. **Partial success is said.** When the part that matters is saved but a
+//!    follow-up step failed (e.g. the Airbyte destination after the warehouse
+//!    is stored), the report's [`Step`] says what failed and which command
+//!    finishes it; the CLI exits with [`PARTIAL_EXIT_CODE`].
+//! 6. **Deleting removes everything, external parts first.** `org delete`
+//!    removes Prefect deployments and blocks, the Airbyte workspace, the
+//!    org's directory and every secret version before the rows, so a re-run
+//!    after a failure still finds the org and finishes.
+
+mod airbyte;
+mod dbt;
+mod org;
+mod pipeline;
+mod warehouse;
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+pub use self::airbyte::OrgAirbyte;
+pub use self::dbt::{DbtOps, DbtSetupReport, DbtTeardownReport};
+pub use self::org::{DeleteOptions, OrgDeleteReport};
+pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec};
+pub use self::warehouse::{WarehouseOps, WarehouseSetReport, WarehouseSpec};
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::{Error, ErrorKind, Result};
+use crate::secrets::SecretStore;
+
+/// The exit code of a partial success: what matters was saved, a follow-up
+/// step was not done (see [`Step::Failed`]).
+pub const PARTIAL_EXIT_CODE: u8 = 3;
+
+/// What every operation needs: configuration, database, secrets store, who
+/// acts, and the Airbyte and Prefect clients, built on first use.
+pub struct Dalgo {
+    cfg: Config,
+    db: Db,
+    store: SecretStore,
+    airbyte: OnceLock<crate::airbyte::Client>,
+    prefect: OnceLock<crate::prefect::Client>,
+}
+
+impl Dalgo {
+    /// Connects to the configured database.
+    pub async fn connect(cfg: Config) -> Result<Dalgo> {
+        let db = Db::connect(&cfg.database).await?;
+        Ok(Dalgo::new(cfg, db))
+    }
+
+    /// A handle over a database the caller already connected.
+    pub fn new(cfg: Config, db: Db) -> Dalgo {
+        let store = SecretStore::open(&cfg.secrets);
+        Dalgo { cfg, db, store, airbyte: OnceLock::new(), prefect: OnceLock::new() }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn secrets(&self) -> &SecretStore {
+        &self.store
+    }
+
+    /// Who is acting, as the audit log records it.
+    pub fn actor(&self) -> &str {
+        &self.cfg.actor
+    }
+
+    /// The Airbyte client; [`Error::AirbyteNotConfigured`] without one.
+    pub fn airbyte(&self) -> Result<&crate::airbyte::Client> {
+        if let Some(c) = self.airbyte.get() {
+            return Ok(c);
+        }
+        let c = crate::airbyte::client(&self.cfg)?;
+        Ok(self.airbyte.get_or_init(|| c))
+    }
+
+    /// The Prefect client; a configuration error without `PREFECT_API_URL`.
+    pub fn prefect(&self) -> Result<&crate::prefect::Client> {
+        if let Some(c) = self.prefect.get() {
+            return Ok(c);
+        }
+        let c = crate::prefect::client(&self.cfg)?;
+        Ok(self.prefect.get_or_init(|| c))
+    }
+
+    /// The operations on one org.
+    pub fn org(&self, slug: &str) -> OrgOps<'_> {
+        OrgOps { dalgo: self, slug: slug.to_string() }
+    }
+
+    /// Removes warehouse credentials and git tokens no row names (see
+    /// [`crate::secrets::gc`]).
+    pub async fn secrets_gc(&self, min_age: std::time::Duration, dry_run: bool) -> Result<Vec<crate::secrets::Orphan>> {
+        crate::secrets::gc(&self.db, &self.store, min_age, dry_run).await
+    }
+}
+
+/// The operations on one org: `dalgo.org("acme").warehouse().set(…)`.
+pub struct OrgOps<'a> {
+    dalgo: &'a Dalgo,
+    slug: String,
+}
+
+impl<'a> OrgOps<'a> {
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+
+    /// The org's row; [`Error::OrgNotFound`] if there is none.
+    pub async fn get(&self) -> Result<crate::org::Org> {
+        crate::org::get(&mut *self.dalgo.db.pool().acquire().await?, &self.slug).await
+    }
+
+    pub fn warehouse(&self) -> WarehouseOps<'_> {
+        WarehouseOps { org: self }
+    }
+
+    pub fn dbt(&self) -> DbtOps<'_> {
+        DbtOps { org: self }
+    }
+
+    pub fn pipelines(&self) -> PipelineOps<'_> {
+        PipelineOps { org: self }
+    }
+
+    /// The org's Airbyte workspace, through which only the org's own
+    /// sources, destinations, connections and jobs are reached.
+    pub async fn airbyte(&self) -> Result<OrgAirbyte<'a>> {
+        OrgAirbyte::open(self.dalgo, &self.slug).await
+    }
+
+    /// Takes the org's operations lock (see the rule, point 2).
+    async fn lock(&self, org: &crate::org::Org) -> Result<crate::db::lock::OrgLock> {
+        crate::db::lock::OrgLock::acquire(&self.dalgo.db, crate::db::lock::LockClass::Ops, org).await
+    }
+}
+
+/// How a follow-up step of an operation went.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Step {
+    Done,
+    /// Not needed or not asked for.
+    Skipped {
+        reason: String,
+    },
+    /// Not done; what matters before it was saved. `finish_with` is the
+    /// command that completes the operation.
+    Failed {
+        kind: ErrorKind,
+        error: String,
+        finish_with: String,
+    },
+}
+
+impl Step {
+    fn skipped(reason: impl Into<String>) -> Step {
+        Step::Skipped { reason: reason.into() }
+    }
+
+    fn failed(e: &Error, finish_with: impl Into<String>) -> Step {
+        Step::Failed { kind: e.kind(), error: e.to_string(), finish_with: finish_with.into() }
+    }
+
+    pub fn is_failed(&self) -> bool {
+        matches!(self, Step::Failed { .. })
+    }
+}
+
+/// A report whose operation may have succeeded only in part.
+pub trait Partial {
+    /// The steps that were not done, by name.
+    fn unfinished(&self) -> Vec<(&'static str, &Step)>;
+}
+
+/// Whether the org has pipelines, whose Prefect blocks must follow its credentials.
+async fn has_pipelines(db: &Db, org: &crate::org::Org) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pipelines WHERE org_id = $1)")
+        .bind(org.id)
+        .fetch_one(db.pool())
+        .await?)
+}
+
+/// Refreshes the org's Prefect blocks after its credentials changed, when it
+/// has pipelines that load them.
+async fn refresh_blocks(dalgo: &Dalgo, org: &crate::org::Org) -> Step {
+    let finish = format!("dalgo pipeline blocks --org {}", org.slug);
+    if dalgo.cfg.prefect.is_none() {
+        return Step::skipped("Prefect is not configured");
+    }
+    match has_pipelines(&dalgo.db, org).await {
+        Ok(false) => return Step::skipped(format!("{} has no pipelines", org.slug)),
+        Ok(true) => {}
+        Err(e) => return Step::failed(&e, finish),
+    }
+    let synced = async {
+        let client = dalgo.prefect()?;
+        crate::pipeline::blocks::sync(&dalgo.db, &dalgo.cfg, &dalgo.store, client, &org.slug).await
+    };
+    match synced.await {
+        Ok(_) => Step::Done,
+        Err(e) => Step::failed(&e, finish),
+    }
+}

@@ -1,0 +1,213 @@
+//! `pipeline create` and `pipeline update`: rows, Prefect blocks and the
+//! Prefect deployment of Dalgo's flow.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::OrgOps;
+use crate::audit::Action;
+use crate::error::{Error, Result};
+use crate::org::Org;
+pub use crate::pipeline::Changes as PipelineChanges;
+use crate::pipeline::blocks::{self, BlockOutcome};
+use crate::pipeline::deployment::{self, DeploymentSpec, FLOW_NAME};
+use crate::pipeline::{
+    PIPELINE_COLUMNS, Pipeline, TaskChoice, TaskRow, audit_pipeline, build_parameters, current_task_rows, ensure_pool,
+    get, missing_deployment, pipeline_queue, resolve_tasks, validate_cron, validate_name, write_tasks,
+};
+
+/// The pipeline operations of an org.
+pub struct PipelineOps<'a> {
+    pub(super) org: &'a OrgOps<'a>,
+}
+
+/// What a new pipeline is.
+#[derive(Debug, Clone, Default)]
+pub struct PipelineSpec {
+    pub name: String,
+    pub tasks: TaskChoice,
+    /// Five-field cron, in UTC; `None`: runs only when asked.
+    pub cron: Option<String>,
+    pub continue_on_sync_failure: bool,
+}
+
+/// A pipeline as created or updated, with what happened to the Prefect
+/// blocks its deployment loads.
+#[derive(Debug, Clone, Serialize)]
+pub struct PipelineReport {
+    #[serde(flatten)]
+    pub pipeline: Pipeline,
+    pub blocks: Vec<BlockOutcome>,
+}
+
+impl PipelineOps<'_> {
+    /// Creates a pipeline and its Prefect deployment. Follows the rule in
+    /// [`crate::ops`]: name, cron, tasks and work pool are checked before
+    /// anything is written (so bad input reaches Prefect in no form, blocks
+    /// included); the rows, with the deployment's name, are committed before
+    /// the deployment is made; a failure after that removes both. A run
+    /// killed in between leaves a pipeline with no deployment id, which a
+    /// re-run of the same create adopts (Prefect upserts the deployment by
+    /// name), and which `pipeline delete` and `org delete` find by name.
+    pub async fn create(&self, spec: PipelineSpec) -> Result<PipelineReport> {
+        let dalgo = self.org.dalgo;
+        let name = validate_name(&spec.name)?;
+        if let Some(c) = &spec.cron {
+            validate_cron(c)?;
+        }
+        let client = dalgo.prefect()?;
+        let org = self.org.get().await?;
+        let lock = self.org.lock(&org).await?;
+        let queue_config: Option<Value> = sqlx::query_scalar("SELECT queue_config FROM orgs WHERE id = $1")
+            .bind(org.id)
+            .fetch_one(dalgo.db().pool())
+            .await?;
+        let (pool, queue) = pipeline_queue(dalgo.config(), queue_config.as_ref());
+        ensure_pool(client, &pool).await?;
+        let (mut pipeline, tasks, parameters) = self.record_pending(&org, name, &spec).await?;
+        let made = async {
+            let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.secrets(), client, &org.slug).await?;
+            let flow_id = client.ensure_flow(FLOW_NAME).await?;
+            let spec = DeploymentSpec {
+                name: &pipeline.deployment_name,
+                flow_id: &flow_id,
+                org_slug: &org.slug,
+                parameters,
+                cron: spec.cron.as_deref(),
+                work_pool: &pool,
+                work_queue: &queue,
+            };
+            let dep = client.create_deployment(&deployment::body(&spec, client.config())).await?;
+            let mut tx = dalgo.db().pool().begin().await?;
+            sqlx::query("UPDATE pipelines SET deployment_id = $2 WHERE id = $1")
+                .bind(pipeline.id)
+                .bind(&dep.id)
+                .execute(&mut *tx)
+                .await?;
+            let details = json!({ "deployment_id": dep.id, "tasks": tasks.len() });
+            audit_pipeline(&mut tx, dalgo.actor(), Action::Create, &org, &pipeline, details).await?;
+            tx.commit().await?;
+            Ok::<_, Error>((blocks, dep.id))
+        };
+        match made.await {
+            Ok((blocks, id)) => {
+                lock.release().await?;
+                pipeline.deployment_id = Some(id);
+                Ok(PipelineReport { pipeline, blocks })
+            }
+            Err(e) => {
+                // Undo: the deployment (if Prefect made it), then the rows.
+                if let Ok(Some(dep)) = client.deployment_by_name(FLOW_NAME, &pipeline.deployment_name).await {
+                    let _ = client.delete_deployment(&dep.id).await;
+                }
+                let _ = sqlx::query("DELETE FROM pipelines WHERE id = $1")
+                    .bind(pipeline.id)
+                    .execute(dalgo.db().pool())
+                    .await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Commits the pipeline's rows without a deployment id, or adopts the
+    /// rows a killed create of the same name left. Any problem with the
+    /// tasks is reported before anything is committed.
+    async fn record_pending(
+        &self,
+        org: &Org,
+        name: &str,
+        spec: &PipelineSpec,
+    ) -> Result<(Pipeline, Vec<TaskRow>, Value)> {
+        let dalgo = self.org.dalgo;
+        let mut tx = dalgo.db().pool().begin().await?;
+        crate::org::lock(&mut tx, &org.slug).await?;
+        let tasks = resolve_tasks(&mut tx, org, &spec.tasks).await?;
+        if tasks.is_empty() {
+            return Err(Error::InvalidConfig {
+                what: "pipeline".into(),
+                problems: vec!["it has no tasks: give --connection, or set up dbt for the org".into()],
+            });
+        }
+        let deployment_name = format!("pipeline-{}-{}", org.slug, &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let sql = format!(
+            "INSERT INTO pipelines (org_id, name, deployment_name, cron, continue_on_sync_failure) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (org_id, name) DO UPDATE SET cron = EXCLUDED.cron,
+                 continue_on_sync_failure = EXCLUDED.continue_on_sync_failure, updated_at = now()
+              WHERE pipelines.deployment_id IS NULL
+             RETURNING {PIPELINE_COLUMNS}"
+        );
+        let pipeline: Pipeline = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(org.id)
+            .bind(name)
+            .bind(&deployment_name)
+            .bind(spec.cron.as_deref())
+            .bind(spec.continue_on_sync_failure)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| Error::NameTaken { what: "pipeline", name: name.to_string(), org: org.slug.clone() })?;
+        write_tasks(&mut tx, pipeline.id, &tasks).await?;
+        let parameters = build_parameters(&mut tx, dalgo.config(), org, &tasks, spec.continue_on_sync_failure).await?;
+        tx.commit().await?;
+        Ok((pipeline, tasks, parameters))
+    }
+
+    /// Changes a pipeline's tasks or schedule; the whole parameters and the
+    /// whole schedule are always sent, so nothing is lost by omission. The
+    /// cron and tasks are checked before Prefect is touched; the deployment
+    /// is changed inside the transaction that changes the rows, and restored
+    /// if that transaction cannot commit. A run killed between the two is
+    /// finished by running the same update again.
+    pub async fn update(&self, name: &str, ch: &PipelineChanges) -> Result<PipelineReport> {
+        let dalgo = self.org.dalgo;
+        if let Some(Some(c)) = &ch.cron {
+            validate_cron(c)?;
+        }
+        let client = dalgo.prefect()?;
+        let org = self.org.get().await?;
+        let lock = self.org.lock(&org).await?;
+        let mut tx = dalgo.db().pool().begin().await?;
+        let mut p = get(&mut tx, &org, name, true).await?;
+        let deployment_id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
+        let tasks = match &ch.tasks {
+            Some(choice) => {
+                let t = resolve_tasks(&mut tx, &org, choice).await?;
+                write_tasks(&mut tx, p.id, &t).await?;
+                t
+            }
+            None => current_task_rows(&mut tx, p.id).await?,
+        };
+        let old_cron = p.cron.clone();
+        if let Some(cron) = &ch.cron {
+            p.cron = cron.clone();
+        }
+        if let Some(c) = ch.continue_on_sync_failure {
+            p.continue_on_sync_failure = c;
+        }
+        sqlx::query("UPDATE pipelines SET cron = $2, continue_on_sync_failure = $3, updated_at = now() WHERE id = $1")
+            .bind(p.id)
+            .bind(&p.cron)
+            .bind(p.continue_on_sync_failure)
+            .execute(&mut *tx)
+            .await?;
+        let parameters = build_parameters(&mut tx, dalgo.config(), &org, &tasks, p.continue_on_sync_failure).await?;
+        let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.secrets(), client, &org.slug).await?;
+        let current = client.get_deployment(&deployment_id).await?;
+        let active = !current.paused;
+        let patch = json!({ "parameters": parameters, "schedules": deployment::schedules(p.cron.as_deref(), active) });
+        client.update_deployment(&deployment_id, &patch).await?;
+        let details = json!({ "cron": p.cron, "tasks": tasks.len() });
+        let committed = async {
+            audit_pipeline(&mut tx, dalgo.actor(), Action::Update, &org, &p, details).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        };
+        if let Err(e) = committed.await {
+            let restore = json!({ "parameters": current.parameters,
+                                  "schedules": deployment::schedules(old_cron.as_deref(), active) });
+            let _ = client.update_deployment(&deployment_id, &restore).await;
+            return Err(e);
+        }
+        lock.release().await?;
+        Ok(PipelineReport { pipeline: p, blocks })
+    }
+}

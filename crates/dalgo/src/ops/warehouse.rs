@@ -1,0 +1,119 @@
+//! `warehouse set`: check, store a new credentials version, switch the row
+//! to it, remove the old one, then bring the Airbyte destination and the
+//! Prefect blocks in step.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{OrgOps, Partial, Step, refresh_blocks};
+use crate::error::Result;
+use crate::secrets::{self, SecretKind};
+use crate::warehouse::{self, SetReport, WarehouseType};
+
+/// The warehouse operations of an org.
+pub struct WarehouseOps<'a> {
+    pub(super) org: &'a OrgOps<'a>,
+}
+
+/// What `set` is asked to store.
+#[derive(Debug, Clone)]
+pub struct WarehouseSpec {
+    pub wtype: WarehouseType,
+    /// Airbyte's destination config (see [`warehouse::validate`]).
+    pub config: Map<String, Value>,
+    /// Try PostgreSQL credentials with a real connection first.
+    pub check: bool,
+    /// Create or update the org's Airbyte destination (when Airbyte is configured).
+    pub airbyte: bool,
+}
+
+/// What `set` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarehouseSetReport {
+    pub warehouse: SetReport,
+    /// The credentials version the row named before, now removed.
+    pub replaced_secret: Option<String>,
+    pub airbyte_destination_id: Option<String>,
+    pub airbyte_destination: Step,
+    pub prefect_blocks: Step,
+}
+
+impl Partial for WarehouseSetReport {
+    fn unfinished(&self) -> Vec<(&'static str, &Step)> {
+        [("airbyte destination", &self.airbyte_destination), ("prefect blocks", &self.prefect_blocks)]
+            .into_iter()
+            .filter(|(_, s)| s.is_failed())
+            .collect()
+    }
+}
+
+impl WarehouseOps<'_> {
+    /// Sets (creates or replaces) the org's warehouse. Follows the rule in
+    /// [`crate::ops`]: the config is checked before anything is written; the
+    /// credentials go to a new secret version and the row switches to it in
+    /// one transaction, so a failure leaves the old credentials working; the
+    /// Airbyte destination (named `<slug>-warehouse`, adopted by a re-run)
+    /// and the Prefect blocks follow, and their failure is a [`Step::Failed`]
+    /// in an otherwise successful report.
+    pub async fn set(&self, spec: WarehouseSpec) -> Result<WarehouseSetReport> {
+        let dalgo = self.org.dalgo;
+        let creds = warehouse::validate(spec.wtype, spec.config)?;
+        let org = self.org.get().await?;
+        if spec.wtype == WarehouseType::Postgres && spec.check {
+            warehouse::check_postgres(&creds, Duration::from_secs(10)).await?;
+        }
+        let lock = self.org.lock(&org).await?;
+        secrets::sweep(dalgo.db(), dalgo.secrets(), &org).await?;
+        let value = SecretString::from(Value::Object(creds.clone()).to_string());
+        let name = secrets::put_new_version(dalgo.db(), dalgo.secrets(), &org, SecretKind::Warehouse, &value).await?;
+        let (created, replaced) =
+            match warehouse::record(dalgo.db(), &org, spec.wtype, &creds, &name, dalgo.actor()).await {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = secrets::remove_version(dalgo.db(), dalgo.secrets(), &name).await;
+                    return Err(e);
+                }
+            };
+        if let Some(old) = &replaced {
+            // Left for the next sweep if this fails: it is recorded.
+            if let Err(e) = secrets::remove_version(dalgo.db(), dalgo.secrets(), old).await {
+                tracing::warn!(secret = %old, "the replaced credentials stay until the next operation: {e}");
+            }
+        }
+        let finish = format!("dalgo warehouse set --org {} … (again, with the same config)", org.slug);
+        let (airbyte_destination_id, airbyte_destination) = match (&dalgo.config().airbyte, spec.airbyte) {
+            (None, _) => (None, Step::skipped("Airbyte is not configured")),
+            (Some(_), false) => (None, Step::skipped("not asked for (--no-airbyte)")),
+            (Some(_), true) => {
+                let made = async {
+                    let client = dalgo.airbyte()?;
+                    crate::airbyte::upsert_warehouse_destination(
+                        dalgo.db(),
+                        client,
+                        &org.slug,
+                        spec.wtype,
+                        &creds,
+                        dalgo.actor(),
+                    )
+                    .await
+                };
+                match made.await {
+                    Ok(d) => (Some(d.id), Step::Done),
+                    Err(e) => (None, Step::failed(&e, finish)),
+                }
+            }
+        };
+        let prefect_blocks = refresh_blocks(dalgo, &org).await;
+        lock.release().await?;
+        Ok(WarehouseSetReport {
+            warehouse: SetReport { org: org.slug, wtype: spec.wtype, created, credentials_secret: name },
+            replaced_secret: replaced,
+            airbyte_destination_id,
+            airbyte_destination,
+            prefect_blocks,
+        })
+    }
+}
