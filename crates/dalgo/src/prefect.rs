@@ -2,26 +2,26 @@
 //! calls dalgo needs for pipelines: work pools, flows, deployments, flow runs,
 //! their states, task runs and logs.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
-use reqwest::{Method, StatusCode};
-use secrecy::ExposeSecret;
+use reqwest::Method;
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::config::{Config, PrefectConfig};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::{backoff, is_transient, root_cause};
+use crate::http::{Request, Service, Transport, decode};
 
 /// Prefect's page size cap for filters.
 pub const PAGE: usize = 200;
 
 /// A client for one Prefect server (or Prefect Cloud workspace).
 pub struct Client {
-    http: reqwest::Client,
+    transport: Transport,
     cfg: PrefectConfig,
+    /// `Bearer <PREFECT_API_KEY>`, for Prefect Cloud.
+    auth: Option<SecretString>,
 }
 
 impl std::fmt::Debug for Client {
@@ -140,13 +140,9 @@ pub struct LogEntry {
 
 impl Client {
     pub fn new(cfg: &PrefectConfig) -> Result<Client> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10).min(cfg.timeout))
-            .timeout(cfg.timeout)
-            .user_agent(concat!("dalgo/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Client { http, cfg: cfg.clone() })
+        let transport = Transport::new(Service::Prefect, &cfg.api_url, &cfg.api_url, cfg.timeout, cfg.retries)?;
+        let auth = cfg.api_key.as_ref().map(|k| SecretString::from(format!("Bearer {}", k.expose_secret())));
+        Ok(Client { transport, cfg: cfg.clone(), auth })
     }
 
     pub fn config(&self) -> &PrefectConfig {
@@ -154,52 +150,15 @@ impl Client {
     }
 
     async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&Value>) -> Result<T> {
-        let value = self.send(method, path, body).await?;
-        serde_json::from_value(value).map_err(|e| Error::Prefect {
-            kind: ErrorKind::Failure,
-            status: None,
-            message: format!("unexpected answer from Prefect {path}: {e}"),
-        })
+        decode(Service::Prefect, path, self.send(method, path, body).await?)
     }
 
     /// Every call dalgo makes to Prefect is safe to repeat (reads, upserts,
     /// PATCHes, deletes, flow runs with an idempotency key), so each is
-    /// retried on connection errors and 502/503/504.
+    /// retried on transient failures.
     async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
-        let url = format!("{}{path}", self.cfg.api_url);
-        let mut attempt = 0;
-        loop {
-            let mut req = self.http.request(method.clone(), &url);
-            if let Some(key) = &self.cfg.api_key {
-                req = req.bearer_auth(key.expose_secret());
-            }
-            if let Some(b) = body {
-                req = req.json(b);
-            }
-            tracing::debug!(%method, path, attempt, "prefect request");
-            let outcome = req.send().await;
-            if attempt < self.cfg.retries && is_transient(&outcome) {
-                attempt += 1;
-                tokio::time::sleep(backoff(attempt)).await;
-                continue;
-            }
-            return match outcome {
-                Err(e) => Err(self.transport_error(path, &e)),
-                Ok(resp) => read(path, resp).await,
-            };
-        }
-    }
-
-    fn transport_error(&self, path: &str, e: &reqwest::Error) -> Error {
-        let (kind, message) = if e.is_timeout() {
-            (
-                ErrorKind::TempFail,
-                format!("Prefect at {} did not answer {path} within {:?}", self.cfg.api_url, self.cfg.timeout),
-            )
-        } else {
-            (ErrorKind::Unavailable, format!("cannot reach Prefect at {}: {}", self.cfg.api_url, root_cause(e)))
-        };
-        Error::Prefect { kind, status: None, message }
+        let req = Request { method, path, body, auth: self.auth.as_ref(), safe: true, timeout: self.cfg.timeout };
+        self.transport.send(req).await
     }
 
     /// Whether a work pool exists.
@@ -410,51 +369,9 @@ fn id_of(v: &Value, path: &str) -> Result<String> {
     })
 }
 
-async fn read(path: &str, resp: reqwest::Response) -> Result<Value> {
-    let status = resp.status();
-    let text = resp.text().await.unwrap_or_default();
-    if status.is_success() {
-        return Ok(if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::Null)
-        });
-    }
-    Err(http_error(path, status, &text))
-}
-
-/// Prefect's `detail`, mapped to an exit class.
-fn http_error(path: &str, status: StatusCode, text: &str) -> Error {
-    let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    let detail = match body.get("detail") {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => text.chars().take(300).collect::<String>().trim().to_string(),
-    };
-    let kind = match status.as_u16() {
-        401 | 403 => ErrorKind::PermissionDenied,
-        404 => ErrorKind::NotFound,
-        400 | 409 | 422 => ErrorKind::InvalidInput,
-        s if s >= 500 => ErrorKind::TempFail,
-        _ => ErrorKind::Failure,
-    };
-    Error::Prefect { kind, status: Some(status.as_u16()), message: format!("Prefect {path} ({status}): {detail}") }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn errors_carry_prefects_detail_and_class() {
-        let e = http_error("/deployments/", StatusCode::NOT_FOUND, r#"{"detail":"Work pool \"nope\" not found."}"#);
-        assert_eq!(e.kind(), ErrorKind::NotFound);
-        assert!(e.to_string().contains("Work pool \"nope\" not found."));
-        assert_eq!(http_error("/x", StatusCode::CONFLICT, "{}").kind(), ErrorKind::InvalidInput);
-        assert_eq!(http_error("/x", StatusCode::UNPROCESSABLE_ENTITY, "{}").kind(), ErrorKind::InvalidInput);
-        assert_eq!(http_error("/x", StatusCode::FORBIDDEN, "{}").kind(), ErrorKind::PermissionDenied);
-        assert_eq!(http_error("/x", StatusCode::SERVICE_UNAVAILABLE, "{}").kind(), ErrorKind::TempFail);
-    }
 
     #[test]
     fn path_segments_are_encoded() {

@@ -365,8 +365,7 @@ async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> anyhow::Res
             })
         }
         WorkspaceCommand::Show(o) => {
-            let oa = d.org(&o.slug).airbyte().await?;
-            let ws = airbyte::get_workspace(c, oa.workspace_id()).await?;
+            let ws = d.org(&o.slug).airbyte().await?.workspace().await?;
             emit(ctx.format, &ws, |out| {
                 write_table(
                     out,
@@ -395,8 +394,7 @@ async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> anyhow::Res
 }
 
 async fn definitions(ctx: &Context, d: &Dalgo, actor: Actor, slug: &str) -> anyhow::Result<()> {
-    let oa = d.org(slug).airbyte().await?;
-    let defs = airbyte::definitions(oa.client(), actor, oa.workspace_id()).await?;
+    let defs = d.org(slug).airbyte().await?.definitions(actor).await?;
     emit(ctx.format, &defs, |out| {
         let t = table(
             &["NAME", "ID", "IMAGE"],
@@ -413,13 +411,9 @@ fn parse_json_or_yaml(path: &std::path::Path) -> anyhow::Result<Value> {
 
 async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> anyhow::Result<()> {
     let noun = actor.noun();
-    let c = d.airbyte()?;
-    let owned =
-        |id: String, org: OrgArg| async move { anyhow::Ok(d.org(&org.slug).airbyte().await?.actor(actor, &id).await?) };
     match cmd {
         ActorCommand::List(o) => {
-            let oa = d.org(&o.slug).airbyte().await?;
-            let items = airbyte::list(c, actor, oa.workspace_id()).await?;
+            let items = d.org(&o.slug).airbyte().await?.actors(actor).await?;
             emit(ctx.format, &items, |out| {
                 let t = table(
                     &["NAME", "ID", "CONNECTOR"],
@@ -429,7 +423,7 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> an
             })
         }
         ActorCommand::Show { id, org } => {
-            let r = owned(id, org).await?;
+            let r = d.org(&org.slug).airbyte().await?.actor(actor, &id).await?;
             emit(ctx.format, &r, |out| {
                 let cfg = serde_json::to_string_pretty(&r.configuration).unwrap_or_default();
                 write_table(
@@ -444,21 +438,17 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> an
             })
         }
         ActorCommand::Create { org, name, definition, config } => {
-            let oa = d.org(&org.slug).airbyte().await?;
             let config = parse_json_or_yaml(&config)?;
-            let def = airbyte::find_definition(c, actor, oa.workspace_id(), &definition).await?;
-            let r = airbyte::create(c, actor, oa.workspace_id(), &name, &def.id, &config).await?;
+            let r = d.org(&org.slug).airbyte().await?.create_actor(actor, &name, &definition, &config).await?;
             emit(ctx.format, &r, |out| writeln!(out, "created {noun} {} ({}, {})", r.name, r.id, r.connector))
         }
         ActorCommand::Update { id, org, name, config } => {
-            owned(id.clone(), org).await?;
             let config = parse_json_or_yaml(&config)?;
-            let r = airbyte::update(c, actor, &id, name.as_deref(), &config).await?;
+            let r = d.org(&org.slug).airbyte().await?.update_actor(actor, &id, name.as_deref(), &config).await?;
             emit(ctx.format, &r, |out| writeln!(out, "updated {noun} {} ({})", r.name, r.id))
         }
         ActorCommand::Check { id, org } => {
-            owned(id.clone(), org).await?;
-            let r = airbyte::check(c, actor, &id).await?;
+            let r = d.org(&org.slug).airbyte().await?.check(actor, &id).await?;
             emit(ctx.format, &r, |out| {
                 writeln!(
                     out,
@@ -477,9 +467,7 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> an
                 )
                 .into());
             }
-            owned(id.clone(), org).await?;
-            let catalog = airbyte::discover(c, &id).await?;
-            let streams = airbyte::stream_infos(&catalog);
+            let streams = d.org(&org.slug).airbyte().await?.discover(&id).await?;
             emit(ctx.format, &streams, |out| {
                 let t = table(
                     &["STREAM", "NAMESPACE", "SYNC MODES"],
@@ -491,9 +479,10 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> an
             })
         }
         ActorCommand::Delete { id, org, yes } => {
-            owned(id.clone(), org).await?;
+            let oa = d.org(&org.slug).airbyte().await?;
+            oa.actor(actor, &id).await?;
             prompt::confirm(ctx, yes, &format!("delete {noun} {id}?"))?;
-            airbyte::delete(c, actor, &id).await?;
+            oa.delete_actor(actor, &id).await?;
             let body = serde_json::json!({ "id": id, "deleted": true });
             emit(ctx.format, &body, |out| writeln!(out, "deleted {noun} {id}"))
         }
@@ -516,11 +505,9 @@ fn connection_table(conns: &[airbyte::Connection]) -> comfy_table::Table {
 }
 
 async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> anyhow::Result<()> {
-    let c = d.airbyte()?;
     match cmd {
         ConnectionCommand::List(o) => {
-            let oa = d.org(&o.slug).airbyte().await?;
-            let conns = airbyte::list_connections(c, oa.workspace_id()).await?;
+            let conns = d.org(&o.slug).airbyte().await?.connections().await?;
             emit(ctx.format, &conns, |out| write_table(out, &connection_table(&conns)))
         }
         ConnectionCommand::Show { id, org } => {
@@ -551,7 +538,6 @@ async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> anyhow
             enable,
             disable,
         } => {
-            d.org(&org.slug).airbyte().await?.connection(&id).await?;
             let changes = ConnectionChanges {
                 name,
                 streams: (!streams.is_empty() || sync_mode.is_some()).then(|| StreamSelection {
@@ -569,13 +555,14 @@ async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> anyhow
                     None
                 },
             };
-            let conn = airbyte::update_connection(c, &id, &changes).await?;
+            let conn = d.org(&org.slug).airbyte().await?.update_connection(&id, &changes).await?;
             emit(ctx.format, &conn, |out| writeln!(out, "updated connection {} ({})", conn.name, conn.connection_id))
         }
         ConnectionCommand::Delete { id, org, yes } => {
-            d.org(&org.slug).airbyte().await?.connection(&id).await?;
+            let oa = d.org(&org.slug).airbyte().await?;
+            oa.connection(&id).await?;
             prompt::confirm(ctx, yes, &format!("delete connection {id}?"))?;
-            airbyte::delete_connection(c, &id).await?;
+            oa.delete_connection(&id).await?;
             let body = serde_json::json!({ "id": id, "deleted": true });
             emit(ctx.format, &body, |out| writeln!(out, "deleted connection {id}"))
         }
@@ -649,7 +636,6 @@ fn human_bytes(b: i64) -> String {
 
 async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> anyhow::Result<()> {
     let oa = d.org(&a.org.slug).airbyte().await?;
-    let (db, c) = (d.db(), oa.client());
     let targets = oa.sync_targets(a.connection_id.as_deref()).await?;
     let opts = SyncOptions {
         wait: a.wait,
@@ -665,12 +651,12 @@ async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> anyhow::Result<()> {
         progress.event(&e);
     };
     let outcomes = tokio::select! {
-        o = airbyte::sync_and_wait(db, c, oa.org(), &targets, opts, &on_event) => o,
+        o = oa.sync(&targets, opts, &on_event) => o,
         _ = tokio::signal::ctrl_c() => {
             let jobs = started.borrow().clone();
             if a.cancel_on_interrupt {
                 for job in &jobs {
-                    let _ = airbyte::cancel(c, *job).await;
+                    let _ = oa.cancel_job(*job).await;
                 }
                 ctx.note(format!("interrupted: cancelled {} job(s)", jobs.len()));
             } else {
@@ -743,9 +729,7 @@ async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> anyhow::Result<()> 
             })
         }
         JobsCommand::Logs { job_id, org } => {
-            let oa = d.org(&org.slug).airbyte().await?;
-            oa.job(job_id).await?;
-            let logs = airbyte::job_logs(oa.client(), job_id).await?;
+            let logs = d.org(&org.slug).airbyte().await?.job_logs(job_id).await?;
             emit(ctx.format, &logs, |out| {
                 for a in &logs {
                     writeln!(out, "--- attempt {} ({}) ---", a.attempt, a.status)?;

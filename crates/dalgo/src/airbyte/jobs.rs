@@ -20,7 +20,7 @@ const LISTED_TYPES: [&str; 2] = ["sync", "reset_connection"];
 
 /// Starts a sync (or, with `reset`, a reset) of a connection. A sync already
 /// running is reported with its job id (exit 75).
-pub async fn trigger(c: &Client, connection_id: &str, reset: bool) -> Result<Job> {
+pub(crate) async fn trigger(c: &Client, connection_id: &str, reset: bool) -> Result<Job> {
     let path = if reset { "/connections/reset" } else { "/connections/sync" };
     match c.post::<JobInfo>(path, &json!({ "connectionId": connection_id }), Call::Once, Wait::Normal).await {
         Ok(info) => Ok(info.job),
@@ -39,7 +39,7 @@ pub async fn trigger(c: &Client, connection_id: &str, reset: bool) -> Result<Job
     }
 }
 
-pub async fn get_job(c: &Client, id: i64) -> Result<Job> {
+pub(crate) async fn get_job(c: &Client, id: i64) -> Result<Job> {
     let v: Value = c.post("/jobs/get_light", &json!({ "id": id }), Call::Safe, Wait::Normal).await?;
     serde_json::from_value(v.get("job").cloned().unwrap_or(Value::Null)).map_err(|e| Error::Airbyte {
         kind: ErrorKind::Failure,
@@ -49,7 +49,7 @@ pub async fn get_job(c: &Client, id: i64) -> Result<Job> {
 }
 
 /// A connection's latest jobs, newest first.
-pub async fn list_jobs(c: &Client, connection_id: &str, limit: usize) -> Result<Vec<Job>> {
+pub(crate) async fn list_jobs(c: &Client, connection_id: &str, limit: usize) -> Result<Vec<Job>> {
     let body = json!({
         "configTypes": LISTED_TYPES, "configId": connection_id,
         "pagination": { "pageSize": limit, "rowOffset": 0 },
@@ -67,7 +67,7 @@ pub async fn list_jobs(c: &Client, connection_id: &str, limit: usize) -> Result<
         .collect()
 }
 
-pub async fn cancel(c: &Client, id: i64) -> Result<Job> {
+pub(crate) async fn cancel(c: &Client, id: i64) -> Result<Job> {
     let info: JobInfo = c.post("/jobs/cancel", &json!({ "id": id }), Call::Safe, Wait::Normal).await?;
     Ok(info.job)
 }
@@ -81,7 +81,7 @@ pub struct AttemptLogs {
 }
 
 /// The logs of every attempt of a job, in order, in either of Airbyte's formats.
-pub async fn job_logs(c: &Client, id: i64) -> Result<Vec<AttemptLogs>> {
+pub(crate) async fn job_logs(c: &Client, id: i64) -> Result<Vec<AttemptLogs>> {
     let info: JobInfo = c.post("/jobs/get_without_logs", &json!({ "id": id }), Call::Safe, Wait::Normal).await?;
     let mut out = Vec::with_capacity(info.attempts.len());
     for (n, a) in info.attempts.iter().enumerate() {
@@ -101,7 +101,7 @@ fn at(secs: Option<i64>) -> Option<DateTime<Utc>> {
 }
 
 /// Records (or refreshes) a job in `airbyte_jobs`.
-pub async fn record_job(db: &Db, org: Option<&Org>, connection_id: &str, job: &Job) -> Result<()> {
+pub(crate) async fn record_job(db: &Db, org: Option<&Org>, connection_id: &str, job: &Job) -> Result<()> {
     let (records, bytes) = job.progress();
     let ended = job.status.is_final().then_some(job.updated_at);
     sqlx::query(
@@ -192,7 +192,7 @@ pub struct SyncOptions {
 
 /// Triggers a sync of each connection and, with `wait`, follows each job to
 /// its end, `concurrency` at a time; `on_event` hears every state change.
-pub async fn sync_and_wait(
+pub(crate) async fn sync_and_wait(
     db: &Db,
     c: &Client,
     org: &Org,

@@ -10,10 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 pub use client::Client;
-pub use jobs::{
-    AttemptLogs, JobRecord, SyncEvent, SyncOptions, SyncOutcome, cancel, get_job, history, job_logs, list_jobs,
-    record_job, sync_and_wait, trigger,
-};
+pub use jobs::{AttemptLogs, JobRecord, SyncEvent, SyncOptions, SyncOutcome, history};
+pub(crate) use jobs::{cancel, get_job, job_logs, record_job, sync_and_wait, trigger};
 pub use types::*;
 
 use crate::audit::{self, Action, Resource};
@@ -91,13 +89,13 @@ pub struct OrgWorkspace {
 }
 
 /// The org and its workspace id, or an error saying how to create it.
-pub async fn org_workspace(db: &Db, org_slug: &str) -> Result<OrgWorkspace> {
+pub(crate) async fn org_workspace(db: &Db, org_slug: &str) -> Result<OrgWorkspace> {
     let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
     let workspace_id = org.airbyte_workspace_id.clone().ok_or_else(|| Error::NoWorkspace(org.slug.clone()))?;
     Ok(OrgWorkspace { org, workspace_id })
 }
 
-pub async fn get_workspace(c: &Client, id: &str) -> Result<Workspace> {
+pub(crate) async fn get_workspace(c: &Client, id: &str) -> Result<Workspace> {
     c.post("/workspaces/get", &json!({ "workspaceId": id }), Call::Safe, Wait::Normal).await
 }
 
@@ -233,7 +231,7 @@ pub struct Definition {
 }
 
 /// The connector definitions available in a workspace.
-pub async fn definitions(c: &Client, actor: Actor, workspace_id: &str) -> Result<Vec<Definition>> {
+pub(crate) async fn definitions(c: &Client, actor: Actor, workspace_id: &str) -> Result<Vec<Definition>> {
     let (path, key) = match actor {
         Actor::Source => ("/source_definitions/list_for_workspace", "sourceDefinitions"),
         Actor::Destination => ("/destination_definitions/list_for_workspace", "destinationDefinitions"),
@@ -251,7 +249,12 @@ fn parse_list<T: serde::de::DeserializeOwned>(list: &Value, key: &str) -> Result
 }
 
 /// The definition with this id, or the one with this name (case-insensitive).
-pub async fn find_definition(c: &Client, actor: Actor, workspace_id: &str, name_or_id: &str) -> Result<Definition> {
+pub(crate) async fn find_definition(
+    c: &Client,
+    actor: Actor,
+    workspace_id: &str,
+    name_or_id: &str,
+) -> Result<Definition> {
     let all = definitions(c, actor, workspace_id).await?;
     let wanted = name_or_id.trim();
     all.iter()
@@ -269,7 +272,7 @@ pub async fn find_definition(c: &Client, actor: Actor, workspace_id: &str, name_
 }
 
 /// The JSON Schema a definition's configs must meet.
-pub async fn specification(c: &Client, actor: Actor, workspace_id: &str, definition_id: &str) -> Result<Value> {
+pub(crate) async fn specification(c: &Client, actor: Actor, workspace_id: &str, definition_id: &str) -> Result<Value> {
     let path = match actor {
         Actor::Source => "/source_definition_specifications/get",
         Actor::Destination => "/destination_definition_specifications/get",
@@ -337,7 +340,7 @@ const PAGE_SIZE: usize = 100;
 /// Every source or destination of a workspace. Servers from 1.8 page these
 /// lists (`page_size` in the answer, the last id as the next cursor); older
 /// ones ignore the paging fields and answer with everything.
-pub async fn list(c: &Client, actor: Actor, workspace_id: &str) -> Result<Vec<ActorRead>> {
+pub(crate) async fn list(c: &Client, actor: Actor, workspace_id: &str) -> Result<Vec<ActorRead>> {
     let path = format!("/{}/list", actor.plural());
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
@@ -361,7 +364,7 @@ pub async fn list(c: &Client, actor: Actor, workspace_id: &str) -> Result<Vec<Ac
     }
 }
 
-pub async fn get(c: &Client, actor: Actor, id: &str) -> Result<ActorRead> {
+pub(crate) async fn get(c: &Client, actor: Actor, id: &str) -> Result<ActorRead> {
     let v: Value =
         c.post(&format!("/{}/get", actor.plural()), &json!({ actor.id_key(): id }), Call::Safe, Wait::Normal).await?;
     parse_actor(actor, v)
@@ -369,7 +372,7 @@ pub async fn get(c: &Client, actor: Actor, id: &str) -> Result<ActorRead> {
 
 /// Creates a source or destination after checking its config against the
 /// definition's specification.
-pub async fn create(
+pub(crate) async fn create(
     c: &Client,
     actor: Actor,
     workspace_id: &str,
@@ -388,7 +391,13 @@ pub async fn create(
 
 /// Replaces a source's or destination's name and config (Airbyte keeps the
 /// stored secrets where the config sends back the mask).
-pub async fn update(c: &Client, actor: Actor, id: &str, name: Option<&str>, config: &Value) -> Result<ActorRead> {
+pub(crate) async fn update(
+    c: &Client,
+    actor: Actor,
+    id: &str,
+    name: Option<&str>,
+    config: &Value,
+) -> Result<ActorRead> {
     let current = get(c, actor, id).await?;
     let spec = specification(c, actor, &current.workspace_id, &current.definition_id).await?;
     validate_config(actor, &spec, config)?;
@@ -397,13 +406,13 @@ pub async fn update(c: &Client, actor: Actor, id: &str, name: Option<&str>, conf
     parse_actor(actor, v)
 }
 
-pub async fn check(c: &Client, actor: Actor, id: &str) -> Result<CheckResult> {
+pub(crate) async fn check(c: &Client, actor: Actor, id: &str) -> Result<CheckResult> {
     c.post(&format!("/{}/check_connection", actor.plural()), &json!({ actor.id_key(): id }), Call::Safe, Wait::Check)
         .await
 }
 
 /// Deletes a source or destination; one Airbyte no longer knows counts as deleted.
-pub async fn delete(c: &Client, actor: Actor, id: &str) -> Result<()> {
+pub(crate) async fn delete(c: &Client, actor: Actor, id: &str) -> Result<()> {
     match c.post_empty(&format!("/{}/delete", actor.plural()), &json!({ actor.id_key(): id }), Call::Safe).await {
         Err(e) if is_not_found(&e) => Ok(()),
         other => other,
@@ -419,7 +428,7 @@ pub struct StreamInfo {
 }
 
 /// The source's catalog, freshly discovered (Airbyte's cache bypassed).
-pub async fn discover(c: &Client, source_id: &str) -> Result<Value> {
+pub(crate) async fn discover(c: &Client, source_id: &str) -> Result<Value> {
     let body = json!({ "sourceId": source_id, "disable_cache": true });
     let v: Value = c.post("/sources/discover_schema", &body, Call::Safe, Wait::Discover).await?;
     match v.get("catalog") {
@@ -509,14 +518,14 @@ pub struct ConnectionSpec {
     pub cron: Option<String>,
 }
 
-pub async fn list_connections(c: &Client, workspace_id: &str) -> Result<Vec<Connection>> {
+pub(crate) async fn list_connections(c: &Client, workspace_id: &str) -> Result<Vec<Connection>> {
     let v: Value =
         c.post("/connections/list", &json!({ "workspaceId": workspace_id }), Call::Safe, Wait::Normal).await?;
     let all: Vec<Connection> = parse_list(&v, "connections")?;
     Ok(all.into_iter().filter(|c| c.status != ConnectionStatus::Deprecated).collect())
 }
 
-pub async fn get_connection(c: &Client, id: &str) -> Result<Connection> {
+pub(crate) async fn get_connection(c: &Client, id: &str) -> Result<Connection> {
     c.post("/connections/get", &json!({ "connectionId": id }), Call::Safe, Wait::Normal).await
 }
 
@@ -543,7 +552,7 @@ fn merge(into: &mut Value, from: Value) {
 }
 
 /// Creates a connection from a freshly discovered catalog.
-pub async fn create_connection(c: &Client, spec: &ConnectionSpec) -> Result<Connection> {
+pub(crate) async fn create_connection(c: &Client, spec: &ConnectionSpec) -> Result<Connection> {
     let catalog = discover(c, &spec.source_id).await?;
     let sync_catalog = select_streams(&catalog, &spec.streams)?;
     let mut body = json!({
@@ -567,7 +576,7 @@ pub struct ConnectionChanges {
     pub status: Option<String>,
 }
 
-pub async fn update_connection(c: &Client, id: &str, ch: &ConnectionChanges) -> Result<Connection> {
+pub(crate) async fn update_connection(c: &Client, id: &str, ch: &ConnectionChanges) -> Result<Connection> {
     let mut body = json!({ "connectionId": id });
     if let Some(name) = &ch.name {
         body["name"] = json!(name);
@@ -589,7 +598,7 @@ pub async fn update_connection(c: &Client, id: &str, ch: &ConnectionChanges) -> 
     c.post("/connections/update", &body, Call::Safe, Wait::Normal).await
 }
 
-pub async fn delete_connection(c: &Client, id: &str) -> Result<()> {
+pub(crate) async fn delete_connection(c: &Client, id: &str) -> Result<()> {
     match c.post_empty("/connections/delete", &json!({ "connectionId": id }), Call::Safe).await {
         Err(e) if is_not_found(&e) => Ok(()),
         other => other,
@@ -607,7 +616,7 @@ fn destination_connector(wtype: crate::warehouse::WarehouseType) -> &'static str
 /// Creates (or updates) the org's warehouse destination in Airbyte from the
 /// warehouse credentials, and records its id on the warehouse. A recorded
 /// destination Airbyte no longer knows is found by its name, or created anew.
-pub async fn upsert_warehouse_destination(
+pub(crate) async fn upsert_warehouse_destination(
     db: &Db,
     c: &Client,
     org_slug: &str,

@@ -5,7 +5,10 @@
 use serde_json::Value;
 
 use super::Dalgo;
-use crate::airbyte::{self, Actor, ActorRead, Client, Connection, ConnectionSpec, Job};
+use crate::airbyte::{
+    self, Actor, ActorRead, AttemptLogs, CheckResult, Client, Connection, ConnectionChanges, ConnectionSpec,
+    Definition, Job, StreamInfo, SyncEvent, SyncOptions, SyncOutcome, Workspace,
+};
 use crate::error::{Error, Result};
 use crate::org::Org;
 
@@ -123,5 +126,80 @@ impl<'a> OrgAirbyte<'a> {
                 .map(|c| c.connection_id)
                 .collect(),
         })
+    }
+
+    /// The workspace as Airbyte has it.
+    pub async fn workspace(&self) -> Result<Workspace> {
+        airbyte::get_workspace(self.client, &self.ow.workspace_id).await
+    }
+
+    /// The connectors available to the org.
+    pub async fn definitions(&self, actor: Actor) -> Result<Vec<Definition>> {
+        airbyte::definitions(self.client, actor, &self.ow.workspace_id).await
+    }
+
+    /// The org's sources or destinations.
+    pub async fn actors(&self, actor: Actor) -> Result<Vec<ActorRead>> {
+        airbyte::list(self.client, actor, &self.ow.workspace_id).await
+    }
+
+    /// Creates a source or destination of a connector (by name or id), its
+    /// config checked against the connector's specification first.
+    pub async fn create_actor(&self, actor: Actor, name: &str, definition: &str, config: &Value) -> Result<ActorRead> {
+        let def = airbyte::find_definition(self.client, actor, &self.ow.workspace_id, definition).await?;
+        airbyte::create(self.client, actor, &self.ow.workspace_id, name, &def.id, config).await
+    }
+
+    /// Replaces one of the org's sources' or destinations' config.
+    pub async fn update_actor(&self, actor: Actor, id: &str, name: Option<&str>, config: &Value) -> Result<ActorRead> {
+        self.actor(actor, id).await?;
+        airbyte::update(self.client, actor, id, name, config).await
+    }
+
+    /// Tests one of the org's sources or destinations.
+    pub async fn check(&self, actor: Actor, id: &str) -> Result<CheckResult> {
+        self.actor(actor, id).await?;
+        airbyte::check(self.client, actor, id).await
+    }
+
+    /// The streams of one of the org's sources.
+    pub async fn discover(&self, source_id: &str) -> Result<Vec<StreamInfo>> {
+        self.actor(Actor::Source, source_id).await?;
+        Ok(airbyte::stream_infos(&airbyte::discover(self.client, source_id).await?))
+    }
+
+    /// Deletes one of the org's sources or destinations.
+    pub async fn delete_actor(&self, actor: Actor, id: &str) -> Result<()> {
+        self.actor(actor, id).await?;
+        airbyte::delete(self.client, actor, id).await
+    }
+
+    /// The org's connections.
+    pub async fn connections(&self) -> Result<Vec<Connection>> {
+        airbyte::list_connections(self.client, &self.ow.workspace_id).await
+    }
+
+    /// Changes one of the org's connections.
+    pub async fn update_connection(&self, id: &str, changes: &ConnectionChanges) -> Result<Connection> {
+        self.connection(id).await?;
+        airbyte::update_connection(self.client, id, changes).await
+    }
+
+    /// Deletes one of the org's connections.
+    pub async fn delete_connection(&self, id: &str) -> Result<()> {
+        self.connection(id).await?;
+        airbyte::delete_connection(self.client, id).await
+    }
+
+    /// Every attempt's logs of one of the org's jobs.
+    pub async fn job_logs(&self, id: i64) -> Result<Vec<AttemptLogs>> {
+        self.job(id).await?;
+        airbyte::job_logs(self.client, id).await
+    }
+
+    /// Syncs connections returned by [`OrgAirbyte::sync_targets`], recording
+    /// the jobs; `on_event` hears each start, progress and failure.
+    pub async fn sync(&self, targets: &[String], opts: SyncOptions, on_event: &dyn Fn(SyncEvent)) -> Vec<SyncOutcome> {
+        airbyte::sync_and_wait(self.dalgo.db(), self.client, &self.ow.org, targets, opts, on_event).await
     }
 }
