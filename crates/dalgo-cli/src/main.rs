@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     };
     let format = args.global.output;
     match runtime.block_on(cli::run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status.code()),
         Err(e) => ExitCode::from(cli::output::report_error(&e, format)),
     }
 }

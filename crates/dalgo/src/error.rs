@@ -143,6 +143,50 @@ pub enum Error {
     #[error("{message}")]
     Files { message: String },
 
+    #[error(
+        "invalid cron expression {expr:?}: {reason} (five fields: minute hour day-of-month month day-of-week, in UTC)"
+    )]
+    InvalidCron { expr: String, reason: String },
+
+    #[error("invalid pipeline name {given:?}: {reason}")]
+    InvalidPipelineName { given: String, reason: &'static str },
+
+    #[error("invalid pipeline: it has no tasks: give --connection, or set up dbt for org {org}")]
+    NoTasks { org: String },
+
+    #[error("invalid pipeline tasks: {org} has no {} task(s) (set up dbt with `dalgo dbt setup`, or choose others)", missing.join(", "))]
+    UnknownTasks { org: String, missing: Vec<String> },
+
+    #[error("invalid dbt workspace: no default schema for org {org}: pass --default-schema")]
+    NoDefaultSchema { org: String },
+
+    #[error("invalid default schema: {0:?} is not an SQL identifier")]
+    InvalidSchema(String),
+
+    /// A dbt project that cannot be used: missing, unreadable, no `profile:`.
+    #[error("invalid dbt project at {path}: {reason}")]
+    DbtProject { path: String, reason: String },
+
+    #[error("the dbt workspace of {0} is a local project, not a git clone")]
+    NotAGitWorkspace(String),
+
+    #[error("invalid repository URL {url}: {reason}")]
+    InvalidRepoUrl { url: String, reason: String },
+
+    #[error("no {actor} definition named or with id {given:?}; `dalgo airbyte {actor}-definitions` lists them")]
+    UnknownDefinition { actor: &'static str, given: String },
+
+    #[error("{0} has no warehouse destination recorded")]
+    NoWarehouseDestination(String),
+
+    /// A value that is not one of a fixed set (a status, a mode, a kind).
+    #[error("unknown {what} {given:?}; valid: {}", valid.join(", "))]
+    UnknownValue { what: &'static str, given: String, valid: &'static [&'static str] },
+
+    /// A flow run asked to be retried while it has not ended.
+    #[error("flow run {flow_run} is {state_type} ({state_name}), not finished; retry it when it has ended")]
+    RunNotFinished { flow_run: String, state_type: crate::prefect::StateType, state_name: String },
+
     /// A name already in use (a pipeline's, within its org).
     #[error("org {org} already has a {what} named {name:?}")]
     NameTaken { what: &'static str, name: String, org: String },
@@ -174,7 +218,19 @@ impl Error {
             | Error::SystemUser(_)
             | Error::InvalidConfig { .. }
             | Error::InUse(_)
-            | Error::NameTaken { .. } => ErrorKind::InvalidInput,
+            | Error::NameTaken { .. }
+            | Error::UnknownValue { .. }
+            | Error::InvalidCron { .. }
+            | Error::InvalidPipelineName { .. }
+            | Error::NoTasks { .. }
+            | Error::UnknownTasks { .. }
+            | Error::NoDefaultSchema { .. }
+            | Error::InvalidSchema(_)
+            | Error::DbtProject { .. }
+            | Error::NotAGitWorkspace(_)
+            | Error::InvalidRepoUrl { .. }
+            | Error::UnknownDefinition { .. }
+            | Error::RunNotFinished { .. } => ErrorKind::InvalidInput,
             Error::NotInWorkspace { .. } => ErrorKind::NotFound,
             Error::Files { .. } => ErrorKind::Failure,
             Error::NoWarehouse(_)
@@ -189,7 +245,7 @@ impl Error {
             Error::Locked { .. } => ErrorKind::TempFail,
             Error::WarehouseCheck { .. } => ErrorKind::Unavailable,
             Error::OrgNotFound(_) | Error::UserNotFound(_) | Error::MembershipNotFound { .. } => ErrorKind::NotFound,
-            Error::PasswordRequired(_) => ErrorKind::Usage,
+            Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,
             Error::NotMigrated(_) | Error::DatabaseMissing(_) | Error::Config(_) | Error::Secrets { .. } => {
                 ErrorKind::Config
             }
@@ -214,6 +270,10 @@ impl Error {
                 "check --database-url / DATABASE_URL (or DBHOST, DBPORT, DBNAME) and that PostgreSQL is running".into(),
             ),
             Error::OrgNotFound(_) => Some("`dalgo org list` shows the orgs".into()),
+            Error::NoWarehouseDestination(_) => Some(
+                "pass --destination ID, or set the warehouse with `dalgo warehouse set` while Airbyte is configured"
+                    .into(),
+            ),
             Error::Locked { hint, .. } => Some(hint.to_string()),
             Error::WarehouseCheck { .. } => Some("fix the credentials, or pass --no-check to store them untested".into()),
             Error::DbAuth { .. } => {

@@ -52,7 +52,7 @@ pub fn authenticated_url(url: &str, token: &SecretString) -> SecretString {
 }
 
 fn invalid_url(url: &str, reason: &str) -> Error {
-    Error::InvalidConfig { what: format!("repository URL {url}"), problems: vec![reason.to_string()] }
+    Error::InvalidRepoUrl { url: url.to_string(), reason: reason.to_string() }
 }
 
 /// Runs git, with the token (if any) available to its askpass helper only.

@@ -26,6 +26,9 @@
 //! [`pipeline`] (orchestration pipelines, runs, task locks), [`audit`].
 //! Errors are [`Error`]; [`Error::kind`] classifies them.
 
+#[macro_use]
+pub mod values;
+
 pub mod airbyte;
 pub mod audit;
 pub mod config;

@@ -20,6 +20,16 @@ pub struct Request<'a> {
     pub actor: &'a str,
 }
 
+string_enum! {
+    /// What happened to the user's password.
+    pub enum PasswordOutcome {
+        /// A new user got the given password.
+        Set => "set",
+        /// An existing user's password is never touched.
+        Unchanged => "unchanged",
+    }
+}
+
 /// What was found and what was created.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -28,9 +38,7 @@ pub struct Report {
     pub plan_created: bool,
     pub email: String,
     pub user_created: bool,
-    /// `set` for a new user; `unchanged` for an existing one, whose password
-    /// is never touched.
-    pub password: &'static str,
+    pub password: PasswordOutcome,
     pub membership: MembershipOutcome,
 }
 
@@ -52,7 +60,7 @@ pub async fn create_org_and_user(db: &Db, req: &Request<'_>) -> Result<Report> {
         plan_created,
         email: user.email,
         user_created,
-        password: if user_created { "set" } else { "unchanged" },
+        password: if user_created { PasswordOutcome::Set } else { PasswordOutcome::Unchanged },
         membership,
     })
 }

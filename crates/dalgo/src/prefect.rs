@@ -84,7 +84,9 @@ pub struct FlowRun {
     #[serde(default)]
     pub name: String,
     pub deployment_id: Option<String>,
-    pub state_type: Option<String>,
+    /// Prefect's state type, as it sent it; [`FlowRun::state_type`] reads it.
+    #[serde(rename = "state_type")]
+    pub raw_state_type: Option<String>,
     pub state_name: Option<String>,
     pub start_time: Option<DateTime<Utc>>,
     pub expected_start_time: Option<DateTime<Utc>>,
@@ -95,12 +97,37 @@ pub struct FlowRun {
     pub extra: Map<String, Value>,
 }
 
+string_enum! {
+    /// Prefect's state types.
+    pub enum StateType {
+        Scheduled => "SCHEDULED",
+        Pending => "PENDING",
+        Running => "RUNNING",
+        Completed => "COMPLETED",
+        Failed => "FAILED",
+        Cancelled => "CANCELLED",
+        Crashed => "CRASHED",
+        Paused => "PAUSED",
+        Cancelling => "CANCELLING",
+        /// None given, or one this dalgo does not know.
+        Unknown => "UNKNOWN",
+    }
+}
+
 /// Prefect's final state types.
-pub const FINAL_STATES: [&str; 4] = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"];
+pub const FINAL_STATES: [StateType; 4] =
+    [StateType::Completed, StateType::Failed, StateType::Crashed, StateType::Cancelled];
+
+impl StateType {
+    /// Whether a run in this state has ended.
+    pub fn is_final(self) -> bool {
+        FINAL_STATES.contains(&self)
+    }
+}
 
 impl FlowRun {
-    pub fn state_type(&self) -> &str {
-        self.state_type.as_deref().unwrap_or("UNKNOWN")
+    pub fn state_type(&self) -> StateType {
+        self.raw_state_type.as_deref().and_then(|s| s.parse().ok()).unwrap_or(StateType::Unknown)
     }
 
     pub fn state_name(&self) -> &str {
@@ -108,7 +135,7 @@ impl FlowRun {
     }
 
     pub fn is_final(&self) -> bool {
-        FINAL_STATES.contains(&self.state_type())
+        self.state_type().is_final()
     }
 }
 

@@ -10,11 +10,12 @@ use clap::{Args, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::Value;
 
-use super::output::{CliError, Exit, emit, fields, table, when, write_table};
+use super::output::{CliError, CmdResult, ExitStatus, emit, fields, table, when, write_table};
 use super::warehouse::read_input;
 use super::{Context, prompt};
 use dalgo::airbyte::{
-    self, Actor, ConnectionChanges, ConnectionSpec, JobStatus, StreamSelection, SyncEvent, SyncOptions,
+    self, Actor, ConnectionChanges, ConnectionSpec, DestinationSyncMode, JobStatus, StreamSelection, SyncEvent,
+    SyncMode, SyncOptions,
 };
 use dalgo::ops::Dalgo;
 use dalgo::{ErrorKind, warehouse};
@@ -149,10 +150,10 @@ pub struct StreamArgs {
     /// A stream to sync (repeat); default: every stream
     #[arg(long = "stream", value_name = "NAME")]
     streams: Vec<String>,
-    #[arg(long, default_value = "full_refresh", value_parser = ["full_refresh", "incremental"])]
-    sync_mode: String,
-    #[arg(long, default_value = "overwrite", value_parser = ["overwrite", "append", "append_dedup"])]
-    destination_sync_mode: String,
+    #[arg(long, default_value = "full_refresh", value_parser = super::one_of::<SyncMode>())]
+    sync_mode: SyncMode,
+    #[arg(long, default_value = "overwrite", value_parser = super::one_of::<DestinationSyncMode>())]
+    destination_sync_mode: DestinationSyncMode,
 }
 
 impl StreamArgs {
@@ -203,8 +204,8 @@ pub enum ConnectionCommand {
         /// Re-discover and select these streams (repeat)
         #[arg(long = "stream", value_name = "NAME")]
         streams: Vec<String>,
-        #[arg(long, value_parser = ["full_refresh", "incremental"])]
-        sync_mode: Option<String>,
+        #[arg(long, value_parser = super::one_of::<SyncMode>())]
+        sync_mode: Option<SyncMode>,
         #[arg(long)]
         namespace: Option<String>,
         #[arg(long, value_name = "CRON", conflicts_with = "no_schedule")]
@@ -281,7 +282,7 @@ pub enum JobsCommand {
     },
 }
 
-pub async fn run(ctx: &Context, c: AirbyteCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, c: AirbyteCommand) -> CmdResult {
     let cfg = ctx.config()?;
     if let AirbyteCommand::Login(a) = c {
         return login(ctx, a);
@@ -318,7 +319,7 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> anyhow::Result<()> {
     }
 }
 
-fn login(ctx: &Context, a: LoginArgs) -> anyhow::Result<()> {
+fn login(ctx: &Context, a: LoginArgs) -> CmdResult {
     let store = dalgo::secrets::SecretStore::Keyring;
     let secret = read_input(std::path::Path::new("-"))?;
     let secret = secret.trim();
@@ -353,7 +354,7 @@ fn login(ctx: &Context, a: LoginArgs) -> anyhow::Result<()> {
     emit(ctx.format, &body, |out| writeln!(out, "stored Airbyte credentials in the OS keyring ({})", stored.join(", ")))
 }
 
-async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> anyhow::Result<()> {
+async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> CmdResult {
     let (db, c, actor) = (d.db(), d.airbyte()?, d.actor());
     match w {
         WorkspaceCommand::Create(o) => {
@@ -393,7 +394,7 @@ async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> anyhow::Res
     }
 }
 
-async fn definitions(ctx: &Context, d: &Dalgo, actor: Actor, slug: &str) -> anyhow::Result<()> {
+async fn definitions(ctx: &Context, d: &Dalgo, actor: Actor, slug: &str) -> CmdResult {
     let defs = d.org(slug).airbyte().await?.definitions(actor).await?;
     emit(ctx.format, &defs, |out| {
         let t = table(
@@ -409,7 +410,7 @@ fn parse_json_or_yaml(path: &std::path::Path) -> anyhow::Result<Value> {
     Ok(Value::Object(warehouse::parse_config(&read_input(path)?, "config")?))
 }
 
-async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> anyhow::Result<()> {
+async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> CmdResult {
     let noun = actor.noun();
     match cmd {
         ActorCommand::List(o) => {
@@ -457,7 +458,7 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> an
                     r.message.as_ref().map(|m| format!(": {m}")).unwrap_or_default()
                 )
             })?;
-            if r.status == airbyte::CheckStatus::Succeeded { Ok(()) } else { Err(Exit(1).into()) }
+            Ok(ExitStatus::from_ok(r.status == airbyte::CheckStatus::Succeeded))
         }
         ActorCommand::Discover { id, org } => {
             if actor != Actor::Source {
@@ -504,7 +505,7 @@ fn connection_table(conns: &[airbyte::Connection]) -> comfy_table::Table {
     )
 }
 
-async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> anyhow::Result<()> {
+async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> CmdResult {
     match cmd {
         ConnectionCommand::List(o) => {
             let conns = d.org(&o.slug).airbyte().await?.connections().await?;
@@ -542,8 +543,8 @@ async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> anyhow
                 name,
                 streams: (!streams.is_empty() || sync_mode.is_some()).then(|| StreamSelection {
                     streams,
-                    sync_mode: sync_mode.unwrap_or_else(|| "full_refresh".into()),
-                    destination_sync_mode: "overwrite".into(),
+                    sync_mode: sync_mode.unwrap_or(SyncMode::FullRefresh),
+                    destination_sync_mode: DestinationSyncMode::Overwrite,
                 }),
                 namespace: namespace.map(Some),
                 cron: if no_schedule { Some(None) } else { schedule.map(Some) },
@@ -634,7 +635,7 @@ fn human_bytes(b: i64) -> String {
     }
 }
 
-async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> anyhow::Result<()> {
+async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> CmdResult {
     let oa = d.org(&a.org.slug).airbyte().await?;
     let targets = oa.sync_targets(a.connection_id.as_deref()).await?;
     let opts = SyncOptions {
@@ -662,7 +663,7 @@ async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> anyhow::Result<()> {
             } else {
                 ctx.note(format!("interrupted: stopped waiting; {} job(s) keep running in Airbyte", jobs.len()));
             }
-            return Err(Exit(130).into());
+            return Ok(ExitStatus::Interrupted);
         }
     };
     emit(ctx.format, &outcomes, |out| {
@@ -682,15 +683,17 @@ async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> anyhow::Result<()> {
     })?;
     let finished_badly = outcomes.iter().any(|o| matches!(o.status, Some(JobStatus::Failed | JobStatus::Cancelled)));
     if let Some(o) = outcomes.iter().find(|o| o.error.is_some()) {
-        let kind = o.error_kind.unwrap_or(ErrorKind::Failure);
-        let code = if finished_badly { 1 } else { kind.exit_code() };
-        ctx.note(format!("error: {}", o.error.clone().unwrap_or_default()));
-        return Err(Exit(code).into());
+        let message = o.error.clone().unwrap_or_default();
+        if !finished_badly {
+            // Nothing failed in Airbyte; dalgo could not start a job: that error's class decides.
+            return Err(CliError::new(o.error_kind.unwrap_or(ErrorKind::Failure), message).into());
+        }
+        ctx.note(format!("error: {message}"));
     }
-    if finished_badly { Err(Exit(1).into()) } else { Ok(()) }
+    Ok(ExitStatus::from_ok(!finished_badly))
 }
 
-async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> anyhow::Result<()> {
+async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> CmdResult {
     match cmd {
         JobsCommand::List { org, connection, limit } => {
             let rows = airbyte::history(d.db(), &org.slug, connection.as_deref(), limit).await?;

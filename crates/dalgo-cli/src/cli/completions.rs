@@ -1,5 +1,6 @@
 //! `dalgo completions <shell>`.
 
+use super::output::{CmdResult, ExitStatus};
 use std::io::Write;
 
 use clap::{Args, CommandFactory};
@@ -11,7 +12,7 @@ pub struct CompletionArgs {
     pub shell: Shell,
 }
 
-pub fn run(a: CompletionArgs) -> anyhow::Result<()> {
+pub fn run(a: CompletionArgs) -> CmdResult {
     // clap_complete panics on a write error; render first so a closed pipe is
     // an ordinary error (and a quiet exit 0).
     let mut script = Vec::new();
@@ -19,5 +20,5 @@ pub fn run(a: CompletionArgs) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(&script)?;
     out.flush()?;
-    Ok(())
+    Ok(ExitStatus::Success)
 }

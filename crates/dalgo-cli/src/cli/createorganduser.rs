@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::Context;
-use super::output::{created, emit, table, write_table};
+use super::output::{CmdResult, created, emit, table, write_table};
 use super::prompt::{self, PasswordSources};
 use dalgo::onboard::{self, Report, Request};
 use dalgo::user::Email;
@@ -31,7 +31,7 @@ pub struct CreateArgs {
     pub password_stdin: bool,
 }
 
-pub async fn run(ctx: &Context, a: CreateArgs) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, a: CreateArgs) -> CmdResult {
     let email = Email::parse(&a.email)?;
     dalgo::org::validate_name(&a.org_name)?;
     let (cfg, db) = ctx.connect().await?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use secrecy::SecretString;
 
-use super::output::{Exit, emit, fields, table, when, write_table};
+use super::output::{CliError, CmdResult, ExitStatus, emit, fields, table, when, write_table};
 use super::warehouse::read_input;
 use super::{Context, prompt};
 use dalgo::dbt::{self, Command, RunRequest, SetupRequest, Source};
@@ -102,7 +102,7 @@ pub struct RunArgs {
     extra: Vec<String>,
 }
 
-pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let (cfg, db, store) = (dalgo.config(), dalgo.db(), dalgo.secrets());
     let on_wait = |holder: &str| ctx.note(format!("waiting: {holder}"));
@@ -177,7 +177,7 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
                             when(&r.started_at),
                             r.command.clone(),
                             r.actor.clone(),
-                            r.status.clone(),
+                            r.status.to_string(),
                             r.exit_code.map_or("-".into(), |c| c.to_string()),
                             r.ended_at.as_ref().map_or("-".into(), when),
                         ]
@@ -211,7 +211,10 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> anyhow::Result<()> {
                 actor: &cfg.actor,
             };
             let code = dbt::run(db, &cfg.dbt, store, &req, on_wait).await?;
-            if code == 0 { Ok(()) } else { Err(Exit(u8::try_from(code).unwrap_or(1)).into()) }
+            Ok(match code {
+                0 => ExitStatus::Success,
+                c => ExitStatus::Child(u8::try_from(c).unwrap_or(1)),
+            })
         }
     }
 }
@@ -224,9 +227,7 @@ fn token(file: Option<PathBuf>, stdin: bool) -> anyhow::Result<Option<SecretStri
     };
     let token = text.trim();
     if token.is_empty() {
-        return Err(
-            dalgo::Error::InvalidConfig { what: "access token".into(), problems: vec!["it is empty".into()] }.into()
-        );
+        return Err(CliError::new(dalgo::ErrorKind::InvalidInput, "invalid access token: it is empty").into());
     }
     Ok(Some(SecretString::from(token.to_string())))
 }

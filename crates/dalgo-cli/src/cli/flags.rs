@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::{ArgGroup, Args};
 
 use super::Context;
-use super::output::{CliError, emit, table, write_table};
+use super::output::{CliError, CmdResult, emit, table, write_table};
 use dalgo::flags::{self, Change, Scope};
 
 #[derive(Debug, Args)]
@@ -39,7 +39,7 @@ pub struct FlagArgs {
     pub clear: bool,
 }
 
-pub async fn run(ctx: &Context, a: FlagArgs) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, a: FlagArgs) -> CmdResult {
     if (a.enable || a.disable || a.clear) && a.flag.is_none() {
         return Err(CliError::usage(
             "--enable, --disable and --clear need the flag's name",

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::Context;
-use super::output::{emit, table, when, write_table};
+use super::output::{CmdResult, emit, table, when, write_table};
 use dalgo::db::{self, Db, MigrationStatus};
 
 #[derive(Debug, Args)]
@@ -16,7 +16,7 @@ pub struct MigrateArgs {
     pub status: bool,
 }
 
-pub async fn run(ctx: &Context, a: MigrateArgs) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, a: MigrateArgs) -> CmdResult {
     let cfg = ctx.config()?;
     if a.status {
         let statuses = match Db::connect(&cfg.database).await {

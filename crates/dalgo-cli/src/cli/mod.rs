@@ -20,7 +20,7 @@ use clap::{Args, Parser, Subcommand};
 
 use dalgo::config::{Config, Overrides};
 use dalgo::db::Db;
-use output::Format;
+use output::{CmdResult, ExitStatus, Format};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -176,7 +176,7 @@ impl Context {
 
     /// Says on stderr which follow-up steps of an operation were not done and
     /// how to finish them; a partial success ends with exit 3.
-    pub fn finish(&self, report: &impl dalgo::ops::Partial) -> anyhow::Result<()> {
+    pub fn finish(&self, report: &impl dalgo::ops::Partial) -> CmdResult {
         let unfinished = report.unfinished();
         for (step, s) in &unfinished {
             if let dalgo::ops::Step::Failed { error, finish_with, .. } = s {
@@ -184,7 +184,7 @@ impl Context {
                 eprintln!("hint: finish with `{finish_with}`");
             }
         }
-        if unfinished.is_empty() { Ok(()) } else { Err(output::Exit(dalgo::ops::PARTIAL_EXIT_CODE).into()) }
+        Ok(if unfinished.is_empty() { ExitStatus::Success } else { ExitStatus::Partial })
     }
 
     /// Whether a person can be asked.
@@ -220,6 +220,16 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     n.checked_mul(secs).map(std::time::Duration::from_secs).ok_or_else(|| format!("{s:?} is too long"))
 }
 
+/// A clap parser for one of the library's fixed-string enums: its values
+/// are listed in `--help` and completions, and parse straight into it.
+pub fn one_of<T>() -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: dalgo::values::StringEnum + std::str::FromStr<Err = dalgo::Error>,
+{
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|v| v.as_str())).try_map(|s| s.parse::<T>())
+}
+
 /// Logs go to stderr; `-v` raises the level, `RUST_LOG` overrides it.
 pub fn init_logging(g: &GlobalArgs) {
     let level = match (g.quiet, g.verbose) {
@@ -238,7 +248,7 @@ pub fn init_logging(g: &GlobalArgs) {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).init();
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+pub async fn run(cli: Cli) -> CmdResult {
     let ctx = Context::new(&cli.global);
     match cli.command {
         Command::Migrate(a) => migrate::run(&ctx, a).await,

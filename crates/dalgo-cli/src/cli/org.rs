@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Subcommand;
 
-use super::output::{emit, fields, table, when, write_table, yes_no};
+use super::output::{CmdResult, emit, fields, table, when, write_table, yes_no};
 use super::{Context, prompt};
 use dalgo::ops::{DeleteOptions, OrgDeleteReport};
 use dalgo::org::{self, Member};
@@ -36,7 +36,7 @@ whose only membership was in this org are deleted too, as Dalgo does. --dry-run 
     },
 }
 
-pub async fn run(ctx: &Context, c: OrgCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let db = dalgo.db();
     match c {

@@ -20,7 +20,7 @@ pub fn emit<T: Serialize + ?Sized>(
     format: Format,
     data: &T,
     human: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<()> {
+) -> CmdResult {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match format {
@@ -31,7 +31,7 @@ pub fn emit<T: Serialize + ?Sized>(
         Format::Table => human(&mut out)?,
     }
     out.flush()?;
-    Ok(())
+    Ok(ExitStatus::Success)
 }
 
 /// Plain columns under a dashed header line, like psql: easy to read, to grep and to paste.
@@ -104,11 +104,39 @@ impl CliError {
     }
 }
 
-/// Ends the program with a child's exit code, printing nothing more: the
-/// child (dbt) has said what went wrong.
-#[derive(Debug, thiserror::Error)]
-#[error("exit status {0}")]
-pub struct Exit(pub u8);
+/// How a command ended, as a value: errors travel separately, as errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success,
+    /// A job ran and failed: a sync, a check, a pipeline run (exit 1).
+    Failure,
+    /// The main change was saved; a follow-up step was not (exit 3).
+    Partial,
+    /// Stopped by Ctrl-C (exit 130).
+    Interrupted,
+    /// A child's own exit code (dbt's), passed through.
+    Child(u8),
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Partial => dalgo::ops::PARTIAL_EXIT_CODE,
+            ExitStatus::Interrupted => 130,
+            ExitStatus::Child(code) => code,
+        }
+    }
+
+    /// Success when `ok`, else a failure.
+    pub fn from_ok(ok: bool) -> ExitStatus {
+        if ok { ExitStatus::Success } else { ExitStatus::Failure }
+    }
+}
+
+/// What every command returns.
+pub type CmdResult = anyhow::Result<ExitStatus>;
 
 #[derive(Serialize)]
 struct JsonError<'a> {
@@ -128,9 +156,6 @@ struct JsonErrorBody<'a> {
 pub fn report_error(e: &anyhow::Error, format: Format) -> u8 {
     if e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)) {
         return 0;
-    }
-    if let Some(Exit(code)) = e.downcast_ref::<Exit>() {
-        return *code;
     }
     let (kind, hint) = classify(e);
     let message = format!("{e:#}");

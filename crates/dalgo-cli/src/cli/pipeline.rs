@@ -6,10 +6,10 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::output::{Exit, emit, fields, table, when, write_table};
+use super::output::{CmdResult, ExitStatus, emit, fields, table, when, write_table};
 use super::{Context, prompt};
 use dalgo::ops::PipelineSpec;
-use dalgo::pipeline::blocks::{self, BlockOutcome};
+use dalgo::pipeline::blocks::{self, BlockOutcome, BlockStatus};
 use dalgo::pipeline::{self, Changes, TaskChoice};
 use dalgo::prefect::FlowRun;
 
@@ -180,7 +180,7 @@ pub enum LocksCommand {
 
 /// Says on stderr which blocks changed or could not be made.
 fn note_blocks(ctx: &Context, done: &[BlockOutcome]) {
-    for b in done.iter().filter(|b| b.status != "unchanged") {
+    for b in done.iter().filter(|b| b.status != BlockStatus::Unchanged) {
         let why = b.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
         ctx.note(format!("prefect block {}: {}{why}", b.name, b.status));
     }
@@ -190,7 +190,7 @@ fn state_line(fr: &FlowRun) -> String {
     format!("{} ({})", fr.state_name(), fr.state_type())
 }
 
-pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let (cfg, db, store, client) = (dalgo.config(), dalgo.db(), dalgo.secrets(), dalgo.prefect()?);
     match c {
@@ -350,7 +350,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> anyhow::Result<()> {
             if outcome.dbt_test_failed {
                 ctx.note("error: the run completed but its dbt tests failed (DBT_TEST_FAILED)");
             }
-            if outcome.succeeded() { Ok(()) } else { Err(Exit(1).into()) }
+            Ok(ExitStatus::from_ok(outcome.succeeded()))
         }
         PipelineCommand::Runs { name, org, limit } => {
             let runs = pipeline::runs(db, client, &org, &name, limit).await?;
@@ -397,7 +397,7 @@ fn runs_table(runs: &[pipeline::RunRecord]) -> comfy_table::Table {
 /// Prints a flow run's logs; with `follow`, until the run has ended. The
 /// state is checked before each read, so the read after the end catches
 /// every line written before it.
-async fn logs(ctx: &Context, client: &dalgo::prefect::Client, id: &str, follow: bool) -> anyhow::Result<()> {
+async fn logs(ctx: &Context, client: &dalgo::prefect::Client, id: &str, follow: bool) -> CmdResult {
     let json = ctx.format == super::output::Format::Json;
     let mut collected = Vec::new();
     let mut seen = 0;
@@ -422,7 +422,7 @@ async fn logs(ctx: &Context, client: &dalgo::prefect::Client, id: &str, follow: 
     if json {
         emit(ctx.format, &collected, |_| Ok(()))?;
     }
-    Ok(())
+    Ok(ExitStatus::Success)
 }
 
 fn level(n: i64) -> &'static str {
@@ -434,7 +434,7 @@ fn level(n: i64) -> &'static str {
     }
 }
 
-pub async fn locks(ctx: &Context, c: LocksCommand) -> anyhow::Result<()> {
+pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let db = dalgo.db();
     let show = |rows: &Vec<pipeline::LockRow>| {

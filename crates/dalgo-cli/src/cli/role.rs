@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::output::{emit, fields, table, write_table};
+use super::output::{CmdResult, emit, fields, table, write_table};
 use dalgo::role;
 
 #[derive(Debug, Subcommand)]
@@ -17,7 +17,7 @@ pub enum RoleCommand {
     },
 }
 
-pub async fn run(ctx: &Context, c: RoleCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, c: RoleCommand) -> CmdResult {
     let (_, db) = ctx.connect().await?;
     match c {
         RoleCommand::List => {

@@ -6,7 +6,7 @@ use clap::Subcommand;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-use super::output::{CliError, emit, table, write_table};
+use super::output::{CliError, CmdResult, emit, table, write_table};
 use super::{Context, prompt};
 use dalgo::secrets;
 use dalgo::warehouse;
@@ -50,7 +50,7 @@ Other secrets in the store are never touched. Works on the dir backend (the OS k
     },
 }
 
-pub async fn run(ctx: &Context, c: SecretsCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, c: SecretsCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let (db, store) = (dalgo.db(), dalgo.secrets());
     match c {

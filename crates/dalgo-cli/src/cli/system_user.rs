@@ -1,10 +1,10 @@
 //! `dalgo create-system-orguser`.
 
 use super::Context;
-use super::output::{created, emit, table, write_table};
+use super::output::{CmdResult, created, emit, table, write_table};
 use dalgo::user;
 
-pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context) -> CmdResult {
     let (cfg, db) = ctx.connect().await?;
     let r = user::create_system_orguser(&db, &cfg.actor).await?;
     emit(ctx.format, &r, |out| {

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::output::{emit, table, when, write_table, yes_no};
+use super::output::{CmdResult, emit, table, when, write_table, yes_no};
 use super::prompt::{self, PasswordSources};
 use dalgo::user::{self, Email, PasswordHash};
 
@@ -51,7 +51,7 @@ pub enum UserCommand {
     },
 }
 
-pub async fn run(ctx: &Context, c: UserCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
     match c {
         UserCommand::List { org } => {
             let (_, db) = ctx.connect().await?;

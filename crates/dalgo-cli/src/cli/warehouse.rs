@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::output::{emit, fields, when, write_table};
+use super::output::{CliError, CmdResult, emit, fields, when, write_table};
 use super::{Context, prompt};
 use dalgo::ops::WarehouseSpec;
 use dalgo::warehouse;
@@ -60,12 +60,11 @@ pub fn read_input(path: &std::path::Path) -> anyhow::Result<String> {
         return Ok(s);
     }
     std::fs::read_to_string(path).map_err(|e| {
-        dalgo::Error::InvalidConfig { what: format!("config file {}", path.display()), problems: vec![e.to_string()] }
-            .into()
+        CliError::new(dalgo::ErrorKind::InvalidInput, format!("cannot read config file {}: {e}", path.display())).into()
     })
 }
 
-pub async fn run(ctx: &Context, c: WarehouseCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, c: WarehouseCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let (db, store) = (dalgo.db(), dalgo.secrets());
     match c {

@@ -261,14 +261,7 @@ pub(crate) async fn find_definition(
         .find(|d| d.id == wanted)
         .or_else(|| all.iter().find(|d| d.name.eq_ignore_ascii_case(wanted)))
         .cloned()
-        .ok_or_else(|| Error::InvalidConfig {
-            what: format!("{} definition", actor.noun()),
-            problems: vec![format!(
-                "no {} definition named or with id {wanted:?}; `dalgo airbyte {}-definitions` lists them",
-                actor.noun(),
-                actor.noun()
-            )],
-        })
+        .ok_or_else(|| Error::UnknownDefinition { actor: actor.noun(), given: wanted.to_string() })
 }
 
 /// The JSON Schema a definition's configs must meet.
@@ -456,13 +449,30 @@ pub fn stream_infos(catalog: &Value) -> Vec<StreamInfo> {
         .collect()
 }
 
+string_enum! {
+    /// How a source stream is read.
+    pub enum SyncMode {
+        FullRefresh => "full_refresh",
+        Incremental => "incremental",
+    }
+}
+
+string_enum! {
+    /// How a stream's records land in the destination.
+    pub enum DestinationSyncMode {
+        Overwrite => "overwrite",
+        Append => "append",
+        AppendDedup => "append_dedup",
+    }
+}
+
 /// Which streams a connection syncs, and how.
 #[derive(Debug, Clone)]
 pub struct StreamSelection {
     /// Empty: every stream.
     pub streams: Vec<String>,
-    pub sync_mode: String,
-    pub destination_sync_mode: String,
+    pub sync_mode: SyncMode,
+    pub destination_sync_mode: DestinationSyncMode,
 }
 
 /// The catalog with the selection applied: chosen streams selected with the
@@ -493,8 +503,8 @@ pub fn select_streams(catalog: &Value, sel: &StreamSelection) -> Result<Value> {
             let config = entry.as_object_mut().map(|o| o.entry("config").or_insert_with(|| json!({})));
             if let Some(Value::Object(cfg)) = config {
                 cfg.insert("selected".into(), json!(selected));
-                cfg.insert("syncMode".into(), json!(sel.sync_mode));
-                cfg.insert("destinationSyncMode".into(), json!(sel.destination_sync_mode));
+                cfg.insert("syncMode".into(), json!(sel.sync_mode.as_str()));
+                cfg.insert("destinationSyncMode".into(), json!(sel.destination_sync_mode.as_str()));
             }
         }
     }

@@ -121,13 +121,22 @@ pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+string_enum! {
+    /// Where a migration stands.
+    pub enum MigrationState {
+        Applied => "applied",
+        Pending => "pending",
+        /// Applied, but its file differs now.
+        Changed => "changed",
+    }
+}
+
 /// One migration and whether it has been applied.
 #[derive(Debug, Clone, Serialize)]
 pub struct MigrationStatus {
     pub version: i64,
     pub description: String,
-    /// `applied`, `pending`, or `changed` (applied, but the file differs now).
-    pub state: &'static str,
+    pub state: MigrationState,
     pub installed_on: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -136,7 +145,11 @@ pub struct MigrationStatus {
 pub async fn migrate(db: &Db) -> Result<Vec<MigrationStatus>> {
     let before = migration_status(db).await?;
     MIGRATOR.run(&db.pool).await?;
-    Ok(before.into_iter().filter(|m| m.state == "pending").map(|m| MigrationStatus { state: "applied", ..m }).collect())
+    Ok(before
+        .into_iter()
+        .filter(|m| m.state == MigrationState::Pending)
+        .map(|m| MigrationStatus { state: MigrationState::Applied, ..m })
+        .collect())
 }
 
 /// Every migration this binary knows, all pending: the status of a database
@@ -148,7 +161,7 @@ pub fn known_migrations() -> Vec<MigrationStatus> {
         .map(|m| MigrationStatus {
             version: m.version,
             description: m.description.to_string(),
-            state: "pending",
+            state: MigrationState::Pending,
             installed_on: None,
         })
         .collect()
@@ -171,9 +184,9 @@ pub async fn migration_status(db: &Db) -> Result<Vec<MigrationStatus>> {
         .map(|m| {
             let found = applied.iter().find(|(v, _, _)| *v == m.version);
             let state = match found {
-                None => "pending",
-                Some((_, sum, _)) if sum.as_slice() != &*m.checksum => "changed",
-                Some(_) => "applied",
+                None => MigrationState::Pending,
+                Some((_, sum, _)) if sum.as_slice() != &*m.checksum => MigrationState::Changed,
+                Some(_) => MigrationState::Applied,
             };
             MigrationStatus {
                 version: m.version,

@@ -26,12 +26,23 @@ use crate::warehouse::{self, WarehouseType};
 /// The master tasks every dbt workspace gets as org tasks, as Dalgo creates them.
 const DBT_TASKS: [&str; 6] = ["dbt-clean", "dbt-deps", "dbt-seed", "dbt-run", "dbt-test", "dbt-docs-generate"];
 
+string_enum! {
+    /// Where a workspace's project comes from.
+    pub enum DbtSource {
+        /// A clone dalgo made (and pulls) under `CLIENTDBT_ROOT/<slug>/dbtrepo`.
+        Git => "git",
+        /// A project already on disk, used in place.
+        Local => "local",
+    }
+}
+
 /// A workspace row.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Workspace {
     #[serde(skip)]
     pub id: i64,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: DbtSource,
     pub repo_url: Option<String>,
     pub branch: Option<String>,
     pub project_dir: String,
@@ -93,7 +104,7 @@ pub struct SetupRequest {
 pub struct SetupReport {
     pub org: String,
     pub created: bool,
-    pub source: String,
+    pub source: DbtSource,
     pub repo_url: Option<String>,
     pub branch: Option<String>,
     pub project_dir: PathBuf,
@@ -120,6 +131,7 @@ pub(crate) async fn require(db: &Db, org: &Org) -> Result<Workspace> {
 }
 
 pub(crate) fn default_schema(
+    org_slug: &str,
     given: Option<&str>,
     existing: Option<&Workspace>,
     wtype: WarehouseType,
@@ -130,16 +142,12 @@ pub(crate) fn default_schema(
         WarehouseType::Bigquery => creds.get("dataset_id"),
     }
     .and_then(|v| v.as_str());
-    let schema =
-        given.or(existing.map(|w| w.default_schema.as_str())).or(from_creds).ok_or_else(|| Error::InvalidConfig {
-            what: "dbt workspace".into(),
-            problems: vec!["no default schema: pass --default-schema".into()],
-        })?;
+    let schema = given
+        .or(existing.map(|w| w.default_schema.as_str()))
+        .or(from_creds)
+        .ok_or_else(|| Error::NoDefaultSchema { org: org_slug.to_string() })?;
     if !warehouse::is_identifier(schema) {
-        return Err(Error::InvalidConfig {
-            what: "default schema".into(),
-            problems: vec![format!("{schema:?} is not an SQL identifier")],
-        });
+        return Err(Error::InvalidSchema(schema.to_string()));
     }
     Ok(schema.to_string())
 }
@@ -170,7 +178,7 @@ pub(crate) fn checkout(url: &str, branch: Option<&str>, dir: &Path, token: Optio
 }
 
 pub(crate) struct WorkspaceRow<'a> {
-    pub(crate) source: &'a str,
+    pub(crate) source: DbtSource,
     pub(crate) repo_url: Option<&'a str>,
     pub(crate) branch: Option<&'a str>,
     pub(crate) project_dir: &'a str,
@@ -192,7 +200,7 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
          RETURNING id, (xmax = 0)",
     )
     .bind(org.id)
-    .bind(w.source)
+    .bind(w.source.as_str())
     .bind(w.repo_url)
     .bind(w.branch)
     .bind(w.project_dir)
@@ -202,7 +210,7 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
     .fetch_one(&mut *tx)
     .await?;
     let mut wanted: Vec<&str> = DBT_TASKS.to_vec();
-    if w.source == "git" {
+    if w.source == DbtSource::Git {
         wanted.insert(0, "git-pull");
     }
     sqlx::query(
@@ -273,7 +281,7 @@ pub async fn status(db: &Db, cfg: &DbtConfig, org_slug: &str, limit: i64) -> Res
     let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
     let workspace = require(db, &org).await?;
     let project_path = workspace.project_path(cfg);
-    let head_commit = if workspace.source == "git" { git::head_commit(&project_path).ok() } else { None };
+    let head_commit = if workspace.source == DbtSource::Git { git::head_commit(&project_path).ok() } else { None };
     let profile = profile::project_profile_name(&project_path).ok();
     let paths = OrgPaths::new(cfg, &org);
     let runs = run::recent(db, &org, limit).await?;

@@ -11,16 +11,13 @@ use crate::warehouse::WarehouseType;
 /// The `profile:` a dbt project asks for.
 pub fn project_profile_name(project_dir: &Path) -> Result<String> {
     let path = project_dir.join("dbt_project.yml");
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::InvalidConfig {
-        what: format!("dbt project at {}", project_dir.display()),
-        problems: vec![format!("cannot read dbt_project.yml: {e}")],
-    })?;
-    let doc: Value = serde_yaml::from_str(&text)
-        .map_err(|e| Error::InvalidConfig { what: path.display().to_string(), problems: vec![e.to_string()] })?;
-    doc.get("profile").and_then(Value::as_str).map(String::from).ok_or_else(|| Error::InvalidConfig {
-        what: path.display().to_string(),
-        problems: vec!["it names no `profile:`".into()],
-    })
+    let fail = |reason: String| Error::DbtProject { path: project_dir.display().to_string(), reason };
+    let text = std::fs::read_to_string(&path).map_err(|e| fail(format!("cannot read dbt_project.yml: {e}")))?;
+    let doc: Value = serde_yaml::from_str(&text).map_err(|e| fail(format!("dbt_project.yml: {e}")))?;
+    doc.get("profile")
+        .and_then(Value::as_str)
+        .map(String::from)
+        .ok_or_else(|| fail("dbt_project.yml names no `profile:`".into()))
 }
 
 /// The profiles.yml text for a profile over the warehouse credentials.

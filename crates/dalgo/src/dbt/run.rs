@@ -64,6 +64,17 @@ pub struct RunRequest<'a> {
     pub actor: &'a str,
 }
 
+string_enum! {
+    /// How a recorded dbt command stands.
+    pub enum RunStatus {
+        Running => "running",
+        Succeeded => "succeeded",
+        Failed => "failed",
+        /// Its dalgo died before it could record the end.
+        Interrupted => "interrupted",
+    }
+}
+
 /// One recorded run.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct RunRecord {
@@ -72,7 +83,8 @@ pub struct RunRecord {
     pub args: serde_json::Value,
     pub actor: String,
     pub pid: Option<i32>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: RunStatus,
     pub exit_code: Option<i32>,
     pub started_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
@@ -182,10 +194,7 @@ pub async fn git_pull(
     let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
     let ws = super::require(db, &org).await?;
     let (Some(_), Some(branch)) = (&ws.repo_url, &ws.branch) else {
-        return Err(Error::InvalidConfig {
-            what: format!("dbt workspace of {}", org.slug),
-            problems: vec!["it is a local project, not a git clone".into()],
-        });
+        return Err(Error::NotAGitWorkspace(org.slug.clone()));
     };
     let token = match &ws.token_secret {
         Some(name) => store.get(name)?,
@@ -242,13 +251,13 @@ async fn locked(
     .await?;
     let outcome = body().await;
     let (status, code) = match &outcome {
-        Ok(0) => ("succeeded", Some(0)),
-        Ok(c) => ("failed", Some(*c)),
-        Err(_) => ("failed", None),
+        Ok(0) => (RunStatus::Succeeded, Some(0)),
+        Ok(c) => (RunStatus::Failed, Some(*c)),
+        Err(_) => (RunStatus::Failed, None),
     };
     sqlx::query("UPDATE dbt_runs SET status = $2, exit_code = $3, ended_at = now() WHERE id = $1")
         .bind(id)
-        .bind(status)
+        .bind(status.as_str())
         .bind(code)
         .execute(lock.conn())
         .await?;

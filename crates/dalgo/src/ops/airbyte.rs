@@ -105,14 +105,7 @@ impl<'a> OrgAirbyte<'a> {
     /// The id of the org's warehouse destination.
     async fn warehouse_destination(&self) -> Result<String> {
         let wh = crate::warehouse::find(&mut *self.dalgo.db().pool().acquire().await?, &self.ow.org).await?;
-        wh.and_then(|w| w.airbyte_destination_id).ok_or_else(|| Error::InvalidConfig {
-            what: format!("connection of {}", self.ow.org.slug),
-            problems: vec![format!(
-                "{} has no warehouse destination recorded: pass --destination ID, or set the warehouse with \
-                 `dalgo warehouse set` while Airbyte is configured",
-                self.ow.org.slug
-            )],
-        })
+        wh.and_then(|w| w.airbyte_destination_id).ok_or_else(|| Error::NoWarehouseDestination(self.ow.org.slug.clone()))
     }
 
     /// The connections to sync: one of the org's, or all its active ones.

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{OrgOps, Partial, Step, refresh_blocks};
 use crate::audit::{self, Action, Resource};
 use crate::db::lock::OrgLock;
-use crate::dbt::{self, OrgPaths, SetupReport, SetupRequest, Source, profile};
+use crate::dbt::{self, DbtSource, OrgPaths, SetupReport, SetupRequest, Source, profile};
 use crate::error::{Error, Result};
 use crate::git;
 use crate::org::Org;
@@ -84,15 +84,14 @@ impl DbtOps<'_> {
         let (wh, creds) = warehouse::load(dalgo.db(), dalgo.secrets(), &org).await?;
         let wtype = wh.warehouse_type()?;
         let existing = dbt::find(&mut *dalgo.db().pool().acquire().await?, &org).await?;
-        let default_schema = dbt::default_schema(req.default_schema.as_deref(), existing.as_ref(), wtype, &creds)?;
+        let default_schema =
+            dbt::default_schema(&org.slug, req.default_schema.as_deref(), existing.as_ref(), wtype, &creds)?;
         let paths = OrgPaths::new(cfg, &org);
         let source = match req.source {
             Source::Git { url, branch, token } => Source::Git { url: git::clean_url(&url)?, branch, token },
             Source::Local { path } => {
-                let dir = std::fs::canonicalize(&path).map_err(|e| Error::InvalidConfig {
-                    what: format!("dbt project path {}", path.display()),
-                    problems: vec![e.to_string()],
-                })?;
+                let dir = std::fs::canonicalize(&path)
+                    .map_err(|e| Error::DbtProject { path: path.display().to_string(), reason: e.to_string() })?;
                 profile::project_profile_name(&dir)?;
                 Source::Local { path: dir }
             }
@@ -126,11 +125,11 @@ impl DbtOps<'_> {
                     }
                 };
                 let secret = new_token.clone().or_else(|| old_token.clone());
-                ("git", dir, format!("{}/dbtrepo", org.slug), Some(url), Some(branch), secret, new_token)
+                (DbtSource::Git, dir, format!("{}/dbtrepo", org.slug), Some(url), Some(branch), secret, new_token)
             }
             Source::Local { path } => {
                 let stored = path.to_string_lossy().into_owned();
-                ("local", path, stored, None, None, None, None)
+                (DbtSource::Local, path, stored, None, None, None, None)
             }
         };
         let written = async {
@@ -161,7 +160,7 @@ impl DbtOps<'_> {
         if let Some(old) = &replaced_token_secret {
             secrets::remove_version(dalgo.db(), dalgo.secrets(), old).await?;
         }
-        let head_commit = (kind == "git").then(|| git::head_commit(&project_dir)).transpose()?;
+        let head_commit = (kind == DbtSource::Git).then(|| git::head_commit(&project_dir)).transpose()?;
         dbt_lock.release().await?;
         let prefect_blocks = refresh_blocks(dalgo, &org).await;
         ops_lock.release().await?;
@@ -169,7 +168,7 @@ impl DbtOps<'_> {
             setup: SetupReport {
                 org: org.slug,
                 created,
-                source: kind.into(),
+                source: kind,
                 repo_url,
                 branch,
                 project_dir,
@@ -208,7 +207,7 @@ impl DbtOps<'_> {
         };
         let paths = OrgPaths::new(cfg, &org);
         let mut targets = vec![paths.profiles_dir.clone()];
-        if ws.source == "git" {
+        if ws.source == DbtSource::Git {
             targets.push(ws.project_path(cfg));
         }
         let removed_paths = remove_under(&paths.org_dir, targets)?;

@@ -123,10 +123,7 @@ impl PipelineOps<'_> {
         crate::org::lock(&mut tx, &org.slug).await?;
         let tasks = resolve_tasks(&mut tx, org, &spec.tasks).await?;
         if tasks.is_empty() {
-            return Err(Error::InvalidConfig {
-                what: "pipeline".into(),
-                problems: vec!["it has no tasks: give --connection, or set up dbt for the org".into()],
-            });
+            return Err(Error::NoTasks { org: org.slug.clone() });
         }
         let deployment_name = format!("pipeline-{}-{}", org.slug, &uuid::Uuid::new_v4().simple().to_string()[..8]);
         let sql = format!(

@@ -37,21 +37,38 @@ pub fn git_pull_url_block(org_slug: &str) -> String {
     block_name(&format!("{org_slug}-git-pull-url"))
 }
 
+string_enum! {
+    /// Prefect's block type slugs of the blocks dalgo makes.
+    pub enum BlockType {
+        AirbyteServer => "airbyte-server",
+        Secret => "secret",
+    }
+}
+
+string_enum! {
+    /// What happened to one block.
+    pub enum BlockStatus {
+        Created => "created",
+        Updated => "updated",
+        Unchanged => "unchanged",
+        /// Not made: the org has no use for it yet, or Prefect cannot take it.
+        Skipped => "skipped",
+    }
+}
+
 /// What happened to one block.
 #[derive(Debug, Clone, Serialize)]
 pub struct BlockOutcome {
     pub name: String,
-    /// Prefect's block type slug: `airbyte-server` or `secret`.
-    pub block_type: &'static str,
-    /// `created`, `updated`, `unchanged` or `skipped`.
-    pub status: &'static str,
+    pub block_type: BlockType,
+    pub status: BlockStatus,
     /// Why a block was skipped.
     pub reason: Option<String>,
 }
 
 impl BlockOutcome {
-    fn skipped(name: String, block_type: &'static str, reason: impl Into<String>) -> BlockOutcome {
-        BlockOutcome { name, block_type, status: "skipped", reason: Some(reason.into()) }
+    fn skipped(name: String, block_type: BlockType, reason: impl Into<String>) -> BlockOutcome {
+        BlockOutcome { name, block_type, status: BlockStatus::Skipped, reason: Some(reason.into()) }
     }
 }
 
@@ -72,13 +89,13 @@ pub async fn sync(
 }
 
 async fn airbyte_server(cfg: &Config, client: &Client, org: &Org) -> Result<BlockOutcome> {
-    const TYPE: &str = "airbyte-server";
+    const TYPE: BlockType = BlockType::AirbyteServer;
     let name = airbyte_server_block(&org.slug);
     let Some(airbyte) = &cfg.airbyte else {
         return Ok(BlockOutcome::skipped(name, TYPE, "Airbyte is not configured"));
     };
     let data = airbyte_server_data(airbyte)?;
-    Ok(match client.upsert_block(TYPE, &name, &data).await? {
+    Ok(match client.upsert_block(TYPE.as_str(), &name, &data).await? {
         Some(done) => written(name, TYPE, done),
         None => BlockOutcome::skipped(
             name,
@@ -122,7 +139,7 @@ fn basic_credentials(auth: &AirbyteAuth) -> Option<(String, SecretString)> {
 }
 
 async fn dbt_secrets(db: &Db, store: &SecretStore, client: &Client, org: &Org) -> Result<Vec<BlockOutcome>> {
-    const TYPE: &str = "secret";
+    const TYPE: BlockType = BlockType::Secret;
     let (profile_name, url_name) = (dbt_profile_block(&org.slug), git_pull_url_block(&org.slug));
     let Some(ws) = dbt::find(&mut *db.pool().acquire().await?, org).await? else {
         let why = format!("{} has no dbt workspace", org.slug);
@@ -145,10 +162,11 @@ async fn dbt_secrets(db: &Db, store: &SecretStore, client: &Client, org: &Org) -
 }
 
 /// The org's blocks: the dbt Secrets, then (unless `dbt_only`) the Airbyte server.
-fn targets(org_slug: &str, dbt_only: bool) -> Vec<(&'static str, String)> {
-    let mut targets = vec![("secret", dbt_profile_block(org_slug)), ("secret", git_pull_url_block(org_slug))];
+fn targets(org_slug: &str, dbt_only: bool) -> Vec<(BlockType, String)> {
+    let mut targets =
+        vec![(BlockType::Secret, dbt_profile_block(org_slug)), (BlockType::Secret, git_pull_url_block(org_slug))];
     if !dbt_only {
-        targets.push(("airbyte-server", airbyte_server_block(org_slug)));
+        targets.push((BlockType::AirbyteServer, airbyte_server_block(org_slug)));
     }
     targets
 }
@@ -158,7 +176,7 @@ fn targets(org_slug: &str, dbt_only: bool) -> Vec<(&'static str, String)> {
 pub async fn delete(client: &Client, org_slug: &str, dbt_only: bool) -> Result<Vec<String>> {
     let mut deleted = Vec::new();
     for (block_type, name) in targets(org_slug, dbt_only) {
-        if client.delete_block(block_type, &name).await? {
+        if client.delete_block(block_type.as_str(), &name).await? {
             deleted.push(name);
         }
     }
@@ -169,7 +187,7 @@ pub async fn delete(client: &Client, org_slug: &str, dbt_only: bool) -> Result<V
 pub async fn existing(client: &Client, org_slug: &str) -> Result<Vec<String>> {
     let mut found = Vec::new();
     for (block_type, name) in targets(org_slug, false) {
-        if client.block_exists(block_type, &name).await? {
+        if client.block_exists(block_type.as_str(), &name).await? {
             found.push(name);
         }
     }
@@ -177,17 +195,17 @@ pub async fn existing(client: &Client, org_slug: &str) -> Result<Vec<String>> {
 }
 
 async fn put_secret(client: &Client, name: String, value: &str) -> Result<BlockOutcome> {
-    match client.upsert_block("secret", &name, &json!({ "value": value })).await? {
-        Some(done) => Ok(written(name, "secret", done)),
+    match client.upsert_block(BlockType::Secret.as_str(), &name, &json!({ "value": value })).await? {
+        Some(done) => Ok(written(name, BlockType::Secret, done)),
         None => Err(Error::Config("Prefect does not know the built-in secret block type".into())),
     }
 }
 
-fn written(name: String, block_type: &'static str, done: BlockWrite) -> BlockOutcome {
+fn written(name: String, block_type: BlockType, done: BlockWrite) -> BlockOutcome {
     let status = match done {
-        BlockWrite::Created => "created",
-        BlockWrite::Updated => "updated",
-        BlockWrite::Unchanged => "unchanged",
+        BlockWrite::Created => BlockStatus::Created,
+        BlockWrite::Updated => BlockStatus::Updated,
+        BlockWrite::Unchanged => BlockStatus::Unchanged,
     };
     BlockOutcome { name, block_type, status, reason: None }
 }

@@ -31,10 +31,7 @@ use deployment::DbtContext;
 /// Checks a five-field cron expression (as Prefect takes them).
 pub fn validate_cron(expr: &str) -> Result<()> {
     let parser = croner::parser::CronParser::builder().seconds(croner::parser::Seconds::Disallowed).build();
-    parser.parse(expr).map(|_| ()).map_err(|e| Error::InvalidConfig {
-        what: format!("cron expression {expr:?}"),
-        problems: vec![format!("{e} (five fields: minute hour day-of-month month day-of-week, in UTC)")],
-    })
+    parser.parse(expr).map(|_| ()).map_err(|e| Error::InvalidCron { expr: expr.to_string(), reason: e.to_string() })
 }
 
 /// Trims and checks a pipeline name: not blank, at most 100 characters, no
@@ -51,7 +48,7 @@ pub fn validate_name(name: &str) -> Result<&str> {
         None
     };
     match problem {
-        Some(p) => Err(Error::InvalidConfig { what: format!("pipeline name {name:?}"), problems: vec![p.into()] }),
+        Some(reason) => Err(Error::InvalidPipelineName { given: name.to_string(), reason }),
         None => Ok(trimmed),
     }
 }
@@ -153,13 +150,7 @@ pub(crate) async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &T
     };
     let missing: Vec<&String> = wanted.iter().filter(|w| !available.iter().any(|t| &t.slug == *w)).collect();
     if !missing.is_empty() {
-        return Err(Error::InvalidConfig {
-            what: "pipeline tasks".into(),
-            problems: missing
-                .iter()
-                .map(|m| format!("{} has no {m} task (set up dbt with `dalgo dbt setup`, or choose others)", org.slug))
-                .collect(),
-        });
+        return Err(Error::UnknownTasks { org: org.slug.clone(), missing: missing.into_iter().cloned().collect() });
     }
     let mut transforms: Vec<TaskRow> = available.into_iter().filter(|t| wanted.contains(&t.slug)).collect();
     transforms.sort_by_key(|t| deployment::transform_rank(&t.slug));
@@ -254,14 +245,25 @@ pub async fn get(conn: &mut PgConnection, org: &Org, name: &str, lock: bool) -> 
         .ok_or_else(|| Error::PipelineNotFound { org: org.slug.clone(), name: name.to_string() })
 }
 
+string_enum! {
+    /// Whether a pipeline runs on its schedule.
+    pub enum PipelineStatus {
+        Active => "active",
+        Paused => "paused",
+        /// No schedule: runs only when asked.
+        Manual => "manual",
+        /// Prefect has no such deployment.
+        Missing => "missing",
+    }
+}
+
 /// A pipeline in `dalgo pipeline list`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub name: String,
     pub deployment_id: Option<String>,
     pub cron: Option<String>,
-    /// `active`, `paused`, `manual` (no schedule) or `missing` (Prefect has no such deployment).
-    pub status: &'static str,
+    pub status: PipelineStatus,
     pub last_run_state: Option<String>,
     pub last_run_at: Option<DateTime<Utc>>,
     pub next_run_at: Option<DateTime<Utc>>,
@@ -293,15 +295,16 @@ pub async fn list(db: &Db, client: &Client, org_slug: &str) -> Result<Vec<Summar
         .map(|(p, state, at)| {
             let dep = deployments.iter().find(|d| Some(&d.id) == p.deployment_id.as_ref());
             let status = match dep {
-                None => "missing",
-                Some(d) if d.paused => "paused",
+                None => PipelineStatus::Missing,
+                Some(d) if d.paused => PipelineStatus::Paused,
                 Some(d) => match d.cron() {
-                    Some((_, true)) => "active",
-                    Some((_, false)) => "paused",
-                    None => "manual",
+                    Some((_, true)) => PipelineStatus::Active,
+                    Some((_, false)) => PipelineStatus::Paused,
+                    None => PipelineStatus::Manual,
                 },
             };
-            let next_run_at = if status == "active" { p.cron.as_deref().and_then(next_run) } else { None };
+            let next_run_at =
+                if status == PipelineStatus::Active { p.cron.as_deref().and_then(next_run) } else { None };
             Summary {
                 name: p.name,
                 deployment_id: p.deployment_id,

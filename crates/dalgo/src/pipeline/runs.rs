@@ -11,7 +11,7 @@ use super::get;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::org;
-use crate::prefect::{Client, FINAL_STATES, FlowRun, LogEntry, PAGE};
+use crate::prefect::{Client, FINAL_STATES, FlowRun, LogEntry, PAGE, StateType};
 
 /// Dalgo's state name for a run whose dbt tests failed (the run itself completes).
 pub const DBT_TEST_FAILED: &str = "DBT_TEST_FAILED";
@@ -21,7 +21,8 @@ pub const DBT_TEST_FAILED: &str = "DBT_TEST_FAILED";
 pub struct RunRecord {
     pub flow_run_id: String,
     pub name: String,
-    pub state_type: String,
+    #[sqlx(try_from = "String")]
+    pub state_type: StateType,
     pub state_name: String,
     pub start_time: Option<DateTime<Utc>>,
     pub expected_start_time: Option<DateTime<Utc>>,
@@ -156,7 +157,7 @@ async fn upsert(conn: &mut PgConnection, runs: &[(Option<i64>, Option<i64>, &Flo
     .bind(runs.iter().map(|r| r.1).collect::<Vec<_>>())
     .bind(runs.iter().map(|r| r.2.deployment_id.clone()).collect::<Vec<_>>())
     .bind(runs.iter().map(|r| r.2.name.clone()).collect::<Vec<_>>())
-    .bind(runs.iter().map(|r| r.2.state_type().to_string()).collect::<Vec<_>>())
+    .bind(runs.iter().map(|r| r.2.state_type().as_str()).collect::<Vec<_>>())
     .bind(runs.iter().map(|r| r.2.state_name().to_string()).collect::<Vec<_>>())
     .bind(runs.iter().map(|r| r.2.start_time).collect::<Vec<_>>())
     .bind(runs.iter().map(|r| r.2.expected_start_time).collect::<Vec<_>>())
@@ -173,7 +174,7 @@ async fn release_final(conn: &mut PgConnection) -> Result<u64> {
         "DELETE FROM task_locks l USING flow_runs f
           WHERE l.flow_run_id = f.flow_run_id AND f.state_type = ANY($1)",
     )
-    .bind(FINAL_STATES.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    .bind(FINAL_STATES.iter().map(|s| s.as_str()).collect::<Vec<_>>())
     .execute(conn)
     .await?
     .rows_affected())
@@ -183,7 +184,7 @@ async fn release_final(conn: &mut PgConnection) -> Result<u64> {
 #[derive(Debug, Clone, Serialize)]
 pub struct WaitOutcome {
     pub flow_run_id: String,
-    pub state_type: String,
+    pub state_type: StateType,
     pub state_name: String,
     /// Dalgo's DBT_TEST_FAILED: the run completed, but dbt tests failed.
     pub dbt_test_failed: bool,
@@ -191,7 +192,7 @@ pub struct WaitOutcome {
 
 impl WaitOutcome {
     pub fn succeeded(&self) -> bool {
-        self.state_type == "COMPLETED" && !self.dbt_test_failed
+        self.state_type == StateType::Completed && !self.dbt_test_failed
     }
 }
 
@@ -225,7 +226,7 @@ pub async fn wait(
     tx.commit().await?;
     Ok(WaitOutcome {
         flow_run_id: run.id.clone(),
-        state_type: run.state_type().to_string(),
+        state_type: run.state_type(),
         state_name: if dbt_test_failed { DBT_TEST_FAILED.into() } else { run.state_name().to_string() },
         dbt_test_failed,
     })
@@ -290,9 +291,10 @@ pub async fn cancel(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowR
 pub async fn retry(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
     let fr = client.get_flow_run(flow_run_id).await?;
     if !fr.is_final() {
-        return Err(Error::InvalidConfig {
-            what: format!("flow run {flow_run_id}"),
-            problems: vec![format!("it is {} ({}), not finished", fr.state_type(), fr.state_name())],
+        return Err(Error::RunNotFinished {
+            flow_run: flow_run_id.to_string(),
+            state_type: fr.state_type(),
+            state_name: fr.state_name().to_string(),
         });
     }
     let state = json!({ "type": "SCHEDULED", "name": "AwaitingRetry", "message": "retried by dalgo",

@@ -1,0 +1,98 @@
+//! Enums whose values travel as fixed strings: in JSON, in text columns, on
+//! the command line. [`string_enum!`] gives each its string form, parsing
+//! (an unknown value is [`crate::Error::UnknownValue`], exit 65), serde as
+//! that string, and decoding from a text column (`#[sqlx(try_from = "String")]`).
+
+/// An enum whose values are fixed strings (see [`string_enum!`]).
+pub trait StringEnum: Copy + Send + Sync + 'static {
+    /// Every value, in declaration order.
+    const ALL: &'static [Self];
+    fn as_str(self) -> &'static str;
+}
+
+/// Defines a string-valued enum: `Variant => "text"`.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl $crate::values::StringEnum for $name {
+            const ALL: &'static [$name] = $name::ALL;
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::Error;
+            fn from_str(s: &str) -> $crate::Result<Self> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err($crate::Error::UnknownValue {
+                        what: stringify!($name),
+                        given: other.to_string(),
+                        valid: &[$($text),+],
+                    }),
+                }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::Error;
+            fn try_from(s: String) -> $crate::Result<Self> {
+                s.parse()
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    string_enum! {
+        enum Colour { Red => "red", DarkBlue => "dark_blue" }
+    }
+
+    #[test]
+    fn values_round_trip_as_their_strings() {
+        assert_eq!(serde_json::to_string(&Colour::DarkBlue).unwrap(), "\"dark_blue\"");
+        assert_eq!(serde_json::from_str::<Colour>("\"red\"").unwrap(), Colour::Red);
+        assert_eq!("dark_blue".parse::<Colour>().unwrap(), Colour::DarkBlue);
+        let e = "green".parse::<Colour>().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+        assert_eq!(e.to_string(), "unknown Colour \"green\"; valid: red, dark_blue");
+        assert_eq!(Colour::ALL, [Colour::Red, Colour::DarkBlue]);
+    }
+}
