@@ -37,6 +37,7 @@ Exit codes:
       another dbt command runs for the org; try again later
   77  a service refused our credentials (PostgreSQL, Airbyte, git)
   78  configuration missing or invalid (also: database not migrated, no dbt found)
+  130 interrupted (Ctrl-C) while waiting
   other: `dalgo dbt run|test|…` exit with dbt's own exit code
 
 Configuration (highest precedence first): flags, environment, ./.env, ~/.config/dalgo/config.yaml.
