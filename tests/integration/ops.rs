@@ -95,6 +95,28 @@ fn a_warehouse_set_killed_midway_loses_nothing_and_a_rerun_finishes() {
     assert_no_orphans(&db);
 }
 
+/// The settings that point dalgo at the Airbyte stub.
+fn airbyte_env(stub: &Stub) -> Vec<(&'static str, String)> {
+    vec![
+        ("AIRBYTE_SERVER_HOST", "127.0.0.1".into()),
+        ("AIRBYTE_SERVER_PORT", stub.port()),
+        ("AIRBYTE_RETRIES", "0".into()),
+    ]
+}
+
+/// dalgo with these settings added to the test's clean environment.
+fn with_env(db: &TestDb, env: &[(&'static str, String)], args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = db.dalgo(args);
+    cmd.envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+    cmd
+}
+
+/// The same, spawned, to be stopped midway.
+fn spawn_with_env(db: &TestDb, env: &[(&'static str, String)], args: &[&str]) -> std::process::Child {
+    let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    db.spawn(args, &pairs)
+}
+
 /// An org with an Airbyte workspace on the stub.
 struct Airbyte {
     db: TestDb,
@@ -109,24 +131,12 @@ impl Airbyte {
         a
     }
 
-    fn env(&self) -> [(&'static str, String); 3] {
-        [
-            ("AIRBYTE_SERVER_HOST", "127.0.0.1".into()),
-            ("AIRBYTE_SERVER_PORT", self.stub.port()),
-            ("AIRBYTE_RETRIES", "0".into()),
-        ]
-    }
-
     fn dalgo(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = self.db.dalgo(args);
-        cmd.envs(self.env());
-        cmd
+        with_env(&self.db, &airbyte_env(&self.stub), args)
     }
 
     fn spawn(&self, args: &[&str]) -> std::process::Child {
-        let env = self.env();
-        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        self.db.spawn(args, &pairs)
+        spawn_with_env(&self.db, &airbyte_env(&self.stub), args)
     }
 
     fn set_warehouse(&self, password: &str) -> std::process::Output {
@@ -370,25 +380,18 @@ impl Platform {
     }
 
     fn env(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("AIRBYTE_SERVER_HOST", "127.0.0.1".into()),
-            ("AIRBYTE_SERVER_PORT", self.stub.port()),
-            ("AIRBYTE_RETRIES", "0".into()),
-            ("PREFECT_API_URL", self.proxy.url.clone()),
-            ("PREFECT_WORKER_POOL_NAME", "dalgo-test-pool".into()),
-        ]
+        let mut env = airbyte_env(&self.stub);
+        env.push(("PREFECT_API_URL", self.proxy.url.clone()));
+        env.push(("PREFECT_WORKER_POOL_NAME", "dalgo-test-pool".into()));
+        env
     }
 
     fn dalgo(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = self.db.dalgo(args);
-        cmd.envs(self.env());
-        cmd
+        with_env(&self.db, &self.env(), args)
     }
 
     fn spawn(&self, args: &[&str]) -> std::process::Child {
-        let env = self.env();
-        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        self.db.spawn(args, &pairs)
+        spawn_with_env(&self.db, &self.env(), args)
     }
 
     fn create(&self, name: &str) -> std::process::Output {
