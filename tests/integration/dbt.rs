@@ -486,3 +486,41 @@ fn the_keyring_backend_keeps_credentials_in_the_session_keyring() {
     assert!(!db.secrets_dir().exists(), "the keyring backend wrote files");
     assert_eq!(db.count("audit_log WHERE resource_type = 'warehouse'"), 2);
 }
+
+#[test]
+fn a_tenants_dbt_project_cannot_read_the_platforms_credentials() {
+    let db = with_warehouse();
+    let project = db.home().join("tenant_project");
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
+    // What a hostile tenant would commit: a model that prints the platform's secrets.
+    let probes = ["DATABASE_URL", "AIRBYTE_API_TOKEN", "PREFECT_API_KEY", "DBPASSWORD", "PASSED_THROUGH"]
+        .map(|v| format!("'{v}=' ~ env_var('{v}', 'absent')"))
+        .join(" ~ ' ' ~ ");
+    std::fs::write(
+        project.join("models/leak.sql"),
+        format!("{{{{ log('LEAK ' ~ {probes}, info=True) }}}}\nselect 1 as x\n"),
+    )
+    .unwrap();
+    db.dalgo(&["dbt", "setup", "--org", "acme-ngo", "--local", project.to_str().unwrap()]).assert().success();
+    let out = db
+        .dalgo(&["dbt", "run", "--org", "acme-ngo", "--", "--select", "leak"])
+        .env("AIRBYTE_API_TOKEN", "platform-airbyte-token")
+        .env("PREFECT_API_KEY", "platform-prefect-key")
+        .env("DBPASSWORD", "platform-db-password")
+        .env("PASSED_THROUGH", "chosen-by-the-operator")
+        .env("DALGO_CHILD_ENV", "PASSED_THROUGH")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(
+        text.contains(
+            "LEAK DATABASE_URL=absent AIRBYTE_API_TOKEN=absent PREFECT_API_KEY=absent DBPASSWORD=absent \
+             PASSED_THROUGH=chosen-by-the-operator"
+        ),
+        "{text}"
+    );
+    for secret in ["platform-airbyte-token", "platform-prefect-key", "platform-db-password", db.url.as_str()] {
+        assert!(!text.contains(secret) && !stderr(&out).contains(secret), "{secret} reached dbt");
+    }
+}

@@ -532,3 +532,26 @@ fn org_delete_removes_everything_the_org_owns_everywhere_and_a_killed_one_is_fin
     assert!(p.stub.violations().is_empty(), "{:?}", p.stub.violations());
     assert!(Path::new(&p.db.secrets_dir()).read_dir().unwrap().next().is_none());
 }
+
+#[test]
+fn credentials_inside_lists_are_masked_in_every_output() {
+    let db = acme();
+    let config = format!(
+        "{}tunnel:\n  hops:\n    - 1\n    - password: hidden-in-a-list\n      host: bastion\n",
+        warehouse("top-secret-pw")
+    );
+    db.dalgo(&set_args("acme-ngo", "-")).write_stdin(config).assert().success();
+    let name = db.scalar("SELECT credentials_secret FROM warehouses");
+    for args in [
+        vec!["warehouse", "show", "--org", "acme-ngo"],
+        vec!["warehouse", "show", "--org", "acme-ngo", "-o", "json"],
+        vec!["secrets", "show", &name],
+        vec!["secrets", "show", &name, "-o", "json"],
+    ] {
+        let out = db.dalgo(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("hidden-in-a-list") && !text.contains("top-secret-pw"), "{args:?}: {text}");
+        assert!(text.contains("bastion"), "{args:?}: {text}");
+    }
+}

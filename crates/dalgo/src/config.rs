@@ -147,6 +147,75 @@ pub struct DbtConfig {
     pub venv: Option<PathBuf>,
     /// `DBT_EXECUTABLE`: a dbt binary, taking precedence over `DBT_VENV`.
     pub executable: Option<PathBuf>,
+    /// The environment dbt and git start with (see [`ChildEnv`]).
+    pub child_env: ChildEnv,
+}
+
+/// The environment child processes (dbt, git) start from: nothing of dalgo's
+/// own (no `DATABASE_URL`, no `AIRBYTE_API_TOKEN`, no secrets), only what
+/// they need to run: `PATH`, `HOME`, `USER`, `LOGNAME`, `SHELL`, `LANG`,
+/// `LC_*`, `TZ`, `TMPDIR`, `TERM`, `NO_COLOR`, `DBT_*` settings, proxy
+/// settings (`http_proxy`, `HTTPS_PROXY`, `NO_PROXY`, …), CA bundles
+/// (`SSL_CERT_FILE`, `SSL_CERT_DIR`, `REQUESTS_CA_BUNDLE`), and for git over
+/// ssh `SSH_AUTH_SOCK` and `GIT_SSH_COMMAND`; plus the names listed in
+/// `DALGO_CHILD_ENV` (comma-separated). A tenant's dbt project thus cannot
+/// read the platform's credentials with `env_var()`. Debug shows names only.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ChildEnv(Vec<(String, String)>);
+
+const CHILD_ENV_NAMES: [&str; 21] = [
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "LANG",
+    "TZ",
+    "TMPDIR",
+    "TERM",
+    "NO_COLOR",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "SSH_AUTH_SOCK",
+    "GIT_SSH_COMMAND",
+];
+
+/// dalgo's own `DBT_*` settings, which are not dbt's.
+const NOT_FOR_DBT: [&str; 2] = ["DBT_VENV", "DBT_EXECUTABLE"];
+
+impl ChildEnv {
+    /// The allowed variables of `env`, plus those `extra` names.
+    pub fn allow(env: &HashMap<String, String>, extra: &str) -> ChildEnv {
+        let extra: Vec<&str> = extra.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+        let allowed = |name: &str| {
+            CHILD_ENV_NAMES.contains(&name)
+                || name.starts_with("LC_")
+                || (name.starts_with("DBT_") && !NOT_FOR_DBT.contains(&name))
+                || extra.contains(&name)
+        };
+        let mut vars: Vec<(String, String)> =
+            env.iter().filter(|(k, _)| allowed(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        vars.sort();
+        ChildEnv(vars)
+    }
+
+    /// The variables, for `Command::envs` after `env_clear`.
+    pub fn vars(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl std::fmt::Debug for ChildEnv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(k, _)| k)).finish()
+    }
 }
 
 /// How to reach dalgo's PostgreSQL. Its `Debug` never shows the password.
@@ -280,7 +349,11 @@ impl Config {
             Layer { values: read_dotenv(Path::new(".env"))? },
             Layer { values: read_config_file(config_file_path().as_deref())? },
         ];
-        Self::from_layers(overrides, &layers)
+        let mut cfg = Self::from_layers(overrides, &layers)?;
+        // Children get variables of the process environment only, never .env's or the file's.
+        let extra = layers.iter().find_map(|l| l.get("DALGO_CHILD_ENV")).unwrap_or_default();
+        cfg.dbt.child_env = ChildEnv::allow(&layers[0].values, extra);
+        Ok(cfg)
     }
 
     fn from_layers(overrides: &Overrides, layers: &[Layer]) -> Result<Config> {
@@ -313,6 +386,7 @@ impl Config {
             clientdbt_root: lookup("CLIENTDBT_ROOT").map(PathBuf::from).unwrap_or_else(|| data_dir.join("clientdbt")),
             venv: lookup("DBT_VENV").map(PathBuf::from),
             executable: lookup("DBT_EXECUTABLE").map(PathBuf::from),
+            child_env: ChildEnv::default(),
         };
         let airbyte = airbyte_from(&lookup)?;
         let prefect = prefect_from(&lookup)?;

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::config::ChildEnv;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Asks nothing of the user; answers git's questions from the environment.
@@ -55,8 +56,9 @@ fn invalid_url(url: &str, reason: &str) -> Error {
     Error::InvalidRepoUrl { url: url.to_string(), reason: reason.to_string() }
 }
 
-/// Runs git, with the token (if any) available to its askpass helper only.
-fn git(dir: Option<&Path>, args: &[&str], token: Option<&SecretString>) -> Result<String> {
+/// Runs git from the child environment, with the token (if any) available
+/// to its askpass helper only.
+fn git(env: &ChildEnv, dir: Option<&Path>, args: &[&str], token: Option<&SecretString>) -> Result<String> {
     let helper = tempfile::Builder::new().prefix("dalgo-askpass-").tempdir().map_err(io)?;
     let askpass = write_askpass(helper.path())?;
     let mut cmd = Command::new("git");
@@ -64,9 +66,10 @@ fn git(dir: Option<&Path>, args: &[&str], token: Option<&SecretString>) -> Resul
         cmd.current_dir(d);
     }
     cmd.args(args)
+        .env_clear()
+        .envs(env.vars())
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_ASKPASS", &askpass)
-        .env_remove("DALGO_GIT_TOKEN")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -121,38 +124,50 @@ fn io(e: std::io::Error) -> Error {
     Error::Git { kind: ErrorKind::Failure, message: e.to_string() }
 }
 
-/// Clones `url` (at `branch`, else its default branch) into `dest`.
-pub fn clone(url: &str, branch: Option<&str>, dest: &Path, token: Option<&SecretString>) -> Result<()> {
-    let dest_str = dest.to_str().ok_or_else(|| io(std::io::ErrorKind::InvalidInput.into()))?;
-    let mut args = vec!["clone", "--quiet"];
-    if let Some(b) = branch {
-        args.extend(["--branch", b]);
+/// git, run with the child environment ([`ChildEnv`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Git<'a> {
+    env: &'a ChildEnv,
+}
+
+impl<'a> Git<'a> {
+    pub fn new(env: &'a ChildEnv) -> Git<'a> {
+        Git { env }
     }
-    args.extend(["--", url, dest_str]);
-    git(None, &args, token).map(|_| ())
-}
 
-/// Fetches and fast-forwards the checkout to `origin/<branch>`.
-pub fn pull(dir: &Path, branch: &str, token: Option<&SecretString>) -> Result<String> {
-    git(Some(dir), &["fetch", "--quiet", "origin", branch], token)?;
-    git(Some(dir), &["checkout", "--quiet", branch], None)?;
-    git(Some(dir), &["merge", "--ff-only", "--quiet", &format!("origin/{branch}")], None)?;
-    head_commit(dir)
-}
+    /// Clones `url` (at `branch`, else its default branch) into `dest`.
+    pub fn clone(self, url: &str, branch: Option<&str>, dest: &Path, token: Option<&SecretString>) -> Result<()> {
+        let dest_str = dest.to_str().ok_or_else(|| io(std::io::ErrorKind::InvalidInput.into()))?;
+        let mut args = vec!["clone", "--quiet"];
+        if let Some(b) = branch {
+            args.extend(["--branch", b]);
+        }
+        args.extend(["--", url, dest_str]);
+        git(self.env, None, &args, token).map(|_| ())
+    }
 
-/// The checked-out commit's id.
-pub fn head_commit(dir: &Path) -> Result<String> {
-    git(Some(dir), &["rev-parse", "HEAD"], None)
-}
+    /// Fetches and fast-forwards the checkout to `origin/<branch>`.
+    pub fn pull(self, dir: &Path, branch: &str, token: Option<&SecretString>) -> Result<String> {
+        git(self.env, Some(dir), &["fetch", "--quiet", "origin", branch], token)?;
+        git(self.env, Some(dir), &["checkout", "--quiet", branch], None)?;
+        git(self.env, Some(dir), &["merge", "--ff-only", "--quiet", &format!("origin/{branch}")], None)?;
+        self.head_commit(dir)
+    }
 
-/// The checked-out branch's name.
-pub fn current_branch(dir: &Path) -> Result<String> {
-    git(Some(dir), &["rev-parse", "--abbrev-ref", "HEAD"], None)
-}
+    /// The checked-out commit's id.
+    pub fn head_commit(self, dir: &Path) -> Result<String> {
+        git(self.env, Some(dir), &["rev-parse", "HEAD"], None)
+    }
 
-/// The URL of `origin`, if the directory is a clone.
-pub fn origin_url(dir: &Path) -> Option<String> {
-    git(Some(dir), &["remote", "get-url", "origin"], None).ok()
+    /// The checked-out branch's name.
+    pub fn current_branch(self, dir: &Path) -> Result<String> {
+        git(self.env, Some(dir), &["rev-parse", "--abbrev-ref", "HEAD"], None)
+    }
+
+    /// The URL of `origin`, if the directory is a clone.
+    pub fn origin_url(self, dir: &Path) -> Option<String> {
+        git(self.env, Some(dir), &["remote", "get-url", "origin"], None).ok()
+    }
 }
 
 #[cfg(test)]

@@ -318,19 +318,24 @@ fn is_sensitive(key: &str) -> bool {
     ["password", "secret", "key", "token", "credentials_json"].iter().any(|s| k.contains(s))
 }
 
-/// A copy of a config with every sensitive value replaced by `********`.
+/// A copy of a config with every sensitive value replaced by `********`, at
+/// any depth: in objects, in lists, in objects inside lists.
 pub fn masked(config: &Map<String, Value>) -> Map<String, Value> {
     config
         .iter()
         .map(|(k, v)| {
-            let v = match v {
-                _ if is_sensitive(k) => Value::String("********".into()),
-                Value::Object(o) => Value::Object(masked(o)),
-                other => other.clone(),
-            };
+            let v = if is_sensitive(k) { Value::String("********".into()) } else { masked_value(v) };
             (k.clone(), v)
         })
         .collect()
+}
+
+fn masked_value(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(masked(o)),
+        Value::Array(items) => Value::Array(items.iter().map(masked_value).collect()),
+        other => other.clone(),
+    }
 }
 
 /// A warehouse as `dalgo warehouse show` prints it: credentials masked.
@@ -436,5 +441,19 @@ mod tests {
         assert_eq!(m["tunnel_method"]["ssh_key"], "********");
         assert_eq!(m["tunnel_method"]["tunnel_host"], "t");
         assert_eq!(m["credentials_json"], "********");
+    }
+
+    #[test]
+    fn masking_reaches_into_lists_at_any_depth() {
+        let m = masked(&map(json!({
+            "nested": {"deep": [1, {"password": "p1", "host": "h"}, [{"api_token": "t"}]]},
+            "hosts": ["a", "b"],
+        })));
+        assert_eq!(
+            Value::Object(m.clone()),
+            json!({"nested": {"deep": [1, {"password": "********", "host": "h"}, [{"api_token": "********"}]]},
+                   "hosts": ["a", "b"]})
+        );
+        assert!(!Value::Object(m).to_string().contains("p1"));
     }
 }

@@ -156,18 +156,24 @@ pub(crate) fn default_schema(
 /// clone of `url`, which is fetched and fast-forwarded instead. A fresh clone
 /// goes to a temporary directory first, so a failed clone leaves the old
 /// checkout in place.
-pub(crate) fn checkout(url: &str, branch: Option<&str>, dir: &Path, token: Option<&SecretString>) -> Result<()> {
-    if git::origin_url(dir).as_deref() == Some(url) {
+pub(crate) fn checkout(
+    git: git::Git<'_>,
+    url: &str,
+    branch: Option<&str>,
+    dir: &Path,
+    token: Option<&SecretString>,
+) -> Result<()> {
+    if git.origin_url(dir).as_deref() == Some(url) {
         let branch = match branch {
             Some(b) => b.to_string(),
-            None => git::current_branch(dir)?,
+            None => git.current_branch(dir)?,
         };
-        return git::pull(dir, &branch, token).map(|_| ());
+        return git.pull(dir, &branch, token).map(|_| ());
     }
     let parent = dir.parent().ok_or_else(|| Error::Config(format!("{} has no parent", dir.display())))?;
     secrets::create_private_dir(parent)?;
     let tmp = parent.join(format!(".dbtrepo.tmp-{}", uuid::Uuid::new_v4()));
-    if let Err(e) = git::clone(url, branch, &tmp, token) {
+    if let Err(e) = git.clone(url, branch, &tmp, token) {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
@@ -281,7 +287,10 @@ pub async fn status(db: &Db, cfg: &DbtConfig, org_slug: &str, limit: i64) -> Res
     let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
     let workspace = require(db, &org).await?;
     let project_path = workspace.project_path(cfg);
-    let head_commit = if workspace.source == DbtSource::Git { git::head_commit(&project_path).ok() } else { None };
+    let head_commit = match workspace.source {
+        DbtSource::Git => git::Git::new(&cfg.child_env).head_commit(&project_path).ok(),
+        DbtSource::Local => None,
+    };
     let profile = profile::project_profile_name(&project_path).ok();
     let paths = OrgPaths::new(cfg, &org);
     let runs = run::recent(db, &org, limit).await?;

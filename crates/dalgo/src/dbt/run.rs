@@ -144,7 +144,8 @@ pub async fn run(
     locked(db, &org, &label, &args, (req.wait, req.actor), on_wait, async || {
         let ws = refresh_profile(db, cfg, store, &org).await?;
         let mut dbt = tokio::process::Command::new(&exe);
-        dbt.args(&args).current_dir(ws.project_path(cfg));
+        // From the child environment only: a tenant's project cannot read dalgo's credentials.
+        dbt.args(&args).current_dir(ws.project_path(cfg)).env_clear().envs(cfg.child_env.vars());
         die_with_parent(&mut dbt);
         let status =
             dbt.status().await.map_err(|e| Error::DbtNotFound(format!("cannot run {}: {e}", exe.display())))?;
@@ -203,7 +204,7 @@ pub async fn git_pull(
     let mut head = String::new();
     let args = vec!["pull".to_string(), branch.clone()];
     locked(db, &org, "git pull", &args, (wait, actor), on_wait, async || {
-        head = crate::git::pull(&ws.project_path(cfg), branch, token.as_ref())?;
+        head = crate::git::Git::new(&cfg.child_env).pull(&ws.project_path(cfg), branch, token.as_ref())?;
         Ok(0)
     })
     .await?;

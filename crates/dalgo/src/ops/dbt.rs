@@ -115,8 +115,9 @@ impl DbtOps<'_> {
                     (None, None) => None,
                 };
                 let dir = paths.org_dir.join("dbtrepo");
-                let checked_out = dbt::checkout(&url, branch.as_deref(), &dir, token.as_ref())
-                    .and_then(|()| git::current_branch(&dir));
+                let git = git::Git::new(&cfg.child_env);
+                let checked_out = dbt::checkout(git, &url, branch.as_deref(), &dir, token.as_ref())
+                    .and_then(|()| git.current_branch(&dir));
                 let branch = match checked_out {
                     Ok(b) => b,
                     Err(e) => {
@@ -160,7 +161,8 @@ impl DbtOps<'_> {
         if let Some(old) = &replaced_token_secret {
             secrets::remove_version(dalgo.db(), dalgo.secrets(), old).await?;
         }
-        let head_commit = (kind == DbtSource::Git).then(|| git::head_commit(&project_dir)).transpose()?;
+        let head_commit =
+            (kind == DbtSource::Git).then(|| git::Git::new(&cfg.child_env).head_commit(&project_dir)).transpose()?;
         dbt_lock.release().await?;
         let prefect_blocks = refresh_blocks(dalgo, &org).await;
         ops_lock.release().await?;

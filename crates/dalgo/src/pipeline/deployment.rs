@@ -158,7 +158,12 @@ mod tests {
     use super::*;
 
     fn dbt() -> DbtConfig {
-        DbtConfig { clientdbt_root: "/data/clients_dbt".into(), venv: Some("/data/dbt_venv".into()), executable: None }
+        DbtConfig {
+            clientdbt_root: "/data/clients_dbt".into(),
+            venv: Some("/data/dbt_venv".into()),
+            executable: None,
+            child_env: Default::default(),
+        }
     }
 
     fn prefect() -> PrefectConfig {
