@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod dbt;
 mod flags;
+mod hardening;
 mod migrate;
 mod onboard;
 mod ops;

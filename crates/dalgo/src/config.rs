@@ -372,6 +372,10 @@ impl Config {
                 ["DALGO_ACTOR", "SUDO_USER", "USER", "LOGNAME"].iter().find_map(|k| lookup(k)).map(String::from)
             })
             .unwrap_or_else(os_user);
+        if actor.trim().is_empty() || actor.chars().any(char::is_control) {
+            return Err(Error::InvalidActor(actor));
+        }
+        let actor = actor.trim().to_string();
         let data_dir = data_dir(layers);
         let secrets = match lookup("DALGO_SECRETS_BACKEND").unwrap_or("dir") {
             "dir" => SecretsConfig::Dir(
@@ -513,13 +517,20 @@ fn database_from_layers(layers: &[Layer]) -> Result<DatabaseConfig> {
     Ok(DatabaseConfig { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT })
 }
 
+/// The longest timeout dalgo takes: a day. Longer ones are mistakes (and
+/// `1e30` seconds would overflow a deadline).
+const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
 fn parse_seconds(key: &str, value: &str) -> Result<Duration> {
     value
+        .trim()
         .parse::<f64>()
         .ok()
-        .filter(|s| s.is_finite() && *s > 0.0)
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= MAX_TIMEOUT_SECS)
         .map(Duration::from_secs_f64)
-        .ok_or_else(|| Error::Config(format!("{key} must be a positive number of seconds, not {value:?}")))
+        .ok_or_else(|| {
+            Error::Config(format!("{key} must be a number of seconds above 0 and at most 86400, not {value:?}"))
+        })
 }
 
 fn read_dotenv(path: &Path) -> Result<HashMap<String, String>> {

@@ -179,6 +179,15 @@ pub enum Error {
     #[error("{0} has no warehouse destination recorded")]
     NoWarehouseDestination(String),
 
+    #[error("invalid actor {0:?}: it must be a name (not blank, no control characters) for the audit log")]
+    InvalidActor(String),
+
+    #[error("{what} is larger than {} MiB; dalgo reads documents up to that size", limit >> 20)]
+    InputTooLarge { what: String, limit: usize },
+
+    #[error("{what} is nested more than {limit} levels deep; dalgo parses documents up to that depth")]
+    InputTooDeep { what: String, limit: usize },
+
     /// A value that is not one of a fixed set (a status, a mode, a kind).
     #[error("unknown {what} {given:?}; valid: {}", valid.join(", "))]
     UnknownValue { what: &'static str, given: String, valid: &'static [&'static str] },
@@ -220,6 +229,9 @@ impl Error {
             | Error::InUse(_)
             | Error::NameTaken { .. }
             | Error::UnknownValue { .. }
+            | Error::InvalidActor(_)
+            | Error::InputTooLarge { .. }
+            | Error::InputTooDeep { .. }
             | Error::InvalidCron { .. }
             | Error::InvalidPipelineName { .. }
             | Error::NoTasks { .. }

@@ -34,6 +34,7 @@ pub mod audit;
 pub mod config;
 pub mod db;
 pub mod dbt;
+pub mod document;
 pub mod error;
 pub mod flags;
 pub mod git;

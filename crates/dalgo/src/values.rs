@@ -3,6 +3,36 @@
 //! (an unknown value is [`crate::Error::UnknownValue`], exit 65), serde as
 //! that string, and decoding from a text column (`#[sqlx(try_from = "String")]`).
 
+/// Whether `c` is a Unicode format character (general category Cf): the
+/// invisible ones that reorder or hide text, such as U+202E RIGHT-TO-LEFT
+/// OVERRIDE, U+200B ZERO WIDTH SPACE or U+FEFF. Names shown to people must not
+/// hold them. The ranges are Unicode 15's.
+pub fn is_format_char(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xAD | 0x600..=0x605
+            | 0x61C
+            | 0x6DD
+            | 0x70F
+            | 0x890..=0x891
+            | 0x8E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
 /// An enum whose values are fixed strings (see [`string_enum!`]).
 pub trait StringEnum: Copy + Send + Sync + 'static {
     /// Every value, in declaration order.

@@ -56,11 +56,11 @@ fn invalid(what: &str, problems: Vec<String>) -> Error {
 }
 
 /// Parses a YAML or JSON document (JSON is YAML) into a JSON object.
+/// Within [`crate::document`]'s limits.
 pub fn parse_config(text: &str, what: &str) -> Result<Map<String, Value>> {
-    match serde_yaml::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(invalid(what, vec!["it must be a mapping of field names to values".into()])),
-        Err(e) => Err(invalid(what, vec![format!("it is not valid YAML or JSON: {e}")])),
+    match crate::document::parse(text, what)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(invalid(what, vec!["it must be a mapping of field names to values".into()])),
     }
 }
 

@@ -241,7 +241,12 @@ pub fn init_logging(g: &GlobalArgs) {
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{level},sqlx=warn")));
+        // sqlx logs every statement (and "slow statement" warnings with their
+        // SQL): only from -vv on.
+        .unwrap_or_else(|_| {
+            let sqlx = if g.verbose >= 2 { level } else { "error" };
+            tracing_subscriber::EnvFilter::new(format!("{level},sqlx={sqlx}"))
+        });
     let ansi = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && {
         use std::io::IsTerminal;
         std::io::stderr().is_terminal()

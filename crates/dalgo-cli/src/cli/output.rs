@@ -21,11 +21,12 @@ pub fn emit<T: Serialize + ?Sized>(
     data: &T,
     human: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> CmdResult {
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: one write per buffer, not per token. serde's errors are turned
+    // back into io errors, so a closed pipe is recognised (and ends quietly).
+    let mut out = io::BufWriter::new(io::stdout().lock());
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, data)?;
+            serde_json::to_writer_pretty(&mut out, data).map_err(io::Error::from)?;
             writeln!(out)?;
         }
         Format::Table => human(&mut out)?,

@@ -1,6 +1,5 @@
 //! `dalgo warehouse`.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::Subcommand;
@@ -53,15 +52,15 @@ store; the database keeps only the secret's name.",
 }
 
 /// Reads a file, or stdin for `-`.
+/// Reads a file, or stdin for `-`, up to dalgo's document size limit.
 pub fn read_input(path: &std::path::Path) -> anyhow::Result<String> {
     if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        return Ok(s);
+        return Ok(dalgo::document::read_limited(std::io::stdin().lock(), "stdin")?);
     }
-    std::fs::read_to_string(path).map_err(|e| {
-        CliError::new(dalgo::ErrorKind::InvalidInput, format!("cannot read config file {}: {e}", path.display())).into()
-    })
+    let file = std::fs::File::open(path).map_err(|e| {
+        CliError::new(dalgo::ErrorKind::InvalidInput, format!("cannot read config file {}: {e}", path.display()))
+    })?;
+    Ok(dalgo::document::read_limited(file, &format!("config file {}", path.display()))?)
 }
 
 pub async fn run(ctx: &Context, c: WarehouseCommand) -> CmdResult {

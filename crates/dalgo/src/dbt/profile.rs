@@ -12,8 +12,9 @@ use crate::warehouse::WarehouseType;
 pub fn project_profile_name(project_dir: &Path) -> Result<String> {
     let path = project_dir.join("dbt_project.yml");
     let fail = |reason: String| Error::DbtProject { path: project_dir.display().to_string(), reason };
-    let text = std::fs::read_to_string(&path).map_err(|e| fail(format!("cannot read dbt_project.yml: {e}")))?;
-    let doc: Value = serde_yaml::from_str(&text).map_err(|e| fail(format!("dbt_project.yml: {e}")))?;
+    let file = std::fs::File::open(&path).map_err(|e| fail(format!("cannot read dbt_project.yml: {e}")))?;
+    let doc: Value =
+        crate::document::parse(&crate::document::read_limited(file, "dbt_project.yml")?, "dbt_project.yml")?;
     doc.get("profile")
         .and_then(Value::as_str)
         .map(String::from)

@@ -146,6 +146,9 @@ pub fn validate_name(name: &str) -> Result<&str> {
     if trimmed.chars().any(char::is_control) {
         return fail("it contains control characters");
     }
+    if trimmed.chars().any(crate::values::is_format_char) {
+        return fail("it contains invisible format characters (such as a right-to-left override)");
+    }
     Ok(trimmed)
 }
 
@@ -333,6 +336,10 @@ mod tests {
         assert!(validate_name("   ").is_err());
         assert!(validate_name(&"x".repeat(51)).is_err());
         assert!(validate_name("a\u{7}b").is_err());
+        for hidden in ["evil\u{202E}gpj.exe", "a\u{200B}b", "\u{FEFF}Acme", "x\u{2066}y"] {
+            assert!(validate_name(hidden).unwrap_err().to_string().contains("format characters"), "{hidden}");
+        }
+        assert_eq!(validate_name("Asociación Niñez").unwrap(), "Asociación Niñez");
     }
 
     #[test]

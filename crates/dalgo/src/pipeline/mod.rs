@@ -44,6 +44,8 @@ pub fn validate_name(name: &str) -> Result<&str> {
         Some("it is longer than 100 characters")
     } else if trimmed.chars().any(char::is_control) {
         Some("it contains control characters")
+    } else if trimmed.chars().any(crate::values::is_format_char) {
+        Some("it contains invisible format characters (such as a right-to-left override)")
     } else {
         None
     };

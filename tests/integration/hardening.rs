@@ -1,0 +1,75 @@
+//! What a hostile tenant or a careless operator tries: oversized and deeply
+//! nested input, nonsense settings, closed pipes, invisible characters.
+
+use crate::common::{TestDb, onboard, stderr};
+
+fn warehouse_set(db: &TestDb, config: &str) -> assert_cmd::Command {
+    db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", config, "--no-check"])
+}
+
+fn acme() -> TestDb {
+    let db = TestDb::migrated();
+    onboard(&db, "Acme NGO", "boss@acme.org", "admin");
+    db
+}
+
+#[test]
+fn oversized_and_deeply_nested_input_is_refused_with_65_and_nothing_written() {
+    let db = acme();
+    let out = warehouse_set(&db, "/dev/zero").output().unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("larger than 1 MiB"), "{}", stderr(&out));
+    let out = warehouse_set(&db, "-").write_stdin("[".repeat(200_000)).output().unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nested more than 64 levels"), "{}", stderr(&out));
+    assert_eq!(db.count("warehouses"), 0);
+    assert!(!db.secrets_dir().exists() || db.secrets_dir().read_dir().unwrap().next().is_none());
+}
+
+#[test]
+fn nonsense_timeouts_and_a_blank_actor_are_refused_without_a_panic() {
+    let db = acme();
+    for (key, value) in
+        [("DALGO_DB_CONNECT_TIMEOUT", "1e30"), ("AIRBYTE_TIMEOUT", "1e300"), ("PREFECT_HTTP_TIMEOUT", "-1")]
+    {
+        let mut cmd = db.dalgo(&["org", "list"]);
+        cmd.env(key, value).env("AIRBYTE_SERVER_HOST", "127.0.0.1").env("PREFECT_API_URL", "http://127.0.0.1:9/api");
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(78), "{key}={value}: {}", stderr(&out));
+        assert!(stderr(&out).contains(key) && !stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+    let out = db.dalgo(&["org", "list", "--actor", " "]).output().unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("invalid actor"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_0_in_every_format() {
+    let db = acme();
+    for format in ["table", "json"] {
+        let script = format!("dalgo user list -o {format} | head -c 10 >/dev/null; echo \"${{PIPESTATUS[0]}}\"");
+        let out = db.program("bash", &["-c", &script]).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0", "{format}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{format}");
+    }
+}
+
+#[test]
+fn org_names_with_invisible_format_characters_are_refused() {
+    let db = TestDb::migrated();
+    for name in ["Evil\u{202E}gpj.exe", "Zero\u{200B}Width"] {
+        let out = db.dalgo(&["createorganduser", name, "a@b.org"]).env("PASSWORD", "pw").output().unwrap();
+        assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+        assert!(stderr(&out).contains("format characters"), "{}", stderr(&out));
+    }
+    assert_eq!(db.count("orgs"), 0);
+}
+
+#[test]
+fn sqlx_statement_logs_appear_only_from_vv() {
+    let db = acme();
+    let quiet = db.dalgo(&["org", "list", "-v"]).env_remove("RUST_LOG").output().unwrap();
+    assert!(!stderr(&quiet).contains("sqlx"), "{}", stderr(&quiet));
+    let loud = db.dalgo(&["org", "list", "-vv"]).output().unwrap();
+    assert!(stderr(&loud).contains("sqlx::query"), "{}", stderr(&loud));
+}
