@@ -1,7 +1,7 @@
 //! What a hostile tenant or a careless operator tries: oversized and deeply
 //! nested input, nonsense settings, closed pipes, invisible characters.
 
-use crate::common::{TestDb, onboard, stderr};
+use crate::common::{LockHolder, TestDb, onboard, pg_host, stderr, wait_until_blocked};
 
 fn warehouse_set(db: &TestDb, config: &str) -> assert_cmd::Command {
     db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", config, "--no-check"])
@@ -72,4 +72,59 @@ fn sqlx_statement_logs_appear_only_from_vv() {
     assert!(!stderr(&quiet).contains("sqlx"), "{}", stderr(&quiet));
     let loud = db.dalgo(&["org", "list", "-vv"]).output().unwrap();
     assert!(stderr(&loud).contains("sqlx::query"), "{}", stderr(&loud));
+}
+
+#[test]
+fn an_org_deleted_under_a_user_add_is_67_not_a_raw_database_error() {
+    let db = acme();
+    onboard(&db, "Other NGO", "chief@other.org", "admin");
+    let deleting = LockHolder::new(&db, "DELETE FROM orgs WHERE slug = 'other-ngo'");
+    let adding = db.spawn(&["user", "add", "boss@acme.org", "--org", "other-ngo", "--role", "analyst"], &[]);
+    wait_until_blocked(&db);
+    deleting.commit();
+    let out = adding.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(67), "{}", stderr(&out));
+    assert!(stderr(&out).contains("removed meanwhile by another command"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_terminated_backend_is_69() {
+    let db = acme();
+    db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-", "--no-check"])
+        .write_stdin(format!("host: {}\nport: 5432\nusername: u\npassword: p\ndatabase: d\n", pg_host()))
+        .assert()
+        .success();
+    let _held = LockHolder::new(&db, "SELECT 1 FROM warehouses FOR UPDATE");
+    std::fs::write(
+        db.home().join("wh.yaml"),
+        format!("host: {}\nport: 5432\nusername: u\npassword: q\ndatabase: d\n", pg_host()),
+    )
+    .unwrap();
+    let child = db.spawn(
+        &["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "wh.yaml", "--no-check"],
+        &[],
+    );
+    wait_until_blocked(&db);
+    db.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'dalgo' AND wait_event_type = 'Lock'",
+    );
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(69), "{}", stderr(&out));
+}
+
+#[test]
+fn a_server_that_is_not_postgresql_is_69() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            use std::io::Write;
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+        }
+    });
+    let db = TestDb::new();
+    let url = format!("postgres://u@127.0.0.1:{port}/dalgo?sslmode=disable");
+    let out = db.dalgo(&["org", "list"]).env("DATABASE_URL", &url).output().unwrap();
+    assert_eq!(out.status.code(), Some(69), "{}", stderr(&out));
 }

@@ -188,6 +188,12 @@ pub enum Error {
     #[error("{what} is nested more than {limit} levels deep; dalgo parses documents up to that depth")]
     InputTooDeep { what: String, limit: usize },
 
+    #[error("what this refers to was removed meanwhile by another command ({constraint}); check and run it again")]
+    ConcurrentlyRemoved { constraint: String },
+
+    #[error("the database refused the value ({constraint}): {message}")]
+    Refused { constraint: String, message: String },
+
     /// A value that is not one of a fixed set (a status, a mode, a kind).
     #[error("unknown {what} {given:?}; valid: {}", valid.join(", "))]
     UnknownValue { what: &'static str, given: String, valid: &'static [&'static str] },
@@ -232,6 +238,7 @@ impl Error {
             | Error::InvalidActor(_)
             | Error::InputTooLarge { .. }
             | Error::InputTooDeep { .. }
+            | Error::Refused { .. }
             | Error::InvalidCron { .. }
             | Error::InvalidPipelineName { .. }
             | Error::NoTasks { .. }
@@ -243,7 +250,7 @@ impl Error {
             | Error::InvalidRepoUrl { .. }
             | Error::UnknownDefinition { .. }
             | Error::RunNotFinished { .. } => ErrorKind::InvalidInput,
-            Error::NotInWorkspace { .. } => ErrorKind::NotFound,
+            Error::NotInWorkspace { .. } | Error::ConcurrentlyRemoved { .. } => ErrorKind::NotFound,
             Error::Files { .. } => ErrorKind::Failure,
             Error::NoWarehouse(_)
             | Error::NoDbtWorkspace(_)
@@ -299,17 +306,38 @@ impl Error {
     }
 }
 
+/// The connection is gone or was never PostgreSQL's: no socket, a reset, a
+/// server that does not speak the protocol, or a backend the server
+/// terminated (class 08, 57P01..57P03).
 fn is_connection_error(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
+        }
+        _ => false,
+    }
 }
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         // 42P01 undefined_table: the query ran against a database dalgo never migrated.
-        if let Some(db) = e.as_database_error()
-            && db.code().as_deref() == Some("42P01")
-        {
-            return Error::NotMigrated(db.message().to_string());
+        if let Some(db) = e.as_database_error() {
+            let constraint = db.constraint().unwrap_or("a constraint").to_string();
+            match db.code().as_deref() {
+                Some("42P01") => return Error::NotMigrated(db.message().to_string()),
+                // What a statement referred to was deleted meanwhile (a concurrent delete).
+                Some("23503") => return Error::ConcurrentlyRemoved { constraint },
+                Some("23514" | "23502" | "22001") => {
+                    return Error::Refused { constraint, message: db.message().to_string() };
+                }
+                _ => {}
+            }
         }
         Error::Db(e)
     }
