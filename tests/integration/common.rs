@@ -232,8 +232,23 @@ fn ensure_pool(url: &str) {
     );
 }
 
-/// One call to the Prefect REST API (standing in for a worker or a person in the UI).
+/// One call to the Prefect REST API (standing in for a worker or a person in
+/// the UI). Prefect on SQLite answers 503 when its database is busy under the
+/// whole suite's load; like dalgo's client, the call is retried then (a few
+/// times, with growing pauses).
 pub fn prefect_call(method: &str, url: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
+    let mut answer = prefect_call_once(method, url, body);
+    for attempt in 1..=5u64 {
+        if answer.0 != 503 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200 * attempt));
+        answer = prefect_call_once(method, url, body);
+    }
+    answer
+}
+
+fn prefect_call_once(method: &str, url: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
     let mut cmd = StdCommand::new("curl");
     cmd.args(["-s", "-X", method, "-H", "content-type: application/json", "-w", "\n%{http_code}", url]);
     if let Some(b) = body {

@@ -101,7 +101,7 @@ pub enum Error {
     InUse(String),
 
     #[error("{message}")]
-    Git { kind: ErrorKind, message: String },
+    Git { kind: ErrorKind, message: String, detail: Option<String> },
 
     #[error("{0}")]
     DbtNotFound(String),
@@ -294,6 +294,7 @@ impl Error {
                     .into(),
             ),
             Error::Locked { hint, .. } => Some(hint.to_string()),
+            Error::Git { detail, .. } => detail.clone(),
             Error::WarehouseCheck { .. } => Some("fix the credentials, or pass --no-check to store them untested".into()),
             Error::DbAuth { .. } => {
                 Some("name the user in --database-url / DATABASE_URL (or DBUSER, DBPASSWORD, PGUSER)".into())

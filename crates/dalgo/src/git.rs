@@ -76,8 +76,11 @@ fn git(env: &ChildEnv, dir: Option<&Path>, args: &[&str], token: Option<&SecretS
     if let Some(t) = token {
         cmd.env("DALGO_GIT_TOKEN", t.expose_secret());
     }
-    let out =
-        cmd.output().map_err(|e| Error::Git { kind: ErrorKind::Config, message: format!("cannot run git: {e}") })?;
+    let out = cmd.output().map_err(|e| Error::Git {
+        kind: ErrorKind::Config,
+        message: format!("cannot run git: {e}"),
+        detail: None,
+    })?;
     let redact = |s: &[u8]| {
         let text = String::from_utf8_lossy(s).trim().to_string();
         match token {
@@ -88,9 +91,22 @@ fn git(env: &ChildEnv, dir: Option<&Path>, args: &[&str], token: Option<&SecretS
     if out.status.success() {
         Ok(redact(&out.stdout))
     } else {
-        let message = format!("git {}: {}", args.first().unwrap_or(&""), redact(&out.stderr));
-        Err(Error::Git { kind: classify(&message), message })
+        let text = redact(&out.stderr);
+        let (main, detail) = fold(&text);
+        let message = format!("git {}: {main}", args.first().unwrap_or(&""));
+        Err(Error::Git { kind: classify(&text), message, detail })
     }
+}
+
+/// git's several lines of complaint as one line (its `fatal:` or `error:`
+/// line, else the first) and the others, joined, as a hint.
+fn fold(text: &str) -> (String, Option<String>) {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let main = lines.iter().position(|l| l.starts_with("fatal:") || l.starts_with("error:")).unwrap_or(0);
+    let Some(first) = lines.get(main) else { return ("failed".into(), None) };
+    let message = first.trim_start_matches("fatal:").trim_start_matches("error:").trim().to_string();
+    let rest: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| *i != main).map(|(_, l)| *l).collect();
+    (message, (!rest.is_empty()).then(|| rest.join("; ")))
 }
 
 fn classify(message: &str) -> ErrorKind {
@@ -121,7 +137,7 @@ fn write_askpass(dir: &Path) -> Result<PathBuf> {
 }
 
 fn io(e: std::io::Error) -> Error {
-    Error::Git { kind: ErrorKind::Failure, message: e.to_string() }
+    Error::Git { kind: ErrorKind::Failure, message: e.to_string(), detail: None }
 }
 
 /// git, run with the child environment ([`ChildEnv`]).
@@ -182,6 +198,19 @@ mod tests {
         assert_eq!(clean_url(" https://github.com/o/r.git ").unwrap(), "https://github.com/o/r.git");
         assert!(clean_url("ssh://git@github.com/o/r.git").is_ok());
         assert!(clean_url("file:///srv/repo").is_ok());
+    }
+
+    #[test]
+    fn gits_many_lines_become_one_and_a_hint() {
+        let (message, hint) = fold(
+            "Cloning into '/tmp/x'...\nfatal: '/nonexistent/repo' does not appear to be a git repository\n\
+             fatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights",
+        );
+        assert_eq!(message, "'/nonexistent/repo' does not appear to be a git repository");
+        assert!(!message.contains('\n'));
+        let hint = hint.unwrap();
+        assert!(hint.contains("Please make sure") && !hint.contains('\n'), "{hint}");
+        assert_eq!(fold(""), ("failed".to_string(), None));
     }
 
     #[test]
