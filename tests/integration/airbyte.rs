@@ -448,6 +448,16 @@ fn transient_faults_are_retried_and_others_mapped_to_exit_codes() {
     env.create_source("s", &cfg).assert().code(75);
     assert_eq!(env.stub.requests_to("/v1/sources/create").len(), 1);
 
+    // A server that hangs costs the timeout once: the deadline covers the retries.
+    env.stub.fault("/v1/destinations/list", Fault::Hang, 5);
+    env.dalgo(&["airbyte", "destinations", "list", "--org", "acme-ngo"])
+        .env("AIRBYTE_TIMEOUT", "1")
+        .env("AIRBYTE_RETRIES", "3")
+        .assert()
+        .code(75)
+        .stderr(contains("did not answer /destinations/list within 1s"));
+    assert_eq!(env.stub.requests_to("/v1/destinations/list").len(), 1, "a hanging call was retried");
+
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
     env.dalgo(&["airbyte", "health"])
         .env("AIRBYTE_SERVER_PORT", &closed)

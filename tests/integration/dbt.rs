@@ -6,7 +6,7 @@ use std::process::Command;
 
 use predicates::str::contains;
 
-use crate::common::{TestDb, git, json, onboard, pg_host, stderr, wait_for};
+use crate::common::{TestDb, git, json, onboard, pg_host, stderr, wait_for, wait_while_running};
 
 const TOKEN: &str = "ghp_TOPSECRETtoken4242";
 const DB_PASSWORD: &str = "warehouse-pw-7781";
@@ -523,4 +523,93 @@ fn a_tenants_dbt_project_cannot_read_the_platforms_credentials() {
     for secret in ["platform-airbyte-token", "platform-prefect-key", "platform-db-password", db.url.as_str()] {
         assert!(!text.contains(secret) && !stderr(&out).contains(secret), "{secret} reached dbt");
     }
+}
+
+/// An org with a dbt project whose run takes a few seconds (a model that sleeps).
+fn with_slow_project() -> TestDb {
+    let db = with_warehouse();
+    let (_, url) = fixture_repo(&db);
+    setup_git(&db, &url);
+    let models = db.clientdbt_root().join("acme-ngo/dbtrepo/models");
+    std::fs::write(models.join("slow.sql"), "select 1 as id from pg_sleep(4)\n").unwrap();
+    db
+}
+
+/// Ends the PostgreSQL session holding the org's dbt lock, as a restarted
+/// pooler or a network cut would.
+fn kill_lock_session(db: &TestDb) {
+    db.exec(&format!("SELECT pg_terminate_backend(l.pid) FROM {DBT_LOCKS} AND l.granted"));
+}
+
+/// dbt processes of this test's orgs now running.
+fn dbt_processes(db: &TestDb) -> usize {
+    let root = db.clientdbt_root().display().to_string();
+    let pids = std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok());
+    pids.filter(|pid| {
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        cmdline.contains("--profiles-dir") && cmdline.contains(&root) && alive(*pid)
+    })
+    .count()
+}
+
+#[test]
+fn a_run_whose_lock_session_dies_takes_the_lock_again_and_records_its_real_result() {
+    let db = with_slow_project();
+    let mut run = db.spawn(&["dbt", "run", "--org", "acme-ngo"], &[]);
+    wait_while_running(&mut run, || dbt_processes(&db) > 0, "dbt to start");
+    kill_lock_session(&db);
+    let out = run.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(db.rows("SELECT status FROM dbt_runs"), ["succeeded"]);
+    assert_eq!(db.count(DBT_LOCKS), 0);
+}
+
+#[test]
+fn a_queued_run_never_overlaps_one_whose_lock_session_died() {
+    let db = with_slow_project();
+    let mut first = db.spawn(&["dbt", "run", "--org", "acme-ngo"], &[]);
+    wait_while_running(&mut first, || dbt_processes(&db) > 0, "the first dbt to start");
+    let second = db.spawn(&["dbt", "run", "--org", "acme-ngo"], &[]);
+    crate::common::wait_until_blocked(&db);
+    kill_lock_session(&db);
+    // Sample the dbt processes until both commands end: never two at once.
+    let (mut first, mut second) = (first, second);
+    let mut most = 0;
+    let started = std::time::Instant::now();
+    while first.try_wait().unwrap().is_none() || second.try_wait().unwrap().is_none() {
+        most = most.max(dbt_processes(&db));
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the runs did not end");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(most, 1, "two dbt runs of one org ran at once");
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(75), "{}", stderr(&first));
+    assert!(stderr(&first).contains("lost org acme-ngo's dbt lock"), "{}", stderr(&first));
+    let second = second.wait_with_output().unwrap();
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(db.rows("SELECT status FROM dbt_runs ORDER BY id"), ["interrupted", "succeeded"]);
+}
+
+#[test]
+fn askpass_helpers_left_by_dead_dalgos_are_removed() {
+    let db = with_warehouse();
+    let (_, url) = fixture_repo(&db);
+    setup_git(&db, &url);
+    let tmp = db.home().join("tmp");
+    let dead = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = dead.id();
+    let mut dead = dead;
+    dead.wait().unwrap();
+    let stale = tmp.join(format!("dalgo-askpass-{dead_pid}-x1"));
+    let live = tmp.join(format!("dalgo-askpass-{}-x2", std::process::id()));
+    for dir in [&stale, &live] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("askpass.sh"), "#!/bin/sh\n").unwrap();
+    }
+    db.dalgo(&["dbt", "git-pull", "--org", "acme-ngo"]).env("TMPDIR", &tmp).assert().success();
+    assert!(!stale.exists(), "a dead dalgo's askpass directory was left");
+    assert!(live.exists(), "a running dalgo's askpass directory was removed");
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 1, "{left:?}");
 }

@@ -29,15 +29,26 @@ fn oversized_and_deeply_nested_input_is_refused_with_65_and_nothing_written() {
 #[test]
 fn nonsense_timeouts_and_a_blank_actor_are_refused_without_a_panic() {
     let db = acme();
-    for (key, value) in
-        [("DALGO_DB_CONNECT_TIMEOUT", "1e30"), ("AIRBYTE_TIMEOUT", "1e300"), ("PREFECT_HTTP_TIMEOUT", "-1")]
-    {
-        let mut cmd = db.dalgo(&["org", "list"]);
+    for (key, value, command) in [
+        ("DALGO_DB_CONNECT_TIMEOUT", "1e30", &["org", "list"][..]),
+        ("DALGO_DB_LOCK_TIMEOUT", "-3", &["org", "list"]),
+        ("AIRBYTE_TIMEOUT", "1e300", &["airbyte", "health"]),
+        ("PREFECT_HTTP_TIMEOUT", "-1", &["pipeline", "list", "--org", "acme-ngo"]),
+    ] {
+        let mut cmd = db.dalgo(command);
         cmd.env(key, value).env("AIRBYTE_SERVER_HOST", "127.0.0.1").env("PREFECT_API_URL", "http://127.0.0.1:9/api");
         let out = cmd.output().unwrap();
         assert_eq!(out.status.code(), Some(78), "{key}={value}: {}", stderr(&out));
         assert!(stderr(&out).contains(key) && !stderr(&out).contains("panicked"), "{}", stderr(&out));
     }
+    // Only the commands that use a service fail for its settings.
+    db.dalgo(&["org", "list"])
+        .env("AIRBYTE_SERVER_HOST", "127.0.0.1")
+        .env("AIRBYTE_TIMEOUT", "1e300")
+        .env("PREFECT_API_URL", "http://127.0.0.1:9/api")
+        .env("PREFECT_HTTP_TIMEOUT", "-1")
+        .assert()
+        .success();
     let out = db.dalgo(&["org", "list", "--actor", " "]).output().unwrap();
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert!(stderr(&out).contains("invalid actor"), "{}", stderr(&out));
@@ -127,4 +138,61 @@ fn a_server_that_is_not_postgresql_is_69() {
     let url = format!("postgres://u@127.0.0.1:{port}/dalgo?sslmode=disable");
     let out = db.dalgo(&["org", "list"]).env("DATABASE_URL", &url).output().unwrap();
     assert_eq!(out.status.code(), Some(69), "{}", stderr(&out));
+}
+
+#[test]
+fn a_locked_table_fails_with_75_naming_the_limit_instead_of_hanging() {
+    let db = acme();
+    let _held = LockHolder::new(&db, "LOCK TABLE orgs IN ACCESS EXCLUSIVE MODE");
+    let out = db.dalgo(&["org", "list"]).env("DALGO_DB_LOCK_TIMEOUT", "0.3").output().unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("lock timeout") && stderr(&out).contains("DALGO_DB_LOCK_TIMEOUT"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_refused_connection_says_so_without_waiting_for_the_timeout() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let db = TestDb::new();
+    for url in [format!("postgres://u@127.0.0.1:{closed}/dalgo"), "postgres:///dalgo?host=/nonexistent-dir".into()] {
+        // The test's own limit (60 s) is shorter than the connect timeout: waiting it out fails the test.
+        let out = db
+            .dalgo(&["org", "list"])
+            .env("DATABASE_URL", &url)
+            .env("DALGO_DB_CONNECT_TIMEOUT", "300")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(69), "{url}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("refused") || err.contains("No such file"), "{url}: {err}");
+        assert!(!err.contains("no answer within"), "{err}");
+    }
+}
+
+#[test]
+fn concurrent_migrates_each_report_only_their_own_work() {
+    let db = TestDb::new();
+    let runs: Vec<_> = (0..4).map(|_| db.spawn(&["migrate", "-o", "json"], &[])).collect();
+    let reports: Vec<serde_json::Value> = runs
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+            crate::common::json(&out)
+        })
+        .collect();
+    let created = reports.iter().filter(|r| r["database_created"] == true).count();
+    assert!(created <= 1, "{created} runs claim they created the database: {reports:?}");
+    let mut applied: Vec<i64> = reports
+        .iter()
+        .flat_map(|r| r["applied"].as_array().unwrap().iter().map(|m| m["version"].as_i64().unwrap()))
+        .collect();
+    applied.sort();
+    let known = db.count("_sqlx_migrations");
+    assert_eq!(applied.len() as i64, known, "each migration reported by exactly one run: {reports:?}");
+    applied.dedup();
+    assert_eq!(applied.len() as i64, known, "{reports:?}");
 }

@@ -36,10 +36,51 @@ pub struct Config {
     pub actor: String,
     pub secrets: SecretsConfig,
     pub dbt: DbtConfig,
-    /// `None` when `AIRBYTE_SERVER_HOST` is not set.
-    pub airbyte: Option<AirbyteConfig>,
-    /// `None` when `PREFECT_API_URL` is not set.
-    pub prefect: Option<PrefectConfig>,
+    /// Unset when `AIRBYTE_SERVER_HOST` is not set.
+    pub airbyte: Setting<AirbyteConfig>,
+    /// Unset when `PREFECT_API_URL` is not set.
+    pub prefect: Setting<PrefectConfig>,
+}
+
+/// An external service's settings. Invalid settings fail only the commands
+/// that use the service (a bad `AIRBYTE_TIMEOUT` does not stop `org list`).
+#[derive(Debug, Clone, Default)]
+pub enum Setting<T> {
+    #[default]
+    Unset,
+    Set(T),
+    /// Why the settings are unusable, reported as a configuration error (78).
+    Invalid(String),
+}
+
+impl<T> Setting<T> {
+    /// The settings, `None` when unset, or the configuration error.
+    pub fn get(&self) -> Result<Option<&T>> {
+        match self {
+            Setting::Unset => Ok(None),
+            Setting::Set(t) => Ok(Some(t)),
+            Setting::Invalid(why) => Err(Error::Config(why.clone())),
+        }
+    }
+
+    /// Whether anything was configured, valid or not.
+    pub fn is_unset(&self) -> bool {
+        matches!(self, Setting::Unset)
+    }
+
+    fn from_result(r: Result<Option<T>>) -> Self {
+        match r {
+            Ok(Some(t)) => Setting::Set(t),
+            Ok(None) => Setting::Unset,
+            Err(e) => Setting::Invalid(e.to_string()),
+        }
+    }
+}
+
+impl<T> From<Option<T>> for Setting<T> {
+    fn from(o: Option<T>) -> Self {
+        o.map_or(Setting::Unset, Setting::Set)
+    }
 }
 
 /// How to reach Prefect and what deployments look like.
@@ -223,6 +264,55 @@ impl std::fmt::Debug for ChildEnv {
 pub struct DatabaseConfig {
     pub options: PgConnectOptions,
     pub connect_timeout: Duration,
+    pub limits: SessionLimits,
+}
+
+/// Time limits set on every dalgo session, sent in the start-up packet (no
+/// extra round trip). `None` is no limit. Waits for dalgo's own locks (an
+/// org's dbt lock, `migrate`'s lock) and migrations lift the statement and
+/// lock limits on their own session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// `statement_timeout` (`DALGO_DB_STATEMENT_TIMEOUT`, default 120 s).
+    pub statement: Option<Duration>,
+    /// `lock_timeout` (`DALGO_DB_LOCK_TIMEOUT`, default 30 s): a table or row
+    /// someone else holds fails the command with 75 instead of hanging it.
+    pub lock: Option<Duration>,
+    /// `idle_in_transaction_session_timeout` (`DALGO_DB_IDLE_TIMEOUT`, default 60 s).
+    pub idle_in_transaction: Option<Duration>,
+    /// TCP keepalive idle time the server uses on dalgo's sessions
+    /// (`DALGO_DB_KEEPALIVE`, default 30 s; probes every 10 s, 3 of them):
+    /// a vanished dalgo's session, and the locks it holds, end within about a minute.
+    pub keepalive: Option<Duration>,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self {
+            statement: Some(Duration::from_secs(120)),
+            lock: Some(Duration::from_secs(30)),
+            idle_in_transaction: Some(Duration::from_secs(60)),
+            keepalive: Some(Duration::from_secs(30)),
+        }
+    }
+}
+
+impl SessionLimits {
+    /// The PostgreSQL settings these limits stand for, as `-c` options.
+    pub fn settings(&self) -> Vec<(&'static str, String)> {
+        let ms = |d: Option<Duration>| d.map_or(0, |d| d.as_millis().max(1)).to_string();
+        let mut out = vec![
+            ("statement_timeout", ms(self.statement)),
+            ("lock_timeout", ms(self.lock)),
+            ("idle_in_transaction_session_timeout", ms(self.idle_in_transaction)),
+        ];
+        if let Some(idle) = self.keepalive {
+            out.push(("tcp_keepalives_idle", idle.as_secs().max(1).to_string()));
+            out.push(("tcp_keepalives_interval", "10".into()));
+            out.push(("tcp_keepalives_count", "3".into()));
+        }
+        out
+    }
 }
 
 impl std::fmt::Debug for DatabaseConfig {
@@ -230,11 +320,17 @@ impl std::fmt::Debug for DatabaseConfig {
         f.debug_struct("DatabaseConfig")
             .field("target", &self.target())
             .field("connect_timeout", &self.connect_timeout)
+            .field("limits", &self.limits)
             .finish()
     }
 }
 
 impl DatabaseConfig {
+    /// These options with the default connect timeout and session limits.
+    pub fn new(options: PgConnectOptions) -> Self {
+        Self { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT, limits: SessionLimits::default() }
+    }
+
     /// Connection options for a database URL (`postgres://…`), defaulting the
     /// database name to `dalgo`.
     pub fn from_url(url: &str) -> Result<Self> {
@@ -247,7 +343,7 @@ impl DatabaseConfig {
             Some(_) => options,
             None => options.database(DEFAULT_DATABASE),
         };
-        Ok(Self { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT })
+        Ok(Self::new(options))
     }
 
     /// "host:port/database" or "socket-dir/database", for messages; no credentials.
@@ -365,6 +461,14 @@ impl Config {
         if let Some(secs) = lookup("DALGO_DB_CONNECT_TIMEOUT") {
             database.connect_timeout = parse_seconds("DALGO_DB_CONNECT_TIMEOUT", secs)?;
         }
+        let limit = |key: &str, default: Option<Duration>| lookup(key).map_or(Ok(default), |v| parse_limit(key, v));
+        let defaults = SessionLimits::default();
+        database.limits = SessionLimits {
+            statement: limit("DALGO_DB_STATEMENT_TIMEOUT", defaults.statement)?,
+            lock: limit("DALGO_DB_LOCK_TIMEOUT", defaults.lock)?,
+            idle_in_transaction: limit("DALGO_DB_IDLE_TIMEOUT", defaults.idle_in_transaction)?,
+            keepalive: limit("DALGO_DB_KEEPALIVE", defaults.keepalive)?,
+        };
         let actor = overrides
             .actor
             .clone()
@@ -392,8 +496,8 @@ impl Config {
             executable: lookup("DBT_EXECUTABLE").map(PathBuf::from),
             child_env: ChildEnv::default(),
         };
-        let airbyte = airbyte_from(&lookup)?;
-        let prefect = prefect_from(&lookup)?;
+        let airbyte = Setting::from_result(airbyte_from(&lookup));
+        let prefect = Setting::from_result(prefect_from(&lookup));
         Ok(Config { database, actor, secrets, dbt, airbyte, prefect })
     }
 }
@@ -491,7 +595,7 @@ fn data_dir(layers: &[Layer]) -> PathBuf {
 fn database_from_layers(layers: &[Layer]) -> Result<DatabaseConfig> {
     let Some(layer) = layers.iter().find(|l| l.has_any(&DB_KEYS)) else {
         let options = PgConnectOptions::new_without_pgpass().database(DEFAULT_DATABASE).username(&default_username());
-        return Ok(DatabaseConfig { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT });
+        return Ok(DatabaseConfig::new(options));
     };
     if let Some(url) = layer.get("DATABASE_URL") {
         return DatabaseConfig::from_url(url);
@@ -514,7 +618,7 @@ fn database_from_layers(layers: &[Layer]) -> Result<DatabaseConfig> {
     if let Some(password) = layer.get("DBPASSWORD") {
         options = options.password(password);
     }
-    Ok(DatabaseConfig { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT })
+    Ok(DatabaseConfig::new(options))
 }
 
 /// The longest timeout dalgo takes: a day. Longer ones are mistakes (and
@@ -531,6 +635,16 @@ fn parse_seconds(key: &str, value: &str) -> Result<Duration> {
         .ok_or_else(|| {
             Error::Config(format!("{key} must be a number of seconds above 0 and at most 86400, not {value:?}"))
         })
+}
+
+/// A session limit: seconds as [`parse_seconds`], or `0` for none.
+fn parse_limit(key: &str, value: &str) -> Result<Option<Duration>> {
+    if value.trim().parse::<f64>() == Ok(0.0) {
+        return Ok(None);
+    }
+    parse_seconds(key, value).map(Some).map_err(|_| {
+        Error::Config(format!("{key} must be 0 (no limit) or a number of seconds at most 86400, not {value:?}"))
+    })
 }
 
 fn read_dotenv(path: &Path) -> Result<HashMap<String, String>> {
@@ -622,9 +736,9 @@ mod tests {
 
     #[test]
     fn airbyte_settings_use_dalgos_names() {
-        assert!(Config::from_layers(&Overrides::default(), &[]).unwrap().airbyte.is_none());
+        assert!(Config::from_layers(&Overrides::default(), &[]).unwrap().airbyte.is_unset());
         let l = layer(&[("AIRBYTE_SERVER_HOST", "ab"), ("AIRBYTE_API_TOKEN", "dG9rZW4="), ("AIRBYTE_USE_SSL", "true")]);
-        let a = Config::from_layers(&Overrides::default(), &[l]).unwrap().airbyte.unwrap();
+        let a = Config::from_layers(&Overrides::default(), &[l]).unwrap().airbyte.get().unwrap().unwrap().clone();
         assert_eq!(a.base_url, "https://ab:8000/api/v1");
         assert!(matches!(a.auth, AirbyteAuth::BasicToken(_)));
         assert!(!format!("{a:?}").contains("dG9rZW4"));
@@ -635,7 +749,7 @@ mod tests {
             ("AIRBYTE_SERVER_PORT", "80"),
             ("AIRBYTE_TIMEOUT", "2.5"),
         ]);
-        let a = Config::from_layers(&Overrides::default(), &[l]).unwrap().airbyte.unwrap();
+        let a = Config::from_layers(&Overrides::default(), &[l]).unwrap().airbyte.get().unwrap().unwrap().clone();
         assert!(matches!(a.auth, AirbyteAuth::ClientCredentials { .. }));
         assert_eq!(a.timeout, Duration::from_millis(2500));
     }

@@ -82,6 +82,11 @@ pub enum Error {
     #[error("database {0} does not exist; run `dalgo migrate` to create it")]
     DatabaseMissing(String),
 
+    /// A session time limit ended a statement: the setting that did, and
+    /// PostgreSQL's message.
+    #[error("PostgreSQL gave up: {message} (limit set by {setting})")]
+    DbTimedOut { setting: &'static str, message: String },
+
     #[error("cannot reach PostgreSQL at {target}: {reason}")]
     DbUnreachable { target: String, reason: String },
 
@@ -108,6 +113,9 @@ pub enum Error {
 
     #[error("org {0} has no dbt workspace; create one with `dalgo dbt setup --org {0} …`")]
     NoDbtWorkspace(String),
+
+    #[error("lost org {org}'s dbt lock while running ({reason}); dbt was stopped")]
+    LockLost { org: String, reason: String },
 
     #[error("org {org} is busy: {holder}")]
     Locked { org: String, holder: String, hint: &'static str },
@@ -140,8 +148,8 @@ pub enum Error {
     Config(String),
 
     /// Files under `CLIENTDBT_ROOT` could not be read, written or removed.
-    #[error("{message}")]
-    Files { message: String },
+    #[error("dbt files (CLIENTDBT_ROOT): cannot {action} {}: {source}", path.display())]
+    Files { action: &'static str, path: std::path::PathBuf, source: std::io::Error },
 
     #[error(
         "invalid cron expression {expr:?}: {reason} (five fields: minute hour day-of-month month day-of-week, in UTC)"
@@ -261,7 +269,7 @@ impl Error {
             Error::AirbyteNotConfigured => ErrorKind::Config,
             Error::NoWorkspace(_) => ErrorKind::NotFound,
             Error::DbtNotFound(_) => ErrorKind::Config,
-            Error::Locked { .. } => ErrorKind::TempFail,
+            Error::Locked { .. } | Error::DbTimedOut { .. } | Error::LockLost { .. } => ErrorKind::TempFail,
             Error::WarehouseCheck { .. } => ErrorKind::Unavailable,
             Error::OrgNotFound(_) | Error::UserNotFound(_) | Error::MembershipNotFound { .. } => ErrorKind::NotFound,
             Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,
@@ -294,6 +302,9 @@ impl Error {
                     .into(),
             ),
             Error::Locked { hint, .. } => Some(hint.to_string()),
+            Error::DbTimedOut { setting, .. } => Some(format!(
+                "another session holds what this needs, or the statement is slow: retry later, or raise {setting} (seconds, 0 for no limit)"
+            )),
             Error::Git { detail, .. } => detail.clone(),
             Error::WarehouseCheck { .. } => Some("fix the credentials, or pass --no-check to store them untested".into()),
             Error::DbAuth { .. } => {
@@ -336,6 +347,15 @@ impl From<sqlx::Error> for Error {
                 Some("23503") => return Error::ConcurrentlyRemoved { constraint },
                 Some("23514" | "23502" | "22001") => {
                     return Error::Refused { constraint, message: db.message().to_string() };
+                }
+                // 55P03 lock_not_available, 57014 query_canceled, 25P03 idle_in_transaction_session_timeout.
+                Some(code @ ("55P03" | "57014" | "25P03")) => {
+                    let setting = match code {
+                        "55P03" => "DALGO_DB_LOCK_TIMEOUT",
+                        "57014" => "DALGO_DB_STATEMENT_TIMEOUT",
+                        _ => "DALGO_DB_IDLE_TIMEOUT",
+                    };
+                    return Error::DbTimedOut { setting, message: db.message().to_string() };
                 }
                 _ => {}
             }

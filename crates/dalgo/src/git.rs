@@ -59,7 +59,9 @@ fn invalid_url(url: &str, reason: &str) -> Error {
 /// Runs git from the child environment, with the token (if any) available
 /// to its askpass helper only.
 fn git(env: &ChildEnv, dir: Option<&Path>, args: &[&str], token: Option<&SecretString>) -> Result<String> {
-    let helper = tempfile::Builder::new().prefix("dalgo-askpass-").tempdir().map_err(io)?;
+    remove_stale_helpers(&std::env::temp_dir());
+    let prefix = format!("{ASKPASS_PREFIX}{}-", std::process::id());
+    let helper = tempfile::Builder::new().prefix(&prefix).tempdir().map_err(io)?;
     let askpass = write_askpass(helper.path())?;
     let mut cmd = Command::new("git");
     if let Some(d) = dir {
@@ -134,6 +136,39 @@ fn write_askpass(dir: &Path) -> Result<PathBuf> {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
     }
     Ok(path)
+}
+
+/// Askpass helper directories are `dalgo-askpass-<pid>-<random>`.
+const ASKPASS_PREFIX: &str = "dalgo-askpass-";
+
+/// Removes the askpass directories of dalgo processes that no longer run (a
+/// killed dalgo cannot remove its own). Best effort: errors are ignored.
+fn remove_stale_helpers(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(ASKPASS_PREFIX))
+            .and_then(|rest| rest.split_once('-').and_then(|(pid, _)| pid.parse::<u32>().ok()))
+        else {
+            continue;
+        };
+        if !process_exists(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn process_exists(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// Without /proc, a helper is left to its owner (or the temp cleaner).
+#[cfg(not(target_os = "linux"))]
+fn process_exists(_: u32) -> bool {
+    true
 }
 
 fn io(e: std::io::Error) -> Error {

@@ -110,12 +110,16 @@ impl Transport {
 
     /// Sends a request and returns the JSON answer (`Null` for an empty one).
     /// A safe request is retried with backoff and jitter after a connection
-    /// failure, a reset or closed connection, a timeout, or a 502/503/504.
+    /// failure, a reset or closed connection, or a 502/503/504, all within
+    /// one deadline: the request's timeout bounds the whole call, retries
+    /// included, so a server that hangs costs the timeout once.
     pub(crate) async fn send(&self, req: Request<'_>) -> Result<Value> {
         let url = format!("{}{}", self.base_url, req.path);
+        let deadline = tokio::time::Instant::now() + req.timeout;
         let mut attempt = 0;
         loop {
-            let mut r = self.http.request(req.method.clone(), &url).timeout(req.timeout);
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let mut r = self.http.request(req.method.clone(), &url).timeout(remaining);
             if let Some(auth) = req.auth {
                 r = r.header(reqwest::header::AUTHORIZATION, auth.expose_secret());
             }
@@ -125,9 +129,14 @@ impl Transport {
             let service = self.service.name().to_ascii_lowercase();
             tracing::debug!(method = %req.method, path = req.path, attempt, "{service} request");
             let outcome = r.send().await;
-            if req.safe && attempt < self.retries && is_transient(&outcome) {
+            let pause = backoff(attempt + 1);
+            if req.safe
+                && attempt < self.retries
+                && is_transient(&outcome)
+                && tokio::time::Instant::now() + pause < deadline
+            {
                 attempt += 1;
-                tokio::time::sleep(backoff(attempt)).await;
+                tokio::time::sleep(pause).await;
                 continue;
             }
             return match outcome {

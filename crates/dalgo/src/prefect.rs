@@ -32,7 +32,7 @@ impl std::fmt::Debug for Client {
 
 /// A client for the configured Prefect, or why there is none.
 pub fn client(cfg: &Config) -> Result<Client> {
-    let p = cfg.prefect.as_ref().ok_or_else(|| {
+    let p = cfg.prefect.get()?.ok_or_else(|| {
         Error::Config("Prefect is not configured: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)".into())
     })?;
     Client::new(p)

@@ -88,7 +88,8 @@ impl SecretStore {
                     secret_string: value.expose_secret().to_string(),
                 };
                 let body = serde_json::to_vec(&file).map_err(|e| Error::Secrets { message: e.to_string() })?;
-                write_private_atomically(&dir.join(name), &body)
+                let path = dir.join(name);
+                write_private_atomically(&path, &body).map_err(|e| io_error(&path, e))
             }
             SecretStore::Keyring => keyring::put(name, value),
         }
@@ -383,8 +384,8 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 
 /// Writes `body` to `path` with mode 0600 through a temporary file and a
 /// rename, so readers see the old content or the new, never a part.
-pub(crate) fn write_private_atomically(path: &Path, body: &[u8]) -> Result<()> {
-    let dir = path.parent().ok_or_else(|| io_error(path, std::io::ErrorKind::InvalidInput.into()))?;
+pub(crate) fn write_private_atomically(path: &Path, body: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().ok_or(std::io::ErrorKind::InvalidInput)?;
     create_private_dir(dir)?;
     let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("secret");
     let tmp = dir.join(format!(".{file_name}.tmp-{}", uuid::Uuid::new_v4()));
@@ -397,7 +398,7 @@ pub(crate) fn write_private_atomically(path: &Path, body: &[u8]) -> Result<()> {
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.map_err(|e| io_error(path, e))
+    result
 }
 
 #[cfg(unix)]
@@ -412,15 +413,15 @@ fn open_private(path: &Path) -> std::io::Result<fs::File> {
 }
 
 /// Creates a directory (and parents) readable only by its owner.
-pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| io_error(dir, e))
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
     }
     #[cfg(not(unix))]
     {
-        fs::create_dir_all(dir).map_err(|e| io_error(dir, e))
+        fs::create_dir_all(dir)
     }
 }
 

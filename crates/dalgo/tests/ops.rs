@@ -54,8 +54,8 @@ impl Fixture {
                 executable: None,
                 child_env: Default::default(),
             },
-            airbyte,
-            prefect: None,
+            airbyte: airbyte.into(),
+            prefect: Default::default(),
         }
     }
 

@@ -34,7 +34,8 @@ Exit codes:
   67  also: no such warehouse, dbt workspace, secret, or Airbyte object
   69  a required service is unreachable (PostgreSQL, Airbyte, a warehouse, a git remote)
   75  temporary: a sync is already running, Airbyte 5xx after retries or timed out,
-      another dbt command runs for the org; try again later
+      another dbt command runs for the org, a PostgreSQL session limit was hit,
+      a dbt run lost its org's lock (dbt stopped); try again later
   77  a service refused our credentials (PostgreSQL, Airbyte, git)
   78  configuration missing or invalid (also: database not migrated, no dbt found)
   130 interrupted (Ctrl-C) while waiting
@@ -43,6 +44,8 @@ Exit codes:
 Configuration (highest precedence first): flags, environment, ./.env, ~/.config/dalgo/config.yaml.
   DATABASE_URL, or DBHOST DBPORT DBNAME DBUSER DBPASSWORD   default: local socket, database `dalgo`
   DALGO_DB_CONNECT_TIMEOUT  seconds to wait for PostgreSQL (default 5)
+  DALGO_DB_STATEMENT_TIMEOUT, DALGO_DB_LOCK_TIMEOUT, DALGO_DB_IDLE_TIMEOUT
+                            session limits in seconds, 0 for none (defaults 120, 30, 60)
   DALGO_OUTPUT              table | json
   DALGO_ACTOR               name recorded in the audit log (default: $SUDO_USER or $USER)
   DEV_SECRETS_DIR           the secrets directory, Dalgo's layout (default ~/.local/share/dalgo/secrets)

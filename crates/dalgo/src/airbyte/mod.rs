@@ -32,7 +32,7 @@ pub const KEYRING_ENTRIES: [&str; 5] =
 /// credentials in the environment or files, those `dalgo airbyte login`
 /// stored in the OS keyring are used, if it can be read.
 pub fn client(cfg: &Config) -> Result<Client> {
-    let mut ab = cfg.airbyte.clone().ok_or(Error::AirbyteNotConfigured)?;
+    let mut ab = cfg.airbyte.get()?.cloned().ok_or(Error::AirbyteNotConfigured)?;
     if matches!(ab.auth, AirbyteAuth::None) {
         ab.auth = keyring_auth().unwrap_or(AirbyteAuth::None);
     }
@@ -77,7 +77,7 @@ pub async fn health(c: &Client, cfg: &Config) -> Result<Health> {
         url: c.base_url().to_string(),
         available: h.get("available").and_then(Value::as_bool).unwrap_or(false),
         version: instance.get("version").and_then(Value::as_str).map(String::from),
-        auth: cfg.airbyte.as_ref().map_or("none", |a| a.auth.describe()),
+        auth: cfg.airbyte.get()?.map_or("none", |a| a.auth.describe()),
     })
 }
 

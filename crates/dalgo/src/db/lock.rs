@@ -50,8 +50,12 @@ impl OrgLock {
     }
 
     /// Waits for the lock on a connection [`OrgLock::try_acquire`] returned.
+    /// The wait is as long as the holder's work: the session's statement and
+    /// lock time limits are lifted for it and restored once it is held.
     pub(crate) async fn wait(mut conn: PgConnection, class: LockClass, org: &Org) -> Result<OrgLock> {
+        super::lift_limits(&mut conn).await?;
         sqlx::query("SELECT pg_advisory_lock($1, $2)").bind(class.key()).bind(org_key(org)).execute(&mut conn).await?;
+        sqlx::raw_sql("RESET statement_timeout; RESET lock_timeout").execute(&mut conn).await?;
         Ok(OrgLock { conn })
     }
 

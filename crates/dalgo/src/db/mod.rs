@@ -23,23 +23,37 @@ pub struct Db {
 
 impl Db {
     /// Connects, failing within the configured timeout when PostgreSQL is unreachable.
+    ///
+    /// sqlx's pool retries a refused connection until the timeout, for a
+    /// server that is starting; when the first connection has not come within
+    /// [`PROBE_AFTER`], a bare socket connect (no start-up packet, which the
+    /// server does not log) tells a refused one apart and fails at once.
     pub async fn connect(cfg: &DatabaseConfig) -> Result<Db> {
-        let pool = PgPoolOptions::new()
+        let connect = PgPoolOptions::new()
             .max_connections(4)
             .acquire_timeout(cfg.connect_timeout)
-            .connect_with(session_options(cfg))
-            .await
-            .map_err(|e| connect_error(cfg, e))?;
-        Ok(Db { pool })
+            .connect_with(session_options(cfg));
+        let refused = async {
+            tokio::time::sleep(PROBE_AFTER).await;
+            match refused(&cfg.options).await {
+                Some(e) => e,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            pool = connect => Ok(Db { pool: pool.map_err(|e| connect_error(cfg, e))? }),
+            e = refused => Err(Error::DbUnreachable { target: cfg.target(), reason: e.to_string() }),
+        }
     }
 
-    /// Connects, creating the database first if it does not exist.
+    /// Connects, creating the database first if it does not exist; whether
+    /// this call created it.
     pub async fn connect_or_create(cfg: &DatabaseConfig) -> Result<(Db, bool)> {
         match Db::connect(cfg).await {
             Ok(db) => Ok((db, false)),
             Err(Error::DatabaseMissing(_)) => {
-                create_database(cfg).await?;
-                Ok((Db::connect(cfg).await?, true))
+                let created = create_database(cfg).await?;
+                Ok((Db::connect(cfg).await?, created))
             }
             Err(e) => Err(e),
         }
@@ -55,13 +69,47 @@ impl Db {
     }
 }
 
+/// How long the first connection may take before dalgo checks whether the
+/// server refuses connections outright.
+const PROBE_AFTER: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The error of a bare connect to the server's socket, when it is refused or
+/// the socket file is missing; `None` when something accepts.
+async fn refused(options: &PgConnectOptions) -> Option<std::io::Error> {
+    let gone = |e: std::io::Error| {
+        matches!(e.kind(), std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound).then_some(e)
+    };
+    let port = options.get_port();
+    let dir = options.get_socket().map(|p| p.display().to_string()).or_else(|| {
+        let host = options.get_host();
+        host.starts_with('/').then(|| host.to_string())
+    });
+    match dir {
+        #[cfg(unix)]
+        Some(dir) => tokio::net::UnixStream::connect(format!("{dir}/.s.PGSQL.{port}")).await.err().and_then(gone),
+        #[cfg(not(unix))]
+        Some(_) => None,
+        None => tokio::net::TcpStream::connect((options.get_host(), port)).await.err().and_then(gone),
+    }
+}
+
 /// The configured options, with `application_name` "dalgo" unless the URL
-/// names one, so dalgo's sessions are recognisable in `pg_stat_activity`.
+/// names one, so dalgo's sessions are recognisable in `pg_stat_activity`,
+/// and the session limits the URL does not set itself.
 fn session_options(cfg: &DatabaseConfig) -> PgConnectOptions {
-    match cfg.options.get_application_name() {
+    let options = match cfg.options.get_application_name() {
         Some(_) => cfg.options.clone(),
         None => cfg.options.clone().application_name("dalgo"),
-    }
+    };
+    let own = options.get_options().unwrap_or_default().to_string();
+    options.options(cfg.limits.settings().into_iter().filter(|(k, _)| !own.contains(&format!("{k}="))))
+}
+
+/// Lifts the statement and lock time limits on a session that is about to
+/// wait for one of dalgo's own locks or run migrations, which take as long as they take.
+pub(crate) async fn lift_limits(conn: &mut PgConnection) -> Result<()> {
+    sqlx::raw_sql("SET statement_timeout = 0; SET lock_timeout = 0").execute(conn).await?;
+    Ok(())
 }
 
 fn connect_error(cfg: &DatabaseConfig, e: sqlx::Error) -> Error {
@@ -89,16 +137,18 @@ fn connect_error(cfg: &DatabaseConfig, e: sqlx::Error) -> Error {
     }
 }
 
-/// `CREATE DATABASE` through the maintenance database; losing the race to a
-/// concurrent `dalgo migrate` counts as success.
-async fn create_database(cfg: &DatabaseConfig) -> Result<()> {
+/// `CREATE DATABASE` through the maintenance database; whether this call
+/// created it (`false` when a concurrent `dalgo migrate` won the race).
+async fn create_database(cfg: &DatabaseConfig) -> Result<bool> {
     let name = cfg.database_name();
     let mut conn = maintenance_connection(cfg).await?;
     let sql = format!("CREATE DATABASE {}", quote_ident(name));
     match sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(true),
         // 42P04 duplicate_database; 23505 when two creates race on pg_database's index.
-        Err(e) if matches!(e.as_database_error().and_then(|d| d.code()).as_deref(), Some("42P04" | "23505")) => Ok(()),
+        Err(e) if matches!(e.as_database_error().and_then(|d| d.code()).as_deref(), Some("42P04" | "23505")) => {
+            Ok(false)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -140,11 +190,21 @@ pub struct MigrationStatus {
     pub installed_on: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Applies pending migrations; returns the versions applied now. sqlx holds a
-/// PostgreSQL advisory lock meanwhile, so concurrent runs apply each once.
+/// Key of the session advisory lock `migrate` holds from reading the status
+/// to the last migration ("migr").
+const MIGRATE_LOCK: i64 = 0x6d69_6772;
+
+/// Applies pending migrations; returns the versions this call applied.
+/// Concurrent runs queue on an advisory lock taken before the status is read,
+/// so each reports only its own work (and sqlx's own lock guards other tools).
 pub async fn migrate(db: &Db) -> Result<Vec<MigrationStatus>> {
-    let before = migration_status(db).await?;
-    MIGRATOR.run(&db.pool).await?;
+    let mut conn = db.pool.acquire().await?.detach();
+    lift_limits(&mut conn).await?;
+    sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATE_LOCK).execute(&mut conn).await?;
+    let before = status_on(&mut conn).await?;
+    MIGRATOR.run(&mut conn).await?;
+    // Closing the session releases the lock.
+    conn.close().await?;
     Ok(before
         .into_iter()
         .filter(|m| m.state == MigrationState::Pending)
@@ -169,11 +229,15 @@ pub fn known_migrations() -> Vec<MigrationStatus> {
 
 /// Every known migration with its state in this database.
 pub async fn migration_status(db: &Db) -> Result<Vec<MigrationStatus>> {
+    status_on(&mut *db.pool.acquire().await?).await
+}
+
+async fn status_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
     let exists: bool =
-        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&db.pool).await?;
+        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&mut *conn).await?;
     let applied: Vec<(i64, Vec<u8>, chrono::DateTime<chrono::Utc>)> = if exists {
         sqlx::query_as("SELECT version, checksum, installed_on FROM _sqlx_migrations WHERE success")
-            .fetch_all(&db.pool)
+            .fetch_all(&mut *conn)
             .await?
     } else {
         Vec::new()

@@ -171,7 +171,11 @@ pub(crate) fn checkout(
         return git.pull(dir, &branch, token).map(|_| ());
     }
     let parent = dir.parent().ok_or_else(|| Error::Config(format!("{} has no parent", dir.display())))?;
-    secrets::create_private_dir(parent)?;
+    secrets::create_private_dir(parent).map_err(|source| Error::Files {
+        action: "create",
+        path: parent.to_path_buf(),
+        source,
+    })?;
     let tmp = parent.join(format!(".dbtrepo.tmp-{}", uuid::Uuid::new_v4()));
     if let Err(e) = git.clone(url, branch, &tmp, token) {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -316,7 +320,11 @@ pub(crate) async fn refresh_profile(db: &Db, cfg: &DbtConfig, store: &SecretStor
     let yaml = profile::render(&profile_name, wtype, &creds, &ws.default_schema)?;
     let file = OrgPaths::new(cfg, org).profiles_file();
     if std::fs::read_to_string(&file).ok().as_deref() != Some(yaml.as_str()) {
-        secrets::write_private_atomically(&file, yaml.as_bytes())?;
+        secrets::write_private_atomically(&file, yaml.as_bytes()).map_err(|source| Error::Files {
+            action: "write",
+            path: file,
+            source,
+        })?;
     }
     Ok(ws)
 }

@@ -7,6 +7,7 @@
 //! by a killed dalgo and is marked `interrupted`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -146,6 +147,8 @@ pub async fn run(
         let mut dbt = tokio::process::Command::new(&exe);
         // From the child environment only: a tenant's project cannot read dalgo's credentials.
         dbt.args(&args).current_dir(ws.project_path(cfg)).env_clear().envs(cfg.child_env.vars());
+        // Dropped when the org's lock is lost: dbt must stop before another run starts.
+        dbt.kill_on_drop(true);
         die_with_parent(&mut dbt);
         let status =
             dbt.status().await.map_err(|e| Error::DbtNotFound(format!("cannot run {}: {e}", exe.display())))?;
@@ -222,8 +225,25 @@ fn exit_code(status: std::process::ExitStatus) -> i32 {
     status.code().unwrap_or(1)
 }
 
+/// How often a running command touches its row's heartbeat on the lock's
+/// session, and how long one touch may take before the session counts as lost.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(5);
+/// A running row whose heartbeat is older than this has no live dalgo behind
+/// it: its dalgo stops its dbt within `HEARTBEAT + HEARTBEAT_TIMEOUT` of the
+/// last touch that got through.
+const STALE_SECS: f64 = 10.0;
+
 /// Holds the org's lock around `body`, recording the run. `wait` queues
 /// behind a holder instead of failing.
+///
+/// The lock lives as long as its session. While `body` runs, a heartbeat on
+/// that session checks it; if the session is gone, the lock is taken again
+/// on a new one, and if someone else has it by then, `body` is dropped (dbt
+/// is killed) and the run ends as [`Error::LockLost`]. A command that gets the
+/// lock while the previous holder's row still has a fresh heartbeat waits
+/// for that holder to stop, so two runs never overlap. The end is recorded
+/// on whatever connection still works, with the run's real result.
 async fn locked(
     db: &Db,
     org: &Org,
@@ -234,6 +254,7 @@ async fn locked(
     body: impl AsyncFnOnce() -> Result<i32>,
 ) -> Result<i32> {
     let mut lock = lock_org(db, org, wait, on_wait).await?;
+    wait_for_stopping_holder(lock.conn(), org).await?;
     sqlx::query(
         "UPDATE dbt_runs SET status = 'interrupted', ended_at = now() WHERE org_id = $1 AND status = 'running'",
     )
@@ -250,20 +271,68 @@ async fn locked(
     .bind(std::process::id() as i32)
     .fetch_one(lock.conn())
     .await?;
-    let outcome = body().await;
+    let outcome = tokio::select! {
+        outcome = body() => outcome,
+        lost = keep(&mut lock, db, org, id) => Err(lost),
+    };
     let (status, code) = match &outcome {
         Ok(0) => (RunStatus::Succeeded, Some(0)),
         Ok(c) => (RunStatus::Failed, Some(*c)),
+        Err(Error::LockLost { .. }) => (RunStatus::Interrupted, None),
         Err(_) => (RunStatus::Failed, None),
     };
-    sqlx::query("UPDATE dbt_runs SET status = $2, exit_code = $3, ended_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(status.as_str())
-        .bind(code)
-        .execute(lock.conn())
-        .await?;
-    lock.release().await?;
+    let record = "UPDATE dbt_runs SET status = $2, exit_code = $3, ended_at = now() WHERE id = $1";
+    let on_lock = sqlx::query(record).bind(id).bind(status.as_str()).bind(code).execute(lock.conn()).await;
+    if on_lock.is_err() {
+        // The lock's session died after the run: record the result anyway.
+        sqlx::query(record).bind(id).bind(status.as_str()).bind(code).execute(db.pool()).await?;
+    } else {
+        lock.release().await?;
+    }
     outcome
+}
+
+/// Touches the run's heartbeat on the lock's session until that fails; then
+/// takes the lock again on a new session, or returns [`Error::LockLost`] when
+/// that is not possible (another command has it, or the database is gone).
+async fn keep(lock: &mut OrgLock, db: &Db, org: &Org, id: i64) -> Error {
+    loop {
+        tokio::time::sleep(HEARTBEAT).await;
+        let touch = sqlx::query("UPDATE dbt_runs SET heartbeat_at = now() WHERE id = $1").bind(id);
+        if let Ok(Ok(_)) = tokio::time::timeout(HEARTBEAT_TIMEOUT, touch.execute(lock.conn())).await {
+            continue;
+        }
+        tracing::warn!(org = %org.slug, "the session holding the dbt lock was lost; taking the lock again");
+        match tokio::time::timeout(HEARTBEAT_TIMEOUT, OrgLock::try_acquire(db, LockClass::Dbt, org)).await {
+            Ok(Ok(Ok(again))) => *lock = again,
+            Ok(Ok(Err(_))) => {
+                return Error::LockLost { org: org.slug.clone(), reason: "another dbt command took it".into() };
+            }
+            Ok(Err(e)) => return Error::LockLost { org: org.slug.clone(), reason: e.to_string() },
+            Err(_) => {
+                return Error::LockLost { org: org.slug.clone(), reason: "the database did not answer".into() };
+            }
+        }
+    }
+}
+
+/// Waits while a run of the org is recorded as running with a fresh
+/// heartbeat: its dalgo lost the lock's session and is stopping its dbt.
+async fn wait_for_stopping_holder(conn: &mut PgConnection, org: &Org) -> Result<()> {
+    loop {
+        let live: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM dbt_runs WHERE org_id = $1 AND status = 'running'
+                              AND heartbeat_at > now() - make_interval(secs => $2))",
+        )
+        .bind(org.id)
+        .bind(STALE_SECS)
+        .fetch_one(&mut *conn)
+        .await?;
+        if !live {
+            return Ok(());
+        }
+        tokio::time::sleep(HEARTBEAT).await;
+    }
 }
 
 /// Takes the org's dbt lock. When it is held: with `wait`, tells `on_wait`
@@ -285,24 +354,30 @@ pub(crate) async fn lock_org(db: &Db, org: &Org, wait: bool, on_wait: impl FnOnc
     OrgLock::wait(conn, LockClass::Dbt, org).await
 }
 
+/// `SELECT` of the org's runs, then `rest`; a `running` row whose heartbeat
+/// is stale reads as `interrupted`: its dalgo is gone (killed, or cut off
+/// from the database).
+fn select_runs(rest: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!(
+        "SELECT id, command, args, actor, pid, exit_code, started_at, ended_at,
+                CASE WHEN status = 'running' AND heartbeat_at < now() - make_interval(secs => {STALE_SECS})
+                     THEN 'interrupted' ELSE status END AS status
+           FROM dbt_runs WHERE org_id = $1 {rest}"
+    ))
+}
+
 async fn running(conn: &mut PgConnection, org: &Org) -> Result<Option<RunRecord>> {
-    Ok(sqlx::query_as(
-        "SELECT id, command, args, actor, pid, status, exit_code, started_at, ended_at
-           FROM dbt_runs WHERE org_id = $1 AND status = 'running' ORDER BY started_at DESC LIMIT 1",
-    )
-    .bind(org.id)
-    .fetch_optional(conn)
-    .await?)
+    Ok(sqlx::query_as(select_runs("AND status = 'running' ORDER BY started_at DESC LIMIT 1"))
+        .bind(org.id)
+        .fetch_optional(conn)
+        .await?)
 }
 
 /// The org's latest runs, newest first.
 pub(crate) async fn recent(db: &Db, org: &Org, limit: i64) -> Result<Vec<RunRecord>> {
-    Ok(sqlx::query_as(
-        "SELECT id, command, args, actor, pid, status, exit_code, started_at, ended_at
-           FROM dbt_runs WHERE org_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2",
-    )
-    .bind(org.id)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?)
+    Ok(sqlx::query_as(select_runs("ORDER BY started_at DESC, id DESC LIMIT $2"))
+        .bind(org.id)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?)
 }

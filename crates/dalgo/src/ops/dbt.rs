@@ -136,7 +136,12 @@ impl DbtOps<'_> {
         let written = async {
             let profile_name = profile::project_profile_name(&project_dir)?;
             let yaml = profile::render(&profile_name, wtype, &creds, &default_schema)?;
-            secrets::write_private_atomically(&paths.profiles_file(), yaml.as_bytes())?;
+            let file = paths.profiles_file();
+            secrets::write_private_atomically(&file, yaml.as_bytes()).map_err(|source| Error::Files {
+                action: "write",
+                path: file,
+                source,
+            })?;
             let row = dbt::WorkspaceRow {
                 source: kind,
                 repo_url: repo_url.as_deref(),
@@ -203,7 +208,7 @@ impl DbtOps<'_> {
         let ws = dbt::require(dalgo.db(), &org).await?;
         refuse_in_use(&org, &dbt::pipelines_using(&mut *dalgo.db().pool().acquire().await?, &ws).await?)?;
         let (ops_lock, dbt_lock) = self.locks(&org).await?;
-        let prefect_blocks_removed = match &dalgo.config().prefect {
+        let prefect_blocks_removed = match dalgo.config().prefect.get()? {
             Some(_) => crate::pipeline::blocks::delete(dalgo.prefect()?, &org.slug, true).await?,
             None => Vec::new(),
         };
@@ -260,8 +265,11 @@ fn refuse_in_use(org: &Org, pipelines: &[String]) -> Result<()> {
 pub(crate) fn remove_under(root: &Path, targets: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
     let mut removed = Vec::new();
     for path in targets.into_iter().filter(|p| p.starts_with(root) && p.exists()) {
-        std::fs::remove_dir_all(&path)
-            .map_err(|e| Error::Files { message: format!("cannot remove {}: {e}", path.display()) })?;
+        std::fs::remove_dir_all(&path).map_err(|source| Error::Files {
+            action: "remove",
+            path: path.clone(),
+            source,
+        })?;
         removed.push(path);
     }
     Ok(removed)

@@ -229,7 +229,7 @@ async fn has_pipelines(db: &Db, org: &crate::org::Org) -> Result<bool> {
 /// has pipelines that load them.
 async fn refresh_blocks(dalgo: &Dalgo, org: &crate::org::Org) -> Step {
     let finish = format!("dalgo pipeline blocks --org {}", org.slug);
-    if dalgo.cfg.prefect.is_none() {
+    if dalgo.cfg.prefect.is_unset() {
         return Step::skipped("Prefect is not configured");
     }
     match has_pipelines(&dalgo.db, org).await {

@@ -66,7 +66,7 @@ impl OrgOps<'_> {
                 .await?;
         let workspace = org.airbyte_workspace_id.clone().filter(|_| !opts.keep_airbyte);
         if let Some(ws) = &workspace
-            && dalgo.config().airbyte.is_none()
+            && dalgo.config().airbyte.get()?.is_none()
         {
             return Err(Error::Config(format!(
                 "{} has the Airbyte workspace {ws}, but Airbyte is not configured: set AIRBYTE_SERVER_HOST \
@@ -74,7 +74,7 @@ impl OrgOps<'_> {
                 org.slug
             )));
         }
-        if !pipelines.is_empty() && dalgo.config().prefect.is_none() {
+        if !pipelines.is_empty() && dalgo.config().prefect.get()?.is_none() {
             return Err(Error::Config(format!(
                 "{} has {} pipeline(s) with Prefect deployments, but Prefect is not configured: set PREFECT_API_URL",
                 org.slug,
@@ -86,7 +86,7 @@ impl OrgOps<'_> {
             false => Some((self.lock(&org).await?, crate::dbt::run::lock_org(dalgo.db(), &org, false, |_| {}).await?)),
         };
 
-        let (prefect_deployments, prefect_blocks) = match dalgo.config().prefect {
+        let (prefect_deployments, prefect_blocks) = match dalgo.config().prefect.get()? {
             None => (Vec::new(), Vec::new()),
             Some(_) => {
                 let client = dalgo.prefect()?;

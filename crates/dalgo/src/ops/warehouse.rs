@@ -84,7 +84,7 @@ impl WarehouseOps<'_> {
             }
         }
         let finish = format!("dalgo warehouse set --org {} … (again, with the same config)", org.slug);
-        let (airbyte_destination_id, airbyte_destination) = match (&dalgo.config().airbyte, spec.airbyte) {
+        let (airbyte_destination_id, airbyte_destination) = match (dalgo.config().airbyte.get()?, spec.airbyte) {
             (None, _) => (None, Step::skipped("Airbyte is not configured")),
             (Some(_), false) => (None, Step::skipped("not asked for (--no-airbyte)")),
             (Some(_), true) => {

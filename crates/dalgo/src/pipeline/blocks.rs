@@ -91,7 +91,7 @@ pub async fn sync(
 async fn airbyte_server(cfg: &Config, client: &Client, org: &Org) -> Result<BlockOutcome> {
     const TYPE: BlockType = BlockType::AirbyteServer;
     let name = airbyte_server_block(&org.slug);
-    let Some(airbyte) = &cfg.airbyte else {
+    let Some(airbyte) = cfg.airbyte.get()? else {
         return Ok(BlockOutcome::skipped(name, TYPE, "Airbyte is not configured"));
     };
     let data = airbyte_server_data(airbyte)?;

@@ -70,9 +70,10 @@ pub fn pipeline_queue(cfg: &Config, org_queue_config: Option<&Value>) -> (String
     if let (Some(pool), Some(name)) = (field("workpool"), field("name")) {
         return (pool.to_string(), name.to_string());
     }
-    match cfg.prefect.as_ref().and_then(|p| p.eks_worker_pool.clone()) {
+    let prefect = cfg.prefect.get().ok().flatten();
+    match prefect.and_then(|p| p.eks_worker_pool.clone()) {
         Some(eks) => (eks, "scheduled_pipeline".into()),
-        None => (cfg.prefect.as_ref().map_or_else(|| "default".into(), |p| p.worker_pool.clone()), "ddp".into()),
+        None => (prefect.map_or_else(|| "default".into(), |p| p.worker_pool.clone()), "ddp".into()),
     }
 }
 
@@ -179,7 +180,7 @@ pub(crate) async fn build_parameters(
     continue_on_sync_failure: bool,
 ) -> Result<Value> {
     let prefect =
-        cfg.prefect.as_ref().ok_or_else(|| Error::Config("Prefect is not configured: set PREFECT_API_URL".into()))?;
+        cfg.prefect.get()?.ok_or_else(|| Error::Config("Prefect is not configured: set PREFECT_API_URL".into()))?;
     let ctx = dbt_context(conn, org).await?;
     let configs: Vec<Value> = tasks
         .iter()
