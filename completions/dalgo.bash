@@ -6589,7 +6589,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__run)
-            opts="-o -q -v -h --org --wait --poll-interval --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --wait --follow --poll-interval --require-worker --cancel-on-interrupt --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -670,7 +670,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_see
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "delete" -d 'Delete the deployment, then the pipeline'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "run" -d 'Run the pipeline now, locking its tasks; optionally wait for the end'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "runs" -d 'The pipeline\'s latest runs, as Prefect knows them'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "logs" -d 'A flow run\'s logs, oldest first'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "logs" -d 'A flow run\'s whole log: its subflows\' and tasks\' lines too, oldest first'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "cancel" -d 'Cancel a flow run'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "retry" -d 'Run a finished flow run again'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'
@@ -765,11 +765,14 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l wait
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the run to end; the exit status is its outcome'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l follow -d 'Print every task\'s log lines as they arrive while waiting (implies --wait)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l require-worker -d 'Start nothing (exit 69) when no worker polls the run\'s work pool queue'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l cancel-on-interrupt -d 'On Ctrl-C while waiting, cancel the run and wait for the cancellation'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l org -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l limit -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
@@ -788,7 +791,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -825,7 +828,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the deployment, then the pipeline'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run the pipeline now, locking its tasks; optionally wait for the end'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "runs" -d 'The pipeline\'s latest runs, as Prefect knows them'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "logs" -d 'A flow run\'s logs, oldest first'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "logs" -d 'A flow run\'s whole log: its subflows\' and tasks\' lines too, oldest first'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a flow run'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Run a finished flow run again'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'
@@ -945,7 +948,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "delete" -d 'Delete the deployment, then the pipeline'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "run" -d 'Run the pipeline now, locking its tasks; optionally wait for the end'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "runs" -d 'The pipeline\'s latest runs, as Prefect knows them'
-complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "logs" -d 'A flow run\'s logs, oldest first'
+complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "logs" -d 'A flow run\'s whole log: its subflows\' and tasks\' lines too, oldest first'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "cancel" -d 'Cancel a flow run'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "retry" -d 'Run a finished flow run again'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'

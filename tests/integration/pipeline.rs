@@ -6,14 +6,16 @@ use assert_cmd::Command;
 use predicates::str::contains;
 use serde_json::{Value, json};
 
+use crate::airbyte_stub::{Options, Stub};
 use crate::common::{TestDb, git, json, onboard, pg_host, prefect_call, prefect_url, stderr};
-
-const CONN_A: &str = "0a0a0a0a-0000-4000-8000-00000000000a";
-const CONN_B: &str = "0b0b0b0b-0000-4000-8000-00000000000b";
 
 struct Env {
     db: TestDb,
     slug: String,
+    stub: Stub,
+    /// Two connections of the org's Airbyte workspace.
+    a: String,
+    b: String,
 }
 
 impl Env {
@@ -23,7 +25,13 @@ impl Env {
         let db = TestDb::migrated();
         onboard(&db, name, "boss@ngo.org", "admin");
         let slug = db.scalar("SELECT slug FROM orgs");
-        let env = Env { db, slug };
+        let mut env = Env { db, slug, stub: Stub::start(Options::default()), a: String::new(), b: String::new() };
+        let ws = env.ok_json(&["airbyte", "workspace", "create", "--org", &env.slug])["workspace_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let conns = env.stub.seed_connections(&ws, 2);
+        (env.a, env.b) = (conns[0].clone(), conns[1].clone());
         env.set_warehouse("p");
         let project = env.db.home().join("project");
         std::fs::create_dir_all(&project).unwrap();
@@ -53,8 +61,24 @@ impl Env {
 
     fn dalgo(&self, args: &[&str]) -> Command {
         let mut cmd = self.db.dalgo(args);
-        cmd.env("PREFECT_API_URL", prefect_url()).env("PREFECT_WORKER_POOL_NAME", "dalgo-test-pool");
+        cmd.envs(self.vars());
         cmd
+    }
+
+    /// Prefect and the Airbyte stub, for dalgo.
+    fn vars(&self) -> [(&'static str, String); 4] {
+        [
+            ("PREFECT_API_URL", prefect_url().to_string()),
+            ("PREFECT_WORKER_POOL_NAME", "dalgo-test-pool".into()),
+            ("AIRBYTE_SERVER_HOST", "127.0.0.1".into()),
+            ("AIRBYTE_SERVER_PORT", self.stub.port()),
+        ]
+    }
+
+    fn spawn(&self, args: &[&str]) -> std::process::Child {
+        let vars = self.vars();
+        let env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.db.spawn(args, &env)
     }
 
     fn ok_json(&self, args: &[&str]) -> Value {
@@ -85,7 +109,7 @@ fn set_state(flow_run: &str, state_type: &str, name: &str) {
 #[test]
 fn the_deployment_has_dalgos_shape_and_follows_pause_resume_and_update() {
     let env = Env::new("Shape NGO");
-    let id = env.create("nightly", &["--connection", CONN_A, "--connection", CONN_B, "--cron", "0 2 * * *"]);
+    let id = env.create("nightly", &["--connection", &env.a, "--connection", &env.b, "--cron", "0 2 * * *"]);
     let (code, dep) = deployment(&id);
     assert_eq!(code, 200);
     assert_eq!(dep["entrypoint"], "proxy/prefect_flows_runner.py:deployment_schedule_flow_v5");
@@ -111,7 +135,7 @@ fn the_deployment_has_dalgos_shape_and_follows_pause_resume_and_update() {
         slugs,
         [("airbyte-sync", 0), ("airbyte-sync", 1), ("dbt-clean", 2), ("dbt-deps", 3), ("dbt-run", 4), ("dbt-test", 5)]
     );
-    assert_eq!(tasks[0]["connection_id"], CONN_A);
+    assert_eq!(tasks[0]["connection_id"], env.a.as_str());
     assert_eq!(tasks[0]["airbyte_server_block"], format!("{}-airbyte-server", env.slug));
     assert_eq!((tasks[0]["type"].as_str(), tasks[0]["timeout"].as_i64()), (Some("Airbyte Connection"), Some(15)));
     assert_eq!(tasks[4]["type"], "dbt Core Operation");
@@ -129,7 +153,7 @@ fn the_deployment_has_dalgos_shape_and_follows_pause_resume_and_update() {
     assert_eq!((dep["paused"].as_bool(), dep["schedules"][0]["active"].as_bool()), (Some(false), Some(true)));
 
     // Changing the tasks keeps the schedule (the whole schedule is sent).
-    env.dalgo(&["pipeline", "update", "nightly", "--org", &env.slug, "--connection", CONN_B, "--transform", "dbt-run"])
+    env.dalgo(&["pipeline", "update", "nightly", "--org", &env.slug, "--connection", &env.b, "--transform", "dbt-run"])
         .assert()
         .success();
     let (_, dep) = deployment(&id);
@@ -160,7 +184,7 @@ fn the_deployment_has_dalgos_shape_and_follows_pause_resume_and_update() {
 #[test]
 fn runs_hold_locks_until_sync_runs_sees_the_end() {
     let env = Env::new("Runs NGO");
-    env.create("daily", &["--connection", CONN_A, "--no-transform"]);
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
     let started = env.ok_json(&["pipeline", "run", "daily", "--org", &env.slug]);
     let run = started["flow_run_id"].as_str().unwrap().to_string();
     assert_eq!(env.db.rows("SELECT flow_run_id FROM task_locks"), std::slice::from_ref(&run));
@@ -169,7 +193,10 @@ fn runs_hold_locks_until_sync_runs_sees_the_end() {
     env.dalgo(&["pipeline", "run", "daily", "--org", &env.slug])
         .assert()
         .code(75)
-        .stderr(contains(format!("airbyte-sync is locked by tester for pipeline \"daily\" (flow run {run})")));
+        .stderr(contains(format!(
+            "airbyte-sync is locked by tester for pipeline \"daily\" (flow run {run}, Scheduled (SCHEDULED))"
+        )))
+        .stderr(contains("dalgo pipeline cancel"));
 
     // A worker would finish it; the test moves it through Prefect's API.
     set_state(&run, "COMPLETED", "Completed");
@@ -178,14 +205,8 @@ fn runs_hold_locks_until_sync_runs_sees_the_end() {
     assert_eq!(env.db.count("task_locks"), 0);
     assert_eq!(env.db.rows("SELECT state_type, state_name FROM flow_runs"), ["COMPLETED|Completed"]);
     // Twice at once is safe.
-    let a = env.db.spawn(
-        &["pipeline", "sync-runs"],
-        &[("PREFECT_API_URL", prefect_url()), ("PREFECT_WORKER_POOL_NAME", "dalgo-test-pool")],
-    );
-    let b = env.db.spawn(
-        &["pipeline", "sync-runs"],
-        &[("PREFECT_API_URL", prefect_url()), ("PREFECT_WORKER_POOL_NAME", "dalgo-test-pool")],
-    );
+    let a = env.spawn(&["pipeline", "sync-runs"]);
+    let b = env.spawn(&["pipeline", "sync-runs"]);
     for child in [a, b] {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
@@ -202,17 +223,14 @@ fn runs_hold_locks_until_sync_runs_sees_the_end() {
 #[test]
 fn waiting_reports_failures_and_dalgos_dbt_test_failed() {
     let env = Env::new("Wait NGO");
-    env.create("daily", &["--connection", CONN_A, "--no-transform"]);
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
     for (state_type, name, code, message) in [
         ("COMPLETED", "Completed", 0, ""),
         ("FAILED", "Failed", 1, ""),
         ("COMPLETED", "DBT_TEST_FAILED", 1, "dbt tests failed"),
     ] {
         let polls = env.db.count("flow_runs");
-        let child = env.db.spawn(
-            &["pipeline", "run", "daily", "--org", &env.slug, "--wait", "--poll-interval", "0.2"],
-            &[("PREFECT_API_URL", prefect_url()), ("PREFECT_WORKER_POOL_NAME", "dalgo-test-pool")],
-        );
+        let child = env.spawn(&["pipeline", "run", "daily", "--org", &env.slug, "--wait", "--poll-interval", "0.2"]);
         let started = Instant::now();
         while env.db.count("flow_runs") == polls {
             assert!(started.elapsed() < Duration::from_secs(30), "the run never started");
@@ -233,19 +251,22 @@ fn waiting_reports_failures_and_dalgos_dbt_test_failed() {
 #[test]
 fn stale_locks_are_released_and_live_ones_kept() {
     let env = Env::new("Locks NGO");
-    env.create("daily", &["--connection", CONN_A, "--no-transform"]);
-    env.create("other", &["--connection", CONN_B, "--no-transform"]);
-    env.create("third", &["--connection", CONN_A, "--no-transform"]);
-    // One Prefect call lists them all, however many there are.
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    env.create("other", &["--connection", &env.b, "--no-transform"]);
+    env.create("third", &["--connection", &env.a, "--no-transform"]);
+    // Two Prefect calls list them all (their deployments, their latest started runs), however many there are.
     let out = env.dalgo(&["pipeline", "list", "--org", &env.slug, "-vv"]).output().unwrap();
     assert!(out.status.success());
-    assert_eq!(stderr(&out).matches("prefect request").count(), 1, "{}", stderr(&out));
+    assert_eq!(stderr(&out).matches("prefect request").count(), 2, "{}", stderr(&out));
     env.dalgo(&["pipeline", "delete", "third", "--org", &env.slug, "--yes"]).assert().success();
     let live =
         env.ok_json(&["pipeline", "run", "daily", "--org", &env.slug])["flow_run_id"].as_str().unwrap().to_string();
     // A lock that never got a run (dalgo killed in between) and one whose run Prefect never heard of.
-    env.db.exec("INSERT INTO task_locks (org_task_id, locked_by, locked_at)
-                 SELECT ot.id, 'ghost', now() - interval '2 hours' FROM org_tasks ot WHERE ot.connection_id = '0b0b0b0b-0000-4000-8000-00000000000b'");
+    env.db.exec(&format!(
+        "INSERT INTO task_locks (org_task_id, locked_by, locked_at)
+                 SELECT ot.id, 'ghost', now() - interval '2 hours' FROM org_tasks ot WHERE ot.connection_id = '{}'",
+        env.b
+    ));
     let tasks = env.db.rows("SELECT uuid FROM org_tasks WHERE connection_id IS NULL ORDER BY id LIMIT 1");
     env.db.exec(&format!(
         "INSERT INTO task_locks (org_task_id, locked_by, flow_run_id)
@@ -287,7 +308,7 @@ fn stale_locks_are_released_and_live_ones_kept() {
 #[test]
 fn logs_page_through_every_line_in_order() {
     let env = Env::new("Logs NGO");
-    env.create("daily", &["--connection", CONN_A, "--no-transform"]);
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
     let run =
         env.ok_json(&["pipeline", "run", "daily", "--org", &env.slug])["flow_run_id"].as_str().unwrap().to_string();
     let base = chrono::Utc::now();
@@ -301,12 +322,19 @@ fn logs_page_through_every_line_in_order() {
     assert_eq!(code, 201);
     let out = env.dalgo(&["pipeline", "logs", &run]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    let got: Vec<&str> = text.lines().filter_map(|l| l.split("INFO ").nth(1)).collect();
+    let got: Vec<&str> = text.lines().filter_map(|l| l.split("] ").nth(1)).collect();
     assert_eq!(got.len(), 250);
     assert_eq!((got[0], got[249]), ("line 000", "line 249"));
+    let all = env.ok_json(&["pipeline", "logs", &run]);
+    assert_eq!(all.as_array().unwrap().len(), 250);
     set_state(&run, "COMPLETED", "Completed");
-    let followed = env.ok_json(&["pipeline", "logs", &run, "--follow"]);
-    assert_eq!(followed.as_array().unwrap().len(), 250);
+    // Following, JSON is one object per line (NDJSON), for `| jq` as lines arrive.
+    let out = env.dalgo(&["pipeline", "logs", &run, "--follow", "-o", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let objects: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(objects.len(), 250);
+    assert_eq!(objects[249]["message"], "line 249");
 }
 
 #[test]
@@ -320,14 +348,14 @@ fn bad_input_missing_pool_and_prefect_down_create_nothing() {
         "--name",
         "x",
         "--connection",
-        CONN_A,
+        &env.a,
         "--cron",
         "61 * * * *",
     ])
     .assert()
     .code(65)
     .stderr(contains("invalid cron expression"));
-    env.dalgo(&["pipeline", "create", "--org", &env.slug, "--name", "x", "--connection", CONN_A])
+    env.dalgo(&["pipeline", "create", "--org", &env.slug, "--name", "x", "--connection", &env.a])
         .env("PREFECT_WORKER_POOL_NAME", "no-such-pool")
         .assert()
         .code(78)
@@ -337,7 +365,7 @@ fn bad_input_missing_pool_and_prefect_down_create_nothing() {
         .code(65)
         .stderr(contains("has no git-pull task"));
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    env.dalgo(&["pipeline", "create", "--org", &env.slug, "--name", "x", "--connection", CONN_A])
+    env.dalgo(&["pipeline", "create", "--org", &env.slug, "--name", "x", "--connection", &env.a])
         .env("PREFECT_API_URL", format!("http://127.0.0.1:{closed}/api"))
         .assert()
         .code(69)
@@ -346,8 +374,8 @@ fn bad_input_missing_pool_and_prefect_down_create_nothing() {
     let filter = json!({ "deployments": { "tags": { "all_": [env.slug] } } });
     let (_, deps) = prefect_call("POST", &format!("{}/deployments/filter", prefect_url()), Some(&filter));
     assert_eq!(deps, json!([]));
-    env.create("dup", &["--connection", CONN_A]);
-    env.dalgo(&["pipeline", "create", "--org", &env.slug, "--name", "dup", "--connection", CONN_A])
+    env.create("dup", &["--connection", &env.a]);
+    env.dalgo(&["pipeline", "create", "--org", &env.slug, "--name", "dup", "--connection", &env.a])
         .assert()
         .code(65)
         .stderr(contains("already has a pipeline named \"dup\""));
@@ -359,7 +387,7 @@ fn bad_input_missing_pool_and_prefect_down_create_nothing() {
 #[test]
 fn pipelines_keep_their_tasks_and_go_with_their_org() {
     let env = Env::new("Teardown NGO");
-    let id = env.create("daily", &["--connection", CONN_A]);
+    let id = env.create("daily", &["--connection", &env.a]);
     env.dalgo(&["dbt", "teardown", "--org", &env.slug, "--yes"])
         .assert()
         .code(65)
@@ -485,5 +513,297 @@ fn the_blocks_dalgos_workers_load_are_made_and_kept_current() {
         (prefect_call("GET", &secret(&profile), None).0, prefect_call("GET", &secret(&url), None).0),
         (404, 404)
     );
-    assert_eq!(block_data("airbyte-server", &server)["server_port"], 8002);
+    // The Airbyte server block stays (it is not the workspace's), as `pipeline create` last wrote it.
+    let port: u16 = env.stub.port().parse().unwrap();
+    assert_eq!(block_data("airbyte-server", &server)["server_port"], port);
+}
+
+/// A call to Prefect's REST API that must succeed; its answer.
+fn prefect(method: &str, path: &str, body: Option<&Value>) -> Value {
+    let (code, v) = prefect_call(method, &format!("{}{path}", prefect_url()), body);
+    assert!((200..300).contains(&code), "{method} {path} answered {code}: {v}");
+    v
+}
+
+/// A task run of `flow_run`, as a worker's flow engine makes one.
+fn task_run(flow_run: &str, name: &str) -> String {
+    let body = json!({ "name": name, "flow_run_id": flow_run, "task_key": name, "dynamic_key": "0" });
+    prefect("POST", "/task_runs/", Some(&body))["id"].as_str().unwrap().to_string()
+}
+
+fn set_task_state(task_run: &str, state_type: &str, name: &str) {
+    let body = json!({ "state": { "type": state_type, "name": name }, "force": true });
+    prefect("POST", &format!("/task_runs/{task_run}/set_state"), Some(&body));
+}
+
+/// A subflow run of `parent` under a wrapper task run, as Dalgo's flow runs each task.
+fn subflow(parent: &str, name: &str) -> String {
+    let wrapper = task_run(parent, &format!("{name}-wrapper"));
+    let flow = prefect("POST", "/flows/", Some(&json!({ "name": "dalgo-test-subflow" })))["id"].clone();
+    let body = json!({ "name": name, "flow_id": flow, "parent_task_run_id": wrapper });
+    prefect("POST", "/flow_runs/", Some(&body))["id"].as_str().unwrap().to_string()
+}
+
+fn log_line(at: chrono::DateTime<chrono::Utc>, message: &str, flow_run: &str, task_run: Option<&str>) -> Value {
+    json!({ "name": "dalgo.test", "level": 20, "message": message, "timestamp": at,
+            "flow_run_id": flow_run, "task_run_id": task_run })
+}
+
+/// Starts a run of `pipeline` without waiting; its flow run id.
+fn start(env: &Env, pipeline: &str) -> String {
+    env.ok_json(&["pipeline", "run", pipeline, "--org", &env.slug])["flow_run_id"].as_str().unwrap().to_string()
+}
+
+/// Waits until a spawned `pipeline run` has recorded its flow run; its id.
+fn started_run(env: &Env, child: &mut std::process::Child, before: i64) -> String {
+    crate::common::wait_while_running(child, || env.db.count("flow_runs") > before, "the run to start");
+    env.db.scalar("SELECT flow_run_id FROM flow_runs ORDER BY created_at DESC LIMIT 1")
+}
+
+#[test]
+fn logs_gather_every_subflow_and_task_in_time_order() {
+    let env = Env::new("Subflow Logs NGO");
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    let run = start(&env, "daily");
+    let base = chrono::Utc::now();
+    let at = |ms: i64| base + chrono::Duration::milliseconds(ms);
+    let mut lines = vec![log_line(at(0), "flow started", &run, None)];
+    for i in 0..3 {
+        let child = subflow(&run, &format!("dbtjob-step{i}"));
+        let task = task_run(&child, &format!("dbt-step{i}"));
+        lines.push(log_line(at(i * 10 + 2), &format!("step {i} output"), &child, Some(&task)));
+        lines.push(log_line(at(i * 10 + 1), &format!("step {i} begins"), &child, None));
+    }
+    prefect("POST", "/logs/", Some(&json!(lines)));
+    let all = env.ok_json(&["pipeline", "logs", &run]);
+    let got: Vec<(&str, &str)> =
+        all.as_array().unwrap().iter().map(|l| (l["task"].as_str().unwrap(), l["message"].as_str().unwrap())).collect();
+    assert_eq!(got.len(), 7, "{all}");
+    assert_eq!(got[1], ("dbtjob-step0", "step 0 begins"));
+    assert_eq!(got[2], ("dbt-step0", "step 0 output"));
+    assert_eq!(got[6], ("dbt-step2", "step 2 output"));
+    let text = env.dalgo(&["pipeline", "logs", &run]).output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("INFO [dbt-step1] step 1 output"));
+}
+
+#[test]
+fn dbt_test_failed_is_the_runs_state_in_runs_show_and_list_and_last_run_is_one_that_started() {
+    let env = Env::new("True State NGO");
+    let dep = env.create("daily", &["--connection", &env.a, "--no-transform", "--cron", "0 2 * * *"]);
+    // Runs Prefect's scheduler makes for the cron: in the future, not the last run.
+    let start_at = chrono::Utc::now();
+    let window = json!({ "start_time": start_at, "end_time": start_at + chrono::Duration::days(3), "min_runs": 2 });
+    prefect("POST", &format!("/deployments/{dep}/schedule"), Some(&window));
+    let run = start(&env, "daily");
+    let wrapper = task_run(&run, "dbtjob_v2_runner-0");
+    set_state(&run, "RUNNING", "Running");
+    set_task_state(&wrapper, "COMPLETED", "DBT_TEST_FAILED");
+    set_state(&run, "COMPLETED", "Completed");
+
+    let runs = env.ok_json(&["pipeline", "runs", "daily", "--org", &env.slug]);
+    let ours = runs.as_array().unwrap().iter().find(|r| r["flow_run_id"] == run.as_str()).unwrap();
+    assert_eq!(
+        (ours["state_type"].as_str(), ours["state_name"].as_str()),
+        (Some("COMPLETED"), Some("DBT_TEST_FAILED"))
+    );
+    assert!(runs.as_array().unwrap().len() > 1, "the scheduled runs are listed too: {runs}");
+    let show = env.ok_json(&["pipeline", "show", "daily", "--org", &env.slug]);
+    let shown = show["runs"].as_array().unwrap().iter().find(|r| r["flow_run_id"] == run.as_str()).unwrap();
+    assert_eq!(shown["state_name"], "DBT_TEST_FAILED");
+    let list = env.ok_json(&["pipeline", "list", "--org", &env.slug]);
+    assert_eq!(list[0]["last_run_state"], "DBT_TEST_FAILED", "{list}");
+    let last_at: chrono::DateTime<chrono::Utc> = serde_json::from_value(list[0]["last_run_at"].clone()).unwrap();
+    assert!(last_at <= chrono::Utc::now(), "LAST RUN is a run that started, not a scheduled one: {list}");
+    assert_eq!(
+        env.db.scalar(&format!("SELECT state_name FROM flow_runs WHERE flow_run_id = '{run}'")),
+        "DBT_TEST_FAILED"
+    );
+}
+
+#[test]
+fn scheduled_runs_prefect_drops_on_a_schedule_change_leave_the_history() {
+    let env = Env::new("Cron Change NGO");
+    let dep = env.create("nightly", &["--connection", &env.a, "--no-transform", "--cron", "0 2 * * *"]);
+    let now = chrono::Utc::now();
+    let window = json!({ "start_time": now, "end_time": now + chrono::Duration::days(3), "min_runs": 3 });
+    prefect("POST", &format!("/deployments/{dep}/schedule"), Some(&window));
+    let before = env.ok_json(&["pipeline", "runs", "nightly", "--org", &env.slug]);
+    let old: Vec<String> =
+        before.as_array().unwrap().iter().map(|r| r["flow_run_id"].as_str().unwrap().to_string()).collect();
+    assert!(!old.is_empty(), "{before}");
+    env.dalgo(&["pipeline", "update", "nightly", "--org", &env.slug, "--cron", "0 3 * * *"]).assert().success();
+    let gone: Vec<&String> = old
+        .iter()
+        .filter(|id| prefect_call("GET", &format!("{}/flow_runs/{id}", prefect_url()), None).0 == 404)
+        .collect();
+    assert!(!gone.is_empty(), "Prefect kept every run scheduled under the old cron");
+    let after = env.ok_json(&["pipeline", "runs", "nightly", "--org", &env.slug]);
+    for r in after.as_array().unwrap() {
+        assert!(
+            !gone.contains(&&r["flow_run_id"].as_str().unwrap().to_string()),
+            "a run Prefect dropped is still listed: {after}"
+        );
+    }
+    for id in gone {
+        assert_eq!(env.db.count(&format!("flow_runs WHERE flow_run_id = '{id}'")), 0);
+    }
+}
+
+#[test]
+fn a_lock_held_by_a_run_that_ended_does_not_block_the_next_run() {
+    let env = Env::new("Healing NGO");
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    let first = start(&env, "daily");
+    // It ends while nobody waits for it.
+    set_state(&first, "COMPLETED", "Completed");
+    let locks = env.ok_json(&["locks", "list", "--org", &env.slug]);
+    assert_eq!(locks[0]["run_state"], "Completed (COMPLETED)", "{locks}");
+    let second = start(&env, "daily");
+    assert_eq!(env.db.rows("SELECT flow_run_id FROM task_locks"), std::slice::from_ref(&second));
+    let why = env.db.scalar("SELECT details->>'why' FROM audit_log WHERE resource_type = 'task_lock'");
+    assert_eq!(why, format!("flow run {first} is COMPLETED"));
+    // A live holder still refuses, naming its state and what to do.
+    set_state(&second, "RUNNING", "Running");
+    env.dalgo(&["pipeline", "run", "daily", "--org", &env.slug])
+        .assert()
+        .code(75)
+        .stderr(contains(format!("(flow run {second}, Running (RUNNING))")))
+        .stderr(contains("dalgo pipeline cancel"));
+}
+
+#[test]
+fn pipelines_take_only_the_orgs_own_connections_and_write_nothing_otherwise() {
+    let env = Env::new("Own Connections NGO");
+    let other = env.stub.seed_workspace("someone else");
+    let foreign = env.stub.seed_connections(&other, 1).remove(0);
+    let unknown = "0c0c0c0c-0000-4000-8000-00000000000c";
+    for (connection, code, says) in
+        [("not-a-uuid", 65, "not a UUID"), (foreign.as_str(), 67, "not in"), (unknown, 67, unknown)]
+    {
+        env.dalgo(&["pipeline", "create", "--org", &env.slug, "--name", "x", "--connection", connection])
+            .assert()
+            .code(code)
+            .stderr(contains(says));
+    }
+    assert_eq!((env.db.count("pipelines"), env.db.count("org_tasks WHERE connection_id IS NOT NULL")), (0, 0));
+    let filter = json!({ "deployments": { "tags": { "all_": [env.slug] } } });
+    assert_eq!(prefect("POST", "/deployments/filter", Some(&filter)), json!([]));
+    let id = env.create("daily", &["--connection", &env.a]);
+    env.dalgo(&["pipeline", "update", "daily", "--org", &env.slug, "--connection", &foreign]).assert().code(67);
+    let (_, dep) = deployment(&id);
+    assert_eq!(dep["parameters"]["config"]["tasks"][0]["connection_id"], env.a.as_str());
+}
+
+#[test]
+fn waiting_warns_once_when_no_worker_polls_and_require_worker_starts_nothing() {
+    let env = Env::new("No Worker NGO");
+    let pool = format!("idle-{}", env.slug);
+    prefect("POST", "/work_pools/", Some(&json!({ "name": pool, "type": "process" })));
+    env.dalgo(&["pipeline", "create", "--org", &env.slug, "--name", "daily", "--connection", &env.a, "--no-transform"])
+        .env("PREFECT_WORKER_POOL_NAME", &pool)
+        .assert()
+        .success();
+    env.dalgo(&["pipeline", "run", "daily", "--org", &env.slug, "--wait", "--require-worker"])
+        .assert()
+        .code(69)
+        .stderr(contains(format!("no worker has polled queue \"ddp\" of work pool \"{pool}\"")))
+        .stderr(contains(format!("prefect worker start --pool {pool} --work-queue ddp")));
+    assert_eq!((env.db.count("flow_runs"), env.db.count("task_locks")), (0, 0), "a run was started");
+
+    let mut child = env.spawn(&["pipeline", "run", "daily", "--org", &env.slug, "--wait", "--poll-interval", "0.2"]);
+    let run = started_run(&env, &mut child, 0);
+    set_state(&run, "COMPLETED", "Completed");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out).matches("warning: no worker has polled").count(), 1, "{}", stderr(&out));
+
+    // A worker polls the queue (as `prefect worker` does): no warning, and --require-worker runs.
+    let poll = json!({ "work_queue_names": ["ddp"] });
+    prefect("POST", &format!("/work_pools/{pool}/get_scheduled_flow_runs"), Some(&poll));
+    crate::common::wait_for(
+        || (prefect("GET", &format!("/work_pools/{pool}/queues/ddp"), None)["status"] == "READY").then_some(()),
+        "Prefect to mark the queue ready",
+    );
+    let mut child = env.spawn(&[
+        "pipeline",
+        "run",
+        "daily",
+        "--org",
+        &env.slug,
+        "--wait",
+        "--require-worker",
+        "--poll-interval",
+        "0.2",
+    ]);
+    let run = started_run(&env, &mut child, 1);
+    set_state(&run, "COMPLETED", "Completed");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+fn interrupt(child: &std::process::Child) {
+    let ok = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success();
+    assert!(ok, "kill -INT");
+}
+
+#[test]
+fn ctrl_c_while_waiting_says_how_to_cancel_and_cancel_on_interrupt_cancels() {
+    let env = Env::new("Interrupt NGO");
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    let mut child = env.spawn(&["pipeline", "run", "daily", "--org", &env.slug, "--wait", "--poll-interval", "0.2"]);
+    let run = started_run(&env, &mut child, 0);
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("`dalgo pipeline cancel {run}`")), "{}", stderr(&out));
+    assert_eq!(prefect("GET", &format!("/flow_runs/{run}"), None)["state_type"], "SCHEDULED", "the run goes on");
+    env.dalgo(&["pipeline", "cancel", &run]).assert().success();
+    set_state(&run, "CANCELLED", "Cancelled");
+
+    let mut child = env.spawn(&[
+        "pipeline",
+        "run",
+        "daily",
+        "--org",
+        &env.slug,
+        "--wait",
+        "--cancel-on-interrupt",
+        "--poll-interval",
+        "0.2",
+    ]);
+    let run = started_run(&env, &mut child, 1);
+    interrupt(&child);
+    // A worker would see the cancellation and end the run.
+    let state = crate::common::wait_for(
+        || {
+            let s = prefect("GET", &format!("/flow_runs/{run}"), None)["state_type"].as_str().unwrap().to_string();
+            ["CANCELLING", "CANCELLED"].contains(&s.as_str()).then_some(s)
+        },
+        "the run to be cancelled",
+    );
+    if state == "CANCELLING" {
+        set_state(&run, "CANCELLED", "Cancelled");
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("flow run {run} is Cancelled (CANCELLED)")), "{}", stderr(&out));
+    assert_eq!(env.db.count("task_locks"), 0);
+}
+
+#[test]
+fn a_wait_across_many_polls_at_the_default_interval_sees_the_end() {
+    let env = Env::new("Long Wait NGO");
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    let mut child = env.spawn(&["pipeline", "run", "daily", "--org", &env.slug, "--wait"]);
+    let run = started_run(&env, &mut child, 0);
+    set_state(&run, "RUNNING", "Running");
+    // The run lasts 55 s: eleven polls at the default 5 s, each on a connection
+    // Prefect's server (keep-alive 5 s) may be closing.
+    std::thread::sleep(Duration::from_secs(55));
+    set_state(&run, "COMPLETED", "Completed");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Completed (COMPLETED)"));
+    assert_eq!(env.db.count("task_locks"), 0);
 }

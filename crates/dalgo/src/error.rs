@@ -165,6 +165,12 @@ pub enum Error {
     #[error("invalid pipeline tasks: {org} has no {} task(s) (set up dbt with `dalgo dbt setup`, or choose others)", missing.join(", "))]
     UnknownTasks { org: String, missing: Vec<String> },
 
+    #[error("no worker would run it: {reason}")]
+    NoWorker { reason: String, pool: String, queue: String },
+
+    #[error("invalid Airbyte connection id {0:?}: it is not a UUID")]
+    InvalidConnectionId(String),
+
     #[error("invalid dbt workspace: no default schema for org {org}: pass --default-schema")]
     NoDefaultSchema { org: String },
 
@@ -251,6 +257,7 @@ impl Error {
             | Error::InvalidPipelineName { .. }
             | Error::NoTasks { .. }
             | Error::UnknownTasks { .. }
+            | Error::InvalidConnectionId(_)
             | Error::NoDefaultSchema { .. }
             | Error::InvalidSchema(_)
             | Error::DbtProject { .. }
@@ -270,7 +277,7 @@ impl Error {
             Error::NoWorkspace(_) => ErrorKind::NotFound,
             Error::DbtNotFound(_) => ErrorKind::Config,
             Error::Locked { .. } | Error::DbTimedOut { .. } | Error::LockLost { .. } => ErrorKind::TempFail,
-            Error::WarehouseCheck { .. } => ErrorKind::Unavailable,
+            Error::WarehouseCheck { .. } | Error::NoWorker { .. } => ErrorKind::Unavailable,
             Error::OrgNotFound(_) | Error::UserNotFound(_) | Error::MembershipNotFound { .. } => ErrorKind::NotFound,
             Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,
             Error::NotMigrated(_) | Error::DatabaseMissing(_) | Error::Config(_) | Error::Secrets { .. } => {
@@ -302,6 +309,7 @@ impl Error {
                     .into(),
             ),
             Error::Locked { hint, .. } => Some(hint.to_string()),
+            Error::NoWorker { pool, queue, .. } => Some(start_worker_hint(pool, queue)),
             Error::DbTimedOut { setting, .. } => Some(format!(
                 "another session holds what this needs, or the statement is slow: retry later, or raise {setting} (seconds, 0 for no limit)"
             )),
@@ -334,6 +342,11 @@ fn is_connection_error(e: &sqlx::Error) -> bool {
         }
         _ => false,
     }
+}
+
+/// How to start a worker for a pool's queue.
+pub fn start_worker_hint(pool: &str, queue: &str) -> String {
+    format!("start a worker for it, e.g. `prefect worker start --pool {pool} --work-queue {queue}`")
 }
 
 impl From<sqlx::Error> for Error {

@@ -139,6 +139,51 @@ impl FlowRun {
     }
 }
 
+/// A task run as Prefect returns it (only what dalgo reads).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskRun {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub flow_run_id: Option<String>,
+    pub state_name: Option<String>,
+}
+
+/// A work queue of a pool; Prefect marks it `READY` while a worker polls it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorkQueue {
+    pub name: String,
+    pub status: Option<String>,
+    pub last_polled: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub is_paused: bool,
+}
+
+/// A worker of a pool, as its heartbeats left it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Worker {
+    pub name: String,
+    pub status: Option<String>,
+    pub last_heartbeat_time: Option<DateTime<Utc>>,
+}
+
+/// Every item of a paged Prefect filter: `page(offset)` is called until a
+/// page comes back short.
+pub(crate) async fn all_pages<T, F>(mut page: impl FnMut(usize) -> F) -> Result<Vec<T>>
+where
+    F: std::future::Future<Output = Result<Vec<T>>>,
+{
+    let mut all = Vec::new();
+    loop {
+        let got = page(all.len()).await?;
+        let done = got.len() < PAGE;
+        all.extend(got);
+        if done {
+            return Ok(all);
+        }
+    }
+}
+
 /// What [`Client::upsert_block`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -158,6 +203,8 @@ struct BlockDocument {
 /// One log line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogEntry {
+    #[serde(default)]
+    pub id: String,
     pub level: i64,
     pub timestamp: DateTime<Utc>,
     pub message: String,
@@ -240,16 +287,11 @@ impl Client {
     /// Every deployment whose name contains `fragment` (Prefect's `like_`),
     /// page by page.
     pub async fn deployments_named_like(&self, fragment: &str) -> Result<Vec<Deployment>> {
-        let mut all = Vec::new();
-        loop {
-            let body = json!({ "deployments": { "name": { "like_": fragment } }, "limit": PAGE, "offset": all.len() });
-            let page: Vec<Deployment> = self.call(Method::POST, "/deployments/filter", Some(&body)).await?;
-            let done = page.len() < PAGE;
-            all.extend(page);
-            if done {
-                return Ok(all);
-            }
-        }
+        all_pages(|offset| async move {
+            let body = json!({ "deployments": { "name": { "like_": fragment } }, "limit": PAGE, "offset": offset });
+            self.call(Method::POST, "/deployments/filter", Some(&body)).await
+        })
+        .await
     }
 
     /// Whether the block document `name` of a block type exists.
@@ -283,12 +325,24 @@ impl Client {
         self.call(Method::POST, &format!("/flow_runs/{id}/set_state"), Some(&body)).await
     }
 
-    /// The state names of a flow run's task runs (Dalgo marks a failed dbt
-    /// test as a Completed task run named DBT_TEST_FAILED).
-    pub async fn task_run_state_names(&self, flow_run_id: &str) -> Result<Vec<String>> {
-        let body = json!({ "flow_runs": { "id": { "any_": [flow_run_id] } }, "limit": PAGE });
-        let runs: Vec<Value> = self.call(Method::POST, "/task_runs/filter", Some(&body)).await?;
-        Ok(runs.iter().filter_map(|r| r.get("state_name").and_then(Value::as_str).map(String::from)).collect())
+    /// One page of task runs matching a filter body (without limit/offset).
+    pub async fn filter_task_runs(&self, filter: &Value, offset: usize) -> Result<Vec<TaskRun>> {
+        let mut body = filter.clone();
+        body["limit"] = json!(PAGE);
+        body["offset"] = json!(offset);
+        self.call(Method::POST, "/task_runs/filter", Some(&body)).await
+    }
+
+    /// A work pool's queue, if it exists.
+    pub async fn work_queue(&self, pool: &str, queue: &str) -> Result<Option<WorkQueue>> {
+        let path = format!("/work_pools/{}/queues/{}", encode(pool), encode(queue));
+        found(self.call(Method::GET, &path, None).await)
+    }
+
+    /// The workers of a pool that Prefect counts as online.
+    pub async fn online_workers(&self, pool: &str) -> Result<Vec<Worker>> {
+        let body = json!({ "workers": { "status": { "any_": ["ONLINE"] } }, "limit": PAGE });
+        self.call(Method::POST, &format!("/work_pools/{}/workers/filter", encode(pool)), Some(&body)).await
     }
 
     /// Makes the block document `name` of a block type hold `data`: created
@@ -358,10 +412,19 @@ impl Client {
         id_of(schema, "/block_schemas/filter")
     }
 
-    /// One page of a flow run's logs, oldest first.
-    pub async fn logs(&self, flow_run_id: &str, offset: usize) -> Result<Vec<LogEntry>> {
-        let body = json!({ "logs": { "flow_run_id": { "any_": [flow_run_id] } }, "sort": "TIMESTAMP_ASC",
-                           "offset": offset, "limit": PAGE });
+    /// One page of the logs of these flow runs, oldest first; `since`
+    /// keeps only lines stamped at or after it.
+    pub async fn logs(
+        &self,
+        flow_run_ids: &[String],
+        since: Option<DateTime<Utc>>,
+        offset: usize,
+    ) -> Result<Vec<LogEntry>> {
+        let mut filter = json!({ "flow_run_id": { "any_": flow_run_ids } });
+        if let Some(t) = since {
+            filter["timestamp"] = json!({ "after_": t });
+        }
+        let body = json!({ "logs": filter, "sort": "TIMESTAMP_ASC", "offset": offset, "limit": PAGE });
         self.call(Method::POST, "/logs/filter", Some(&body)).await
     }
 }

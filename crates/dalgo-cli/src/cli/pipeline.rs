@@ -96,18 +96,37 @@ warehouse credentials or the git token. Blocks the org has no use for yet are re
     },
     /// Run the pipeline now, locking its tasks; optionally wait for the end
     #[command(
+        long_about = "Run the pipeline now. Its tasks are locked first; locks left by runs that have ended (or \
+that Prefect does not know) are freed on the way, and a task held by a live run refuses the run (75), naming that \
+run and its state. With --wait, dalgo follows the run to its end, warns once when no worker polls the run's work \
+pool queue, and reports the run's true state (Dalgo's DBT_TEST_FAILED when dbt tests failed).",
         after_help = "Exit 0 when the run completed; 1 when it failed, crashed, was cancelled, or its dbt tests \
-failed (Dalgo's DBT_TEST_FAILED); 75 when one of its tasks is locked by another run."
+failed (Dalgo's DBT_TEST_FAILED); 69 with --require-worker when no worker polls the queue; 75 when one of its tasks \
+is locked by a live run; 130 on Ctrl-C (the run goes on in Prefect unless --cancel-on-interrupt).
+
+Examples:
+  dalgo pipeline run nightly --org acme-ngo --wait --follow
+  dalgo pipeline run nightly --org acme-ngo --wait --require-worker --cancel-on-interrupt"
     )]
     Run {
         name: String,
         #[arg(long = "org", value_name = "SLUG")]
         org: String,
+        /// Wait for the run to end; the exit status is its outcome
         #[arg(long)]
         wait: bool,
+        /// Print every task's log lines as they arrive while waiting (implies --wait)
+        #[arg(long)]
+        follow: bool,
         /// Seconds between status checks while waiting
         #[arg(long, default_value_t = 5.0, value_name = "SECS")]
         poll_interval: f64,
+        /// Start nothing (exit 69) when no worker polls the run's work pool queue
+        #[arg(long)]
+        require_worker: bool,
+        /// On Ctrl-C while waiting, cancel the run and wait for the cancellation
+        #[arg(long)]
+        cancel_on_interrupt: bool,
     },
     /// The pipeline's latest runs, as Prefect knows them
     Runs {
@@ -117,7 +136,15 @@ failed (Dalgo's DBT_TEST_FAILED); 75 when one of its tasks is locked by another 
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// A flow run's logs, oldest first
+    /// A flow run's whole log: its subflows' and tasks' lines too, oldest first
+    #[command(long_about = "A flow run's whole log, oldest first: the lines of the run itself and of every subflow \
+and task run under it (Dalgo's flow runs each Airbyte sync and dbt step as a subflow), each named by the task that \
+wrote it. With -o json, a JSON array; with --follow, one JSON object per line (NDJSON) as lines arrive, until the run \
+has ended.
+
+Examples:
+  dalgo pipeline logs 6f1c…
+  dalgo pipeline logs 6f1c… --follow -o json | jq -r .message")]
     Logs {
         flow_run_id: String,
         /// Keep printing new lines until the run ends
@@ -314,9 +341,10 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             let p = pipeline::delete(db, client, &org, &name, dalgo.actor()).await?;
             emit(ctx.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
         }
-        PipelineCommand::Run { name, org, wait, poll_interval } => {
-            let started = pipeline::run(db, client, &org, &name, dalgo.actor()).await?;
-            if !wait {
+        PipelineCommand::Run { name, org, wait, follow, poll_interval, require_worker, cancel_on_interrupt } => {
+            let interrupt = on_interrupt()?;
+            let started = pipeline::run(db, client, &org, &name, dalgo.actor(), require_worker).await?;
+            if !(wait || follow) {
                 return emit(ctx.format, &started, |out| {
                     writeln!(
                         out,
@@ -326,7 +354,17 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
                 });
             }
             ctx.note(format!("started {} as flow run {}", started.pipeline, started.flow_run_id));
-            let spinner = (!ctx.quiet && std::io::stderr().is_terminal()).then(|| {
+            if let (Some(pool), Some(queue), false) = (&started.work_pool, &started.work_queue, require_worker)
+                && let Some(reason) = pipeline::no_worker(client, pool, queue).await?
+            {
+                ctx.note(format!(
+                    "warning: {reason}: the run stays Scheduled until a worker takes it; {}",
+                    dalgo::error::start_worker_hint(pool, queue)
+                ));
+            }
+            let poll = Duration::from_secs_f64(poll_interval.clamp(0.05, 3600.0));
+            let id = started.flow_run_id.as_str();
+            let spinner = (!follow && !ctx.quiet && std::io::stderr().is_terminal()).then(|| {
                 let s = ProgressBar::new_spinner();
                 s.set_style(
                     ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
@@ -339,14 +377,31 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
                 Some(s) => s.set_message(state_line(fr)),
                 None => ctx.note(format!("{}: {}", fr.id, state_line(fr))),
             };
-            let poll = Duration::from_secs_f64(poll_interval.clamp(0.05, 3600.0));
-            let outcome = pipeline::wait(db, client, &started.flow_run_id, poll, &on_state).await?;
+            let waited = async {
+                if follow {
+                    stream_logs(ctx, pipeline::LogStream::new(client, id, true, poll)).await?;
+                }
+                Ok::<_, anyhow::Error>(pipeline::wait(db, client, id, poll, &on_state).await?)
+            };
+            let outcome = tokio::select! {
+                outcome = waited => outcome?,
+                () = interrupt => {
+                    if let Some(s) = &spinner {
+                        s.finish_and_clear();
+                    }
+                    return interrupted(ctx, db, client, id, poll, cancel_on_interrupt).await;
+                }
+            };
             if let Some(s) = spinner {
                 s.finish_and_clear();
             }
-            emit(ctx.format, &outcome, |out| {
-                writeln!(out, "{}: {} ({})", outcome.flow_run_id, outcome.state_name, outcome.state_type)
-            })?;
+            if follow && ctx.format == super::output::Format::Json {
+                write_ndjson(std::slice::from_ref(&outcome))?;
+            } else {
+                emit(ctx.format, &outcome, |out| {
+                    writeln!(out, "{}: {} ({})", outcome.flow_run_id, outcome.state_name, outcome.state_type)
+                })?;
+            }
             if outcome.dbt_test_failed {
                 ctx.note("error: the run completed but its dbt tests failed (DBT_TEST_FAILED)");
             }
@@ -356,7 +411,10 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             let runs = pipeline::runs(db, client, &org, &name, limit).await?;
             emit(ctx.format, &runs, |out| write_table(out, &runs_table(&runs)))
         }
-        PipelineCommand::Logs { flow_run_id, follow } => logs(ctx, client, &flow_run_id, follow).await,
+        PipelineCommand::Logs { flow_run_id, follow } => {
+            let stream = pipeline::LogStream::new(client, &flow_run_id, follow, Duration::from_secs(2));
+            stream_logs(ctx, stream).await
+        }
         PipelineCommand::Cancel { flow_run_id } => {
             let fr = pipeline::cancel(db, client, &flow_run_id).await?;
             emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
@@ -394,35 +452,89 @@ fn runs_table(runs: &[pipeline::RunRecord]) -> comfy_table::Table {
     )
 }
 
-/// Prints a flow run's logs; with `follow`, until the run has ended. The
-/// state is checked before each read, so the read after the end catches
-/// every line written before it.
-async fn logs(ctx: &Context, client: &dalgo::prefect::Client, id: &str, follow: bool) -> CmdResult {
+/// Prints a log stream's lines as they come: text lines, or with `-o json`
+/// NDJSON while following and one array otherwise.
+async fn stream_logs(ctx: &Context, mut stream: pipeline::LogStream<'_>) -> CmdResult {
     let json = ctx.format == super::output::Format::Json;
-    let mut collected = Vec::new();
-    let mut seen = 0;
-    loop {
-        let finished = !follow || client.get_flow_run(id).await?.is_final();
-        let page = pipeline::logs(client, id, seen).await?;
-        seen += page.len();
-        if json {
-            collected.extend(page);
-        } else {
-            let mut out = std::io::stdout().lock();
-            for l in &page {
-                use std::io::Write;
-                writeln!(out, "{} {:>5} {}", l.timestamp.format("%H:%M:%S%.3f"), level(l.level), l.message)?;
-            }
-        }
-        if finished {
-            break;
-        }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+    if json && !stream.follows() {
+        let lines = stream.next().await?.unwrap_or_default();
+        return emit(ctx.format, &lines, |_| Ok(()));
     }
-    if json {
-        emit(ctx.format, &collected, |_| Ok(()))?;
+    while let Some(lines) = stream.next().await? {
+        if json {
+            write_ndjson(&lines)?;
+        } else {
+            use std::io::Write;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for l in &lines {
+                let time = l.timestamp.format("%H:%M:%S%.3f");
+                writeln!(out, "{time} {:>5} [{}] {}", level(l.level), l.task, l.message)?;
+            }
+            out.flush()?;
+        }
     }
     Ok(ExitStatus::Success)
+}
+
+/// One compact JSON object per line, flushed at once (for `| jq` while following).
+fn write_ndjson<T: serde::Serialize>(items: &[T]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for item in items {
+        serde_json::to_writer(&mut out, item).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    }
+    out.flush()
+}
+
+/// Resolves on Ctrl-C (SIGINT). The handler is in place when this returns,
+/// so an interrupt that comes before the future is first polled is seen.
+fn on_interrupt() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+        Ok(async move {
+            sigint.recv().await;
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
+
+/// Ctrl-C while waiting: the run goes on in Prefect, and the operator is
+/// told how to follow or cancel it; with `cancel`, it is cancelled and
+/// followed until the cancellation is final (a second Ctrl-C stops that).
+async fn interrupted(
+    ctx: &Context,
+    db: &dalgo::db::Db,
+    client: &dalgo::prefect::Client,
+    id: &str,
+    poll: Duration,
+    cancel: bool,
+) -> CmdResult {
+    if !cancel {
+        ctx.note(format!(
+            "interrupted: flow run {id} goes on in Prefect; follow it with `dalgo pipeline logs {id} --follow`, \
+             cancel it with `dalgo pipeline cancel {id}`"
+        ));
+        return Ok(ExitStatus::Interrupted);
+    }
+    ctx.note(format!("interrupted: cancelling flow run {id}"));
+    pipeline::cancel(db, client, id).await?;
+    tokio::select! {
+        outcome = pipeline::wait(db, client, id, poll, &|_| {}) => {
+            let outcome = outcome?;
+            ctx.note(format!("flow run {id} is {} ({})", outcome.state_name, outcome.state_type));
+        }
+        () = on_interrupt()? => {
+            ctx.note(format!("flow run {id} is cancelling; `dalgo pipeline runs` shows when it is over"));
+        }
+    }
+    Ok(ExitStatus::Interrupted)
 }
 
 fn level(n: i64) -> &'static str {
@@ -440,7 +552,7 @@ pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
     let show = |rows: &Vec<pipeline::LockRow>| {
         emit(ctx.format, rows, |out| {
             let t = table(
-                &["ORG", "TASK", "ORG TASK", "LOCKED BY", "SINCE", "FLOW RUN", "PIPELINE", "WHY RELEASED"],
+                &["ORG", "TASK", "ORG TASK", "LOCKED BY", "SINCE", "FLOW RUN", "RUN STATE", "PIPELINE", "WHY RELEASED"],
                 rows.iter().map(|l| {
                     [
                         l.org.clone(),
@@ -449,6 +561,7 @@ pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
                         l.locked_by.clone(),
                         when(&l.locked_at),
                         l.flow_run_id.clone().unwrap_or_else(|| "-".into()),
+                        l.run_state.clone().unwrap_or_else(|| "-".into()),
                         l.pipeline.clone().unwrap_or_else(|| "-".into()),
                         l.reason.clone().unwrap_or_default(),
                     ]
@@ -458,7 +571,10 @@ pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
         })
     };
     match c {
-        LocksCommand::List { org } => show(&pipeline::list_locks(db, org.as_deref()).await?),
+        LocksCommand::List { org } => {
+            let client = if dalgo.config().prefect.is_unset() { None } else { Some(dalgo.prefect()?) };
+            show(&pipeline::list_locks(db, client, org.as_deref()).await?)
+        }
         LocksCommand::ReleaseStale { older_than } => {
             let released = pipeline::release_stale(db, dalgo.prefect()?, older_than, dalgo.actor()).await?;
             show(&released)

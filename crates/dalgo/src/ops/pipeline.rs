@@ -56,6 +56,7 @@ impl PipelineOps<'_> {
             validate_cron(c)?;
         }
         let client = dalgo.prefect()?;
+        self.check_connections(&spec.tasks).await?;
         let org = self.org.get().await?;
         let lock = self.org.lock(&org).await?;
         let queue_config: Option<Value> = sqlx::query_scalar("SELECT queue_config FROM orgs WHERE id = $1")
@@ -109,6 +110,24 @@ impl PipelineOps<'_> {
         }
     }
 
+    /// Checks, before anything is written, that every connection to sync is
+    /// one of the org's Airbyte connections: 65 for an id that is not a
+    /// UUID, 67 for one Airbyte does not have or that is another org's, 78
+    /// when Airbyte is not configured (nothing could be checked).
+    async fn check_connections(&self, choice: &TaskChoice) -> Result<()> {
+        if choice.connections.is_empty() {
+            return Ok(());
+        }
+        if let Some(bad) = choice.connections.iter().find(|c| uuid::Uuid::parse_str(c).is_err()) {
+            return Err(Error::InvalidConnectionId(bad.clone()));
+        }
+        let airbyte = self.org.airbyte().await?;
+        for c in &choice.connections {
+            airbyte.connection(c).await?;
+        }
+        Ok(())
+    }
+
     /// Commits the pipeline's rows without a deployment id, or adopts the
     /// rows a killed create of the same name left. Any problem with the
     /// tasks is reported before anything is committed.
@@ -160,6 +179,9 @@ impl PipelineOps<'_> {
             validate_cron(c)?;
         }
         let client = dalgo.prefect()?;
+        if let Some(choice) = &ch.tasks {
+            self.check_connections(choice).await?;
+        }
         let org = self.org.get().await?;
         let lock = self.org.lock(&org).await?;
         let mut tx = dalgo.db().pool().begin().await?;

@@ -1,17 +1,18 @@
 //! Task locks: listing them, and releasing the ones nothing will release.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::runs::record_run;
+use super::runs::{record_run_rows, runs_by_id, true_states};
 use crate::audit::{self, Action, Resource};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::org;
-use crate::prefect::{Client, PAGE};
+use crate::prefect::{Client, FlowRun};
 
 /// A held lock.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -24,6 +25,10 @@ pub struct LockRow {
     pub locked_at: DateTime<Utc>,
     pub flow_run_id: Option<String>,
     pub pipeline: Option<String>,
+    /// The state of its flow run in Prefect ("Running", "Late", "Unknown"
+    /// when Prefect does not know it), when Prefect was asked.
+    #[sqlx(default)]
+    pub run_state: Option<String>,
     /// Why `release-stale` released it.
     #[sqlx(default)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32,47 +37,82 @@ pub struct LockRow {
 
 const LOCK_QUERY: &str =
     "SELECT ot.uuid AS org_task_uuid, o.slug AS org, t.slug AS task, ot.connection_id, l.locked_by,
-        l.locked_at, l.flow_run_id, p.name AS pipeline, NULL::text AS reason
+        l.locked_at, l.flow_run_id, p.name AS pipeline, NULL::text AS run_state, NULL::text AS reason
    FROM task_locks l JOIN org_tasks ot ON ot.id = l.org_task_id JOIN tasks t ON t.id = ot.task_id
    JOIN orgs o ON o.id = ot.org_id LEFT JOIN pipelines p ON p.id = l.pipeline_id";
 
-/// Every held lock, or an org's.
-pub async fn list_locks(db: &Db, org_slug: Option<&str>) -> Result<Vec<LockRow>> {
+/// Every held lock, or an org's; with `client`, each with its run's state.
+pub async fn list_locks(db: &Db, client: Option<&Client>, org_slug: Option<&str>) -> Result<Vec<LockRow>> {
     let org_id = match org_slug {
         Some(slug) => Some(org::get(&mut *db.pool().acquire().await?, slug).await?.id),
         None => None,
     };
     let sql = format!("{LOCK_QUERY} WHERE $1::bigint IS NULL OR o.id = $1 ORDER BY l.locked_at");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org_id).fetch_all(db.pool()).await?)
+    let mut locks: Vec<LockRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org_id).fetch_all(db.pool()).await?;
+    if let Some(client) = client {
+        with_states(client, &mut locks).await?;
+    }
+    Ok(locks)
 }
 
-async fn delete_lock(db: &Db, lock: &LockRow, actor: &str, why: &str) -> Result<bool> {
+/// Asks Prefect for the runs holding these locks (a call per 200 runs) and
+/// notes each lock's run state; the runs Prefect has, by id.
+async fn with_states(client: &Client, locks: &mut [LockRow]) -> Result<HashMap<String, FlowRun>> {
+    let mut ids: Vec<String> = locks.iter().filter_map(|l| l.flow_run_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut runs = runs_by_id(client, &ids).await?;
+    true_states(client, &mut runs).await?;
+    let known: HashMap<String, FlowRun> = runs.into_iter().map(|r| (r.id.clone(), r)).collect();
+    for lock in locks.iter_mut() {
+        lock.run_state = lock.flow_run_id.as_ref().map(|id| {
+            known.get(id).map_or_else(|| "Unknown".to_string(), |r| format!("{} ({})", r.state_name(), r.state_type()))
+        });
+    }
+    Ok(known)
+}
+
+/// Deletes these locks as they were seen (a lock taken on the task since is
+/// left alone), each with its reason in the audit log: four statements
+/// however many there are. The ones deleted.
+async fn delete_locks(db: &Db, stale: Vec<(LockRow, String)>, actor: &str) -> Result<Vec<LockRow>> {
+    if stale.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut tx = db.pool().begin().await?;
-    // Only the lock as it was seen: a new lock on the task since is left alone.
-    let deleted = sqlx::query(
-        "DELETE FROM task_locks l USING org_tasks ot
-          WHERE l.org_task_id = ot.id AND ot.uuid = $1 AND l.flow_run_id IS NOT DISTINCT FROM $2 AND l.locked_at = $3",
+    let deleted: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "DELETE FROM task_locks l USING org_tasks ot, UNNEST($1::uuid[], $2::text[], $3::timestamptz[]) AS s(uuid, run, at)
+          WHERE l.org_task_id = ot.id AND ot.uuid = s.uuid AND l.flow_run_id IS NOT DISTINCT FROM s.run AND l.locked_at = s.at
+         RETURNING ot.uuid",
     )
-    .bind(lock.org_task_uuid)
-    .bind(&lock.flow_run_id)
-    .bind(lock.locked_at)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if deleted {
-        let entry = audit::Entry {
+    .bind(stale.iter().map(|(l, _)| l.org_task_uuid).collect::<Vec<_>>())
+    .bind(stale.iter().map(|(l, _)| l.flow_run_id.clone()).collect::<Vec<_>>())
+    .bind(stale.iter().map(|(l, _)| l.locked_at).collect::<Vec<_>>())
+    .fetch_all(&mut *tx)
+    .await?;
+    let released: Vec<LockRow> = stale
+        .into_iter()
+        .filter(|(l, _)| deleted.contains(&l.org_task_uuid))
+        .map(|(mut l, why)| {
+            l.reason = Some(why);
+            l
+        })
+        .collect();
+    let entries: Vec<audit::Entry<'_>> = released
+        .iter()
+        .map(|l| audit::Entry {
             actor,
             action: Action::Delete,
             resource: Resource::TaskLock,
-            resource_id: lock.org_task_uuid.to_string(),
+            resource_id: l.org_task_uuid.to_string(),
             org: None,
-            details: json!({ "org": lock.org, "task": lock.task, "flow_run_id": lock.flow_run_id, "locked_by": lock.locked_by, "why": why }),
-        };
-        audit::record(&mut tx, entry).await?;
-    }
+            details: json!({ "org": l.org, "task": l.task, "flow_run_id": l.flow_run_id, "locked_by": l.locked_by,
+                             "why": l.reason }),
+        })
+        .collect();
+    audit::record_many(&mut tx, &entries).await?;
     tx.commit().await?;
-    Ok(deleted)
+    Ok(released)
 }
 
 /// Releases one lock by its org task's uuid.
@@ -83,45 +123,53 @@ pub async fn release_lock(db: &Db, task_uuid: uuid::Uuid, actor: &str) -> Result
         .fetch_optional(db.pool())
         .await?
         .ok_or_else(|| Error::LockNotFound(task_uuid.to_string()))?;
-    delete_lock(db, &lock, actor, "released by hand").await?;
-    Ok(lock)
+    let mut released = delete_locks(db, vec![(lock, "released by hand".into())], actor).await?;
+    released.pop().ok_or_else(|| Error::LockNotFound(task_uuid.to_string()))
 }
 
 /// Releases locks whose run is final, whose run Prefect does not know, or
-/// that never got a flow run and are older than `older_than`.
+/// that never got a flow run and are older than `older_than`: a constant
+/// number of statements and a Prefect call per 200 runs, however many locks.
 pub async fn release_stale(db: &Db, client: &Client, older_than: Duration, actor: &str) -> Result<Vec<LockRow>> {
-    let locks = list_locks(db, None).await?;
+    let locks = list_locks(db, None, None).await?;
+    Ok(release_if_stale(db, client, locks, older_than, actor).await?.0)
+}
+
+/// Frees the locks on these tasks whose runs have ended (`pipeline run`
+/// does this before refusing); the locks still held, with their run states.
+pub(crate) async fn heal(db: &Db, client: &Client, task_ids: &[i64], actor: &str) -> Result<Vec<LockRow>> {
+    let sql = format!("{LOCK_QUERY} WHERE l.org_task_id = ANY($1) ORDER BY t.slug");
+    let locks: Vec<LockRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task_ids).fetch_all(db.pool()).await?;
+    Ok(release_if_stale(db, client, locks, Duration::from_secs(30 * 60), actor).await?.1)
+}
+
+/// The locks released, and the ones kept.
+async fn release_if_stale(
+    db: &Db,
+    client: &Client,
+    mut locks: Vec<LockRow>,
+    older_than: Duration,
+    actor: &str,
+) -> Result<(Vec<LockRow>, Vec<LockRow>)> {
     let cutoff = Utc::now() - chrono::Duration::from_std(older_than).unwrap_or(chrono::Duration::minutes(30));
-    let run_ids: Vec<String> = {
-        let mut ids: Vec<String> = locks.iter().filter_map(|l| l.flow_run_id.clone()).collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    };
-    let mut known = Vec::new();
-    for chunk in run_ids.chunks(PAGE) {
-        known.extend(client.filter_flow_runs(&json!({ "flow_runs": { "id": { "any_": chunk } } }), 0).await?);
-    }
-    let mut released = Vec::new();
-    for mut lock in locks {
+    let known = with_states(client, &mut locks).await?;
+    let ended: Vec<&FlowRun> = known.values().filter(|r| r.is_final()).collect();
+    record_run_rows(&mut *db.pool().acquire().await?, &ended).await?;
+    let (mut stale, mut kept) = (Vec::new(), Vec::new());
+    for lock in locks {
         let why = match &lock.flow_run_id {
             None if lock.locked_at < cutoff => Some("no flow run was ever started for it".to_string()),
             None => None,
-            Some(id) => match known.iter().find(|r| &r.id == id) {
+            Some(id) => match known.get(id) {
                 None => Some(format!("Prefect does not know flow run {id}")),
-                Some(run) if run.is_final() => {
-                    record_run(&mut *db.pool().acquire().await?, None, None, run).await?;
-                    Some(format!("flow run {id} is {}", run.state_type()))
-                }
+                Some(run) if run.is_final() => Some(format!("flow run {id} is {}", run.state_type())),
                 Some(_) => None,
             },
         };
-        if let Some(why) = why
-            && delete_lock(db, &lock, actor, &why).await?
-        {
-            lock.reason = Some(why);
-            released.push(lock);
+        match why {
+            Some(why) => stale.push((lock, why)),
+            None => kept.push(lock),
         }
     }
-    Ok(released)
+    Ok((delete_locks(db, stale, actor).await?, kept))
 }

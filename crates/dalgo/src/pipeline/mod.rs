@@ -6,6 +6,7 @@
 pub mod blocks;
 pub mod deployment;
 mod locks;
+pub mod logs;
 mod runs;
 
 use chrono::{DateTime, Utc};
@@ -15,8 +16,9 @@ use sqlx::PgConnection;
 
 pub use deployment::TaskRow;
 pub use locks::{LockRow, list_locks, release_lock, release_stale};
+pub use logs::{LogLine, LogStream};
 pub use runs::{
-    DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, logs, record_run, retry, run, runs,
+    DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, no_worker, record_run, retry, run, runs,
     sync_runs, wait,
 };
 
@@ -272,19 +274,30 @@ pub struct Summary {
     pub next_run_at: Option<DateTime<Utc>>,
 }
 
-/// Every pipeline of the org, with one Prefect call for their schedules.
+/// Every pipeline of the org, with a constant number of Prefect calls
+/// however many there are: their schedules, their latest started runs, and
+/// the runs recorded before they ended. LAST RUN is the latest run that
+/// started (with its true state), not a scheduled one.
 pub async fn list(db: &Db, client: &Client, org_slug: &str) -> Result<Vec<Summary>> {
-    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
+    let mut conn = db.pool().acquire().await?;
+    let org = org::get(&mut conn, org_slug).await?;
+    let deployed: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, deployment_id FROM pipelines WHERE org_id = $1 AND deployment_id IS NOT NULL")
+            .bind(org.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    runs::refresh_org(&mut conn, client, org.id, &deployed).await?;
     let rows: Vec<(Pipeline, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as::<_, (i64, uuid::Uuid, String, String, Option<String>, Option<String>, bool, DateTime<Utc>, Option<String>, Option<DateTime<Utc>>)>(
         "SELECT p.id, p.uuid, p.name, p.deployment_name, p.deployment_id, p.cron, p.continue_on_sync_failure, p.created_at,
-                r.state_name, COALESCE(r.start_time, r.expected_start_time)
+                r.state_name, r.start_time
            FROM pipelines p
-           LEFT JOIN LATERAL (SELECT state_name, start_time, expected_start_time FROM flow_runs f
-                               WHERE f.pipeline_id = p.id ORDER BY f.expected_start_time DESC NULLS LAST LIMIT 1) r ON true
+           LEFT JOIN LATERAL (SELECT state_name, start_time FROM flow_runs f
+                               WHERE f.pipeline_id = p.id AND f.start_time IS NOT NULL
+                               ORDER BY f.start_time DESC LIMIT 1) r ON true
           WHERE p.org_id = $1 ORDER BY p.name",
     )
     .bind(org.id)
-    .fetch_all(db.pool())
+    .fetch_all(&mut *conn)
     .await?
     .into_iter()
     .map(|(id, uuid, name, deployment_name, deployment_id, cron, continue_on_sync_failure, created_at, state, at)| {
@@ -355,7 +368,7 @@ pub async fn show(db: &Db, client: &Client, org_slug: &str, name: &str) -> Resul
         },
         None => None,
     };
-    let runs = runs::recorded(&mut conn, pipeline.id, 10).await?;
+    let runs = runs::history(&mut conn, client, org.id, &pipeline, 10).await?;
     Ok(Details {
         paused: dep.as_ref().map(|d| d.paused || d.cron().is_some_and(|(_, active)| !active)),
         work_pool: dep.as_ref().and_then(|d| d.work_pool_name.clone()),

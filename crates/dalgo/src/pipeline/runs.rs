@@ -1,5 +1,6 @@
 //! Running pipelines: task locks, flow runs, their history and logs.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -7,11 +8,11 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::PgConnection;
 
-use super::get;
+use super::{get, locks};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::org;
-use crate::prefect::{Client, FINAL_STATES, FlowRun, LogEntry, PAGE, StateType};
+use crate::prefect::{Client, FINAL_STATES, FlowRun, PAGE, StateType, all_pages};
 
 /// Dalgo's state name for a run whose dbt tests failed (the run itself completes).
 pub const DBT_TEST_FAILED: &str = "DBT_TEST_FAILED";
@@ -37,39 +38,55 @@ pub struct RunStart {
     pub flow_run_id: String,
     pub flow_run_name: String,
     pub locked_tasks: usize,
+    /// Where the run waits for a worker.
+    pub work_pool: Option<String>,
+    pub work_queue: Option<String>,
 }
 
-/// Locks every task of the pipeline in one transaction (refusing, exit 75,
-/// when any is locked), starts a flow run and records its id on the locks.
-pub async fn run(db: &Db, client: &Client, org_slug: &str, name: &str, actor: &str) -> Result<RunStart> {
-    let mut tx = db.pool().begin().await?;
-    let org = org::get(&mut tx, org_slug).await?;
-    let p = get(&mut tx, &org, name, false).await?;
+/// Locks every task of the pipeline in one transaction, starts a flow run
+/// and records its id on the locks. A task locked by a run that has ended
+/// (or that Prefect does not know) is freed first; one held by a live run
+/// refuses the run with [`Error::Locked`] (exit 75), naming the holder and
+/// its state.
+///
+/// With `require_worker`, a run nothing would pick up (see [`no_worker`]) is
+/// not started: [`Error::NoWorker`] (exit 69).
+pub async fn run(
+    db: &Db,
+    client: &Client,
+    org_slug: &str,
+    name: &str,
+    actor: &str,
+    require_worker: bool,
+) -> Result<RunStart> {
+    let mut conn = db.pool().acquire().await?;
+    let org = org::get(&mut conn, org_slug).await?;
+    let p = get(&mut conn, &org, name, false).await?;
     let deployment_id = p.deployment_id.clone().ok_or_else(|| super::missing_deployment(&org, &p))?;
+    if require_worker {
+        let dep = client.get_deployment(&deployment_id).await?;
+        let (pool, queue) = (dep.work_pool_name.unwrap_or_default(), dep.work_queue_name.unwrap_or_default());
+        if let Some(reason) = no_worker(client, &pool, &queue).await? {
+            return Err(Error::NoWorker { reason, pool, queue });
+        }
+    }
     let task_ids: Vec<i64> =
         sqlx::query_scalar("SELECT org_task_id FROM pipeline_tasks WHERE pipeline_id = $1 ORDER BY seq")
             .bind(p.id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut *conn)
             .await?;
-    let locked = sqlx::query(
-        "INSERT INTO task_locks (org_task_id, locked_by, pipeline_id) SELECT id, $2, $3 FROM UNNEST($1::bigint[]) AS id
-         ON CONFLICT (org_task_id) DO NOTHING",
-    )
-    .bind(&task_ids)
-    .bind(actor)
-    .bind(p.id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected() as usize;
-    if locked < task_ids.len() {
-        tx.rollback().await?;
-        return Err(Error::Locked {
-            org: org.slug.clone(),
-            holder: holders(db, &task_ids).await?,
-            hint: "try again when that run ends; `dalgo locks release-stale` frees locks of runs that are over",
-        });
+    drop(conn);
+    if !lock_tasks(db, p.id, &task_ids, actor).await? {
+        let held = locks::heal(db, client, &task_ids, actor).await?;
+        if !(held.is_empty() && lock_tasks(db, p.id, &task_ids, actor).await?) {
+            return Err(Error::Locked {
+                org: org.slug.clone(),
+                holder: holders(&held),
+                hint: "wait for that run to end (`dalgo pipeline logs <flow run> --follow`), or cancel it \
+                       (`dalgo pipeline cancel <flow run>`)",
+            });
+        }
     }
-    tx.commit().await?;
     let flow_run = match client.create_flow_run(&deployment_id, &uuid::Uuid::new_v4().to_string()).await {
         Ok(fr) => fr,
         Err(e) => {
@@ -93,7 +110,10 @@ pub async fn run(db: &Db, client: &Client, org_slug: &str, name: &str, actor: &s
         .await?;
     record_run(&mut tx, Some(org.id), Some(p.id), &flow_run).await?;
     tx.commit().await?;
+    let field = |k: &str| flow_run.extra.get(k).and_then(serde_json::Value::as_str).map(String::from);
     Ok(RunStart {
+        work_pool: field("work_pool_name"),
+        work_queue: field("work_queue_name"),
         pipeline: p.name,
         flow_run_id: flow_run.id,
         flow_run_name: flow_run.name,
@@ -101,26 +121,66 @@ pub async fn run(db: &Db, client: &Client, org_slug: &str, name: &str, actor: &s
     })
 }
 
-/// Who holds the locks on these tasks, for the refusal message.
-async fn holders(db: &Db, task_ids: &[i64]) -> Result<String> {
-    let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT t.slug, l.locked_by, l.flow_run_id, p.name
-           FROM task_locks l JOIN org_tasks ot ON ot.id = l.org_task_id JOIN tasks t ON t.id = ot.task_id
-           LEFT JOIN pipelines p ON p.id = l.pipeline_id
-          WHERE l.org_task_id = ANY($1) ORDER BY t.slug",
+/// A queue a worker polled this recently counts as served (Prefect marks
+/// queues READY when polled, NOT_READY a minute after the last poll).
+const POLLED_WITHIN: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Why nothing would pick up a flow run waiting on this pool's queue, or
+/// `None` when a worker polls it: the most common reason a run stays
+/// Scheduled, then Late. Two Prefect calls.
+pub async fn no_worker(client: &Client, pool: &str, queue: &str) -> Result<Option<String>> {
+    if !client.work_pool_exists(pool).await? {
+        return Ok(Some(format!("work pool {pool:?} does not exist")));
+    }
+    Ok(match client.work_queue(pool, queue).await? {
+        None => Some(format!("work pool {pool:?} has no queue {queue:?}")),
+        Some(q) if q.is_paused => Some(format!("queue {queue:?} of work pool {pool:?} is paused")),
+        Some(q)
+            if q.status.as_deref() == Some("READY")
+                || q.last_polled.is_some_and(|t| t > Utc::now() - POLLED_WITHIN) =>
+        {
+            None
+        }
+        Some(_) => Some(format!("no worker has polled queue {queue:?} of work pool {pool:?} in the last minute")),
+    })
+}
+
+/// Takes the locks of all these tasks, or none: whether it did.
+async fn lock_tasks(db: &Db, pipeline_id: i64, task_ids: &[i64], actor: &str) -> Result<bool> {
+    let mut tx = db.pool().begin().await?;
+    let locked = sqlx::query(
+        "INSERT INTO task_locks (org_task_id, locked_by, pipeline_id) SELECT id, $2, $3 FROM UNNEST($1::bigint[]) AS id
+         ON CONFLICT (org_task_id) DO NOTHING",
     )
     .bind(task_ids)
-    .fetch_all(db.pool())
-    .await?;
-    let parts: Vec<String> = rows
+    .bind(actor)
+    .bind(pipeline_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected() as usize;
+    if locked < task_ids.len() {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Who holds the locks on a pipeline's tasks, for the refusal message.
+fn holders(held: &[locks::LockRow]) -> String {
+    let parts: Vec<String> = held
         .iter()
-        .map(|(slug, by, run, pipeline)| {
-            let pipeline = pipeline.as_ref().map(|p| format!(" for pipeline {p:?}")).unwrap_or_default();
-            let run = run.as_ref().map_or_else(|| " (no flow run yet)".to_string(), |r| format!(" (flow run {r})"));
-            format!("{slug} is locked by {by}{pipeline}{run}")
+        .map(|l| {
+            let pipeline = l.pipeline.as_ref().map(|p| format!(" for pipeline {p:?}")).unwrap_or_default();
+            let run = match (&l.flow_run_id, &l.run_state) {
+                (None, _) => " (no flow run yet)".to_string(),
+                (Some(r), Some(state)) => format!(" (flow run {r}, {state})"),
+                (Some(r), None) => format!(" (flow run {r})"),
+            };
+            format!("{} is locked by {}{pipeline}{run}", l.task, l.locked_by)
         })
         .collect();
-    Ok(if parts.is_empty() { "its tasks were locked meanwhile".into() } else { parts.join("; ") })
+    if parts.is_empty() { "its tasks were locked meanwhile".into() } else { parts.join("; ") }
 }
 
 /// Upserts one flow run.
@@ -133,9 +193,18 @@ pub async fn record_run(
     upsert(conn, &[(org_id, pipeline_id, fr)]).await
 }
 
+/// Upserts flow runs whose owners are recorded already, in one statement.
+pub(crate) async fn record_run_rows(conn: &mut PgConnection, runs: &[&FlowRun]) -> Result<()> {
+    let rows: Vec<_> = runs.iter().map(|f| (None, None, *f)).collect();
+    upsert(conn, &rows).await
+}
+
 /// Upserts flow runs in one statement; sorted by id so concurrent callers
 /// take row locks in the same order and never deadlock.
 async fn upsert(conn: &mut PgConnection, runs: &[(Option<i64>, Option<i64>, &FlowRun)]) -> Result<()> {
+    if runs.is_empty() {
+        return Ok(());
+    }
     let mut runs: Vec<_> = runs.to_vec();
     runs.sort_by(|a, b| a.2.id.cmp(&b.2.id));
     runs.dedup_by(|a, b| a.2.id == b.2.id);
@@ -168,13 +237,104 @@ async fn upsert(conn: &mut PgConnection, runs: &[(Option<i64>, Option<i64>, &Flo
     Ok(())
 }
 
+/// Gives each completed run among `runs` Dalgo's state name DBT_TEST_FAILED
+/// when one of its task runs has it (the wrapper task of a dbt test step
+/// copies its subflow's state name), as Dalgo's proxy reports it: one
+/// Prefect call per page of completed runs.
+pub(crate) async fn true_states(client: &Client, runs: &mut [FlowRun]) -> Result<()> {
+    let completed: Vec<String> = runs
+        .iter()
+        .filter(|r| r.state_type() == StateType::Completed && r.state_name() != DBT_TEST_FAILED)
+        .map(|r| r.id.clone())
+        .collect();
+    let mut failed = HashSet::new();
+    for chunk in completed.chunks(PAGE) {
+        let filter = json!({ "flow_runs": { "id": { "any_": chunk } },
+                             "task_runs": { "state": { "name": { "any_": [DBT_TEST_FAILED] } } } });
+        let found = all_pages(|offset| client.filter_task_runs(&filter, offset)).await?;
+        failed.extend(found.into_iter().filter_map(|t| t.flow_run_id));
+    }
+    for r in runs.iter_mut().filter(|r| failed.contains(&r.id)) {
+        r.state_name = Some(DBT_TEST_FAILED.into());
+    }
+    Ok(())
+}
+
+/// The flow runs with these ids that Prefect has, a page per call.
+pub(crate) async fn runs_by_id(client: &Client, ids: &[String]) -> Result<Vec<FlowRun>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(PAGE) {
+        found.extend(client.filter_flow_runs(&json!({ "flow_runs": { "id": { "any_": chunk } } }), 0).await?);
+    }
+    Ok(found)
+}
+
+/// Brings the recorded history of these pipelines in line with Prefect:
+/// runs recorded before they ended are read again, with their true state;
+/// those Prefect no longer has (the scheduled runs it drops when a schedule
+/// changes) are removed; the locks of runs that ended are released.
+async fn reconcile(conn: &mut PgConnection, client: &Client, pipeline_ids: &[i64]) -> Result<()> {
+    let open: Vec<String> =
+        sqlx::query_scalar("SELECT flow_run_id FROM flow_runs WHERE pipeline_id = ANY($1) AND state_type <> ALL($2)")
+            .bind(pipeline_ids)
+            .bind(final_names())
+            .fetch_all(&mut *conn)
+            .await?;
+    if open.is_empty() {
+        return Ok(());
+    }
+    let mut current = runs_by_id(client, &open).await?;
+    true_states(client, &mut current).await?;
+    let present: HashSet<&str> = current.iter().map(|r| r.id.as_str()).collect();
+    let gone: Vec<&String> = open.iter().filter(|id| !present.contains(id.as_str())).collect();
+    record_run_rows(conn, &current.iter().collect::<Vec<_>>()).await?;
+    sqlx::query("DELETE FROM flow_runs WHERE flow_run_id = ANY($1) AND state_type <> ALL($2)")
+        .bind(gone)
+        .bind(final_names())
+        .execute(&mut *conn)
+        .await?;
+    release_final(conn).await?;
+    Ok(())
+}
+
+fn final_names() -> Vec<&'static str> {
+    FINAL_STATES.iter().map(|s| s.as_str()).collect()
+}
+
+/// Refreshes the history of an org's pipelines for `pipeline list`: the
+/// latest started runs of their deployments (one page, newest first) and
+/// every run recorded before it ended.
+pub(crate) async fn refresh_org(
+    conn: &mut PgConnection,
+    client: &Client,
+    org_id: i64,
+    pipelines: &[(i64, String)],
+) -> Result<()> {
+    if pipelines.is_empty() {
+        return Ok(());
+    }
+    let owner: HashMap<&str, i64> = pipelines.iter().map(|(id, dep)| (dep.as_str(), *id)).collect();
+    let deps: Vec<&str> = owner.keys().copied().collect();
+    let filter = json!({ "deployments": { "id": { "any_": deps } },
+                         "flow_runs": { "start_time": { "is_null_": false } }, "sort": "START_TIME_DESC" });
+    let mut started = client.filter_flow_runs(&filter, 0).await?;
+    true_states(client, &mut started).await?;
+    let rows: Vec<_> = started
+        .iter()
+        .map(|f| (Some(org_id), f.deployment_id.as_deref().and_then(|d| owner.get(d).copied()), f))
+        .collect();
+    upsert(conn, &rows).await?;
+    let ids: Vec<i64> = pipelines.iter().map(|(id, _)| *id).collect();
+    reconcile(conn, client, &ids).await
+}
+
 /// Releases the locks of runs that reached a final state.
 async fn release_final(conn: &mut PgConnection) -> Result<u64> {
     Ok(sqlx::query(
         "DELETE FROM task_locks l USING flow_runs f
           WHERE l.flow_run_id = f.flow_run_id AND f.state_type = ANY($1)",
     )
-    .bind(FINAL_STATES.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+    .bind(final_names())
     .execute(conn)
     .await?
     .rows_affected())
@@ -218,8 +378,10 @@ pub async fn wait(
         }
         tokio::time::sleep(poll).await;
     };
-    let dbt_test_failed = run.state_name() == DBT_TEST_FAILED
-        || client.task_run_state_names(&run.id).await?.iter().any(|n| n == DBT_TEST_FAILED);
+    let mut run = [run];
+    true_states(client, &mut run).await?;
+    let [run] = run;
+    let dbt_test_failed = run.state_name() == DBT_TEST_FAILED;
     let mut tx = db.pool().begin().await?;
     record_run(&mut tx, None, None, &run).await?;
     release_final(&mut tx).await?;
@@ -227,7 +389,7 @@ pub async fn wait(
     Ok(WaitOutcome {
         flow_run_id: run.id.clone(),
         state_type: run.state_type(),
-        state_name: if dbt_test_failed { DBT_TEST_FAILED.into() } else { run.state_name().to_string() },
+        state_name: run.state_name().to_string(),
         dbt_test_failed,
     })
 }
@@ -243,11 +405,22 @@ pub(crate) async fn recorded(conn: &mut PgConnection, pipeline_id: i64, limit: i
     .await?)
 }
 
-/// A pipeline's latest runs as Prefect knows them now (recorded as they are read).
+/// A pipeline's latest runs as Prefect knows them now, with their true
+/// states (recorded as they are read; runs Prefect dropped are forgotten).
 pub async fn runs(db: &Db, client: &Client, org_slug: &str, name: &str, limit: usize) -> Result<Vec<RunRecord>> {
     let mut conn = db.pool().acquire().await?;
     let org = org::get(&mut conn, org_slug).await?;
     let p = get(&mut conn, &org, name, false).await?;
+    history(&mut conn, client, org.id, &p, limit).await
+}
+
+pub(crate) async fn history(
+    conn: &mut PgConnection,
+    client: &Client,
+    org_id: i64,
+    p: &super::Pipeline,
+    limit: usize,
+) -> Result<Vec<RunRecord>> {
     if let Some(dep) = &p.deployment_id {
         let filter = json!({ "deployments": { "id": { "any_": [dep] } }, "sort": "EXPECTED_START_TIME_DESC" });
         let mut fetched = Vec::new();
@@ -259,25 +432,12 @@ pub async fn runs(db: &Db, client: &Client, org_slug: &str, name: &str, limit: u
                 break;
             }
         }
-        let rows: Vec<_> = fetched.iter().map(|f| (Some(org.id), Some(p.id), f)).collect();
-        if !rows.is_empty() {
-            upsert(&mut conn, &rows).await?;
-        }
+        true_states(client, &mut fetched).await?;
+        let rows: Vec<_> = fetched.iter().map(|f| (Some(org_id), Some(p.id), f)).collect();
+        upsert(conn, &rows).await?;
+        reconcile(conn, client, &[p.id]).await?;
     }
-    recorded(&mut conn, p.id, limit as i64).await
-}
-
-/// Every log line of a flow run from `offset` on, oldest first, page by page.
-pub async fn logs(client: &Client, flow_run_id: &str, offset: usize) -> Result<Vec<LogEntry>> {
-    let mut all = Vec::new();
-    loop {
-        let page = client.logs(flow_run_id, offset + all.len()).await?;
-        let n = page.len();
-        all.extend(page);
-        if n < PAGE {
-            return Ok(all);
-        }
-    }
+    recorded(conn, p.id, limit as i64).await
 }
 
 /// Cancels a flow run; a run that ends at once is recorded and its locks released.
@@ -304,7 +464,9 @@ pub async fn retry(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRu
 }
 
 async fn settle(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
-    let fr = client.get_flow_run(flow_run_id).await?;
+    let mut fr = [client.get_flow_run(flow_run_id).await?];
+    true_states(client, &mut fr).await?;
+    let [fr] = fr;
     let mut tx = db.pool().begin().await?;
     record_run(&mut tx, None, None, &fr).await?;
     release_final(&mut tx).await?;
@@ -337,22 +499,22 @@ pub async fn sync_runs(db: &Db, client: &Client, org_slug: Option<&str>, lookbac
     let since = Utc::now() - chrono::Duration::from_std(lookback).unwrap_or(chrono::Duration::hours(24));
     let mut report = SyncReport { deployments: pipelines.len(), ..Default::default() };
     for chunk in pipelines.chunks(PAGE) {
+        let owner: HashMap<&str, (i64, i64)> = chunk.iter().map(|(d, o, p)| (d.as_str(), (*o, *p))).collect();
         let ids: Vec<&String> = chunk.iter().map(|(d, _, _)| d).collect();
         let filter = json!({ "deployments": { "id": { "any_": ids } },
                              "flow_runs": { "expected_start_time": { "after_": since } }, "sort": "ID_DESC" });
         let mut offset = 0;
         loop {
-            let page = client.filter_flow_runs(&filter, offset).await?;
+            let mut page = client.filter_flow_runs(&filter, offset).await?;
+            true_states(client, &mut page).await?;
             let rows: Vec<_> = page
                 .iter()
                 .map(|f| {
-                    let owner = chunk.iter().find(|(d, _, _)| Some(d) == f.deployment_id.as_ref());
-                    (owner.map(|o| o.1), owner.map(|o| o.2), f)
+                    let o = f.deployment_id.as_deref().and_then(|d| owner.get(d));
+                    (o.map(|o| o.0), o.map(|o| o.1), f)
                 })
                 .collect();
-            if !rows.is_empty() {
-                upsert(&mut *db.pool().acquire().await?, &rows).await?;
-            }
+            upsert(&mut *db.pool().acquire().await?, &rows).await?;
             report.runs_seen += page.len();
             offset += page.len();
             if page.len() < PAGE {
