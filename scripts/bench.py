@@ -121,23 +121,29 @@ def measure(name, runs, once, before=None):
             "rss": max(rss)}
 
 
+def start_stub(binary, db, *args):
+    """The Airbyte stub as the org's Airbyte: its process, dalgo's settings
+    for it, and the ids of its connections."""
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "--example", "airbyte_stub_server"],
+                   cwd=ROOT, check=True)
+    stub = subprocess.Popen([os.path.join(ROOT, "target", "release", "examples", "airbyte_stub_server"), *args],
+                            stdout=subprocess.PIPE, text=True)
+    port, workspace = stub.stdout.readline().split()
+    psql(f"UPDATE orgs SET airbyte_workspace_id = '{workspace}' WHERE slug = 'bench-ngo'", db)
+    env = {"AIRBYTE_SERVER_HOST": "127.0.0.1", "AIRBYTE_SERVER_PORT": port}
+    conns = ["airbyte", "connections", "list", "--org", "bench-ngo", "--output", "json"]
+    listed = subprocess.run([binary, *conns], env={"PATH": os.environ["PATH"], "DATABASE_URL": url(db), **env},
+                            capture_output=True, text=True, check=True)
+    return stub, env, [c["connectionId"] for c in json.loads(listed.stdout)]
+
+
 def airbyte_sync(binary, db, runs):
     """`airbyte sync --all --wait` of 50 connections against the stub with 200 ms
     per call and 2 s jobs, beside one connection's sync, to show the 50 run
     together rather than one after another."""
-    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "--example", "airbyte_stub_server"],
-                   cwd=ROOT, check=True)
-    stub = subprocess.Popen([os.path.join(ROOT, "target", "release", "examples", "airbyte_stub_server"),
-                             "--connections", "50", "--latency-ms", "200", "--job-ms", "2000"],
-                            stdout=subprocess.PIPE, text=True)
+    stub, env, conns = start_stub(binary, db, "--connections", "50", "--latency-ms", "200", "--job-ms", "2000")
     try:
-        port, workspace = stub.stdout.readline().split()
-        psql(f"UPDATE orgs SET airbyte_workspace_id = '{workspace}' WHERE slug = 'bench-ngo'", db)
-        env = {"AIRBYTE_SERVER_HOST": "127.0.0.1", "AIRBYTE_SERVER_PORT": port}
-        conns = ["airbyte", "connections", "list", "--org", "bench-ngo", "--output", "json"]
-        listed = subprocess.run([binary, *conns], env={"PATH": os.environ["PATH"], "DATABASE_URL": url(db), **env},
-                                capture_output=True, text=True, check=True)
-        first = json.loads(listed.stdout)[0]["connectionId"]
+        first = conns[0]
         wait = ["--wait", "--poll-interval", "0.5"]
         single = measure("`airbyte sync <one connection> --wait` (stub: 200 ms per call, 2 s job)", runs,
                          lambda: run_once(binary, ["airbyte", "sync", first, "--org", "bench-ngo", *wait], db, None, env))
@@ -166,9 +172,76 @@ def http(method, url, body=None):
             time.sleep(0.2 * (attempt + 1))
 
 
+def prefect_calls(binary, args, db, env):
+    """How many Prefect requests one run of a command makes (its -vv log)."""
+    full = {"PATH": os.environ["PATH"], "DATABASE_URL": url(db), "HOME": "/nonexistent", **env}
+    out = subprocess.run([binary, *args, "-vv"], env=full, capture_output=True, text=True, check=True)
+    return out.stderr.count("prefect request")
+
+
+def whole_logs(binary, db, runs, api, env, deployment):
+    """`pipeline logs` of a run with 5 subflows (each with a task run) and
+    1,000 log lines, as Dalgo's flow leaves them."""
+    run = http("POST", f"{api}/deployments/{deployment}/create_flow_run", {})["id"]
+    flow = http("POST", f"{api}/flows/", {"name": "bench-subflow"})["id"]
+    base = datetime.datetime.now(datetime.timezone.utc)
+    n = 0
+    for i in range(5):
+        wrapper = http("POST", f"{api}/task_runs/", {"name": f"step{i}", "flow_run_id": run, "task_key": f"step{i}",
+                                                    "dynamic_key": "0"})["id"]
+        child = http("POST", f"{api}/flow_runs/", {"name": f"dbtjob-step{i}", "flow_id": flow,
+                                                   "parent_task_run_id": wrapper})["id"]
+        task = http("POST", f"{api}/task_runs/", {"name": f"dbt-step{i}", "flow_run_id": child, "task_key": "t",
+                                                 "dynamic_key": "0"})["id"]
+        lines = []
+        for j in range(200):
+            n += 1
+            at = (base + datetime.timedelta(milliseconds=n)).isoformat()
+            lines.append({"name": "bench", "level": 20, "message": f"step {i} line {j}", "timestamp": at,
+                          "flow_run_id": child, "task_run_id": task if j % 2 else None})
+        http("POST", f"{api}/logs/", lines)
+    args = ["pipeline", "logs", run]
+    calls = prefect_calls(binary, args, db, env)
+    row = measure(f"`pipeline logs` of a run with 5 subflows and 1,000 lines ({calls} Prefect calls)", runs,
+                  lambda: run_once(binary, args, db, None, env))
+    return [row]
+
+
+def wait_per_poll(binary, db, api, env, seconds=10.0, poll=0.1):
+    """dalgo's CPU time per status check during `pipeline run --wait`: a run
+    kept RUNNING for `seconds` while dalgo polls every `poll` s; user+system
+    time of the whole command divided by the checks it made."""
+    full = {"PATH": os.environ["PATH"], "DATABASE_URL": url(db), "DALGO_ACTOR": "bench", "HOME": "/nonexistent", **env}
+    times = os.path.join(ROOT, "target", "bench-times")
+    before = subprocess.run(["psql", "-X", "-tAc", "select count(*) from flow_runs", "-d", url(db)],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%U %S", "-o", times, binary, "pipeline", "run", "p000", "--org",
+                             "bench-ngo", "--wait", "--poll-interval", str(poll), "-vv"], env=full,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    query = "select flow_run_id from flow_runs order by created_at desc limit 1"
+    while subprocess.run(["psql", "-X", "-tAc", "select count(*) from flow_runs", "-d", url(db)],
+                         capture_output=True, text=True, check=True).stdout.strip() == before:
+        time.sleep(0.05)
+    run = subprocess.run(["psql", "-X", "-tAc", query, "-d", url(db)], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    state = lambda t, n: http("POST", f"{api}/flow_runs/{run}/set_state",
+                              {"state": {"type": t, "name": n}, "force": True})
+    state("RUNNING", "Running")
+    time.sleep(seconds)
+    state("COMPLETED", "Completed")
+    _, err = proc.communicate()
+    polls = err.count(f"path=/flow_runs/{run}")
+    user, system = (float(x) for x in open(times).read().split()[-2:])
+    per = (user + system) * 1000.0 / max(polls, 1)
+    return [{"name": f"`pipeline run --wait`: dalgo's CPU time per status check ({polls} checks in {seconds:.0f} s)",
+             "runs": 1, "median": per, "min": float("nan"), "max": float("nan"), "rss": float("nan")}]
+
+
 def prefect(binary, db, runs):
-    """`pipeline list` with 200 pipelines and `pipeline sync-runs` over 1,000
-    flow runs, against a real Prefect server started for the purpose."""
+    """`pipeline list` with 200 pipelines, `pipeline sync-runs` over 1,000
+    flow runs, whole logs and waiting, against a real Prefect server
+    started for the purpose (and the Airbyte stub, which pipelines' connections
+    are checked against)."""
     venv = find_dbt_venv()
     if not venv:
         print("no virtualenv with Prefect (run scripts/test.sh once): skipping the pipeline figures", file=sys.stderr)
@@ -181,6 +254,7 @@ def prefect(binary, db, runs):
                                "--port", str(port)], env=env_p, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     api = f"http://127.0.0.1:{port}/api"
+    stub, airbyte_env, conns = start_stub(binary, db, "--connections", "200")
     try:
         for _ in range(600):
             try:
@@ -189,11 +263,12 @@ def prefect(binary, db, runs):
             except Exception:
                 time.sleep(0.3)
         http("POST", f"{api}/work_pools/", {"name": "bench-pool", "type": "process"})
-        env = {"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool"}
+        env = {"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool", **airbyte_env}
         for i in range(200):
             run_once(binary, ["pipeline", "create", "--org", "bench-ngo", "--name", f"p{i:03}", "--connection",
-                              f"00000000-0000-4000-8000-{i:012}", "--no-transform", "--cron", "0 2 * * *"], db, None, env)
-        listed = measure("`pipeline list` (200 pipelines; one Prefect call)", runs,
+                              conns[i], "--no-transform", "--cron", "0 2 * * *"], db, None, env)
+        calls = prefect_calls(binary, ["pipeline", "list", "--org", "bench-ngo"], db, env)
+        listed = measure(f"`pipeline list` (200 pipelines; {calls} Prefect calls)", runs,
                          lambda: run_once(binary, ["pipeline", "list", "--org", "bench-ngo"], db, None, env))
         deployments = subprocess.run(["psql", "-X", "-tAc", "select deployment_id from pipelines", "-d", url(db)],
                                      capture_output=True, text=True, check=True).stdout.split()
@@ -204,8 +279,12 @@ def prefect(binary, db, runs):
                         lambda: run_once(binary, ["pipeline", "sync-runs", "--org", "bench-ngo"], db, None, env))
         again = measure("`pipeline sync-runs` over the same 1,000 runs, nothing changed", runs,
                         lambda: run_once(binary, ["pipeline", "sync-runs", "--org", "bench-ngo"], db, None, env))
-        return [listed, first, again]
+        psql("DELETE FROM task_locks", db)
+        logs = whole_logs(binary, db, runs, api, env, deployments[0])
+        waiting = wait_per_poll(binary, db, api, env)
+        return [listed, first, again, *logs, *waiting]
     finally:
+        stub.kill()
         os.killpg(server.pid, 15)
         server.wait()
         shutil.rmtree(home, ignore_errors=True)

@@ -613,3 +613,20 @@ fn askpass_helpers_left_by_dead_dalgos_are_removed() {
     let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left.len(), 1, "{left:?}");
 }
+
+#[test]
+fn an_unusable_clientdbt_root_is_named_as_such_not_as_the_secrets_store() {
+    let db = with_warehouse();
+    let (_, url) = fixture_repo(&db);
+    // A root under a regular file: nothing can be created there.
+    let file = db.home().join("not-a-dir");
+    std::fs::write(&file, "").unwrap();
+    let root = file.join("clientdbt");
+    let out =
+        db.dalgo(&["dbt", "setup", "--org", "acme-ngo", "--repo", &url]).env("CLIENTDBT_ROOT", &root).output().unwrap();
+    assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("CLIENTDBT_ROOT") && err.contains(&root.display().to_string()), "{err}");
+    assert!(!err.contains("secrets store"), "{err}");
+    assert_eq!(db.count("dbt_workspaces"), 0);
+}

@@ -266,7 +266,13 @@ impl Error {
             | Error::UnknownDefinition { .. }
             | Error::RunNotFinished { .. } => ErrorKind::InvalidInput,
             Error::NotInWorkspace { .. } | Error::ConcurrentlyRemoved { .. } => ErrorKind::NotFound,
-            Error::Files { .. } => ErrorKind::Failure,
+            // A root dalgo may not or cannot write to is a setting to fix.
+            Error::Files { source, .. } => match source.kind() {
+                std::io::ErrorKind::PermissionDenied
+                | std::io::ErrorKind::NotADirectory
+                | std::io::ErrorKind::ReadOnlyFilesystem => ErrorKind::Config,
+                _ => ErrorKind::Failure,
+            },
             Error::NoWarehouse(_)
             | Error::NoDbtWorkspace(_)
             | Error::SecretNotFound(_)

@@ -32,12 +32,14 @@ Exit codes:
   65  invalid input data: bad email, unknown role or flag, bad org name
   67  no such org, user or membership
   67  also: no such warehouse, dbt workspace, secret, or Airbyte object
-  69  a required service is unreachable (PostgreSQL, Airbyte, a warehouse, a git remote)
+  69  a required service is unreachable (PostgreSQL, Airbyte, Prefect, a warehouse, a git
+      remote; a worker for the run, with `pipeline run --require-worker`)
   75  temporary: a sync is already running, Airbyte 5xx after retries or timed out,
       another dbt command runs for the org, a PostgreSQL session limit was hit,
       a dbt run lost its org's lock (dbt stopped); try again later
   77  a service refused our credentials (PostgreSQL, Airbyte, git)
-  78  configuration missing or invalid (also: database not migrated, no dbt found)
+  78  configuration missing or invalid (also: database not migrated, no dbt found,
+      an unusable secrets store or CLIENTDBT_ROOT)
   130 interrupted (Ctrl-C) while waiting
   other: `dalgo dbt run|test|…` exit with dbt's own exit code
 
