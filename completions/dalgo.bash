@@ -688,6 +688,9 @@ _dalgo() {
             dalgo__subcmd__help__subcmd__pipeline,delete)
                 cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__delete"
                 ;;
+            dalgo__subcmd__help__subcmd__pipeline,history)
+                cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__history"
+                ;;
             dalgo__subcmd__help__subcmd__pipeline,list)
                 cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__list"
                 ;;
@@ -705,9 +708,6 @@ _dalgo() {
                 ;;
             dalgo__subcmd__help__subcmd__pipeline,run)
                 cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__run"
-                ;;
-            dalgo__subcmd__help__subcmd__pipeline,runs)
-                cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__runs"
                 ;;
             dalgo__subcmd__help__subcmd__pipeline,show)
                 cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__show"
@@ -823,6 +823,9 @@ _dalgo() {
             dalgo__subcmd__pipeline,help)
                 cmd="dalgo__subcmd__pipeline__subcmd__help"
                 ;;
+            dalgo__subcmd__pipeline,history)
+                cmd="dalgo__subcmd__pipeline__subcmd__history"
+                ;;
             dalgo__subcmd__pipeline,list)
                 cmd="dalgo__subcmd__pipeline__subcmd__list"
                 ;;
@@ -840,9 +843,6 @@ _dalgo() {
                 ;;
             dalgo__subcmd__pipeline,run)
                 cmd="dalgo__subcmd__pipeline__subcmd__run"
-                ;;
-            dalgo__subcmd__pipeline,runs)
-                cmd="dalgo__subcmd__pipeline__subcmd__runs"
                 ;;
             dalgo__subcmd__pipeline,show)
                 cmd="dalgo__subcmd__pipeline__subcmd__show"
@@ -868,6 +868,9 @@ _dalgo() {
             dalgo__subcmd__pipeline__subcmd__help,help)
                 cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__help"
                 ;;
+            dalgo__subcmd__pipeline__subcmd__help,history)
+                cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__history"
+                ;;
             dalgo__subcmd__pipeline__subcmd__help,list)
                 cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__list"
                 ;;
@@ -885,9 +888,6 @@ _dalgo() {
                 ;;
             dalgo__subcmd__pipeline__subcmd__help,run)
                 cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__run"
-                ;;
-            dalgo__subcmd__pipeline__subcmd__help,runs)
-                cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__runs"
                 ;;
             dalgo__subcmd__pipeline__subcmd__help,show)
                 cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__show"
@@ -5111,7 +5111,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__pipeline)
-            opts="create list show blocks update pause resume delete run runs logs cancel retry sync-runs"
+            opts="create list show blocks update pause resume delete run history logs cancel retry sync-runs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5167,6 +5167,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__pipeline__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__pipeline__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5251,20 +5265,6 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__pipeline__subcmd__run)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        dalgo__subcmd__help__subcmd__pipeline__subcmd__runs)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5771,13 +5771,13 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__manage__subcmd__feature__subcmd__flags)
-            opts="-o -q -v -h --org-slug --enable --disable --list-all --enable-all-global --clear --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --enable --disable --list-all --enable-all-global --clear --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org-slug)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6025,7 +6025,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help create list show blocks update pause resume delete run runs logs cancel retry sync-runs help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help create list show blocks update pause resume delete run history logs cancel retry sync-runs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6203,7 +6203,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__help)
-            opts="create list show blocks update pause resume delete run runs logs cancel retry sync-runs help"
+            opts="create list show blocks update pause resume delete run history logs cancel retry sync-runs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6273,6 +6273,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__pipeline__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6370,20 +6384,6 @@ _dalgo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        dalgo__subcmd__pipeline__subcmd__help__subcmd__runs)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         dalgo__subcmd__pipeline__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -6419,6 +6419,44 @@ _dalgo() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__pipeline__subcmd__history)
+            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6600,44 +6638,6 @@ _dalgo() {
                     return 0
                     ;;
                 --poll-interval)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --database-url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
-                    return 0
-                    ;;
-                --actor)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        dalgo__subcmd__pipeline__subcmd__runs)
-            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

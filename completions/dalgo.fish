@@ -141,7 +141,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l role -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -152,7 +152,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l role -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -162,7 +162,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -217,7 +217,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "list" -d 'Roles with their levels and permission counts'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "show" -d 'A role and the permissions it grants'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l org-slug -d 'Act on this org\'s override instead of the global value' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l org -d 'Act on this org\'s override instead of the global value (`--org-slug`, Dalgo\'s spelling, works too)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -243,7 +243,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_se
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -f -a "show" -d 'An org\'s warehouse, credentials masked'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -f -a "delete" -d 'Delete an org\'s warehouse and its stored credentials'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l type -r -f -a "postgres\t''
 bigquery\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l config -d 'The config file, YAML or JSON; - reads stdin' -r -F
@@ -257,7 +257,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -266,7 +266,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -300,7 +300,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -f -a "docs-generate" -d 'dbt docs generate'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -f -a "git-pull" -d 'Fast-forward the org\'s clone from its remote'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l repo -d 'The repository to clone (https, ssh or file URL, without credentials)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l branch -d 'The branch to check out [default: the repository\'s default]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l token-file -d 'Read the access token from this file' -r -F
@@ -315,7 +315,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -325,7 +325,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l limit -d 'How many recent runs to show' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -335,7 +335,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -346,7 +346,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -357,7 +357,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -368,7 +368,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -379,7 +379,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -390,7 +390,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -401,7 +401,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l target -d 'The profile target to use' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -412,7 +412,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -540,7 +540,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -f -a "show" -d 'The org\'s workspace'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -f -a "delete" -d 'Delete the org\'s workspace with its sources, destinations and connections'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -549,7 +549,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -604,7 +604,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "update" -d 'Change a connection; what is not given stays as it is'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "delete"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l concurrency -d 'How many connections to sync at once with --all' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l poll-interval -d 'Seconds between status checks while waiting' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
@@ -618,7 +618,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -652,30 +652,30 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Reset a connection (clear its synced data)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from help" -f -a "jobs" -d 'Airbyte jobs: history, details, logs, cancelling'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -s q -l quiet -d 'Print only results and errors'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "create" -d 'Create a pipeline and its Prefect deployment'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "list" -d 'The org\'s pipelines: schedule, active or paused, last and next run'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "show" -d 'A pipeline\'s tasks in order, schedule and recent runs'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "blocks" -d 'Create or refresh the Prefect blocks the org\'s pipelines load'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "update" -d 'Change a pipeline\'s tasks or schedule (the whole schedule is always sent)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "pause" -d 'Pause the pipeline\'s schedule'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "resume" -d 'Resume the pipeline\'s schedule'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "delete" -d 'Delete the deployment, then the pipeline'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "run" -d 'Run the pipeline now, locking its tasks; optionally wait for the end'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "runs" -d 'The pipeline\'s latest runs, as Prefect knows them'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "logs" -d 'A flow run\'s whole log: its subflows\' and tasks\' lines too, oldest first'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "cancel" -d 'Cancel a flow run'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "retry" -d 'Run a finished flow run again'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run runs logs cancel retry sync-runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -s h -l help -d 'Print help'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "create" -d 'Create a pipeline and its Prefect deployment'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "list" -d 'The org\'s pipelines: schedule, active or paused, last and next run'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "show" -d 'A pipeline\'s tasks in order, schedule and recent runs'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "blocks" -d 'Create or refresh the Prefect blocks the org\'s pipelines load'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "update" -d 'Change a pipeline\'s tasks or schedule (the whole schedule is always sent)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "pause" -d 'Pause the pipeline\'s schedule'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "resume" -d 'Resume the pipeline\'s schedule'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "delete" -d 'Delete the deployment, then the pipeline'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "run" -d 'Run the pipeline now, locking its tasks; optionally wait for the end'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "history" -d 'The pipeline\'s latest runs, as Prefect knows them (`runs` works too)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "logs" -d 'A flow run\'s whole log: its subflows\' and tasks\' lines too, oldest first'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "cancel" -d 'Cancel a flow run'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "retry" -d 'Run a finished flow run again'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l name -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l connection -d 'An Airbyte connection to sync (repeat, in order)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l transform -d 'Transform task slugs, comma-separated (e.g. git-pull,dbt-run)' -r
@@ -690,7 +690,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -699,7 +699,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -708,7 +708,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -717,7 +717,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l connection -d 'Replace the syncs (repeat); with --transform/--no-transform, the task list is rebuilt' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l transform -d 'Transform task slugs, comma-separated (e.g. git-pull,dbt-run)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l cron -r
@@ -731,7 +731,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -740,7 +740,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -749,7 +749,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -759,7 +759,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l poll-interval -d 'Seconds between status checks while waiting' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
@@ -773,16 +773,16 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l org -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l limit -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l org -d 'The org\'s slug' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l limit -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -s q -l quiet -d 'Print only results and errors'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from runs" -s h -l help -d 'Print help'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -827,7 +827,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Resume the pipeline\'s schedule'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the deployment, then the pipeline'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run the pipeline now, locking its tasks; optionally wait for the end'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "runs" -d 'The pipeline\'s latest runs, as Prefect knows them'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "history" -d 'The pipeline\'s latest runs, as Prefect knows them (`runs` works too)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "logs" -d 'A flow run\'s whole log: its subflows\' and tasks\' lines too, oldest first'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a flow run'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Run a finished flow run again'
@@ -947,7 +947,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "resume" -d 'Resume the pipeline\'s schedule'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "delete" -d 'Delete the deployment, then the pipeline'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "run" -d 'Run the pipeline now, locking its tasks; optionally wait for the end'
-complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "runs" -d 'The pipeline\'s latest runs, as Prefect knows them'
+complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "history" -d 'The pipeline\'s latest runs, as Prefect knows them (`runs` works too)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "logs" -d 'A flow run\'s whole log: its subflows\' and tasks\' lines too, oldest first'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "cancel" -d 'Cancel a flow run'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "retry" -d 'Run a finished flow run again'

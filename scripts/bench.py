@@ -25,12 +25,79 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOST = os.environ.get("DALGO_TEST_PGHOST", "/var/run/postgresql")
+# The same server over TCP with TLS, as Dalgo reaches its database (DBHOST).
+TCP_HOST = os.environ.get("DALGO_BENCH_TCP_HOST", "127.0.0.1")
 DOC = os.path.join(ROOT, "docs", "benchmarks.md")
 BEGIN, END = "<!-- bench.py:begin -->", "<!-- bench.py:end -->"
+# The table beside psql has markers of its own, so `--only psql` can refresh it alone.
+PSQL_BEGIN, PSQL_END = "<!-- bench.py:psql:begin -->", "<!-- bench.py:psql:end -->"
+
+
+def write_block(begin, end, lines):
+    block = "\n".join([begin, *lines, end])
+    doc = open(DOC).read() if os.path.exists(DOC) else ""
+    if begin in doc and end in doc:
+        doc = doc[: doc.index(begin)] + block + doc[doc.index(end) + len(end):]
+    else:
+        doc += "\n" + block + "\n"
+    open(DOC, "w").write(doc)
+    print(block)
 
 
 def url(db):
     return f"postgresql:///{db}?host={HOST}"
+
+
+def tls_url(db):
+    return f"postgresql://{pg_user()}@{TCP_HOST}:5432/{db}?sslmode=require"
+
+
+def conninfo(db, transport):
+    """psql's connection string for the same database over the same transport."""
+    if transport == "tls":
+        return f"host={TCP_HOST} port=5432 dbname={db} sslmode=require"
+    return f"host={HOST} dbname={db}"
+
+
+def pg_user():
+    return subprocess.run(["psql", "-X", "-tAc", "select current_user", "-d", url("postgres")], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def time_cmd(cmd, env, stdin=None):
+    """Wall ms and peak RSS MB of one command, started by GNU time."""
+    rss_file = os.path.join(ROOT, "target", "bench-rss")
+    start = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, *cmd], env=env,
+                          input=(stdin or "").encode(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"{cmd} failed: {proc.stderr.decode()}")
+    return elapsed * 1000.0, int(open(rss_file).read().split()[-1]) / 1024.0
+
+
+def paired(name, runs, db, transport, args, sql, before=None, stdin=None, binary=None):
+    """dalgo and psql, alternately, over the same transport: psql runs `sql`
+    (what the command runs, or its nearest single statement) on its own
+    connection, as a script would. Medians of each, and of the paired ratios."""
+    db_url = tls_url(db) if transport == "tls" else url(db)
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": db_url, "DALGO_ACTOR": "bench", "HOME": "/nonexistent",
+           "PREFECT_API_URL": "http://127.0.0.1:9/api"}
+    ours, theirs, rss, ratios = [], [], [], []
+    for _ in range(runs):
+        if before:
+            before()
+        t, m = time_cmd([binary, *args], env, stdin)
+        if before:
+            before()
+        p, _ = time_cmd(["psql", "-X", "-q", "-d", conninfo(db, transport), "-c", sql], env)
+        ours.append(t)
+        theirs.append(p)
+        rss.append(m)
+        ratios.append(t / p)
+    return {"name": name, "transport": "TCP+TLS" if transport == "tls" else "Unix socket", "runs": runs,
+            "median": statistics.median(ours), "min": min(ours), "max": max(ours), "rss": max(rss),
+            "psql": statistics.median(theirs), "ratio": statistics.median(ratios)}
 
 
 def psql(sql, db="postgres"):
@@ -230,7 +297,7 @@ def wait_per_poll(binary, db, api, env, seconds=10.0, poll=0.1):
     time.sleep(seconds)
     state("COMPLETED", "Completed")
     _, err = proc.communicate()
-    polls = err.count(f"path=/flow_runs/{run}")
+    polls = err.count(f"path=\"/flow_runs/{run}\"")
     user, system = (float(x) for x in open(times).read().split()[-2:])
     per = (user + system) * 1000.0 / max(polls, 1)
     return [{"name": f"`pipeline run --wait`: dalgo's CPU time per status check ({polls} checks in {seconds:.0f} s)",
@@ -246,6 +313,8 @@ def prefect(binary, db, runs):
     if not venv:
         print("no virtualenv with Prefect (run scripts/test.sh once): skipping the pipeline figures", file=sys.stderr)
         return []
+    # The dbt benchmark's warehouse and project are gone with its scratch folder.
+    psql("DELETE FROM dbt_workspaces; DELETE FROM warehouses", db)
     home = tempfile.mkdtemp(prefix="dalgo-bench-prefect-")
     port = free_port()
     env_p = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -290,6 +359,50 @@ def prefect(binary, db, runs):
         shutil.rmtree(home, ignore_errors=True)
 
 
+def scale(binary, runs):
+    """100,000 orgs (each with a plan and a member: 100,000 users) and 10,000
+    stale task locks, on both transports, beside psql running the same SQL."""
+    db = "dalgo_bench_scale"
+    drop(db)
+    run_once(binary, ["migrate"], db)
+    psql("""INSERT INTO orgs (name, slug) SELECT 'Org ' || i, 'org-' || i FROM generate_series(1, 100000) i;
+            INSERT INTO org_plans (org_id, base_plan) SELECT id, 'Dalgo' FROM orgs;
+            INSERT INTO users (email, password) SELECT 'u' || i || '@example.org', '!' FROM generate_series(1, 100000) i;
+            INSERT INTO org_users (user_id, org_id, role_id)
+            SELECT u.id, o.id, (SELECT id FROM roles WHERE slug = 'analyst')
+              FROM (SELECT id, row_number() OVER (ORDER BY id) r FROM users) u
+              JOIN (SELECT id, row_number() OVER (ORDER BY id) r FROM orgs) o USING (r);
+            INSERT INTO org_tasks (org_id, task_id, connection_id)
+            SELECT (SELECT id FROM orgs WHERE slug = 'org-1'), t.id, gen_random_uuid()::text
+              FROM tasks t, generate_series(1, 10000) WHERE t.slug = 'airbyte-sync'""", db)
+    psql("VACUUM ANALYZE", db)
+    lock = lambda: psql("""DELETE FROM task_locks; INSERT INTO task_locks (org_task_id, locked_by, locked_at)
+                            SELECT id, 'ghost', now() - interval '2 hours' FROM org_tasks""", db)
+    org_sql = ("SELECT o.id, o.uuid, o.name, o.slug, o.airbyte_workspace_id, o.created_at, o.updated_at, "
+               "COALESCE(m.members, 0) AS members, p.base_plan FROM orgs o LEFT JOIN org_plans p ON p.org_id = o.id "
+               "LEFT JOIN (SELECT org_id, count(*) AS members FROM org_users GROUP BY org_id) m ON m.org_id = o.id "
+               "ORDER BY lower(o.name)")
+    user_sql = ("SELECT u.email, o.slug AS org, r.slug AS role, ou.email_verified, u.is_system, ou.created_at "
+                "FROM org_users ou JOIN users u ON u.id = ou.user_id JOIN roles r ON r.id = ou.role_id "
+                "LEFT JOIN orgs o ON o.id = ou.org_id ORDER BY lower(u.email), o.slug NULLS FIRST")
+    release_sql = ("WITH gone AS (DELETE FROM task_locks l USING org_tasks ot WHERE l.org_task_id = ot.id "
+                   "RETURNING ot.uuid, l.flow_run_id) INSERT INTO audit_log (actor, action, resource_type, "
+                   "resource_id, details) SELECT 'bench', 'delete', 'task_lock', uuid::text, "
+                   "jsonb_build_object('flow_run_id', flow_run_id) FROM gone")
+    rows = []
+    for transport in ("socket", "tls"):
+        rows += [
+            paired("`org list` (100,000 orgs)", runs, db, transport, ["org", "list"], org_sql, binary=binary),
+            paired("`org list -o json` (100,000 orgs)", runs, db, transport, ["org", "list", "-o", "json"], org_sql,
+                   binary=binary),
+            paired("`user list` (100,000 users)", runs, db, transport, ["user", "list"], user_sql, binary=binary),
+            paired("`locks release-stale` (10,000 stale locks, audit rows included)", runs, db, transport,
+                   ["locks", "release-stale"], release_sql, before=lock, binary=binary),
+        ]
+    drop(db)
+    return rows
+
+
 def free_port():
     import socket
     with socket.socket() as s:
@@ -305,6 +418,7 @@ def main():
     ap.add_argument("--dbt-runs", type=int, default=8)
     ap.add_argument("--airbyte-runs", type=int, default=3)
     ap.add_argument("--prefect-runs", type=int, default=5)
+    ap.add_argument("--only", choices=["psql"], help="measure only the rows beside psql (socket and TCP+TLS)")
     a = ap.parse_args()
     if not a.no_build:
         subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
@@ -318,6 +432,45 @@ def main():
     run_once(a.binary, ["manage-feature-flags", "REPORTS", "--enable"], db)
     run_once(a.binary, ["manage-feature-flags", "DATA_QUALITY", "--enable", "--org-slug", "bench-ngo"], db)
 
+    org_sql = ("SELECT o.id, o.uuid, o.name, o.slug, o.airbyte_workspace_id, o.created_at, o.updated_at, "
+               "COALESCE(m.members, 0) AS members, p.base_plan FROM orgs o LEFT JOIN org_plans p ON p.org_id = o.id "
+               "LEFT JOIN (SELECT org_id, count(*) AS members FROM org_users GROUP BY org_id) m ON m.org_id = o.id "
+               "ORDER BY lower(o.name)")
+    migrated_sql = "SELECT version, checksum FROM _sqlx_migrations WHERE success"
+    flags_sql = ("WITH o AS (SELECT id FROM orgs WHERE slug = 'bench-ngo') SELECT f.name, f.description, "
+                 "g.value AS global_value, ov.value AS org_value, EXISTS (SELECT 1 FROM o) AS org_exists "
+                 "FROM feature_flags f LEFT JOIN feature_flag_values g ON g.flag_name = f.name AND g.org_id IS NULL "
+                 "LEFT JOIN feature_flag_values ov ON ov.flag_name = f.name AND ov.org_id = (SELECT id FROM o) "
+                 "ORDER BY f.name")
+    transport_rows = []
+    for transport in ("socket", "tls"):
+        transport_rows += [
+            paired("`org list` (21 orgs)", a.runs, db, transport, ["org", "list"], org_sql, binary=a.binary),
+            paired("`org list -o json` (21 orgs)", a.runs, db, transport, ["org", "list", "-o", "json"], org_sql,
+                   binary=a.binary),
+            paired("`migrate` with nothing to do", a.runs, db, transport, ["migrate"], migrated_sql, binary=a.binary),
+            paired("`createorganduser` for an existing org and user (psql: `select 1`)", a.runs, db, transport,
+                   ["createorganduser", "Bench NGO", "admin@bench.example"], "select 1", binary=a.binary),
+            paired("`manage-feature-flags --list-all --org bench-ngo`", a.runs, db, transport,
+                   ["manage-feature-flags", "--list-all", "--org", "bench-ngo"], flags_sql, binary=a.binary),
+        ]
+    transport_rows += scale(a.binary, max(3, a.runs // 3))
+    fmt = lambda v: "" if v != v else f"{v:.1f}"  # NaN: not applicable
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    machine = f"{datetime.date.today()} on {platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu})"
+    write_block(PSQL_BEGIN, PSQL_END, [
+        f"Measured {machine}; release build. Each run of dalgo is paired with one of psql running the same "
+        f"statement on its own connection; TCP+TLS is `sslmode=require` to {TCP_HOST}:5432, TLS 1.3.",
+        "",
+        "| command | transport | dalgo median ms | psql median ms | dalgo / psql (median of pairs) | dalgo peak RSS MB |",
+        "|---|---|---:|---:|---:|---:|",
+        *[f"| {r['name']} | {r['transport']} | {fmt(r['median'])} | {fmt(r['psql'])} | {r['ratio']:.2f} | "
+          f"{fmt(r['rss'])} |" for r in transport_rows],
+    ])
+    if a.only == "psql":
+        drop(db)
+        return
+
     results = [
         measure("`migrate` with no database (creates it, schema, seed)", a.runs,
                 lambda: run_once(a.binary, ["migrate"], fresh), before=lambda: drop(fresh)),
@@ -328,8 +481,8 @@ def main():
         measure("`createorganduser` for an existing org and user", a.runs,
                 lambda: run_once(a.binary, ["createorganduser", "Bench NGO", "admin@bench.example"], db)),
         measure("`org list` (21 orgs)", a.runs, lambda: run_once(a.binary, ["org", "list"], db)),
-        measure("`manage-feature-flags --list-all --org-slug bench-ngo`", a.runs,
-                lambda: run_once(a.binary, ["manage-feature-flags", "--list-all", "--org-slug", "bench-ngo"], db)),
+        measure("`manage-feature-flags --list-all --org bench-ngo`", a.runs,
+                lambda: run_once(a.binary, ["manage-feature-flags", "--list-all", "--org", "bench-ngo"], db)),
     ]
     results += dbt_overhead(a.binary, db, a.dbt_runs)
     results += airbyte_sync(a.binary, db, a.airbyte_runs)
@@ -337,27 +490,15 @@ def main():
     drop(fresh)
     drop(db)
 
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     lines = [
-        BEGIN,
-        f"Measured {datetime.date.today()} on {platform.system()} {platform.release()}, {os.cpu_count()} cores "
-        f"({cpu}), PostgreSQL on its local Unix socket; release build; {a.runs} runs each.",
+        f"Measured {machine}, PostgreSQL on its local Unix socket; release build; {a.runs} runs each.",
         "",
         "| command | median ms | min ms | max ms | peak RSS MB |",
         "|---|---:|---:|---:|---:|",
     ]
-    fmt = lambda v: "" if v != v else f"{v:.1f}"  # NaN: not applicable
     lines += [f"| {r['name']} | {fmt(r['median'])} | {fmt(r['min'])} | {fmt(r['max'])} | {fmt(r['rss'])} |"
               for r in results]
-    lines.append(END)
-    block = "\n".join(lines)
-    doc = open(DOC).read() if os.path.exists(DOC) else ""
-    if BEGIN in doc and END in doc:
-        doc = doc[: doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
-    else:
-        doc += "\n" + block + "\n"
-    open(DOC, "w").write(doc)
-    print(block)
+    write_block(BEGIN, END, lines)
 
 
 if __name__ == "__main__":

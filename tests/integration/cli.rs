@@ -86,3 +86,29 @@ fn user_config_file_is_the_lowest_layer() {
     std::fs::write(dir.join("config.yaml"), "DATABASE_URL: [not, a, string]\n").unwrap();
     db.dalgo(&["org", "list"]).env_remove("DATABASE_URL").assert().code(78).stderr(contains("config.yaml"));
 }
+
+#[test]
+fn one_org_vocabulary_with_a_default_org_case_folding_and_did_you_mean() {
+    let db = TestDb::migrated();
+    crate::common::onboard(&db, "Acme NGO", "boss@acme.org", "admin");
+    // --org everywhere, DALGO_ORG as the default.
+    db.dalgo(&["warehouse", "show"]).assert().code(2).stderr(contains("--org <SLUG>"));
+    db.dalgo(&["warehouse", "show"]).env("DALGO_ORG", "acme-ngo").assert().code(67).stderr(contains("acme-ngo"));
+    db.dalgo(&["warehouse", "show", "--org", "acme-ngo"]).env("DALGO_ORG", "nope").assert().code(67);
+    let help = String::from_utf8(db.dalgo(&["warehouse", "show", "--help"]).output().unwrap().stdout).unwrap();
+    assert!(help.contains("The org's slug") && help.contains("[env: DALGO_ORG"), "{help}");
+    // Feature flags take --org, and Dalgo's --org-slug still works (hidden from help).
+    for spelling in ["--org", "--org-slug"] {
+        db.dalgo(&["manage-feature-flags", "--list-all", spelling, "acme-ngo"]).assert().success();
+    }
+    let help = String::from_utf8(db.dalgo(&["manage-feature-flags", "--help"]).output().unwrap().stdout).unwrap();
+    assert!(help.contains("--org <SLUG>") && !help.contains("--org-slug <"), "{help}");
+    // Slugs are case-folded; a near miss is suggested.
+    db.dalgo(&["org", "show", "ACME-NGO"]).assert().success().stdout(contains("acme-ngo"));
+    db.dalgo(&["org", "show", "acme-ng"]).assert().code(67).stderr(contains("hint: did you mean acme-ngo?"));
+    db.dalgo(&["org", "show", "zzzzzzzzzzzz"]).assert().code(67).stderr(contains("`dalgo org list` shows the orgs"));
+    db.dalgo(&["manage-feature-flags", "--list-all", "--org", "acme-ng"])
+        .assert()
+        .code(67)
+        .stderr(contains("did you mean acme-ngo?"));
+}

@@ -215,6 +215,11 @@ fn runs_hold_locks_until_sync_runs_sees_the_end() {
 
     let runs = env.ok_json(&["pipeline", "runs", "daily", "--org", &env.slug]);
     assert_eq!(runs[0]["flow_run_id"], run.as_str());
+    assert_eq!(env.ok_json(&["pipeline", "history", "daily", "--org", &env.slug]), runs, "history is runs' new name");
+    env.dalgo(&["pipeline", "show", "dailyy", "--org", &env.slug])
+        .assert()
+        .code(67)
+        .stderr(contains("hint: did you mean daily?"));
     let list = env.ok_json(&["pipeline", "list", "--org", &env.slug]);
     assert_eq!((list[0]["last_run_state"].as_str(), list[0]["status"].as_str()), (Some("Completed"), Some("manual")));
     env.dalgo(&["pipeline", "run", "daily", "--org", &env.slug]).assert().success();
@@ -806,4 +811,33 @@ fn a_wait_across_many_polls_at_the_default_interval_sees_the_end() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Completed (COMPLETED)"));
     assert_eq!(env.db.count("task_locks"), 0);
+}
+
+/// The statements one `locks release-stale` sends (sqlx logs each at -vv),
+/// with `n` stale locks in the database.
+fn release_stale_statements(n: usize) -> usize {
+    let db = TestDb::migrated();
+    onboard(&db, "Many Locks NGO", "boss@ngo.org", "admin");
+    db.exec(&format!(
+        "INSERT INTO org_tasks (org_id, task_id, connection_id)
+         SELECT o.id, t.id, gen_random_uuid()::text FROM orgs o, tasks t, generate_series(1, {n}) WHERE t.slug = 'airbyte-sync';
+         INSERT INTO task_locks (org_task_id, locked_by, locked_at)
+         SELECT id, 'ghost', now() - interval '2 hours' FROM org_tasks WHERE connection_id IS NOT NULL"
+    ));
+    let out = db
+        .dalgo(&["locks", "release-stale", "-vv", "-o", "json"])
+        .env("PREFECT_API_URL", prefect_url())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out).as_array().unwrap().len(), n);
+    assert_eq!((db.count("task_locks"), db.count("audit_log WHERE resource_type = 'task_lock'")), (0, n as i64));
+    stderr(&out).lines().filter(|l| l.contains("sqlx::query")).count()
+}
+
+#[test]
+fn releasing_stale_locks_takes_as_many_statements_for_200_locks_as_for_2() {
+    let (few, many) = (release_stale_statements(2), release_stale_statements(200));
+    assert!(few > 0, "no statements were logged");
+    assert_eq!(few, many, "the statements grow with the number of locks");
 }

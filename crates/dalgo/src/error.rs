@@ -58,8 +58,9 @@ pub enum Error {
     #[error("unknown feature flag {given:?}; valid flags: {}", valid.join(", "))]
     UnknownFlag { given: String, valid: Vec<String> },
 
-    #[error("no org with slug {0:?}")]
-    OrgNotFound(String),
+    /// With the nearest slug there is, if one is close.
+    #[error("no org with slug {slug:?}")]
+    OrgNotFound { slug: String, suggestion: Option<String> },
 
     #[error("no user with email {0:?}")]
     UserNotFound(String),
@@ -133,7 +134,7 @@ pub enum Error {
     NoWorkspace(String),
 
     #[error("org {org} has no pipeline named {name:?}")]
-    PipelineNotFound { org: String, name: String },
+    PipelineNotFound { org: String, name: String, suggestion: Option<String> },
 
     #[error("no task lock on org task {0}")]
     LockNotFound(String),
@@ -284,7 +285,9 @@ impl Error {
             Error::DbtNotFound(_) => ErrorKind::Config,
             Error::Locked { .. } | Error::DbTimedOut { .. } | Error::LockLost { .. } => ErrorKind::TempFail,
             Error::WarehouseCheck { .. } | Error::NoWorker { .. } => ErrorKind::Unavailable,
-            Error::OrgNotFound(_) | Error::UserNotFound(_) | Error::MembershipNotFound { .. } => ErrorKind::NotFound,
+            Error::OrgNotFound { .. } | Error::UserNotFound(_) | Error::MembershipNotFound { .. } => {
+                ErrorKind::NotFound
+            }
             Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,
             Error::NotMigrated(_) | Error::DatabaseMissing(_) | Error::Config(_) | Error::Secrets { .. } => {
                 ErrorKind::Config
@@ -309,7 +312,12 @@ impl Error {
             Error::DbUnreachable { .. } => Some(
                 "check --database-url / DATABASE_URL (or DBHOST, DBPORT, DBNAME) and that PostgreSQL is running".into(),
             ),
-            Error::OrgNotFound(_) => Some("`dalgo org list` shows the orgs".into()),
+            Error::OrgNotFound { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
+            Error::OrgNotFound { suggestion: None, .. } => Some("`dalgo org list` shows the orgs".into()),
+            Error::PipelineNotFound { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
+            Error::PipelineNotFound { org, suggestion: None, .. } => {
+                Some(format!("`dalgo pipeline list --org {org}` shows its pipelines"))
+            }
             Error::NoWarehouseDestination(_) => Some(
                 "pass --destination ID, or set the warehouse with `dalgo warehouse set` while Airbyte is configured"
                     .into(),

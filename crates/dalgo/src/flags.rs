@@ -86,7 +86,7 @@ pub async fn effective_flags(db: &Db, org_slug: Option<&str>) -> Result<Vec<Flag
     if let Some(slug) = org_slug
         && (rows.first().is_some_and(|r| !r.org_exists) || (rows.is_empty() && !org_exists(db, slug).await?))
     {
-        return Err(Error::OrgNotFound(slug.to_string()));
+        return Err(crate::org::not_found(&mut *db.pool().acquire().await?, slug).await);
     }
     Ok(rows.into_iter().map(FlagState::from).collect())
 }

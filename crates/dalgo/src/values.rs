@@ -33,6 +33,36 @@ pub fn is_format_char(c: char) -> bool {
     )
 }
 
+/// The candidate nearest to `wanted`, compared without case, for a "did you
+/// mean" hint: one within a third of its length in edits (at least one), or
+/// one that `wanted` starts or ends. `None` when nothing is that close.
+pub fn nearest(wanted: &str, candidates: &[String]) -> Option<String> {
+    let wanted = wanted.to_lowercase();
+    let limit = (wanted.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&wanted, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= limit || (!wanted.is_empty() && c.to_lowercase().starts_with(&wanted)))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.clone())
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// An enum whose values are fixed strings (see [`string_enum!`]).
 pub trait StringEnum: Copy + Send + Sync + 'static {
     /// Every value, in declaration order.
@@ -111,6 +141,17 @@ macro_rules! string_enum {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_nearest_name_is_suggested_only_when_close() {
+        let names: Vec<String> = ["acme-ngo", "nightly", "hourly-sync"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(super::nearest("nightlyy", &names).as_deref(), Some("nightly"));
+        assert_eq!(super::nearest("ACME-NGO", &names).as_deref(), Some("acme-ngo"));
+        assert_eq!(super::nearest("acmengo", &names).as_deref(), Some("acme-ngo"));
+        assert_eq!(super::nearest("hourly", &names).as_deref(), Some("hourly-sync"));
+        assert_eq!(super::nearest("weekly-report", &names), None);
+        assert_eq!(super::edit_distance("kitten", "sitting"), 3);
+    }
+
     string_enum! {
         enum Colour { Red => "red", DarkBlue => "dark_blue" }
     }

@@ -138,7 +138,7 @@ async fn warehouse_set_versions_credentials_and_org_delete_removes_everything() 
     assert!(!org_dir.exists());
 
     match d.org(&slug).delete(DeleteOptions::default()).await {
-        Err(e @ Error::OrgNotFound(_)) => assert_eq!(e.kind(), ErrorKind::NotFound),
+        Err(e @ Error::OrgNotFound { .. }) => assert_eq!(e.kind(), ErrorKind::NotFound),
         other => panic!("{other:?}"),
     }
 }

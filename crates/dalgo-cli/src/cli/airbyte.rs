@@ -57,7 +57,7 @@ pub enum AirbyteCommand {
 
 #[derive(Debug, Args)]
 pub struct OrgArg {
-    #[arg(long = "org", value_name = "SLUG")]
+    #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
     pub slug: String,
 }
 

@@ -22,7 +22,7 @@ the project's dbt_project.yml names. The org gets its git and dbt tasks. Re-runn
     Setup(SetupArgs),
     /// Remove the workspace, its tasks, profile, token and clone
     Teardown {
-        #[arg(long, value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         /// Do not ask for confirmation (needed when not at a terminal)
         #[arg(short, long)]
@@ -30,7 +30,7 @@ the project's dbt_project.yml names. The org gets its git and dbt tasks. Re-runn
     },
     /// The workspace, its checkout, profile and recent runs
     Status {
-        #[arg(long, value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         /// How many recent runs to show
         #[arg(long, default_value_t = 10)]
@@ -52,7 +52,7 @@ the project's dbt_project.yml names. The org gets its git and dbt tasks. Re-runn
     DocsGenerate(RunArgs),
     /// Fast-forward the org's clone from its remote
     GitPull {
-        #[arg(long, value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         /// Fail with exit 75 instead of waiting when the org is busy
         #[arg(long)]
@@ -63,7 +63,7 @@ the project's dbt_project.yml names. The org gets its git and dbt tasks. Re-runn
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["repo", "local"])))]
 pub struct SetupArgs {
-    #[arg(long, value_name = "SLUG")]
+    #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
     org: String,
     /// The repository to clone (https, ssh or file URL, without credentials)
     #[arg(long, value_name = "URL")]
@@ -89,7 +89,7 @@ pub struct SetupArgs {
 #[command(after_help = "dbt's output streams as it comes; dalgo exits with dbt's exit code.\n\
 Example: dalgo dbt run --org acme-ngo -- --select orders+")]
 pub struct RunArgs {
-    #[arg(long, value_name = "SLUG")]
+    #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
     org: String,
     /// The profile target to use
     #[arg(long, value_name = "TARGET")]

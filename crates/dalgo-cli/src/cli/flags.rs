@@ -11,16 +11,16 @@ use dalgo::flags::{self, Change, Scope};
 #[derive(Debug, Args)]
 #[command(
     group(ArgGroup::new("action").required(true).args(["enable", "disable", "list_all", "enable_all_global", "clear"])),
-    long_about = "Feature flags, argument-compatible with Dalgo's manage_feature_flags. Without --org-slug \
+    long_about = "Feature flags, argument-compatible with Dalgo's manage_feature_flags. Without --org \
 a flag is set globally; with it, for that org only, overriding the global value. An org's effective value is \
 its override, else the global value, else false.",
-    after_help = "Examples:\n  dalgo manage-feature-flags DATA_QUALITY --enable\n  dalgo manage-feature-flags DATA_QUALITY --disable --org-slug acme-ngo\n  dalgo manage-feature-flags DATA_QUALITY --clear --org-slug acme-ngo\n  dalgo manage-feature-flags --list-all --org-slug acme-ngo --output json"
+    after_help = "Examples:\n  dalgo manage-feature-flags DATA_QUALITY --enable\n  dalgo manage-feature-flags DATA_QUALITY --disable --org acme-ngo\n  dalgo manage-feature-flags DATA_QUALITY --clear --org acme-ngo\n  dalgo manage-feature-flags --list-all --org acme-ngo --output json"
 )]
 pub struct FlagArgs {
     /// The flag's name, e.g. DATA_QUALITY (needed by --enable, --disable, --clear)
     pub flag: Option<String>,
-    /// Act on this org's override instead of the global value
-    #[arg(long, value_name = "SLUG")]
+    /// Act on this org's override instead of the global value (`--org-slug`, Dalgo's spelling, works too)
+    #[arg(long = "org", alias = "org-slug", value_name = "SLUG")]
     pub org_slug: Option<String>,
     /// Turn the flag on in the scope
     #[arg(long)]

@@ -22,6 +22,9 @@ use dalgo::config::{Config, Overrides};
 use dalgo::db::Db;
 use output::{CmdResult, ExitStatus, Format};
 
+/// The help of every command's `--org`; clap adds that DALGO_ORG is its default.
+const ORG_HELP: &str = "The org's slug";
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0   success (also: nothing to do)
@@ -50,6 +53,7 @@ Configuration (highest precedence first): flags, environment, ./.env, ~/.config/
                             session limits in seconds, 0 for none (defaults 120, 30, 60)
   DALGO_OUTPUT              table | json
   DALGO_ACTOR               name recorded in the audit log (default: $SUDO_USER or $USER)
+  DALGO_ORG                 the org a command's --org defaults to
   DEV_SECRETS_DIR           the secrets directory, Dalgo's layout (default ~/.local/share/dalgo/secrets)
   DALGO_SECRETS_BACKEND     dir | keyring
   CLIENTDBT_ROOT            where orgs' dbt projects live (default ~/.local/share/dalgo/clientdbt)

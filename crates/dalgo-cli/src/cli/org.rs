@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Subcommand;
 
-use super::output::{CmdResult, emit, fields, table, when, write_table, yes_no};
+use super::output::{CmdResult, emit, emit_stream, fields, table, when, write_table, yes_no};
 use super::{Context, prompt};
 use dalgo::ops::{DeleteOptions, OrgDeleteReport};
 use dalgo::org::{self, Member};
@@ -41,22 +41,17 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
     let db = dalgo.db();
     match c {
         OrgCommand::List => {
-            let orgs = org::list(db).await?;
-            emit(ctx.format, &orgs, |out| {
-                let t = table(
-                    &["NAME", "SLUG", "PLAN", "MEMBERS", "CREATED"],
-                    orgs.iter().map(|o| {
-                        [
-                            o.org.name.clone(),
-                            o.org.slug.clone(),
-                            o.base_plan.clone().unwrap_or_else(|| "-".into()),
-                            o.members.to_string(),
-                            when(&o.org.created_at),
-                        ]
-                    }),
-                );
-                write_table(out, &t)
+            let header = ["NAME", "SLUG", "PLAN", "MEMBERS", "CREATED"];
+            emit_stream(ctx.format, org::list_stream(db), &header, |o| {
+                vec![
+                    o.org.name.clone(),
+                    o.org.slug.clone(),
+                    o.base_plan.clone().unwrap_or_else(|| "-".into()),
+                    o.members.to_string(),
+                    when(&o.org.created_at),
+                ]
             })
+            .await
         }
         OrgCommand::Show { slug } => {
             let d = org::show(db, &slug).await?;

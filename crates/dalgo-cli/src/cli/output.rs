@@ -35,6 +35,121 @@ pub fn emit<T: Serialize + ?Sized>(
     Ok(ExitStatus::Success)
 }
 
+/// Writes a stream of rows as they arrive: JSON as one array, byte for byte
+/// what [`emit`] writes for the collected list; a table off a terminal
+/// through [`StreamTable`]; on a terminal (where the table fits its width)
+/// collected first. Memory stays flat off a terminal however many rows.
+pub async fn emit_stream<T: Serialize>(
+    format: Format,
+    rows: impl futures_util::Stream<Item = dalgo::Result<T>>,
+    header: &[&str],
+    cells: impl Fn(&T) -> Vec<String>,
+) -> CmdResult {
+    use futures_util::StreamExt;
+    let mut rows = std::pin::pin!(rows);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match format {
+        Format::Json => {
+            use serde::ser::{SerializeSeq, Serializer};
+            let mut ser = serde_json::Serializer::pretty(&mut out);
+            let mut seq = ser.serialize_seq(None).map_err(io::Error::from)?;
+            while let Some(row) = rows.next().await {
+                seq.serialize_element(&row?).map_err(io::Error::from)?;
+            }
+            seq.end().map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+        Format::Table if io::stdout().is_terminal() => {
+            let mut all = Vec::new();
+            while let Some(row) = rows.next().await {
+                all.push(cells(&row?));
+            }
+            write_table(&mut out, &table(header, all))?;
+        }
+        Format::Table => {
+            let mut t = StreamTable::new(&mut out, header);
+            while let Some(row) = rows.next().await {
+                t.row(cells(&row?))?;
+            }
+            t.finish()?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitStatus::Success)
+}
+
+/// How many rows set a [`StreamTable`]'s column widths.
+const WIDTH_ROWS: usize = 1000;
+
+/// A table written as its rows come, in [`table`]'s plain style off a
+/// terminal (the same bytes for up to [`WIDTH_ROWS`] rows). The header and
+/// the first rows set the column widths; a later, wider value widens only its
+/// own line, and is never cut.
+pub struct StreamTable<'a> {
+    out: &'a mut dyn Write,
+    header: Vec<String>,
+    first: Vec<Vec<String>>,
+    widths: Option<Vec<usize>>,
+}
+
+impl<'a> StreamTable<'a> {
+    pub fn new(out: &'a mut dyn Write, header: &[&str]) -> Self {
+        StreamTable { out, header: header.iter().map(|h| h.to_string()).collect(), first: Vec::new(), widths: None }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) -> io::Result<()> {
+        match &self.widths {
+            Some(widths) => write_cells(self.out, widths, &cells),
+            None => {
+                self.first.push(cells);
+                if self.first.len() == WIDTH_ROWS { self.start() } else { Ok(()) }
+            }
+        }
+    }
+
+    /// Fixes the widths and writes the header and the rows held so far.
+    fn start(&mut self) -> io::Result<()> {
+        use unicode_width::UnicodeWidthStr;
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
+        for row in &self.first {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.width());
+            }
+        }
+        write_cells(self.out, &widths, &self.header)?;
+        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
+        writeln!(self.out, "{}", rule.join(" "))?;
+        for row in std::mem::take(&mut self.first) {
+            write_cells(self.out, &widths, &row)?;
+        }
+        self.widths = Some(widths);
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        if self.widths.is_none() {
+            self.start()?;
+        }
+        Ok(())
+    }
+}
+
+/// One line: each cell padded to its column's width, one space either side,
+/// columns one space apart.
+fn write_cells(out: &mut dyn Write, widths: &[usize], cells: &[String]) -> io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let mut line = String::new();
+    for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        if i > 0 {
+            line.push(' ');
+        }
+        line.push(' ');
+        line.push_str(cell);
+        line.extend(std::iter::repeat_n(' ', w.saturating_sub(cell.width()) + 1));
+    }
+    writeln!(out, "{line}")
+}
+
 /// Plain columns under a dashed header line, like psql: easy to read, to grep and to paste.
 const STYLE: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('-').junction(' '));
 
@@ -184,4 +299,46 @@ fn classify(e: &anyhow::Error) -> (ErrorKind, Option<String>) {
         }
     }
     (ErrorKind::Failure, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: usize) -> Vec<Vec<String>> {
+        (0..n).map(|i| vec![format!("Org {i} naïve 日本"), format!("org-{i}"), String::new(), i.to_string()]).collect()
+    }
+
+    /// Off a terminal, a streamed table is the comfy table, byte for byte.
+    #[test]
+    fn a_streamed_table_is_the_same_table() {
+        let header = ["NAME", "SLUG", "PLAN", "MEMBERS"];
+        for n in [0, 1, 7, WIDTH_ROWS] {
+            let mut want = Vec::new();
+            write_table(&mut want, &table(&header, rows(n))).unwrap();
+            let mut got = Vec::new();
+            let mut t = StreamTable::new(&mut got, &header);
+            for r in rows(n) {
+                t.row(r).unwrap();
+            }
+            t.finish().unwrap();
+            assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap(), "{n} rows");
+        }
+    }
+
+    #[test]
+    fn rows_past_the_first_page_keep_the_columns() {
+        let mut got = Vec::new();
+        let mut t = StreamTable::new(&mut got, &["A", "B"]);
+        for i in 0..WIDTH_ROWS + 5 {
+            t.row(vec![format!("{}", i % 10), "x".into()]).unwrap();
+        }
+        t.row(vec!["much wider than the first rows".into(), "y".into()]).unwrap();
+        t.finish().unwrap();
+        let text = String::from_utf8(got).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), WIDTH_ROWS + 8);
+        assert_eq!(lines[WIDTH_ROWS + 6], " 4   x ");
+        assert_eq!(lines[WIDTH_ROWS + 7], " much wider than the first rows   y ");
+    }
 }

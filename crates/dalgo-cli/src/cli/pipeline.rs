@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::output::{CmdResult, ExitStatus, emit, fields, table, when, write_table};
+use super::output::{CmdResult, ExitStatus, emit, emit_stream, fields, table, when, write_table};
 use super::{Context, prompt};
 use dalgo::ops::PipelineSpec;
 use dalgo::pipeline::blocks::{self, BlockOutcome, BlockStatus};
@@ -21,7 +21,7 @@ its transform tasks (default: dbt-run and dbt-test, with git-pull, dbt-clean and
 them), as a Prefect deployment of Dalgo's flow on the org's work pool and queue. The cron is checked before anything \
 is written; the rows and the deployment are made together or not at all.")]
     Create {
-        #[arg(long = "org", value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[arg(long)]
         name: String,
@@ -39,13 +39,13 @@ is written; the rows and the deployment are made together or not at all.")]
     },
     /// The org's pipelines: schedule, active or paused, last and next run
     List {
-        #[arg(long = "org", value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
     },
     /// A pipeline's tasks in order, schedule and recent runs
     Show {
         name: String,
-        #[arg(long = "org", value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
     },
     /// Create or refresh the Prefect blocks the org's pipelines load
@@ -55,13 +55,13 @@ dbt-profile-<slug> (the warehouse credentials dbt steps write profiles.yml from)
 (the repository URL with its token). `pipeline create` and `update` do this too; run it after changing the \
 warehouse credentials or the git token. Blocks the org has no use for yet are reported as skipped.")]
     Blocks {
-        #[arg(long = "org", value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
     },
     /// Change a pipeline's tasks or schedule (the whole schedule is always sent)
     Update {
         name: String,
-        #[arg(long = "org", value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         /// Replace the syncs (repeat); with --transform/--no-transform, the task list is rebuilt
         #[arg(long = "connection", value_name = "ID")]
@@ -77,19 +77,19 @@ warehouse credentials or the git token. Blocks the org has no use for yet are re
     /// Pause the pipeline's schedule
     Pause {
         name: String,
-        #[arg(long = "org", value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
     },
     /// Resume the pipeline's schedule
     Resume {
         name: String,
-        #[arg(long = "org", value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
     },
     /// Delete the deployment, then the pipeline
     Delete {
         name: String,
-        #[arg(long = "org", value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[arg(short, long)]
         yes: bool,
@@ -110,7 +110,7 @@ Examples:
     )]
     Run {
         name: String,
-        #[arg(long = "org", value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         /// Wait for the run to end; the exit status is its outcome
         #[arg(long)]
@@ -128,10 +128,11 @@ Examples:
         #[arg(long)]
         cancel_on_interrupt: bool,
     },
-    /// The pipeline's latest runs, as Prefect knows them
-    Runs {
+    /// The pipeline's latest runs, as Prefect knows them (`runs` works too)
+    #[command(alias = "runs")]
+    History {
         name: String,
-        #[arg(long = "org", value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[arg(long, default_value_t = 20)]
         limit: usize,
@@ -407,7 +408,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             }
             Ok(ExitStatus::from_ok(outcome.succeeded()))
         }
-        PipelineCommand::Runs { name, org, limit } => {
+        PipelineCommand::History { name, org, limit } => {
             let runs = pipeline::runs(db, client, &org, &name, limit).await?;
             emit(ctx.format, &runs, |out| write_table(out, &runs_table(&runs)))
         }
@@ -549,40 +550,32 @@ fn level(n: i64) -> &'static str {
 pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let db = dalgo.db();
-    let show = |rows: &Vec<pipeline::LockRow>| {
-        emit(ctx.format, rows, |out| {
-            let t = table(
-                &["ORG", "TASK", "ORG TASK", "LOCKED BY", "SINCE", "FLOW RUN", "RUN STATE", "PIPELINE", "WHY RELEASED"],
-                rows.iter().map(|l| {
-                    [
-                        l.org.clone(),
-                        l.task.clone(),
-                        l.org_task_uuid.to_string(),
-                        l.locked_by.clone(),
-                        when(&l.locked_at),
-                        l.flow_run_id.clone().unwrap_or_else(|| "-".into()),
-                        l.run_state.clone().unwrap_or_else(|| "-".into()),
-                        l.pipeline.clone().unwrap_or_else(|| "-".into()),
-                        l.reason.clone().unwrap_or_default(),
-                    ]
-                }),
-            );
-            write_table(out, &t)
-        })
-    };
-    match c {
+    let rows = match c {
         LocksCommand::List { org } => {
             let client = if dalgo.config().prefect.is_unset() { None } else { Some(dalgo.prefect()?) };
-            show(&pipeline::list_locks(db, client, org.as_deref()).await?)
+            pipeline::list_locks(db, client, org.as_deref()).await?
         }
         LocksCommand::ReleaseStale { older_than } => {
-            let released = pipeline::release_stale(db, dalgo.prefect()?, older_than, dalgo.actor()).await?;
-            show(&released)
+            pipeline::release_stale(db, dalgo.prefect()?, older_than, dalgo.actor()).await?
         }
         LocksCommand::Release { task_uuid, yes } => {
             prompt::confirm(ctx, yes, &format!("release the lock on org task {task_uuid}?"))?;
-            let lock = pipeline::release_lock(db, task_uuid, dalgo.actor()).await?;
-            show(&vec![lock])
+            vec![pipeline::release_lock(db, task_uuid, dalgo.actor()).await?]
         }
-    }
+    };
+    let header = ["ORG", "TASK", "ORG TASK", "LOCKED BY", "SINCE", "FLOW RUN", "RUN STATE", "PIPELINE", "WHY RELEASED"];
+    let cells = |l: &&pipeline::LockRow| {
+        vec![
+            l.org.clone(),
+            l.task.clone(),
+            l.org_task_uuid.to_string(),
+            l.locked_by.clone(),
+            when(&l.locked_at),
+            l.flow_run_id.clone().unwrap_or_else(|| "-".into()),
+            l.run_state.clone().unwrap_or_else(|| "-".into()),
+            l.pipeline.clone().unwrap_or_else(|| "-".into()),
+            l.reason.clone().unwrap_or_default(),
+        ]
+    };
+    emit_stream(ctx.format, futures_util::stream::iter(rows.iter().map(Ok)), &header, cells).await
 }

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::output::{CmdResult, emit, table, when, write_table, yes_no};
+use super::output::{CmdResult, emit, emit_stream, when, yes_no};
 use super::prompt::{self, PasswordSources};
 use dalgo::user::{self, Email, PasswordHash};
 
@@ -18,7 +18,7 @@ pub enum UserCommand {
     /// Add a user to an org, creating the user if needed
     Add {
         email: String,
-        #[arg(long, value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[arg(long, value_name = "SLUG", default_value = "member")]
         role: String,
@@ -29,7 +29,7 @@ pub enum UserCommand {
     /// Change a member's role in an org
     SetRole {
         email: String,
-        #[arg(long, value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[arg(long, value_name = "SLUG")]
         role: String,
@@ -37,7 +37,7 @@ pub enum UserCommand {
     /// Remove a user from an org (a user left with no org is deleted)
     Remove {
         email: String,
-        #[arg(long, value_name = "SLUG")]
+        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         /// Do not ask for confirmation (needed when not at a terminal)
         #[arg(short, long)]
@@ -55,22 +55,18 @@ pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
     match c {
         UserCommand::List { org } => {
             let (_, db) = ctx.connect().await?;
-            let rows = user::list(&db, org.as_deref()).await?;
-            emit(ctx.format, &rows, |out| {
-                let t = table(
-                    &["EMAIL", "ORG", "ROLE", "VERIFIED", "SINCE"],
-                    rows.iter().map(|m| {
-                        [
-                            m.email.clone(),
-                            m.org.clone().unwrap_or_else(|| "-".into()),
-                            m.role.clone(),
-                            yes_no(m.email_verified),
-                            when(&m.created_at),
-                        ]
-                    }),
-                );
-                write_table(out, &t)
+            let scope = user::list_scope(&db, org.as_deref()).await?;
+            let header = ["EMAIL", "ORG", "ROLE", "VERIFIED", "SINCE"];
+            emit_stream(ctx.format, user::list_stream(&db, scope), &header, |m| {
+                vec![
+                    m.email.clone(),
+                    m.org.clone().unwrap_or_else(|| "-".into()),
+                    m.role.clone(),
+                    yes_no(m.email_verified),
+                    when(&m.created_at),
+                ]
             })
+            .await
         }
         UserCommand::Add { email, org, role, password_stdin } => {
             let email = Email::parse(&email)?;

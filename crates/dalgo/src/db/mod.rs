@@ -4,7 +4,7 @@ pub(crate) mod lock;
 mod seed;
 
 use serde::Serialize;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgSslMode};
 use sqlx::{Connection, PgConnection};
 
 pub use seed::{SeedReport, load_seed};
@@ -29,8 +29,11 @@ impl Db {
     /// [`PROBE_AFTER`], a bare socket connect (no start-up packet, which the
     /// server does not log) tells a refused one apart and fails at once.
     pub async fn connect(cfg: &DatabaseConfig) -> Result<Db> {
+        // The pool's first connection is made here; no ping before each
+        // acquire (a dead connection fails its query, which the caller reports).
         let connect = PgPoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .acquire_timeout(cfg.connect_timeout)
             .connect_with(session_options(cfg));
         let refused = async {
@@ -101,8 +104,21 @@ fn session_options(cfg: &DatabaseConfig) -> PgConnectOptions {
         Some(_) => cfg.options.clone(),
         None => cfg.options.clone().application_name("dalgo"),
     };
+    let options = no_tls_request_on_sockets(options);
     let own = options.get_options().unwrap_or_default().to_string();
     options.options(cfg.limits.settings().into_iter().filter(|(k, _)| !own.contains(&format!("{k}="))))
+}
+
+/// On a Unix socket, as libpq does, no TLS request when TLS is optional
+/// (`prefer`, the default, or `allow`): PostgreSQL never offers TLS there,
+/// so asking costs a round trip for a "no". An explicit `require` or
+/// `verify-*` is left to fail as configured.
+fn no_tls_request_on_sockets(options: PgConnectOptions) -> PgConnectOptions {
+    let on_socket = options.get_socket().is_some() || options.get_host().starts_with('/');
+    match options.get_ssl_mode() {
+        PgSslMode::Prefer | PgSslMode::Allow if on_socket => options.ssl_mode(PgSslMode::Disable),
+        _ => options,
+    }
 }
 
 /// Lifts the statement and lock time limits on a session that is about to
@@ -156,7 +172,7 @@ async fn create_database(cfg: &DatabaseConfig) -> Result<bool> {
 async fn maintenance_connection(cfg: &DatabaseConfig) -> Result<PgConnection> {
     let mut last = None;
     for db in ["postgres", "template1"] {
-        let options: PgConnectOptions = cfg.options.clone().database(db);
+        let options: PgConnectOptions = no_tls_request_on_sockets(cfg.options.clone().database(db));
         match tokio::time::timeout(cfg.connect_timeout, PgConnection::connect_with(&options)).await {
             Ok(Ok(conn)) => return Ok(conn),
             Ok(Err(e)) => last = Some(connect_error(cfg, e)),

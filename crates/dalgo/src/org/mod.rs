@@ -3,6 +3,7 @@
 pub mod slug;
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::PgConnection;
@@ -76,15 +77,23 @@ pub struct OrgDetails {
 
 /// Every org, by name.
 pub async fn list(db: &Db) -> Result<Vec<OrgSummary>> {
-    Ok(sqlx::query_as(
+    list_stream(db).try_collect().await
+}
+
+/// The same rows as [`list`], as they arrive from PostgreSQL: memory stays
+/// flat however many orgs there are. Members are counted in one grouped
+/// pass over the memberships, not a subquery per org.
+pub fn list_stream(db: &Db) -> impl futures_util::Stream<Item = Result<OrgSummary>> + '_ {
+    sqlx::query_as(
         "SELECT o.id, o.uuid, o.name, o.slug, o.airbyte_workspace_id, o.created_at, o.updated_at,
-                (SELECT count(*) FROM org_users ou WHERE ou.org_id = o.id) AS members,
-                p.base_plan
-           FROM orgs o LEFT JOIN org_plans p ON p.org_id = o.id
+                COALESCE(m.members, 0) AS members, p.base_plan
+           FROM orgs o
+           LEFT JOIN org_plans p ON p.org_id = o.id
+           LEFT JOIN (SELECT org_id, count(*) AS members FROM org_users GROUP BY org_id) m ON m.org_id = o.id
           ORDER BY lower(o.name)",
     )
-    .fetch_all(db.pool())
-    .await?)
+    .fetch(db.pool())
+    .map_err(Error::from)
 }
 
 /// The org with this slug.
@@ -97,13 +106,28 @@ pub(crate) async fn lock(conn: &mut PgConnection, slug: &str) -> Result<Org> {
     by_slug(conn, slug, "FOR UPDATE").await
 }
 
+/// Slugs are lower case (the schema says so), so `ACME-NGO` finds `acme-ngo`.
 async fn by_slug(conn: &mut PgConnection, slug: &str, locking: &'static str) -> Result<Org> {
     let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE slug = $1 {locking}");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(slug)
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| Error::OrgNotFound(slug.to_string()))
+    match sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug.to_lowercase()).fetch_optional(&mut *conn).await? {
+        Some(org) => Ok(org),
+        None => Err(not_found(conn, slug).await),
+    }
+}
+
+/// [`Error::OrgNotFound`] for `slug`, naming the nearest slug there is when
+/// one is close (a typo, a missing dash).
+pub(crate) async fn not_found(conn: &mut PgConnection, slug: &str) -> Error {
+    let wanted = slug.to_lowercase();
+    // Only slugs of about the same length can be near; bounded for huge tables.
+    let near: Vec<String> = sqlx::query_scalar(
+        "SELECT slug FROM orgs WHERE abs(char_length(slug) - char_length($1)) <= 3 ORDER BY slug LIMIT 10000",
+    )
+    .bind(&wanted)
+    .fetch_all(conn)
+    .await
+    .unwrap_or_default();
+    Error::OrgNotFound { slug: slug.to_string(), suggestion: crate::values::nearest(&wanted, &near) }
 }
 
 /// The org with this slug, with its plan and members.

@@ -1,6 +1,6 @@
 //! Task locks: listing them, and releasing the ones nothing will release.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -80,7 +80,7 @@ async fn delete_locks(db: &Db, stale: Vec<(LockRow, String)>, actor: &str) -> Re
         return Ok(Vec::new());
     }
     let mut tx = db.pool().begin().await?;
-    let deleted: Vec<uuid::Uuid> = sqlx::query_scalar(
+    let deleted: HashSet<uuid::Uuid> = sqlx::query_scalar(
         "DELETE FROM task_locks l USING org_tasks ot, UNNEST($1::uuid[], $2::text[], $3::timestamptz[]) AS s(uuid, run, at)
           WHERE l.org_task_id = ot.id AND ot.uuid = s.uuid AND l.flow_run_id IS NOT DISTINCT FROM s.run AND l.locked_at = s.at
          RETURNING ot.uuid",
@@ -89,7 +89,9 @@ async fn delete_locks(db: &Db, stale: Vec<(LockRow, String)>, actor: &str) -> Re
     .bind(stale.iter().map(|(l, _)| l.flow_run_id.clone()).collect::<Vec<_>>())
     .bind(stale.iter().map(|(l, _)| l.locked_at).collect::<Vec<_>>())
     .fetch_all(&mut *tx)
-    .await?;
+    .await?
+    .into_iter()
+    .collect();
     let released: Vec<LockRow> = stale
         .into_iter()
         .filter(|(l, _)| deleted.contains(&l.org_task_uuid))

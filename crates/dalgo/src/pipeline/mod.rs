@@ -242,12 +242,19 @@ pub async fn get(conn: &mut PgConnection, org: &Org, name: &str, lock: bool) -> 
         "SELECT {PIPELINE_COLUMNS} FROM pipelines WHERE org_id = $1 AND name = $2 {}",
         if lock { "FOR UPDATE" } else { "" }
     );
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    if let Some(p) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.id).bind(name).fetch_optional(&mut *conn).await?
+    {
+        return Ok(p);
+    }
+    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM pipelines WHERE org_id = $1 ORDER BY name")
         .bind(org.id)
-        .bind(name)
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| Error::PipelineNotFound { org: org.slug.clone(), name: name.to_string() })
+        .fetch_all(conn)
+        .await?;
+    Err(Error::PipelineNotFound {
+        org: org.slug.clone(),
+        name: name.to_string(),
+        suggestion: crate::values::nearest(name, &names),
+    })
 }
 
 string_enum! {
@@ -403,6 +410,7 @@ pub(crate) fn missing_deployment(org: &Org, p: &Pipeline) -> Error {
     Error::PipelineNotFound {
         org: org.slug.clone(),
         name: format!("{} (it has no deployment; delete and create it again)", p.name),
+        suggestion: None,
     }
 }
 

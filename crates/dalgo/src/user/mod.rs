@@ -4,6 +4,7 @@ pub mod email;
 pub mod password;
 
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::json;
@@ -64,12 +65,23 @@ async fn get(conn: &mut PgConnection, email: &str) -> Result<User> {
 
 /// Every membership, or those of one org.
 pub async fn list(db: &Db, org_slug: Option<&str>) -> Result<Vec<Membership>> {
-    let mut conn = db.pool().acquire().await?;
-    let org_id = match org_slug {
-        Some(slug) => Some(org::get(&mut conn, slug).await?.id),
+    let scope = list_scope(db, org_slug).await?;
+    list_stream(db, scope).try_collect().await
+}
+
+/// What a listing covers: every org (`None`), or the org with this slug
+/// ([`Error::OrgNotFound`] if there is none).
+pub async fn list_scope(db: &Db, org_slug: Option<&str>) -> Result<Option<i64>> {
+    Ok(match org_slug {
+        Some(slug) => Some(org::get(&mut *db.pool().acquire().await?, slug).await?.id),
         None => None,
-    };
-    Ok(sqlx::query_as(
+    })
+}
+
+/// The memberships of [`list`], as they arrive from PostgreSQL: memory
+/// stays flat however many there are. `org_id` from [`list_scope`].
+pub fn list_stream(db: &Db, org_id: Option<i64>) -> impl futures_util::Stream<Item = Result<Membership>> + '_ {
+    sqlx::query_as(
         "SELECT u.email, o.slug AS org, r.slug AS role, ou.email_verified, u.is_system, ou.created_at
            FROM org_users ou
            JOIN users u ON u.id = ou.user_id
@@ -79,8 +91,8 @@ pub async fn list(db: &Db, org_slug: Option<&str>) -> Result<Vec<Membership>> {
           ORDER BY lower(u.email), o.slug NULLS FIRST",
     )
     .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?)
+    .fetch(db.pool())
+    .map_err(Error::from)
 }
 
 /// A password already hashed, ready to store; hashing happens before any
