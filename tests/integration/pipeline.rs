@@ -554,6 +554,14 @@ fn log_line(at: chrono::DateTime<chrono::Utc>, message: &str, flow_run: &str, ta
             "flow_run_id": flow_run, "task_run_id": task_run })
 }
 
+/// A pipeline on a daily cron, with at least `runs` runs scheduled by Prefect's scheduler.
+fn scheduled(env: &Env, name: &str, runs: usize) {
+    let dep = env.create(name, &["--connection", &env.a, "--no-transform", "--cron", "0 2 * * *"]);
+    let now = chrono::Utc::now();
+    let window = json!({ "start_time": now, "end_time": now + chrono::Duration::days(3), "min_runs": runs });
+    prefect("POST", &format!("/deployments/{dep}/schedule"), Some(&window));
+}
+
 /// Starts a run of `pipeline` without waiting; its flow run id.
 fn start(env: &Env, pipeline: &str) -> String {
     env.ok_json(&["pipeline", "run", pipeline, "--org", &env.slug])["flow_run_id"].as_str().unwrap().to_string()
@@ -594,11 +602,8 @@ fn logs_gather_every_subflow_and_task_in_time_order() {
 #[test]
 fn dbt_test_failed_is_the_runs_state_in_runs_show_and_list_and_last_run_is_one_that_started() {
     let env = Env::new("True State NGO");
-    let dep = env.create("daily", &["--connection", &env.a, "--no-transform", "--cron", "0 2 * * *"]);
     // Runs Prefect's scheduler makes for the cron: in the future, not the last run.
-    let start_at = chrono::Utc::now();
-    let window = json!({ "start_time": start_at, "end_time": start_at + chrono::Duration::days(3), "min_runs": 2 });
-    prefect("POST", &format!("/deployments/{dep}/schedule"), Some(&window));
+    scheduled(&env, "daily", 2);
     let run = start(&env, "daily");
     let wrapper = task_run(&run, "dbtjob_v2_runner-0");
     set_state(&run, "RUNNING", "Running");
@@ -628,10 +633,7 @@ fn dbt_test_failed_is_the_runs_state_in_runs_show_and_list_and_last_run_is_one_t
 #[test]
 fn scheduled_runs_prefect_drops_on_a_schedule_change_leave_the_history() {
     let env = Env::new("Cron Change NGO");
-    let dep = env.create("nightly", &["--connection", &env.a, "--no-transform", "--cron", "0 2 * * *"]);
-    let now = chrono::Utc::now();
-    let window = json!({ "start_time": now, "end_time": now + chrono::Duration::days(3), "min_runs": 3 });
-    prefect("POST", &format!("/deployments/{dep}/schedule"), Some(&window));
+    scheduled(&env, "nightly", 3);
     let before = env.ok_json(&["pipeline", "runs", "nightly", "--org", &env.slug]);
     let old: Vec<String> =
         before.as_array().unwrap().iter().map(|r| r["flow_run_id"].as_str().unwrap().to_string()).collect();
@@ -840,4 +842,25 @@ fn releasing_stale_locks_takes_as_many_statements_for_200_locks_as_for_2() {
     let (few, many) = (release_stale_statements(2), release_stale_statements(200));
     assert!(few > 0, "no statements were logged");
     assert_eq!(few, many, "the statements grow with the number of locks");
+}
+
+#[test]
+fn a_manual_dbt_run_does_not_overlap_a_pipeline_run_doing_that_step() {
+    let env = Env::new("Dbt Step NGO");
+    env.create("transform", &["--transform", "dbt-run"]);
+    let run = start(&env, "transform");
+    let dbt = |command: &str| {
+        let mut cmd = env.dalgo(&["dbt", command, "--org", &env.slug]);
+        cmd.env("DBT_EXECUTABLE", "/bin/true");
+        cmd
+    };
+    dbt("run").assert().code(75).stderr(contains(format!(
+        "dbt-run is locked by tester for pipeline \"transform\" (flow run {run}, Scheduled (SCHEDULED))"
+    )));
+    // Another step is free.
+    dbt("test").assert().success();
+    // Once the pipeline run has ended, its lock is freed on the way.
+    set_state(&run, "COMPLETED", "Completed");
+    dbt("run").assert().success();
+    assert_eq!(env.db.count("task_locks"), 0);
 }

@@ -46,6 +46,19 @@ impl Command {
         }
     }
 
+    /// The org tasks (pipelines' steps) this command does the work of.
+    fn task_slugs(self) -> &'static [&'static str] {
+        match self {
+            Command::Run => &["dbt-run"],
+            Command::Test => &["dbt-test"],
+            Command::Seed => &["dbt-seed"],
+            Command::Deps => &["dbt-deps"],
+            Command::Clean => &["dbt-clean"],
+            Command::Build => &["dbt-run", "dbt-test"],
+            Command::DocsGenerate => &["dbt-docs-generate"],
+        }
+    }
+
     /// As recorded and shown: `dbt run`, `dbt docs generate`, …
     pub fn label(self) -> String {
         format!("dbt {}", self.args().join(" "))
@@ -63,6 +76,8 @@ pub struct RunRequest<'a> {
     /// Queue behind a running command (true) or fail at once (false).
     pub wait: bool,
     pub actor: &'a str,
+    /// Prefect, to free task locks of pipeline runs that have ended.
+    pub prefect: Option<&'a crate::prefect::Client>,
 }
 
 string_enum! {
@@ -134,6 +149,8 @@ pub async fn run(
     let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
     // No workspace is an answer, not a run: nothing is recorded for it.
     super::require(db, &org).await?;
+    // A pipeline run doing this step now refuses the command (75).
+    crate::pipeline::ensure_tasks_free(db, req.prefect, &org, req.command.task_slugs(), req.actor).await?;
     let mut args: Vec<String> = req.command.args().iter().map(|s| s.to_string()).collect();
     args.push("--profiles-dir".into());
     args.push(OrgPaths::new(cfg, &org).profiles_dir.to_string_lossy().into_owned());

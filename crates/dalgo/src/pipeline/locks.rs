@@ -11,7 +11,7 @@ use super::runs::{record_run_rows, runs_by_id, true_states};
 use crate::audit::{self, Action, Resource};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::org;
+use crate::org::{self, Org};
 use crate::prefect::{Client, FlowRun};
 
 /// A held lock.
@@ -135,6 +135,64 @@ pub async fn release_lock(db: &Db, task_uuid: uuid::Uuid, actor: &str) -> Result
 pub async fn release_stale(db: &Db, client: &Client, older_than: Duration, actor: &str) -> Result<Vec<LockRow>> {
     let locks = list_locks(db, None, None).await?;
     Ok(release_if_stale(db, client, locks, older_than, actor).await?.0)
+}
+
+/// Who holds the locks on a pipeline's tasks, for the refusal message.
+fn holders(held: &[LockRow]) -> String {
+    let parts: Vec<String> = held
+        .iter()
+        .map(|l| {
+            let pipeline = l.pipeline.as_ref().map(|p| format!(" for pipeline {p:?}")).unwrap_or_default();
+            let run = match (&l.flow_run_id, &l.run_state) {
+                (None, _) => " (no flow run yet)".to_string(),
+                (Some(r), Some(state)) => format!(" (flow run {r}, {state})"),
+                (Some(r), None) => format!(" (flow run {r})"),
+            };
+            format!("{} is locked by {}{pipeline}{run}", l.task, l.locked_by)
+        })
+        .collect();
+    if parts.is_empty() { "its tasks were locked meanwhile".into() } else { parts.join("; ") }
+}
+
+/// The refusal (75) of a command whose tasks live runs hold.
+pub(crate) fn refusal(org: &Org, held: &[LockRow]) -> Error {
+    Error::Locked {
+        org: org.slug.clone(),
+        holder: holders(held),
+        hint: "wait for that run to end (`dalgo pipeline logs <flow run> --follow`), or cancel it \
+               (`dalgo pipeline cancel <flow run>`)",
+    }
+}
+
+/// Refuses (75) a command doing the work of these org tasks (`dalgo dbt
+/// run` is the `dbt-run` step) while a pipeline run holds one of their
+/// locks. With Prefect to ask, locks of runs that have ended are freed first.
+pub(crate) async fn ensure_tasks_free(
+    db: &Db,
+    client: Option<&Client>,
+    org: &Org,
+    slugs: &[&str],
+    actor: &str,
+) -> Result<()> {
+    let locked: Vec<i64> = sqlx::query_scalar(
+        "SELECT ot.id FROM org_tasks ot JOIN tasks t ON t.id = ot.task_id JOIN task_locks l ON l.org_task_id = ot.id
+          WHERE ot.org_id = $1 AND t.slug = ANY($2)",
+    )
+    .bind(org.id)
+    .bind(slugs)
+    .fetch_all(db.pool())
+    .await?;
+    if locked.is_empty() {
+        return Ok(());
+    }
+    let held = match client {
+        Some(client) => heal(db, client, &locked, actor).await?,
+        None => {
+            let sql = format!("{LOCK_QUERY} WHERE l.org_task_id = ANY($1) ORDER BY t.slug");
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&locked).fetch_all(db.pool()).await?
+        }
+    };
+    if held.is_empty() { Ok(()) } else { Err(refusal(org, &held)) }
 }
 
 /// Frees the locks on these tasks whose runs have ended (`pipeline run`

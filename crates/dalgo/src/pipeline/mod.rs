@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use sqlx::PgConnection;
 
 pub use deployment::TaskRow;
+pub(crate) use locks::ensure_tasks_free;
 pub use locks::{LockRow, list_locks, release_lock, release_stale};
 pub use logs::{LogLine, LogStream};
 pub use runs::{

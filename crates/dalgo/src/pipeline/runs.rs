@@ -79,12 +79,7 @@ pub async fn run(
     if !lock_tasks(db, p.id, &task_ids, actor).await? {
         let held = locks::heal(db, client, &task_ids, actor).await?;
         if !(held.is_empty() && lock_tasks(db, p.id, &task_ids, actor).await?) {
-            return Err(Error::Locked {
-                org: org.slug.clone(),
-                holder: holders(&held),
-                hint: "wait for that run to end (`dalgo pipeline logs <flow run> --follow`), or cancel it \
-                       (`dalgo pipeline cancel <flow run>`)",
-            });
+            return Err(locks::refusal(&org, &held));
         }
     }
     let flow_run = match client.create_flow_run(&deployment_id, &uuid::Uuid::new_v4().to_string()).await {
@@ -164,23 +159,6 @@ async fn lock_tasks(db: &Db, pipeline_id: i64, task_ids: &[i64], actor: &str) ->
     }
     tx.commit().await?;
     Ok(true)
-}
-
-/// Who holds the locks on a pipeline's tasks, for the refusal message.
-fn holders(held: &[locks::LockRow]) -> String {
-    let parts: Vec<String> = held
-        .iter()
-        .map(|l| {
-            let pipeline = l.pipeline.as_ref().map(|p| format!(" for pipeline {p:?}")).unwrap_or_default();
-            let run = match (&l.flow_run_id, &l.run_state) {
-                (None, _) => " (no flow run yet)".to_string(),
-                (Some(r), Some(state)) => format!(" (flow run {r}, {state})"),
-                (Some(r), None) => format!(" (flow run {r})"),
-            };
-            format!("{} is locked by {}{pipeline}{run}", l.task, l.locked_by)
-        })
-        .collect();
-    if parts.is_empty() { "its tasks were locked meanwhile".into() } else { parts.join("; ") }
 }
 
 /// Upserts one flow run.
