@@ -187,10 +187,7 @@ pub(crate) async fn ensure_tasks_free(
     }
     let held = match client {
         Some(client) => heal(db, client, &locked, actor).await?,
-        None => {
-            let sql = format!("{LOCK_QUERY} WHERE l.org_task_id = ANY($1) ORDER BY t.slug");
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&locked).fetch_all(db.pool()).await?
-        }
+        None => locks_on(db, &locked).await?,
     };
     if held.is_empty() { Ok(()) } else { Err(refusal(org, &held)) }
 }
@@ -198,9 +195,14 @@ pub(crate) async fn ensure_tasks_free(
 /// Frees the locks on these tasks whose runs have ended (`pipeline run`
 /// does this before refusing); the locks still held, with their run states.
 pub(crate) async fn heal(db: &Db, client: &Client, task_ids: &[i64], actor: &str) -> Result<Vec<LockRow>> {
-    let sql = format!("{LOCK_QUERY} WHERE l.org_task_id = ANY($1) ORDER BY t.slug");
-    let locks: Vec<LockRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task_ids).fetch_all(db.pool()).await?;
+    let locks = locks_on(db, task_ids).await?;
     Ok(release_if_stale(db, client, locks, Duration::from_secs(30 * 60), actor).await?.1)
+}
+
+/// The locks on these org tasks, by task.
+async fn locks_on(db: &Db, task_ids: &[i64]) -> Result<Vec<LockRow>> {
+    let sql = format!("{LOCK_QUERY} WHERE l.org_task_id = ANY($1) ORDER BY t.slug");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task_ids).fetch_all(db.pool()).await?)
 }
 
 /// The locks released, and the ones kept.
