@@ -75,6 +75,13 @@ impl Env {
         ]
     }
 
+    /// `pipeline run daily --wait`, polling every 0.2 s, with `extra` flags.
+    fn spawn_wait(&self, extra: &[&str]) -> std::process::Child {
+        let mut args = vec!["pipeline", "run", "daily", "--org", &self.slug, "--wait", "--poll-interval", "0.2"];
+        args.extend_from_slice(extra);
+        self.spawn(&args)
+    }
+
     fn spawn(&self, args: &[&str]) -> std::process::Child {
         let vars = self.vars();
         let env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -235,7 +242,7 @@ fn waiting_reports_failures_and_dalgos_dbt_test_failed() {
         ("COMPLETED", "DBT_TEST_FAILED", 1, "dbt tests failed"),
     ] {
         let polls = env.db.count("flow_runs");
-        let child = env.spawn(&["pipeline", "run", "daily", "--org", &env.slug, "--wait", "--poll-interval", "0.2"]);
+        let child = env.spawn_wait(&[]);
         let started = Instant::now();
         while env.db.count("flow_runs") == polls {
             assert!(started.elapsed() < Duration::from_secs(30), "the run never started");
@@ -717,7 +724,7 @@ fn waiting_warns_once_when_no_worker_polls_and_require_worker_starts_nothing() {
         .stderr(contains(format!("prefect worker start --pool {pool} --work-queue ddp")));
     assert_eq!((env.db.count("flow_runs"), env.db.count("task_locks")), (0, 0), "a run was started");
 
-    let mut child = env.spawn(&["pipeline", "run", "daily", "--org", &env.slug, "--wait", "--poll-interval", "0.2"]);
+    let mut child = env.spawn_wait(&[]);
     let run = started_run(&env, &mut child, 0);
     set_state(&run, "COMPLETED", "Completed");
     let out = child.wait_with_output().unwrap();
@@ -731,17 +738,7 @@ fn waiting_warns_once_when_no_worker_polls_and_require_worker_starts_nothing() {
         || (prefect("GET", &format!("/work_pools/{pool}/queues/ddp"), None)["status"] == "READY").then_some(()),
         "Prefect to mark the queue ready",
     );
-    let mut child = env.spawn(&[
-        "pipeline",
-        "run",
-        "daily",
-        "--org",
-        &env.slug,
-        "--wait",
-        "--require-worker",
-        "--poll-interval",
-        "0.2",
-    ]);
+    let mut child = env.spawn_wait(&["--require-worker"]);
     let run = started_run(&env, &mut child, 1);
     set_state(&run, "COMPLETED", "Completed");
     let out = child.wait_with_output().unwrap();
@@ -758,7 +755,7 @@ fn interrupt(child: &std::process::Child) {
 fn ctrl_c_while_waiting_says_how_to_cancel_and_cancel_on_interrupt_cancels() {
     let env = Env::new("Interrupt NGO");
     env.create("daily", &["--connection", &env.a, "--no-transform"]);
-    let mut child = env.spawn(&["pipeline", "run", "daily", "--org", &env.slug, "--wait", "--poll-interval", "0.2"]);
+    let mut child = env.spawn_wait(&[]);
     let run = started_run(&env, &mut child, 0);
     interrupt(&child);
     let out = child.wait_with_output().unwrap();
@@ -768,17 +765,7 @@ fn ctrl_c_while_waiting_says_how_to_cancel_and_cancel_on_interrupt_cancels() {
     env.dalgo(&["pipeline", "cancel", &run]).assert().success();
     set_state(&run, "CANCELLED", "Cancelled");
 
-    let mut child = env.spawn(&[
-        "pipeline",
-        "run",
-        "daily",
-        "--org",
-        &env.slug,
-        "--wait",
-        "--cancel-on-interrupt",
-        "--poll-interval",
-        "0.2",
-    ]);
+    let mut child = env.spawn_wait(&["--cancel-on-interrupt"]);
     let run = started_run(&env, &mut child, 1);
     interrupt(&child);
     // A worker would see the cancellation and end the run.

@@ -159,14 +159,6 @@ pub struct WorkQueue {
     pub is_paused: bool,
 }
 
-/// A worker of a pool, as its heartbeats left it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Worker {
-    pub name: String,
-    pub status: Option<String>,
-    pub last_heartbeat_time: Option<DateTime<Utc>>,
-}
-
 /// Every item of a paged Prefect filter: `page(offset)` is called until a
 /// page comes back short.
 pub(crate) async fn all_pages<T, F>(mut page: impl FnMut(usize) -> F) -> Result<Vec<T>>
@@ -313,10 +305,15 @@ impl Client {
 
     /// One page of flow runs matching a filter body (without limit/offset).
     pub async fn filter_flow_runs(&self, filter: &Value, offset: usize) -> Result<Vec<FlowRun>> {
+        self.filter_page("/flow_runs/filter", filter, offset).await
+    }
+
+    /// One page of a `…/filter` endpoint's answer to a filter body.
+    async fn filter_page<T: DeserializeOwned>(&self, path: &str, filter: &Value, offset: usize) -> Result<Vec<T>> {
         let mut body = filter.clone();
         body["limit"] = json!(PAGE);
         body["offset"] = json!(offset);
-        self.call(Method::POST, "/flow_runs/filter", Some(&body)).await
+        self.call(Method::POST, path, Some(&body)).await
     }
 
     /// Forces a flow run into a state.
@@ -327,22 +324,13 @@ impl Client {
 
     /// One page of task runs matching a filter body (without limit/offset).
     pub async fn filter_task_runs(&self, filter: &Value, offset: usize) -> Result<Vec<TaskRun>> {
-        let mut body = filter.clone();
-        body["limit"] = json!(PAGE);
-        body["offset"] = json!(offset);
-        self.call(Method::POST, "/task_runs/filter", Some(&body)).await
+        self.filter_page("/task_runs/filter", filter, offset).await
     }
 
     /// A work pool's queue, if it exists.
     pub async fn work_queue(&self, pool: &str, queue: &str) -> Result<Option<WorkQueue>> {
         let path = format!("/work_pools/{}/queues/{}", encode(pool), encode(queue));
         found(self.call(Method::GET, &path, None).await)
-    }
-
-    /// The workers of a pool that Prefect counts as online.
-    pub async fn online_workers(&self, pool: &str) -> Result<Vec<Worker>> {
-        let body = json!({ "workers": { "status": { "any_": ["ONLINE"] } }, "limit": PAGE });
-        self.call(Method::POST, &format!("/work_pools/{}/workers/filter", encode(pool)), Some(&body)).await
     }
 
     /// Makes the block document `name` of a block type hold `data`: created

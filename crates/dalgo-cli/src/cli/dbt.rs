@@ -209,7 +209,7 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
                 extra: &a.extra,
                 wait: !a.no_wait,
                 actor: &cfg.actor,
-                prefect: if cfg.prefect.is_unset() { None } else { Some(dalgo.prefect()?) },
+                prefect: dalgo.prefect_if_configured()?,
             };
             let code = dbt::run(db, &cfg.dbt, store, &req, on_wait).await?;
             Ok(match code {

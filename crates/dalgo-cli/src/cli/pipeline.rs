@@ -532,7 +532,7 @@ async fn interrupted(
             ctx.note(format!("flow run {id} is {} ({})", outcome.state_name, outcome.state_type));
         }
         () = on_interrupt()? => {
-            ctx.note(format!("flow run {id} is cancelling; `dalgo pipeline runs` shows when it is over"));
+            ctx.note(format!("flow run {id} is cancelling; `dalgo pipeline history` shows when it is over"));
         }
     }
     Ok(ExitStatus::Interrupted)
@@ -551,10 +551,7 @@ pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let db = dalgo.db();
     let rows = match c {
-        LocksCommand::List { org } => {
-            let client = if dalgo.config().prefect.is_unset() { None } else { Some(dalgo.prefect()?) };
-            pipeline::list_locks(db, client, org.as_deref()).await?
-        }
+        LocksCommand::List { org } => pipeline::list_locks(db, dalgo.prefect_if_configured()?, org.as_deref()).await?,
         LocksCommand::ReleaseStale { older_than } => {
             pipeline::release_stale(db, dalgo.prefect()?, older_than, dalgo.actor()).await?
         }

@@ -127,6 +127,12 @@ impl Dalgo {
         Ok(self.prefect.get_or_init(|| c))
     }
 
+    /// The Prefect client when `PREFECT_API_URL` is set, `None` when it is
+    /// not (for work that asks Prefect only when there is one to ask).
+    pub fn prefect_if_configured(&self) -> Result<Option<&crate::prefect::Client>> {
+        if self.cfg.prefect.is_unset() { Ok(None) } else { self.prefect().map(Some) }
+    }
+
     /// The operations on one org.
     pub fn org(&self, slug: &str) -> OrgOps<'_> {
         OrgOps { dalgo: self, slug: slug.to_string() }

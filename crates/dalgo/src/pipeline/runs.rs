@@ -356,14 +356,8 @@ pub async fn wait(
         }
         tokio::time::sleep(poll).await;
     };
-    let mut run = [run];
-    true_states(client, &mut run).await?;
-    let [run] = run;
+    let run = settle_run(db, client, run).await?;
     let dbt_test_failed = run.state_name() == DBT_TEST_FAILED;
-    let mut tx = db.pool().begin().await?;
-    record_run(&mut tx, None, None, &run).await?;
-    release_final(&mut tx).await?;
-    tx.commit().await?;
     Ok(WaitOutcome {
         flow_run_id: run.id.clone(),
         state_type: run.state_type(),
@@ -442,14 +436,20 @@ pub async fn retry(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRu
 }
 
 async fn settle(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
-    let mut fr = [client.get_flow_run(flow_run_id).await?];
-    true_states(client, &mut fr).await?;
-    let [fr] = fr;
+    settle_run(db, client, client.get_flow_run(flow_run_id).await?).await
+}
+
+/// Records a run as Prefect has it now, with its true state, and releases
+/// the locks of runs that have ended; the run with that state.
+async fn settle_run(db: &Db, client: &Client, run: FlowRun) -> Result<FlowRun> {
+    let mut run = [run];
+    true_states(client, &mut run).await?;
+    let [run] = run;
     let mut tx = db.pool().begin().await?;
-    record_run(&mut tx, None, None, &fr).await?;
+    record_run(&mut tx, None, None, &run).await?;
     release_final(&mut tx).await?;
     tx.commit().await?;
-    Ok(fr)
+    Ok(run)
 }
 
 /// What `sync_runs` did.
