@@ -1169,7 +1169,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__delete)
-            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1567,7 +1567,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__delete)
-            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2743,7 +2743,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__reset)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2921,7 +2921,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__delete)
-            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3331,7 +3331,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__workspace__subcmd__delete)
-            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4129,7 +4129,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__teardown)
-            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5707,7 +5707,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__locks__subcmd__release)
-            opts="-y -o -q -v -h --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6169,7 +6169,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__delete)
-            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6959,7 +6959,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__delete)
-            opts="-y -o -q -v -h --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7367,7 +7367,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__remove)
-            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7499,7 +7499,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse__subcmd__delete)
-            opts="-y -o -q -v -h --org --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

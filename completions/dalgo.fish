@@ -107,7 +107,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l dry-run -d 'List what would be deleted; change nothing'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l keep-airbyte -d 'Leave the org\'s Airbyte workspace (and its sources and connections) in place'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
@@ -167,6 +167,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors'
@@ -271,6 +272,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
@@ -320,6 +322,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s q -l quiet -d 'Print only results and errors'
@@ -469,7 +472,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l dry-run -d 'List what would be removed; change nothing'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s q -l quiet -d 'Print only results and errors'
@@ -479,6 +482,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
@@ -602,7 +606,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "show"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "create" -d 'Create a connection from a freshly discovered catalog'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "update" -d 'Change a connection; what is not given stays as it is'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "delete"
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "delete" -d 'The options of every destructive command. The command first finds its target (a missing one is 67 before anything is asked), then calls [`Guard::proceed`]'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l concurrency -d 'How many connections to sync at once with --all' -r
@@ -623,6 +627,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l dry-run -d 'Check the target and say what would be done; change nothing'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -754,7 +760,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s y -l yes
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l dry-run -d 'Check the target and say what would be done; change nothing'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -867,7 +874,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subco
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s y -l yes
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l dry-run -d 'Check the target and say what would be done; change nothing'
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'

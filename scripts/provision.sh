@@ -44,13 +44,14 @@ ensure_superuser_role() {
     -c "CREATE ROLE \"$me\" SUPERUSER LOGIN" >/dev/null
 }
 
-# keyctl runs the keyring-backend tests inside a session keyring of their own.
+# keyctl runs the keyring-backend tests inside a session keyring of their own;
+# tmux gives the prompt tests a real terminal.
 ensure_test_tools() {
-  command -v keyctl >/dev/null 2>&1 && command -v git >/dev/null 2>&1 && return
-  log "installing keyutils and git from Debian's packages"
+  command -v keyctl >/dev/null 2>&1 && command -v git >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1 && return
+  log "installing keyutils, git and tmux from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq keyutils git >/dev/null
+  apt-get install -y -qq keyutils git tmux >/dev/null
 }
 
 venv_dir() {

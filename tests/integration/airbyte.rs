@@ -358,8 +358,49 @@ fn sync_waits_records_history_and_reports_failures_and_conflicts() {
     let logs = env.dalgo(&["airbyte", "jobs", "logs", &job, "--org", "acme-ngo"]).output().unwrap();
     assert!(String::from_utf8_lossy(&logs.stdout).contains("--- attempt 0"));
     assert!(String::from_utf8_lossy(&logs.stdout).contains("sync done"));
-    env.dalgo(&["airbyte", "reset", &conns[1], "--org", "acme-ngo"]).assert().success();
+    env.dalgo(&["airbyte", "reset", &conns[1], "--org", "acme-ngo", "--yes"]).assert().success();
     assert_eq!(env.db.count("airbyte_jobs WHERE job_type = 'reset_connection'"), 1);
+    env.no_violations();
+}
+
+/// `airbyte reset` clears synced data: like every destructive command it
+/// finds its target first, then needs `--yes` off a terminal, and takes
+/// `--dry-run`. Seen failing before: reset ran at once without a terminal.
+#[test]
+fn reset_and_deletes_find_their_target_then_ask_and_take_dry_run() {
+    let env = Env::basic();
+    let ws = env.workspace();
+    let conns = env.stub.seed_connections(&ws, 1);
+    let resets = || env.stub.requests_to("/v1/connections/reset").len();
+    env.dalgo(&["airbyte", "reset", &conns[0], "--org", "acme-ngo"])
+        .assert()
+        .code(2)
+        .stderr(contains("refusing to proceed without confirmation: reset connection"));
+    env.dalgo(&["airbyte", "reset", &conns[0], "--org", "acme-ngo", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains("would reset connection"));
+    let dry = env.ok_json(&["airbyte", "reset", &conns[0], "--org", "acme-ngo", "--dry-run"]);
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(resets(), 0, "a refused or dry reset reached Airbyte");
+    // A connection that does not exist is 67, before anything is asked.
+    let missing = "00000000-0000-4000-8000-000000000000";
+    for args in [
+        &["airbyte", "reset", missing][..],
+        &["airbyte", "connections", "delete", missing],
+        &["airbyte", "sources", "delete", missing],
+    ] {
+        env.dalgo(args).args(["--org", "acme-ngo"]).assert().code(67);
+    }
+    env.dalgo(&["airbyte", "connections", "delete", &conns[0], "--org", "acme-ngo", "--dry-run"]).assert().success();
+    assert_eq!(env.stub.count("connections"), 1);
+    env.dalgo(&["airbyte", "workspace", "delete", "--org", "acme-ngo", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains(format!("would delete Airbyte workspace {ws}")));
+    assert_eq!(env.stub.count("workspaces"), 1);
+    env.dalgo(&["airbyte", "reset", &conns[0], "--org", "acme-ngo", "--yes"]).assert().success();
+    assert_eq!(resets(), 1);
     env.no_violations();
 }
 

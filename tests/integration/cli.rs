@@ -13,8 +13,8 @@ fn help_documents_exit_codes_and_configuration() {
     let help = String::from_utf8(out.stdout).unwrap();
     for needle in [
         "Exit codes:",
-        "65  invalid input data",
-        "69  a required service is unreachable",
+        "65    invalid input data",
+        "69    a required service is unreachable",
         "DATABASE_URL",
         "createorganduser",
     ] {
@@ -111,4 +111,75 @@ fn one_org_vocabulary_with_a_default_org_case_folding_and_did_you_mean() {
         .assert()
         .code(67)
         .stderr(contains("did you mean acme-ngo?"));
+}
+
+/// Every destructive command finds its target first (67 before anything is
+/// asked), then asks on a terminal or needs `--yes`, and takes `--dry-run`,
+/// which changes nothing. Seen failing before: each missing target was 2
+/// ("refusing to proceed without confirmation") instead of 67, and only
+/// `org delete` and `secrets gc` took `--dry-run`.
+#[test]
+fn destructive_commands_find_their_target_first_and_take_dry_run() {
+    let db = TestDb::migrated();
+    crate::common::onboard(&db, "Acme NGO", "admin@acme.org", "admin");
+    let missing_lock = "00000000-0000-4000-8000-000000000000";
+    for args in [
+        &["user", "remove", "nobody@acme.org", "--org", "acme-ngo"][..],
+        &["warehouse", "delete", "--org", "acme-ngo"],
+        &["dbt", "teardown", "--org", "acme-ngo"],
+        &["secrets", "delete", "no-such-secret"],
+        &["locks", "release", missing_lock],
+        &["org", "delete", "no-such-org"],
+    ] {
+        let out = db.dalgo(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(67), "dalgo {args:?}: {}", stderr(&out));
+    }
+    // A target that exists: refused without --yes off a terminal, reported by --dry-run.
+    let remove = ["user", "remove", "admin@acme.org", "--org", "acme-ngo"];
+    db.dalgo(&remove).assert().code(2).stderr(contains("pass --yes"));
+    db.dalgo(&remove)
+        .arg("--dry-run")
+        .assert()
+        .success()
+        .stdout(contains("would remove admin@acme.org (role admin) from org acme-ngo"));
+    let dry = crate::common::json(&db.dalgo(&remove).args(["--dry-run", "-o", "json"]).output().unwrap());
+    assert_eq!((dry["dry_run"].as_bool(), dry["would"].as_str().is_some()), (Some(true), true));
+    assert_eq!(db.count("org_users"), 1, "a dry run removed the membership");
+    db.dalgo(&remove).arg("--yes").assert().success();
+    assert_eq!(db.count("org_users"), 0);
+}
+
+/// At a terminal, `airbyte login` asks for the secret without echo (it used
+/// to read stdin as typed, echoing the secret); a confirmation prompt comes
+/// only after the target was found; `--no-input` says prompting is off, not
+/// that there is no terminal.
+#[test]
+fn prompts_at_a_terminal_hide_secrets_and_come_after_the_target_is_found() {
+    let db = TestDb::migrated();
+    crate::common::onboard(&db, "Acme NGO", "admin@acme.org", "admin");
+    // In a session keyring of its own, so nothing is left in the user's.
+    let login = db.terminal(&["keyctl", "session", "-"], &["airbyte", "login", "--username", "airbyte-user"], &[], 100);
+    login.wait_for_text("Airbyte password for airbyte-user");
+    login.type_line("s3cret-typed");
+    let (code, screen) = login.wait_exit();
+    assert!(!screen.contains("s3cret-typed"), "the secret was echoed:\n{screen}");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("stored Airbyte credentials in the OS keyring"), "{screen}");
+
+    let no_input = db.terminal(&[], &["--no-input", "createorganduser", "Beta NGO", "b@beta.org"], &[], 100);
+    let (code, screen) = no_input.wait_exit();
+    assert_eq!(code, 2, "{screen}");
+    assert!(screen.contains("prompting is off (--no-input)"), "{screen}");
+
+    let missing = db.terminal(&[], &["user", "remove", "nobody@acme.org", "--org", "acme-ngo"], &[], 100);
+    let (code, screen) = missing.wait_exit();
+    assert_eq!(code, 67, "{screen}");
+    assert!(!screen.contains("[y/N]"), "asked before finding the target:\n{screen}");
+
+    let remove = db.terminal(&[], &["user", "remove", "admin@acme.org", "--org", "acme-ngo"], &[], 100);
+    remove.wait_for_text("remove admin@acme.org (role admin) from org acme-ngo?");
+    remove.type_line("n");
+    let (code, screen) = remove.wait_exit();
+    assert_eq!(code, 1, "{screen}");
+    assert_eq!(db.count("org_users"), 1);
 }

@@ -121,6 +121,99 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// How many sessions this database has had, counted once every backend
+    /// on it has ended (PostgreSQL flushes a session's count when it exits).
+    /// Read from the maintenance database, so the reading adds none.
+    pub fn sessions(&self) -> i64 {
+        let active = format!("SELECT count(*) FROM pg_stat_activity WHERE datname = '{}'", self.name);
+        wait_for(|| (psql(&admin_url(), &active).trim() == "0").then_some(()), "the database's sessions to end");
+        let sql = format!("SELECT sessions FROM pg_stat_database WHERE datname = '{}'", self.name);
+        psql(&admin_url(), &sql).trim().parse().unwrap()
+    }
+}
+
+impl TestDb {
+    /// `dalgo args` at a real terminal of `width` columns, in this clean
+    /// environment, run through `wrapper` (e.g. `keyctl session -`) if given.
+    pub fn terminal(&self, wrapper: &[&str], args: &[&str], env: &[(&str, &str)], width: u16) -> Terminal {
+        let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_dalgo"));
+        self.prepare(&mut cmd);
+        cmd.envs(env.iter().copied());
+        let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+        let mut line = String::from("cd ") + &quote(&self.home().display().to_string()) + " && env -i";
+        for (k, v) in cmd.get_envs() {
+            if let (k, Some(v)) = (k.to_string_lossy(), v) {
+                line += &format!(" {}={}", k, quote(&v.to_string_lossy()));
+            }
+        }
+        line += " TERM=xterm-256color";
+        for w in wrapper {
+            line += " ";
+            line += &quote(w);
+        }
+        line += " ";
+        line += &quote(env!("CARGO_BIN_EXE_dalgo"));
+        for a in args {
+            line += " ";
+            line += &quote(a);
+        }
+        line += "; echo \"[exit $?]\"; sleep 3600";
+        Terminal::start(&line, width)
+    }
+}
+
+/// A shell command in a detached tmux session on a server of its own: the
+/// program sees a real terminal; the test reads the screen and types keys.
+pub struct Terminal {
+    socket: String,
+}
+
+impl Terminal {
+    fn start(line: &str, width: u16) -> Terminal {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let socket = format!("dalgo-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+        let t = Terminal { socket };
+        let w = width.to_string();
+        t.tmux(&["new-session", "-d", "-x", &w, "-y", "40", "sh", "-c", line]);
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = StdCommand::new("tmux").args(["-L", &self.socket]).args(args).output().expect("tmux (apt: tmux)");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// What the terminal shows now.
+    pub fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-J"])
+    }
+
+    /// The screen once it shows `text` (at most 30 s).
+    pub fn wait_for_text(&self, text: &str) -> String {
+        wait_for(|| Some(self.screen()).filter(|s| s.contains(text)), &format!("{text:?} on the terminal"))
+    }
+
+    /// Types `text` and Enter.
+    pub fn type_line(&self, text: &str) {
+        self.tmux(&["send-keys", "-l", text]);
+        self.tmux(&["send-keys", "Enter"]);
+    }
+
+    /// The program's exit code and the screen, once it has ended.
+    pub fn wait_exit(&self) -> (i32, String) {
+        let screen = self.wait_for_text("[exit ");
+        let code = screen.rsplit("[exit ").next().and_then(|r| r.split(']').next()).and_then(|c| c.parse().ok());
+        (code.unwrap_or(-1), screen)
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         let _ = StdCommand::new("psql")

@@ -162,3 +162,25 @@ fn a_refused_database_user_exits_77() {
         .code(77)
         .stderr(predicates::str::contains("refused user \"no_such_role_here\""));
 }
+
+/// Each command's statements run one after another, so one session serves
+/// them all: a second connection is another TCP and TLS start-up. Seen
+/// failing before: `migrate` and `createorganduser` opened two.
+#[test]
+fn a_command_opens_one_connection() {
+    let db = TestDb::migrated();
+    crate::common::onboard(&db, "Acme NGO", "admin@acme.org", "admin");
+    for args in [
+        &["migrate"][..],
+        &["createorganduser", "Acme NGO", "admin@acme.org", "--role", "admin"],
+        &["org", "list"],
+        &["user", "list"],
+        &["org", "show", "acme-ngo"],
+        &["manage-feature-flags", "--list-all", "--org", "acme-ngo"],
+        &["locks", "list"],
+    ] {
+        let before = db.sessions();
+        db.dalgo(args).env("PASSWORD", "pw-for-tests").assert().success();
+        assert_eq!(db.sessions() - before, 1, "dalgo {args:?} opened more than one connection");
+    }
+}

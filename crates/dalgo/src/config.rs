@@ -265,6 +265,12 @@ pub struct DatabaseConfig {
     pub options: PgConnectOptions,
     pub connect_timeout: Duration,
     pub limits: SessionLimits,
+    /// The most sessions the pool opens at once (default 1). A command's
+    /// statements run one after another, so one session serves them all
+    /// (a second is another TCP and TLS start-up), and the sessions that
+    /// hold dalgo's advisory locks are taken out of the pool. A program that
+    /// runs operations concurrently on one [`crate::Dalgo`] raises it.
+    pub max_connections: u32,
 }
 
 /// Time limits set on every dalgo session, sent in the start-up packet (no
@@ -321,6 +327,7 @@ impl std::fmt::Debug for DatabaseConfig {
             .field("target", &self.target())
             .field("connect_timeout", &self.connect_timeout)
             .field("limits", &self.limits)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -328,7 +335,7 @@ impl std::fmt::Debug for DatabaseConfig {
 impl DatabaseConfig {
     /// These options with the default connect timeout and session limits.
     pub fn new(options: PgConnectOptions) -> Self {
-        Self { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT, limits: SessionLimits::default() }
+        Self { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT, limits: SessionLimits::default(), max_connections: 1 }
     }
 
     /// Connection options for a database URL (`postgres://…`), defaulting the
@@ -350,17 +357,28 @@ impl DatabaseConfig {
     pub fn target(&self) -> String {
         let o = &self.options;
         let db = o.get_database().unwrap_or(DEFAULT_DATABASE);
-        match o.get_socket() {
-            Some(dir) => format!("{} (socket)/{db}", dir.display()),
-            None if o.get_host().starts_with('/') => format!("{} (socket)/{db}", o.get_host()),
+        match self.socket_dir() {
+            Some(dir) => format!("{dir} (socket)/{db}"),
             None => format!("{}:{}/{db}", o.get_host(), o.get_port()),
         }
+    }
+
+    /// The Unix socket directory these options connect through, if any
+    /// (`host=/dir` or a socket option), as libpq reads a host starting with `/`.
+    pub fn socket_dir(&self) -> Option<String> {
+        socket_dir(&self.options)
     }
 
     /// The database name these options connect to.
     pub fn database_name(&self) -> &str {
         self.options.get_database().unwrap_or(DEFAULT_DATABASE)
     }
+}
+
+pub(crate) fn socket_dir(o: &PgConnectOptions) -> Option<String> {
+    o.get_socket()
+        .map(|p| p.display().to_string())
+        .or_else(|| o.get_host().starts_with('/').then(|| o.get_host().into()))
 }
 
 fn redact_error(e: &sqlx::Error, url: &str) -> String {

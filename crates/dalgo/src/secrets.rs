@@ -192,12 +192,27 @@ async fn references(db: &crate::db::Db) -> Result<Vec<(String, &'static str, Str
 
 /// Deletes a secret no row refers to.
 pub async fn delete_unused(db: &crate::db::Db, store: &SecretStore, name: &str) -> Result<()> {
-    if let Some((_, kind, org)) = references(db).await?.into_iter().find(|(n, _, _)| n == name) {
-        return Err(Error::InUse(format!(
-            "secret {name} holds the {kind} of org {org}; remove it with the command that manages the {kind}"
-        )));
-    }
+    refuse_referenced(db, name).await?;
     if store.delete(name)? { forget(db, name).await } else { Err(Error::SecretNotFound(name.to_string())) }
+}
+
+/// What [`delete_unused`] would refuse (a secret a row names, or none by
+/// that name), changing nothing: for a confirmation or a dry run.
+pub async fn check_delete(db: &crate::db::Db, store: &SecretStore, name: &str) -> Result<()> {
+    refuse_referenced(db, name).await?;
+    match store.get(name)? {
+        Some(_) => Ok(()),
+        None => Err(Error::SecretNotFound(name.to_string())),
+    }
+}
+
+async fn refuse_referenced(db: &crate::db::Db, name: &str) -> Result<()> {
+    match references(db).await?.into_iter().find(|(n, _, _)| n == name) {
+        Some((_, kind, org)) => Err(Error::InUse(format!(
+            "secret {name} holds the {kind} of org {org}; remove it with the command that manages the {kind}"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// What a secret version holds, as `org_secrets.kind` records it.

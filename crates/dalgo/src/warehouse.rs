@@ -358,17 +358,7 @@ pub async fn show(db: &Db, store: &SecretStore, org_slug: &str) -> Result<Wareho
 pub async fn delete(db: &Db, store: &SecretStore, org_slug: &str, actor: &str) -> Result<Warehouse> {
     let mut tx = db.pool().begin().await?;
     let org = org::lock(&mut tx, org_slug).await?;
-    let wh = find(&mut tx, &org).await?.ok_or_else(|| Error::NoWarehouse(org.slug.clone()))?;
-    let has_dbt: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM dbt_workspaces WHERE org_id = $1)")
-        .bind(org.id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if has_dbt {
-        return Err(Error::InUse(format!(
-            "the warehouse of {} is used by its dbt workspace; run `dalgo dbt teardown --org {}` first",
-            org.slug, org.slug
-        )));
-    }
+    let wh = deletable(&mut tx, &org).await?;
     sqlx::query("DELETE FROM warehouses WHERE id = $1").bind(wh.id).execute(&mut *tx).await?;
     let entry = audit::Entry {
         actor,
@@ -381,6 +371,29 @@ pub async fn delete(db: &Db, store: &SecretStore, org_slug: &str, actor: &str) -
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     crate::secrets::remove_version(db, store, &wh.credentials_secret).await?;
+    Ok(wh)
+}
+
+/// The warehouse [`delete`] would remove, with its refusals (no warehouse,
+/// one a dbt workspace uses), changing nothing: for a confirmation or a dry run.
+pub async fn check_delete(db: &Db, org_slug: &str) -> Result<Warehouse> {
+    let mut conn = db.pool().acquire().await?;
+    let org = org::get(&mut conn, org_slug).await?;
+    deletable(&mut conn, &org).await
+}
+
+async fn deletable(conn: &mut PgConnection, org: &Org) -> Result<Warehouse> {
+    let wh = find(conn, org).await?.ok_or_else(|| Error::NoWarehouse(org.slug.clone()))?;
+    let has_dbt: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM dbt_workspaces WHERE org_id = $1)")
+        .bind(org.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if has_dbt {
+        return Err(Error::InUse(format!(
+            "the warehouse of {} is used by its dbt workspace; run `dalgo dbt teardown --org {}` first",
+            org.slug, org.slug
+        )));
+    }
     Ok(wh)
 }
 

@@ -46,9 +46,12 @@ pub enum AirbyteCommand {
     Sync(SyncArgs),
     /// Reset a connection (clear its synced data)
     Reset {
+        /// The connection's id
         connection_id: String,
         #[command(flatten)]
         org: OrgArg,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
     /// Airbyte jobs: history, details, logs, cancelling
     #[command(subcommand)]
@@ -85,8 +88,8 @@ pub enum WorkspaceCommand {
     Delete {
         #[command(flatten)]
         org: OrgArg,
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
 }
 
@@ -140,8 +143,8 @@ pub enum ActorCommand {
         id: String,
         #[command(flatten)]
         org: OrgArg,
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
 }
 
@@ -222,8 +225,8 @@ pub enum ConnectionCommand {
         id: String,
         #[command(flatten)]
         org: OrgArg,
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
 }
 
@@ -310,8 +313,14 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> CmdResult {
         AirbyteCommand::Destinations(a) => actors(ctx, d, Actor::Destination, a).await,
         AirbyteCommand::Connections(a) => connections(ctx, d, a).await,
         AirbyteCommand::Sync(a) => sync(ctx, d, a).await,
-        AirbyteCommand::Reset { connection_id, org } => {
-            let job = d.org(&org.slug).airbyte().await?.reset(&connection_id).await?;
+        AirbyteCommand::Reset { connection_id, org, guard } => {
+            let oa = d.org(&org.slug).airbyte().await?;
+            let conn = oa.connection(&connection_id).await?;
+            let action = format!("reset connection {} ({connection_id}), clearing its synced data", conn.name);
+            if !guard.proceed(ctx, &action)? {
+                return Ok(ExitStatus::Success);
+            }
+            let job = oa.reset(&connection_id).await?;
             emit(ctx.format, &job, |out| writeln!(out, "reset of {connection_id} started: job {}", job.id))
         }
         AirbyteCommand::Jobs(j) => jobs(ctx, d, j).await,
@@ -321,7 +330,17 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> CmdResult {
 
 fn login(ctx: &Context, a: LoginArgs) -> CmdResult {
     let store = dalgo::secrets::SecretStore::Keyring;
-    let secret = read_input(std::path::Path::new("-"))?;
+    let label = match (&a.client_id, &a.username) {
+        (Some(id), _) => format!("Airbyte client secret for {id}"),
+        (None, Some(user)) => format!("Airbyte password for {user}"),
+        (None, None) => "Airbyte API token".to_string(),
+    };
+    // At a terminal the secret is asked for without echo, never read as typed.
+    let secret = if prompt::stdin_is_terminal() {
+        prompt::hidden(ctx, &label, "pipe the secret in on stdin, e.g. `abctl local credentials`")?
+    } else {
+        read_input(std::path::Path::new("-"))?
+    };
     let secret = secret.trim();
     if secret.is_empty() {
         return Err(CliError::usage(
@@ -378,12 +397,17 @@ async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> CmdResult {
                 )
             })
         }
-        WorkspaceCommand::Delete { org, yes } => {
-            prompt::confirm(
-                ctx,
-                yes,
-                &format!("delete the Airbyte workspace of {} with all its sources and connections?", org.slug),
-            )?;
+        WorkspaceCommand::Delete { org, guard } => {
+            let Some(id) = d.org(&org.slug).get().await?.airbyte_workspace_id else {
+                let body = serde_json::json!({ "org": org.slug, "deleted_workspace": null });
+                return emit(ctx.format, &body, |out| {
+                    writeln!(out, "{} has no Airbyte workspace; nothing to do", org.slug)
+                });
+            };
+            let action = format!("delete Airbyte workspace {id} of {} with all its sources and connections", org.slug);
+            if !guard.proceed(ctx, &action)? {
+                return Ok(ExitStatus::Success);
+            }
             let deleted = airbyte::workspace_delete(db, c, &org.slug, actor).await?;
             let body = serde_json::json!({ "org": org.slug, "deleted_workspace": deleted });
             emit(ctx.format, &body, |out| match &deleted {
@@ -479,10 +503,12 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> Cm
                 write_table(out, &t)
             })
         }
-        ActorCommand::Delete { id, org, yes } => {
+        ActorCommand::Delete { id, org, guard } => {
             let oa = d.org(&org.slug).airbyte().await?;
-            oa.actor(actor, &id).await?;
-            prompt::confirm(ctx, yes, &format!("delete {noun} {id}?"))?;
+            let a = oa.actor(actor, &id).await?;
+            if !guard.proceed(ctx, &format!("delete {noun} {} ({id})", a.name))? {
+                return Ok(ExitStatus::Success);
+            }
             oa.delete_actor(actor, &id).await?;
             let body = serde_json::json!({ "id": id, "deleted": true });
             emit(ctx.format, &body, |out| writeln!(out, "deleted {noun} {id}"))
@@ -559,10 +585,12 @@ async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> CmdRes
             let conn = d.org(&org.slug).airbyte().await?.update_connection(&id, &changes).await?;
             emit(ctx.format, &conn, |out| writeln!(out, "updated connection {} ({})", conn.name, conn.connection_id))
         }
-        ConnectionCommand::Delete { id, org, yes } => {
+        ConnectionCommand::Delete { id, org, guard } => {
             let oa = d.org(&org.slug).airbyte().await?;
-            oa.connection(&id).await?;
-            prompt::confirm(ctx, yes, &format!("delete connection {id}?"))?;
+            let conn = oa.connection(&id).await?;
+            if !guard.proceed(ctx, &format!("delete connection {} ({id})", conn.name))? {
+                return Ok(ExitStatus::Success);
+            }
             oa.delete_connection(&id).await?;
             let body = serde_json::json!({ "id": id, "deleted": true });
             emit(ctx.format, &body, |out| writeln!(out, "deleted connection {id}"))

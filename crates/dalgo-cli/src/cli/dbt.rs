@@ -24,9 +24,8 @@ the project's dbt_project.yml names. The org gets its git and dbt tasks. Re-runn
     Teardown {
         #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
-        /// Do not ask for confirmation (needed when not at a terminal)
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
     /// The workspace, its checkout, profile and recent runs
     Status {
@@ -132,9 +131,13 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
             })?;
             ctx.finish(&report)
         }
-        DbtCommand::Teardown { org, yes } => {
-            prompt::confirm(ctx, yes, &format!("remove the dbt workspace of {org}, its clone, profile and token?"))?;
-            let r = dalgo.org(&org).dbt().teardown().await?;
+        DbtCommand::Teardown { org, guard } => {
+            let ops = dalgo.org(&org);
+            ops.dbt().check_teardown().await?;
+            if !guard.proceed(ctx, &format!("remove the dbt workspace of {org}, its clone, profile and token"))? {
+                return Ok(ExitStatus::Success);
+            }
+            let r = ops.dbt().teardown().await?;
             emit(ctx.format, &r, |out| {
                 writeln!(out, "removed the dbt workspace of {} and {} task(s)", r.org, r.tasks_removed)?;
                 for p in &r.removed_paths {

@@ -4,6 +4,7 @@ mod airbyte;
 mod completions;
 mod createorganduser;
 mod dbt;
+mod exit_codes;
 mod flags;
 mod migrate;
 mod org;
@@ -25,27 +26,7 @@ use output::{CmdResult, ExitStatus, Format};
 /// The help of every command's `--org`; clap adds that DALGO_ORG is its default.
 const ORG_HELP: &str = "The org's slug";
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0   success (also: nothing to do)
-  1   failure not covered below
-  2   command-line usage error (also: a needed password or --yes is missing without a terminal)
-  3   partial success: the main change was saved, a follow-up step (Airbyte destination,
-      Prefect blocks) was not; stderr names the step and the command that finishes it
-  65  invalid input data: bad email, unknown role or flag, bad org name
-  67  no such org, user or membership
-  67  also: no such warehouse, dbt workspace, secret, or Airbyte object
-  69  a required service is unreachable (PostgreSQL, Airbyte, Prefect, a warehouse, a git
-      remote; a worker for the run, with `pipeline run --require-worker`)
-  75  temporary: a sync is already running, Airbyte 5xx after retries or timed out,
-      another dbt command runs for the org, a PostgreSQL session limit was hit,
-      a dbt run lost its org's lock (dbt stopped); try again later
-  77  a service refused our credentials (PostgreSQL, Airbyte, git)
-  78  configuration missing or invalid (also: database not migrated, no dbt found,
-      an unusable secrets store or CLIENTDBT_ROOT)
-  130 interrupted (Ctrl-C) while waiting
-  other: `dalgo dbt run|test|…` exit with dbt's own exit code
-
+const CONFIGURATION: &str = "\
 Configuration (highest precedence first): flags, environment, ./.env, ~/.config/dalgo/config.yaml.
   DATABASE_URL, or DBHOST DBPORT DBNAME DBUSER DBPASSWORD   default: local socket, database `dalgo`
   DALGO_DB_CONNECT_TIMEOUT  seconds to wait for PostgreSQL (default 5)
@@ -62,9 +43,14 @@ Configuration (highest precedence first): flags, environment, ./.env, ~/.config/
   _USERNAME/_PASSWORD; secrets also as *_FILE)   Airbyte, as Dalgo names it
   PREFECT_API_URL, PREFECT_API_KEY, PREFECT_WORKER_POOL_NAME   Prefect's REST API, Cloud key, work pool";
 
+/// What `dalgo --help` ends with: the exit codes and the configuration.
+fn long_help() -> String {
+    format!("{}\n{CONFIGURATION}", exit_codes::help_text())
+}
+
 /// Admin tool for the Dalgo data platform: orgs, users, roles, feature flags.
 #[derive(Debug, Parser)]
-#[command(name = "dalgo", version, about, after_long_help = EXIT_CODES, max_term_width = 100)]
+#[command(name = "dalgo", version, about, after_long_help = long_help(), max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

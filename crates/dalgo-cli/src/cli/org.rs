@@ -24,12 +24,8 @@ whose only membership was in this org are deleted too, as Dalgo does. --dry-run 
     Delete {
         /// The org's slug
         slug: String,
-        /// List what would be deleted; change nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// Do not ask for confirmation (needed when not at a terminal)
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
         /// Leave the org's Airbyte workspace (and its sources and connections) in place
         #[arg(long)]
         keep_airbyte: bool,
@@ -73,14 +69,12 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
                 write_table(out, &members_table(&d.members))
             })
         }
-        OrgCommand::Delete { slug, dry_run, yes, keep_airbyte } => {
+        OrgCommand::Delete { slug, guard, keep_airbyte } => {
             let org = dalgo.org(&slug);
             // A missing org is said before anything is asked.
             org.get().await?;
-            if !dry_run {
-                prompt::confirm(ctx, yes, &format!("delete org {slug} and everything that belongs to it?"))?;
-            }
-            let r = org.delete(DeleteOptions { dry_run, keep_airbyte }).await?;
+            guard.confirm(ctx, &format!("delete org {slug} and everything that belongs to it"))?;
+            let r = org.delete(DeleteOptions { dry_run: guard.dry_run, keep_airbyte }).await?;
             emit(ctx.format, &r, |out| describe_delete(out, &r))
         }
     }

@@ -91,8 +91,8 @@ warehouse credentials or the git token. Blocks the org has no use for yet are re
         name: String,
         #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
     /// Run the pipeline now, locking its tasks; optionally wait for the end
     #[command(
@@ -200,9 +200,10 @@ pub enum LocksCommand {
     },
     /// Release one lock
     Release {
+        /// The org task's uuid, as `locks list` shows it (ORG TASK)
         task_uuid: uuid::Uuid,
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
 }
 
@@ -337,8 +338,11 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
                 writeln!(out, "resumed {}", p.name)
             })
         }
-        PipelineCommand::Delete { name, org, yes } => {
-            prompt::confirm(ctx, yes, &format!("delete pipeline {name} of {org} and its deployment?"))?;
+        PipelineCommand::Delete { name, org, guard } => {
+            let p = pipeline::find(db, &org, &name).await?;
+            if !guard.proceed(ctx, &format!("delete pipeline {} of {org} and its deployment", p.name))? {
+                return Ok(ExitStatus::Success);
+            }
             let p = pipeline::delete(db, client, &org, &name, dalgo.actor()).await?;
             emit(ctx.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
         }
@@ -555,8 +559,12 @@ pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
         LocksCommand::ReleaseStale { older_than } => {
             pipeline::release_stale(db, dalgo.prefect()?, older_than, dalgo.actor()).await?
         }
-        LocksCommand::Release { task_uuid, yes } => {
-            prompt::confirm(ctx, yes, &format!("release the lock on org task {task_uuid}?"))?;
+        LocksCommand::Release { task_uuid, guard } => {
+            let lock = pipeline::find_lock(db, task_uuid).await?;
+            let action = format!("release the lock on {} of {} held by {}", lock.task, lock.org, lock.locked_by);
+            if !guard.proceed(ctx, &action)? {
+                return Ok(ExitStatus::Success);
+            }
             vec![pipeline::release_lock(db, task_uuid, dalgo.actor()).await?]
         }
     };

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read};
 use secrecy::SecretString;
 
 use super::Context;
-use super::output::CliError;
+use super::output::{CliError, emit};
 use dalgo::ErrorKind;
 
 /// Where a password may come from, in order of precedence.
@@ -41,7 +41,7 @@ pub fn password(ctx: &Context, sources: PasswordSources, needed: bool) -> anyhow
         return Ok(Some(SecretString::from(pw)));
     }
     Err(CliError::usage(
-        "a password is needed for the new user and there is no terminal to ask on",
+        format!("a password is needed for the new user and {}", why_not_asked(ctx)),
         "pass it with --password-stdin (e.g. `printf %s \"$PW\" | dalgo … --password-stdin`) or the PASSWORD environment variable",
     )
     .into())
@@ -74,6 +74,40 @@ fn read_stdin_password() -> anyhow::Result<SecretString> {
     Ok(SecretString::from(pw.to_string()))
 }
 
+/// The options of every destructive command. The command first finds its
+/// target (a missing one is 67 before anything is asked), then calls
+/// [`Guard::proceed`].
+#[derive(Debug, clap::Args)]
+pub struct Guard {
+    /// Check the target and say what would be done; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation (needed when not at a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+}
+
+impl Guard {
+    /// Whether to go ahead with `action` ("delete connection …"): on a dry
+    /// run it is reported (`{"dry_run": true, "would": …}` in JSON) and the
+    /// answer is no; otherwise it is confirmed as [`confirm`] does.
+    pub fn proceed(&self, ctx: &Context, action: &str) -> anyhow::Result<bool> {
+        if self.dry_run {
+            let body = serde_json::json!({ "dry_run": true, "would": action });
+            emit(ctx.format, &body, |out| writeln!(out, "would {action} (dry run: nothing was changed)"))?;
+            return Ok(false);
+        }
+        self.confirm(ctx, action)?;
+        Ok(true)
+    }
+
+    /// Confirms `action` unless this is a dry run, for commands whose
+    /// library call does the dry run itself.
+    pub fn confirm(&self, ctx: &Context, action: &str) -> anyhow::Result<()> {
+        if self.dry_run { Ok(()) } else { confirm(ctx, self.yes, &format!("{action}?")) }
+    }
+}
+
 /// Goes ahead with a destructive action only with `--yes` or a "y" typed at a terminal.
 pub fn confirm(ctx: &Context, yes: bool, question: &str) -> anyhow::Result<()> {
     if yes {
@@ -91,6 +125,20 @@ pub fn confirm(ctx: &Context, yes: bool, question: &str) -> anyhow::Result<()> {
     } else {
         Err(CliError::new(ErrorKind::Failure, "aborted; nothing was changed").into())
     }
+}
+
+/// A secret typed at the terminal without echo; with `--no-input`, a usage
+/// error with `hint`.
+pub fn hidden(ctx: &Context, label: &str, hint: &str) -> anyhow::Result<String> {
+    if !ctx.interactive() {
+        return Err(CliError::usage(format!("the {label} is needed and {}", why_not_asked(ctx)), hint).into());
+    }
+    Ok(dialoguer::Password::new().with_prompt(label).interact()?)
+}
+
+/// Why nobody was asked: `--no-input`, or no terminal.
+fn why_not_asked(ctx: &Context) -> &'static str {
+    if ctx.no_input { "prompting is off (--no-input)" } else { "there is no terminal to ask on" }
 }
 
 /// Whether stdin is a terminal a person can answer on.

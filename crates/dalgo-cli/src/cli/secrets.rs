@@ -6,7 +6,7 @@ use clap::Subcommand;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-use super::output::{CliError, CmdResult, emit, table, write_table};
+use super::output::{CliError, CmdResult, ExitStatus, emit, table, write_table};
 use super::{Context, prompt};
 use dalgo::secrets;
 use dalgo::warehouse;
@@ -34,19 +34,15 @@ Other secrets in the store are never touched. Works on the dir backend (the OS k
         /// Only versions at least this old (e.g. 30m, 2h, 1d)
         #[arg(long, default_value = "1h", value_parser = super::parse_duration, value_name = "AGE")]
         older_than: std::time::Duration,
-        /// List what would be removed; change nothing
-        #[arg(long)]
-        dry_run: bool,
-        /// Do not ask for confirmation (needed when not at a terminal)
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
     /// Delete a secret no org refers to
     Delete {
+        /// The secret's name, as `secrets list` shows it
         name: String,
-        /// Do not ask for confirmation (needed when not at a terminal)
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
 }
 
@@ -94,10 +90,9 @@ pub async fn run(ctx: &Context, c: SecretsCommand) -> CmdResult {
                 writeln!(out, "{text}")
             })
         }
-        SecretsCommand::Gc { older_than, dry_run, yes } => {
-            if !dry_run {
-                prompt::confirm(ctx, yes, "remove every dalgo secret no row names?")?;
-            }
+        SecretsCommand::Gc { older_than, guard } => {
+            let dry_run = guard.dry_run;
+            guard.confirm(ctx, "remove every dalgo secret no row names")?;
             let orphans = dalgo.secrets_gc(older_than, dry_run).await?;
             if orphans.is_empty() {
                 ctx.note("no orphaned secrets");
@@ -115,8 +110,11 @@ pub async fn run(ctx: &Context, c: SecretsCommand) -> CmdResult {
                 Ok(())
             })
         }
-        SecretsCommand::Delete { name, yes } => {
-            prompt::confirm(ctx, yes, &format!("delete secret {name}?"))?;
+        SecretsCommand::Delete { name, guard } => {
+            secrets::check_delete(db, store, &name).await?;
+            if !guard.proceed(ctx, &format!("delete secret {name}"))? {
+                return Ok(ExitStatus::Success);
+            }
             secrets::delete_unused(db, store, &name).await?;
             let body = serde_json::json!({ "name": name, "deleted": true });
             emit(ctx.format, &body, |out| writeln!(out, "deleted secret {name}"))

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::output::{CmdResult, emit, emit_stream, when, yes_no};
+use super::output::{CmdResult, ExitStatus, emit, emit_stream, when, yes_no};
 use super::prompt::{self, PasswordSources};
 use dalgo::user::{self, Email, PasswordHash};
 
@@ -39,9 +39,8 @@ pub enum UserCommand {
         email: String,
         #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
-        /// Do not ask for confirmation (needed when not at a terminal)
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
     /// Set a user's password (from --password-stdin, PASSWORD, or a prompt)
     SetPassword {
@@ -93,10 +92,13 @@ pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
                 }
             })
         }
-        UserCommand::Remove { email, org, yes } => {
+        UserCommand::Remove { email, org, guard } => {
             let email = Email::parse(&email)?;
             let (cfg, db) = ctx.connect().await?;
-            prompt::confirm(ctx, yes, &format!("remove {email} from org {org}?"))?;
+            let role = user::membership_role(&db, &email, &org).await?;
+            if !guard.proceed(ctx, &format!("remove {email} (role {role}) from org {org}"))? {
+                return Ok(ExitStatus::Success);
+            }
             let r = user::remove_from_org(&db, &email, &org, &cfg.actor).await?;
             emit(ctx.format, &r, |out| {
                 writeln!(out, "removed {} (role {}) from {}", r.email, r.role, r.org)?;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::output::{CliError, CmdResult, emit, fields, when, write_table};
+use super::output::{CliError, CmdResult, ExitStatus, emit, fields, when, write_table};
 use super::{Context, prompt};
 use dalgo::ops::WarehouseSpec;
 use dalgo::warehouse;
@@ -45,9 +45,8 @@ store; the database keeps only the secret's name.",
     Delete {
         #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
-        /// Do not ask for confirmation (needed when not at a terminal)
-        #[arg(short, long)]
-        yes: bool,
+        #[command(flatten)]
+        guard: prompt::Guard,
     },
 }
 
@@ -111,8 +110,12 @@ pub async fn run(ctx: &Context, c: WarehouseCommand) -> CmdResult {
                 write_table(out, &fields(&rows))
             })
         }
-        WarehouseCommand::Delete { org, yes } => {
-            prompt::confirm(ctx, yes, &format!("delete the warehouse of {org} and its stored credentials?"))?;
+        WarehouseCommand::Delete { org, guard } => {
+            let wh = warehouse::check_delete(db, &org).await?;
+            let action = format!("delete the {} warehouse of {org} and its stored credentials", wh.wtype);
+            if !guard.proceed(ctx, &action)? {
+                return Ok(ExitStatus::Success);
+            }
             let wh = warehouse::delete(db, store, &org, dalgo.actor()).await?;
             let body = serde_json::json!({ "org": org, "deleted": wh });
             emit(ctx.format, &body, |out| writeln!(out, "deleted the {} warehouse of {org}", wh.wtype))

@@ -32,7 +32,7 @@ impl Db {
         // The pool's first connection is made here; no ping before each
         // acquire (a dead connection fails its query, which the caller reports).
         let connect = PgPoolOptions::new()
-            .max_connections(4)
+            .max_connections(cfg.max_connections.max(1))
             .test_before_acquire(false)
             .acquire_timeout(cfg.connect_timeout)
             .connect_with(session_options(cfg));
@@ -83,11 +83,7 @@ async fn refused(options: &PgConnectOptions) -> Option<std::io::Error> {
         matches!(e.kind(), std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound).then_some(e)
     };
     let port = options.get_port();
-    let dir = options.get_socket().map(|p| p.display().to_string()).or_else(|| {
-        let host = options.get_host();
-        host.starts_with('/').then(|| host.to_string())
-    });
-    match dir {
+    match crate::config::socket_dir(options) {
         #[cfg(unix)]
         Some(dir) => tokio::net::UnixStream::connect(format!("{dir}/.s.PGSQL.{port}")).await.err().and_then(gone),
         #[cfg(not(unix))]
@@ -114,7 +110,7 @@ fn session_options(cfg: &DatabaseConfig) -> PgConnectOptions {
 /// so asking costs a round trip for a "no". An explicit `require` or
 /// `verify-*` is left to fail as configured.
 fn no_tls_request_on_sockets(options: PgConnectOptions) -> PgConnectOptions {
-    let on_socket = options.get_socket().is_some() || options.get_host().starts_with('/');
+    let on_socket = crate::config::socket_dir(&options).is_some();
     match options.get_ssl_mode() {
         PgSslMode::Prefer | PgSslMode::Allow if on_socket => options.ssl_mode(PgSslMode::Disable),
         _ => options,
@@ -214,18 +210,34 @@ const MIGRATE_LOCK: i64 = 0x6d69_6772;
 /// Concurrent runs queue on an advisory lock taken before the status is read,
 /// so each reports only its own work (and sqlx's own lock guards other tools).
 pub async fn migrate(db: &Db) -> Result<Vec<MigrationStatus>> {
-    let mut conn = db.pool.acquire().await?.detach();
-    lift_limits(&mut conn).await?;
-    sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATE_LOCK).execute(&mut conn).await?;
-    let before = status_on(&mut conn).await?;
-    MIGRATOR.run(&mut conn).await?;
-    // Closing the session releases the lock.
-    conn.close().await?;
+    let mut conn = db.pool.acquire().await?;
+    let before = match migrate_on(&mut conn).await {
+        Ok(before) => before,
+        Err(e) => {
+            // It may still hold the lock or be mid-migration: closing the
+            // session releases both, where the pool would keep it.
+            conn.close_on_drop();
+            return Err(e);
+        }
+    };
     Ok(before
         .into_iter()
         .filter(|m| m.state == MigrationState::Pending)
         .map(|m| MigrationStatus { state: MigrationState::Applied, ..m })
         .collect())
+}
+
+/// The migrations under the lock, on a session that goes back to the pool
+/// (for the seed data) with the lock released and its limits restored.
+async fn migrate_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
+    lift_limits(conn).await?;
+    sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATE_LOCK).execute(&mut *conn).await?;
+    let before = status_on(conn).await?;
+    MIGRATOR.run(&mut *conn).await?;
+    sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATE_LOCK).execute(&mut *conn).await?;
+    // RESET returns to the values the start-up packet set.
+    sqlx::raw_sql("RESET statement_timeout; RESET lock_timeout").execute(conn).await?;
+    Ok(before)
 }
 
 /// Every migration this binary knows, all pending: the status of a database

@@ -197,6 +197,20 @@ impl DbtOps<'_> {
         }
     }
 
+    /// What [`DbtOps::teardown`] would refuse (no workspace, one a pipeline
+    /// uses), changing nothing: for a confirmation or a dry run.
+    pub async fn check_teardown(&self) -> Result<()> {
+        self.teardown_target().await.map(|_| ())
+    }
+
+    async fn teardown_target(&self) -> Result<(Org, dbt::Workspace)> {
+        let db = self.org.dalgo.db();
+        let org = self.org.get().await?;
+        let ws = dbt::require(db, &org).await?;
+        refuse_in_use(&org, &dbt::pipelines_using(&mut *db.pool().acquire().await?, &ws).await?)?;
+        Ok((org, ws))
+    }
+
     /// Removes the workspace: first the Prefect blocks holding its profile and
     /// token, then its files (profiles.yml, the clone dalgo made; a `--local`
     /// project is never deleted), then its rows and tasks, then every token
@@ -204,9 +218,7 @@ impl DbtOps<'_> {
     pub async fn teardown(&self) -> Result<DbtTeardownReport> {
         let dalgo = self.org.dalgo;
         let cfg = &dalgo.config().dbt;
-        let org = self.org.get().await?;
-        let ws = dbt::require(dalgo.db(), &org).await?;
-        refuse_in_use(&org, &dbt::pipelines_using(&mut *dalgo.db().pool().acquire().await?, &ws).await?)?;
+        let (org, ws) = self.teardown_target().await?;
         let (ops_lock, dbt_lock) = self.locks(&org).await?;
         let prefect_blocks_removed = match dalgo.config().prefect.get()? {
             Some(_) => crate::pipeline::blocks::delete(dalgo.prefect()?, &org.slug, true).await?,

@@ -117,14 +117,19 @@ async fn delete_locks(db: &Db, stale: Vec<(LockRow, String)>, actor: &str) -> Re
     Ok(released)
 }
 
-/// Releases one lock by its org task's uuid.
-pub async fn release_lock(db: &Db, task_uuid: uuid::Uuid, actor: &str) -> Result<LockRow> {
+/// The lock on an org task, by the task's uuid; [`Error::LockNotFound`] if it has none.
+pub async fn find_lock(db: &Db, task_uuid: uuid::Uuid) -> Result<LockRow> {
     let sql = format!("{LOCK_QUERY} WHERE ot.uuid = $1");
-    let lock: LockRow = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(task_uuid)
         .fetch_optional(db.pool())
         .await?
-        .ok_or_else(|| Error::LockNotFound(task_uuid.to_string()))?;
+        .ok_or_else(|| Error::LockNotFound(task_uuid.to_string()))
+}
+
+/// Releases one lock by its org task's uuid.
+pub async fn release_lock(db: &Db, task_uuid: uuid::Uuid, actor: &str) -> Result<LockRow> {
+    let lock = find_lock(db, task_uuid).await?;
     let mut released = delete_locks(db, vec![(lock, "released by hand".into())], actor).await?;
     released.pop().ok_or_else(|| Error::LockNotFound(task_uuid.to_string()))
 }

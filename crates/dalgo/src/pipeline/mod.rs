@@ -16,7 +16,7 @@ use sqlx::PgConnection;
 
 pub use deployment::TaskRow;
 pub(crate) use locks::ensure_tasks_free;
-pub use locks::{LockRow, list_locks, release_lock, release_stale};
+pub use locks::{LockRow, find_lock, list_locks, release_lock, release_stale};
 pub use logs::{LogLine, LogStream};
 pub use runs::{
     DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, no_worker, record_run, retry, run, runs,
@@ -444,6 +444,13 @@ pub async fn set_paused(
     let action = json!({ "paused": paused });
     audit_pipeline(&mut conn, actor, Action::Update, &org, &p, action).await?;
     Ok(p)
+}
+
+/// One pipeline of an org, from dalgo's database only (no Prefect call).
+pub async fn find(db: &Db, org_slug: &str, name: &str) -> Result<Pipeline> {
+    let mut conn = db.pool().acquire().await?;
+    let org = org::get(&mut conn, org_slug).await?;
+    get(&mut conn, &org, name, false).await
 }
 
 /// Deletes the deployment (one Prefect no longer knows is fine), then the rows.

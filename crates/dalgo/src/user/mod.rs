@@ -310,6 +310,22 @@ pub struct RemoveReport {
     pub user_deleted: bool,
 }
 
+/// The role of a user's membership in an org: [`Error::OrgNotFound`],
+/// [`Error::UserNotFound`] or [`Error::MembershipNotFound`] when there is none.
+pub async fn membership_role(db: &Db, email: &Email, org_slug: &str) -> Result<String> {
+    let mut conn = db.pool().acquire().await?;
+    let org = org::get(&mut conn, org_slug).await?;
+    let user = get(&mut conn, email.as_str()).await?;
+    sqlx::query_scalar(
+        "SELECT r.slug FROM org_users ou JOIN roles r ON r.id = ou.role_id WHERE ou.user_id = $1 AND ou.org_id = $2",
+    )
+    .bind(user.id)
+    .bind(org.id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(Error::MembershipNotFound { email: user.email, org: org.slug })
+}
+
 /// Removes a user from an org; a user left with no membership is deleted.
 pub async fn remove_from_org(db: &Db, email: &Email, org_slug: &str, actor: &str) -> Result<RemoveReport> {
     let mut tx = db.pool().begin().await?;
