@@ -183,3 +183,23 @@ fn prompts_at_a_terminal_hide_secrets_and_come_after_the_target_is_found() {
     assert_eq!(code, 1, "{screen}");
     assert_eq!(db.count("org_users"), 1);
 }
+
+/// An empty list is a line on stderr and nothing on stdout (it used to be a
+/// bare header); JSON stays `[]`. Tables say booleans one way, yes/no
+/// (`manage-feature-flags --list-all` said false).
+#[test]
+fn empty_lists_say_so_on_stderr_and_booleans_are_yes_or_no() {
+    let db = TestDb::migrated();
+    crate::common::onboard(&db, "Acme NGO", "admin@acme.org", "admin");
+    let out = db.dalgo(&["locks", "list"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!((String::from_utf8_lossy(&out.stdout).as_ref(), stderr(&out).as_str()), ("", "no locks\n"));
+    let out = db.dalgo(&["user", "list", "--org", "acme-ngo"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("admin@acme.org") && stderr(&out).is_empty());
+    db.exec("DELETE FROM org_users");
+    db.dalgo(&["user", "list"]).assert().success().stdout("").stderr("no users\n");
+    db.dalgo(&["user", "list", "-o", "json"]).assert().success().stdout("[]\n").stderr("");
+    let flags = db.dalgo(&["manage-feature-flags", "--list-all"]).output().unwrap();
+    let flags = String::from_utf8_lossy(&flags.stdout).into_owned();
+    assert!(flags.contains(" no ") && !flags.contains("false") && !flags.contains("true"), "{flags}");
+}

@@ -247,6 +247,24 @@ fn dbt_setup_run_test_pull_and_status_with_real_dbt_and_git() {
     let test = db.dalgo(&["dbt", "test", "--org", "acme-ngo"]).output().unwrap();
     assert!(test.status.success(), "{}", String::from_utf8_lossy(&test.stdout));
     outputs.push(test);
+    // -o json: stdout is one summary object (it used to be dbt's lines and
+    // no JSON); dbt's own lines go to stderr.
+    let seeded = db.dalgo(&["dbt", "seed", "--org", "acme-ngo", "-o", "json"]).output().unwrap();
+    assert!(seeded.status.success(), "{}", stderr(&seeded));
+    let summary = json(&seeded);
+    assert_eq!(
+        (
+            summary["org"].as_str(),
+            summary["command"].as_str(),
+            summary["status"].as_str(),
+            summary["exit_code"].as_i64()
+        ),
+        (Some("acme-ngo"), Some("dbt seed"), Some("succeeded"), Some(0)),
+        "{summary}"
+    );
+    assert!(summary["ended_at"].is_string() && summary["id"].is_i64(), "{summary}");
+    assert!(stderr(&seeded).contains("Completed successfully"), "{}", stderr(&seeded));
+    outputs.push(seeded);
 
     // Upstream gains a failing test; git-pull brings it; dbt test fails.
     std::fs::write(
@@ -288,6 +306,7 @@ fn dbt_setup_run_test_pull_and_status_with_real_dbt_and_git() {
         [
             "dbt test|failed|1|tester",
             "git pull|succeeded|0|tester",
+            "dbt seed|succeeded|0|tester",
             "dbt test|succeeded|0|tester",
             "dbt run|succeeded|0|tester"
         ]

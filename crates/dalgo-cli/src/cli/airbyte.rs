@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::Value;
 
-use super::output::{CliError, CmdResult, ExitStatus, emit, fields, table, when, write_table};
+use super::output::{CliError, CmdResult, ExitStatus, emit, fields, table, when, write_list, write_table};
 use super::warehouse::read_input;
 use super::{Context, prompt};
 use dalgo::airbyte::{
@@ -426,7 +426,7 @@ async fn definitions(ctx: &Context, d: &Dalgo, actor: Actor, slug: &str) -> CmdR
             defs.iter()
                 .map(|d| [d.name.clone(), d.id.clone(), format!("{}:{}", d.docker_repository, d.docker_image_tag)]),
         );
-        write_table(out, &t)
+        write_list(out, "connector definitions", &t)
     })
 }
 
@@ -444,7 +444,7 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> Cm
                     &["NAME", "ID", "CONNECTOR"],
                     items.iter().map(|i| [i.name.clone(), i.id.clone(), i.connector.clone()]),
                 );
-                write_table(out, &t)
+                write_list(out, &format!("{noun}s"), &t)
             })
         }
         ActorCommand::Show { id, org } => {
@@ -535,7 +535,7 @@ async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> CmdRes
     match cmd {
         ConnectionCommand::List(o) => {
             let conns = d.org(&o.slug).airbyte().await?.connections().await?;
-            emit(ctx.format, &conns, |out| write_table(out, &connection_table(&conns)))
+            emit(ctx.format, &conns, |out| write_list(out, "connections", &connection_table(&conns)))
         }
         ConnectionCommand::Show { id, org } => {
             let conn = d.org(&org.slug).airbyte().await?.connection(&id).await?;
@@ -741,7 +741,7 @@ async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> CmdResult {
                         ]
                     }),
                 );
-                write_table(out, &t)
+                write_list(out, "jobs", &t)
             })
         }
         JobsCommand::Show { job_id, org } => {

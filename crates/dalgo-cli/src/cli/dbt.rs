@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use secrecy::SecretString;
 
-use super::output::{CliError, CmdResult, ExitStatus, emit, fields, table, when, write_table};
+use super::output::{CliError, CmdResult, ExitStatus, Format, emit, fields, table, when, write_table};
 use super::warehouse::read_input;
 use super::{Context, prompt};
-use dalgo::dbt::{self, Command, RunRequest, SetupRequest, Source};
+use dalgo::dbt::{self, ChildStdout, Command, RunRequest, SetupRequest, Source};
 
 #[derive(Debug, Subcommand)]
 pub enum DbtCommand {
@@ -213,14 +213,30 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
                 wait: !a.no_wait,
                 actor: &cfg.actor,
                 prefect: dalgo.prefect_if_configured()?,
+                // With -o json, stdout holds only the summary; dbt's lines go to stderr.
+                stdout: match ctx.format {
+                    Format::Json => ChildStdout::Stderr,
+                    Format::Table => ChildStdout::Inherit,
+                },
             };
-            let code = dbt::run(db, &cfg.dbt, store, &req, on_wait).await?;
-            Ok(match code {
+            let run = dbt::run(db, &cfg.dbt, store, &req, on_wait).await?;
+            if ctx.format == Format::Json {
+                emit(ctx.format, &RunSummary { org: &a.org, run: &run }, |_| Ok(()))?;
+            }
+            Ok(match run.exit_code.unwrap_or(1) {
                 0 => ExitStatus::Success,
                 c => ExitStatus::Child(u8::try_from(c).unwrap_or(1)),
             })
         }
     }
+}
+
+/// `dbt run -o json`: the run as recorded, with its org.
+#[derive(serde::Serialize)]
+struct RunSummary<'a> {
+    org: &'a str,
+    #[serde(flatten)]
+    run: &'a dbt::RunRecord,
 }
 
 fn token(file: Option<PathBuf>, stdin: bool) -> anyhow::Result<Option<SecretString>> {

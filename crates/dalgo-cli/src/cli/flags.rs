@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::{ArgGroup, Args};
 
 use super::Context;
-use super::output::{CliError, CmdResult, emit, table, write_table};
+use super::output::{CliError, CmdResult, emit, table, write_list, yes_no};
 use dalgo::flags::{self, Change, Scope};
 
 #[derive(Debug, Args)]
@@ -56,9 +56,9 @@ pub async fn run(ctx: &Context, a: FlagArgs) -> CmdResult {
                 &["FLAG", "VALUE", "SOURCE", "DESCRIPTION"],
                 states
                     .iter()
-                    .map(|s| [s.name.clone(), s.value.to_string(), s.source.as_str().into(), s.description.clone()]),
+                    .map(|s| [s.name.clone(), yes_no(s.value), s.source.as_str().into(), s.description.clone()]),
             );
-            write_table(out, &t)
+            write_list(out, "feature flags", &t)
         });
     }
     if a.enable_all_global {

@@ -38,7 +38,7 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
     match c {
         OrgCommand::List => {
             let header = ["NAME", "SLUG", "PLAN", "MEMBERS", "CREATED"];
-            emit_stream(ctx.format, org::list_stream(db), &header, |o| {
+            emit_stream(ctx.format, org::list_stream(db), &header, "orgs", |o| {
                 vec![
                     o.org.name.clone(),
                     o.org.slug.clone(),

@@ -38,11 +38,13 @@ pub fn emit<T: Serialize + ?Sized>(
 /// Writes a stream of rows as they arrive: JSON as one array, byte for byte
 /// what [`emit`] writes for the collected list; a table off a terminal
 /// through [`StreamTable`]; on a terminal (where the table fits its width)
-/// collected first. Memory stays flat off a terminal however many rows.
+/// collected first. Memory stays flat off a terminal however many rows. No
+/// rows is "no <noun>" on stderr, as [`write_list`] says it.
 pub async fn emit_stream<T: Serialize>(
     format: Format,
     rows: impl futures_util::Stream<Item = dalgo::Result<T>>,
     header: &[&str],
+    noun: &str,
     cells: impl Fn(&T) -> Vec<String>,
 ) -> CmdResult {
     use futures_util::StreamExt;
@@ -64,15 +66,19 @@ pub async fn emit_stream<T: Serialize>(
             while let Some(row) = rows.next().await {
                 all.push(cells(&row?));
             }
-            write_table(&mut out, &table(header, all))?;
+            write_list(&mut out, noun, &table(header, all))?;
         }
-        Format::Table => {
-            let mut t = StreamTable::new(&mut out, header);
-            while let Some(row) = rows.next().await {
-                t.row(cells(&row?))?;
+        Format::Table => match rows.next().await {
+            None => say_empty(noun)?,
+            Some(first) => {
+                let mut t = StreamTable::new(&mut out, header);
+                t.row(cells(&first?))?;
+                while let Some(row) = rows.next().await {
+                    t.row(cells(&row?))?;
+                }
+                t.finish()?;
             }
-            t.finish()?;
-        }
+        },
     }
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -174,6 +180,16 @@ where
 /// Writes a table followed by a newline.
 pub fn write_table(out: &mut dyn Write, t: &Table) -> io::Result<()> {
     writeln!(out, "{t}")
+}
+
+/// A list's table; an empty one writes nothing on stdout and says
+/// "no <noun>" on stderr instead of a bare header.
+pub fn write_list(out: &mut dyn Write, noun: &str, t: &Table) -> io::Result<()> {
+    if t.row_count() == 0 { say_empty(noun) } else { write_table(out, t) }
+}
+
+fn say_empty(noun: &str) -> io::Result<()> {
+    writeln!(io::stderr(), "no {noun}")
 }
 
 /// A two-column table of labels and values.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::output::{CmdResult, ExitStatus, emit, emit_stream, fields, table, when, write_table};
+use super::output::{CmdResult, ExitStatus, emit, emit_stream, fields, table, when, write_list, write_table, yes_no};
 use super::{Context, prompt};
 use dalgo::ops::PipelineSpec;
 use dalgo::pipeline::blocks::{self, BlockOutcome, BlockStatus};
@@ -258,7 +258,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
                         ]
                     }),
                 );
-                write_table(out, &t)
+                write_list(out, "pipelines", &t)
             })
         }
         PipelineCommand::Show { name, org } => {
@@ -268,7 +268,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
                     ("name", d.pipeline.name.clone()),
                     ("deployment", d.pipeline.deployment_id.clone().unwrap_or("-".into())),
                     ("schedule", d.pipeline.cron.clone().unwrap_or("-".into())),
-                    ("paused", d.paused.map_or("(deployment missing)".into(), |p| p.to_string())),
+                    ("paused", d.paused.map_or("(deployment missing)".into(), yes_no)),
                     (
                         "work pool",
                         format!(
@@ -414,7 +414,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
         }
         PipelineCommand::History { name, org, limit } => {
             let runs = pipeline::runs(db, client, &org, &name, limit).await?;
-            emit(ctx.format, &runs, |out| write_table(out, &runs_table(&runs)))
+            emit(ctx.format, &runs, |out| write_list(out, "runs", &runs_table(&runs)))
         }
         PipelineCommand::Logs { flow_run_id, follow } => {
             let stream = pipeline::LogStream::new(client, &flow_run_id, follow, Duration::from_secs(2));
@@ -582,5 +582,5 @@ pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
             l.reason.clone().unwrap_or_default(),
         ]
     };
-    emit_stream(ctx.format, futures_util::stream::iter(rows.iter().map(Ok)), &header, cells).await
+    emit_stream(ctx.format, futures_util::stream::iter(rows.iter().map(Ok)), &header, "locks", cells).await
 }

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::output::{CmdResult, emit, fields, table, write_table};
+use super::output::{CmdResult, emit, fields, table, write_list, write_table};
 use dalgo::role;
 
 #[derive(Debug, Subcommand)]
@@ -34,7 +34,7 @@ pub async fn run(ctx: &Context, c: RoleCommand) -> CmdResult {
                         ]
                     }),
                 );
-                write_table(out, &t)
+                write_list(out, "roles", &t)
             })
         }
         RoleCommand::Show { slug } => {

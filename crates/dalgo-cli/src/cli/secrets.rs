@@ -6,7 +6,7 @@ use clap::Subcommand;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-use super::output::{CliError, CmdResult, ExitStatus, emit, table, write_table};
+use super::output::{CliError, CmdResult, ExitStatus, emit, table, write_list};
 use super::{Context, prompt};
 use dalgo::secrets;
 use dalgo::warehouse;
@@ -64,7 +64,7 @@ pub async fn run(ctx: &Context, c: SecretsCommand) -> CmdResult {
                         ]
                     }),
                 );
-                write_table(out, &t)
+                write_list(out, "secrets", &t)
             })
         }
         SecretsCommand::Show { name, reveal } => {

@@ -56,7 +56,7 @@ pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
             let (_, db) = ctx.connect().await?;
             let scope = user::list_scope(&db, org.as_deref()).await?;
             let header = ["EMAIL", "ORG", "ROLE", "VERIFIED", "SINCE"];
-            emit_stream(ctx.format, user::list_stream(&db, scope), &header, |m| {
+            emit_stream(ctx.format, user::list_stream(&db, scope), &header, "users", |m| {
                 vec![
                     m.email.clone(),
                     m.org.clone().unwrap_or_else(|| "-".into()),

@@ -78,6 +78,28 @@ pub struct RunRequest<'a> {
     pub actor: &'a str,
     /// Prefect, to free task locks of pipeline runs that have ended.
     pub prefect: Option<&'a crate::prefect::Client>,
+    /// Where dbt's standard output goes.
+    pub stdout: ChildStdout,
+}
+
+/// Where a child's standard output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChildStdout {
+    /// This process's standard output, as dbt's own (the default).
+    #[default]
+    Inherit,
+    /// This process's standard error, leaving standard output to a result
+    /// the caller writes itself (a JSON summary).
+    Stderr,
+}
+
+impl ChildStdout {
+    fn stdio(self) -> std::process::Stdio {
+        match self {
+            ChildStdout::Inherit => std::process::Stdio::inherit(),
+            ChildStdout::Stderr => std::io::stderr().into(),
+        }
+    }
 }
 
 string_enum! {
@@ -136,7 +158,8 @@ pub fn executable(cfg: &DbtConfig) -> Result<PathBuf> {
 }
 
 /// Runs a dbt command in the org's project with the org's profile, streaming
-/// its output, and returns dbt's exit code. `on_wait` is told what is running
+/// its output, and returns the run as recorded at its end (dbt's exit code
+/// in `exit_code`). `on_wait` is told what is running
 /// when the run has to queue.
 pub async fn run(
     db: &Db,
@@ -144,8 +167,9 @@ pub async fn run(
     store: &SecretStore,
     req: &RunRequest<'_>,
     on_wait: impl FnOnce(&str),
-) -> Result<i32> {
+) -> Result<RunRecord> {
     let exe = executable(cfg)?;
+    let stdout = req.stdout.stdio();
     let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
     // No workspace is an answer, not a run: nothing is recorded for it.
     super::require(db, &org).await?;
@@ -163,7 +187,7 @@ pub async fn run(
         let ws = refresh_profile(db, cfg, store, &org).await?;
         let mut dbt = tokio::process::Command::new(&exe);
         // From the child environment only: a tenant's project cannot read dalgo's credentials.
-        dbt.args(&args).current_dir(ws.project_path(cfg)).env_clear().envs(cfg.child_env.vars());
+        dbt.args(&args).current_dir(ws.project_path(cfg)).env_clear().envs(cfg.child_env.vars()).stdout(stdout);
         // Dropped when the org's lock is lost: dbt must stop before another run starts.
         dbt.kill_on_drop(true);
         die_with_parent(&mut dbt);
@@ -269,7 +293,7 @@ async fn locked(
     (wait, actor): (bool, &str),
     on_wait: impl FnOnce(&str),
     body: impl AsyncFnOnce() -> Result<i32>,
-) -> Result<i32> {
+) -> Result<RunRecord> {
     let mut lock = lock_org(db, org, wait, on_wait).await?;
     wait_for_stopping_holder(lock.conn(), org).await?;
     sqlx::query(
@@ -298,15 +322,31 @@ async fn locked(
         Err(Error::LockLost { .. }) => (RunStatus::Interrupted, None),
         Err(_) => (RunStatus::Failed, None),
     };
-    let record = "UPDATE dbt_runs SET status = $2, exit_code = $3, ended_at = now() WHERE id = $1";
-    let on_lock = sqlx::query(record).bind(id).bind(status.as_str()).bind(code).execute(lock.conn()).await;
-    if on_lock.is_err() {
+    let record = format!(
+        "UPDATE dbt_runs SET status = $2, exit_code = $3, ended_at = now() WHERE id = $1 RETURNING {RUN_COLUMNS}"
+    );
+    let ended = match sqlx::query_as(sqlx::AssertSqlSafe(record.clone()))
+        .bind(id)
+        .bind(status.as_str())
+        .bind(code)
+        .fetch_one(lock.conn())
+        .await
+    {
+        Ok(ended) => {
+            lock.release().await?;
+            ended
+        }
         // The lock's session died after the run: record the result anyway.
-        sqlx::query(record).bind(id).bind(status.as_str()).bind(code).execute(db.pool()).await?;
-    } else {
-        lock.release().await?;
-    }
-    outcome
+        Err(_) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(record))
+                .bind(id)
+                .bind(status.as_str())
+                .bind(code)
+                .fetch_one(db.pool())
+                .await?
+        }
+    };
+    outcome.map(|_| ended)
 }
 
 /// Touches the run's heartbeat on the lock's session until that fails; then
@@ -374,6 +414,9 @@ pub(crate) async fn lock_org(db: &Db, org: &Org, wait: bool, on_wait: impl FnOnc
 /// `SELECT` of the org's runs, then `rest`; a `running` row whose heartbeat
 /// is stale reads as `interrupted`: its dalgo is gone (killed, or cut off
 /// from the database).
+/// A [`RunRecord`]'s columns as stored (no stale-heartbeat reading).
+const RUN_COLUMNS: &str = "id, command, args, actor, pid, exit_code, started_at, ended_at, status";
+
 fn select_runs(rest: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!(
         "SELECT id, command, args, actor, pid, exit_code, started_at, ended_at,

@@ -184,6 +184,8 @@ impl PipelineOps<'_> {
         }
         let org = self.org.get().await?;
         let lock = self.org.lock(&org).await?;
+        // Before the transaction: the blocks are written on a session of their own.
+        let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.secrets(), client, &org.slug).await?;
         let mut tx = dalgo.db().pool().begin().await?;
         let mut p = get(&mut tx, &org, name, true).await?;
         let deployment_id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
@@ -209,7 +211,6 @@ impl PipelineOps<'_> {
             .execute(&mut *tx)
             .await?;
         let parameters = build_parameters(&mut tx, dalgo.config(), &org, &tasks, p.continue_on_sync_failure).await?;
-        let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.secrets(), client, &org.slug).await?;
         let current = client.get_deployment(&deployment_id).await?;
         let active = !current.paused;
         let patch = json!({ "parameters": parameters, "schedules": deployment::schedules(p.cron.as_deref(), active) });
