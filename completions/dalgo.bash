@@ -1103,7 +1103,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__create)
-            opts="-o -q -v -h --org --source --destination --name --stream --sync-mode --destination-sync-mode --namespace --schedule --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --destination --stream --namespace --schedule --source --name --sync-mode --destination-sync-mode --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1113,19 +1113,27 @@ _dalgo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --source)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --destination)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --name)
+                --stream)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --stream)
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1135,14 +1143,6 @@ _dalgo() {
                     ;;
                 --destination-sync-mode)
                     COMPREPLY=($(compgen -W "overwrite append append_dedup" -- "${cur}"))
-                    return 0
-                    ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --schedule)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --database-url)
@@ -1369,7 +1369,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__update)
-            opts="-o -q -v -h --org --name --stream --sync-mode --namespace --schedule --no-schedule --enable --disable --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --stream --no-schedule --name --sync-mode --namespace --schedule --enable --disable --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1379,11 +1379,11 @@ _dalgo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --name)
+                --stream)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --stream)
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1521,7 +1521,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__create)
-            opts="-o -q -v -h --org --name --definition --config --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --definition --config --name --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1531,15 +1531,15 @@ _dalgo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --name)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --definition)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2875,7 +2875,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__create)
-            opts="-o -q -v -h --org --name --definition --config --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --definition --config --name --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2885,15 +2885,15 @@ _dalgo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --name)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --definition)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6119,17 +6119,13 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__create)
-            opts="-o -q -v -h --org --name --connection --transform --no-transform --cron --continue-on-sync-failure --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --connection --transform --no-transform --cron --continue-on-sync-failure --name --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6142,6 +6138,10 @@ _dalgo() {
                     return 0
                     ;;
                 --cron)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6737,7 +6737,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__update)
-            opts="-o -q -v -h --org --connection --transform --no-transform --cron --no-schedule --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --connection --transform --no-transform --no-schedule --cron --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7197,7 +7197,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__add)
-            opts="-o -q -v -h --org --role --password-stdin --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --password-stdin --role --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7603,7 +7603,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse__subcmd__set)
-            opts="-o -q -v -h --org --type --config --no-check --no-airbyte --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --config --no-check --no-airbyte --type --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7613,12 +7613,12 @@ _dalgo() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --type)
-                    COMPREPLY=($(compgen -W "postgres bigquery" -- "${cur}"))
-                    return 0
-                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "postgres bigquery" -- "${cur}"))
                     return 0
                     ;;
                 --database-url)

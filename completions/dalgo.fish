@@ -142,7 +142,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l org -d 'The org\'s slug' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l role -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l role -d 'The role\'s slug (`dalgo role list` shows them)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -153,7 +153,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l org -d 'The org\'s slug' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l role -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l role -d 'The role\'s slug (`dalgo role list` shows them)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -177,7 +177,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l password-stdin
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l password-stdin -d 'Read the new password from stdin'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
@@ -245,9 +245,9 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_se
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -f -a "delete" -d 'Delete an org\'s warehouse and its stored credentials'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l org -d 'The org\'s slug' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l type -r -f -a "postgres\t''
-bigquery\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l config -d 'The config file, YAML or JSON; - reads stdin' -r -F
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l type -d 'The warehouse\'s type' -r -f -a "postgres\t''
+bigquery\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -682,10 +682,10 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_see
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l org -d 'The org\'s slug' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l name -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l connection -d 'An Airbyte connection to sync (repeat, in order)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l transform -d 'Transform task slugs, comma-separated (e.g. git-pull,dbt-run)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l cron -d 'Five-field cron, in UTC (e.g. "0 2 * * *"); none: runs only when asked' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l name -d 'The pipeline\'s name' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -726,7 +726,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l connection -d 'Replace the syncs (repeat); with --transform/--no-transform, the task list is rebuilt' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l transform -d 'Transform task slugs, comma-separated (e.g. git-pull,dbt-run)' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l cron -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l cron -d 'Run on this cron schedule (5 fields: minute hour day month weekday)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -781,7 +781,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l org -d 'The org\'s slug' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l limit -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l limit -d 'How many to show, newest first' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -815,8 +815,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More detail on stderr (-v info, -vv debug, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l org -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l lookback-hours -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l org -d 'Only this org\'s (its slug)' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l lookback-hours -d 'How many hours back to look for runs' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -852,7 +852,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -f -a "release-stale" -d 'Release locks whose run is final or unknown to Prefect, or that never got a run'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -f -a "release" -d 'Release one lock'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l org -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l org -d 'Only this org\'s (its slug)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"

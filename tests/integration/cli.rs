@@ -203,3 +203,22 @@ fn empty_lists_say_so_on_stderr_and_booleans_are_yes_or_no() {
     let flags = String::from_utf8_lossy(&flags.stdout).into_owned();
     assert!(flags.contains(" no ") && !flags.contains("false") && !flags.contains("true"), "{flags}");
 }
+
+/// The help people read, kept as snapshots so a change to it is reviewed:
+/// the top level (exit codes, configuration), a command with global options
+/// under their own heading and an example, and a destructive one.
+#[test]
+fn help_snapshots() {
+    let db = TestDb::new();
+    for (name, args) in [
+        ("help_top", &["--help"][..]),
+        ("help_pipeline_run", &["pipeline", "run", "--help"]),
+        ("help_user_remove", &["user", "remove", "--help"]),
+    ] {
+        let out = db.dalgo(args).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let help = String::from_utf8(out.stdout).unwrap();
+        assert!(help.lines().all(|l| l.chars().count() <= 100), "{name} has a line over 100 columns");
+        insta::assert_snapshot!(name, help);
+    }
+}

@@ -14,7 +14,7 @@ use dalgo::user::Email;
 membership, each only if missing; re-running is harmless. The password is needed only for a new user and \
 is taken from, in order: the PASSWORD argument (visible to other users: avoid), --password-stdin, the \
 PASSWORD environment variable, or a prompt on a terminal. An existing user's password is never changed.",
-    after_help = "Examples:\n  printf %s \"$PW\" | dalgo createorganduser \"Acme NGO\" admin@acme.org --role super-admin --password-stdin\n  PASSWORD=… dalgo createorganduser \"Acme NGO\" analyst@acme.org --role analyst --output json"
+    after_help = "Examples:\n  printf %s \"$PW\" | dalgo createorganduser \"Acme NGO\" admin@acme.org --password-stdin\n  PASSWORD=… dalgo createorganduser \"Acme NGO\" analyst@acme.org --role analyst --output json"
 )]
 pub struct CreateArgs {
     /// The org's name (matched case-insensitively)

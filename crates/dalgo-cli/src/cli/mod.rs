@@ -4,6 +4,7 @@ mod airbyte;
 mod completions;
 mod createorganduser;
 mod dbt;
+mod examples;
 mod exit_codes;
 mod flags;
 mod migrate;
@@ -58,8 +59,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every subcommand takes.
+/// Options every subcommand takes, shown under their own heading.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]
     #[arg(long, global = true, value_name = "URL")]
@@ -134,6 +136,19 @@ pub enum Command {
     Locks(pipeline::LocksCommand),
     /// Print a shell completion script
     Completions(completions::CompletionArgs),
+}
+
+/// The command line as `--help`, completions and man pages show it: the
+/// derived definition with an example on every leaf command.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    examples::with_examples(Cli::command())
+}
+
+/// Parses the process's arguments (exits with clap's usage error, 2, on bad ones).
+pub fn parse() -> Cli {
+    use clap::FromArgMatches;
+    Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
 }
 
 /// What every command needs: the global options and the configuration.
