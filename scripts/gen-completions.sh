@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the committed shell completions from the current binary.
+# Regenerates the committed shell completions and manual pages from the current binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet -p dalgo-cli
@@ -7,4 +7,5 @@ bin="${CARGO_TARGET_DIR:-target}/debug/dalgo"
 "$bin" completions bash > completions/dalgo.bash
 "$bin" completions zsh > completions/_dalgo
 "$bin" completions fish > completions/dalgo.fish
-echo "completions/ regenerated" >&2
+rm -rf man && "$bin" man --dir man >/dev/null
+echo "completions/ and man/ regenerated" >&2

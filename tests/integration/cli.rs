@@ -222,3 +222,28 @@ fn help_snapshots() {
         insta::assert_snapshot!(name, help);
     }
 }
+
+/// The committed man/ is what `dalgo man --dir` writes now (regenerate with
+/// scripts/gen-completions.sh), and one page prints on its own.
+#[test]
+fn committed_man_pages_are_current() {
+    let db = TestDb::new();
+    let fresh = tempfile::tempdir().unwrap();
+    db.dalgo(&["man", "--dir", fresh.path().to_str().unwrap()]).assert().success();
+    let committed = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../man"));
+    let names = |dir: &std::path::Path| {
+        let mut n: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(fresh.path()), names(committed), "man/ is stale: run scripts/gen-completions.sh");
+    for name in names(committed) {
+        let (want, got) =
+            (std::fs::read(committed.join(&name)).unwrap(), std::fs::read(fresh.path().join(&name)).unwrap());
+        assert!(want == got, "man/{name} is stale: run scripts/gen-completions.sh and commit the result");
+    }
+    let page = db.dalgo(&["man", "pipeline", "run"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&page.stdout).contains(".TH dalgo-pipeline-run 1"));
+    db.dalgo(&["man", "no-such-command"]).assert().code(2);
+}

@@ -7,6 +7,7 @@ mod dbt;
 mod examples;
 mod exit_codes;
 mod flags;
+mod man;
 mod migrate;
 mod org;
 pub mod output;
@@ -136,6 +137,8 @@ pub enum Command {
     Locks(pipeline::LocksCommand),
     /// Print a shell completion script
     Completions(completions::CompletionArgs),
+    /// Print a command's manual page, or write every page into a directory
+    Man(man::ManArgs),
 }
 
 /// The command line as `--help`, completions and man pages show it: the
@@ -281,5 +284,6 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Pipeline(c) => pipeline::run(&ctx, c).await,
         Command::Locks(c) => pipeline::locks(&ctx, c).await,
         Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(&ctx, a),
     }
 }
