@@ -22,6 +22,9 @@ _dalgo() {
             dalgo,completions)
                 cmd="dalgo__subcmd__completions"
                 ;;
+            dalgo,config)
+                cmd="dalgo__subcmd__config"
+                ;;
             dalgo,create-system-orguser)
                 cmd="dalgo__subcmd__create__subcmd__system__subcmd__orguser"
                 ;;
@@ -400,6 +403,18 @@ _dalgo() {
             dalgo__subcmd__airbyte__subcmd__workspace__subcmd__help,show)
                 cmd="dalgo__subcmd__airbyte__subcmd__workspace__subcmd__help__subcmd__show"
                 ;;
+            dalgo__subcmd__config,help)
+                cmd="dalgo__subcmd__config__subcmd__help"
+                ;;
+            dalgo__subcmd__config,show)
+                cmd="dalgo__subcmd__config__subcmd__show"
+                ;;
+            dalgo__subcmd__config__subcmd__help,help)
+                cmd="dalgo__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            dalgo__subcmd__config__subcmd__help,show)
+                cmd="dalgo__subcmd__config__subcmd__help__subcmd__show"
+                ;;
             dalgo__subcmd__dbt,build)
                 cmd="dalgo__subcmd__dbt__subcmd__build"
                 ;;
@@ -477,6 +492,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__help,completions)
                 cmd="dalgo__subcmd__help__subcmd__completions"
+                ;;
+            dalgo__subcmd__help,config)
+                cmd="dalgo__subcmd__help__subcmd__config"
                 ;;
             dalgo__subcmd__help,create-system-orguser)
                 cmd="dalgo__subcmd__help__subcmd__create__subcmd__system__subcmd__orguser"
@@ -630,6 +648,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__help__subcmd__airbyte__subcmd__workspace,show)
                 cmd="dalgo__subcmd__help__subcmd__airbyte__subcmd__workspace__subcmd__show"
+                ;;
+            dalgo__subcmd__help__subcmd__config,show)
+                cmd="dalgo__subcmd__help__subcmd__config__subcmd__show"
                 ;;
             dalgo__subcmd__help__subcmd__dbt,build)
                 cmd="dalgo__subcmd__help__subcmd__dbt__subcmd__build"
@@ -1019,7 +1040,7 @@ _dalgo() {
 
     case "${cmd}" in
         dalgo)
-            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --verbose --help --version migrate createorganduser create-system-orguser org user role manage-feature-flags warehouse dbt secrets airbyte pipeline locks completions man help"
+            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --verbose --help --version migrate createorganduser create-system-orguser org user role manage-feature-flags warehouse dbt secrets airbyte pipeline locks config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3504,6 +3525,108 @@ _dalgo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dalgo__subcmd__config)
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__config__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__config__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__config__subcmd__show)
+            opts="-o -q -v -h --set --database-url --output --no-input --actor --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dalgo__subcmd__create__subcmd__system__subcmd__orguser)
             opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -4207,7 +4330,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help)
-            opts="migrate createorganduser create-system-orguser org user role manage-feature-flags warehouse dbt secrets airbyte pipeline locks completions man help"
+            opts="migrate createorganduser create-system-orguser org user role manage-feature-flags warehouse dbt secrets airbyte pipeline locks config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4755,6 +4878,34 @@ _dalgo() {
         dalgo__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__config)
+            opts="show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__config__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

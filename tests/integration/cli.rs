@@ -247,3 +247,60 @@ fn committed_man_pages_are_current() {
     assert!(String::from_utf8_lossy(&page.stdout).contains(".TH dalgo-pipeline-run 1"));
     db.dalgo(&["man", "no-such-command"]).assert().code(2);
 }
+
+/// `DALGO_OUTPUT` (and `DALGO_NO_INPUT`) are read from `.env` and the user
+/// config file like every other setting (they used to be ignored there), and
+/// `dalgo config show` names each setting's source, masks secrets, and warns
+/// about Dalgo settings dalgo does not use.
+#[test]
+fn config_show_names_sources_masks_secrets_and_output_comes_from_every_layer() {
+    let db = TestDb::migrated();
+    crate::common::onboard(&db, "Acme NGO", "admin@acme.org", "admin");
+    std::fs::write(
+        db.home().join(".env"),
+        "DALGO_OUTPUT=json\nUSE_AWS_SECRETS_MANAGER=True\nAIRBYTE_API_TOKEN=tok-123\n",
+    )
+    .unwrap();
+    let config_dir = db.home().join(".config/dalgo");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(config_dir.join("config.yaml"), "DALGO_ORG: acme-ngo\nPREFECT_PROXY_API_URL: http://proxy:8080\n")
+        .unwrap();
+    // From .env: JSON without -o.
+    let list = db.dalgo(&["org", "list"]).output().unwrap();
+    assert!(crate::common::json(&list).is_array(), "{}", String::from_utf8_lossy(&list.stdout));
+    db.dalgo(&["org", "list", "-o", "table"]).assert().success().stdout(contains("SLUG"));
+
+    let out = db
+        .dalgo(&["config", "show", "--actor", "ops-bot"])
+        .env("DALGO_DB_LOCK_TIMEOUT", "7")
+        .env("DATABASE_URL", "postgres://dalgo:hunter2@127.0.0.1:1/x")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("hunter2")
+            && !String::from_utf8_lossy(&out.stdout).contains("tok-123")
+    );
+    let shown = crate::common::json(&out);
+    let setting = |name: &str| {
+        let s = shown["settings"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap().clone();
+        (s["value"].as_str().map(String::from), s["source"].as_str().unwrap().to_string())
+    };
+    assert_eq!(setting("DALGO_ACTOR"), (Some("ops-bot".into()), "flag".into()));
+    assert_eq!(setting("DALGO_DB_LOCK_TIMEOUT"), (Some("7".into()), "env".into()));
+    assert_eq!(setting("DATABASE_URL"), (Some("postgres://dalgo:********@127.0.0.1:1/x".into()), "env".into()));
+    assert_eq!(setting("DALGO_OUTPUT"), (Some("json".into()), ".env".into()));
+    assert_eq!(setting("AIRBYTE_API_TOKEN"), (Some("********".into()), ".env".into()));
+    assert_eq!(setting("DALGO_ORG"), (Some("acme-ngo".into()), "file".into()));
+    assert_eq!(setting("PREFECT_API_URL"), (None, "default".into()));
+    let warnings = shown["warnings"].to_string();
+    assert!(
+        warnings.contains("USE_AWS_SECRETS_MANAGER (from .env)")
+            && warnings.contains("PREFECT_PROXY_API_URL (from file)"),
+        "{warnings}"
+    );
+    assert!(stderr(&out).contains("warning: USE_AWS_SECRETS_MANAGER"), "{}", stderr(&out));
+    // A bad value in a file is a usage error naming it.
+    std::fs::write(db.home().join(".env"), "DALGO_OUTPUT=yaml\n").unwrap();
+    db.dalgo(&["org", "list"]).assert().code(2).stderr(contains("DALGO_OUTPUT must be table or json"));
+}

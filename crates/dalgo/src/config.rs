@@ -439,9 +439,40 @@ mod url {
     }
 }
 
+string_enum! {
+    /// Where a setting's effective value comes from.
+    pub enum SettingSource {
+        /// A command-line flag (`--database-url`, `--actor`).
+        Flag => "flag",
+        Environment => "env",
+        /// `.env` in the working directory.
+        DotEnv => ".env",
+        /// The user config file (`$DALGO_CONFIG`, else `~/.config/dalgo/config.yaml`).
+        File => "file",
+        Default => "default",
+    }
+}
+
 /// One source of `NAME=value` settings, in precedence order.
 struct Layer {
+    source: SettingSource,
     values: HashMap<String, String>,
+}
+
+/// The environment, `./.env` and the user config file, highest precedence first.
+fn read_layers() -> Result<Vec<Layer>> {
+    Ok(vec![
+        Layer { source: SettingSource::Environment, values: std::env::vars().collect() },
+        Layer { source: SettingSource::DotEnv, values: read_dotenv(Path::new(".env"))? },
+        Layer { source: SettingSource::File, values: read_config_file(config_file_path().as_deref())? },
+    ])
+}
+
+/// One setting's value from the first layer that has it (the environment,
+/// `./.env`, the user config file), with where it came from: for settings a
+/// program reads itself, such as the command line's `DALGO_OUTPUT`.
+pub fn lookup(name: &str) -> Result<Option<(String, SettingSource)>> {
+    Ok(read_layers()?.iter().find_map(|l| l.get(name).map(|v| (v.to_string(), l.source))))
 }
 
 impl Layer {
@@ -458,11 +489,7 @@ impl Config {
     /// Loads the configuration from the overrides, the environment, `./.env`
     /// and the user config file.
     pub fn load(overrides: &Overrides) -> Result<Config> {
-        let layers = vec![
-            Layer { values: std::env::vars().collect() },
-            Layer { values: read_dotenv(Path::new(".env"))? },
-            Layer { values: read_config_file(config_file_path().as_deref())? },
-        ];
+        let layers = read_layers()?;
         let mut cfg = Self::from_layers(overrides, &layers)?;
         // Children get variables of the process environment only, never .env's or the file's.
         let extra = layers.iter().find_map(|l| l.get("DALGO_CHILD_ENV")).unwrap_or_default();
@@ -703,12 +730,137 @@ fn read_config_file(path: Option<&Path>) -> Result<HashMap<String, String>> {
         .collect()
 }
 
+/// A setting dalgo reads: its name, whether its value is secret, and its
+/// default in words (what `dalgo --help` and the README say).
+const KNOWN: &[(&str, bool, &str)] = &[
+    ("DATABASE_URL", false, "local socket, database dalgo"),
+    ("DBHOST", false, "-"),
+    ("DBPORT", false, "5432"),
+    ("DBNAME", false, "dalgo"),
+    ("DBUSER", false, "$PGUSER, else the OS user"),
+    ("DBPASSWORD", true, "-"),
+    ("PGSSLMODE", false, "prefer"),
+    ("DALGO_DB_CONNECT_TIMEOUT", false, "5"),
+    ("DALGO_DB_STATEMENT_TIMEOUT", false, "120"),
+    ("DALGO_DB_LOCK_TIMEOUT", false, "30"),
+    ("DALGO_DB_IDLE_TIMEOUT", false, "60"),
+    ("DALGO_DB_KEEPALIVE", false, "30"),
+    ("DALGO_OUTPUT", false, "table"),
+    ("DALGO_NO_INPUT", false, "prompt on a terminal"),
+    ("DALGO_ACTOR", false, "$SUDO_USER, else $USER"),
+    ("DALGO_ORG", false, "-"),
+    ("DALGO_SECRETS_BACKEND", false, "dir"),
+    ("DEV_SECRETS_DIR", false, "~/.local/share/dalgo/secrets"),
+    ("CLIENTDBT_ROOT", false, "~/.local/share/dalgo/clientdbt"),
+    ("DBT_EXECUTABLE", false, "-"),
+    ("DBT_VENV", false, "-"),
+    ("DALGO_CHILD_ENV", false, "-"),
+    ("AIRBYTE_SERVER_HOST", false, "- (no Airbyte)"),
+    ("AIRBYTE_SERVER_PORT", false, "8000"),
+    ("AIRBYTE_SERVER_APIVER", false, "v1"),
+    ("AIRBYTE_USE_SSL", false, "false"),
+    ("AIRBYTE_API_TOKEN", true, "-"),
+    ("AIRBYTE_API_TOKEN_FILE", false, "-"),
+    ("AIRBYTE_USERNAME", false, "-"),
+    ("AIRBYTE_PASSWORD", true, "-"),
+    ("AIRBYTE_PASSWORD_FILE", false, "-"),
+    ("AIRBYTE_CLIENT_ID", false, "-"),
+    ("AIRBYTE_CLIENT_SECRET", true, "-"),
+    ("AIRBYTE_CLIENT_SECRET_FILE", false, "-"),
+    ("AIRBYTE_TIMEOUT", false, "30"),
+    ("AIRBYTE_CHECK_TIMEOUT", false, "60"),
+    ("AIRBYTE_DISCOVER_TIMEOUT", false, "600"),
+    ("AIRBYTE_RETRIES", false, "3"),
+    ("PREFECT_API_URL", false, "- (no Prefect)"),
+    ("PREFECT_API_KEY", true, "-"),
+    ("PREFECT_HTTP_TIMEOUT", false, "30"),
+    ("PREFECT_RETRIES", false, "3"),
+    ("PREFECT_WORKER_POOL_NAME", false, "default"),
+    ("PREFECT_EKS_WORKER_POOL_NAME", false, "-"),
+    ("DALGO_PREFECT_ENTRYPOINT", false, DEFAULT_ENTRYPOINT),
+    ("DALGO_PREFECT_PULL_STEPS", false, "a git clone of prefect-proxy"),
+    ("PREFECT_AIRBYTE_TASKS_TIMEOUT_SECS", false, "15"),
+];
+
+/// Dalgo settings dalgo reads nowhere, and what it does instead.
+const IGNORED: &[(&str, &str)] = &[
+    (
+        "USE_AWS_SECRETS_MANAGER",
+        "dalgo keeps credentials in DEV_SECRETS_DIR or the OS keyring (DALGO_SECRETS_BACKEND), not in AWS Secrets Manager",
+    ),
+    ("PREFECT_PROXY_API_URL", "dalgo calls Prefect's own API at PREFECT_API_URL, not Dalgo's prefect-proxy"),
+];
+
+/// One setting as it takes effect.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EffectiveSetting {
+    pub name: &'static str,
+    /// The value (`********` for a secret, a URL's password masked); `None` when unset.
+    pub value: Option<String>,
+    pub source: SettingSource,
+    /// The default in words, used when unset.
+    pub default: &'static str,
+}
+
+/// Every setting dalgo reads, where each comes from, and the Dalgo settings
+/// set here that dalgo does not use.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Explanation {
+    pub settings: Vec<EffectiveSetting>,
+    pub warnings: Vec<String>,
+    /// The user config file consulted (it may not exist).
+    pub config_file: Option<PathBuf>,
+}
+
+/// Explains the configuration [`Config::load`] would build, setting by setting.
+pub fn explain(overrides: &Overrides) -> Result<Explanation> {
+    let layers = read_layers()?;
+    let flag = |name: &str| match name {
+        "DATABASE_URL" => overrides.database_url.clone(),
+        "DALGO_ACTOR" => overrides.actor.clone(),
+        _ => None,
+    };
+    let settings = KNOWN
+        .iter()
+        .map(|&(name, secret, default)| {
+            let found = flag(name)
+                .map(|v| (v, SettingSource::Flag))
+                .or_else(|| layers.iter().find_map(|l| l.get(name).map(|v| (v.to_string(), l.source))));
+            let (value, source) = match found {
+                Some((v, source)) => (Some(mask(secret, &v)), source),
+                None => (None, SettingSource::Default),
+            };
+            EffectiveSetting { name, value, source, default }
+        })
+        .collect();
+    let warnings = IGNORED
+        .iter()
+        .filter_map(|(name, instead)| {
+            let layer = layers.iter().find(|l| l.get(name).is_some())?;
+            Some(format!("{name} (from {}) is a Dalgo setting dalgo does not use: {instead}", layer.source))
+        })
+        .collect();
+    Ok(Explanation { settings, warnings, config_file: config_file_path() })
+}
+
+/// A secret as `********`; a URL with its password masked.
+fn mask(secret: bool, value: &str) -> String {
+    match url::password_of(value) {
+        _ if secret => "********".into(),
+        Some(pw) if !pw.is_empty() => value.replacen(pw, "********", 1),
+        _ => value.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn layer(pairs: &[(&str, &str)]) -> Layer {
-        Layer { values: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
+        Layer {
+            source: SettingSource::Environment,
+            values: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod airbyte;
 mod completions;
+mod config;
 mod createorganduser;
 mod dbt;
 mod examples;
@@ -95,6 +96,10 @@ pub struct GlobalArgs {
     /// More detail on stderr (-v info, -vv debug, -vvv trace)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// The settings given as flags here, for `dalgo config show`.
+    #[arg(skip)]
+    pub from_flags: Vec<&'static str>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +140,9 @@ pub enum Command {
     /// Task locks held by pipeline runs; release the stale ones
     #[command(subcommand)]
     Locks(pipeline::LocksCommand),
+    /// The effective configuration: each setting, masked, and where it comes from
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
     /// Print a shell completion script
     Completions(completions::CompletionArgs),
     /// Print a command's manual page, or write every page into a directory
@@ -148,10 +156,37 @@ pub fn command() -> clap::Command {
     examples::with_examples(Cli::command())
 }
 
-/// Parses the process's arguments (exits with clap's usage error, 2, on bad ones).
+/// Parses the process's arguments (exits with clap's usage error, 2, on bad
+/// ones). `DALGO_OUTPUT` and `DALGO_NO_INPUT` are read from `./.env` and
+/// the user config file too, as every other setting, when neither the flag
+/// nor the environment gives them.
 pub fn parse() -> Cli {
     use clap::FromArgMatches;
-    Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
+    use clap::parser::ValueSource;
+    let mut cmd = command();
+    let matches = cmd.get_matches_mut();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let unset = |id: &str| matches!(matches.value_source(id), None | Some(ValueSource::DefaultValue));
+    for (id, name) in [("output", "DALGO_OUTPUT"), ("no_input", "DALGO_NO_INPUT")] {
+        if matches.value_source(id) == Some(ValueSource::CommandLine) {
+            cli.global.from_flags.push(name);
+        }
+    }
+    let layered = |name: &str| dalgo::config::lookup(name).ok().flatten().map(|(v, _)| v);
+    if unset("output")
+        && let Some(v) = layered("DALGO_OUTPUT")
+    {
+        cli.global.output = <Format as clap::ValueEnum>::from_str(&v, true).unwrap_or_else(|_| {
+            cmd.error(clap::error::ErrorKind::InvalidValue, format!("DALGO_OUTPUT must be table or json, not {v:?}"))
+                .exit()
+        });
+    }
+    if unset("no_input")
+        && layered("DALGO_NO_INPUT").is_some_and(|v| !matches!(v.as_str(), "0" | "false" | "no" | "off"))
+    {
+        cli.global.no_input = true;
+    }
+    cli
 }
 
 /// What every command needs: the global options and the configuration.
@@ -159,7 +194,9 @@ pub struct Context {
     pub format: Format,
     pub quiet: bool,
     no_input: bool,
-    overrides: Overrides,
+    pub overrides: Overrides,
+    /// Settings given as flags that only the command line reads.
+    from_flags: Vec<&'static str>,
 }
 
 impl Context {
@@ -169,6 +206,7 @@ impl Context {
             quiet: g.quiet,
             no_input: g.no_input,
             overrides: Overrides { database_url: g.database_url.clone(), actor: g.actor.clone() },
+            from_flags: g.from_flags.clone(),
         }
     }
 
@@ -283,6 +321,7 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Airbyte(c) => airbyte::run(&ctx, c).await,
         Command::Pipeline(c) => pipeline::run(&ctx, c).await,
         Command::Locks(c) => pipeline::locks(&ctx, c).await,
+        Command::Config(c) => config::run(&ctx, c),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(&ctx, a),
     }

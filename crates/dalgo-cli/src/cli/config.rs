@@ -1,0 +1,52 @@
+//! `dalgo config show`.
+
+use clap::Subcommand;
+
+use super::Context;
+use super::output::{CmdResult, emit, table, write_table};
+use dalgo::config::SettingSource;
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Every setting dalgo reads: its effective value (secrets masked) and where it comes from
+    #[command(
+        long_about = "Every setting dalgo reads, with its effective value (secrets masked, a URL's password \
+hidden) and its source: flag, env, .env (in the working directory), file (the user config file) or default. \
+Warns about Dalgo settings found here that dalgo does not use.",
+        after_help = "Examples:\n  dalgo config show\n  dalgo config show -o json | jq '.settings[] | select(.source != \"default\")'"
+    )]
+    Show {
+        /// Only the settings that are set somewhere
+        #[arg(long)]
+        set: bool,
+    },
+}
+
+pub fn run(ctx: &Context, c: ConfigCommand) -> CmdResult {
+    let ConfigCommand::Show { set } = c;
+    let mut e = dalgo::config::explain(&ctx.overrides)?;
+    // The command line's own settings, when a flag gave them.
+    for s in e.settings.iter_mut().filter(|s| ctx.from_flags.contains(&s.name)) {
+        s.source = SettingSource::Flag;
+        s.value = Some(match s.name {
+            "DALGO_OUTPUT" => {
+                use clap::ValueEnum;
+                ctx.format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())
+            }
+            _ => "true".into(),
+        });
+    }
+    if set {
+        e.settings.retain(|s| s.value.is_some());
+    }
+    for w in &e.warnings {
+        ctx.warn(w);
+    }
+    emit(ctx.format, &e, |out| {
+        let rows = e.settings.iter().map(|s| {
+            let value = s.value.clone().unwrap_or_else(|| format!("({})", s.default));
+            [s.name.to_string(), value, s.source.as_str().to_string()]
+        });
+        write_table(out, &table(&["SETTING", "VALUE", "SOURCE"], rows))
+    })
+}
