@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 use crate::airbyte_stub::{Auth, Fault, Options, Stub, Version};
@@ -401,6 +402,11 @@ fn reset_and_deletes_find_their_target_then_ask_and_take_dry_run() {
     assert_eq!(env.stub.count("workspaces"), 1);
     env.dalgo(&["airbyte", "reset", &conns[0], "--org", "acme-ngo", "--yes"]).assert().success();
     assert_eq!(resets(), 1);
+    // -v times each call: Airbyte's and the database's.
+    env.dalgo(&["airbyte", "connections", "list", "--org", "acme-ngo", "-v"])
+        .assert()
+        .success()
+        .stderr(contains("airbyte POST /connections/list -> 200 in").and(contains("INFO dalgo::db: SELECT")));
     env.no_violations();
 }
 

@@ -81,6 +81,8 @@ fn sqlx_statement_logs_appear_only_from_vv() {
     let db = acme();
     let quiet = db.dalgo(&["org", "list", "-v"]).env_remove("RUST_LOG").output().unwrap();
     assert!(!stderr(&quiet).contains("sqlx"), "{}", stderr(&quiet));
+    // -v: one line per statement with its time (it used to print nothing).
+    assert!(stderr(&quiet).contains("INFO dalgo::db: SELECT") && stderr(&quiet).contains(" ms"), "{}", stderr(&quiet));
     let loud = db.dalgo(&["org", "list", "-vv"]).output().unwrap();
     assert!(stderr(&loud).contains("sqlx::query"), "{}", stderr(&loud));
 }

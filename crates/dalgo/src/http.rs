@@ -132,7 +132,18 @@ impl Transport {
             }
             let service = self.service.name().to_ascii_lowercase();
             tracing::debug!(method = %req.method, path = req.path, attempt, "{service} request");
+            let started = std::time::Instant::now();
             let outcome = r.send().await;
+            let took = started.elapsed().as_secs_f64() * 1000.0;
+            match &outcome {
+                Ok(resp) => tracing::info!(
+                    "{service} {} {} -> {} in {took:.1} ms",
+                    req.method,
+                    req.path,
+                    resp.status().as_u16()
+                ),
+                Err(e) => tracing::info!("{service} {} {} -> {} in {took:.1} ms", req.method, req.path, root_cause(e)),
+            }
             let pause = backoff(attempt + 1);
             if req.safe
                 && attempt < self.retries

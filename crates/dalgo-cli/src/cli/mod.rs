@@ -8,7 +8,9 @@ mod dbt;
 mod examples;
 mod exit_codes;
 mod flags;
+mod logging;
 mod man;
+pub use logging::init_logging;
 mod migrate;
 mod org;
 pub mod output;
@@ -93,7 +95,7 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// More detail on stderr (-v info, -vv debug, -vvv trace)
+    /// More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
@@ -280,29 +282,6 @@ where
 {
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|v| v.as_str())).try_map(|s| s.parse::<T>())
-}
-
-/// Logs go to stderr; `-v` raises the level, `RUST_LOG` overrides it.
-pub fn init_logging(g: &GlobalArgs) {
-    let level = match (g.quiet, g.verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
-        (false, 2) => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        // sqlx logs every statement (and "slow statement" warnings with their
-        // SQL): only from -vv on.
-        .unwrap_or_else(|_| {
-            let sqlx = if g.verbose >= 2 { level } else { "error" };
-            tracing_subscriber::EnvFilter::new(format!("{level},sqlx={sqlx}"))
-        });
-    let ansi = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && {
-        use std::io::IsTerminal;
-        std::io::stderr().is_terminal()
-    };
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).init();
 }
 
 pub async fn run(cli: Cli) -> CmdResult {
