@@ -1328,13 +1328,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__list)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1450,13 +1454,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destination__subcmd__definitions)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1788,13 +1796,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__list)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2804,13 +2816,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__source__subcmd__definitions)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3142,13 +3158,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__list)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5844,12 +5864,16 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__locks__subcmd__list)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6170,12 +6194,16 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__list)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6670,13 +6698,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__list)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7074,12 +7106,16 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__role__subcmd__list)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7312,12 +7348,16 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__list)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7538,13 +7578,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__list)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -89,6 +89,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -f -a "show" -d 'An org with its plan and members'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -f -a "delete" -d 'Delete an org, its memberships, plan and flag overrides in one transaction'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -135,6 +136,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "set-password" -d 'Set a user\'s password (from --password-stdin, PASSWORD, or a prompt)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l org -d 'Only members of this org' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -201,6 +203,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'Roles with their levels and permission counts'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'A role and the permissions it grants'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -452,6 +455,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -f -a "gc" -d 'Remove warehouse credentials and git tokens that no row names'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -f -a "delete" -d 'Delete a secret no org refers to'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -547,6 +551,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -f -a "delete" -d 'Delete the org\'s workspace with its sources, destinations and connections'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l org -d 'The org\'s slug' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l limit -d 'Show at most N (default: all)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -556,6 +561,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s h -l help -d 'Print help'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l org -d 'The org\'s slug' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l limit -d 'Show at most N (default: all)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -604,7 +610,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -s h -l help -d 'Print help'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "list"
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "list" -d 'A list of one org\'s things'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "show"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "create" -d 'Create a connection from a freshly discovered catalog'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "update" -d 'Change a connection; what is not given stays as it is'
@@ -699,6 +705,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l org -d 'The org\'s slug' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''
 json\t''"
@@ -854,6 +861,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -f -a "release-stale" -d 'Release locks whose run is final or unknown to Prefect, or that never got a run'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -f -a "release" -d 'Release one lock'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l org -d 'Only this org\'s (its slug)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t''

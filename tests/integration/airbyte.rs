@@ -253,7 +253,7 @@ fn warehouse_destination_and_connections_follow_the_org() {
         "--namespace",
         "raw_crm",
         "--schedule",
-        "0 0 2 * * ?",
+        "0 2 * * *",
         "--name",
         "crm to warehouse",
     ]);
@@ -261,6 +261,8 @@ fn warehouse_destination_and_connections_follow_the_org() {
     assert_eq!(conn["destinationId"], dest.as_str());
     let sent = &env.stub.requests_to("/v1/connections/create")[0].body;
     assert_eq!((sent["namespaceFormat"].as_str(), sent["scheduleType"].as_str()), (Some("raw_crm"), Some("cron")));
+    // 5-field cron, as pipelines take, sent as Airbyte's Quartz (it used to be passed on as typed).
+    assert_eq!(sent["scheduleData"]["cron"]["cronExpression"], "0 0 2 * * ?");
     let selected: Vec<_> = sent["syncCatalog"]["streams"]
         .as_array()
         .unwrap()
@@ -295,6 +297,16 @@ fn warehouse_destination_and_connections_follow_the_org() {
     .code(65)
     .stderr(contains("does not support sync mode incremental"));
 
+    let updated =
+        env.ok_json(&["airbyte", "connections", "update", &conn_id, "--org", "acme-ngo", "--schedule", "30 3 * * 1-5"]);
+    let sent = &env.stub.requests_to("/v1/connections/update").last().unwrap().body.clone();
+    assert_eq!(sent["scheduleData"]["cron"]["cronExpression"], "0 30 3 ? * 2-6", "{updated}");
+    let updates = env.stub.requests_to("/v1/connections/update").len();
+    env.dalgo(&["airbyte", "connections", "update", &conn_id, "--org", "acme-ngo", "--schedule", "0 2 1 * 1"])
+        .assert()
+        .code(65)
+        .stderr(contains("cannot name both a day of the month and a day of the week"));
+    assert_eq!(env.stub.requests_to("/v1/connections/update").len(), updates, "a bad schedule reached Airbyte");
     let updated =
         env.ok_json(&["airbyte", "connections", "update", &conn_id, "--org", "acme-ngo", "--no-schedule", "--disable"]);
     assert_eq!((updated["scheduleType"].as_str(), updated["status"].as_str()), (Some("manual"), Some("inactive")));

@@ -199,6 +199,12 @@ fn empty_lists_say_so_on_stderr_and_booleans_are_yes_or_no() {
     db.exec("DELETE FROM org_users");
     db.dalgo(&["user", "list"]).assert().success().stdout("").stderr("no users\n");
     db.dalgo(&["user", "list", "-o", "json"]).assert().success().stdout("[]\n").stderr("");
+    // --limit on every list (streamed ones stop reading there).
+    crate::common::onboard(&db, "Beta NGO", "admin@beta.org", "admin");
+    let orgs = crate::common::json(&db.dalgo(&["org", "list", "--limit", "1", "-o", "json"]).output().unwrap());
+    assert_eq!(orgs.as_array().map(Vec::len), Some(1), "{orgs}");
+    let roles = crate::common::json(&db.dalgo(&["role", "list", "--limit", "2", "-o", "json"]).output().unwrap());
+    assert_eq!(roles.as_array().map(Vec::len), Some(2), "{roles}");
     let flags = db.dalgo(&["manage-feature-flags", "--list-all"]).output().unwrap();
     let flags = String::from_utf8_lossy(&flags.stdout).into_owned();
     assert!(flags.contains(" no ") && !flags.contains("false") && !flags.contains("true"), "{flags}");

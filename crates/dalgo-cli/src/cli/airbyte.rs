@@ -10,7 +10,9 @@ use clap::{Args, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::Value;
 
-use super::output::{CliError, CmdResult, ExitStatus, emit, fields, table, when, write_list, write_table};
+use super::output::{
+    CliError, CmdResult, ExitStatus, Limit, emit, fields, table, when, write_list, write_table, yes_no,
+};
 use super::warehouse::read_input;
 use super::{Context, prompt};
 use dalgo::airbyte::{
@@ -30,9 +32,9 @@ pub enum AirbyteCommand {
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
     /// The source connectors available to an org
-    SourceDefinitions(OrgArg),
+    SourceDefinitions(OrgList),
     /// The destination connectors available to an org
-    DestinationDefinitions(OrgArg),
+    DestinationDefinitions(OrgList),
     /// An org's sources
     #[command(subcommand)]
     Sources(ActorCommand),
@@ -62,6 +64,15 @@ pub enum AirbyteCommand {
 pub struct OrgArg {
     #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
     pub slug: String,
+}
+
+/// A list of one org's things.
+#[derive(Debug, Args)]
+pub struct OrgList {
+    #[command(flatten)]
+    org: OrgArg,
+    #[command(flatten)]
+    limit: Limit,
 }
 
 #[derive(Debug, Args)]
@@ -96,7 +107,7 @@ pub enum WorkspaceCommand {
 #[derive(Debug, Subcommand)]
 pub enum ActorCommand {
     /// All of the org's
-    List(OrgArg),
+    List(OrgList),
     /// One, with its config (secrets masked by Airbyte)
     Show {
         id: String,
@@ -171,7 +182,7 @@ impl StreamArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ConnectionCommand {
-    List(OrgArg),
+    List(OrgList),
     Show {
         id: String,
         #[command(flatten)]
@@ -193,7 +204,8 @@ pub enum ConnectionCommand {
         /// Write into this namespace (schema) of the destination
         #[arg(long)]
         namespace: Option<String>,
-        /// A Quartz cron expression, in UTC (e.g. "0 0 2 * * ?"); default: manual syncs only
+        /// Sync on this cron schedule, in UTC: 5 fields as pipelines take (e.g. "0 2 * * *"), or Quartz's
+        /// 6 or 7; default: manual syncs only
         #[arg(long, value_name = "CRON")]
         schedule: Option<String>,
     },
@@ -296,7 +308,7 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> CmdResult {
         return emit(ctx.format, &h, |out| {
             let rows = [
                 ("url", h.url.clone()),
-                ("available", h.available.to_string()),
+                ("available", yes_no(h.available)),
                 ("version", h.version.clone().unwrap_or("-".into())),
                 ("auth", h.auth.to_string()),
             ];
@@ -307,8 +319,8 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> CmdResult {
     let d = &dalgo;
     match c {
         AirbyteCommand::Workspace(w) => workspace(ctx, d, w).await,
-        AirbyteCommand::SourceDefinitions(o) => definitions(ctx, d, Actor::Source, &o.slug).await,
-        AirbyteCommand::DestinationDefinitions(o) => definitions(ctx, d, Actor::Destination, &o.slug).await,
+        AirbyteCommand::SourceDefinitions(o) => definitions(ctx, d, Actor::Source, o).await,
+        AirbyteCommand::DestinationDefinitions(o) => definitions(ctx, d, Actor::Destination, o).await,
         AirbyteCommand::Sources(a) => actors(ctx, d, Actor::Source, a).await,
         AirbyteCommand::Destinations(a) => actors(ctx, d, Actor::Destination, a).await,
         AirbyteCommand::Connections(a) => connections(ctx, d, a).await,
@@ -418,8 +430,8 @@ async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> CmdResult {
     }
 }
 
-async fn definitions(ctx: &Context, d: &Dalgo, actor: Actor, slug: &str) -> CmdResult {
-    let defs = d.org(slug).airbyte().await?.definitions(actor).await?;
+async fn definitions(ctx: &Context, d: &Dalgo, actor: Actor, o: OrgList) -> CmdResult {
+    let defs = o.limit.cut(d.org(&o.org.slug).airbyte().await?.definitions(actor).await?);
     emit(ctx.format, &defs, |out| {
         let t = table(
             &["NAME", "ID", "IMAGE"],
@@ -438,7 +450,7 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> Cm
     let noun = actor.noun();
     match cmd {
         ActorCommand::List(o) => {
-            let items = d.org(&o.slug).airbyte().await?.actors(actor).await?;
+            let items = o.limit.cut(d.org(&o.org.slug).airbyte().await?.actors(actor).await?);
             emit(ctx.format, &items, |out| {
                 let t = table(
                     &["NAME", "ID", "CONNECTOR"],
@@ -534,7 +546,7 @@ fn connection_table(conns: &[airbyte::Connection]) -> comfy_table::Table {
 async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> CmdResult {
     match cmd {
         ConnectionCommand::List(o) => {
-            let conns = d.org(&o.slug).airbyte().await?.connections().await?;
+            let conns = o.limit.cut(d.org(&o.org.slug).airbyte().await?.connections().await?);
             emit(ctx.format, &conns, |out| write_list(out, "connections", &connection_table(&conns)))
         }
         ConnectionCommand::Show { id, org } => {

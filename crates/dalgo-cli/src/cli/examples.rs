@@ -139,7 +139,11 @@ const ARG_HELP: &[(&str, &str, &str)] = &[
     ("airbyte connections", "sync_mode", "How every selected stream is read"),
     ("airbyte connections", "destination_sync_mode", "How the destination writes what is read"),
     ("airbyte connections", "namespace", "The destination namespace (schema) to write to"),
-    ("airbyte connections", "schedule", "Sync on this cron schedule (5 fields, e.g. '0 2 * * *')"),
+    (
+        "airbyte connections",
+        "schedule",
+        "Sync on this cron schedule, in UTC (5 fields, e.g. '0 2 * * *', or Quartz's 6 or 7)",
+    ),
     ("airbyte connections", "enable", "Turn the connection's syncs on"),
     ("airbyte connections", "disable", "Turn the connection's syncs off"),
     ("airbyte sync", "connection_id", "The connection to sync"),
@@ -248,6 +252,14 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn every_list_takes_limit() {
+        let lists = all().into_iter().filter(|(p, _)| p.ends_with(" list") || p.ends_with("-definitions"));
+        for (path, cmd) in lists {
+            assert!(cmd.get_arguments().any(|a| a.get_long() == Some("limit")), "`dalgo {path}` has no --limit");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Subcommand;
 
-use super::output::{CmdResult, emit, emit_stream, fields, table, when, write_table, yes_no};
+use super::output::{CmdResult, Limit, emit, emit_stream, fields, table, when, write_table, yes_no};
 use super::{Context, prompt};
 use dalgo::ops::{DeleteOptions, OrgDeleteReport};
 use dalgo::org::{self, Member};
@@ -12,7 +12,7 @@ use dalgo::org::{self, Member};
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
     /// Every org with its plan and member count
-    List,
+    List(Limit),
     /// An org with its plan and members
     Show {
         /// The org's slug
@@ -36,9 +36,10 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let db = dalgo.db();
     match c {
-        OrgCommand::List => {
+        OrgCommand::List(limit) => {
             let header = ["NAME", "SLUG", "PLAN", "MEMBERS", "CREATED"];
-            emit_stream(ctx.format, org::list_stream(db), &header, "orgs", |o| {
+            let orgs = futures_util::StreamExt::take(org::list_stream(db), limit.max());
+            emit_stream(ctx.format, orgs, &header, "orgs", |o| {
                 vec![
                     o.org.name.clone(),
                     o.org.slug.clone(),

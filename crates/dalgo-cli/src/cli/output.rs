@@ -182,6 +182,27 @@ pub fn write_table(out: &mut dyn Write, t: &Table) -> io::Result<()> {
     writeln!(out, "{t}")
 }
 
+/// `--limit` of a list command.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct Limit {
+    /// Show at most N (default: all)
+    #[arg(long = "limit", value_name = "N")]
+    pub n: Option<usize>,
+}
+
+impl Limit {
+    /// The first N of `rows`.
+    pub fn cut<T>(self, mut rows: Vec<T>) -> Vec<T> {
+        rows.truncate(self.max());
+        rows
+    }
+
+    /// N, or no limit.
+    pub fn max(self) -> usize {
+        self.n.unwrap_or(usize::MAX)
+    }
+}
+
 /// A list's table; an empty one writes nothing on stdout and says
 /// "no <noun>" on stderr instead of a bare header.
 pub fn write_list(out: &mut dyn Write, noun: &str, t: &Table) -> io::Result<()> {

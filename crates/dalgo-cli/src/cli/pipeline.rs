@@ -6,7 +6,9 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::output::{CmdResult, ExitStatus, emit, emit_stream, fields, table, when, write_list, write_table, yes_no};
+use super::output::{
+    CmdResult, ExitStatus, Limit, emit, emit_stream, fields, table, when, write_list, write_table, yes_no,
+};
 use super::{Context, prompt};
 use dalgo::ops::PipelineSpec;
 use dalgo::pipeline::blocks::{self, BlockOutcome, BlockStatus};
@@ -41,6 +43,8 @@ is written; the rows and the deployment are made together or not at all.")]
     List {
         #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
+        #[command(flatten)]
+        limit: Limit,
     },
     /// A pipeline's tasks in order, schedule and recent runs
     Show {
@@ -191,6 +195,8 @@ pub enum LocksCommand {
     List {
         #[arg(long = "org", value_name = "SLUG")]
         org: Option<String>,
+        #[command(flatten)]
+        limit: Limit,
     },
     /// Release locks whose run is final or unknown to Prefect, or that never got a run
     ReleaseStale {
@@ -242,8 +248,8 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
                 )
             })
         }
-        PipelineCommand::List { org } => {
-            let rows = pipeline::list(db, client, &org).await?;
+        PipelineCommand::List { org, limit } => {
+            let rows = limit.cut(pipeline::list(db, client, &org).await?);
             emit(ctx.format, &rows, |out| {
                 let t = table(
                     &["NAME", "SCHEDULE", "STATUS", "LAST RUN", "AT", "NEXT RUN"],
@@ -555,7 +561,9 @@ pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let db = dalgo.db();
     let rows = match c {
-        LocksCommand::List { org } => pipeline::list_locks(db, dalgo.prefect_if_configured()?, org.as_deref()).await?,
+        LocksCommand::List { org, limit } => {
+            limit.cut(pipeline::list_locks(db, dalgo.prefect_if_configured()?, org.as_deref()).await?)
+        }
         LocksCommand::ReleaseStale { older_than } => {
             pipeline::release_stale(db, dalgo.prefect()?, older_than, dalgo.actor()).await?
         }

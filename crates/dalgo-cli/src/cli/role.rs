@@ -3,13 +3,13 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::output::{CmdResult, emit, fields, table, write_list, write_table};
+use super::output::{CmdResult, Limit, emit, fields, table, write_list, write_table};
 use dalgo::role;
 
 #[derive(Debug, Subcommand)]
 pub enum RoleCommand {
     /// Roles with their levels and permission counts
-    List,
+    List(Limit),
     /// A role and the permissions it grants
     Show {
         /// The role's slug, e.g. admin
@@ -20,8 +20,8 @@ pub enum RoleCommand {
 pub async fn run(ctx: &Context, c: RoleCommand) -> CmdResult {
     let (_, db) = ctx.connect().await?;
     match c {
-        RoleCommand::List => {
-            let roles = role::list(&db).await?;
+        RoleCommand::List(limit) => {
+            let roles = limit.cut(role::list(&db).await?);
             emit(ctx.format, &roles, |out| {
                 let t = table(
                     &["SLUG", "NAME", "LEVEL", "PERMISSIONS"],

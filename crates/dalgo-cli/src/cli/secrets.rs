@@ -6,7 +6,7 @@ use clap::Subcommand;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-use super::output::{CliError, CmdResult, ExitStatus, emit, table, write_list};
+use super::output::{CliError, CmdResult, ExitStatus, Limit, emit, table, write_list};
 use super::{Context, prompt};
 use dalgo::secrets;
 use dalgo::warehouse;
@@ -14,7 +14,7 @@ use dalgo::warehouse;
 #[derive(Debug, Subcommand)]
 pub enum SecretsCommand {
     /// Secrets the database refers to, and any others the store holds
-    List,
+    List(Limit),
     /// A secret's value, masked unless --reveal is given on a terminal
     Show {
         name: String,
@@ -50,8 +50,8 @@ pub async fn run(ctx: &Context, c: SecretsCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let (db, store) = (dalgo.db(), dalgo.secrets());
     match c {
-        SecretsCommand::List => {
-            let entries = secrets::inventory(db, store).await?;
+        SecretsCommand::List(limit) => {
+            let entries = limit.cut(secrets::inventory(db, store).await?);
             emit(ctx.format, &entries, |out| {
                 let t = table(
                     &["NAME", "HOLDS", "ORG", "IN STORE"],

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::output::{CmdResult, ExitStatus, emit, emit_stream, when, yes_no};
+use super::output::{CmdResult, ExitStatus, Limit, emit, emit_stream, when, yes_no};
 use super::prompt::{self, PasswordSources};
 use dalgo::user::{self, Email, PasswordHash};
 
@@ -14,6 +14,8 @@ pub enum UserCommand {
         /// Only members of this org
         #[arg(long, value_name = "SLUG")]
         org: Option<String>,
+        #[command(flatten)]
+        limit: Limit,
     },
     /// Add a user to an org, creating the user if needed
     Add {
@@ -52,11 +54,12 @@ pub enum UserCommand {
 
 pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
     match c {
-        UserCommand::List { org } => {
+        UserCommand::List { org, limit } => {
             let (_, db) = ctx.connect().await?;
             let scope = user::list_scope(&db, org.as_deref()).await?;
             let header = ["EMAIL", "ORG", "ROLE", "VERIFIED", "SINCE"];
-            emit_stream(ctx.format, user::list_stream(&db, scope), &header, "users", |m| {
+            let users = futures_util::StreamExt::take(user::list_stream(&db, scope), limit.max());
+            emit_stream(ctx.format, users, &header, "users", |m| {
                 vec![
                     m.email.clone(),
                     m.org.clone().unwrap_or_else(|| "-".into()),

@@ -539,13 +539,61 @@ pub(crate) async fn get_connection(c: &Client, id: &str) -> Result<Connection> {
     c.post("/connections/get", &json!({ "connectionId": id }), Call::Safe, Wait::Normal).await
 }
 
-fn schedule_fields(cron: Option<&str>) -> Value {
-    match cron {
+/// A schedule in Airbyte's terms: a cron schedule (5 fields, as pipelines
+/// take, converted by [`quartz`]; or Quartz's own 6 or 7) or manual.
+fn schedule_fields(cron: Option<&str>) -> Result<Value> {
+    Ok(match cron {
         Some(expr) => {
+            let expr = quartz(expr)?;
             json!({ "scheduleType": "cron", "scheduleData": { "cron": { "cronExpression": expr, "cronTimeZone": "UTC" } } })
         }
         None => json!({ "scheduleType": "manual" }),
+    })
+}
+
+/// The Quartz cron expression Airbyte schedules with, from a 5-field cron
+/// (`minute hour day-of-month month day-of-week`, validated as pipelines'
+/// are): seconds `0` in front, `?` for the day field left `*`, and weekdays
+/// renumbered (cron's 0 or 7 = Sunday is Quartz's 1). An expression of 6 or
+/// 7 fields is Quartz already and is passed on as given.
+pub fn quartz(expr: &str) -> Result<String> {
+    let fields: Vec<&str> = expr.split_whitespace().collect();
+    if matches!(fields.len(), 6 | 7) {
+        return Ok(fields.join(" "));
     }
+    crate::pipeline::validate_cron(expr)?;
+    let [minute, hour, dom, month, dow] = fields[..] else {
+        return Err(Error::InvalidCron { expr: expr.into(), reason: "it needs 5 fields".into() });
+    };
+    let (dom, dow) = match (dom, dow) {
+        (d, "*") => (d.to_string(), "?".to_string()),
+        ("*", w) => ("?".to_string(), quartz_weekdays(w)),
+        _ => {
+            return Err(Error::InvalidCron {
+                expr: expr.into(),
+                reason: "Airbyte's schedules cannot name both a day of the month and a day of the week".into(),
+            });
+        }
+    };
+    Ok(format!("0 {minute} {hour} {dom} {month} {dow}"))
+}
+
+/// Cron weekday numbers (0-7, Sunday 0 or 7) as Quartz's (1-7, Sunday 1),
+/// in lists, ranges and `#` forms; names and steps stay as they are.
+fn quartz_weekdays(field: &str) -> String {
+    let renumber = |n: &str| n.parse::<u8>().map_or_else(|_| n.to_string(), |d| (d % 7 + 1).to_string());
+    field
+        .split(',')
+        .map(|item| {
+            let (base, step) = item.split_once('/').map_or((item, None), |(b, s)| (b, Some(s)));
+            let base = match base.split_once('#') {
+                Some((day, nth)) => format!("{}#{nth}", renumber(day)),
+                None => base.split('-').map(renumber).collect::<Vec<_>>().join("-"),
+            };
+            step.map_or(base.clone(), |s| format!("{base}/{s}"))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn namespace_fields(namespace: Option<&str>) -> Value {
@@ -563,6 +611,7 @@ fn merge(into: &mut Value, from: Value) {
 
 /// Creates a connection from a freshly discovered catalog.
 pub(crate) async fn create_connection(c: &Client, spec: &ConnectionSpec) -> Result<Connection> {
+    let schedule = schedule_fields(spec.cron.as_deref())?;
     let catalog = discover(c, &spec.source_id).await?;
     let sync_catalog = select_streams(&catalog, &spec.streams)?;
     let mut body = json!({
@@ -571,7 +620,7 @@ pub(crate) async fn create_connection(c: &Client, spec: &ConnectionSpec) -> Resu
     if let Some(name) = &spec.name {
         body["name"] = json!(name);
     }
-    merge(&mut body, schedule_fields(spec.cron.as_deref()));
+    merge(&mut body, schedule);
     merge(&mut body, namespace_fields(spec.namespace.as_deref()));
     c.post("/connections/create", &body, Call::Once, Wait::Normal).await
 }
@@ -588,6 +637,9 @@ pub struct ConnectionChanges {
 
 pub(crate) async fn update_connection(c: &Client, id: &str, ch: &ConnectionChanges) -> Result<Connection> {
     let mut body = json!({ "connectionId": id });
+    if let Some(cron) = &ch.cron {
+        merge(&mut body, schedule_fields(cron.as_deref())?);
+    }
     if let Some(name) = &ch.name {
         body["name"] = json!(name);
     }
@@ -598,9 +650,6 @@ pub(crate) async fn update_connection(c: &Client, id: &str, ch: &ConnectionChang
     }
     if let Some(ns) = &ch.namespace {
         merge(&mut body, namespace_fields(ns.as_deref()));
-    }
-    if let Some(cron) = &ch.cron {
-        merge(&mut body, schedule_fields(cron.as_deref()));
     }
     if let Some(status) = &ch.status {
         body["status"] = json!(status);
@@ -678,4 +727,24 @@ pub(crate) async fn upsert_warehouse_destination(
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(dest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_field_cron_becomes_quartz_and_quartz_passes_through() {
+        assert_eq!(quartz("0 2 * * *").unwrap(), "0 0 2 * * ?");
+        assert_eq!(quartz("30 3 1 * *").unwrap(), "0 30 3 1 * ?");
+        assert_eq!(quartz("15 6 * * 1-5").unwrap(), "0 15 6 ? * 2-6");
+        assert_eq!(quartz("0 0 * * 0,6").unwrap(), "0 0 0 ? * 1,7");
+        assert_eq!(quartz("0 0 * * 7").unwrap(), "0 0 0 ? * 1");
+        assert_eq!(quartz("0 9 * * MON").unwrap(), "0 0 9 ? * MON");
+        assert_eq!(quartz("0 9 * * 5#2").unwrap(), "0 0 9 ? * 6#2");
+        assert_eq!(quartz("0 0 12 * * ?").unwrap(), "0 0 12 * * ?");
+        assert!(matches!(quartz("0 2 1 * 1"), Err(Error::InvalidCron { .. })));
+        assert!(matches!(quartz("61 2 * * *"), Err(Error::InvalidCron { .. })));
+        assert!(matches!(quartz("every day"), Err(Error::InvalidCron { .. })));
+    }
 }
