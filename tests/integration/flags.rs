@@ -95,6 +95,29 @@ fn unknown_flag_exits_65_and_unknown_org_67_writing_nothing() {
     assert_eq!(db.count("audit_log WHERE resource_type = 'feature_flag'"), 0);
 }
 
+/// Flag names and role slugs are matched in any case, and a near miss is
+/// suggested (both used to list the valid names only, and `reports` or
+/// `ADMIN` were unknown).
+#[test]
+fn flags_and_roles_are_case_insensitive_with_did_you_mean() {
+    let db = with_org();
+    db.dalgo(&["manage-feature-flags", "REPORT", "--enable"])
+        .assert()
+        .code(65)
+        .stderr(contains("hint: did you mean REPORTS?"));
+    db.dalgo(&["manage-feature-flags", "reports", "--enable"]).assert().success();
+    assert_eq!(db.rows("SELECT flag_name, value FROM feature_flag_values"), ["REPORTS|t"]);
+    db.dalgo(&["user", "add", "ana@acme.org", "--org", "acme-ngo", "--role", "analist"])
+        .env("PASSWORD", "pw-for-tests")
+        .assert()
+        .code(65)
+        .stderr(contains("hint: did you mean analyst?"));
+    db.dalgo(&["user", "add", "ana@acme.org", "--org", "acme-ngo", "--role", "ANALYST"])
+        .env("PASSWORD", "pw-for-tests")
+        .assert()
+        .success();
+}
+
 #[test]
 fn missing_action_or_flag_is_a_usage_error() {
     let db = with_org();

@@ -53,10 +53,10 @@ pub enum Error {
     InvalidPassword(&'static str),
 
     #[error("unknown role {given:?}; valid roles: {}", valid.join(", "))]
-    UnknownRole { given: String, valid: Vec<String> },
+    UnknownRole { given: String, valid: Vec<String>, suggestion: Option<String> },
 
     #[error("unknown feature flag {given:?}; valid flags: {}", valid.join(", "))]
-    UnknownFlag { given: String, valid: Vec<String> },
+    UnknownFlag { given: String, valid: Vec<String>, suggestion: Option<String> },
 
     /// With the nearest slug there is, if one is close.
     #[error("no org with slug {slug:?}")]
@@ -312,7 +312,9 @@ impl Error {
             Error::DbUnreachable { .. } => Some(
                 "check --database-url / DATABASE_URL (or DBHOST, DBPORT, DBNAME) and that PostgreSQL is running".into(),
             ),
-            Error::OrgNotFound { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
+            Error::OrgNotFound { suggestion: Some(s), .. }
+            | Error::UnknownRole { suggestion: Some(s), .. }
+            | Error::UnknownFlag { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
             Error::OrgNotFound { suggestion: None, .. } => Some("`dalgo org list` shows the orgs".into()),
             Error::PipelineNotFound { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
             Error::PipelineNotFound { org, suggestion: None, .. } => {

@@ -144,7 +144,7 @@ impl Change {
 /// one row: the unique indexes decide.
 pub async fn set_flag(db: &Db, scope: Scope<'_>, name: &str, value: bool, actor: &str) -> Result<Change> {
     let mut tx = db.pool().begin().await?;
-    check_flag_name(&mut tx, name).await?;
+    let name = &flag_name(&mut tx, name).await?;
     let org = scope_org(&mut tx, scope).await?;
     let change = set_in_tx(&mut tx, org.as_ref(), name, value, actor).await?;
     tx.commit().await?;
@@ -167,7 +167,7 @@ pub async fn enable_all_global(db: &Db, actor: &str) -> Result<Vec<Change>> {
 /// Removes an org's override so the org falls back to the global value.
 pub async fn clear_flag(db: &Db, org_slug: &str, name: &str, actor: &str) -> Result<Change> {
     let mut tx = db.pool().begin().await?;
-    check_flag_name(&mut tx, name).await?;
+    let name = &flag_name(&mut tx, name).await?;
     let org = org::get(&mut tx, org_slug).await?;
     let old: Option<bool> =
         sqlx::query_scalar("DELETE FROM feature_flag_values WHERE org_id = $1 AND flag_name = $2 RETURNING value")
@@ -183,12 +183,16 @@ pub async fn clear_flag(db: &Db, org_slug: &str, name: &str, actor: &str) -> Res
     Ok(change)
 }
 
-async fn check_flag_name(conn: &mut PgConnection, name: &str) -> Result<()> {
+/// The catalogue's spelling of a flag name given in any case; an unknown
+/// one lists the valid names and suggests the nearest.
+async fn flag_name(conn: &mut PgConnection, name: &str) -> Result<String> {
     let names: Vec<String> = sqlx::query_scalar("SELECT name FROM feature_flags ORDER BY name").fetch_all(conn).await?;
-    if names.iter().any(|n| n == name) {
-        Ok(())
-    } else {
-        Err(Error::UnknownFlag { given: name.to_string(), valid: names })
+    match names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+        Some(n) => Ok(n.clone()),
+        None => {
+            let suggestion = crate::values::nearest(name, &names);
+            Err(Error::UnknownFlag { given: name.to_string(), valid: names, suggestion })
+        }
     }
 }
 

@@ -55,13 +55,18 @@ pub async fn list(db: &Db) -> Result<Vec<RoleSummary>> {
 
 /// The role with this slug; an unknown slug lists the valid ones.
 pub async fn get(conn: &mut PgConnection, slug: &str) -> Result<Role> {
-    let found: Option<Role> = sqlx::query_as("SELECT id, uuid, slug, name, level FROM roles WHERE slug = $1")
+    // Slugs are lower case; `ADMIN` is admin.
+    let found: Option<Role> = sqlx::query_as("SELECT id, uuid, slug, name, level FROM roles WHERE slug = lower($1)")
         .bind(slug)
         .fetch_optional(&mut *conn)
         .await?;
     match found {
         Some(role) => Ok(role),
-        None => Err(Error::UnknownRole { given: slug.to_string(), valid: slugs(conn).await? }),
+        None => {
+            let valid = slugs(conn).await?;
+            let suggestion = crate::values::nearest(slug, &valid);
+            Err(Error::UnknownRole { given: slug.to_string(), valid, suggestion })
+        }
     }
 }
 

@@ -47,7 +47,7 @@ pub async fn run(ctx: &Context, a: CreateArgs) -> CmdResult {
     if !report.user_created && password_given {
         ctx.note(format!("user {} exists; its password was left unchanged", report.email));
     }
-    if !report.membership.created && report.membership.role != a.role {
+    if !report.membership.created && !report.membership.role.eq_ignore_ascii_case(&a.role) {
         ctx.warn(format!(
             "{} is already a member of {} with role {}; use `dalgo user set-role` to change it",
             report.email, report.org.slug, report.membership.role
