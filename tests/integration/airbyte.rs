@@ -350,10 +350,21 @@ fn sync_waits_records_history_and_reports_failures_and_conflicts() {
         [format!("{}|sync|succeeded|1000", conns[0])]
     );
 
+    // A failed job says why (Airbyte's failure summary) and how to read its logs, and counts the
+    // records as Airbyte does: 1000 read, none committed (it used to say only "failed", and 0).
     env.stub.fail_syncs_of(&conns[1]);
-    env.dalgo(&["airbyte", "sync", &conns[1], "--org", "acme-ngo", "--wait", "--poll-interval", "0.1"])
-        .assert()
-        .code(1);
+    let failed = env
+        .dalgo(&["airbyte", "sync", &conns[1], "--org", "acme-ngo", "--wait", "--poll-interval", "0.1", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+    let outcome = &json(&failed)[0];
+    assert_eq!((outcome["records"].as_i64(), outcome["records_emitted"].as_i64()), (Some(0), Some(1000)), "{outcome}");
+    assert_eq!(outcome["failure"], "Destination failed: relation \"orders\" is locked");
+    let job = outcome["job_id"].as_i64().unwrap();
+    let err = stderr(&failed);
+    assert!(err.contains("failed: Destination failed: relation \"orders\" is locked"), "{err}");
+    assert!(err.contains(&format!("`dalgo airbyte jobs logs {job} --org acme-ngo`")), "{err}");
     // A sync already running: 75, naming its job.
     env.dalgo(&["airbyte", "sync", &conns[0], "--org", "acme-ngo"]).assert().success();
     env.dalgo(&["airbyte", "sync", &conns[0], "--org", "acme-ngo"])
@@ -654,6 +665,9 @@ fn ctrl_c_stops_waiting_and_optionally_cancels() {
         assert!(stderr(&out).contains(expected), "{}", stderr(&out));
     }
     assert_eq!(env.stub.requests_to("/v1/jobs/cancel").len(), 1);
+    // The history says what became of each job: cancelled, or still running.
+    let statuses = env.db.rows("SELECT connection_id, status FROM airbyte_jobs ORDER BY job_id");
+    assert_eq!(statuses, [format!("{}|running", conns[0]), format!("{}|cancelled", conns[1])]);
     env.no_violations();
 }
 
@@ -678,4 +692,50 @@ fn login_keeps_credentials_in_the_session_keyring() {
     assert_eq!(env.stub.requests_to("/v1/applications/token").len(), 1);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("client-s3cret-77"));
     env.no_violations();
+}
+
+/// At a terminal the syncs' spinners are named by connection, and Ctrl-C's
+/// message is printed below them, not drawn over; with TERM=dumb there is
+/// one line per state change (there used to be no progress at all), named
+/// too, not one per poll.
+#[test]
+fn sync_progress_at_a_terminal_is_named_and_ctrl_c_is_not_drawn_over() {
+    let args = ["airbyte", "sync", "--all", "--org", "acme-ngo", "--wait", "--poll-interval", "0.1"];
+    for term in ["dumb", "xterm-256color"] {
+        let env = Env::new(Options {
+            auth: Auth::Basic(TOKEN.into()),
+            job_duration: Duration::from_secs(30),
+            ..Default::default()
+        });
+        let ws = env.workspace();
+        let conns = env.stub.seed_connections(&ws, 2);
+        let port = env.stub.port();
+        let vars = [
+            ("AIRBYTE_SERVER_HOST", "127.0.0.1"),
+            ("AIRBYTE_SERVER_PORT", port.as_str()),
+            ("AIRBYTE_API_TOKEN", TOKEN),
+            ("TERM", term),
+        ];
+        let t = env.db.terminal(&[], &args, &vars, 150);
+        t.wait_for_text("seed-1");
+        // Several polls of each job before the interrupt.
+        crate::common::wait_for(|| (env.stub.requests_to("/v1/jobs/get_light").len() >= 10).then_some(()), "polls");
+        t.key("C-c");
+        let (code, screen) = t.wait_exit();
+        assert_eq!(code, 130, "{screen}");
+        let lines: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+        let last = lines.iter().rev().nth(1).copied().unwrap_or_default();
+        assert!(
+            last.contains("interrupted: stopped waiting; 2 job(s) keep running"),
+            "{term}: the message is not last:\n{screen}"
+        );
+        for (i, id) in conns.iter().enumerate() {
+            let name = format!("seed-{i}");
+            assert!(screen.contains(&name), "{term}: no line names {name}:\n{screen}");
+            if term == "dumb" {
+                let running = lines.iter().filter(|l| l.contains(id.as_str()) && l.contains(" running ")).count();
+                assert_eq!(running, 1, "{term}: not one line per state change:\n{screen}");
+            }
+        }
+    }
 }

@@ -141,13 +141,16 @@ impl TestDb {
         self.prepare(&mut cmd);
         cmd.envs(env.iter().copied());
         let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
-        let mut line = String::from("cd ") + &quote(&self.home().display().to_string()) + " && env -i";
+        // The shell outlives a Ctrl-C meant for dalgo, to report its exit code.
+        let mut line = String::from("trap true INT; cd ") + &quote(&self.home().display().to_string()) + " && env -i";
         for (k, v) in cmd.get_envs() {
             if let (k, Some(v)) = (k.to_string_lossy(), v) {
                 line += &format!(" {}={}", k, quote(&v.to_string_lossy()));
             }
         }
-        line += " TERM=xterm-256color";
+        if !env.iter().any(|(k, _)| *k == "TERM") {
+            line += " TERM=xterm-256color";
+        }
         for w in wrapper {
             line += " ";
             line += &quote(w);
@@ -191,13 +194,26 @@ impl Terminal {
 
     /// The screen once it shows `text` (at most 30 s).
     pub fn wait_for_text(&self, text: &str) -> String {
-        wait_for(|| Some(self.screen()).filter(|s| s.contains(text)), &format!("{text:?} on the terminal"))
+        let started = std::time::Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(started.elapsed() < std::time::Duration::from_secs(30), "no {text:?} on the terminal:\n{screen}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// Types `text` and Enter.
     pub fn type_line(&self, text: &str) {
         self.tmux(&["send-keys", "-l", text]);
         self.tmux(&["send-keys", "Enter"]);
+    }
+
+    /// Presses a key, in tmux's names (`C-c`).
+    pub fn key(&self, key: &str) {
+        self.tmux(&["send-keys", key]);
     }
 
     /// The program's exit code and the screen, once it has ended.

@@ -649,3 +649,20 @@ fn an_unusable_clientdbt_root_is_named_as_such_not_as_the_secrets_store() {
     assert!(!err.contains("secrets store"), "{err}");
     assert_eq!(db.count("dbt_workspaces"), 0);
 }
+
+/// SIGTERM (systemd stopping a unit, `kill`) during a dbt run stops dbt and
+/// records the run as interrupted at once, exit 130 (`dbt status` used to say
+/// `running` after it), and frees the org's lock for the next run.
+#[test]
+fn sigterm_during_a_run_stops_dbt_and_records_it_interrupted() {
+    let db = with_slow_project();
+    let mut run = db.spawn(&["dbt", "run", "--org", "acme-ngo"], &[]);
+    wait_while_running(&mut run, || dbt_processes(&db) > 0, "dbt to start");
+    Command::new("kill").args(["-TERM", &run.id().to_string()]).status().unwrap();
+    let out = run.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted: dbt run was stopped"), "{}", stderr(&out));
+    assert_eq!(db.rows("SELECT status, exit_code IS NULL FROM dbt_runs"), ["interrupted|t"]);
+    crate::common::wait_for(|| (dbt_processes(&db) == 0).then_some(()), "dbt to stop");
+    assert_eq!(db.count(DBT_LOCKS), 0);
+}

@@ -549,11 +549,14 @@ impl JobState {
     fn read(&self, duration: Duration) -> Value {
         let fraction = (self.started.elapsed().as_secs_f64() / duration.as_secs_f64().max(0.001)).min(1.0);
         let records = (fraction * 1000.0) as i64;
+        let status = self.status(duration);
+        // A failed sync read its records and committed none, as Airbyte reports a destination failure.
+        let committed = if status == "failed" { 0 } else { records };
         json!({ "id": self.id, "configType": self.config_type, "configId": self.connection, "createdAt": 1714000100,
                 "updatedAt": 1714000100 + self.started.elapsed().as_secs() as i64, "startedAt": 1714000100,
-                "status": self.status(duration),
+                "status": status,
                 "aggregatedStats": { "recordsEmitted": records, "bytesEmitted": records * 100,
-                                     "recordsCommitted": records, "bytesCommitted": records * 100, "recordsRejected": 0 } })
+                                     "recordsCommitted": committed, "bytesCommitted": committed * 100, "recordsRejected": 0 } })
     }
 }
 
@@ -563,7 +566,11 @@ fn attempt_info(opts: &Options, job: &JobState) -> Value {
         "running" => "running",
         _ => "failed",
     };
-    let attempt = json!({ "id": 0, "status": status, "createdAt": 1714000101, "updatedAt": 1714000101 });
+    let mut attempt = json!({ "id": 0, "status": status, "createdAt": 1714000101, "updatedAt": 1714000101 });
+    if job.status(opts.job_duration) == "failed" {
+        attempt["failureSummary"] = json!({ "failures": [{ "failureOrigin": "destination", "failureType": "system_error",
+            "externalMessage": "Destination failed: relation \"orders\" is locked", "timestamp": 1714000102000i64 }] });
+    }
     match opts.version {
         Version::V058 => {
             json!({ "attempt": attempt, "logs": { "logLines": [format!("job {} attempt 0 started", job.id), "sync done"] } })

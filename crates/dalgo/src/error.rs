@@ -22,6 +22,8 @@ pub enum ErrorKind {
     PermissionDenied,
     /// Configuration missing or invalid, including an unmigrated database (exit 78).
     Config,
+    /// Stopped by the caller (Ctrl-C, SIGTERM) with what it was doing recorded as interrupted (exit 130).
+    Interrupted,
 }
 
 impl ErrorKind {
@@ -36,6 +38,7 @@ impl ErrorKind {
             ErrorKind::TempFail => 75,
             ErrorKind::PermissionDenied => 77,
             ErrorKind::Config => 78,
+            ErrorKind::Interrupted => 130,
         }
     }
 }
@@ -117,6 +120,10 @@ pub enum Error {
 
     #[error("lost org {org}'s dbt lock while running ({reason}); dbt was stopped")]
     LockLost { org: String, reason: String },
+
+    /// The caller stopped a dbt command: dbt was stopped, the run recorded as interrupted.
+    #[error("interrupted: {what} was stopped and recorded as interrupted")]
+    Interrupted { what: String },
 
     #[error("org {org} is busy: {holder}")]
     Locked { org: String, holder: String, hint: &'static str },
@@ -284,6 +291,7 @@ impl Error {
             Error::NoWorkspace(_) => ErrorKind::NotFound,
             Error::DbtNotFound(_) => ErrorKind::Config,
             Error::Locked { .. } | Error::DbTimedOut { .. } | Error::LockLost { .. } => ErrorKind::TempFail,
+            Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::WarehouseCheck { .. } | Error::NoWorker { .. } => ErrorKind::Unavailable,
             Error::OrgNotFound { .. } | Error::UserNotFound(_) | Error::MembershipNotFound { .. } => {
                 ErrorKind::NotFound

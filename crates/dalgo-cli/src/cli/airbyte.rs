@@ -612,56 +612,79 @@ async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> CmdRes
 
 /// Shows sync progress: bars on a terminal, one line per change otherwise.
 struct Progress {
+    /// Spinners on a terminal that can draw them; else one line per state change.
     bars: Option<(MultiProgress, RefCell<HashMap<String, ProgressBar>>)>,
+    /// Each connection's last status, for the plain lines.
+    last: RefCell<HashMap<String, &'static str>>,
+    /// Connection names by id, for the labels.
+    names: HashMap<String, String>,
     quiet: bool,
     started: Instant,
 }
 
 impl Progress {
-    fn new(ctx: &Context) -> Progress {
-        let fancy = !ctx.quiet && std::io::stderr().is_terminal();
+    fn new(ctx: &Context, names: HashMap<String, String>) -> Progress {
+        let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+        let fancy = !ctx.quiet && !dumb && std::io::stderr().is_terminal();
         Progress {
             bars: fancy.then(|| (MultiProgress::new(), RefCell::new(HashMap::new()))),
+            last: RefCell::new(HashMap::new()),
+            names,
             quiet: ctx.quiet,
             started: Instant::now(),
         }
     }
 
+    fn label(&self, id: &str) -> String {
+        self.names.get(id).map_or_else(|| id.to_string(), |name| format!("{name} ({id})"))
+    }
+
     fn event(&self, e: &SyncEvent) {
-        let (conn, line) = match e {
-            SyncEvent::Started { connection, job } => (connection, format!("job {job} started")),
-            SyncEvent::Progress { connection, job, status, records, bytes } => {
-                (connection, format!("job {job} {} {records} records, {}", status.as_str(), human_bytes(*bytes)))
-            }
-            SyncEvent::Failed { connection, error } => (connection, format!("failed: {error}")),
+        let (conn, state, line) = match e {
+            SyncEvent::Started { connection, job } => (connection, "started", format!("job {job} started")),
+            SyncEvent::Progress { connection, job, status, records, bytes } => (
+                connection,
+                status.as_str(),
+                format!("job {job} {} {records} records, {}", status.as_str(), human_bytes(*bytes)),
+            ),
+            SyncEvent::Failed { connection, error } => (connection, "failed", format!("failed: {error}")),
         };
-        match &self.bars {
-            Some((multi, bars)) => {
-                let mut bars = bars.borrow_mut();
-                let bar = bars.entry(conn.clone()).or_insert_with(|| {
-                    let b = multi.add(ProgressBar::new_spinner());
-                    b.set_style(
-                        ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {msg}")
-                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                    );
-                    b.set_prefix(conn.clone());
-                    b.enable_steady_tick(Duration::from_millis(120));
-                    b
-                });
-                bar.set_message(line);
-                if matches!(
-                    e,
-                    SyncEvent::Failed { .. }
-                        | SyncEvent::Progress {
-                            status: JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled,
-                            ..
-                        }
-                ) {
-                    bar.finish();
-                }
+        let Some((multi, bars)) = &self.bars else {
+            // One line per state change, not per poll.
+            let changed = self.last.borrow_mut().insert(conn.clone(), state) != Some(state);
+            if changed && !self.quiet {
+                eprintln!("{:>6.1}s {}: {line}", self.started.elapsed().as_secs_f64(), self.label(conn));
             }
-            None if !self.quiet => eprintln!("{:>6.1}s {conn}: {line}", self.started.elapsed().as_secs_f64()),
-            None => {}
+            return;
+        };
+        let mut bars = bars.borrow_mut();
+        let bar = bars.entry(conn.clone()).or_insert_with(|| {
+            let b = multi.add(ProgressBar::new_spinner());
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.set_prefix(self.names.get(conn).cloned().unwrap_or_else(|| conn.clone()));
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        bar.set_message(line);
+        let done = matches!(
+            e,
+            SyncEvent::Failed { .. }
+                | SyncEvent::Progress { status: JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled, .. }
+        );
+        if done {
+            bar.finish();
+        }
+    }
+
+    /// Stops the spinners where they stand, so what is printed next stays below them.
+    fn stop(&self) {
+        if let Some((_, bars)) = &self.bars {
+            for bar in bars.borrow().values() {
+                bar.abandon();
+            }
         }
     }
 }
@@ -677,13 +700,16 @@ fn human_bytes(b: i64) -> String {
 
 async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> CmdResult {
     let oa = d.org(&a.org.slug).airbyte().await?;
-    let targets = oa.sync_targets(a.connection_id.as_deref()).await?;
+    let connections = oa.sync_targets(a.connection_id.as_deref()).await?;
+    let targets: Vec<String> = connections.iter().map(|c| c.connection_id.clone()).collect();
+    let names: HashMap<String, String> =
+        connections.into_iter().map(|c| (c.connection_id, c.name)).filter(|(_, n)| !n.is_empty()).collect();
     let opts = SyncOptions {
         wait: a.wait,
         concurrency: a.concurrency.into(),
         poll: Duration::from_secs_f64(a.poll_interval.clamp(0.05, 3600.0)),
     };
-    let progress = Progress::new(ctx);
+    let progress = Progress::new(ctx, names);
     let started: RefCell<Vec<i64>> = RefCell::new(Vec::new());
     let on_event = |e: SyncEvent| {
         if let SyncEvent::Started { job, .. } = &e {
@@ -691,9 +717,11 @@ async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> CmdResult {
         }
         progress.event(&e);
     };
+    let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate])?;
     let outcomes = tokio::select! {
         o = oa.sync(&targets, opts, &on_event) => o,
-        _ = tokio::signal::ctrl_c() => {
+        () = stop => {
+            progress.stop();
             let jobs = started.borrow().clone();
             if a.cancel_on_interrupt {
                 for job in &jobs {
@@ -706,21 +734,35 @@ async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> CmdResult {
             return Ok(ExitStatus::Interrupted);
         }
     };
+    progress.stop();
     emit(ctx.format, &outcomes, |out| {
         let t = table(
             &["CONNECTION", "JOB", "STATUS", "RECORDS", "BYTES"],
             outcomes.iter().map(|o| {
+                let records = if o.records_emitted > o.records {
+                    format!("{} ({} read)", o.records, o.records_emitted)
+                } else {
+                    o.records.to_string()
+                };
                 [
-                    o.connection_id.clone(),
+                    progress.label(&o.connection_id),
                     o.job_id.map_or("-".into(), |j| j.to_string()),
                     o.status.map_or_else(|| o.error.clone().unwrap_or_default(), |s| s.as_str().to_string()),
-                    o.records.to_string(),
+                    records,
                     human_bytes(o.bytes),
                 ]
             }),
         );
         write_table(out, &t)
     })?;
+    for o in outcomes.iter().filter(|o| o.status == Some(JobStatus::Failed)) {
+        let job = o.job_id.map_or_else(String::new, |j| format!(" (job {j})"));
+        let why = o.failure.as_deref().unwrap_or("Airbyte gave no reason");
+        eprintln!("error: the sync of {}{job} failed: {why}", progress.label(&o.connection_id));
+        if let Some(j) = o.job_id {
+            ctx.note(format!("hint: `dalgo airbyte jobs logs {j} --org {}` shows its logs", a.org.slug));
+        }
+    }
     let finished_badly = outcomes.iter().any(|o| matches!(o.status, Some(JobStatus::Failed | JobStatus::Cancelled)));
     if let Some(o) = outcomes.iter().find(|o| o.error.is_some()) {
         let message = o.error.clone().unwrap_or_default();

@@ -219,7 +219,9 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
                     Format::Table => ChildStdout::Inherit,
                 },
             };
-            let run = dbt::run(db, &cfg.dbt, store, &req, on_wait).await?;
+            // Ctrl-C or SIGTERM stops dbt and records the run as interrupted.
+            let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate])?;
+            let run = dbt::run(db, &cfg.dbt, store, &req, on_wait, stop).await?;
             if ctx.format == Format::Json {
                 emit(ctx.format, &RunSummary { org: &a.org, run: &run }, |_| Ok(()))?;
             }

@@ -30,7 +30,7 @@ pub const EXIT_CODES: &[(&str, &str)] = &[
         "configuration missing or invalid: a database never migrated, no dbt, an unusable secrets store \
          or `CLIENTDBT_ROOT`",
     ),
-    ("130", "interrupted (Ctrl-C) while waiting"),
+    ("130", "interrupted (Ctrl-C while waiting; Ctrl-C or SIGTERM during a dbt command, recorded as interrupted)"),
     ("other", "`dalgo dbt run|test|…` exit with dbt's own exit code"),
 ];
 
@@ -83,7 +83,8 @@ mod tests {
     fn every_error_kind_and_exit_status_has_its_code_documented() {
         use super::super::output::ExitStatus;
         use dalgo::ErrorKind::*;
-        let kinds = [Failure, Usage, InvalidInput, NotFound, Unavailable, TempFail, PermissionDenied, Config];
+        let kinds =
+            [Failure, Usage, InvalidInput, NotFound, Unavailable, TempFail, PermissionDenied, Config, Interrupted];
         let statuses = [ExitStatus::Success, ExitStatus::Failure, ExitStatus::Partial, ExitStatus::Interrupted];
         let codes = kinds.map(|k| k.exit_code()).into_iter().chain(statuses.map(|s| s.code()));
         for code in codes {

@@ -260,6 +260,43 @@ impl Context {
     }
 }
 
+/// A signal that ends a wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Ctrl-C (SIGINT).
+    Interrupt,
+    /// SIGTERM (systemd, `kill`).
+    Terminate,
+}
+
+/// Resolves on the first of `signals`. The handlers are in place when this
+/// returns, so a signal that comes before the future is first polled is seen.
+pub fn on_signal(signals: &[Signal]) -> std::io::Result<impl std::future::Future<Output = ()> + use<>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut streams = Vec::new();
+        for s in signals {
+            let kind = match s {
+                Signal::Interrupt => SignalKind::interrupt(),
+                Signal::Terminate => SignalKind::terminate(),
+            };
+            streams.push(signal(kind)?);
+        }
+        Ok(async move {
+            let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
+            futures_util::future::select_all(waits).await;
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = signals;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
+
 /// "30m", "2h", "90s", "1d".
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let (n, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));

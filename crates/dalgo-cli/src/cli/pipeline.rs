@@ -353,7 +353,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             emit(ctx.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
         }
         PipelineCommand::Run { name, org, wait, follow, poll_interval, require_worker, cancel_on_interrupt } => {
-            let interrupt = on_interrupt()?;
+            let interrupt = super::on_signal(&[super::Signal::Interrupt])?;
             let started = pipeline::run(db, client, &org, &name, dalgo.actor(), require_worker).await?;
             if !(wait || follow) {
                 return emit(ctx.format, &started, |out| {
@@ -498,24 +498,6 @@ fn write_ndjson<T: serde::Serialize>(items: &[T]) -> std::io::Result<()> {
     out.flush()
 }
 
-/// Resolves on Ctrl-C (SIGINT). The handler is in place when this returns,
-/// so an interrupt that comes before the future is first polled is seen.
-fn on_interrupt() -> std::io::Result<impl std::future::Future<Output = ()>> {
-    #[cfg(unix)]
-    {
-        let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
-        Ok(async move {
-            sigint.recv().await;
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-    }
-}
-
 /// Ctrl-C while waiting: the run goes on in Prefect, and the operator is
 /// told how to follow or cancel it; with `cancel`, it is cancelled and
 /// followed until the cancellation is final (a second Ctrl-C stops that).
@@ -541,7 +523,7 @@ async fn interrupted(
             let outcome = outcome?;
             ctx.note(format!("flow run {id} is {} ({})", outcome.state_name, outcome.state_type));
         }
-        () = on_interrupt()? => {
+        () = super::on_signal(&[super::Signal::Interrupt])? => {
             ctx.note(format!("flow run {id} is cancelling; `dalgo pipeline history` shows when it is over"));
         }
     }

@@ -8,9 +8,9 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::Client;
 use super::client::{Call, Wait};
 use super::types::{AttemptInfo, Job, JobInfo, JobStatus};
-use super::{Client, is_not_found};
 use crate::db::Db;
 use crate::error::{Error, ErrorKind, Result};
 use crate::org::{self, Org};
@@ -167,8 +167,15 @@ pub struct SyncOutcome {
     pub connection_id: String,
     pub job_id: Option<i64>,
     pub status: Option<JobStatus>,
+    /// Committed when Airbyte says, else emitted.
     pub records: i64,
+    /// Read from the source, as Airbyte reports it (a failed job may have
+    /// emitted records and committed none).
+    pub records_emitted: i64,
     pub bytes: i64,
+    /// Why Airbyte says a failed job failed (its last attempt's failure summary).
+    pub failure: Option<String>,
+    /// dalgo could not start or follow the job.
     pub error: Option<String>,
     #[serde(skip)]
     pub error_kind: Option<ErrorKind>,
@@ -222,7 +229,9 @@ async fn sync_one(
             job_id: job,
             status: None,
             records: 0,
+            records_emitted: 0,
             bytes: 0,
+            failure: None,
             error: Some(e.to_string()),
             error_kind: Some(e.kind()),
         }
@@ -240,7 +249,6 @@ async fn sync_one(
         tokio::time::sleep(opts.poll).await;
         job = match get_job(c, job.id).await {
             Ok(j) => j,
-            Err(e) if is_not_found(&e) => return failed(e, Some(job.id)),
             Err(e) => return failed(e, Some(job.id)),
         };
         let now = (job.status, job.progress());
@@ -260,13 +268,33 @@ async fn sync_one(
         return failed(e, Some(job.id));
     }
     let (records, bytes) = job.progress();
+    let failure = match job.status {
+        JobStatus::Failed => failure_reason(c, job.id).await,
+        _ => None,
+    };
     SyncOutcome {
         connection_id: conn.to_string(),
         job_id: Some(job.id),
         status: Some(job.status),
         records,
+        records_emitted: job.aggregated_stats.as_ref().and_then(|s| s.records_emitted).unwrap_or(records),
         bytes,
+        failure,
         error: None,
         error_kind: None,
     }
+}
+
+/// The failure messages of a job's last attempt, as Airbyte summarises
+/// them (`externalMessage`, else `internalMessage`); `None` when it says
+/// nothing or cannot be asked.
+pub(crate) async fn failure_reason(c: &Client, id: i64) -> Option<String> {
+    let v: Value = c.post("/jobs/get_without_logs", &json!({ "id": id }), Call::Safe, Wait::Normal).await.ok()?;
+    let attempt = v.get("attempts")?.as_array()?.last()?;
+    let failures = attempt.get("attempt").unwrap_or(attempt).pointer("/failureSummary/failures")?.as_array()?;
+    let messages: Vec<&str> = failures
+        .iter()
+        .filter_map(|f| f.get("externalMessage").or_else(|| f.get("internalMessage")).and_then(Value::as_str))
+        .collect();
+    (!messages.is_empty()).then(|| messages.join("; "))
 }

@@ -159,14 +159,17 @@ pub fn executable(cfg: &DbtConfig) -> Result<PathBuf> {
 
 /// Runs a dbt command in the org's project with the org's profile, streaming
 /// its output, and returns the run as recorded at its end (dbt's exit code
-/// in `exit_code`). `on_wait` is told what is running
-/// when the run has to queue.
+/// in `exit_code`). `on_wait` is told what is running when the run has to
+/// queue. When `stop` resolves (the caller's Ctrl-C or SIGTERM), dbt is
+/// stopped, the run is recorded `interrupted`, and the answer is
+/// [`Error::Interrupted`].
 pub async fn run(
     db: &Db,
     cfg: &DbtConfig,
     store: &SecretStore,
     req: &RunRequest<'_>,
     on_wait: impl FnOnce(&str),
+    stop: impl Future<Output = ()>,
 ) -> Result<RunRecord> {
     let exe = executable(cfg)?;
     let stdout = req.stdout.stdio();
@@ -183,7 +186,7 @@ pub async fn run(
     }
     args.extend(req.extra.iter().cloned());
     let label = req.command.label();
-    locked(db, &org, &label, &args, (req.wait, req.actor), on_wait, async || {
+    locked(db, &org, &label, &args, (req.wait, req.actor), (on_wait, stop), async || {
         let ws = refresh_profile(db, cfg, store, &org).await?;
         let mut dbt = tokio::process::Command::new(&exe);
         // From the child environment only: a tenant's project cannot read dalgo's credentials.
@@ -247,7 +250,7 @@ pub async fn git_pull(
     };
     let mut head = String::new();
     let args = vec!["pull".to_string(), branch.clone()];
-    locked(db, &org, "git pull", &args, (wait, actor), on_wait, async || {
+    locked(db, &org, "git pull", &args, (wait, actor), (on_wait, std::future::pending()), async || {
         head = crate::git::Git::new(&cfg.child_env).pull(&ws.project_path(cfg), branch, token.as_ref())?;
         Ok(0)
     })
@@ -291,7 +294,7 @@ async fn locked(
     label: &str,
     args: &[String],
     (wait, actor): (bool, &str),
-    on_wait: impl FnOnce(&str),
+    (on_wait, stop): (impl FnOnce(&str), impl Future<Output = ()>),
     body: impl AsyncFnOnce() -> Result<i32>,
 ) -> Result<RunRecord> {
     let mut lock = lock_org(db, org, wait, on_wait).await?;
@@ -315,11 +318,13 @@ async fn locked(
     let outcome = tokio::select! {
         outcome = body() => outcome,
         lost = keep(&mut lock, db, org, id) => Err(lost),
+        // Dropping the body stops dbt.
+        () = stop => Err(Error::Interrupted { what: label.to_string() }),
     };
     let (status, code) = match &outcome {
         Ok(0) => (RunStatus::Succeeded, Some(0)),
         Ok(c) => (RunStatus::Failed, Some(*c)),
-        Err(Error::LockLost { .. }) => (RunStatus::Interrupted, None),
+        Err(Error::LockLost { .. } | Error::Interrupted { .. }) => (RunStatus::Interrupted, None),
         Err(_) => (RunStatus::Failed, None),
     };
     let record = format!(

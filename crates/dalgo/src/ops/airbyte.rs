@@ -109,14 +109,13 @@ impl<'a> OrgAirbyte<'a> {
     }
 
     /// The connections to sync: one of the org's, or all its active ones.
-    pub async fn sync_targets(&self, connection: Option<&str>) -> Result<Vec<String>> {
+    pub async fn sync_targets(&self, connection: Option<&str>) -> Result<Vec<Connection>> {
         Ok(match connection {
-            Some(id) => vec![self.connection(id).await?.connection_id],
+            Some(id) => vec![self.connection(id).await?],
             None => airbyte::list_connections(self.client, &self.ow.workspace_id)
                 .await?
                 .into_iter()
                 .filter(|c| c.status == airbyte::ConnectionStatus::Active)
-                .map(|c| c.connection_id)
                 .collect(),
         })
     }
