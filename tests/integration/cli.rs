@@ -308,5 +308,32 @@ fn config_show_names_sources_masks_secrets_and_output_comes_from_every_layer() {
     assert!(stderr(&out).contains("warning: USE_AWS_SECRETS_MANAGER"), "{}", stderr(&out));
     // A bad value in a file is a usage error naming it.
     std::fs::write(db.home().join(".env"), "DALGO_OUTPUT=yaml\n").unwrap();
-    db.dalgo(&["org", "list"]).assert().code(2).stderr(contains("DALGO_OUTPUT must be table or json"));
+    db.dalgo(&["org", "list"]).assert().code(2).stderr(contains("DALGO_OUTPUT must be table, wide or json"));
+}
+
+/// At an 80-column terminal a table fits: text is cut with an ellipsis, ids
+/// and times never (they used to be split across lines mid-token), times
+/// carry their age; `-o wide` keeps everything.
+#[test]
+fn tables_fit_an_80_column_terminal_without_splitting_ids_and_wide_shows_all() {
+    let db = TestDb::migrated();
+    let name = "Rural Water and Sanitation Projects of the North";
+    crate::common::onboard(&db, name, "admin@water.org", "admin");
+    let org = crate::common::json(&db.dalgo(&["org", "list", "-o", "json"]).output().unwrap());
+    let slug = org[0]["slug"].as_str().unwrap().to_string();
+    let created = db.scalar("SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || 'Z' FROM orgs");
+    let t = db.terminal(&[], &["org", "list"], &[], 80);
+    let (code, screen) = t.wait_exit();
+    assert_eq!(code, 0, "{screen}");
+    let table: Vec<&str> = screen.lines().take_while(|l| !l.starts_with("[exit")).collect();
+    assert!(table.iter().all(|l| l.trim_end().chars().count() <= 80), "a line is over 80 columns:\n{screen}");
+    let row = table.iter().find(|l| l.contains(&slug)).unwrap_or_else(|| panic!("no row with {slug}:\n{screen}"));
+    assert!(row.contains('…') && !row.contains(name), "{screen}");
+    assert!(screen.contains("column(s) left out to fit 80 columns; -o wide shows them"), "{screen}");
+    let wide = db.terminal(&[], &["org", "list", "-o", "wide"], &[], 80);
+    let (_, screen) = wide.wait_exit();
+    assert!(
+        screen.contains(name) && screen.contains(&created) && screen.contains(" ago)"),
+        "-o wide cut something:\n{screen}"
+    );
 }

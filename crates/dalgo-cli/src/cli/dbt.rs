@@ -216,7 +216,7 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
                 // With -o json, stdout holds only the summary; dbt's lines go to stderr.
                 stdout: match ctx.format {
                     Format::Json => ChildStdout::Stderr,
-                    Format::Table => ChildStdout::Inherit,
+                    Format::Table | Format::Wide => ChildStdout::Inherit,
                 },
             };
             // Ctrl-C or SIGTERM stops dbt and records the run as interrupted.

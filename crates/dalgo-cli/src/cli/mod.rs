@@ -7,6 +7,7 @@ mod createorganduser;
 mod dbt;
 mod examples;
 mod exit_codes;
+mod fit;
 mod flags;
 mod logging;
 mod man;
@@ -37,7 +38,7 @@ Configuration (highest precedence first): flags, environment, ./.env, ~/.config/
   DALGO_DB_CONNECT_TIMEOUT  seconds to wait for PostgreSQL (default 5)
   DALGO_DB_STATEMENT_TIMEOUT, DALGO_DB_LOCK_TIMEOUT, DALGO_DB_IDLE_TIMEOUT
                             session limits in seconds, 0 for none (defaults 120, 30, 60)
-  DALGO_OUTPUT              table | json
+  DALGO_OUTPUT              table | wide | json
   DALGO_ACTOR               name recorded in the audit log (default: $SUDO_USER or $USER)
   DALGO_ORG                 the org a command's --org defaults to
   DEV_SECRETS_DIR           the secrets directory, Dalgo's layout (default ~/.local/share/dalgo/secrets)
@@ -179,8 +180,11 @@ pub fn parse() -> Cli {
         && let Some(v) = layered("DALGO_OUTPUT")
     {
         cli.global.output = <Format as clap::ValueEnum>::from_str(&v, true).unwrap_or_else(|_| {
-            cmd.error(clap::error::ErrorKind::InvalidValue, format!("DALGO_OUTPUT must be table or json, not {v:?}"))
-                .exit()
+            cmd.error(
+                clap::error::ErrorKind::InvalidValue,
+                format!("DALGO_OUTPUT must be table, wide or json, not {v:?}"),
+            )
+            .exit()
         });
     }
     if unset("no_input")
@@ -203,6 +207,7 @@ pub struct Context {
 
 impl Context {
     fn new(g: &GlobalArgs) -> Self {
+        g.output.apply();
         Context {
             format: g.output,
             quiet: g.quiet,

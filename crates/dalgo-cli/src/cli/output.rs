@@ -11,8 +11,22 @@ use dalgo::ErrorKind;
 /// `--output`: tables for people, JSON for scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Tables fitted to the terminal's width (ids and times are never cut)
     Table,
+    /// Tables with every column and every character
+    Wide,
+    /// JSON, for scripts
     Json,
+}
+
+/// Whether tables keep every column and character (`-o wide`), set once at start.
+static WIDE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl Format {
+    /// Makes this the format tables are built for.
+    pub fn apply(self) {
+        WIDE.store(self == Format::Wide, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Writes a command's result to stdout: `data` as JSON, or what `human` writes.
@@ -29,7 +43,7 @@ pub fn emit<T: Serialize + ?Sized>(
             serde_json::to_writer_pretty(&mut out, data).map_err(io::Error::from)?;
             writeln!(out)?;
         }
-        Format::Table => human(&mut out)?,
+        Format::Table | Format::Wide => human(&mut out)?,
     }
     out.flush()?;
     Ok(ExitStatus::Success)
@@ -61,14 +75,14 @@ pub async fn emit_stream<T: Serialize>(
             seq.end().map_err(io::Error::from)?;
             writeln!(out)?;
         }
-        Format::Table if io::stdout().is_terminal() => {
+        Format::Table | Format::Wide if io::stdout().is_terminal() => {
             let mut all = Vec::new();
             while let Some(row) = rows.next().await {
                 all.push(cells(&row?));
             }
             write_list(&mut out, noun, &table(header, all))?;
         }
-        Format::Table => match rows.next().await {
+        Format::Table | Format::Wide => match rows.next().await {
             None => say_empty(noun)?,
             Some(first) => {
                 let mut t = StreamTable::new(&mut out, header);
@@ -159,20 +173,32 @@ fn write_cells(out: &mut dyn Write, widths: &[usize], cells: &[String]) -> io::R
 /// Plain columns under a dashed header line, like psql: easy to read, to grep and to paste.
 const STYLE: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('-').junction(' '));
 
-/// A table with dalgo's style; wraps to the terminal's width only on a terminal.
+/// A table with dalgo's style. On a terminal it is fitted to its width (see
+/// [`super::fit`]; columns left out are said on stderr), unless `-o wide`.
 pub fn table<I, R>(header: &[&str], rows: I) -> Table
 where
     I: IntoIterator<Item = R>,
     R: IntoIterator<Item = String>,
 {
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r.into_iter().collect()).collect();
     let mut t = Table::new();
     t.load_style(STYLE);
-    if io::stdout().is_terminal() {
-        t.set_content_arrangement(ContentArrangement::Dynamic);
-    }
-    t.set_header(header.iter().copied());
+    let width = t.width().map(usize::from).filter(|_| io::stdout().is_terminal());
+    let (header, rows) = match width {
+        Some(w) if !WIDE.load(std::sync::atomic::Ordering::Relaxed) => {
+            let f = super::fit::fit(header, rows, w);
+            if f.hidden > 0 {
+                eprintln!("({} column(s) left out to fit {w} columns; -o wide shows them)", f.hidden);
+            }
+            (f.header, f.rows)
+        }
+        _ => (header, rows),
+    };
+    t.set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(header);
     for row in rows {
-        t.add_row(row.into_iter().collect::<Vec<_>>());
+        t.add_row(row);
     }
     t
 }
@@ -233,9 +259,25 @@ pub fn created(b: bool) -> String {
     if b { "created".into() } else { "exists".into() }
 }
 
-/// A timestamp for tables, to the second, in UTC.
+/// A timestamp for tables, to the second, in UTC; on a terminal with its
+/// age beside it ("3h ago", "in 5m"). Off a terminal it stays fixed, for
+/// scripts and diffs.
 pub fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%SZ").to_string()
+    let at = t.format("%Y-%m-%d %H:%M:%SZ");
+    if io::stdout().is_terminal() { format!("{at} ({})", age(*t, chrono::Utc::now())) } else { at.to_string() }
+}
+
+/// How long ago `t` was (or how soon it is), in its largest unit.
+fn age(t: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
+    let secs = (now - t).num_seconds();
+    let n = secs.unsigned_abs();
+    let span = match n {
+        0..60 => format!("{n}s"),
+        60..3600 => format!("{}m", n / 60),
+        3600..86_400 => format!("{}h", n / 3600),
+        _ => format!("{}d", n / 86_400),
+    };
+    if secs >= 0 { format!("{span} ago") } else { format!("in {span}") }
 }
 
 /// An error raised by the CLI layer itself (usage, aborted confirmation).
@@ -319,7 +361,7 @@ pub fn report_error(e: &anyhow::Error, format: Format) -> u8 {
             let body = JsonError { error: JsonErrorBody { kind, message, hint: hint.as_deref() } };
             serde_json::to_writer(&mut err, &body).and_then(|_| writeln!(err).map_err(serde_json::Error::io))
         }
-        Format::Table => writeln!(err, "error: {message}")
+        Format::Table | Format::Wide => writeln!(err, "error: {message}")
             .and_then(|_| hint.map_or(Ok(()), |h| writeln!(err, "hint: {h}")))
             .map_err(serde_json::Error::io),
     };
@@ -341,6 +383,16 @@ fn classify(e: &anyhow::Error) -> (ErrorKind, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ages_are_in_their_largest_unit_past_or_future() {
+        let now = chrono::Utc::now();
+        let ago = |secs: i64| age(now - chrono::Duration::seconds(secs), now);
+        assert_eq!(
+            [ago(5), ago(125), ago(3 * 3600 + 5), ago(2 * 86_400), ago(-300)],
+            ["5s ago", "2m ago", "3h ago", "2d ago", "in 5m"]
+        );
+    }
 
     fn rows(n: usize) -> Vec<Vec<String>> {
         (0..n).map(|i| vec![format!("Org {i} naïve 日本"), format!("org-{i}"), String::new(), i.to_string()]).collect()
