@@ -1130,16 +1130,12 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__create)
-            opts="-o -q -v -h --org --destination --stream --namespace --schedule --source --name --sync-mode --destination-sync-mode --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --destination --stream --namespace --schedule --source --name --sync-mode --destination-sync-mode --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --destination)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1172,6 +1168,10 @@ _dalgo() {
                     COMPREPLY=($(compgen -W "overwrite append append_dedup" -- "${cur}"))
                     return 0
                     ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1196,7 +1196,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__delete)
-            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1328,17 +1328,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__list)
-            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1400,16 +1400,12 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__update)
-            opts="-o -q -v -h --org --stream --no-schedule --name --sync-mode --namespace --schedule --enable --disable --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --stream --no-schedule --name --sync-mode --namespace --schedule --enable --disable --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --stream)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1427,6 +1423,10 @@ _dalgo() {
                     return 0
                     ;;
                 --schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1454,17 +1454,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destination__subcmd__definitions)
-            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1556,16 +1556,12 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__create)
-            opts="-o -q -v -h --org --definition --config --name --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --definition --config --name --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --definition)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1575,6 +1571,10 @@ _dalgo() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1602,7 +1602,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__delete)
-            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1796,17 +1796,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__list)
-            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1868,21 +1868,21 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__update)
-            opts="-o -q -v -h --org --name --config --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --name --config --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2634,21 +2634,21 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs__subcmd__list)
-            opts="-o -q -v -h --org --connection --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --connection --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --connection)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2782,7 +2782,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__reset)
-            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2816,17 +2816,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__source__subcmd__definitions)
-            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2918,16 +2918,12 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__create)
-            opts="-o -q -v -h --org --definition --config --name --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --definition --config --name --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --definition)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2937,6 +2933,10 @@ _dalgo() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2964,7 +2964,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__delete)
-            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3158,17 +3158,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__list)
-            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3230,21 +3230,21 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__update)
-            opts="-o -q -v -h --org --name --config --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --name --config --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3272,21 +3272,21 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sync)
-            opts="-o -q -v -h --all --org --wait --concurrency --poll-interval --cancel-on-interrupt --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --all --wait --concurrency --poll-interval --cancel-on-interrupt --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --poll-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3378,7 +3378,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__workspace__subcmd__delete)
-            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3742,17 +3742,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__build)
-            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --target)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3780,17 +3780,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__clean)
-            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --target)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3818,17 +3818,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__deps)
-            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --target)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3856,17 +3856,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__docs__subcmd__generate)
-            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --target)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3894,7 +3894,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__git__subcmd__pull)
-            opts="-o -q -v -h --org --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4110,17 +4110,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__run)
-            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --target)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4148,17 +4148,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__seed)
-            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --target)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4186,16 +4186,12 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__setup)
-            opts="-o -q -v -h --org --repo --branch --token-file --token-stdin --local --default-schema --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --repo --branch --token-file --token-stdin --local --default-schema --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4213,6 +4209,10 @@ _dalgo() {
                     return 0
                     ;;
                 --default-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4240,17 +4240,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__status)
-            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4278,7 +4278,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__teardown)
-            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4312,17 +4312,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__test)
-            opts="-o -q -v -h --org --target --no-wait --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --target)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6000,7 +6000,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__manage__subcmd__feature__subcmd__flags)
-            opts="-o -q -v -h --org --enable --disable --list-all --enable-all-global --clear --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --enable --disable --list-all --enable-all-global --clear --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6352,20 +6352,12 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__create)
-            opts="-o -q -v -h --org --connection --transform --no-transform --cron --continue-on-sync-failure --name --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --transform --no-transform --cron --continue-on-sync-failure --name --org --connection --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --connection)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --transform)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6375,6 +6367,14 @@ _dalgo() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6402,7 +6402,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__delete)
-            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6660,17 +6660,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__history)
-            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6698,17 +6698,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__list)
-            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6864,17 +6864,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__run)
-            opts="-o -q -v -h --org --wait --follow --poll-interval --require-worker --cancel-on-interrupt --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --wait --follow --poll-interval --require-worker --cancel-on-interrupt --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --poll-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --poll-interval)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6936,17 +6936,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__sync__subcmd__runs)
-            opts="-o -q -v -h --org --lookback-hours --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --lookback-hours --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --lookback-hours)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --lookback-hours)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6974,25 +6974,25 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__update)
-            opts="-o -q -v -h --org --connection --transform --no-transform --no-schedule --cron --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --transform --no-transform --no-schedule --cron --org --connection --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --connection)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --transform)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --cron)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7442,17 +7442,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__add)
-            opts="-o -q -v -h --org --password-stdin --role --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --password-stdin --role --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --role)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --role)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7578,17 +7578,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__list)
-            opts="-o -q -v -h --org --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --limit)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7616,7 +7616,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__remove)
-            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7680,17 +7680,17 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__set__subcmd__role)
-            opts="-o -q -v -h --org --role --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --role --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
+                --role)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --role)
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -7748,7 +7748,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse__subcmd__delete)
-            opts="-y -o -q -v -h --org --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7852,22 +7852,22 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse__subcmd__set)
-            opts="-o -q -v -h --org --config --no-check --no-airbyte --type --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --config --no-check --no-airbyte --type --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --org)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --type)
                     COMPREPLY=($(compgen -W "postgres bigquery" -- "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --database-url)

@@ -144,8 +144,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "remove" -d 'Remove a user from an org (a user left with no org is deleted)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "set-password" -d 'Set a user\'s password (from --password-stdin, PASSWORD, or a prompt)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l org -d 'Only members of this org' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l org -d 'Only members of this org' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -155,8 +155,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l role -d 'The role\'s slug (`dalgo role list` shows them)' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -167,8 +167,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l role -d 'The role\'s slug (`dalgo role list` shows them)' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -268,10 +268,10 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_se
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -f -a "show" -d 'An org\'s warehouse, credentials masked'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -f -a "delete" -d 'Delete an org\'s warehouse and its stored credentials'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l config -d 'The config file, YAML or JSON; - reads stdin' -r -F
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l type -d 'The warehouse\'s type' -r -f -a "postgres\t''
 bigquery\t''"
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -330,12 +330,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -f -a "docs-generate" -d 'dbt docs generate'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -f -a "git-pull" -d 'Fast-forward the org\'s clone from its remote'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate git-pull help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l repo -d 'The repository to clone (https, ssh or file URL, without credentials)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l branch -d 'The branch to check out [default: the repository\'s default]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l token-file -d 'Read the access token from this file' -r -F
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l local -d 'A dbt project already on disk, used in place' -r -F
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l default-schema -d 'The schema dbt builds into [default: the warehouse\'s schema or dataset]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -358,8 +358,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l limit -d 'How many recent runs to show' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -369,8 +369,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l target -d 'The profile target to use' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -381,8 +381,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l target -d 'The profile target to use' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -393,8 +393,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l target -d 'The profile target to use' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -405,8 +405,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l target -d 'The profile target to use' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -417,8 +417,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l target -d 'The profile target to use' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -429,8 +429,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l target -d 'The profile target to use' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -441,8 +441,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l target -d 'The profile target to use' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -593,8 +593,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -f -a "show" -d 'The org\'s workspace'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -f -a "delete" -d 'Delete the org\'s workspace with its sources, destinations and connections'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l limit -d 'Show at most N (default: all)' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -604,8 +604,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l limit -d 'Show at most N (default: all)' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -664,9 +664,9 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "update" -d 'Change a connection; what is not given stays as it is'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "delete" -d 'The options of every destructive command. The command first finds its target (a missing one is 67 before anything is asked), then calls [`Guard::proceed`]'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l concurrency -d 'How many connections to sync at once with --all' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l poll-interval -d 'Seconds between status checks while waiting' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -741,11 +741,11 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_see
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "retry" -d 'Run a finished flow run again'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l org -d 'The org\'s slug' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l connection -d 'An Airbyte connection to sync (repeat, in order)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l transform -d 'Transform task slugs, comma-separated (e.g. git-pull,dbt-run)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l cron -d 'Five-field cron, in UTC (e.g. "0 2 * * *"); none: runs only when asked' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l name -d 'The pipeline\'s name' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l org -d 'The org\'s slug' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l connection -d 'An Airbyte connection to sync (repeat, in order)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -757,8 +757,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -788,10 +788,10 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l org -d 'The org\'s slug' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l connection -d 'Replace the syncs (repeat); with --transform/--no-transform, the task list is rebuilt' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l transform -d 'Transform task slugs, comma-separated (e.g. git-pull,dbt-run)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l cron -d 'Run on this cron schedule (5 fields: minute hour day month weekday)' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l org -d 'The org\'s slug' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l connection -d 'Replace the syncs (repeat); with --transform/--no-transform, the task list is rebuilt' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -835,8 +835,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l poll-interval -d 'Seconds between status checks while waiting' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -850,8 +850,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l limit -d 'How many to show, newest first' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -889,8 +889,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l org -d 'Only this org\'s (its slug)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l lookback-hours -d 'How many hours back to look for runs' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l org -d 'Only this org\'s (its slug)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'

@@ -851,3 +851,34 @@ fn a_manual_dbt_run_does_not_overlap_a_pipeline_run_doing_that_step() {
     dbt("run").assert().success();
     assert_eq!(env.db.count("task_locks"), 0);
 }
+
+#[test]
+fn completion_offers_the_orgs_pipelines_and_connections_there_are() {
+    let env = Env::new("Complete NGO");
+    env.create("daily", &["--connection", &env.a]);
+    env.create("dawn", &["--connection", &env.b]);
+    let complete = |org: Option<&str>, words: &[&str]| {
+        let mut cmd = env.dalgo(&[]);
+        cmd.env("COMPLETE", "fish").env_remove("DALGO_ORG").arg("--").arg("dalgo").args(words);
+        if let Some(org) = org {
+            cmd.env("DALGO_ORG", org);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{words:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(complete(None, &["org", "show", "comp"]), format!("{}\tComplete NGO\n", env.slug));
+    assert_eq!(complete(None, &["user", "list", "--org", "nope"]), "");
+    assert_eq!(
+        complete(None, &["pipeline", "show", "da"]),
+        format!("daily\tpipeline of {0}\ndawn\tpipeline of {0}\n", env.slug)
+    );
+    assert_eq!(complete(Some("other-org"), &["pipeline", "show", "da"]), "", "DALGO_ORG narrows to one org");
+    assert_eq!(complete(None, &["pipeline", "create", "--name", "da"]), "", "a new name is not offered an old one");
+    let conns = complete(Some(&env.slug), &["airbyte", "sync", ""]);
+    assert!(
+        conns.contains(&format!("{}\tseed-0\n", env.a)) && conns.contains(&format!("{}\tseed-1\n", env.b)),
+        "{conns}"
+    );
+    assert_eq!(complete(None, &["airbyte", "sync", ""]).lines().filter(|l| l.contains("seed-")).count(), 0);
+}

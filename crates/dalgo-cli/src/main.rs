@@ -6,6 +6,8 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash dalgo` and the shell's later questions: answered here, then exit.
+    clap_complete::CompleteEnv::with_factory(cli::command).complete();
     let args = cli::parse();
     cli::init_logging(&args.global);
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {

@@ -117,7 +117,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("locks list", &["dalgo locks list --org acme-ngo"]),
     ("locks release-stale", &["dalgo locks release-stale --older-than 2h"]),
     ("locks release", &["dalgo locks release ORG_TASK_UUID --dry-run"]),
-    ("completions", &["dalgo completions bash > /etc/bash_completion.d/dalgo"]),
+    (
+        "completions",
+        &["dalgo completions bash > /etc/bash_completion.d/dalgo", "echo 'source <(COMPLETE=bash dalgo)' >> ~/.bashrc"],
+    ),
 ];
 
 /// (command path prefix, argument id, description) for arguments a command

@@ -1,6 +1,7 @@
 //! Command-line definition and dispatch.
 
 mod airbyte;
+mod complete;
 mod completions;
 mod config;
 mod createorganduser;
@@ -147,16 +148,23 @@ pub enum Command {
     #[command(subcommand)]
     Config(config::ConfigCommand),
     /// Print a shell completion script
+    ///
+    /// The script completes commands and flags. For the org slugs, pipeline
+    /// names and Airbyte connections there are, let the shell ask dalgo
+    /// instead: `source <(COMPLETE=bash dalgo)` (or zsh, fish, elvish,
+    /// powershell) in the shell's start-up file. Connections are those of
+    /// DALGO_ORG.
     Completions(completions::CompletionArgs),
     /// Print a command's manual page, or write every page into a directory
     Man(man::ManArgs),
 }
 
 /// The command line as `--help`, completions and man pages show it: the
-/// derived definition with an example on every leaf command.
+/// derived definition with an example on every leaf command, and the
+/// completers of org slugs, pipeline names and connections.
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
-    examples::with_examples(Cli::command())
+    complete::with_completers(examples::with_examples(Cli::command()))
 }
 
 /// Parses the process's arguments (exits with clap's usage error, 2, on bad

@@ -96,6 +96,15 @@ pub fn list_stream(db: &Db) -> impl futures_util::Stream<Item = Result<OrgSummar
     .map_err(Error::from)
 }
 
+/// Up to 200 (slug, name) pairs of the orgs whose slug starts with `prefix`,
+/// by slug: what shell completion offers.
+pub async fn slugs_starting(db: &Db, prefix: &str) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as("SELECT slug, name FROM orgs WHERE starts_with(slug, $1) ORDER BY slug LIMIT 200")
+        .bind(prefix)
+        .fetch_all(db.pool())
+        .await?)
+}
+
 /// The org with this slug.
 pub async fn get(conn: &mut PgConnection, slug: &str) -> Result<Org> {
     by_slug(conn, slug, "").await

@@ -446,6 +446,19 @@ pub async fn set_paused(
     Ok(p)
 }
 
+/// Up to 200 (pipeline name, org slug) pairs whose name starts with
+/// `prefix`, of one org or of all: what shell completion offers.
+pub async fn names_starting(db: &Db, org_slug: Option<&str>, prefix: &str) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT p.name, o.slug FROM pipelines p JOIN orgs o ON o.id = p.org_id
+          WHERE starts_with(p.name, $1) AND ($2::text IS NULL OR o.slug = $2) ORDER BY p.name, o.slug LIMIT 200",
+    )
+    .bind(prefix)
+    .bind(org_slug)
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// One pipeline of an org, from dalgo's database only (no Prefect call).
 pub async fn find(db: &Db, org_slug: &str, name: &str) -> Result<Pipeline> {
     let mut conn = db.pool().acquire().await?;
