@@ -279,8 +279,10 @@ pub fn dbt_venv() -> Option<std::path::PathBuf> {
 }
 
 /// A Prefect server for this test process, started once on a free port with
-/// its own home and SQLite database, with a work pool `dalgo-test-pool`. A
-/// watchdog stops it when the test process is gone. `DALGO_TEST_PREFECT_API_URL`
+/// its own home and its own database on the local PostgreSQL (on SQLite,
+/// Prefect answers "database is locked" under workers' concurrent writes),
+/// with a work pool `dalgo-test-pool`. A watchdog stops it and drops its
+/// database when the test process is gone. `DALGO_TEST_PREFECT_API_URL`
 /// names a running one instead.
 pub fn prefect_url() -> &'static str {
     static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -294,13 +296,18 @@ pub fn prefect_url() -> &'static str {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let home = std::env::temp_dir().join(format!("dalgo-test-prefect-{}", std::process::id()));
         std::fs::create_dir_all(&home).unwrap();
+        let database = format!("dalgo_test_prefect_{}", std::process::id());
+        psql(&admin_url(), &format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"));
+        psql(&admin_url(), &format!("CREATE DATABASE \"{database}\""));
         let script = format!(
             "set -m; '{}' server start --host 127.0.0.1 --port {port} > '{}/server.log' 2>&1 & S=$!; \
-             while kill -0 {} 2>/dev/null; do sleep 1; done; kill -TERM -- -$S 2>/dev/null; wait; rm -rf '{}'",
+             while kill -0 {} 2>/dev/null; do sleep 1; done; kill -TERM -- -$S 2>/dev/null; wait; rm -rf '{}'; \
+             psql -X -q -d '{}' -c 'DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)'",
             venv.join("bin/prefect").display(),
             home.display(),
             std::process::id(),
-            home.display()
+            home.display(),
+            admin_url(),
         );
         // Kept, not waited for: the watchdog ends with this process.
         static WATCHDOG: std::sync::OnceLock<std::sync::Mutex<std::process::Child>> = std::sync::OnceLock::new();
@@ -308,7 +315,7 @@ pub fn prefect_url() -> &'static str {
             .args(["-c", &script])
             .env("PREFECT_HOME", &home)
             .env("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-            .env("PREFECT_API_DATABASE_CONNECTION_URL", format!("sqlite+aiosqlite:///{}/prefect.db", home.display()))
+            .env("PREFECT_API_DATABASE_CONNECTION_URL", format!("postgresql+asyncpg:///{database}?host={}", pg_host()))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -342,8 +349,8 @@ fn ensure_pool(url: &str) {
 }
 
 /// One call to the Prefect REST API (standing in for a worker or a person in
-/// the UI). Prefect on SQLite answers 503 when its database is busy under the
-/// whole suite's load; like dalgo's client, the call is retried then (a few
+/// the UI). Prefect answers 503 when its database is busy under the whole
+/// suite's load; like dalgo's client, the call is retried then (a few
 /// times, with growing pauses).
 pub fn prefect_call(method: &str, url: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
     let mut answer = prefect_call_once(method, url, body);

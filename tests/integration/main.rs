@@ -16,3 +16,4 @@ mod onboard;
 mod ops;
 mod org_user;
 mod pipeline;
+mod worker;

@@ -9,23 +9,37 @@ use serde_json::{Value, json};
 use crate::airbyte_stub::{Options, Stub};
 use crate::common::{TestDb, git, json, onboard, pg_host, prefect_call, prefect_url, stderr};
 
-struct Env {
-    db: TestDb,
-    slug: String,
-    stub: Stub,
+pub(crate) struct Env {
+    pub(crate) db: TestDb,
+    pub(crate) slug: String,
+    pub(crate) stub: Stub,
     /// Two connections of the org's Airbyte workspace.
-    a: String,
-    b: String,
+    pub(crate) a: String,
+    pub(crate) b: String,
+    /// The Prefect work pool its pipelines run on.
+    pub(crate) pool: String,
 }
 
 impl Env {
     /// An org (unique slug, since the Prefect server is shared) with a
     /// warehouse and a local dbt project, so it has git-less dbt tasks.
-    fn new(name: &str) -> Env {
+    pub(crate) fn new(name: &str) -> Env {
+        Env::on_pool(name, "dalgo-test-pool", Options::default())
+    }
+
+    /// The same on a pool of its own (made here), with the stub's options.
+    pub(crate) fn on_pool(name: &str, pool: &str, stub: Options) -> Env {
         let db = TestDb::migrated();
         onboard(&db, name, "boss@ngo.org", "admin");
         let slug = db.scalar("SELECT slug FROM orgs");
-        let mut env = Env { db, slug, stub: Stub::start(Options::default()), a: String::new(), b: String::new() };
+        let (code, answer) = prefect_call(
+            "POST",
+            &format!("{}/work_pools/", prefect_url()),
+            Some(&json!({ "name": pool, "type": "process" })),
+        );
+        assert!(code == 201 || code == 409, "work pool {pool}: {code} {answer}");
+        let (a, b) = (String::new(), String::new());
+        let mut env = Env { db, slug, stub: Stub::start(stub), a, b, pool: pool.to_string() };
         let ws = env.ok_json(&["airbyte", "workspace", "create", "--org", &env.slug])["workspace_id"]
             .as_str()
             .unwrap()
@@ -51,7 +65,7 @@ impl Env {
         env
     }
 
-    fn set_warehouse(&self, password: &str) {
+    pub(crate) fn set_warehouse(&self, password: &str) {
         let wh = format!("host: {}\nport: 5432\nusername: u\npassword: {password}\ndatabase: d\n", pg_host());
         self.dalgo(&["warehouse", "set", "--org", &self.slug, "--type", "postgres", "--config", "-", "--no-check"])
             .write_stdin(wh)
@@ -59,17 +73,17 @@ impl Env {
             .success();
     }
 
-    fn dalgo(&self, args: &[&str]) -> Command {
+    pub(crate) fn dalgo(&self, args: &[&str]) -> Command {
         let mut cmd = self.db.dalgo(args);
         cmd.envs(self.vars());
         cmd
     }
 
     /// Prefect and the Airbyte stub, for dalgo.
-    fn vars(&self) -> [(&'static str, String); 4] {
+    pub(crate) fn vars(&self) -> [(&'static str, String); 4] {
         [
             ("PREFECT_API_URL", prefect_url().to_string()),
-            ("PREFECT_WORKER_POOL_NAME", "dalgo-test-pool".into()),
+            ("PREFECT_WORKER_POOL_NAME", self.pool.clone()),
             ("AIRBYTE_SERVER_HOST", "127.0.0.1".into()),
             ("AIRBYTE_SERVER_PORT", self.stub.port()),
         ]
@@ -82,13 +96,13 @@ impl Env {
         self.spawn(&args)
     }
 
-    fn spawn(&self, args: &[&str]) -> std::process::Child {
+    pub(crate) fn spawn(&self, args: &[&str]) -> std::process::Child {
         let vars = self.vars();
         let env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
         self.db.spawn(args, &env)
     }
 
-    fn ok_json(&self, args: &[&str]) -> Value {
+    pub(crate) fn ok_json(&self, args: &[&str]) -> Value {
         let mut full = args.to_vec();
         full.extend(["--output", "json"]);
         let out = self.dalgo(&full).output().unwrap();
@@ -96,7 +110,7 @@ impl Env {
         json(&out)
     }
 
-    fn create(&self, name: &str, extra: &[&str]) -> String {
+    pub(crate) fn create(&self, name: &str, extra: &[&str]) -> String {
         let mut args = vec!["pipeline", "create", "--org", &self.slug, "--name", name];
         args.extend_from_slice(extra);
         self.ok_json(&args)["deployment_id"].as_str().unwrap().to_string()
@@ -531,7 +545,7 @@ fn the_blocks_dalgos_workers_load_are_made_and_kept_current() {
 }
 
 /// A call to Prefect's REST API that must succeed; its answer.
-fn prefect(method: &str, path: &str, body: Option<&Value>) -> Value {
+pub(crate) fn prefect(method: &str, path: &str, body: Option<&Value>) -> Value {
     let (code, v) = prefect_call(method, &format!("{}{path}", prefect_url()), body);
     assert!((200..300).contains(&code), "{method} {path} answered {code}: {v}");
     v
@@ -570,7 +584,7 @@ fn scheduled(env: &Env, name: &str, runs: usize) {
 }
 
 /// Starts a run of `pipeline` without waiting; its flow run id.
-fn start(env: &Env, pipeline: &str) -> String {
+pub(crate) fn start(env: &Env, pipeline: &str) -> String {
     env.ok_json(&["pipeline", "run", pipeline, "--org", &env.slug])["flow_run_id"].as_str().unwrap().to_string()
 }
 

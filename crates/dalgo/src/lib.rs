@@ -44,9 +44,11 @@ pub mod ops;
 pub mod org;
 pub mod pipeline;
 pub mod prefect;
+mod process;
 pub mod role;
 pub mod secrets;
 pub mod user;
 pub mod warehouse;
+pub mod worker;
 
 pub use error::{Error, ErrorKind, Result};

@@ -149,6 +149,30 @@ pub struct TaskRun {
     pub state_name: Option<String>,
 }
 
+string_enum! {
+    /// How Prefect's orchestration rules answered a state proposal.
+    pub enum Verdict {
+        Accept => "ACCEPT",
+        Reject => "REJECT",
+        Abort => "ABORT",
+        Wait => "WAIT",
+    }
+}
+
+/// Prefect's answer to a state proposal.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Proposal {
+    pub status: Verdict,
+    #[serde(default)]
+    pub details: Value,
+}
+
+impl Proposal {
+    pub fn accepted(&self) -> bool {
+        self.status == Verdict::Accept
+    }
+}
+
 /// A work queue of a pool; Prefect marks it `READY` while a worker polls it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct WorkQueue {
@@ -225,6 +249,103 @@ impl Client {
     async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
         let req = Request { method, path, body, auth: self.auth.as_ref(), safe: true, timeout: self.cfg.timeout };
         self.transport.send(req).await
+    }
+
+    /// A request that must not be repeated blindly: a state proposal whose
+    /// answer was lost would be proposed again from the state it made.
+    async fn send_once(&self, path: &str, body: &Value) -> Result<Value> {
+        let req = Request {
+            method: Method::POST,
+            path,
+            body: Some(body),
+            auth: self.auth.as_ref(),
+            safe: false,
+            timeout: self.cfg.timeout,
+        };
+        self.transport.send(req).await
+    }
+
+    /// Tells the pool a worker of this name is alive (Prefect marks it
+    /// OFFLINE after missing a few intervals).
+    pub async fn worker_heartbeat(&self, pool: &str, name: &str, interval_secs: u64) -> Result<()> {
+        let body = json!({ "name": name, "heartbeat_interval_seconds": interval_secs });
+        let path = format!("/work_pools/{}/workers/heartbeat", encode(pool));
+        self.send(Method::POST, &path, Some(&body)).await.map(|_| ())
+    }
+
+    /// The flow runs of these queues of a pool (all its queues when empty)
+    /// scheduled to start before `before`, soonest first, at most `limit`.
+    pub async fn scheduled_flow_runs(
+        &self,
+        pool: &str,
+        queues: &[String],
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<FlowRun>> {
+        #[derive(Deserialize)]
+        struct Scheduled {
+            flow_run: FlowRun,
+        }
+        let mut body = json!({ "scheduled_before": before, "limit": limit });
+        if !queues.is_empty() {
+            body["work_queue_names"] = json!(queues);
+        }
+        let path = format!("/work_pools/{}/get_scheduled_flow_runs", encode(pool));
+        let got: Vec<Scheduled> = self.call(Method::POST, &path, Some(&body)).await?;
+        Ok(got.into_iter().map(|s| s.flow_run).collect())
+    }
+
+    /// Proposes a state to a flow run; Prefect's orchestration rules decide.
+    /// Two workers proposing PENDING for one scheduled run: one is accepted,
+    /// the other aborted.
+    pub async fn propose_state(&self, id: &str, state: Value) -> Result<Proposal> {
+        let body = json!({ "state": state, "force": false });
+        let v = self.send_once(&format!("/flow_runs/{id}/set_state"), &body).await?;
+        serde_json::from_value(v).map_err(|e| Error::Prefect {
+            kind: ErrorKind::Failure,
+            status: None,
+            message: format!("Prefect's answer to a state proposal is not an orchestration result: {e}"),
+        })
+    }
+
+    /// Creates a flow run of a flow (a subflow under `parent_task_run`),
+    /// already in `state`.
+    pub async fn create_child_flow_run(
+        &self,
+        flow_id: &str,
+        name: &str,
+        parent_task_run: &str,
+        state: Value,
+    ) -> Result<FlowRun> {
+        let body = json!({ "flow_id": flow_id, "name": name, "parent_task_run_id": parent_task_run, "state": state });
+        self.call(Method::POST, "/flow_runs/", Some(&body)).await
+    }
+
+    /// Creates a task run of a flow run, already in `state`.
+    pub async fn create_task_run(
+        &self,
+        flow_run: &str,
+        name: &str,
+        (task_key, dynamic_key): (&str, &str),
+        state: Value,
+    ) -> Result<TaskRun> {
+        let body = json!({ "flow_run_id": flow_run, "name": name, "task_key": task_key, "dynamic_key": dynamic_key,
+                           "state": state });
+        self.call(Method::POST, "/task_runs/", Some(&body)).await
+    }
+
+    /// Forces a task run into a state.
+    pub async fn set_task_state(&self, id: &str, state: Value) -> Result<()> {
+        let body = json!({ "state": state, "force": true });
+        self.send(Method::POST, &format!("/task_runs/{id}/set_state"), Some(&body)).await.map(|_| ())
+    }
+
+    /// Sends log lines (Prefect's `LogCreate`s) in one call.
+    pub async fn send_logs(&self, lines: &[Value]) -> Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        self.send(Method::POST, "/logs/", Some(&json!(lines))).await.map(|_| ())
     }
 
     /// Whether a work pool exists.

@@ -218,6 +218,7 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
                     Format::Json => ChildStdout::Stderr,
                     Format::Table | Format::Wide => ChildStdout::Inherit,
                 },
+                for_flow_run: None,
             };
             // Ctrl-C or SIGTERM stops dbt and records the run as interrupted.
             let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate])?;

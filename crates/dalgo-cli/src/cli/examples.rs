@@ -114,6 +114,13 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("pipeline cancel", &["dalgo pipeline cancel FLOW_RUN_ID"]),
     ("pipeline retry", &["dalgo pipeline retry FLOW_RUN_ID"]),
     ("pipeline sync-runs", &["dalgo pipeline sync-runs --org acme-ngo --lookback-hours 48"]),
+    (
+        "worker",
+        &[
+            "dalgo worker --pool dalgo-pool --queue ddp --name dalgo-worker-1",
+            "dalgo worker --pool dalgo-pool --once -o json",
+        ],
+    ),
     ("locks list", &["dalgo locks list --org acme-ngo"]),
     ("locks release-stale", &["dalgo locks release-stale --older-than 2h"]),
     ("locks release", &["dalgo locks release ORG_TASK_UUID --dry-run"]),

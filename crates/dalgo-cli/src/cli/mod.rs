@@ -23,6 +23,7 @@ mod secrets;
 mod system_user;
 mod user;
 mod warehouse;
+mod worker;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -144,6 +145,8 @@ pub enum Command {
     /// Task locks held by pipeline runs; release the stale ones
     #[command(subcommand)]
     Locks(pipeline::LocksCommand),
+    /// Run Dalgo's pipelines on a Prefect work pool (a native Prefect worker)
+    Worker(worker::WorkerArgs),
     /// The effective configuration: each setting, masked, and where it comes from
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -350,6 +353,7 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Airbyte(c) => airbyte::run(&ctx, c).await,
         Command::Pipeline(c) => pipeline::run(&ctx, c).await,
         Command::Locks(c) => pipeline::locks(&ctx, c).await,
+        Command::Worker(a) => worker::run(&ctx, a).await,
         Command::Config(c) => config::run(&ctx, c),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(&ctx, a),

@@ -380,6 +380,16 @@ fn classify(e: &anyhow::Error) -> (ErrorKind, Option<String>) {
     (ErrorKind::Failure, None)
 }
 
+/// One compact JSON object per line, flushed at once (for `| jq` while following).
+pub fn write_ndjson<T: Serialize>(items: &[T]) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for item in items {
+        serde_json::to_writer(&mut out, item).map_err(io::Error::from)?;
+        writeln!(out)?;
+    }
+    out.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

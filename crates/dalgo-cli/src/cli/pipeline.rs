@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::{
-    CmdResult, ExitStatus, Limit, emit, emit_stream, fields, table, when, write_list, write_table, yes_no,
+    CmdResult, ExitStatus, Limit, emit, emit_stream, fields, table, when, write_list, write_ndjson, write_table, yes_no,
 };
 use super::{Context, prompt};
 use dalgo::ops::PipelineSpec;
@@ -485,17 +485,6 @@ async fn stream_logs(ctx: &Context, mut stream: pipeline::LogStream<'_>) -> CmdR
         }
     }
     Ok(ExitStatus::Success)
-}
-
-/// One compact JSON object per line, flushed at once (for `| jq` while following).
-fn write_ndjson<T: serde::Serialize>(items: &[T]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for item in items {
-        serde_json::to_writer(&mut out, item).map_err(std::io::Error::from)?;
-        writeln!(out)?;
-    }
-    out.flush()
 }
 
 /// Ctrl-C while waiting: the run goes on in Prefect, and the operator is

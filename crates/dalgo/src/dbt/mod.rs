@@ -12,7 +12,8 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::PgConnection;
 
-pub use run::{ChildStdout, Command, RunRecord, RunRequest, git_pull, run};
+pub use crate::process::ChildStdout;
+pub use run::{Command, RunRecord, RunRequest, git_pull, run};
 
 use crate::audit::{self, Action, Resource};
 use crate::config::DbtConfig;

@@ -19,6 +19,7 @@ use crate::db::Db;
 use crate::db::lock::{LockClass, OrgLock};
 use crate::error::{Error, Result};
 use crate::org::{self, Org};
+use crate::process::ChildStdout;
 use crate::secrets::SecretStore;
 
 /// The dbt commands dalgo runs.
@@ -79,27 +80,10 @@ pub struct RunRequest<'a> {
     /// Prefect, to free task locks of pipeline runs that have ended.
     pub prefect: Option<&'a crate::prefect::Client>,
     /// Where dbt's standard output goes.
-    pub stdout: ChildStdout,
-}
-
-/// Where a child's standard output goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ChildStdout {
-    /// This process's standard output, as dbt's own (the default).
-    #[default]
-    Inherit,
-    /// This process's standard error, leaving standard output to a result
-    /// the caller writes itself (a JSON summary).
-    Stderr,
-}
-
-impl ChildStdout {
-    fn stdio(self) -> std::process::Stdio {
-        match self {
-            ChildStdout::Inherit => std::process::Stdio::inherit(),
-            ChildStdout::Stderr => std::io::stderr().into(),
-        }
-    }
+    pub stdout: ChildStdout<'a>,
+    /// The pipeline run this command is a step of: the task locks that run
+    /// holds do not refuse it.
+    pub for_flow_run: Option<&'a str>,
 }
 
 string_enum! {
@@ -172,12 +156,12 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> Result<RunRecord> {
     let exe = executable(cfg)?;
-    let stdout = req.stdout.stdio();
     let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
     // No workspace is an answer, not a run: nothing is recorded for it.
     super::require(db, &org).await?;
     // A pipeline run doing this step now refuses the command (75).
-    crate::pipeline::ensure_tasks_free(db, req.prefect, &org, req.command.task_slugs(), req.actor).await?;
+    crate::pipeline::ensure_tasks_free(db, req.prefect, &org, req.command.task_slugs(), req.for_flow_run, req.actor)
+        .await?;
     let mut args: Vec<String> = req.command.args().iter().map(|s| s.to_string()).collect();
     args.push("--profiles-dir".into());
     args.push(OrgPaths::new(cfg, &org).profiles_dir.to_string_lossy().into_owned());
@@ -190,44 +174,14 @@ pub async fn run(
         let ws = refresh_profile(db, cfg, store, &org).await?;
         let mut dbt = tokio::process::Command::new(&exe);
         // From the child environment only: a tenant's project cannot read dalgo's credentials.
-        dbt.args(&args).current_dir(ws.project_path(cfg)).env_clear().envs(cfg.child_env.vars()).stdout(stdout);
-        // Dropped when the org's lock is lost: dbt must stop before another run starts.
-        dbt.kill_on_drop(true);
-        die_with_parent(&mut dbt);
-        let status =
-            dbt.status().await.map_err(|e| Error::DbtNotFound(format!("cannot run {}: {e}", exe.display())))?;
-        Ok(exit_code(status))
+        dbt.args(&args).current_dir(ws.project_path(cfg)).env_clear().envs(cfg.child_env.vars());
+        // Dropped when the org's lock is lost: dbt stops before another run starts.
+        crate::process::exit_code(&mut dbt, req.stdout)
+            .await
+            .map_err(|e| Error::DbtNotFound(format!("cannot run {}: {e}", exe.display())))
     })
     .await
 }
-
-/// Makes dbt receive SIGTERM when dalgo dies. Without it a dalgo killed
-/// mid-run (SIGKILL, OOM killer) frees the org's lock while its dbt goes on
-/// writing to the project, and the next run collides with it. The signal is
-/// tied to the thread that forks; tokio forks on a runtime thread, which lives
-/// as long as the runtime.
-#[cfg(target_os = "linux")]
-fn die_with_parent(cmd: &mut tokio::process::Command) {
-    let parent = std::process::id();
-    // SAFETY: the closure runs in the forked child before exec and calls only
-    // prctl, getppid and errno access, which are async-signal-safe.
-    unsafe {
-        cmd.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            // dalgo died between fork and prctl: the signal will never come.
-            if libc::getppid() as u32 != parent {
-                return Err(std::io::Error::other("dalgo exited before dbt started"));
-            }
-            Ok(())
-        });
-    }
-}
-
-/// Elsewhere a killed dalgo leaves dbt running until it finishes on its own.
-#[cfg(not(target_os = "linux"))]
-fn die_with_parent(_: &mut tokio::process::Command) {}
 
 /// `git pull` of the org's clone, under the same lock as dbt runs.
 pub async fn git_pull(
@@ -256,17 +210,6 @@ pub async fn git_pull(
     })
     .await?;
     Ok(head)
-}
-
-fn exit_code(status: std::process::ExitStatus) -> i32 {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(sig) = status.signal() {
-            return 128 + sig;
-        }
-    }
-    status.code().unwrap_or(1)
 }
 
 /// How often a running command touches its row's heartbeat on the lock's

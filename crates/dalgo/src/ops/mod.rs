@@ -134,6 +134,18 @@ impl Dalgo {
     }
 
     /// The operations on one org.
+    /// Runs a Prefect worker that executes Dalgo's pipelines on a work pool
+    /// until `stop` resolves (or, with `once`, until nothing is scheduled);
+    /// see [`crate::worker`] for what it claims and how it stops.
+    pub async fn worker(
+        &self,
+        opts: &crate::worker::WorkerOptions,
+        on_event: &dyn Fn(crate::worker::WorkerEvent),
+        stop: impl Future<Output = ()>,
+    ) -> Result<crate::worker::WorkerReport> {
+        crate::worker::run(self, opts, on_event, stop).await
+    }
+
     pub fn org(&self, slug: &str) -> OrgOps<'_> {
         OrgOps { dalgo: self, slug: slug.to_string() }
     }

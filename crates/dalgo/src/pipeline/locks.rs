@@ -171,20 +171,23 @@ pub(crate) fn refusal(org: &Org, held: &[LockRow]) -> Error {
 
 /// Refuses (75) a command doing the work of these org tasks (`dalgo dbt
 /// run` is the `dbt-run` step) while a pipeline run holds one of their
-/// locks. With Prefect to ask, locks of runs that have ended are freed first.
+/// locks, except the run `for_flow_run` (the run this command is a step of).
+/// With Prefect to ask, locks of runs that have ended are freed first.
 pub(crate) async fn ensure_tasks_free(
     db: &Db,
     client: Option<&Client>,
     org: &Org,
     slugs: &[&str],
+    for_flow_run: Option<&str>,
     actor: &str,
 ) -> Result<()> {
     let locked: Vec<i64> = sqlx::query_scalar(
         "SELECT ot.id FROM org_tasks ot JOIN tasks t ON t.id = ot.task_id JOIN task_locks l ON l.org_task_id = ot.id
-          WHERE ot.org_id = $1 AND t.slug = ANY($2)",
+          WHERE ot.org_id = $1 AND t.slug = ANY($2) AND l.flow_run_id IS DISTINCT FROM $3",
     )
     .bind(org.id)
     .bind(slugs)
+    .bind(for_flow_run)
     .fetch_all(db.pool())
     .await?;
     if locked.is_empty() {

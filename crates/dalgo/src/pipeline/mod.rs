@@ -22,6 +22,7 @@ pub use runs::{
     DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, no_worker, record_run, retry, run, runs,
     sync_runs, wait,
 };
+pub(crate) use runs::{DeploymentOwner, lock_for_run, owner_of, settle_flow_run};
 
 use crate::audit::{self, Action, Resource};
 use crate::config::Config;

@@ -503,3 +503,75 @@ pub async fn sync_runs(db: &Db, client: &Client, org_slug: Option<&str>, lookbac
     report.locks_released = release_final(&mut *db.pool().acquire().await?).await?;
     Ok(report)
 }
+
+/// The dalgo pipeline a deployment belongs to, if it is one: its org, its
+/// id and its tasks in order.
+#[derive(Debug, Clone)]
+pub(crate) struct DeploymentOwner {
+    pub org: crate::org::Org,
+    pub pipeline_id: i64,
+    pub task_ids: Vec<i64>,
+}
+
+pub(crate) async fn owner_of(db: &Db, deployment_id: &str) -> Result<Option<DeploymentOwner>> {
+    let mut conn = db.pool().acquire().await?;
+    let row: Option<(String, i64, Vec<i64>)> = sqlx::query_as(
+        "SELECT o.slug, p.id, COALESCE(array_agg(pt.org_task_id ORDER BY pt.seq) FILTER (WHERE pt.org_task_id IS NOT NULL), '{}')
+           FROM pipelines p JOIN orgs o ON o.id = p.org_id LEFT JOIN pipeline_tasks pt ON pt.pipeline_id = p.id
+          WHERE p.deployment_id = $1 GROUP BY o.slug, p.id",
+    )
+    .bind(deployment_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((slug, pipeline_id, task_ids)) = row else { return Ok(None) };
+    let org = org::get(&mut conn, &slug).await?;
+    Ok(Some(DeploymentOwner { org, pipeline_id, task_ids }))
+}
+
+/// Takes the locks of a run's tasks for that run (a run `pipeline run`
+/// started holds them already), as `pipeline run` does: locks of runs
+/// that ended are freed first; one held by another live run refuses with
+/// [`Error::Locked`]. The run is recorded as its pipeline's.
+pub(crate) async fn lock_for_run(
+    db: &Db,
+    client: &Client,
+    owner: &DeploymentOwner,
+    run: &FlowRun,
+    actor: &str,
+) -> Result<()> {
+    let mut healed = false;
+    loop {
+        let mut tx = db.pool().begin().await?;
+        let held: i64 = sqlx::query_scalar(
+            "WITH ins AS (
+                 INSERT INTO task_locks (org_task_id, locked_by, pipeline_id, flow_run_id)
+                 SELECT id, $2, $3, $4 FROM UNNEST($1::bigint[]) AS id ON CONFLICT (org_task_id) DO NOTHING RETURNING 1)
+             SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM task_locks WHERE org_task_id = ANY($1) AND flow_run_id = $4)",
+        )
+        .bind(&owner.task_ids)
+        .bind(actor)
+        .bind(owner.pipeline_id)
+        .bind(&run.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if held as usize >= owner.task_ids.len() {
+            record_run(&mut tx, Some(owner.org.id), Some(owner.pipeline_id), run).await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        tx.rollback().await?;
+        let others = locks::heal(db, client, &owner.task_ids, actor).await?;
+        let others: Vec<_> = others.into_iter().filter(|l| l.flow_run_id.as_deref() != Some(run.id.as_str())).collect();
+        // Freed locks taken again by someone else in between: refused like a held one.
+        if healed || !others.is_empty() {
+            return Err(locks::refusal(&owner.org, &others));
+        }
+        healed = true;
+    }
+}
+
+/// Records a run as Prefect has it now and releases the locks of runs that
+/// have ended (a worker, once its run is final).
+pub(crate) async fn settle_flow_run(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
+    settle(db, client, flow_run_id).await
+}

@@ -1,0 +1,702 @@
+//! `dalgo worker`: a Prefect worker that runs Dalgo's pipeline flow itself.
+//!
+//! It heartbeats on a work pool, polls its queues for scheduled runs, and
+//! claims a run by proposing PENDING: Prefect accepts one proposal per run,
+//! so several dalgo workers, and Python workers, share a pool and each run
+//! is executed once. Only runs of deployments whose entrypoint is Dalgo's
+//! pipeline flow (v5, or the legacy v4), and whose tasks it can all do, are
+//! claimed; others are left for other workers.
+//!
+//! A run leaves in Prefect what Dalgo's Python flow leaves: the parent run
+//! goes RUNNING, then COMPLETED or FAILED; each task is a subflow run
+//! (`airbyte-sync-trigger` with its `airbyte-sync`, `dbtjob-<slug>`,
+//! `shellop-<slug>`) under a wrapper task run whose state copies the
+//! subflow's; a failing `dbt-test` completes as DBT_TEST_FAILED and the next
+//! task runs; log lines go to Prefect on the subflow run that wrote them.
+//!
+//! # Crash safety
+//!
+//! - A run is claimed before anything else is done, and its task locks are
+//!   taken as `dalgo pipeline run` takes them (a run that `pipeline run`
+//!   started holds them already), so a worker's run never overlaps a manual
+//!   one; a run whose tasks another live run holds is scheduled again a
+//!   minute later. The locks go when the run is final, with the run
+//!   recorded in `flow_runs`.
+//! - dbt steps take the org's dbt lock like `dalgo dbt run`; child processes
+//!   (dbt, git, shell) die with the worker, however it dies.
+//! - A run set to CANCELLING stops its task (the child process is killed,
+//!   the Airbyte job cancelled) and ends CANCELLED. On SIGTERM the worker
+//!   stops claiming, lets its runs finish within a grace period, then stops
+//!   them: their tasks end CANCELLED and the runs CRASHED.
+//! - The PENDING and RUNNING states carry the worker's name; a worker
+//!   starting under a name marks the runs its previous life left unfinished
+//!   CRASHED (and frees their locks). A worker that vanished stops
+//!   heartbeating: Prefect marks it OFFLINE, and its runs are found by the
+//!   name in their state message.
+
+mod plan;
+mod tree;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+pub use plan::{Plan, Step, Work, is_pipeline_flow, plan};
+use tree::{ERROR, End, INFO, Node, Tree, lock};
+
+use crate::airbyte::{SyncEvent, SyncOptions};
+use crate::dbt::{ChildStdout, RunRequest};
+use crate::error::{Error, Result};
+use crate::ops::Dalgo;
+use crate::pipeline::DeploymentOwner;
+use crate::prefect::{Client, FlowRun, StateType};
+
+/// How a worker runs.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    pub pool: String,
+    /// The pool's queues to take runs from; all of them when empty.
+    pub queues: Vec<String>,
+    /// How many runs at once.
+    pub concurrency: usize,
+    /// The worker's name in Prefect (and in its runs' states).
+    pub name: String,
+    /// How often to poll for scheduled runs, for cancellations and for
+    /// Airbyte job states.
+    pub poll: Duration,
+    /// Run what is scheduled now, then exit.
+    pub once: bool,
+    /// After a stop request, how long running runs may take to finish.
+    pub grace: Duration,
+}
+
+/// What a worker did, as it happens.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum WorkerEvent {
+    /// Registered on the pool; `crashed` runs a previous life left were marked CRASHED.
+    Online {
+        pool: String,
+        name: String,
+        crashed: usize,
+    },
+    Started {
+        flow_run_id: String,
+        flow_run_name: String,
+        deployment_id: String,
+        org: Option<String>,
+    },
+    Finished {
+        flow_run_id: String,
+        flow_run_name: String,
+        state_type: StateType,
+        state_name: String,
+        message: Option<String>,
+        seconds: f64,
+    },
+    /// Its tasks are locked by another live run: scheduled again later.
+    Rescheduled {
+        flow_run_id: String,
+        flow_run_name: String,
+        reason: String,
+    },
+    /// Polling or claiming failed (Prefect away); tried again at the next poll.
+    Trouble {
+        error: String,
+    },
+    /// Asked to stop; `running` runs have the grace period to finish.
+    Stopping {
+        running: usize,
+    },
+}
+
+/// What a worker did in all.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WorkerReport {
+    pub runs: usize,
+    pub completed: usize,
+    pub failed: usize,
+}
+
+/// A run rescheduled for locked tasks waits this long.
+const RETRY_LOCKED_AFTER: chrono::Duration = chrono::Duration::seconds(60);
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
+
+/// Why a run's task is being stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Cancel,
+    Shutdown,
+}
+
+/// Runs the worker until `stop` resolves (then shuts down as the module
+/// says) or, with `once`, until nothing it can run is scheduled.
+pub async fn run(
+    dalgo: &Dalgo,
+    opts: &WorkerOptions,
+    on_event: &dyn Fn(WorkerEvent),
+    stop: impl Future<Output = ()>,
+) -> Result<WorkerReport> {
+    let client = dalgo.prefect()?;
+    crate::pipeline::ensure_pool(client, &opts.pool).await?;
+    let w = Worker {
+        dalgo,
+        client,
+        opts,
+        on_event,
+        marker: format!("dalgo worker {}", opts.name),
+        entrypoints: Mutex::default(),
+        flows: Mutex::default(),
+    };
+    client.worker_heartbeat(&opts.pool, &opts.name, HEARTBEAT_EVERY.as_secs()).await?;
+    let crashed = w.mark_left_runs().await?;
+    on_event(WorkerEvent::Online { pool: opts.pool.clone(), name: opts.name.clone(), crashed });
+    w.serve(stop).await
+}
+
+struct Worker<'a> {
+    dalgo: &'a Dalgo,
+    client: &'a Client,
+    opts: &'a WorkerOptions,
+    on_event: &'a dyn Fn(WorkerEvent),
+    /// In the state messages of the runs this worker claims.
+    marker: String,
+    /// Whether each deployment seen runs Dalgo's flow.
+    entrypoints: Mutex<HashMap<String, bool>>,
+    flows: Mutex<HashMap<&'static str, String>>,
+}
+
+/// A claimed run.
+struct Claimed {
+    run: FlowRun,
+    deployment_id: String,
+    plan: Plan,
+}
+
+impl Worker<'_> {
+    async fn serve(&self, stop: impl Future<Output = ()>) -> Result<WorkerReport> {
+        let mut report = WorkerReport::default();
+        let mut running = FuturesUnordered::new();
+        let (hard_stop, hard_stopped) = watch::channel(false);
+        let mut stop = std::pin::pin!(stop);
+        let mut stopping: Option<Instant> = None;
+        let mut left_alone: HashSet<String> = HashSet::new();
+        let mut last_beat = Instant::now();
+        loop {
+            let mut claimed_now = 0;
+            if stopping.is_none() && running.len() < self.opts.concurrency {
+                let free = self.opts.concurrency - running.len();
+                let limit = (free + left_alone.len()).min(crate::prefect::PAGE);
+                let scheduled = match self
+                    .client
+                    .scheduled_flow_runs(&self.opts.pool, &self.opts.queues, Utc::now(), limit)
+                    .await
+                {
+                    Ok(runs) => runs,
+                    Err(e) => {
+                        self.trouble(e)?;
+                        Vec::new()
+                    }
+                };
+                // Runs left alone that are no longer scheduled are forgotten.
+                left_alone.retain(|id| scheduled.iter().any(|fr| &fr.id == id));
+                for fr in scheduled {
+                    if running.len() >= self.opts.concurrency {
+                        break;
+                    }
+                    if left_alone.contains(&fr.id) {
+                        continue;
+                    }
+                    match self.claim(fr).await {
+                        Ok(Ok(c)) => {
+                            claimed_now += 1;
+                            running.push(self.execute(c, hard_stopped.clone()));
+                        }
+                        Ok(Err(Some(id))) => {
+                            left_alone.insert(id);
+                        }
+                        Ok(Err(None)) => {}
+                        Err(e) => self.trouble(e)?,
+                    }
+                }
+            }
+            if running.is_empty() && (stopping.is_some() || (self.opts.once && claimed_now == 0)) {
+                return Ok(report);
+            }
+            let grace_over = async {
+                match stopping {
+                    Some(at) => tokio::time::sleep_until((at + self.opts.grace).into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                Some(end) = running.next() => report.count(&end),
+                () = tokio::time::sleep(self.opts.poll), if claimed_now == 0 => {}
+                () = &mut stop, if stopping.is_none() => {
+                    (self.on_event)(WorkerEvent::Stopping { running: running.len() });
+                    stopping = Some(Instant::now());
+                }
+                () = grace_over, if !*hard_stop.borrow() => {
+                    let _ = hard_stop.send(true);
+                }
+            }
+            if last_beat.elapsed() >= HEARTBEAT_EVERY {
+                // A missed heartbeat is retried at the next one.
+                let _ = self.client.worker_heartbeat(&self.opts.pool, &self.opts.name, HEARTBEAT_EVERY.as_secs()).await;
+                last_beat = Instant::now();
+            }
+        }
+    }
+
+    /// A failed poll or claim: the end of a `once` worker; a long-running
+    /// one says so and tries again at the next poll.
+    fn trouble(&self, e: Error) -> Result<()> {
+        if self.opts.once {
+            return Err(e);
+        }
+        (self.on_event)(WorkerEvent::Trouble { error: e.to_string() });
+        Ok(())
+    }
+
+    /// Claims a scheduled run: `Ok` when it is this worker's now; `Err(Some(id))`
+    /// when it is not a run this worker does (left for others, not asked about
+    /// again); `Err(None)` when another worker claimed it first.
+    async fn claim(&self, fr: FlowRun) -> Result<std::result::Result<Claimed, Option<String>>> {
+        let Some(deployment_id) = fr.deployment_id.clone() else {
+            tracing::debug!("flow run {} has no deployment: left for other workers", fr.id);
+            return Ok(Err(Some(fr.id)));
+        };
+        if !self.runs_dalgo_flow(&deployment_id).await? {
+            tracing::debug!("flow run {} is not of Dalgo's pipeline flow: left for other workers", fr.id);
+            return Ok(Err(Some(fr.id)));
+        }
+        let plan = match plan(fr.extra.get("parameters").unwrap_or(&Value::Null)) {
+            Ok(p) => p,
+            Err(why) => {
+                tracing::debug!("flow run {} left for other workers: {why}", fr.id);
+                return Ok(Err(Some(fr.id)));
+            }
+        };
+        let pending = json!({ "type": "PENDING", "name": "Pending", "message": self.marker });
+        let verdict = self.client.propose_state(&fr.id, pending).await?;
+        if !verdict.accepted() {
+            tracing::debug!("flow run {} was claimed by another worker ({})", fr.id, verdict.status);
+            return Ok(Err(None));
+        }
+        Ok(Ok(Claimed { run: fr, deployment_id, plan }))
+    }
+
+    async fn runs_dalgo_flow(&self, deployment_id: &str) -> Result<bool> {
+        if let Some(known) = lock(&self.entrypoints).get(deployment_id) {
+            return Ok(*known);
+        }
+        let dep = self.client.get_deployment(deployment_id).await?;
+        let ours = dep.entrypoint.as_deref().is_some_and(is_pipeline_flow);
+        lock(&self.entrypoints).insert(deployment_id.to_string(), ours);
+        Ok(ours)
+    }
+
+    /// Runs a claimed run to its final state; that state.
+    async fn execute(&self, c: Claimed, hard_stop: watch::Receiver<bool>) -> Option<StateType> {
+        let id = c.run.id.clone();
+        match self.execute_run(c, hard_stop).await {
+            Ok(state) => state,
+            Err(e) => {
+                // Prefect or PostgreSQL failed under the run: it cannot go on.
+                let state = json!({ "type": "CRASHED", "name": "Crashed", "message": format!("{}: {e}", self.marker) });
+                let _ = self.client.set_state(&id, state).await;
+                let _ = crate::pipeline::settle_flow_run(self.dalgo.db(), self.client, &id).await;
+                Some(StateType::Crashed)
+            }
+        }
+    }
+
+    async fn execute_run(&self, c: Claimed, hard_stop: watch::Receiver<bool>) -> Result<Option<StateType>> {
+        let started = Instant::now();
+        let run = &c.run;
+        let owner = crate::pipeline::owner_of(self.dalgo.db(), &c.deployment_id).await?;
+        if let Some(owner) = &owner {
+            match crate::pipeline::lock_for_run(self.dalgo.db(), self.client, owner, run, &self.marker).await {
+                Ok(()) => {}
+                Err(e @ Error::Locked { .. }) => {
+                    let at = Utc::now() + RETRY_LOCKED_AFTER;
+                    let state = json!({ "type": "SCHEDULED", "name": "AwaitingRetry", "message": e.to_string(),
+                                        "state_details": { "scheduled_time": at } });
+                    self.client.set_state(&run.id, state).await?;
+                    (self.on_event)(WorkerEvent::Rescheduled {
+                        flow_run_id: run.id.clone(),
+                        flow_run_name: run.name.clone(),
+                        reason: e.to_string(),
+                    });
+                    return Ok(None);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let verdict = self
+            .client
+            .propose_state(&run.id, json!({ "type": "RUNNING", "name": "Running", "message": self.marker }))
+            .await?;
+        if !verdict.accepted() {
+            // Cancelled while pending: nothing ran.
+            let fr = crate::pipeline::settle_flow_run(self.dalgo.db(), self.client, &run.id).await?;
+            return Ok(Some(fr.state_type()));
+        }
+        (self.on_event)(WorkerEvent::Started {
+            flow_run_id: run.id.clone(),
+            flow_run_name: run.name.clone(),
+            deployment_id: c.deployment_id.clone(),
+            org: c.plan.org_slug.clone(),
+        });
+        let (stop_tx, stop_rx) = watch::channel(None);
+        let watcher = async {
+            let why = tokio::select! {
+                () = self.cancel_requested(&run.id) => Stop::Cancel,
+                () = wait_true(hard_stop) => Stop::Shutdown,
+            };
+            let _ = stop_tx.send(Some(why));
+            std::future::pending::<std::convert::Infallible>().await
+        };
+        let tree = Tree::new(self.client, &self.flows);
+        let end = tokio::select! {
+            end = self.tasks(&tree, run, &c.plan, owner.as_ref(), stop_rx) => end,
+            never = watcher => match never {},
+        };
+        let final_state = match &end {
+            RunEnd::Completed => json!({ "type": "COMPLETED", "name": "Completed" }),
+            RunEnd::Failed(m) => json!({ "type": "FAILED", "name": "Failed", "message": m }),
+            RunEnd::Stopped(Stop::Cancel) => json!({ "type": "CANCELLED", "name": "Cancelled",
+                                                     "message": "cancelled; its task was stopped" }),
+            RunEnd::Stopped(Stop::Shutdown) => json!({ "type": "CRASHED", "name": "Crashed",
+                "message": format!("{} stopped before the run ended", self.marker) }),
+        };
+        self.client.set_state(&run.id, final_state).await?;
+        let fr = crate::pipeline::settle_flow_run(self.dalgo.db(), self.client, &run.id).await?;
+        (self.on_event)(WorkerEvent::Finished {
+            flow_run_id: fr.id.clone(),
+            flow_run_name: fr.name.clone(),
+            state_type: fr.state_type(),
+            state_name: fr.state_name().to_string(),
+            message: match end {
+                RunEnd::Failed(m) => Some(m),
+                _ => None,
+            },
+            seconds: started.elapsed().as_secs_f64(),
+        });
+        Ok(Some(fr.state_type()))
+    }
+
+    /// Resolves when the run is set to CANCELLING (or already cancelled) in Prefect.
+    async fn cancel_requested(&self, flow_run_id: &str) {
+        loop {
+            tokio::time::sleep(self.opts.poll).await;
+            if let Ok(fr) = self.client.get_flow_run(flow_run_id).await
+                && matches!(fr.state_type(), StateType::Cancelling | StateType::Cancelled)
+            {
+                return;
+            }
+        }
+    }
+
+    /// Runs the plan's tasks as Dalgo's flow does: fail-fast in order; with
+    /// `continue_on_sync_failure`, every sync first, then (if all succeeded)
+    /// the rest.
+    async fn tasks(
+        &self,
+        tree: &Tree<'_>,
+        run: &FlowRun,
+        plan: &Plan,
+        owner: Option<&DeploymentOwner>,
+        stop: watch::Receiver<Option<Stop>>,
+    ) -> RunEnd {
+        let (first, rest): (Vec<&Step>, Vec<&Step>) = if plan.continue_on_sync_failure {
+            plan.steps.iter().partition(|s| s.is_sync())
+        } else {
+            (Vec::new(), plan.steps.iter().collect())
+        };
+        let mut failed_syncs = Vec::new();
+        for step in first {
+            match self.step(tree, run, plan, owner, step, stop.clone()).await {
+                End::Failed(m) => failed_syncs.push(m),
+                End::Cancelled(_) => return RunEnd::Stopped(stopped_why(&stop)),
+                End::Completed | End::TestFailed => {}
+            }
+        }
+        if !failed_syncs.is_empty() {
+            return RunEnd::Failed(format!(
+                "{} airbyte sync(s) failed: {}",
+                failed_syncs.len(),
+                failed_syncs.join("; ")
+            ));
+        }
+        for step in rest {
+            match self.step(tree, run, plan, owner, step, stop.clone()).await {
+                End::Failed(m) => return RunEnd::Failed(m),
+                End::Cancelled(_) => return RunEnd::Stopped(stopped_why(&stop)),
+                End::Completed | End::TestFailed => {}
+            }
+        }
+        RunEnd::Completed
+    }
+
+    /// One task as a subflow run; how it ended. A task Prefect could not be
+    /// told about fails the run.
+    async fn step(
+        &self,
+        tree: &Tree<'_>,
+        run: &FlowRun,
+        plan: &Plan,
+        owner: Option<&DeploymentOwner>,
+        step: &Step,
+        stop: watch::Receiver<Option<Stop>>,
+    ) -> End {
+        let outcome = async {
+            let (node, logs_on) = match &step.work {
+                Work::AirbyteSync { .. } => {
+                    let trigger = tree
+                        .child(
+                            &run.id,
+                            "run_airbyte_connection_flow_v1",
+                            "run-airbyte-connection-flow-v1",
+                            "airbyte-sync-trigger",
+                        )
+                        .await?;
+                    let sync = tree
+                        .child(&trigger.flow_run, "run_connection_sync", "run-connection-sync", "airbyte-sync")
+                        .await?;
+                    (vec![sync.clone(), trigger], sync.flow_run)
+                }
+                Work::Dbt { .. } => {
+                    let n = tree
+                        .child(&run.id, "dbtjob_v2_runner", "dbtjob-v2-runner", &format!("dbtjob-{}", step.slug))
+                        .await?;
+                    (vec![n.clone()], n.flow_run)
+                }
+                Work::GitPull | Work::Shell { .. } => {
+                    let n = tree.child(&run.id, "shellopjob", "shellopjob", &format!("shellop-{}", step.slug)).await?;
+                    (vec![n.clone()], n.flow_run)
+                }
+            };
+            let log = |level: i64, line: &str| tree.log(&logs_on, level, line);
+            let end = tree.flushing(self.work(run, plan, owner, step, &log, stop)).await;
+            if let End::Failed(m) | End::Cancelled(m) = &end {
+                log(ERROR, m);
+            }
+            finish_all(tree, &node, &end).await?;
+            Ok::<End, Error>(end)
+        };
+        outcome
+            .await
+            .unwrap_or_else(|e: Error| End::Failed(format!("Prefect could not record task {}: {e}", step.slug)))
+    }
+
+    async fn work(
+        &self,
+        run: &FlowRun,
+        plan: &Plan,
+        owner: Option<&DeploymentOwner>,
+        step: &Step,
+        log: &dyn Fn(i64, &str),
+        stop: watch::Receiver<Option<Stop>>,
+    ) -> End {
+        let stopped = || async { wait_stop(stop.clone()).await };
+        let org = plan.org().unwrap_or_default();
+        let cfg = self.dalgo.config();
+        match &step.work {
+            Work::AirbyteSync { connection } => self.sync(org, connection, log, stopped()).await,
+            Work::Dbt { command, args } => {
+                let sink = |line: &str| log(INFO, line);
+                let req = RunRequest {
+                    org,
+                    command: *command,
+                    target: None,
+                    extra: args,
+                    wait: true,
+                    actor: &self.marker,
+                    prefect: Some(self.client),
+                    stdout: ChildStdout::Lines(&sink),
+                    for_flow_run: owner.map(|_| run.id.as_str()),
+                };
+                let on_wait = |holder: &str| log(INFO, &format!("waiting for {holder} to finish"));
+                match crate::dbt::run(self.dalgo.db(), &cfg.dbt, self.dalgo.secrets(), &req, on_wait, async {
+                    stopped().await;
+                })
+                .await
+                {
+                    Ok(r) if r.exit_code == Some(0) => End::Completed,
+                    Ok(_) if step.is_dbt_test() => End::TestFailed,
+                    Ok(r) => End::Failed(format!("{} exited with {}", command.label(), r.exit_code.unwrap_or(1))),
+                    Err(Error::Interrupted { .. }) => End::Cancelled(format!("{} was stopped", command.label())),
+                    Err(e) => End::Failed(e.to_string()),
+                }
+            }
+            Work::GitPull => {
+                let pull = crate::dbt::git_pull(
+                    self.dalgo.db(),
+                    &cfg.dbt,
+                    self.dalgo.secrets(),
+                    org,
+                    true,
+                    &self.marker,
+                    |h| log(INFO, &format!("waiting for {h} to finish")),
+                );
+                tokio::select! {
+                    head = pull => match head {
+                        Ok(head) => { log(INFO, &format!("pulled; now at {head}")); End::Completed }
+                        Err(e) => End::Failed(e.to_string()),
+                    },
+                    () = stopped() => End::Cancelled("git pull was stopped".into()),
+                }
+            }
+            Work::Shell { commands, working_dir, env, shell } => {
+                for line in commands {
+                    let mut cmd = tokio::process::Command::new(shell);
+                    cmd.arg("-c")
+                        .arg(line)
+                        .env_clear()
+                        .envs(cfg.dbt.child_env.vars())
+                        .envs(env.iter().map(|(k, v)| (k, v)));
+                    if let Some(dir) = working_dir {
+                        cmd.current_dir(dir);
+                    }
+                    let sink = |l: &str| log(INFO, l);
+                    let code = tokio::select! {
+                        code = crate::process::exit_code(&mut cmd, ChildStdout::Lines(&sink)) => code,
+                        () = stopped() => return End::Cancelled(format!("`{line}` was stopped")),
+                    };
+                    match code {
+                        Ok(0) => {}
+                        Ok(c) => return End::Failed(format!("`{line}` exited with {c}")),
+                        Err(e) => return End::Failed(format!("cannot run `{line}` with {shell}: {e}")),
+                    }
+                }
+                End::Completed
+            }
+        }
+    }
+
+    /// An Airbyte sync through dalgo's client, followed to its end; a stop
+    /// cancels the job.
+    async fn sync(
+        &self,
+        org: &str,
+        connection: &str,
+        log: &dyn Fn(i64, &str),
+        stopped: impl Future<Output = ()>,
+    ) -> End {
+        let oa = match self.dalgo.org(org).airbyte().await {
+            Ok(oa) => oa,
+            Err(e) => return End::Failed(e.to_string()),
+        };
+        let job = Mutex::new(None);
+        let on_event = |ev: SyncEvent| match ev {
+            SyncEvent::Started { job: id, .. } => {
+                *lock(&job) = Some(id);
+                log(INFO, &format!("Airbyte job {id} started for connection {connection}"));
+            }
+            SyncEvent::Progress { job, status, records, bytes, .. } => {
+                log(INFO, &format!("Airbyte job {job}: {}, {records} records, {bytes} bytes", status.as_str()));
+            }
+            SyncEvent::Failed { error, .. } => log(ERROR, &error),
+        };
+        let opts = SyncOptions { wait: true, concurrency: 1, poll: self.opts.poll };
+        let targets = [connection.to_string()];
+        tokio::select! {
+            outcomes = oa.sync(&targets, opts, &on_event) => match outcomes.into_iter().next() {
+                Some(o) if o.succeeded() => End::Completed,
+                Some(o) => End::Failed(o.error.or(o.failure).unwrap_or_else(|| {
+                    format!("Airbyte job {} {}", o.job_id.unwrap_or_default(), o.status.map_or("failed", |s| s.as_str()))
+                })),
+                None => End::Failed("no sync was started".into()),
+            },
+            () = stopped => {
+                let id = *lock(&job);
+                if let Some(id) = id {
+                    match oa.cancel_job(id).await {
+                        Ok(_) => log(INFO, &format!("Airbyte job {id} cancelled")),
+                        Err(e) => log(ERROR, &format!("could not cancel Airbyte job {id}: {e}")),
+                    }
+                }
+                End::Cancelled("the sync was stopped".into())
+            }
+        }
+    }
+
+    /// Marks CRASHED the runs this worker's name left PENDING or RUNNING (a
+    /// previous life killed), CANCELLED those left CANCELLING; frees their
+    /// locks. How many.
+    async fn mark_left_runs(&self) -> Result<usize> {
+        let filter = json!({ "work_pools": { "name": { "any_": [self.opts.pool] } },
+                             "flow_runs": { "state": { "type": { "any_": ["PENDING", "RUNNING", "CANCELLING"] } } } });
+        let runs = crate::prefect::all_pages(|offset| self.client.filter_flow_runs(&filter, offset)).await?;
+        let mut n = 0;
+        for fr in runs.iter().filter(|fr| {
+            fr.extra.get("state").and_then(|s| s.get("message")).and_then(Value::as_str) == Some(&self.marker)
+        }) {
+            let state = if fr.state_type() == StateType::Cancelling {
+                json!({ "type": "CANCELLED", "name": "Cancelled", "message": format!("{} restarted", self.marker) })
+            } else {
+                json!({ "type": "CRASHED", "name": "Crashed",
+                        "message": format!("{} restarted; the run was left unfinished", self.marker) })
+            };
+            self.client.set_state(&fr.id, state).await?;
+            crate::pipeline::settle_flow_run(self.dalgo.db(), self.client, &fr.id).await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// How a run's tasks ended.
+enum RunEnd {
+    Completed,
+    Failed(String),
+    Stopped(Stop),
+}
+
+impl WorkerReport {
+    fn count(&mut self, end: &Option<StateType>) {
+        match end {
+            None => {}
+            Some(StateType::Completed) => {
+                self.runs += 1;
+                self.completed += 1;
+            }
+            Some(_) => {
+                self.runs += 1;
+                self.failed += 1;
+            }
+        }
+    }
+}
+
+/// Ends a task's subflow runs, innermost first.
+async fn finish_all(tree: &Tree<'_>, nodes: &[Node], end: &End) -> Result<()> {
+    for node in nodes {
+        tree.finish(node, end).await?;
+    }
+    Ok(())
+}
+
+async fn wait_true(mut rx: watch::Receiver<bool>) {
+    // A dropped sender never stops the run.
+    if rx.wait_for(|v| *v).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+async fn wait_stop(mut rx: watch::Receiver<Option<Stop>>) {
+    if rx.wait_for(Option::is_some).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+fn stopped_why(rx: &watch::Receiver<Option<Stop>>) -> Stop {
+    rx.borrow().unwrap_or(Stop::Cancel)
+}

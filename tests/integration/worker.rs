@@ -1,0 +1,343 @@
+//! `dalgo worker` against the real Prefect server, real dbt (the test's own
+//! database as the warehouse) and the Airbyte stub.
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::{Value, json};
+
+use crate::airbyte_stub::Options;
+use crate::common::{pg_host, stderr, wait_while_running};
+use crate::pipeline::{Env, prefect, start};
+
+/// Dalgo's flow, as dalgo's deployments name it.
+const ENTRYPOINT: &str = "proxy/prefect_flows_runner.py:deployment_schedule_flow_v5";
+
+/// An org on a pool of its own whose warehouse is the test's database and
+/// whose local dbt project is the fixture (a model and its tests).
+fn worker_env(name: &str) -> Env {
+    let pool = format!("worker-{}", uuid_fragment());
+    let env = Env::on_pool(name, &pool, Options::default());
+    let wh = format!(
+        "host: {}\nport: 5432\nusername: {}\npassword: any\ndatabase: {}\nschema: analytics\n",
+        pg_host(),
+        env.db.scalar("SELECT current_user"),
+        env.db.name
+    );
+    env.dalgo(&["warehouse", "set", "--org", &env.slug, "--type", "postgres", "--config", "-", "--no-check"])
+        .write_stdin(wh)
+        .assert()
+        .success();
+    let project = env.db.home().join("project");
+    let fixture = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project"));
+    std::fs::copy(fixture.join("dbt_project.yml"), project.join("dbt_project.yml")).unwrap();
+    std::fs::create_dir_all(project.join("models")).unwrap();
+    for f in ["orders.sql", "schema.yml"] {
+        std::fs::copy(fixture.join("models").join(f), project.join("models").join(f)).unwrap();
+    }
+    env
+}
+
+fn uuid_fragment() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{:x}{:x}", std::process::id(), nanos % 0xffff_ffff)
+}
+
+/// `dalgo worker --once` on the env's pool, polling every 0.2 s.
+fn worker_once(env: &Env, extra: &[&str]) -> Output {
+    let mut args = vec!["worker", "--pool", &env.pool, "--once", "--poll-interval", "0.2", "--name"];
+    let name = format!("w-{}", env.slug);
+    args.push(&name);
+    args.extend_from_slice(extra);
+    env.dalgo(&args).timeout(std::time::Duration::from_secs(240)).output().unwrap()
+}
+
+fn flow_run(id: &str) -> Value {
+    prefect("GET", &format!("/flow_runs/{id}"), None)
+}
+
+/// The task runs of a flow run, by name: (name, state type, state name).
+fn task_runs(flow_run: &str) -> Vec<(String, String, String)> {
+    let body = json!({ "flow_runs": { "id": { "any_": [flow_run] } }, "sort": "NAME_ASC" });
+    let runs = prefect("POST", "/task_runs/filter", Some(&body));
+    runs.as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let s = |k: &str| t["state"][k].as_str().unwrap_or_default().to_string();
+            (t["name"].as_str().unwrap().to_string(), s("type"), s("name"))
+        })
+        .collect()
+}
+
+/// A deployment of Dalgo's flow on the env's pool with these tasks (as
+/// Dalgo's backend makes them), not a dalgo pipeline; its id.
+fn deploy(env: &Env, tasks: Value) -> String {
+    let flow = prefect("POST", "/flows/", Some(&json!({ "name": "deployment-schedule-flow-v5" })))["id"].clone();
+    let body = json!({ "name": format!("adhoc-{}", uuid_fragment()), "flow_id": flow, "entrypoint": ENTRYPOINT,
+                       "work_pool_name": env.pool, "work_queue_name": "ddp", "tags": [env.slug],
+                       "parameters": { "config": { "tasks": tasks, "org_slug": env.slug } } });
+    prefect("POST", "/deployments/", Some(&body))["id"].as_str().unwrap().to_string()
+}
+
+fn run_of(deployment: &str) -> String {
+    prefect("POST", &format!("/deployments/{deployment}/create_flow_run"), Some(&json!({})))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn shell(seq: i64, slug: &str, command: &str, dir: &Path) -> Value {
+    json!({ "seq": seq, "slug": slug, "type": "Shell Operation", "commands": [command],
+            "working_dir": dir, "env": { "GREETING": "hello" } })
+}
+
+fn dbt(seq: i64, slug: &str, command: &str) -> Value {
+    json!({ "seq": seq, "slug": slug, "type": "dbt Core Operation", "commands": [format!("/venv/bin/dbt {command}")] })
+}
+
+#[test]
+fn a_pipeline_of_sync_dbt_run_and_dbt_test_completes_with_dalgos_shape() {
+    let env = worker_env("Worker NGO");
+    env.create("daily", &["--connection", &env.a]);
+    let run = start(&env, "daily");
+    // The sync, dbt-clean, dbt-deps, dbt-run and dbt-test.
+    assert_eq!(env.db.count("task_locks WHERE flow_run_id IS NOT NULL"), 5, "pipeline run locked its tasks");
+
+    let out = worker_once(&env, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("started {} ({run}) of {}", flow_run(&run)["name"].as_str().unwrap(), env.slug)),
+        "{err}"
+    );
+    assert!(err.contains(&format!("({run}): Completed (COMPLETED)")), "{err}");
+
+    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED");
+    let completed = |name: &str| (name.to_string(), "COMPLETED".to_string(), "Completed".to_string());
+    let wrappers: Vec<_> = (0..4).map(|i| completed(&format!("dbtjob_v2_runner-{i}"))).collect();
+    assert_eq!(task_runs(&run), [wrappers, vec![completed("run_airbyte_connection_flow_v1-0")]].concat());
+    assert_eq!(env.db.scalar("SELECT count(*) FROM analytics.orders"), "2", "dbt run built the model");
+    assert_eq!(env.stub.requests_to("/v1/connections/sync").len(), 1);
+    assert!(!env.stub.requests_to("/v1/jobs/get_light").is_empty(), "the job was polled");
+    assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
+
+    // Each task's lines are in Prefect under its own subflow run.
+    let logs = env.ok_json(&["pipeline", "logs", &run]);
+    let by = |task: &str, needle: &str| {
+        logs.as_array().unwrap().iter().any(|l| l["task"] == task && l["message"].as_str().unwrap().contains(needle))
+    };
+    assert!(by("airbyte-sync", "Airbyte job"), "{logs}");
+    assert!(by("dbtjob-dbt-run", "Completed successfully"), "{logs}");
+    assert!(by("dbtjob-dbt-test", "PASS=2"), "{logs}");
+
+    // Locks free, the run recorded as the pipeline's, dbt's runs as dalgo dbt run's.
+    assert_eq!(env.db.count("task_locks"), 0);
+    let history = env.ok_json(&["pipeline", "history", "daily", "--org", &env.slug]);
+    assert_eq!(
+        (history[0]["flow_run_id"].as_str(), history[0]["state_name"].as_str()),
+        (Some(run.as_str()), Some("Completed"))
+    );
+    assert_eq!(env.db.count("dbt_runs WHERE status = 'succeeded'"), 4);
+}
+
+#[test]
+fn a_failing_dbt_test_is_dbt_test_failed_and_the_next_task_runs() {
+    let env = worker_env("Test Failed NGO");
+    let models = env.db.home().join("project/models");
+    std::fs::write(
+        models.join("schema.yml"),
+        "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: status\n        data_tests:\n          - accepted_values:\n              values: ['open']\n",
+    )
+    .unwrap();
+    let after = env.db.home().join("after.txt");
+    let tasks = json!([
+        dbt(1, "dbt-run", "run"),
+        dbt(2, "dbt-test", "test"),
+        shell(3, "after", &format!("echo \"$GREETING\" > {}", after.display()), env.db.home()),
+    ]);
+    let run = run_of(&deploy(&env, tasks));
+    let out = worker_once(&env, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED");
+    let tasks = task_runs(&run);
+    assert_eq!(tasks[1], ("dbtjob_v2_runner-1".into(), "COMPLETED".into(), "DBT_TEST_FAILED".into()));
+    assert_eq!(tasks[2], ("shellopjob-0".into(), "COMPLETED".into(), "Completed".into()));
+    assert_eq!(std::fs::read_to_string(&after).unwrap(), "hello\n", "the task after the failed test ran, with its env");
+    // Dalgo's true state, as dalgo reads it.
+    let shown = env.ok_json(&["pipeline", "logs", &run]);
+    assert!(
+        shown
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["task"] == "dbtjob-dbt-test" && l["message"].as_str().unwrap().contains("FAIL")),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_shell_task_that_exits_3_fails_the_run_and_stops_the_rest() {
+    let env = worker_env("Shell Fail NGO");
+    let never = env.db.home().join("never.txt");
+    let tasks = json!([
+        shell(1, "boom", "echo about to fail; exit 3", env.db.home()),
+        shell(2, "later", &format!("touch {}", never.display()), env.db.home()),
+    ]);
+    let run = run_of(&deploy(&env, tasks));
+    let out = worker_once(&env, &["-o", "json"]);
+    assert_eq!(out.status.code(), Some(1), "--once exits 1 when a run did not complete: {}", stderr(&out));
+    let events: Vec<Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let finished = events.iter().find(|e| e["event"] == "finished").unwrap();
+    assert_eq!(
+        (finished["flow_run_id"].as_str(), finished["state_type"].as_str()),
+        (Some(run.as_str()), Some("FAILED"))
+    );
+    assert!(finished["message"].as_str().unwrap().contains("exited with 3"), "{finished}");
+    let fr = flow_run(&run);
+    assert_eq!(fr["state"]["type"], "FAILED");
+    assert_eq!(task_runs(&run), [("shellopjob-0".into(), "FAILED".into(), "Failed".into())]);
+    assert!(!never.exists(), "the task after the failure ran");
+}
+
+#[test]
+fn cancelling_a_run_mid_dbt_stops_dbt_and_the_run_ends_cancelled() {
+    let env = worker_env("Cancel NGO");
+    std::fs::write(env.db.home().join("project/models/slow.sql"), "select 1 as id from pg_sleep(60)\n").unwrap();
+    let run = run_of(&deploy(&env, json!([dbt(1, "dbt-run", "run")])));
+    let name = format!("w-{}", env.slug);
+    let mut worker = env.spawn(&["worker", "--pool", &env.pool, "--once", "--poll-interval", "0.2", "--name", &name]);
+    wait_while_running(&mut worker, || env.db.count("dbt_runs WHERE status = 'running'") == 1, "dbt to start");
+    env.dalgo(&["pipeline", "cancel", &run]).assert().success();
+    let out = worker.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "CANCELLED");
+    assert_eq!(task_runs(&run), [("dbtjob_v2_runner-0".into(), "CANCELLED".into(), "Cancelled".into())]);
+    assert_eq!(env.db.count("dbt_runs WHERE status = 'interrupted'"), 1, "dbt was stopped, not left to finish");
+    assert_eq!(env.db.count("pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()"), 0);
+}
+
+#[test]
+fn two_workers_on_one_pool_run_each_of_50_runs_exactly_once() {
+    let env = worker_env("Shared Pool NGO");
+    let log = env.db.home().join("runs.txt");
+    let dep = deploy(&env, json!([shell(1, "note", &format!("echo ran >> {}", log.display()), env.db.home())]));
+    let runs: Vec<String> = (0..50).map(|_| run_of(&dep)).collect();
+    let spawn = |name: &str| {
+        env.spawn(&[
+            "worker",
+            "--pool",
+            &env.pool,
+            "--once",
+            "--poll-interval",
+            "0.2",
+            "--concurrency",
+            "4",
+            "--name",
+            name,
+        ])
+    };
+    let (a, b) = (spawn("w-a"), spawn("w-b"));
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success() && b.status.success(), "{}\n{}", stderr(&a), stderr(&b));
+    // Both exited with nothing scheduled: every run was taken by one of them.
+    let body = json!({ "flow_runs": { "id": { "any_": runs }, "state": { "type": { "any_": ["COMPLETED"] } } } });
+    assert_eq!(prefect("POST", "/flow_runs/count", Some(&body)), 50);
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 50, "a run was executed twice or not at all");
+    for run in &runs {
+        assert_eq!(task_runs(run).len(), 1, "run {run} has more than one task run");
+    }
+    let started = |o: &Output| stderr(o).matches("started ").count();
+    assert_eq!(started(&a) + started(&b), 50);
+}
+
+#[test]
+fn runs_of_other_flows_are_left_for_other_workers() {
+    let env = worker_env("Other Flow NGO");
+    let flow = prefect("POST", "/flows/", Some(&json!({ "name": "someone-elses-flow" })))["id"].clone();
+    let body = json!({ "name": format!("etl-{}", uuid_fragment()), "flow_id": flow, "entrypoint": "flows/etl.py:main",
+                       "work_pool_name": env.pool, "work_queue_name": "ddp" });
+    let dep = prefect("POST", "/deployments/", Some(&body))["id"].as_str().unwrap().to_string();
+    let run = run_of(&dep);
+    let out = worker_once(&env, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "SCHEDULED", "the other flow's run was touched");
+}
+
+/// Whether a process runs (a zombie waiting for its reaper does not).
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| s.rsplit(')').next().and_then(|rest| rest.split_whitespace().next()) != Some("Z"))
+}
+
+fn signal(child: &std::process::Child, sig: &str) {
+    assert!(std::process::Command::new("kill").args([sig, &child.id().to_string()]).status().unwrap().success());
+}
+
+#[test]
+fn sigterm_gives_runs_the_grace_then_stops_their_tasks_and_reports_them_crashed() {
+    let env = worker_env("Shutdown NGO");
+    let pid_file = env.db.home().join("sleeper.pid");
+    let task = format!("sleep 60 & echo $! > {}; wait", pid_file.display());
+    let run = run_of(&deploy(&env, json!([shell(1, "long", &task, env.db.home())])));
+    let name = format!("w-{}", env.slug);
+    let mut worker =
+        env.spawn(&["worker", "--pool", &env.pool, "--poll-interval", "0.2", "--grace", "1s", "--name", &name]);
+    wait_while_running(&mut worker, || std::fs::read_to_string(&pid_file).is_ok_and(|p| p.ends_with('\n')), "the task");
+    let sleeper = std::fs::read_to_string(&pid_file).unwrap().trim().to_string();
+    signal(&worker, "-TERM");
+    let out = worker.wait_with_output().unwrap();
+    assert!(out.status.success(), "a clean shutdown exits 0: {}", stderr(&out));
+    assert!(stderr(&out).contains("stopping: 1 run(s) still running"), "{}", stderr(&out));
+    let fr = flow_run(&run);
+    assert_eq!(fr["state"]["type"], "CRASHED", "{fr}");
+    assert_eq!(task_runs(&run), [("shellopjob-0".into(), "CANCELLED".into(), "Cancelled".into())]);
+    assert!(!alive(&sleeper), "the shell's own child outlived the stopped task");
+}
+
+#[test]
+fn a_worker_restarted_under_its_name_marks_the_runs_it_left_crashed_and_frees_their_locks() {
+    let env = worker_env("Restart NGO");
+    std::fs::write(env.db.home().join("project/models/slow.sql"), "select 1 as id from pg_sleep(60)\n").unwrap();
+    env.create("daily", &["--connection", &env.a]);
+    let run = start(&env, "daily");
+    let name = format!("w-{}", env.slug);
+    let mut worker = env.spawn(&["worker", "--pool", &env.pool, "--poll-interval", "0.2", "--name", &name]);
+    wait_while_running(
+        &mut worker,
+        || env.db.count("dbt_runs WHERE command = 'dbt run' AND status = 'running'") == 1,
+        "dbt run",
+    );
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+    assert_eq!(flow_run(&run)["state"]["type"], "RUNNING", "a killed worker cannot say anything");
+    assert_eq!(env.db.count("task_locks"), 5);
+
+    let out = worker_once(&env, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("1 run(s) left by a previous {name} marked CRASHED")), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "CRASHED");
+    assert_eq!(env.db.count("task_locks"), 0, "the crashed run's locks were kept");
+    assert_eq!(env.db.scalar(&format!("SELECT state_type FROM flow_runs WHERE flow_run_id = '{run}'")), "CRASHED");
+}
+
+#[test]
+fn a_run_whose_tasks_another_live_run_holds_waits_for_a_later_turn() {
+    let env = worker_env("Overlap NGO");
+    let dep = env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    let manual = start(&env, "daily");
+    // A scheduled run of the same pipeline, as Prefect's scheduler makes them.
+    let scheduled = run_of(&dep);
+    let out = worker_once(&env, &["--concurrency", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("({scheduled}) in a minute: ")), "{}", stderr(&out));
+    assert_eq!(flow_run(&manual)["state"]["type"], "COMPLETED");
+    let later = flow_run(&scheduled);
+    assert_eq!(
+        (later["state"]["type"].as_str(), later["state"]["name"].as_str()),
+        (Some("SCHEDULED"), Some("AwaitingRetry"))
+    );
+    assert_eq!(env.stub.requests_to("/v1/connections/sync").len(), 1, "the two runs overlapped");
+    assert_eq!(env.db.count("task_locks"), 0);
+}
