@@ -10,6 +10,7 @@ time, ~1 ms of its own), and its peak resident set as GNU time reports it. Usage
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -31,6 +32,8 @@ DOC = os.path.join(ROOT, "docs", "benchmarks.md")
 BEGIN, END = "<!-- bench.py:begin -->", "<!-- bench.py:end -->"
 # The table beside psql has markers of its own, so `--only psql` can refresh it alone.
 PSQL_BEGIN, PSQL_END = "<!-- bench.py:psql:begin -->", "<!-- bench.py:psql:end -->"
+# And the worker's (issue #15), refreshed by `--only worker`.
+WORKER_BEGIN, WORKER_END = "<!-- bench.py:worker:begin -->", "<!-- bench.py:worker:end -->"
 
 
 def write_block(begin, end, lines):
@@ -134,6 +137,21 @@ def find_dbt_venv():
     return None
 
 
+def dbt_org(binary, db, venv):
+    """bench-ngo with the fixture dbt project (a model and its tests) set up
+    locally and this database as its warehouse; the scratch folder, the env
+    dalgo needs for it, the project and its profiles folder."""
+    work = tempfile.mkdtemp(prefix="dalgo-bench-")
+    project = os.path.join(work, "project")
+    shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "dbt_project"), project)
+    env = {"CLIENTDBT_ROOT": os.path.join(work, "clientdbt"), "DEV_SECRETS_DIR": os.path.join(work, "secrets"),
+           "DBT_VENV": venv}
+    creds = f"host: {HOST}\nport: 5432\nusername: {pg_user()}\npassword: x\ndatabase: {db}\nschema: bench\n"
+    run_once(binary, ["warehouse", "set", "--org", "bench-ngo", "--type", "postgres", "--config", "-"], db, creds, env)
+    run_once(binary, ["dbt", "setup", "--org", "bench-ngo", "--local", project], db, None, env)
+    return work, env, project, os.path.join(work, "clientdbt", "bench-ngo", "profiles")
+
+
 def dbt_overhead(binary, db, runs):
     """`dalgo dbt run` against `dbt run` on the same project and profile,
     interleaved so that drift affects both alike."""
@@ -141,17 +159,7 @@ def dbt_overhead(binary, db, runs):
     if not venv:
         print("no dbt virtualenv (run scripts/test.sh once): skipping the dbt overhead", file=sys.stderr)
         return []
-    work = tempfile.mkdtemp(prefix="dalgo-bench-")
-    project = os.path.join(work, "project")
-    shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "dbt_project"), project)
-    env = {"CLIENTDBT_ROOT": os.path.join(work, "clientdbt"), "DEV_SECRETS_DIR": os.path.join(work, "secrets"),
-           "DBT_VENV": venv}
-    user = subprocess.run(["psql", "-X", "-tAc", "select current_user", "-d", url(db)], capture_output=True,
-                          text=True, check=True).stdout.strip()
-    creds = f"host: {HOST}\nport: 5432\nusername: {user}\npassword: x\ndatabase: {db}\nschema: bench\n"
-    run_once(binary, ["warehouse", "set", "--org", "bench-ngo", "--type", "postgres", "--config", "-"], db, creds, env)
-    run_once(binary, ["dbt", "setup", "--org", "bench-ngo", "--local", project], db, None, env)
-    profiles = os.path.join(work, "clientdbt", "bench-ngo", "profiles")
+    work, env, project, profiles = dbt_org(binary, db, venv)
     direct = [os.path.join(venv, "bin", "dbt"), ["run", "--profiles-dir", profiles]]
     samples = {"direct": [], "dalgo": []}
     rss = {"direct": [], "dalgo": []}
@@ -315,15 +323,27 @@ def prefect(binary, db, runs):
         return []
     # The dbt benchmark's warehouse and project are gone with its scratch folder.
     psql("DELETE FROM dbt_workspaces; DELETE FROM warehouses", db)
+    with prefect_server(venv, lambda home: f"sqlite+aiosqlite:///{home}/prefect.db") as api:
+        stub, airbyte_env, conns = start_stub(binary, db, "--connections", "200")
+        try:
+            return pipelines(binary, db, runs, api, airbyte_env, conns)
+        finally:
+            stub.kill()
+
+
+@contextlib.contextmanager
+def prefect_server(venv, database):
+    """A Prefect server started for the purpose on a free port, with its
+    own home, its database at `database(home)`, and a work pool
+    `bench-pool`; its API URL. Stopped, and its home removed, on exit."""
     home = tempfile.mkdtemp(prefix="dalgo-bench-prefect-")
     port = free_port()
     env_p = {**os.environ, "PREFECT_HOME": home, "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-             "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home}/prefect.db"}
+             "PREFECT_API_DATABASE_CONNECTION_URL": database(home)}
     server = subprocess.Popen([os.path.join(venv, "bin", "prefect"), "server", "start", "--host", "127.0.0.1",
                                "--port", str(port)], env=env_p, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     api = f"http://127.0.0.1:{port}/api"
-    stub, airbyte_env, conns = start_stub(binary, db, "--connections", "200")
     try:
         for _ in range(600):
             try:
@@ -332,31 +352,134 @@ def prefect(binary, db, runs):
             except Exception:
                 time.sleep(0.3)
         http("POST", f"{api}/work_pools/", {"name": "bench-pool", "type": "process"})
-        env = {"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool", **airbyte_env}
-        for i in range(200):
-            run_once(binary, ["pipeline", "create", "--org", "bench-ngo", "--name", f"p{i:03}", "--connection",
-                              conns[i], "--no-transform", "--cron", "0 2 * * *"], db, None, env)
-        calls = prefect_calls(binary, ["pipeline", "list", "--org", "bench-ngo"], db, env)
-        listed = measure(f"`pipeline list` (200 pipelines; {calls} Prefect calls)", runs,
-                         lambda: run_once(binary, ["pipeline", "list", "--org", "bench-ngo"], db, None, env))
-        deployments = subprocess.run(["psql", "-X", "-tAc", "select deployment_id from pipelines", "-d", url(db)],
-                                     capture_output=True, text=True, check=True).stdout.split()
-        for dep in deployments:
-            for _ in range(5):
-                http("POST", f"{api}/deployments/{dep}/create_flow_run", {})
-        first = measure("`pipeline sync-runs` recording 1,000 new flow runs (200 deployments)", 1,
-                        lambda: run_once(binary, ["pipeline", "sync-runs", "--org", "bench-ngo"], db, None, env))
-        again = measure("`pipeline sync-runs` over the same 1,000 runs, nothing changed", runs,
-                        lambda: run_once(binary, ["pipeline", "sync-runs", "--org", "bench-ngo"], db, None, env))
-        psql("DELETE FROM task_locks", db)
-        logs = whole_logs(binary, db, runs, api, env, deployments[0])
-        waiting = wait_per_poll(binary, db, api, env)
-        return [listed, first, again, *logs, *waiting]
+        yield api
     finally:
-        stub.kill()
         os.killpg(server.pid, 15)
         server.wait()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def pipelines(binary, db, runs, api, airbyte_env, conns):
+    """The rows of `prefect`, on its server and stub."""
+    env = {"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool", **airbyte_env}
+    for i in range(200):
+        run_once(binary, ["pipeline", "create", "--org", "bench-ngo", "--name", f"p{i:03}", "--connection",
+                          conns[i], "--no-transform", "--cron", "0 2 * * *"], db, None, env)
+    calls = prefect_calls(binary, ["pipeline", "list", "--org", "bench-ngo"], db, env)
+    listed = measure(f"`pipeline list` (200 pipelines; {calls} Prefect calls)", runs,
+                     lambda: run_once(binary, ["pipeline", "list", "--org", "bench-ngo"], db, None, env))
+    deployments = subprocess.run(["psql", "-X", "-tAc", "select deployment_id from pipelines", "-d", url(db)],
+                                 capture_output=True, text=True, check=True).stdout.split()
+    for dep in deployments:
+        for _ in range(5):
+            http("POST", f"{api}/deployments/{dep}/create_flow_run", {})
+    first = measure("`pipeline sync-runs` recording 1,000 new flow runs (200 deployments)", 1,
+                    lambda: run_once(binary, ["pipeline", "sync-runs", "--org", "bench-ngo"], db, None, env))
+    again = measure("`pipeline sync-runs` over the same 1,000 runs, nothing changed", runs,
+                    lambda: run_once(binary, ["pipeline", "sync-runs", "--org", "bench-ngo"], db, None, env))
+    psql("DELETE FROM task_locks", db)
+    logs = whole_logs(binary, db, runs, api, env, deployments[0])
+    waiting = wait_per_poll(binary, db, api, env)
+    return [listed, first, again, *logs, *waiting]
+
+
+def scalar(sql, db):
+    return subprocess.run(["psql", "-X", "-tAc", sql, "-d", url(db)], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def status_kb(pid, field):
+    """A field of /proc/<pid>/status in kB (VmRSS: resident now; VmHWM: peak)."""
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+
+def worker(binary, db, runs, job_ms=2000, poll=0.5):
+    """`dalgo worker` running Dalgo's pipeline flow: one Airbyte sync (the
+    stub, a job of `job_ms`), `dbt run` and `dbt test` on the fixture project.
+    Each run is scheduled for now in a real Prefect (on PostgreSQL, as Dalgo
+    runs it) and executed by one idle long-running worker polling every
+    `poll` s. Per run: the wall time from the scheduled time to the final
+    state (Prefect's timestamps), dbt's time (dalgo's records of the dbt
+    processes it ran), and what is left once the Airbyte job is taken off
+    too: the worker's overhead. Beside it, `dbt run` and `dbt test` run
+    directly on the same project, interleaved with the runs."""
+    venv = find_dbt_venv()
+    if not venv:
+        print("no virtualenv with dbt and Prefect (run scripts/test.sh once): skipping the worker", file=sys.stderr)
+        return []
+    psql("DELETE FROM dbt_workspaces; DELETE FROM warehouses; DELETE FROM pipelines", db)
+    prefect_db = "dalgo_bench_prefect"
+    drop(prefect_db)
+    psql(f'CREATE DATABASE "{prefect_db}"')
+    work, dbt_env, project, profiles = dbt_org(binary, db, venv)
+    proc = None
+    try:
+        with prefect_server(venv, lambda _: f"postgresql+asyncpg:///{prefect_db}?host={HOST}") as api:
+            stub, airbyte_env, conns = start_stub(binary, db, "--connections", "1", "--job-ms", str(job_ms))
+            try:
+                env = {"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool", **airbyte_env, **dbt_env}
+                run_once(binary, ["pipeline", "create", "--org", "bench-ngo", "--name", "daily", "--connection",
+                                  conns[0], "--transform", "dbt-run,dbt-test"], db, None, env)
+                deployment = scalar("select deployment_id from pipelines where name = 'daily'", db)
+                full = {"PATH": os.environ["PATH"], "DATABASE_URL": url(db), "DALGO_ACTOR": "bench",
+                        "HOME": "/nonexistent", **env}
+                proc = subprocess.Popen([binary, "worker", "--pool", "bench-pool", "--name", "bench-worker",
+                                         "--poll-interval", str(poll)], env=full, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+                while not http("POST", f"{api}/work_pools/bench-pool/workers/filter", {}):
+                    time.sleep(0.1)
+                time.sleep(20 * poll)  # idle: registered, twenty polls of an empty queue
+                idle = status_kb(proc.pid, "VmRSS") / 1024.0
+                return worker_runs(binary, db, runs, api, deployment, proc, job_ms, poll, idle,
+                                   [os.path.join(venv, "bin", "dbt"), project, profiles, dbt_env])
+            finally:
+                if proc:
+                    proc.terminate()
+                    proc.wait()
+                stub.kill()
+    finally:
+        shutil.rmtree(work)
+        drop(prefect_db)
+
+
+def worker_runs(binary, db, runs, api, deployment, proc, job_ms, poll, idle, direct):
+    """The runs of `worker` and their rows."""
+    dbt, project, profiles, dbt_env = direct
+    seconds = lambda a, b: (datetime.datetime.fromisoformat(b) - datetime.datetime.fromisoformat(a)).total_seconds()
+    walls, pickups, dbts, overheads, alone = [], [], [], [], []
+    for _ in range(runs):
+        alone.append(sum(run_once(dbt, [cmd, "--profiles-dir", profiles], db, None, dbt_env, project)[0]
+                         for cmd in ("run", "test")))
+        before = scalar("select coalesce(max(id), 0) from dbt_runs", db)
+        run = http("POST", f"{api}/deployments/{deployment}/create_flow_run", {})["id"]
+        while (fr := http("GET", f"{api}/flow_runs/{run}"))["state"]["type"] not in ("COMPLETED", "FAILED",
+                                                                                    "CRASHED", "CANCELLED"):
+            time.sleep(0.05)
+        if fr["state"]["type"] != "COMPLETED":
+            sys.exit(f"the worker's run {run} ended {fr['state']['type']}: {fr['state'].get('message')}")
+        wall = seconds(fr["expected_start_time"], fr["end_time"]) * 1000.0
+        spent = float(scalar("select coalesce(sum(extract(epoch from ended_at - started_at)), 0) from dbt_runs "
+                             f"where id > {before}", db)) * 1000.0
+        walls.append(wall)
+        pickups.append(seconds(fr["expected_start_time"], fr["start_time"]) * 1000.0)
+        dbts.append(spent)
+        overheads.append(wall - spent - job_ms)
+    peak = status_kb(proc.pid, "VmHWM") / 1024.0
+    row = lambda name, xs: {"name": name, "runs": runs, "median": statistics.median(xs), "min": min(xs),
+                            "max": max(xs), "rss": float("nan")}
+    one = lambda name, v, rss=float("nan"): {"name": name, "runs": 1, "median": v, "min": float("nan"),
+                                             "max": float("nan"), "rss": rss}
+    return [
+        row("wall time, scheduled → COMPLETED (sync, `dbt run`, `dbt test`)", walls),
+        row(f"of which waiting to be picked up (the worker polls every {poll} s)", pickups),
+        row("of which dbt (`dbt run` + `dbt test` as the worker ran them, dalgo's records)", dbts),
+        one("of which the Airbyte job (the stub's, fixed)", float(job_ms)),
+        row("**overhead per run**: wall − dbt − the Airbyte job", overheads),
+        row("reference: `dbt run` + `dbt test` run directly on the same project", alone),
+        one("idle worker (registered, polling an empty queue): resident", float("nan"), idle),
+        one(f"worker after {runs} runs: peak resident (VmHWM; dbt is its child, not counted)", float("nan"), peak),
+    ]
 
 
 def scale(binary, runs):
@@ -418,7 +541,9 @@ def main():
     ap.add_argument("--dbt-runs", type=int, default=8)
     ap.add_argument("--airbyte-runs", type=int, default=3)
     ap.add_argument("--prefect-runs", type=int, default=5)
-    ap.add_argument("--only", choices=["psql"], help="measure only the rows beside psql (socket and TCP+TLS)")
+    ap.add_argument("--worker-runs", type=int, default=5)
+    ap.add_argument("--only", choices=["psql", "worker"],
+                    help="measure only the rows beside psql (socket and TCP+TLS), or only `dalgo worker`")
     a = ap.parse_args()
     if not a.no_build:
         subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
@@ -431,6 +556,12 @@ def main():
         run_once(a.binary, ["createorganduser", f"Bench Org {i}", "admin@bench.example"], db)
     run_once(a.binary, ["manage-feature-flags", "REPORTS", "--enable"], db)
     run_once(a.binary, ["manage-feature-flags", "DATA_QUALITY", "--enable", "--org-slug", "bench-ngo"], db)
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    machine = f"{datetime.date.today()} on {platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu})"
+    if a.only == "worker":
+        write_worker(a, db, machine)
+        drop(db)
+        return
 
     org_sql = ("SELECT o.id, o.uuid, o.name, o.slug, o.airbyte_workspace_id, o.created_at, o.updated_at, "
                "COALESCE(m.members, 0) AS members, p.base_plan FROM orgs o LEFT JOIN org_plans p ON p.org_id = o.id "
@@ -455,9 +586,6 @@ def main():
                    ["manage-feature-flags", "--list-all", "--org", "bench-ngo"], flags_sql, binary=a.binary),
         ]
     transport_rows += scale(a.binary, max(3, a.runs // 3))
-    fmt = lambda v: "" if v != v else f"{v:.1f}"  # NaN: not applicable
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    machine = f"{datetime.date.today()} on {platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu})"
     write_block(PSQL_BEGIN, PSQL_END, [
         f"Measured {machine}; release build. Each run of dalgo is paired with one of psql running the same "
         f"statement on its own connection; TCP+TLS is `sslmode=require` to {TCP_HOST}:5432, TLS 1.3.",
@@ -488,17 +616,28 @@ def main():
     results += airbyte_sync(a.binary, db, a.airbyte_runs)
     results += prefect(a.binary, db, a.prefect_runs)
     drop(fresh)
+    write_block(BEGIN, END, table(f"Measured {machine}, PostgreSQL on its local Unix socket; release build; "
+                                  f"{a.runs} runs each.", "command", results))
+    write_worker(a, db, machine)
     drop(db)
 
-    lines = [
-        f"Measured {machine}, PostgreSQL on its local Unix socket; release build; {a.runs} runs each.",
-        "",
-        "| command | median ms | min ms | max ms | peak RSS MB |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    lines += [f"| {r['name']} | {fmt(r['median'])} | {fmt(r['min'])} | {fmt(r['max'])} | {fmt(r['rss'])} |"
-              for r in results]
-    write_block(BEGIN, END, lines)
+
+def fmt(v):
+    return "" if v != v else f"{v:.1f}"  # NaN: not applicable
+
+
+def table(heading, first, rows):
+    return [heading, "", f"| {first} | median ms | min ms | max ms | peak RSS MB |", "|---|---:|---:|---:|---:|",
+            *[f"| {r['name']} | {fmt(r['median'])} | {fmt(r['min'])} | {fmt(r['max'])} | {fmt(r['rss'])} |"
+              for r in rows]]
+
+
+def write_worker(a, db, machine):
+    rows = worker(a.binary, db, a.worker_runs)
+    if rows:
+        write_block(WORKER_BEGIN, WORKER_END, table(
+            f"Measured {machine}; release build; {a.worker_runs} runs, one after another, on one worker; "
+            "Prefect 3.6.29 on PostgreSQL; the Airbyte stub with a 2 s job.", "measure", rows))
 
 
 if __name__ == "__main__":
