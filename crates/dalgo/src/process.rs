@@ -55,7 +55,10 @@ pub(crate) async fn exit_code(cmd: &mut tokio::process::Command, out: ChildStdou
     Ok(code(status))
 }
 
-/// Kills a child's process group when dropped before [`Group::disarm`].
+/// Kills a child's process group when dropped before [`Group::disarm`],
+/// and returns only once the child has exited: whoever stopped it may then
+/// say so (a dbt run recorded `interrupted` frees the org for the next run)
+/// without the killed process still running beside the next one.
 struct Group(Option<u32>);
 
 impl Group {
@@ -72,6 +75,24 @@ impl Drop for Group {
             unsafe {
                 libc::kill(-pid, libc::SIGKILL);
             }
+            wait_exited(pid);
+        }
+    }
+}
+
+/// Blocks until the child `pid` has exited (SIGKILLed, that takes a few
+/// milliseconds: the time to free its memory), leaving it to be reaped by
+/// its `Child`. An error (it was reaped already) means it is gone.
+#[cfg(target_os = "linux")]
+fn wait_exited(pid: i32) {
+    let Ok(id) = libc::id_t::try_from(pid) else { return };
+    loop {
+        // SAFETY: waitid writes only the siginfo it is given; WNOWAIT leaves
+        // the child a zombie for tokio to reap.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::waitid(libc::P_PID, id, &mut info, libc::WEXITED | libc::WNOWAIT) };
+        if rc == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return;
         }
     }
 }
@@ -122,3 +143,37 @@ fn die_with_parent(cmd: &mut tokio::process::Command) {
 /// Elsewhere a killed dalgo leaves its children running until they finish.
 #[cfg(not(target_os = "linux"))]
 fn die_with_parent(_: &mut tokio::process::Command) {}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    /// The state letter of a process in /proc (None once reaped).
+    fn state(pid: &str) -> Option<char> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit(") ").next()?.chars().next()
+    }
+
+    /// A child stopped mid-run has exited by the time the stopping is over:
+    /// a zombie or gone, never still running. It holds 400 MB so that its
+    /// exit takes a while after the signal.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stopped_child_has_exited_when_the_stop_returns() {
+        let script = "import os, time; b = bytearray(400_000_000); print(os.getpid(), flush=True); time.sleep(60)";
+        let mut cmd = tokio::process::Command::new("python3");
+        cmd.args(["-c", script]);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let sink = move |line: &str| {
+            let _ = tx.send(line.to_string());
+        };
+        let pid = {
+            let run = exit_code(&mut cmd, ChildStdout::Lines(&sink));
+            tokio::select! {
+                code = run => panic!("the child ended on its own: {code:?}"),
+                pid = rx.recv() => pid.expect("the child's pid"),
+            }
+        };
+        let after = state(&pid);
+        assert!(matches!(after, None | Some('Z' | 'X')), "the child is still {after:?} after being stopped");
+    }
+}
