@@ -508,10 +508,16 @@ def scale(binary, runs):
     user_sql = ("SELECT u.email, o.slug AS org, r.slug AS role, ou.email_verified, u.is_system, ou.created_at "
                 "FROM org_users ou JOIN users u ON u.id = ou.user_id JOIN roles r ON r.id = ou.role_id "
                 "LEFT JOIN orgs o ON o.id = ou.org_id ORDER BY lower(u.email), o.slug NULLS FIRST")
+    # What dalgo's statement does once Prefect has been asked (here: locks with
+    # no flow run, older than 30 minutes), with the same audit rows.
     release_sql = ("WITH gone AS (DELETE FROM task_locks l USING org_tasks ot WHERE l.org_task_id = ot.id "
-                   "RETURNING ot.uuid, l.flow_run_id) INSERT INTO audit_log (actor, action, resource_type, "
-                   "resource_id, details) SELECT 'bench', 'delete', 'task_lock', uuid::text, "
-                   "jsonb_build_object('flow_run_id', flow_run_id) FROM gone")
+                   "AND l.flow_run_id IS NULL AND l.locked_at < now() - interval '30 minutes' "
+                   "RETURNING ot.uuid, ot.org_id, ot.task_id, l.flow_run_id, l.locked_by) "
+                   "INSERT INTO audit_log (actor, action, resource_type, resource_id, details) "
+                   "SELECT 'bench', 'delete', 'task_lock', g.uuid::text, jsonb_build_object('org', o.slug, "
+                   "'task', t.slug, 'flow_run_id', g.flow_run_id, 'locked_by', g.locked_by, "
+                   "'why', 'no flow run was ever started for it') "
+                   "FROM gone g JOIN orgs o ON o.id = g.org_id JOIN tasks t ON t.id = g.task_id")
     rows = []
     for transport in ("socket", "tls"):
         rows += [

@@ -33,7 +33,7 @@ pub enum Resource {
 }
 
 impl Action {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",
             Action::Update => "update",
@@ -43,7 +43,7 @@ impl Action {
 }
 
 impl Resource {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Resource::Org => "org",
             Resource::OrgPlan => "org_plan",
@@ -90,28 +90,6 @@ pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> Result<()> {
     .bind(e.org.map(|o| o.id))
     .bind(e.org.map(|o| o.slug))
     .bind(e.details)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Writes entries in one statement, however many there are.
-pub async fn record_many(conn: &mut PgConnection, entries: &[Entry<'_>]) -> Result<()> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let col = |f: &dyn Fn(&Entry<'_>) -> Option<String>| entries.iter().map(f).collect::<Vec<_>>();
-    sqlx::query(
-        "INSERT INTO audit_log (actor, action, resource_type, resource_id, org_id, org_slug, details)
-         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::jsonb[])",
-    )
-    .bind(col(&|e| Some(e.actor.to_string())))
-    .bind(col(&|e| Some(e.action.as_str().to_string())))
-    .bind(col(&|e| Some(e.resource.as_str().to_string())))
-    .bind(col(&|e| Some(e.resource_id.clone())))
-    .bind(entries.iter().map(|e| e.org.map(|o| o.id)).collect::<Vec<_>>())
-    .bind(col(&|e| e.org.map(|o| o.slug.to_string())))
-    .bind(entries.iter().map(|e| e.details.clone()).collect::<Vec<_>>())
     .execute(conn)
     .await?;
     Ok(())

@@ -5,10 +5,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::json;
 
 use super::runs::{record_run_rows, runs_by_id, true_states};
-use crate::audit::{self, Action, Resource};
+use crate::audit::{Action, Resource};
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::org::{self, Org};
@@ -73,48 +72,48 @@ async fn with_states(client: &Client, locks: &mut [LockRow]) -> Result<HashMap<S
 }
 
 /// Deletes these locks as they were seen (a lock taken on the task since is
-/// left alone), each with its reason in the audit log: four statements
-/// however many there are. The ones deleted.
+/// left alone), each with its reason in the audit log: one statement however
+/// many there are, the audit rows built by the server from the rows it
+/// deleted. The ones deleted.
 async fn delete_locks(db: &Db, stale: Vec<(LockRow, String)>, actor: &str) -> Result<Vec<LockRow>> {
     if stale.is_empty() {
         return Ok(Vec::new());
     }
-    let mut tx = db.pool().begin().await?;
     let deleted: HashSet<uuid::Uuid> = sqlx::query_scalar(
-        "DELETE FROM task_locks l USING org_tasks ot, UNNEST($1::uuid[], $2::text[], $3::timestamptz[]) AS s(uuid, run, at)
-          WHERE l.org_task_id = ot.id AND ot.uuid = s.uuid AND l.flow_run_id IS NOT DISTINCT FROM s.run AND l.locked_at = s.at
-         RETURNING ot.uuid",
+        "WITH gone AS (
+           DELETE FROM task_locks l
+            USING org_tasks ot, UNNEST($1::uuid[], $2::text[], $3::timestamptz[], $4::text[]) AS s(uuid, run, at, why)
+            WHERE l.org_task_id = ot.id AND ot.uuid = s.uuid AND l.flow_run_id IS NOT DISTINCT FROM s.run
+              AND l.locked_at = s.at
+        RETURNING ot.uuid, ot.org_id, ot.task_id, l.flow_run_id, l.locked_by, s.why
+        ), audit AS (
+           INSERT INTO audit_log (actor, action, resource_type, resource_id, details)
+           SELECT $5, $6, $7, g.uuid::text,
+                  jsonb_build_object('org', o.slug, 'task', t.slug, 'flow_run_id', g.flow_run_id,
+                                     'locked_by', g.locked_by, 'why', g.why)
+             FROM gone g JOIN orgs o ON o.id = g.org_id JOIN tasks t ON t.id = g.task_id
+        )
+        SELECT uuid FROM gone",
     )
     .bind(stale.iter().map(|(l, _)| l.org_task_uuid).collect::<Vec<_>>())
     .bind(stale.iter().map(|(l, _)| l.flow_run_id.clone()).collect::<Vec<_>>())
     .bind(stale.iter().map(|(l, _)| l.locked_at).collect::<Vec<_>>())
-    .fetch_all(&mut *tx)
+    .bind(stale.iter().map(|(_, why)| why.as_str()).collect::<Vec<_>>())
+    .bind(actor)
+    .bind(Action::Delete.as_str())
+    .bind(Resource::TaskLock.as_str())
+    .fetch_all(db.pool())
     .await?
     .into_iter()
     .collect();
-    let released: Vec<LockRow> = stale
+    Ok(stale
         .into_iter()
         .filter(|(l, _)| deleted.contains(&l.org_task_uuid))
         .map(|(mut l, why)| {
             l.reason = Some(why);
             l
         })
-        .collect();
-    let entries: Vec<audit::Entry<'_>> = released
-        .iter()
-        .map(|l| audit::Entry {
-            actor,
-            action: Action::Delete,
-            resource: Resource::TaskLock,
-            resource_id: l.org_task_uuid.to_string(),
-            org: None,
-            details: json!({ "org": l.org, "task": l.task, "flow_run_id": l.flow_run_id, "locked_by": l.locked_by,
-                             "why": l.reason }),
-        })
-        .collect();
-    audit::record_many(&mut tx, &entries).await?;
-    tx.commit().await?;
-    Ok(released)
+        .collect())
 }
 
 /// The lock on an org task, by the task's uuid; [`Error::LockNotFound`] if it has none.
