@@ -32,7 +32,7 @@ fn with_warehouse() -> TestDb {
 }
 
 /// A git repository holding the dbt project fixture, as a file URL.
-fn fixture_repo(db: &TestDb) -> (PathBuf, String) {
+pub(crate) fn fixture_repo(db: &TestDb) -> (PathBuf, String) {
     let repo = db.home().join("upstream");
     copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &repo);
     git(&repo, &["init", "-q", "-b", "main"]);

@@ -201,6 +201,91 @@ fn a_shell_task_that_exits_3_fails_the_run_and_stops_the_rest() {
     assert!(!never.exists(), "the task after the failure ran");
 }
 
+/// Dalgo's clear deployments (one per connection): `airbyte-clear` clears
+/// the whole connection, or only the task's `streams`, and the run follows
+/// the job to its end as a sync's does.
+#[test]
+fn airbyte_clear_tasks_clear_the_connection_or_its_streams_and_follow_the_job() {
+    let env = worker_env("Clear NGO");
+    let clear = |seq: i64, conn: &str, streams: Value| {
+        json!({ "seq": seq, "slug": "airbyte-clear", "type": "Airbyte Connection", "connection_id": conn,
+                "airbyte_server_block": format!("{}-airbyte-server", env.slug), "timeout": 15, "streams": streams })
+    };
+    let streams = json!([{ "streamName": "orders", "streamNamespace": "public" }, { "streamName": "people" }]);
+    let dep = deploy(&env, json!([clear(1, &env.a, json!([])), clear(2, &env.b, streams.clone())]));
+    let run = run_of(&dep);
+    let out = worker_once(&env, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED");
+    let completed = |name: &str| (name.to_string(), "COMPLETED".to_string(), "Completed".to_string());
+    assert_eq!(task_runs(&run), [completed("run_airbyte_conn_clear-0"), completed("run_airbyte_conn_clear-1")]);
+
+    let whole = env.stub.requests_to("/v1/connections/clear");
+    assert_eq!(whole.len(), 1);
+    assert_eq!(whole[0].body, json!({ "connectionId": env.a }));
+    let some = env.stub.requests_to("/v1/connections/clear/stream");
+    assert_eq!(some.len(), 1);
+    assert_eq!(some[0].body, json!({ "connectionId": env.b, "streams": streams }));
+    assert!(env.stub.requests_to("/v1/connections/sync").is_empty());
+    assert!(!env.stub.requests_to("/v1/jobs/get_light").is_empty(), "the jobs were followed");
+    assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
+    // Recorded as the jobs they are, and the logs are under the clear's run.
+    assert_eq!(
+        env.db.rows("SELECT connection_id || '|' || job_type || '|' || status FROM airbyte_jobs ORDER BY job_id"),
+        [format!("{}|reset_connection|succeeded", env.a), format!("{}|reset_connection|succeeded", env.b)]
+    );
+    let logs = env.ok_json(&["pipeline", "logs", &run]);
+    assert!(
+        logs.as_array().unwrap().iter().any(|l| l["task"] == "airbyte-clear"
+            && l["message"].as_str().unwrap().contains(&format!("started for connection {}", env.b))),
+        "{logs}"
+    );
+}
+
+/// Dalgo's `git-clone` step (its flow clones afresh on every run, on
+/// machines that keep nothing): the org's repository is cloned when its
+/// clone is missing, and pulled when it is there, so the next step builds
+/// the upstream's head either way.
+#[test]
+fn git_clone_tasks_clone_a_missing_clone_and_pull_an_existing_one() {
+    let env = worker_env("Clone NGO");
+    let (upstream, url) = crate::dbt::fixture_repo(&env.db);
+    env.dalgo(&["dbt", "setup", "--org", &env.slug, "--repo", &url, "--default-schema", "analytics"])
+        .assert()
+        .success();
+    let clone = env.db.clientdbt_root().join(&env.slug).join("dbtrepo");
+    std::fs::remove_dir_all(&clone).unwrap();
+    let root = env.db.clientdbt_root();
+    let tasks = json!([
+        { "seq": 1, "slug": "git-clone", "type": "Shell Operation", "commands": ["git clone"], "working_dir": root,
+          "env": { "secret-git-pull-url-block": "", "project_dir": format!("{}/dbtrepo", env.slug), "gitrepo_url": url } },
+        dbt(2, "dbt-run", "run"),
+    ]);
+    let dep = deploy(&env, tasks);
+    let head = |dir: &Path| {
+        let out = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(dir).output().unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    for round in 0..2 {
+        if round == 1 {
+            // Upstream moves on; the clone is there now.
+            std::fs::write(upstream.join("README.md"), "moved on\n").unwrap();
+            crate::common::git(&upstream, &["add", "."]);
+            crate::common::git(&upstream, &["commit", "-qm", "moved on"]);
+        }
+        let run = run_of(&dep);
+        let out = worker_once(&env, &[]);
+        assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED", "round {round}");
+        assert_eq!(head(&clone), head(&upstream), "round {round}: the clone is at the upstream's head");
+        assert_eq!(env.db.scalar("SELECT count(*) FROM analytics.orders"), "2", "round {round}: dbt ran on the clone");
+        let shells: Vec<_> = task_runs(&run).into_iter().filter(|t| t.0.starts_with("shellopjob")).collect();
+        assert_eq!(shells, [("shellopjob-0".into(), "COMPLETED".into(), "Completed".into())], "round {round}");
+    }
+    let runs = env.db.rows("SELECT command || '|' || status FROM dbt_runs ORDER BY id");
+    assert_eq!(runs.iter().filter(|r| r.as_str() == "git clone|succeeded").count(), 2, "{runs:?}");
+}
+
 #[test]
 fn cancelling_a_run_mid_dbt_stops_dbt_and_the_run_ends_cancelled() {
     let env = worker_env("Cancel NGO");
@@ -340,4 +425,71 @@ fn a_run_whose_tasks_another_live_run_holds_waits_for_a_later_turn() {
     );
     assert_eq!(env.stub.requests_to("/v1/connections/sync").len(), 1, "the two runs overlapped");
     assert_eq!(env.db.count("task_locks"), 0);
+}
+
+/// The JSON fields whose values are names from a closed set dalgo defines.
+const DALGO_ENUMS: [&str; 8] =
+    ["status", "kind", "block_type", "source", "wtype", "job_type", "target_type", "password"];
+
+/// Every (key, string value) pair in a JSON document, at any depth.
+fn enum_values<'a>(v: &'a Value, out: &mut Vec<(&'a str, &'a str)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if let Some(s) = v.as_str() {
+                    out.push((k.as_str(), s));
+                }
+                enum_values(v, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| enum_values(v, out)),
+        _ => {}
+    }
+}
+
+/// One casing in JSON: values dalgo defines are lowercase in every command's
+/// output; Prefect's state types are Prefect's own uppercase names, as its
+/// API and UI spell them (README, "JSON contracts").
+#[test]
+fn json_values_dalgo_defines_are_lowercase_and_prefects_state_types_are_prefects() {
+    let env = worker_env("Casing NGO");
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    env.create("transform", &["--transform", "dbt-run"]);
+    start(&env, "daily");
+    let out = worker_once(&env, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    env.dalgo(&["dbt", "run", "--org", &env.slug, "-o", "json"]).assert().success();
+    let org = env.slug.as_str();
+    let commands: [&[&str]; 10] = [
+        &["pipeline", "list", "--org", org],
+        &["pipeline", "show", "daily", "--org", org],
+        &["pipeline", "history", "daily", "--org", org],
+        &["pipeline", "blocks", "--org", org],
+        &["secrets", "list"],
+        &["airbyte", "jobs", "list", "--org", org],
+        &["dbt", "status", "--org", org],
+        &["warehouse", "show", "--org", org],
+        &["org", "show", org],
+        &["createorganduser", "Casing NGO", "boss@ngo.org"],
+    ];
+    let mut seen = std::collections::BTreeSet::<String>::new();
+    for args in commands {
+        let doc = env.ok_json(args);
+        let mut pairs = Vec::new();
+        enum_values(&doc, &mut pairs);
+        for (key, value) in pairs {
+            if DALGO_ENUMS.contains(&key) {
+                assert_eq!(value, value.to_lowercase(), "{args:?}: {key} {value:?} is not lowercase in {doc}");
+                seen.insert(key.to_string());
+            } else if key == "state_type" {
+                let state = value.parse::<dalgo::prefect::StateType>();
+                assert!(state.is_ok(), "{args:?}: state_type {value:?} is not Prefect's");
+                seen.insert(key.to_string());
+            }
+        }
+    }
+    // The check looked at something of each kind these commands print.
+    for key in ["status", "kind", "block_type", "source", "wtype", "job_type", "password", "state_type"] {
+        assert!(seen.contains(key), "no {key} was printed");
+    }
 }

@@ -765,14 +765,16 @@ fn respond(state: &Mutex<State>, opts: &Options, path: &str, b: &Value) -> (u16,
         | "/v1/connections/update"
         | "/v1/connections/delete"
         | "/v1/connections/sync"
-        | "/v1/connections/reset" => {
+        | "/v1/connections/reset"
+        | "/v1/connections/clear"
+        | "/v1/connections/clear/stream" => {
             let id = id_of("connectionId");
             let Some(i) =
                 find(&s.connections, "connectionId", &id).filter(|&i| s.connections[i]["status"] != "deprecated")
             else {
                 return error(404, &format!("connection {id} not found"));
             };
-            match path.rsplit('/').next().unwrap_or_default() {
+            match path.trim_start_matches("/v1/connections/") {
                 "get" => (200, s.connections[i].clone()),
                 "update" => {
                     for (k, v) in b.as_object().unwrap() {

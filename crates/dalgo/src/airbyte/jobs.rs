@@ -18,11 +18,38 @@ use crate::org::{self, Org};
 /// Job types dalgo lists: the ones every server version since 0.58 knows.
 const LISTED_TYPES: [&str; 2] = ["sync", "reset_connection"];
 
-/// Starts a sync (or, with `reset`, a reset) of a connection. A sync already
-/// running is reported with its job id (exit 75).
-pub(crate) async fn trigger(c: &Client, connection_id: &str, reset: bool) -> Result<Job> {
-    let path = if reset { "/connections/reset" } else { "/connections/sync" };
-    match c.post::<JobInfo>(path, &json!({ "connectionId": connection_id }), Call::Once, Wait::Normal).await {
+/// A stream of a connection, as Airbyte names it in `ConnectionStream`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamRef {
+    pub stream_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_namespace: Option<String>,
+}
+
+/// The job to start on a connection.
+#[derive(Debug, Clone, Copy)]
+pub enum JobKind<'a> {
+    Sync,
+    /// A reset: synced data and cursors go.
+    Reset,
+    /// Airbyte's clear (a `reset_connection` job): the data the connection
+    /// wrote and its cursors, of these streams only when there are any.
+    Clear(&'a [StreamRef]),
+}
+
+/// Starts a job on a connection. A job already running is reported with its
+/// id (exit 75).
+pub(crate) async fn trigger(c: &Client, connection_id: &str, kind: JobKind<'_>) -> Result<Job> {
+    let (path, body) = match kind {
+        JobKind::Sync => ("/connections/sync", json!({ "connectionId": connection_id })),
+        JobKind::Reset => ("/connections/reset", json!({ "connectionId": connection_id })),
+        JobKind::Clear([]) => ("/connections/clear", json!({ "connectionId": connection_id })),
+        JobKind::Clear(streams) => {
+            ("/connections/clear/stream", json!({ "connectionId": connection_id, "streams": streams }))
+        }
+    };
+    match c.post::<JobInfo>(path, &body, Call::Once, Wait::Normal).await {
         Ok(info) => Ok(info.job),
         Err(Error::Airbyte { kind: ErrorKind::TempFail, status: Some(409), message }) => {
             let running = list_jobs(c, connection_id, 5)
@@ -208,17 +235,20 @@ pub(crate) async fn sync_and_wait(
     on_event: &dyn Fn(SyncEvent),
 ) -> Vec<SyncOutcome> {
     futures_util::stream::iter(connections)
-        .map(|conn| sync_one(db, c, org, conn, opts, on_event))
+        .map(|conn| run_job(db, c, org, conn, JobKind::Sync, opts, on_event))
         .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await
 }
 
-async fn sync_one(
+/// Starts a job on a connection, records it and, with `wait`, follows it to
+/// its end; `on_event` hears every state change.
+pub(crate) async fn run_job(
     db: &Db,
     c: &Client,
     org: &Org,
     conn: &str,
+    kind: JobKind<'_>,
     opts: SyncOptions,
     on_event: &dyn Fn(SyncEvent),
 ) -> SyncOutcome {
@@ -236,7 +266,7 @@ async fn sync_one(
             error_kind: Some(e.kind()),
         }
     };
-    let mut job = match trigger(c, conn, false).await {
+    let mut job = match trigger(c, conn, kind).await {
         Ok(j) => j,
         Err(e) => return failed(e, None),
     };

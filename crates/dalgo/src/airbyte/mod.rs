@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 pub use client::Client;
-pub use jobs::{AttemptLogs, JobRecord, SyncEvent, SyncOptions, SyncOutcome, history};
-pub(crate) use jobs::{cancel, get_job, job_logs, record_job, sync_and_wait, trigger};
+pub use jobs::{AttemptLogs, JobKind, JobRecord, StreamRef, SyncEvent, SyncOptions, SyncOutcome, history};
+pub(crate) use jobs::{cancel, get_job, job_logs, record_job, run_job, sync_and_wait, trigger};
 pub use types::*;
 
 use crate::audit::{self, Action, Resource};

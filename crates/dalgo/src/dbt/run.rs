@@ -6,10 +6,11 @@
 //! `dbt_runs`; a row still `running` when the next run gets the lock was left
 //! by a killed dalgo and is marked `interrupted`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use serde::Serialize;
 use sqlx::PgConnection;
 
@@ -18,6 +19,7 @@ use crate::config::DbtConfig;
 use crate::db::Db;
 use crate::db::lock::{LockClass, OrgLock};
 use crate::error::{Error, Result};
+use crate::git::Git;
 use crate::org::{self, Org};
 use crate::process::ChildStdout;
 use crate::secrets::SecretStore;
@@ -183,7 +185,7 @@ pub async fn run(
     .await
 }
 
-/// `git pull` of the org's clone, under the same lock as dbt runs.
+/// `git pull` of the org's clone, under the same lock as dbt runs; the new head.
 pub async fn git_pull(
     db: &Db,
     cfg: &DbtConfig,
@@ -193,9 +195,46 @@ pub async fn git_pull(
     actor: &str,
     on_wait: impl FnOnce(&str),
 ) -> Result<String> {
+    git_locked(db, cfg, store, (org_slug, wait, actor), on_wait, "pull", |git, dir, _, branch, token| {
+        git.pull(dir, branch, token)
+    })
+    .await
+}
+
+/// Dalgo's `git-clone` step on a machine that keeps its files: the org's
+/// repository cloned into its project directory when it is not there (or
+/// is a clone of another repository), else pulled; under the same lock as
+/// dbt runs. The head.
+pub async fn git_clone(
+    db: &Db,
+    cfg: &DbtConfig,
+    store: &SecretStore,
+    org_slug: &str,
+    wait: bool,
+    actor: &str,
+    on_wait: impl FnOnce(&str),
+) -> Result<String> {
+    git_locked(db, cfg, store, (org_slug, wait, actor), on_wait, "clone", |git, dir, url, branch, token| {
+        super::checkout(git, url, Some(branch), dir, token)?;
+        git.head_commit(dir)
+    })
+    .await
+}
+
+/// `op` (git `verb`) on the org's clone with its repository, branch and token,
+/// under the org's dbt lock, recorded as a run.
+async fn git_locked(
+    db: &Db,
+    cfg: &DbtConfig,
+    store: &SecretStore,
+    (org_slug, wait, actor): (&str, bool, &str),
+    on_wait: impl FnOnce(&str),
+    verb: &str,
+    op: impl FnOnce(Git<'_>, &Path, &str, &str, Option<&SecretString>) -> Result<String>,
+) -> Result<String> {
     let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
     let ws = super::require(db, &org).await?;
-    let (Some(_), Some(branch)) = (&ws.repo_url, &ws.branch) else {
+    let (Some(url), Some(branch)) = (&ws.repo_url, &ws.branch) else {
         return Err(Error::NotAGitWorkspace(org.slug.clone()));
     };
     let token = match &ws.token_secret {
@@ -203,9 +242,13 @@ pub async fn git_pull(
         None => None,
     };
     let mut head = String::new();
-    let args = vec!["pull".to_string(), branch.clone()];
-    locked(db, &org, "git pull", &args, (wait, actor), (on_wait, std::future::pending()), async || {
-        head = crate::git::Git::new(&cfg.child_env).pull(&ws.project_path(cfg), branch, token.as_ref())?;
+    let args = vec![verb.to_string(), branch.clone()];
+    let label = format!("git {verb}");
+    let mut op = Some(op);
+    locked(db, &org, &label, &args, (wait, actor), (on_wait, std::future::pending()), async || {
+        if let Some(op) = op.take() {
+            head = op(Git::new(&cfg.child_env), &ws.project_path(cfg), url, branch, token.as_ref())?;
+        }
         Ok(0)
     })
     .await?;

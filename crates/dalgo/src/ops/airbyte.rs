@@ -85,7 +85,7 @@ impl<'a> OrgAirbyte<'a> {
     /// Starts a reset (clearing synced data) of one of the org's connections.
     pub async fn reset(&self, connection_id: &str) -> Result<Job> {
         self.connection(connection_id).await?;
-        let job = airbyte::trigger(self.client, connection_id, true).await?;
+        let job = airbyte::trigger(self.client, connection_id, airbyte::JobKind::Reset).await?;
         airbyte::record_job(self.dalgo.db(), Some(&self.ow.org), connection_id, &job).await?;
         Ok(job)
     }
@@ -187,6 +187,21 @@ impl<'a> OrgAirbyte<'a> {
     pub async fn job_logs(&self, id: i64) -> Result<Vec<AttemptLogs>> {
         self.job(id).await?;
         airbyte::job_logs(self.client, id).await
+    }
+
+    /// Clears one of the org's connections (the data it wrote and its
+    /// cursors; only `streams`' when there are any) and, with `wait`,
+    /// follows the job to its end, recording it.
+    pub async fn clear(
+        &self,
+        connection_id: &str,
+        streams: &[airbyte::StreamRef],
+        opts: SyncOptions,
+        on_event: &dyn Fn(SyncEvent),
+    ) -> Result<SyncOutcome> {
+        self.connection(connection_id).await?;
+        let kind = airbyte::JobKind::Clear(streams);
+        Ok(airbyte::run_job(self.dalgo.db(), self.client, &self.ow.org, connection_id, kind, opts, on_event).await)
     }
 
     /// Syncs connections returned by [`OrgAirbyte::sync_targets`], recording

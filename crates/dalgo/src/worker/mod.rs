@@ -38,6 +38,7 @@ mod plan;
 mod tree;
 
 use std::collections::{HashMap, HashSet};
+use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -50,7 +51,7 @@ use tokio::sync::watch;
 pub use plan::{Plan, Step, Work, is_pipeline_flow, plan};
 use tree::{ERROR, End, INFO, Node, Tree, lock};
 
-use crate::airbyte::{SyncEvent, SyncOptions};
+use crate::airbyte::{StreamRef, SyncEvent, SyncOptions};
 use crate::dbt::{ChildStdout, RunRequest};
 use crate::error::{Error, Result};
 use crate::ops::Dalgo;
@@ -472,13 +473,19 @@ impl Worker<'_> {
                         .await?;
                     (vec![sync.clone(), trigger], sync.flow_run)
                 }
+                Work::AirbyteClear { .. } => {
+                    let n = tree
+                        .child(&run.id, "run_airbyte_conn_clear", "run-airbyte-conn-clear", "airbyte-clear")
+                        .await?;
+                    (vec![n.clone()], n.flow_run)
+                }
                 Work::Dbt { .. } => {
                     let n = tree
                         .child(&run.id, "dbtjob_v2_runner", "dbtjob-v2-runner", &format!("dbtjob-{}", step.slug))
                         .await?;
                     (vec![n.clone()], n.flow_run)
                 }
-                Work::GitPull | Work::Shell { .. } => {
+                Work::GitPull | Work::GitClone | Work::Shell { .. } => {
                     let n = tree.child(&run.id, "shellopjob", "shellopjob", &format!("shellop-{}", step.slug)).await?;
                     (vec![n.clone()], n.flow_run)
                 }
@@ -509,7 +516,10 @@ impl Worker<'_> {
         let org = plan.org().unwrap_or_default();
         let cfg = self.dalgo.config();
         match &step.work {
-            Work::AirbyteSync { connection } => self.sync(org, connection, log, stopped()).await,
+            Work::AirbyteSync { connection } => self.airbyte(org, connection, None, log, stopped()).await,
+            Work::AirbyteClear { connection, streams } => {
+                self.airbyte(org, connection, Some(streams), log, stopped()).await
+            }
             Work::Dbt { command, args } => {
                 let sink = |line: &str| log(INFO, line);
                 let req = RunRequest {
@@ -536,22 +546,21 @@ impl Worker<'_> {
                     Err(e) => End::Failed(e.to_string()),
                 }
             }
-            Work::GitPull => {
-                let pull = crate::dbt::git_pull(
-                    self.dalgo.db(),
-                    &cfg.dbt,
-                    self.dalgo.secrets(),
-                    org,
-                    true,
-                    &self.marker,
-                    |h| log(INFO, &format!("waiting for {h} to finish")),
-                );
+            Work::GitPull | Work::GitClone => {
+                let (db, store, marker) = (self.dalgo.db(), self.dalgo.secrets(), self.marker.as_str());
+                let on_wait = |h: &str| log(INFO, &format!("waiting for {h} to finish"));
+                let (git, verb): (Pin<Box<dyn Future<Output = Result<String>> + '_>>, _) = if step.work == Work::GitPull
+                {
+                    (Box::pin(crate::dbt::git_pull(db, &cfg.dbt, store, org, true, marker, on_wait)), "pull")
+                } else {
+                    (Box::pin(crate::dbt::git_clone(db, &cfg.dbt, store, org, true, marker, on_wait)), "clone")
+                };
                 tokio::select! {
-                    head = pull => match head {
-                        Ok(head) => { log(INFO, &format!("pulled; now at {head}")); End::Completed }
+                    head = git => match head {
+                        Ok(head) => { log(INFO, &format!("git {verb} done; now at {head}")); End::Completed }
                         Err(e) => End::Failed(e.to_string()),
                     },
-                    () = stopped() => End::Cancelled("git pull was stopped".into()),
+                    () = stopped() => End::Cancelled(format!("git {verb} was stopped")),
                 }
             }
             Work::Shell { commands, working_dir, env, shell } => {
@@ -581,12 +590,14 @@ impl Worker<'_> {
         }
     }
 
-    /// An Airbyte sync through dalgo's client, followed to its end; a stop
-    /// cancels the job.
-    async fn sync(
+    /// An Airbyte sync, or with `clear` Airbyte's clear (of these streams
+    /// when there are any), through dalgo's client, followed to its end; a
+    /// stop cancels the job.
+    async fn airbyte(
         &self,
         org: &str,
         connection: &str,
+        clear: Option<&[StreamRef]>,
         log: &dyn Fn(i64, &str),
         stopped: impl Future<Output = ()>,
     ) -> End {
@@ -607,13 +618,21 @@ impl Worker<'_> {
         };
         let opts = SyncOptions { wait: true, concurrency: 1, poll: self.opts.poll };
         let targets = [connection.to_string()];
+        let outcome = async {
+            match clear {
+                Some(streams) => oa.clear(connection, streams, opts, &on_event).await.map(Some),
+                None => Ok(oa.sync(&targets, opts, &on_event).await.into_iter().next()),
+            }
+        };
+        let what = if clear.is_some() { "clear" } else { "sync" };
         tokio::select! {
-            outcomes = oa.sync(&targets, opts, &on_event) => match outcomes.into_iter().next() {
-                Some(o) if o.succeeded() => End::Completed,
-                Some(o) => End::Failed(o.error.or(o.failure).unwrap_or_else(|| {
+            outcome = outcome => match outcome {
+                Ok(Some(o)) if o.succeeded() => End::Completed,
+                Ok(Some(o)) => End::Failed(o.error.or(o.failure).unwrap_or_else(|| {
                     format!("Airbyte job {} {}", o.job_id.unwrap_or_default(), o.status.map_or("failed", |s| s.as_str()))
                 })),
-                None => End::Failed("no sync was started".into()),
+                Ok(None) => End::Failed(format!("no {what} was started")),
+                Err(e) => End::Failed(e.to_string()),
             },
             () = stopped => {
                 let id = *lock(&job);
@@ -623,7 +642,7 @@ impl Worker<'_> {
                         Err(e) => log(ERROR, &format!("could not cancel Airbyte job {id}: {e}")),
                     }
                 }
-                End::Cancelled("the sync was stopped".into())
+                End::Cancelled(format!("the {what} was stopped"))
             }
         }
     }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::airbyte::StreamRef;
 use crate::dbt::Command;
 
 /// Dalgo's pipeline flows: the current one, and the legacy one (same tasks).
@@ -22,11 +23,16 @@ pub fn is_pipeline_flow(entrypoint: &str) -> bool {
 pub enum Work {
     /// An Airbyte sync of a connection of the org.
     AirbyteSync { connection: String },
+    /// Airbyte's clear of a connection of the org: all its streams, or these.
+    AirbyteClear { connection: String, streams: Vec<StreamRef> },
     /// A dbt command in the org's project with the org's profile; `args`
     /// after dalgo's own (`--select`, `--target`, …).
     Dbt { command: Command, args: Vec<String> },
     /// `git pull` of the org's clone.
     GitPull,
+    /// Dalgo's `git clone` (a fresh clone per run on ephemeral machines):
+    /// the org's clone made when missing, else pulled.
+    GitClone,
     /// Shell commands run one by one by `shell -c`, in `working_dir`.
     Shell { commands: Vec<String>, working_dir: Option<PathBuf>, env: Vec<(String, String)>, shell: String },
 }
@@ -87,6 +93,14 @@ fn step(task: &Value) -> Result<Step, String> {
         ("Airbyte Connection", "airbyte-sync") => Work::AirbyteSync {
             connection: field("connection_id").ok_or("an airbyte-sync task has no connection_id")?.into(),
         },
+        ("Airbyte Connection", "airbyte-clear") => Work::AirbyteClear {
+            connection: field("connection_id").ok_or("an airbyte-clear task has no connection_id")?.into(),
+            streams: match task.get("streams") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(v) => serde_json::from_value(v.clone())
+                    .map_err(|e| format!("the streams of airbyte-clear task {slug} are not Airbyte's: {e}"))?,
+            },
+        },
         ("dbt Core Operation", _) => {
             let commands = strings(task.get("commands"));
             let [line] = commands.as_slice() else {
@@ -95,7 +109,8 @@ fn step(task: &Value) -> Result<Step, String> {
             dbt_work(line).ok_or_else(|| format!("dbt task {slug} runs {line:?}, which this worker does not run"))?
         }
         ("Shell Operation", "git-pull") => Work::GitPull,
-        ("Shell Operation", "git-clone" | "generate-edr") => {
+        ("Shell Operation", "git-clone") => Work::GitClone,
+        ("Shell Operation", "generate-edr") => {
             return Err(format!("shell task {slug} is not run by this worker"));
         }
         ("Shell Operation", _) => {
