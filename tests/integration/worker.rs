@@ -242,6 +242,62 @@ fn airbyte_clear_tasks_clear_the_connection_or_its_streams_and_follow_the_job() 
     );
 }
 
+/// Dalgo's schema-change approval (`update-schema` with the approved
+/// catalog diff): the connection gets its refreshed catalog, the rest as it
+/// was and without a reset; an approval that no longer matches Airbyte's
+/// change fails the task and writes nothing.
+#[test]
+fn update_schema_applies_the_approved_change_and_refuses_a_stale_one() {
+    let env = worker_env("Schema NGO");
+    let before = env.stub.connection(&env.a)["syncCatalog"].clone();
+    let mut after = before.clone();
+    after["streams"][0]["stream"]["jsonSchema"]["properties"]["status"] = json!({ "type": "string" });
+    let diff = json!({ "transforms": [{
+        "transformType": "update_stream", "streamDescriptor": { "name": "orders", "namespace": "public" },
+        "updateStream": [{ "transformType": "add_field", "fieldName": ["status"], "breaking": false,
+                           "addField": { "schema": { "type": "string" } } }] }] });
+    env.stub.change_schema(&env.a, after.clone(), diff.clone());
+    let task = |diff: Value| {
+        json!([{ "seq": 1, "slug": "update-schema", "type": "Airbyte Connection", "connection_id": env.a,
+                 "airbyte_server_block": format!("{}-airbyte-server", env.slug), "timeout": 100, "catalog_diff": diff }])
+    };
+
+    // Approved before the source changed again: it names another stream.
+    let stale =
+        json!({ "transforms": [{ "transformType": "remove_stream", "streamDescriptor": { "name": "customers" } }] });
+    let run = run_of(&deploy(&env, task(stale)));
+    let out = worker_once(&env, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "FAILED");
+    assert!(env.stub.requests_to("/v1/web_backend/connections/update").is_empty(), "a stale approval wrote");
+    assert_eq!(env.stub.connection(&env.a)["syncCatalog"], before);
+    let logs = env.ok_json(&["pipeline", "logs", &run]);
+    assert!(
+        logs.as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["task"] == "update-schema" && l["message"].as_str().unwrap().contains("schema changed again")),
+        "{logs}"
+    );
+
+    let run = run_of(&deploy(&env, task(diff)));
+    let out = worker_once(&env, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED");
+    let completed = |name: &str| (name.to_string(), "COMPLETED".to_string(), "Completed".to_string());
+    assert_eq!(task_runs(&run), [completed("run_refresh_schema_flow-0")]);
+    let updates = env.stub.requests_to("/v1/web_backend/connections/update");
+    assert_eq!(updates.len(), 1);
+    let body = &updates[0].body;
+    assert_eq!((&body["skipReset"], &body["syncCatalog"], &body["name"]), (&json!(true), &after, &json!("seed-0")));
+    assert!(body["sourceCatalogId"].is_string(), "{body}");
+    assert_eq!(env.stub.connection(&env.a)["syncCatalog"], after);
+    for path in ["/v1/connections/reset", "/v1/connections/sync", "/v1/connections/clear"] {
+        assert!(env.stub.requests_to(path).is_empty(), "{path} was called");
+    }
+    assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
+}
+
 /// Dalgo's `git-clone` step (its flow clones afresh on every run, on
 /// machines that keep nothing): the org's repository is cloned when its
 /// clone is missing, and pulled when it is there, so the next step builds

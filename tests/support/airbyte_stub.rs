@@ -186,6 +186,8 @@ struct State {
     faults: HashMap<String, VecDeque<Fault>>,
     tokens: Vec<String>,
     failing_connections: Vec<String>,
+    /// Per connection: the catalog and catalog diff a refresh finds, and the new catalog's id.
+    schema_changes: HashMap<String, (Value, Value, String)>,
 }
 
 impl State {
@@ -232,6 +234,20 @@ impl Stub {
     /// Bearer tokens issued so far stop working (as if expired).
     pub fn expire_tokens(&self) {
         self.state.lock().unwrap().tokens.clear();
+    }
+
+    /// The source of this connection changed: a catalog refresh finds
+    /// `catalog` (a whole `syncCatalog`), described by `diff` (a `CatalogDiff`).
+    pub fn change_schema(&self, connection: &str, catalog: Value, diff: Value) {
+        let mut s = self.state.lock().unwrap();
+        let id = s.uuid();
+        s.schema_changes.insert(connection.to_string(), (catalog, diff, id));
+    }
+
+    /// A connection as the stub holds it now.
+    pub fn connection(&self, id: &str) -> Value {
+        let s = self.state.lock().unwrap();
+        s.connections.iter().find(|c| c["connectionId"] == id).cloned().unwrap_or(Value::Null)
     }
 
     /// Syncs of this connection fail.
@@ -807,6 +823,49 @@ fn respond(state: &Mutex<State>, opts: &Options, path: &str, b: &Value) -> (u16,
                     (200, r)
                 }
             }
+        }
+        "/v1/web_backend/connections/get" | "/v1/web_backend/connections/update" => {
+            let id = id_of("connectionId");
+            let Some(i) =
+                find(&s.connections, "connectionId", &id).filter(|&i| s.connections[i]["status"] != "deprecated")
+            else {
+                return error(404, &format!("connection {id} not found"));
+            };
+            let refreshed = path.ends_with("get") && b["withRefreshedCatalog"] == true;
+            if path.ends_with("update") {
+                s.schema_changes.remove(&id);
+                for (k, v) in b.as_object().unwrap() {
+                    if k != "skipReset" {
+                        s.connections[i][k] = v.clone();
+                    }
+                }
+            }
+            let c = s.connections[i].clone();
+            let actor = |list: &Vec<Value>, key: &str| list.iter().find(|x| x[key] == c[key]).cloned();
+            let (Some(source), Some(destination)) =
+                (actor(&s.sources, "sourceId"), actor(&s.destinations, "destinationId"))
+            else {
+                return error(404, "the connection's source or destination is gone");
+            };
+            let mut read = json!({ "connectionId": id, "name": c["name"], "sourceId": c["sourceId"],
+                                   "destinationId": c["destinationId"], "syncCatalog": c["syncCatalog"], "status": c["status"],
+                                   "namespaceDefinition": c["namespaceDefinition"], "scheduleType": c["scheduleType"],
+                                   "source": source, "destination": destination, "isSyncing": false, "schemaChange": "no_change",
+                                   "notifySchemaChanges": false, "notifySchemaChangesByEmail": false,
+                                   "nonBreakingChangesPreference": "ignore" });
+            if let Some(catalog_id) = c.get("sourceCatalogId") {
+                read["catalogId"] = catalog_id.clone();
+            }
+            if refreshed {
+                read["catalogDiff"] = json!({ "transforms": [] });
+                if let Some((catalog, diff, catalog_id)) = s.schema_changes.get(&id) {
+                    read["syncCatalog"] = catalog.clone();
+                    read["catalogDiff"] = diff.clone();
+                    read["catalogId"] = json!(catalog_id);
+                    read["schemaChange"] = json!("non_breaking");
+                }
+            }
+            (200, read)
         }
         "/v1/jobs/get_light" | "/v1/jobs/get_without_logs" | "/v1/jobs/cancel" => {
             let id = b["id"].as_i64().unwrap_or(-1);

@@ -131,6 +131,13 @@ pub enum Error {
     #[error("{message}")]
     Airbyte { kind: ErrorKind, status: Option<u16>, message: String },
 
+    /// The schema change approved (its catalog diff) is not the one Airbyte
+    /// sees now: the streams it touches differ.
+    #[error(
+        "connection {connection}'s schema changed again: the approved change touches streams {approved:?},          Airbyte's change now touches {now:?}; review the latest change and approve that"
+    )]
+    SchemaChangedSince { connection: String, approved: Vec<String>, now: Vec<String> },
+
     #[error("{message}")]
     Prefect { kind: ErrorKind, status: Option<u16>, message: String },
 
@@ -272,7 +279,8 @@ impl Error {
             | Error::NotAGitWorkspace(_)
             | Error::InvalidRepoUrl { .. }
             | Error::UnknownDefinition { .. }
-            | Error::RunNotFinished { .. } => ErrorKind::InvalidInput,
+            | Error::RunNotFinished { .. }
+            | Error::SchemaChangedSince { .. } => ErrorKind::InvalidInput,
             Error::NotInWorkspace { .. } | Error::ConcurrentlyRemoved { .. } => ErrorKind::NotFound,
             // A root dalgo may not or cannot write to is a setting to fix.
             Error::Files { source, .. } => match source.kind() {

@@ -11,10 +11,10 @@ use dalgo::worker::{WorkerEvent, WorkerOptions};
 #[derive(Debug, Args)]
 #[command(
     long_about = "Run Dalgo's pipelines on a Prefect work pool, natively: a Prefect worker that claims the \
-scheduled runs of deployments of Dalgo's pipeline flow (v5, or v4) and runs their tasks itself: Airbyte syncs \
-and clears through dalgo's Airbyte client, dbt through dalgo's dbt runner (the org's profile, the org's dbt lock), git pull \
-with the token through askpass, shell commands in the task's working_dir. Runs of other flows, or with tasks this \
-worker does not do (git-clone, generate-edr, update-schema), are left for other workers.
+scheduled runs of deployments of Dalgo's pipeline flow (v5, or v4) and runs their tasks itself: Airbyte syncs, \
+clears and schema updates through dalgo's Airbyte client, dbt through dalgo's dbt runner (the org's profile, \
+the org's dbt lock), git pull and clone with the token through askpass, shell commands in the task's working_dir. Runs of other flows, or with tasks this \
+worker does not do (generate-edr), are left for other workers.
 
 Several workers (dalgo's or Python ones) share a pool: Prefect lets one worker claim each run. Give each worker its \
 own --name: a worker starting under a name marks the runs that name left unfinished CRASHED.

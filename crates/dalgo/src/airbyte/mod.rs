@@ -420,6 +420,87 @@ pub struct StreamInfo {
     pub supported_sync_modes: Vec<String>,
 }
 
+/// The fields of a `WebBackendConnectionRead` that a
+/// `WebBackendConnectionUpdate` takes back (Config API v0.58 to v2), so that
+/// an update keeps everything the schema update does not change.
+const WEB_BACKEND_UPDATE_FIELDS: [&str; 18] = [
+    "name",
+    "namespaceDefinition",
+    "namespaceFormat",
+    "prefix",
+    "schedule",
+    "scheduleType",
+    "scheduleData",
+    "status",
+    "resourceRequirements",
+    "operations",
+    "geography",
+    "dataplaneGroupId",
+    "destinationCatalogId",
+    "notifySchemaChanges",
+    "notifySchemaChangesByEmail",
+    "nonBreakingChangesPreference",
+    "backfillPreference",
+    "tags",
+];
+
+/// The names of the streams a catalog diff (`{transforms: [{streamDescriptor: {name}}]}`) touches, sorted.
+fn diff_streams(diff: &Value) -> Vec<String> {
+    let transforms = diff.get("transforms").and_then(Value::as_array).into_iter().flatten();
+    let mut names: Vec<String> = transforms
+        .filter_map(|t| t.pointer("/streamDescriptor/name").and_then(Value::as_str).map(String::from))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// What a schema update changed: the selected streams its change touches.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchemaUpdate {
+    pub connection_id: String,
+    pub catalog_id: Option<String>,
+    pub affected_streams: Vec<String>,
+}
+
+/// Applies the schema change Airbyte sees now on a connection, as Dalgo's
+/// schema-change approval does: the connection read with its catalog
+/// refreshed, its diff checked against the `approved` one (the same streams
+/// touched, else [`Error::SchemaChangedSince`] and nothing is written), then
+/// the connection updated with the refreshed catalog, everything else as it
+/// was, without a reset (`skipReset`).
+pub(crate) async fn update_schema(c: &Client, connection_id: &str, approved: &Value) -> Result<SchemaUpdate> {
+    let get = |refresh: bool| {
+        let body = json!({ "connectionId": connection_id, "withRefreshedCatalog": refresh });
+        async move { c.post::<Value>("/web_backend/connections/get", &body, Call::Safe, Wait::Discover).await }
+    };
+    let refreshed = get(true).await?;
+    let now = diff_streams(refreshed.get("catalogDiff").unwrap_or(&Value::Null));
+    let approved = diff_streams(approved);
+    if now != approved {
+        return Err(Error::SchemaChangedSince { connection: connection_id.to_string(), approved, now });
+    }
+    let current = get(false).await?;
+    let mut update: serde_json::Map<String, Value> =
+        WEB_BACKEND_UPDATE_FIELDS.iter().filter_map(|k| current.get(*k).map(|v| (k.to_string(), v.clone()))).collect();
+    let catalog_id = refreshed.get("catalogId").and_then(Value::as_str).map(String::from);
+    update.insert("connectionId".into(), json!(connection_id));
+    update.insert("skipReset".into(), json!(true));
+    update.insert("syncCatalog".into(), refreshed.get("syncCatalog").cloned().unwrap_or(Value::Null));
+    if let Some(id) = &catalog_id {
+        update.insert("sourceCatalogId".into(), json!(id));
+    }
+    let _: Value =
+        c.post("/web_backend/connections/update", &Value::Object(update), Call::Once, Wait::Discover).await?;
+    let streams = refreshed.pointer("/syncCatalog/streams").and_then(Value::as_array).into_iter().flatten();
+    let selected: Vec<&str> = streams
+        .filter(|s| s.pointer("/config/selected").and_then(Value::as_bool) == Some(true))
+        .filter_map(|s| s.pointer("/stream/name").and_then(Value::as_str))
+        .collect();
+    let affected_streams = now.into_iter().filter(|n| selected.contains(&n.as_str())).collect();
+    Ok(SchemaUpdate { connection_id: connection_id.to_string(), catalog_id, affected_streams })
+}
+
 /// The source's catalog, freshly discovered (Airbyte's cache bypassed).
 pub(crate) async fn discover(c: &Client, source_id: &str) -> Result<Value> {
     let body = json!({ "sourceId": source_id, "disable_cache": true });

@@ -204,6 +204,16 @@ impl<'a> OrgAirbyte<'a> {
         Ok(airbyte::run_job(self.dalgo.db(), self.client, &self.ow.org, connection_id, kind, opts, on_event).await)
     }
 
+    /// Applies the schema change Airbyte sees now on one of the org's
+    /// connections, as Dalgo's schema-change approval does, if it touches
+    /// the same streams as the `approved` catalog diff
+    /// ([`Error::SchemaChangedSince`] and nothing written otherwise): the
+    /// connection updated with its refreshed catalog, without a reset.
+    pub async fn update_schema(&self, connection_id: &str, approved: &Value) -> Result<airbyte::SchemaUpdate> {
+        self.connection(connection_id).await?;
+        airbyte::update_schema(self.client, connection_id, approved).await
+    }
+
     /// Syncs connections returned by [`OrgAirbyte::sync_targets`], recording
     /// the jobs; `on_event` hears each start, progress and failure.
     pub async fn sync(&self, targets: &[String], opts: SyncOptions, on_event: &dyn Fn(SyncEvent)) -> Vec<SyncOutcome> {

@@ -473,6 +473,12 @@ impl Worker<'_> {
                         .await?;
                     (vec![sync.clone(), trigger], sync.flow_run)
                 }
+                Work::UpdateSchema { .. } => {
+                    let n = tree
+                        .child(&run.id, "run_refresh_schema_flow", "run-refresh-schema-flow", "update-schema")
+                        .await?;
+                    (vec![n.clone()], n.flow_run)
+                }
                 Work::AirbyteClear { .. } => {
                     let n = tree
                         .child(&run.id, "run_airbyte_conn_clear", "run-airbyte-conn-clear", "airbyte-clear")
@@ -519,6 +525,27 @@ impl Worker<'_> {
             Work::AirbyteSync { connection } => self.airbyte(org, connection, None, log, stopped()).await,
             Work::AirbyteClear { connection, streams } => {
                 self.airbyte(org, connection, Some(streams), log, stopped()).await
+            }
+            Work::UpdateSchema { connection, catalog_diff } => {
+                let update = async {
+                    let oa = self.dalgo.org(org).airbyte().await?;
+                    log(
+                        INFO,
+                        &format!("refreshing connection {connection}'s catalog and checking the approved change"),
+                    );
+                    oa.update_schema(connection, catalog_diff).await
+                };
+                tokio::select! {
+                    done = update => match done {
+                        Ok(u) => {
+                            log(INFO, &format!("connection {connection} updated to catalog {}; streams changed: {}",
+                                u.catalog_id.as_deref().unwrap_or("?"), u.affected_streams.join(", ")));
+                            End::Completed
+                        }
+                        Err(e) => End::Failed(e.to_string()),
+                    },
+                    () = stopped() => End::Cancelled("the schema update was stopped".into()),
+                }
             }
             Work::Dbt { command, args } => {
                 let sink = |line: &str| log(INFO, line);

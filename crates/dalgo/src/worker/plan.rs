@@ -25,6 +25,8 @@ pub enum Work {
     AirbyteSync { connection: String },
     /// Airbyte's clear of a connection of the org: all its streams, or these.
     AirbyteClear { connection: String, streams: Vec<StreamRef> },
+    /// The schema change of a connection of the org approved as this catalog diff.
+    UpdateSchema { connection: String, catalog_diff: Value },
     /// A dbt command in the org's project with the org's profile; `args`
     /// after dalgo's own (`--select`, `--target`, …).
     Dbt { command: Command, args: Vec<String> },
@@ -92,6 +94,14 @@ fn step(task: &Value) -> Result<Step, String> {
     let work = match (kind, slug.as_str()) {
         ("Airbyte Connection", "airbyte-sync") => Work::AirbyteSync {
             connection: field("connection_id").ok_or("an airbyte-sync task has no connection_id")?.into(),
+        },
+        ("Airbyte Connection", "update-schema") => Work::UpdateSchema {
+            connection: field("connection_id").ok_or("an update-schema task has no connection_id")?.into(),
+            catalog_diff: task
+                .get("catalog_diff")
+                .filter(|d| d.is_object())
+                .cloned()
+                .ok_or("an update-schema task has no catalog_diff")?,
         },
         ("Airbyte Connection", "airbyte-clear") => Work::AirbyteClear {
             connection: field("connection_id").ok_or("an airbyte-clear task has no connection_id")?.into(),
@@ -189,6 +199,22 @@ mod tests {
         let edr = json!({ "config": { "org_slug": "acme", "tasks": [
             { "seq": 1, "slug": "generate-edr", "type": "Shell Operation", "commands": ["edr report"] } ] } });
         assert!(plan(&edr).unwrap_err().contains("generate-edr"));
+
+        // Airbyte tasks whose fields are not Dalgo's leave the run too.
+        let airbyte = |task: Value| json!({ "config": { "org_slug": "acme", "tasks": [task] } });
+        let no_diff = airbyte(json!({ "slug": "update-schema", "type": "Airbyte Connection", "connection_id": "c1" }));
+        assert!(plan(&no_diff).unwrap_err().contains("no catalog_diff"));
+        let bad_streams =
+            airbyte(json!({ "slug": "airbyte-clear", "type": "Airbyte Connection", "connection_id": "c1",
+                                          "streams": [{ "name": "orders" }] }));
+        assert!(plan(&bad_streams).unwrap_err().contains("streams"));
+        let streams = airbyte(json!({ "slug": "airbyte-clear", "type": "Airbyte Connection", "connection_id": "c1",
+                                      "streams": [{ "streamName": "orders" }] }));
+        let clear = StreamRef { stream_name: "orders".into(), stream_namespace: None };
+        assert_eq!(
+            plan(&streams).unwrap().steps[0].work,
+            Work::AirbyteClear { connection: "c1".into(), streams: vec![clear] }
+        );
         let orgless = json!({ "config": { "tasks": [{ "seq": 1, "slug": "dbt-run", "type": "dbt Core Operation",
                                                       "commands": ["dbt run"] }] } });
         assert!(plan(&orgless).is_err());
