@@ -190,7 +190,8 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
             })
         }
         DbtCommand::GitPull { org, no_wait } => {
-            let head = dbt::git_pull(db, &cfg.dbt, store, &org, !no_wait, &cfg.actor, on_wait).await?;
+            let head =
+                dbt::git_update(db, &cfg.dbt, store, (&org, dbt::GitStep::Pull), !no_wait, &cfg.actor, on_wait).await?;
             let body = serde_json::json!({ "org": org, "head_commit": head });
             emit(ctx.format, &body, |out| writeln!(out, "{org}: at {head}"))
         }

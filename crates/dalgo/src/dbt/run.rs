@@ -6,11 +6,10 @@
 //! `dbt_runs`; a row still `running` when the next run gets the lock was left
 //! by a killed dalgo and is marked `interrupted`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use secrecy::SecretString;
 use serde::Serialize;
 use sqlx::PgConnection;
 
@@ -185,52 +184,27 @@ pub async fn run(
     .await
 }
 
-/// `git pull` of the org's clone, under the same lock as dbt runs; the new head.
-pub async fn git_pull(
+/// What to do with an org's clone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitStep {
+    /// `git pull` of the clone.
+    Pull,
+    /// Dalgo's `git-clone` step on a machine that keeps its files: the
+    /// repository cloned into the project directory when it is not there
+    /// (or is a clone of another repository), else pulled.
+    Clone,
+}
+
+/// `step` on the org's clone, under the same lock as dbt runs, recorded as a
+/// run; the new head.
+pub async fn git_update(
     db: &Db,
     cfg: &DbtConfig,
     store: &SecretStore,
-    org_slug: &str,
+    (org_slug, step): (&str, GitStep),
     wait: bool,
     actor: &str,
     on_wait: impl FnOnce(&str),
-) -> Result<String> {
-    git_locked(db, cfg, store, (org_slug, wait, actor), on_wait, "pull", |git, dir, _, branch, token| {
-        git.pull(dir, branch, token)
-    })
-    .await
-}
-
-/// Dalgo's `git-clone` step on a machine that keeps its files: the org's
-/// repository cloned into its project directory when it is not there (or
-/// is a clone of another repository), else pulled; under the same lock as
-/// dbt runs. The head.
-pub async fn git_clone(
-    db: &Db,
-    cfg: &DbtConfig,
-    store: &SecretStore,
-    org_slug: &str,
-    wait: bool,
-    actor: &str,
-    on_wait: impl FnOnce(&str),
-) -> Result<String> {
-    git_locked(db, cfg, store, (org_slug, wait, actor), on_wait, "clone", |git, dir, url, branch, token| {
-        super::checkout(git, url, Some(branch), dir, token)?;
-        git.head_commit(dir)
-    })
-    .await
-}
-
-/// `op` (git `verb`) on the org's clone with its repository, branch and token,
-/// under the org's dbt lock, recorded as a run.
-async fn git_locked(
-    db: &Db,
-    cfg: &DbtConfig,
-    store: &SecretStore,
-    (org_slug, wait, actor): (&str, bool, &str),
-    on_wait: impl FnOnce(&str),
-    verb: &str,
-    op: impl FnOnce(Git<'_>, &Path, &str, &str, Option<&SecretString>) -> Result<String>,
 ) -> Result<String> {
     let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
     let ws = super::require(db, &org).await?;
@@ -242,13 +216,17 @@ async fn git_locked(
         None => None,
     };
     let mut head = String::new();
+    let verb = if step == GitStep::Pull { "pull" } else { "clone" };
     let args = vec![verb.to_string(), branch.clone()];
-    let label = format!("git {verb}");
-    let mut op = Some(op);
-    locked(db, &org, &label, &args, (wait, actor), (on_wait, std::future::pending()), async || {
-        if let Some(op) = op.take() {
-            head = op(Git::new(&cfg.child_env), &ws.project_path(cfg), url, branch, token.as_ref())?;
-        }
+    locked(db, &org, &format!("git {verb}"), &args, (wait, actor), (on_wait, std::future::pending()), async || {
+        let (git, dir) = (Git::new(&cfg.child_env), ws.project_path(cfg));
+        head = match step {
+            GitStep::Pull => git.pull(&dir, branch, token.as_ref())?,
+            GitStep::Clone => {
+                super::checkout(git, url, Some(branch), &dir, token.as_ref())?;
+                git.head_commit(&dir)?
+            }
+        };
         Ok(0)
     })
     .await?;

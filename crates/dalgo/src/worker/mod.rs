@@ -38,7 +38,6 @@ mod plan;
 mod tree;
 
 use std::collections::{HashMap, HashSet};
-use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -52,7 +51,7 @@ pub use plan::{Plan, Step, Work, is_pipeline_flow, plan};
 use tree::{ERROR, End, INFO, Node, Tree, lock};
 
 use crate::airbyte::{StreamRef, SyncEvent, SyncOptions};
-use crate::dbt::{ChildStdout, RunRequest};
+use crate::dbt::{ChildStdout, GitStep, RunRequest};
 use crate::error::{Error, Result};
 use crate::ops::Dalgo;
 use crate::pipeline::DeploymentOwner;
@@ -574,14 +573,17 @@ impl Worker<'_> {
                 }
             }
             Work::GitPull | Work::GitClone => {
-                let (db, store, marker) = (self.dalgo.db(), self.dalgo.secrets(), self.marker.as_str());
-                let on_wait = |h: &str| log(INFO, &format!("waiting for {h} to finish"));
-                let (git, verb): (Pin<Box<dyn Future<Output = Result<String>> + '_>>, _) = if step.work == Work::GitPull
-                {
-                    (Box::pin(crate::dbt::git_pull(db, &cfg.dbt, store, org, true, marker, on_wait)), "pull")
-                } else {
-                    (Box::pin(crate::dbt::git_clone(db, &cfg.dbt, store, org, true, marker, on_wait)), "clone")
-                };
+                let (what, verb) =
+                    if step.work == Work::GitPull { (GitStep::Pull, "pull") } else { (GitStep::Clone, "clone") };
+                let git = crate::dbt::git_update(
+                    self.dalgo.db(),
+                    &cfg.dbt,
+                    self.dalgo.secrets(),
+                    (org, what),
+                    true,
+                    &self.marker,
+                    |h| log(INFO, &format!("waiting for {h} to finish")),
+                );
                 tokio::select! {
                     head = git => match head {
                         Ok(head) => { log(INFO, &format!("git {verb} done; now at {head}")); End::Completed }
