@@ -387,6 +387,51 @@ pub fn git(dir: &Path, args: &[&str]) {
     assert!(ok, "git {args:?}");
 }
 
+/// A git remote over HTTP that takes connections and never answers: git
+/// waits on it until it is stopped.
+pub struct SilentRemote(std::net::TcpListener);
+
+impl SilentRemote {
+    pub fn new() -> SilentRemote {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        SilentRemote(listener)
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/repo.git", self.0.local_addr().unwrap())
+    }
+
+    /// Waits for git to connect while `child` runs; the connection.
+    pub fn connected(&self, child: &mut std::process::Child) -> std::net::TcpStream {
+        let mut conn = None;
+        wait_while_running(
+            child,
+            || {
+                conn = self.0.accept().ok().map(|(c, _)| c);
+                conn.is_some()
+            },
+            "git to connect",
+        );
+        conn.unwrap()
+    }
+}
+
+/// Whether the other end closes `conn` (its process was stopped) within 30 s.
+pub fn closed(mut conn: std::net::TcpStream) -> bool {
+    use std::io::Read;
+    conn.set_nonblocking(false).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match conn.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) => return !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+        }
+    }
+}
+
 /// Parses a command's stdout as JSON.
 pub fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)

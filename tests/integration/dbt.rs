@@ -666,3 +666,23 @@ fn sigterm_during_a_run_stops_dbt_and_records_it_interrupted() {
     crate::common::wait_for(|| (dbt_processes(&db) == 0).then_some(()), "dbt to stop");
     assert_eq!(db.count(DBT_LOCKS), 0);
 }
+
+/// SIGTERM during `dbt git-pull` stops git (it used to go on waiting on the
+/// remote after dalgo died) and records the pull as interrupted, exit 130.
+#[test]
+fn sigterm_during_a_git_pull_stops_git_and_records_it_interrupted() {
+    let db = with_warehouse();
+    let (_, url) = fixture_repo(&db);
+    setup_git(&db, &url);
+    let remote = crate::common::SilentRemote::new();
+    git(&db.clientdbt_root().join("acme-ngo/dbtrepo"), &["remote", "set-url", "origin", &remote.url()]);
+    let mut pull = db.spawn(&["dbt", "git-pull", "--org", "acme-ngo"], &[]);
+    let conn = remote.connected(&mut pull);
+    Command::new("kill").args(["-TERM", &pull.id().to_string()]).status().unwrap();
+    assert!(crate::common::closed(conn), "git still waits on the remote after dalgo was stopped");
+    let out = pull.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("interrupted: git pull was stopped"), "{}", stderr(&out));
+    assert_eq!(db.rows("SELECT command || '|' || status FROM dbt_runs"), ["git pull|interrupted"]);
+    assert_eq!(db.count(DBT_LOCKS), 0);
+}

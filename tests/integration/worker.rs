@@ -298,6 +298,22 @@ fn update_schema_applies_the_approved_change_and_refuses_a_stale_one() {
     assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
 }
 
+/// The org's dbt workspace cloned from a fresh upstream repository; the
+/// upstream's directory and URL.
+fn git_workspace(env: &Env) -> (std::path::PathBuf, String) {
+    let (upstream, url) = crate::dbt::fixture_repo(&env.db);
+    env.dalgo(&["dbt", "setup", "--org", &env.slug, "--repo", &url, "--default-schema", "analytics"])
+        .assert()
+        .success();
+    (upstream, url)
+}
+
+/// The checked-out commit of the clone in `dir`.
+fn head(dir: &Path) -> String {
+    let out = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(dir).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
 /// Dalgo's `git-clone` step (its flow clones afresh on every run, on
 /// machines that keep nothing): the org's repository is cloned when its
 /// clone is missing, and pulled when it is there, so the next step builds
@@ -305,10 +321,7 @@ fn update_schema_applies_the_approved_change_and_refuses_a_stale_one() {
 #[test]
 fn git_clone_tasks_clone_a_missing_clone_and_pull_an_existing_one() {
     let env = worker_env("Clone NGO");
-    let (upstream, url) = crate::dbt::fixture_repo(&env.db);
-    env.dalgo(&["dbt", "setup", "--org", &env.slug, "--repo", &url, "--default-schema", "analytics"])
-        .assert()
-        .success();
+    let (upstream, url) = git_workspace(&env);
     let clone = env.db.clientdbt_root().join(&env.slug).join("dbtrepo");
     std::fs::remove_dir_all(&clone).unwrap();
     let root = env.db.clientdbt_root();
@@ -318,10 +331,6 @@ fn git_clone_tasks_clone_a_missing_clone_and_pull_an_existing_one() {
         dbt(2, "dbt-run", "run"),
     ]);
     let dep = deploy(&env, tasks);
-    let head = |dir: &Path| {
-        let out = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(dir).output().unwrap();
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
-    };
     for round in 0..2 {
         if round == 1 {
             // Upstream moves on; the clone is there now.
@@ -357,6 +366,35 @@ fn cancelling_a_run_mid_dbt_stops_dbt_and_the_run_ends_cancelled() {
     assert_eq!(task_runs(&run), [("dbtjob_v2_runner-0".into(), "CANCELLED".into(), "Cancelled".into())]);
     assert_eq!(env.db.count("dbt_runs WHERE status = 'interrupted'"), 1, "dbt was stopped, not left to finish");
     assert_eq!(env.db.count("pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()"), 0);
+}
+
+#[test]
+fn cancelling_a_run_mid_git_clone_stops_git_and_keeps_the_old_clone() {
+    let env = worker_env("Clone Cancel NGO");
+    let (upstream, _) = git_workspace(&env);
+    // The workspace now names a remote that never answers: git-clone clones it afresh.
+    let remote = crate::common::SilentRemote::new();
+    env.db.exec(&format!("UPDATE dbt_workspaces SET repo_url = '{}'", remote.url()));
+    let task = json!({ "seq": 1, "slug": "git-clone", "type": "Shell Operation", "commands": ["git clone"],
+                       "working_dir": env.db.clientdbt_root(), "env": {} });
+    let run = run_of(&deploy(&env, json!([task])));
+    let name = format!("w-{}", env.slug);
+    let mut worker = env.spawn(&["worker", "--pool", &env.pool, "--once", "--poll-interval", "0.2", "--name", &name]);
+    let conn = remote.connected(&mut worker);
+    env.dalgo(&["pipeline", "cancel", &run]).assert().success();
+    assert!(crate::common::closed(conn), "git still waits on the remote after the run was cancelled");
+    let out = worker.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "CANCELLED");
+    assert_eq!(task_runs(&run), [("shellopjob-0".into(), "CANCELLED".into(), "Cancelled".into())]);
+    assert_eq!(env.db.rows("SELECT command || '|' || status FROM dbt_runs"), ["git clone|interrupted"]);
+    let org_dir = env.db.clientdbt_root().join(&env.slug);
+    let left: Vec<_> = std::fs::read_dir(&org_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(
+        !left.iter().any(|n| n.to_string_lossy().starts_with(".dbtrepo.tmp")),
+        "the partial clone is left: {left:?}"
+    );
+    assert_eq!(head(&org_dir.join("dbtrepo")), head(&upstream), "the old clone is gone");
 }
 
 #[test]

@@ -4,7 +4,6 @@
 //! list, or output.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -58,27 +57,21 @@ fn invalid_url(url: &str, reason: &str) -> Error {
 
 /// Runs git from the child environment, with the token (if any) available
 /// to its askpass helper only.
-fn git(env: &ChildEnv, dir: Option<&Path>, args: &[&str], token: Option<&SecretString>) -> Result<String> {
+/// Dropping the future kills git (and its remote helpers).
+async fn git(env: &ChildEnv, dir: Option<&Path>, args: &[&str], token: Option<&SecretString>) -> Result<String> {
     remove_stale_helpers(&std::env::temp_dir());
     let prefix = format!("{ASKPASS_PREFIX}{}-", std::process::id());
     let helper = tempfile::Builder::new().prefix(&prefix).tempdir().map_err(io)?;
     let askpass = write_askpass(helper.path())?;
-    let mut cmd = Command::new("git");
+    let mut cmd = tokio::process::Command::new("git");
     if let Some(d) = dir {
         cmd.current_dir(d);
     }
-    cmd.args(args)
-        .env_clear()
-        .envs(env.vars())
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ASKPASS", &askpass)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args).env_clear().envs(env.vars()).env("GIT_TERMINAL_PROMPT", "0").env("GIT_ASKPASS", &askpass);
     if let Some(t) = token {
         cmd.env("DALGO_GIT_TOKEN", t.expose_secret());
     }
-    let out = cmd.output().map_err(|e| Error::Git {
+    let out = crate::process::output(&mut cmd).await.map_err(|e| Error::Git {
         kind: ErrorKind::Config,
         message: format!("cannot run git: {e}"),
         detail: None,
@@ -187,37 +180,37 @@ impl<'a> Git<'a> {
     }
 
     /// Clones `url` (at `branch`, else its default branch) into `dest`.
-    pub fn clone(self, url: &str, branch: Option<&str>, dest: &Path, token: Option<&SecretString>) -> Result<()> {
+    pub async fn clone(self, url: &str, branch: Option<&str>, dest: &Path, token: Option<&SecretString>) -> Result<()> {
         let dest_str = dest.to_str().ok_or_else(|| io(std::io::ErrorKind::InvalidInput.into()))?;
         let mut args = vec!["clone", "--quiet"];
         if let Some(b) = branch {
             args.extend(["--branch", b]);
         }
         args.extend(["--", url, dest_str]);
-        git(self.env, None, &args, token).map(|_| ())
+        git(self.env, None, &args, token).await.map(|_| ())
     }
 
     /// Fetches and fast-forwards the checkout to `origin/<branch>`.
-    pub fn pull(self, dir: &Path, branch: &str, token: Option<&SecretString>) -> Result<String> {
-        git(self.env, Some(dir), &["fetch", "--quiet", "origin", branch], token)?;
-        git(self.env, Some(dir), &["checkout", "--quiet", branch], None)?;
-        git(self.env, Some(dir), &["merge", "--ff-only", "--quiet", &format!("origin/{branch}")], None)?;
-        self.head_commit(dir)
+    pub async fn pull(self, dir: &Path, branch: &str, token: Option<&SecretString>) -> Result<String> {
+        git(self.env, Some(dir), &["fetch", "--quiet", "origin", branch], token).await?;
+        git(self.env, Some(dir), &["checkout", "--quiet", branch], None).await?;
+        git(self.env, Some(dir), &["merge", "--ff-only", "--quiet", &format!("origin/{branch}")], None).await?;
+        self.head_commit(dir).await
     }
 
     /// The checked-out commit's id.
-    pub fn head_commit(self, dir: &Path) -> Result<String> {
-        git(self.env, Some(dir), &["rev-parse", "HEAD"], None)
+    pub async fn head_commit(self, dir: &Path) -> Result<String> {
+        git(self.env, Some(dir), &["rev-parse", "HEAD"], None).await
     }
 
     /// The checked-out branch's name.
-    pub fn current_branch(self, dir: &Path) -> Result<String> {
-        git(self.env, Some(dir), &["rev-parse", "--abbrev-ref", "HEAD"], None)
+    pub async fn current_branch(self, dir: &Path) -> Result<String> {
+        git(self.env, Some(dir), &["rev-parse", "--abbrev-ref", "HEAD"], None).await
     }
 
     /// The URL of `origin`, if the directory is a clone.
-    pub fn origin_url(self, dir: &Path) -> Option<String> {
-        git(self.env, Some(dir), &["remote", "get-url", "origin"], None).ok()
+    pub async fn origin_url(self, dir: &Path) -> Option<String> {
+        git(self.env, Some(dir), &["remote", "get-url", "origin"], None).await.ok()
     }
 }
 

@@ -1,4 +1,4 @@
-//! Child processes dalgo runs (dbt, shell tasks): where their output goes,
+//! Child processes dalgo runs (dbt, git, shell tasks): where their output goes,
 //! that they die with dalgo, and their exit code.
 
 use std::process::Stdio;
@@ -35,10 +35,7 @@ impl std::fmt::Debug for ChildStdout<'_> {
 /// killed, so the shell's own children go too. The child receives SIGTERM
 /// when dalgo dies.
 pub(crate) async fn exit_code(cmd: &mut tokio::process::Command, out: ChildStdout<'_>) -> std::io::Result<i32> {
-    cmd.kill_on_drop(true);
-    die_with_parent(cmd);
-    #[cfg(unix)]
-    cmd.process_group(0);
+    contain(cmd);
     match out {
         ChildStdout::Inherit => cmd.stdout(Stdio::inherit()),
         ChildStdout::Stderr => cmd.stdout(std::io::stderr()),
@@ -53,6 +50,28 @@ pub(crate) async fn exit_code(cmd: &mut tokio::process::Command, out: ChildStdou
     let status = child.wait().await?;
     group.disarm();
     Ok(code(status))
+}
+
+/// Runs `cmd` to its end and returns what it wrote, its standard input
+/// closed. Stopped like [`exit_code`]: dropping the future kills the child's
+/// whole process group (git and its remote helpers).
+pub(crate) async fn output(cmd: &mut tokio::process::Command) -> std::io::Result<std::process::Output> {
+    contain(cmd);
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn()?;
+    let group = Group(child.id());
+    let out = child.wait_with_output().await?;
+    group.disarm();
+    Ok(out)
+}
+
+/// The child in a process group of its own, killed when its `Child` is
+/// dropped and sent SIGTERM when dalgo dies.
+fn contain(cmd: &mut tokio::process::Command) {
+    cmd.kill_on_drop(true);
+    die_with_parent(cmd);
+    #[cfg(unix)]
+    cmd.process_group(0);
 }
 
 /// Kills a child's process group when dropped before [`Group::disarm`],

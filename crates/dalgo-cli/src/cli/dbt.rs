@@ -190,8 +190,10 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
             })
         }
         DbtCommand::GitPull { org, no_wait } => {
-            let head =
-                dbt::git_update(db, &cfg.dbt, store, (&org, dbt::GitStep::Pull), !no_wait, &cfg.actor, on_wait).await?;
+            // Ctrl-C or SIGTERM stops git and records the pull as interrupted.
+            let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate])?;
+            let step = (org.as_str(), dbt::GitStep::Pull);
+            let head = dbt::git_update(db, &cfg.dbt, store, step, (!no_wait, &cfg.actor), on_wait, stop).await?;
             let body = serde_json::json!({ "org": org, "head_commit": head });
             emit(ctx.format, &body, |out| writeln!(out, "{org}: at {head}"))
         }

@@ -155,21 +155,21 @@ pub(crate) fn default_schema(
 
 /// Brings `dir` to `url` at `branch`: a fresh clone unless it already is a
 /// clone of `url`, which is fetched and fast-forwarded instead. A fresh clone
-/// goes to a temporary directory first, so a failed clone leaves the old
-/// checkout in place.
-pub(crate) fn checkout(
+/// goes to a temporary directory first, so a failed or stopped clone leaves
+/// the old checkout in place, and the temporary directory goes with it.
+pub(crate) async fn checkout(
     git: git::Git<'_>,
     url: &str,
     branch: Option<&str>,
     dir: &Path,
     token: Option<&SecretString>,
 ) -> Result<()> {
-    if git.origin_url(dir).as_deref() == Some(url) {
+    if git.origin_url(dir).await.as_deref() == Some(url) {
         let branch = match branch {
             Some(b) => b.to_string(),
-            None => git.current_branch(dir)?,
+            None => git.current_branch(dir).await?,
         };
-        return git.pull(dir, &branch, token).map(|_| ());
+        return git.pull(dir, &branch, token).await.map(|_| ());
     }
     let parent = dir.parent().ok_or_else(|| Error::Config(format!("{} has no parent", dir.display())))?;
     secrets::create_private_dir(parent).map_err(|source| Error::Files {
@@ -177,15 +177,21 @@ pub(crate) fn checkout(
         path: parent.to_path_buf(),
         source,
     })?;
-    let tmp = parent.join(format!(".dbtrepo.tmp-{}", uuid::Uuid::new_v4()));
-    if let Err(e) = git.clone(url, branch, &tmp, token) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
+    // Removed when dropped: on a failed clone, and on a stopped one.
+    let tmp = tempfile::Builder::new().prefix(".dbtrepo.tmp-").tempdir_in(parent).map_err(|source| Error::Files {
+        action: "create",
+        path: parent.to_path_buf(),
+        source,
+    })?;
+    git.clone(url, branch, tmp.path(), token).await?;
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| Error::Config(format!("cannot replace {}: {e}", dir.display())))?;
     }
-    std::fs::rename(&tmp, dir).map_err(|e| Error::Config(format!("cannot move the clone to {}: {e}", dir.display())))
+    std::fs::rename(tmp.path(), dir)
+        .map_err(|e| Error::Config(format!("cannot move the clone to {}: {e}", dir.display())))?;
+    // Moved away: nothing is left at the temporary path to remove.
+    let _ = tmp.keep();
+    Ok(())
 }
 
 pub(crate) struct WorkspaceRow<'a> {
@@ -293,7 +299,7 @@ pub async fn status(db: &Db, cfg: &DbtConfig, org_slug: &str, limit: i64) -> Res
     let workspace = require(db, &org).await?;
     let project_path = workspace.project_path(cfg);
     let head_commit = match workspace.source {
-        DbtSource::Git => git::Git::new(&cfg.child_env).head_commit(&project_path).ok(),
+        DbtSource::Git => git::Git::new(&cfg.child_env).head_commit(&project_path).await.ok(),
         DbtSource::Local => None,
     };
     let profile = profile::project_profile_name(&project_path).ok();

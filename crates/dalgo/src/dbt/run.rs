@@ -196,15 +196,17 @@ pub enum GitStep {
 }
 
 /// `step` on the org's clone, under the same lock as dbt runs, recorded as a
-/// run; the new head.
+/// run; the new head. When `stop` resolves, git is stopped (a clone's
+/// partial copy removed, the checkout left as it was), the run is recorded
+/// `interrupted`, and the answer is [`Error::Interrupted`].
 pub async fn git_update(
     db: &Db,
     cfg: &DbtConfig,
     store: &SecretStore,
     (org_slug, step): (&str, GitStep),
-    wait: bool,
-    actor: &str,
+    (wait, actor): (bool, &str),
     on_wait: impl FnOnce(&str),
+    stop: impl Future<Output = ()>,
 ) -> Result<String> {
     let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
     let ws = super::require(db, &org).await?;
@@ -218,13 +220,13 @@ pub async fn git_update(
     let mut head = String::new();
     let verb = if step == GitStep::Pull { "pull" } else { "clone" };
     let args = vec![verb.to_string(), branch.clone()];
-    locked(db, &org, &format!("git {verb}"), &args, (wait, actor), (on_wait, std::future::pending()), async || {
+    locked(db, &org, &format!("git {verb}"), &args, (wait, actor), (on_wait, stop), async || {
         let (git, dir) = (Git::new(&cfg.child_env), ws.project_path(cfg));
         head = match step {
-            GitStep::Pull => git.pull(&dir, branch, token.as_ref())?,
+            GitStep::Pull => git.pull(&dir, branch, token.as_ref()).await?,
             GitStep::Clone => {
-                super::checkout(git, url, Some(branch), &dir, token.as_ref())?;
-                git.head_commit(&dir)?
+                super::checkout(git, url, Some(branch), &dir, token.as_ref()).await?;
+                git.head_commit(&dir).await?
             }
         };
         Ok(0)

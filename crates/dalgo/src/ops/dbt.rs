@@ -116,8 +116,10 @@ impl DbtOps<'_> {
                 };
                 let dir = paths.org_dir.join("dbtrepo");
                 let git = git::Git::new(&cfg.child_env);
-                let checked_out = dbt::checkout(git, &url, branch.as_deref(), &dir, token.as_ref())
-                    .and_then(|()| git.current_branch(&dir));
+                let checked_out = match dbt::checkout(git, &url, branch.as_deref(), &dir, token.as_ref()).await {
+                    Ok(()) => git.current_branch(&dir).await,
+                    Err(e) => Err(e),
+                };
                 let branch = match checked_out {
                     Ok(b) => b,
                     Err(e) => {
@@ -166,8 +168,10 @@ impl DbtOps<'_> {
         if let Some(old) = &replaced_token_secret {
             secrets::remove_version(dalgo.db(), dalgo.secrets(), old).await?;
         }
-        let head_commit =
-            (kind == DbtSource::Git).then(|| git::Git::new(&cfg.child_env).head_commit(&project_dir)).transpose()?;
+        let head_commit = match kind {
+            DbtSource::Git => Some(git::Git::new(&cfg.child_env).head_commit(&project_dir).await?),
+            DbtSource::Local => None,
+        };
         dbt_lock.release().await?;
         let prefect_blocks = refresh_blocks(dalgo, &org).await;
         ops_lock.release().await?;

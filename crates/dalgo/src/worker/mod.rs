@@ -560,11 +560,7 @@ impl Worker<'_> {
                     for_flow_run: owner.map(|_| run.id.as_str()),
                 };
                 let on_wait = |holder: &str| log(INFO, &format!("waiting for {holder} to finish"));
-                match crate::dbt::run(self.dalgo.db(), &cfg.dbt, self.dalgo.secrets(), &req, on_wait, async {
-                    stopped().await;
-                })
-                .await
-                {
+                match crate::dbt::run(self.dalgo.db(), &cfg.dbt, self.dalgo.secrets(), &req, on_wait, stopped()).await {
                     Ok(r) if r.exit_code == Some(0) => End::Completed,
                     Ok(_) if step.is_dbt_test() => End::TestFailed,
                     Ok(r) => End::Failed(format!("{} exited with {}", command.label(), r.exit_code.unwrap_or(1))),
@@ -575,21 +571,23 @@ impl Worker<'_> {
             Work::GitPull | Work::GitClone => {
                 let (what, verb) =
                     if step.work == Work::GitPull { (GitStep::Pull, "pull") } else { (GitStep::Clone, "clone") };
-                let git = crate::dbt::git_update(
+                match crate::dbt::git_update(
                     self.dalgo.db(),
                     &cfg.dbt,
                     self.dalgo.secrets(),
                     (org, what),
-                    true,
-                    &self.marker,
+                    (true, &self.marker),
                     |h| log(INFO, &format!("waiting for {h} to finish")),
-                );
-                tokio::select! {
-                    head = git => match head {
-                        Ok(head) => { log(INFO, &format!("git {verb} done; now at {head}")); End::Completed }
-                        Err(e) => End::Failed(e.to_string()),
-                    },
-                    () = stopped() => End::Cancelled(format!("git {verb} was stopped")),
+                    stopped(),
+                )
+                .await
+                {
+                    Ok(head) => {
+                        log(INFO, &format!("git {verb} done; now at {head}"));
+                        End::Completed
+                    }
+                    Err(Error::Interrupted { .. }) => End::Cancelled(format!("git {verb} was stopped")),
+                    Err(e) => End::Failed(e.to_string()),
                 }
             }
             Work::Shell { commands, working_dir, env, shell } => {
