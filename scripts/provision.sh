@@ -46,12 +46,15 @@ ensure_superuser_role() {
 
 # keyctl runs the keyring-backend tests inside a session keyring of their own;
 # tmux gives the prompt tests a real terminal.
+# python3 with venv and ensurepip builds the virtualenv (Debian splits them
+# into python3-venv).
 ensure_test_tools() {
-  command -v keyctl >/dev/null 2>&1 && command -v git >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1 && return
-  log "installing keyutils, git and tmux from Debian's packages"
+  command -v keyctl >/dev/null 2>&1 && command -v git >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1 &&
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 && return
+  log "installing keyutils, git, tmux and python3-venv from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq keyutils git tmux >/dev/null
+  apt-get install -y -qq keyutils git tmux python3 python3-venv >/dev/null
 }
 
 venv_dir() {

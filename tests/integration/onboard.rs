@@ -203,3 +203,30 @@ fn system_user_is_created_once_with_an_orgless_admin_membership() {
     assert_eq!(list[0]["org"], serde_json::Value::Null);
     assert_eq!(list[0]["role"], "admin");
 }
+
+/// The README's first command (`scripts/quickstart.sh` builds, then runs
+/// `scripts/demo.sh`): it prints a generated admin password only on the run
+/// that set it. A re-run used to print a new password that was never set.
+#[test]
+fn the_demo_prints_a_generated_password_only_when_it_set_it() {
+    let db = TestDb::new();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/demo.sh");
+    let run = || {
+        let out = db.program("bash", &[script, env!("CARGO_BIN_EXE_dalgo")]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+
+    let first = run();
+    let err = stderr(&first);
+    let shown = err.lines().find_map(|l| l.split("its password (shown once): ").nth(1)).expect(&err).to_string();
+    assert!(check_password(&shown, &db.scalar("SELECT password FROM users WHERE email = 'admin@demo-ngo.example'")));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("admin@demo-ngo.example"), "the admin is shown");
+
+    let hash = db.scalar("SELECT password FROM users WHERE email = 'admin@demo-ngo.example'");
+    let again = stderr(&run());
+    assert!(!again.contains("password (shown once)"), "{again}");
+    assert!(again.contains("exists already; its password is unchanged"), "{again}");
+    assert_eq!(db.scalar("SELECT password FROM users WHERE email = 'admin@demo-ngo.example'"), hash);
+    assert_eq!(db.count("orgs"), 1);
+}
