@@ -6114,12 +6114,16 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__delete)
-            opts="-y -o -q -v -h --dry-run --yes --keep-airbyte --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --keep-airbyte --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6248,12 +6252,16 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__show)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

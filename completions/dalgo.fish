@@ -105,6 +105,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l org -d 'The org\'s slug, as every command takes it (or the positional SLUG)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
@@ -114,6 +115,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l org -d 'The org\'s slug, as every command takes it (or the positional SLUG)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'

@@ -103,6 +103,17 @@ fn one_org_vocabulary_with_a_default_org_case_folding_and_did_you_mean() {
     }
     let help = String::from_utf8(db.dalgo(&["manage-feature-flags", "--help"]).output().unwrap().stdout).unwrap();
     assert!(help.contains("--org <SLUG>") && !help.contains("--org-slug <"), "{help}");
+    // `org show` and `org delete` take --org as well as their positional (it was the only spelling);
+    // show defaults to DALGO_ORG, delete never does.
+    for args in [&["org", "show", "--org", "acme-ngo"][..], &["org", "show"]] {
+        db.dalgo(args).env("DALGO_ORG", "acme-ngo").assert().success().stdout(contains("acme-ngo"));
+    }
+    db.dalgo(&["org", "show", "acme-ngo"]).env("DALGO_ORG", "nope").assert().success();
+    db.dalgo(&["org", "show"]).assert().code(2).stderr(contains("error: no org named"));
+    db.dalgo(&["org", "show", "acme-ngo", "--org", "acme-ngo"]).assert().code(2);
+    db.dalgo(&["org", "delete", "--org", "acme-ngo", "--dry-run"]).assert().success().stdout(contains("would delete"));
+    db.dalgo(&["org", "delete", "--yes"]).env("DALGO_ORG", "acme-ngo").assert().code(2);
+    assert_eq!(db.count("orgs"), 1);
     // Slugs are case-folded; a near miss is suggested.
     db.dalgo(&["org", "show", "ACME-NGO"]).assert().success().stdout(contains("acme-ngo"));
     db.dalgo(&["org", "show", "acme-ng"]).assert().code(67).stderr(contains("hint: did you mean acme-ngo?"));

@@ -13,7 +13,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("migrate", &["dalgo migrate", "DATABASE_URL=postgres://dalgo@db.internal/dalgo dalgo migrate -o json"]),
     ("create-system-orguser", &["dalgo create-system-orguser"]),
     ("org list", &["dalgo org list", "dalgo org list -o json | jq -r '.[].slug'"]),
-    ("org show", &["dalgo org show acme-ngo"]),
+    ("org show", &["dalgo org show acme-ngo", "DALGO_ORG=acme-ngo dalgo org show -o json"]),
     ("org delete", &["dalgo org delete acme-ngo --dry-run", "dalgo org delete acme-ngo --yes --keep-airbyte"]),
     ("user list", &["dalgo user list --org acme-ngo", "dalgo user list -o json"]),
     ("user add", &["printf %s \"$PW\" | dalgo user add ana@acme.org --org acme-ngo --role analyst --password-stdin"]),

@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
-use super::output::{CmdResult, Limit, emit, emit_stream, fields, table, when, write_table, yes_no};
+use super::output::{CliError, CmdResult, Limit, emit, emit_stream, fields, table, when, write_table, yes_no};
 use super::{Context, prompt};
 use dalgo::ops::{DeleteOptions, OrgDeleteReport};
 use dalgo::org::{self, Member};
@@ -14,16 +14,18 @@ pub enum OrgCommand {
     /// Every org with its plan and member count
     List(Limit),
     /// An org with its plan and members
+    #[command(long_about = "An org with its plan and members. The org is SLUG, or --org SLUG, else DALGO_ORG.")]
     Show {
-        /// The org's slug
-        slug: String,
+        #[command(flatten)]
+        target: OrgTarget,
     },
     /// Delete an org, its memberships, plan and flag overrides in one transaction
     #[command(long_about = "Delete an org and everything that belongs to it, in one transaction. Users \
-whose only membership was in this org are deleted too, as Dalgo does. --dry-run lists what would go.")]
+whose only membership was in this org are deleted too, as Dalgo does. --dry-run lists what would go. \
+The org is named on the command line (SLUG or --org); DALGO_ORG is never taken as the org to delete.")]
     Delete {
-        /// The org's slug
-        slug: String,
+        #[command(flatten)]
+        target: OrgTarget,
         #[command(flatten)]
         guard: prompt::Guard,
         /// Leave the org's Airbyte workspace (and its sources and connections) in place
@@ -33,10 +35,11 @@ whose only membership was in this org are deleted too, as Dalgo does. --dry-run 
 }
 
 pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
-    let dalgo = ctx.dalgo().await?;
-    let db = dalgo.db();
+    // Usage errors come before the database is asked.
     match c {
         OrgCommand::List(limit) => {
+            let dalgo = ctx.dalgo().await?;
+            let db = dalgo.db();
             let header = ["NAME", "SLUG", "PLAN", "MEMBERS", "CREATED"];
             let orgs = futures_util::StreamExt::take(org::list_stream(db), limit.max());
             emit_stream(ctx.format, orgs, &header, "orgs", |o| {
@@ -50,8 +53,9 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
             })
             .await
         }
-        OrgCommand::Show { slug } => {
-            let d = org::show(db, &slug).await?;
+        OrgCommand::Show { target } => {
+            let slug = target.slug(std::env::var("DALGO_ORG").ok())?;
+            let d = org::show(ctx.dalgo().await?.db(), &slug).await?;
             emit(ctx.format, &d, |out| {
                 let plan = d.plan.as_ref();
                 write_table(
@@ -70,7 +74,9 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
                 write_table(out, &members_table(&d.members))
             })
         }
-        OrgCommand::Delete { slug, guard, keep_airbyte } => {
+        OrgCommand::Delete { target, guard, keep_airbyte } => {
+            let slug = target.slug(None)?;
+            let dalgo = ctx.dalgo().await?;
             let org = dalgo.org(&slug);
             // A missing org is said before anything is asked.
             org.get().await?;
@@ -78,6 +84,27 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
             let r = org.delete(DeleteOptions { dry_run: guard.dry_run, keep_airbyte }).await?;
             emit(ctx.format, &r, |out| describe_delete(out, &r))
         }
+    }
+}
+
+/// The org that `org show` or `org delete` is about, as a positional
+/// `SLUG` or as `--org SLUG`, the option every other command takes.
+#[derive(Debug, Args)]
+pub struct OrgTarget {
+    /// The org's slug (or --org SLUG)
+    #[arg(value_name = "SLUG")]
+    slug: Option<String>,
+    /// The org's slug, as every command takes it (or the positional SLUG)
+    #[arg(long = "org", value_name = "SLUG", conflicts_with = "slug")]
+    org: Option<String>,
+}
+
+impl OrgTarget {
+    /// The slug given, else `default` (DALGO_ORG, where the command takes it).
+    fn slug(self, default: Option<String>) -> Result<String, CliError> {
+        self.slug.or(self.org).or(default.filter(|d| !d.is_empty())).ok_or_else(|| {
+            CliError::usage("no org named", "name it as SLUG or --org SLUG; `dalgo org list` shows the orgs")
+        })
     }
 }
 
