@@ -374,6 +374,10 @@ fn sync_waits_records_history_and_reports_failures_and_conflicts() {
 
     let history = env.ok_json(&["airbyte", "jobs", "list", "--org", "acme-ngo"]);
     assert_eq!(history.as_array().unwrap().len(), 3);
+    // The history is read from the database: no Airbyte settings needed (it used to exit 78).
+    let offline = env.db.dalgo(&["airbyte", "jobs", "list", "--org", "acme-ngo", "-o", "json"]).output().unwrap();
+    assert!(offline.status.success(), "{}", stderr(&offline));
+    assert_eq!(json(&offline), history);
     let job = history[0]["job_id"].as_i64().unwrap().to_string();
     let shown = env.ok_json(&["airbyte", "jobs", "show", &job, "--org", "acme-ngo"]);
     assert_eq!(shown["id"].as_i64().unwrap().to_string(), job);

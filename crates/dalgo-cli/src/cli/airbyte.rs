@@ -787,7 +787,7 @@ async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> CmdResult {
                             r.job_id.to_string(),
                             r.connection_id.clone(),
                             r.job_type.clone(),
-                            r.status.clone(),
+                            r.status.as_str().to_string(),
                             r.records.to_string(),
                             human_bytes(r.bytes),
                             r.started_at.as_ref().map_or("-".into(), when),
@@ -817,7 +817,7 @@ async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> CmdResult {
             let logs = d.org(&org.slug).airbyte().await?.job_logs(job_id).await?;
             emit(ctx.format, &logs, |out| {
                 for a in &logs {
-                    writeln!(out, "--- attempt {} ({}) ---", a.attempt, a.status)?;
+                    writeln!(out, "--- attempt {} ({}) ---", a.attempt, a.status.as_str())?;
                     for line in &a.lines {
                         writeln!(out, "{line}")?;
                     }

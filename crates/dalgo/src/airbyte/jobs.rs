@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::Client;
 use super::client::{Call, Wait};
-use super::types::{AttemptInfo, Job, JobInfo, JobStatus};
+use super::types::{AttemptInfo, AttemptStatus, Job, JobInfo, JobStatus};
 use crate::db::Db;
 use crate::error::{Error, ErrorKind, Result};
 use crate::org::{self, Org};
@@ -103,7 +103,7 @@ pub(crate) async fn cancel(c: &Client, id: i64) -> Result<Job> {
 #[derive(Debug, Clone, Serialize)]
 pub struct AttemptLogs {
     pub attempt: i64,
-    pub status: String,
+    pub status: AttemptStatus,
     pub lines: Vec<String>,
 }
 
@@ -116,7 +116,7 @@ pub(crate) async fn job_logs(c: &Client, id: i64) -> Result<Vec<AttemptLogs>> {
         let attempt: AttemptInfo = c.post("/attempt/get_for_job", &body, Call::Safe, Wait::Normal).await?;
         out.push(AttemptLogs {
             attempt: a.attempt.id,
-            status: attempt.attempt.status.clone(),
+            status: attempt.attempt.status,
             lines: attempt.logs.map(|l| l.lines()).unwrap_or_default(),
         });
     }
@@ -158,7 +158,8 @@ pub struct JobRecord {
     pub job_id: i64,
     pub connection_id: String,
     pub job_type: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: JobStatus,
     pub records: i64,
     pub bytes: i64,
     pub started_at: Option<DateTime<Utc>>,

@@ -119,6 +119,36 @@ impl JobStatus {
     }
 }
 
+/// Read back from what [`JobStatus::as_str`] recorded; anything else is
+/// `Unknown`, as from Airbyte.
+impl From<String> for JobStatus {
+    fn from(s: String) -> JobStatus {
+        serde_json::from_value(serde_json::Value::String(s)).unwrap_or(JobStatus::Unknown)
+    }
+}
+
+/// An attempt's status, as Airbyte spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptStatus {
+    Running,
+    Failed,
+    Succeeded,
+    #[serde(other)]
+    Unknown,
+}
+
+impl AttemptStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptStatus::Running => "running",
+            AttemptStatus::Failed => "failed",
+            AttemptStatus::Succeeded => "succeeded",
+            AttemptStatus::Unknown => "unknown",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobStats {
@@ -158,7 +188,7 @@ impl Job {
 #[serde(rename_all = "camelCase")]
 pub struct Attempt {
     pub id: i64,
-    pub status: String,
+    pub status: AttemptStatus,
     pub records_synced: Option<i64>,
     pub bytes_synced: Option<i64>,
     pub ended_at: Option<i64>,
@@ -229,6 +259,15 @@ pub struct JobInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recorded_job_statuses_read_back_as_themselves() {
+        use JobStatus::*;
+        for status in [Pending, Running, Incomplete, Failed, Succeeded, Cancelled, Unknown] {
+            assert_eq!(JobStatus::from(status.as_str().to_string()), status);
+        }
+        assert_eq!(JobStatus::from("paused".to_string()), Unknown);
+    }
 
     #[test]
     fn newer_servers_fields_and_values_are_tolerated() {
