@@ -16,8 +16,13 @@ const ENTRYPOINT: &str = "proxy/prefect_flows_runner.py:deployment_schedule_flow
 /// An org on a pool of its own whose warehouse is the test's database and
 /// whose local dbt project is the fixture (a model and its tests).
 fn worker_env(name: &str) -> Env {
+    worker_env_with(name, Options::default())
+}
+
+/// The same with the Airbyte stub's options.
+fn worker_env_with(name: &str, stub: Options) -> Env {
     let pool = format!("worker-{}", uuid_fragment());
-    let env = Env::on_pool(name, &pool, Options::default());
+    let env = Env::on_pool(name, &pool, stub);
     let wh = format!(
         "host: {}\nport: 5432\nusername: {}\npassword: any\ndatabase: {}\nschema: analytics\n",
         pg_host(),
@@ -52,6 +57,14 @@ fn worker_once(env: &Env, extra: &[&str]) -> Output {
     env.dalgo(&args).timeout(std::time::Duration::from_secs(240)).output().unwrap()
 }
 
+/// The `finished` event of `dalgo worker --once -o json` whose run did not
+/// complete (so it exited 1).
+fn failed_run(out: &Output) -> Value {
+    assert_eq!(out.status.code(), Some(1), "--once exits 1 when a run did not complete: {}", stderr(out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).find(|e| e["event"] == "finished").unwrap()
+}
+
 fn flow_run(id: &str) -> Value {
     prefect("GET", &format!("/flow_runs/{id}"), None)
 }
@@ -73,10 +86,15 @@ fn task_runs(flow_run: &str) -> Vec<(String, String, String)> {
 /// A deployment of Dalgo's flow on the env's pool with these tasks (as
 /// Dalgo's backend makes them), not a dalgo pipeline; its id.
 fn deploy(env: &Env, tasks: Value) -> String {
+    deploy_config(env, json!({ "tasks": tasks, "org_slug": env.slug }))
+}
+
+/// The same with the whole `config` parameter.
+fn deploy_config(env: &Env, config: Value) -> String {
     let flow = prefect("POST", "/flows/", Some(&json!({ "name": "deployment-schedule-flow-v5" })))["id"].clone();
     let body = json!({ "name": format!("adhoc-{}", uuid_fragment()), "flow_id": flow, "entrypoint": ENTRYPOINT,
                        "work_pool_name": env.pool, "work_queue_name": "ddp", "tags": [env.slug],
-                       "parameters": { "config": { "tasks": tasks, "org_slug": env.slug } } });
+                       "parameters": { "config": config } });
     prefect("POST", "/deployments/", Some(&body))["id"].as_str().unwrap().to_string()
 }
 
@@ -90,6 +108,12 @@ fn run_of(deployment: &str) -> String {
 fn shell(seq: i64, slug: &str, command: &str, dir: &Path) -> Value {
     json!({ "seq": seq, "slug": slug, "type": "Shell Operation", "commands": [command],
             "working_dir": dir, "env": { "GREETING": "hello" } })
+}
+
+/// An `airbyte-sync` task of `connection`, as Dalgo's backend makes it.
+fn sync(env: &Env, seq: i64, connection: &str) -> Value {
+    json!({ "seq": seq, "slug": "airbyte-sync", "type": "Airbyte Connection", "connection_id": connection,
+            "airbyte_server_block": format!("{}-airbyte-server", env.slug), "timeout": 15 })
 }
 
 fn dbt(seq: i64, slug: &str, command: &str) -> Value {
@@ -185,11 +209,7 @@ fn a_shell_task_that_exits_3_fails_the_run_and_stops_the_rest() {
         shell(2, "later", &format!("touch {}", never.display()), env.db.home()),
     ]);
     let run = run_of(&deploy(&env, tasks));
-    let out = worker_once(&env, &["-o", "json"]);
-    assert_eq!(out.status.code(), Some(1), "--once exits 1 when a run did not complete: {}", stderr(&out));
-    let events: Vec<Value> =
-        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let finished = events.iter().find(|e| e["event"] == "finished").unwrap();
+    let finished = &failed_run(&worker_once(&env, &["-o", "json"]));
     assert_eq!(
         (finished["flow_run_id"].as_str(), finished["state_type"].as_str()),
         (Some(run.as_str()), Some("FAILED"))
@@ -199,6 +219,64 @@ fn a_shell_task_that_exits_3_fails_the_run_and_stops_the_rest() {
     assert_eq!(fr["state"]["type"], "FAILED");
     assert_eq!(task_runs(&run), [("shellopjob-0".into(), "FAILED".into(), "Failed".into())]);
     assert!(!never.exists(), "the task after the failure ran");
+}
+
+/// Dalgo's rule for failed syncs: by default the first failure fails the
+/// run and nothing after it runs; with `continue_on_sync_failure` every sync
+/// runs first, whatever its `seq`, and the run fails naming the failed ones
+/// before any other task runs.
+#[test]
+fn a_failed_sync_stops_the_rest_unless_continue_on_sync_failure_runs_every_sync_first() {
+    let env = worker_env("Sync Fail NGO");
+    env.stub.fail_syncs_of(&env.a);
+    let between = env.db.home().join("between.txt");
+    let tasks = json!([
+        sync(&env, 1, &env.a),
+        shell(2, "between", &format!("touch {}", between.display()), env.db.home()),
+        sync(&env, 3, &env.b),
+    ]);
+    let synced = || -> Vec<String> {
+        let requests = env.stub.requests_to("/v1/connections/sync");
+        requests.iter().map(|r| r.body["connectionId"].as_str().unwrap().to_string()).collect()
+    };
+
+    let run = run_of(&deploy(&env, tasks.clone()));
+    let end = failed_run(&worker_once(&env, &["-o", "json"]));
+    assert_eq!((end["flow_run_id"].as_str(), end["state_type"].as_str()), (Some(run.as_str()), Some("FAILED")));
+    assert_eq!(synced(), std::slice::from_ref(&env.a), "the sync after the failed one ran");
+    assert!(!between.exists(), "the task after the failed sync ran");
+
+    let config = json!({ "tasks": tasks, "org_slug": env.slug, "continue_on_sync_failure": true });
+    let run = run_of(&deploy_config(&env, config));
+    let end = failed_run(&worker_once(&env, &["-o", "json"]));
+    assert_eq!((end["flow_run_id"].as_str(), end["state_type"].as_str()), (Some(run.as_str()), Some("FAILED")));
+    assert!(end["message"].as_str().unwrap().contains("1 airbyte sync(s) failed"), "{end}");
+    assert_eq!(synced(), [env.a.clone(), env.a.clone(), env.b.clone()], "every sync ran, the failed one first");
+    assert!(!between.exists(), "a task other than a sync ran after a sync failed");
+    let wrappers: Vec<_> = task_runs(&run).into_iter().map(|(name, state, _)| (name, state)).collect();
+    assert_eq!(
+        wrappers,
+        [
+            ("run_airbyte_connection_flow_v1-0".into(), "FAILED".into()),
+            ("run_airbyte_connection_flow_v1-1".into(), "COMPLETED".into())
+        ]
+    );
+}
+
+/// A run cancelled while its sync runs cancels the Airbyte job, which is
+/// recorded cancelled, and ends CANCELLED without waiting for the job.
+#[test]
+fn cancelling_a_run_mid_sync_cancels_the_airbyte_job() {
+    let stub = Options { job_duration: std::time::Duration::from_secs(600), ..Options::default() };
+    let env = worker_env_with("Sync Cancel NGO", stub);
+    let run = run_of(&deploy(&env, json!([sync(&env, 1, &env.a)])));
+    cancel_when(&env, &run, "airbyte_jobs WHERE status = 'running'");
+    let job = env.db.scalar("SELECT job_id FROM airbyte_jobs");
+    let cancels = env.stub.requests_to("/v1/jobs/cancel");
+    assert_eq!(cancels.len(), 1, "{cancels:?}");
+    assert_eq!(cancels[0].body["id"].to_string(), job);
+    assert_eq!(env.db.rows("SELECT status FROM airbyte_jobs"), ["cancelled"]);
+    assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
 }
 
 /// Dalgo's clear deployments (one per connection): `airbyte-clear` clears
@@ -351,18 +429,25 @@ fn git_clone_tasks_clone_a_missing_clone_and_pull_an_existing_one() {
     assert_eq!(runs.iter().filter(|r| r.as_str() == "git clone|succeeded").count(), 2, "{runs:?}");
 }
 
+/// `dalgo worker --once` takes `run`; once `started` (a table and filter)
+/// counts one row, the run is cancelled in Prefect; the worker exits 1 and
+/// the run ends CANCELLED.
+fn cancel_when(env: &Env, run: &str, started: &str) {
+    let name = format!("w-{}", env.slug);
+    let mut worker = env.spawn(&["worker", "--pool", &env.pool, "--once", "--poll-interval", "0.2", "--name", &name]);
+    wait_while_running(&mut worker, || env.db.count(started) == 1, started);
+    env.dalgo(&["pipeline", "cancel", run]).assert().success();
+    let out = worker.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(flow_run(run)["state"]["type"], "CANCELLED");
+}
+
 #[test]
 fn cancelling_a_run_mid_dbt_stops_dbt_and_the_run_ends_cancelled() {
     let env = worker_env("Cancel NGO");
     std::fs::write(env.db.home().join("project/models/slow.sql"), "select 1 as id from pg_sleep(60)\n").unwrap();
     let run = run_of(&deploy(&env, json!([dbt(1, "dbt-run", "run")])));
-    let name = format!("w-{}", env.slug);
-    let mut worker = env.spawn(&["worker", "--pool", &env.pool, "--once", "--poll-interval", "0.2", "--name", &name]);
-    wait_while_running(&mut worker, || env.db.count("dbt_runs WHERE status = 'running'") == 1, "dbt to start");
-    env.dalgo(&["pipeline", "cancel", &run]).assert().success();
-    let out = worker.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_eq!(flow_run(&run)["state"]["type"], "CANCELLED");
+    cancel_when(&env, &run, "dbt_runs WHERE status = 'running'");
     assert_eq!(task_runs(&run), [("dbtjob_v2_runner-0".into(), "CANCELLED".into(), "Cancelled".into())]);
     assert_eq!(env.db.count("dbt_runs WHERE status = 'interrupted'"), 1, "dbt was stopped, not left to finish");
     assert_eq!(env.db.count("pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()"), 0);
