@@ -226,7 +226,7 @@ fn the_demo_prints_a_generated_password_only_when_it_set_it() {
     let hash = db.scalar("SELECT password FROM users WHERE email = 'admin@demo-ngo.example'");
     let again = stderr(&run());
     assert!(!again.contains("password (shown once)"), "{again}");
-    assert!(again.contains("exists already; its password is unchanged"), "{again}");
+    assert!(again.contains("exists; its password was left unchanged"), "{again}");
     assert_eq!(db.scalar("SELECT password FROM users WHERE email = 'admin@demo-ngo.example'"), hash);
     assert_eq!(db.count("orgs"), 1);
 }
