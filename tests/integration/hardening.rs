@@ -52,6 +52,18 @@ fn nonsense_timeouts_and_a_blank_actor_are_refused_without_a_panic() {
     let out = db.dalgo(&["org", "list", "--actor", " "]).output().unwrap();
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert!(stderr(&out).contains("invalid actor"), "{}", stderr(&out));
+    // Poll intervals: NaN panicked (101) in every waiting command; they are usage errors now.
+    for command in [
+        &["worker", "--pool", "p", "--once"][..],
+        &["pipeline", "run", "nightly", "--org", "acme-ngo", "--wait"],
+        &["airbyte", "sync", "--all", "--org", "acme-ngo", "--wait"],
+    ] {
+        for value in ["nan", "inf", "-1", "0", "1e9"] {
+            let out = db.dalgo(command).args(["--poll-interval", value]).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{command:?} --poll-interval {value}: {}", stderr(&out));
+            assert!(stderr(&out).contains("0.05 to 3600 seconds"), "{}", stderr(&out));
+        }
+    }
 }
 
 #[test]

@@ -260,8 +260,8 @@ pub struct SyncArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     concurrency: u16,
     /// Seconds between status checks while waiting
-    #[arg(long, default_value_t = 5.0, value_name = "SECS")]
-    poll_interval: f64,
+    #[arg(long, default_value = "5", value_name = "SECS", allow_negative_numbers = true, value_parser = super::parse_interval)]
+    poll_interval: Duration,
     /// On Ctrl-C, cancel the jobs instead of only stopping to wait
     #[arg(long, requires = "wait")]
     cancel_on_interrupt: bool,
@@ -704,11 +704,7 @@ async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> CmdResult {
     let targets: Vec<String> = connections.iter().map(|c| c.connection_id.clone()).collect();
     let names: HashMap<String, String> =
         connections.into_iter().map(|c| (c.connection_id, c.name)).filter(|(_, n)| !n.is_empty()).collect();
-    let opts = SyncOptions {
-        wait: a.wait,
-        concurrency: a.concurrency.into(),
-        poll: Duration::from_secs_f64(a.poll_interval.clamp(0.05, 3600.0)),
-    };
+    let opts = SyncOptions { wait: a.wait, concurrency: a.concurrency.into(), poll: a.poll_interval };
     let progress = Progress::new(ctx, names);
     let started: RefCell<Vec<i64>> = RefCell::new(Vec::new());
     let on_event = |e: SyncEvent| {

@@ -327,6 +327,16 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     n.checked_mul(secs).map(std::time::Duration::from_secs).ok_or_else(|| format!("{s:?} is too long"))
 }
 
+/// A clap parser for a poll interval: seconds, fractions allowed, from 0.05
+/// to 3600 (NaN, infinities and the rest are usage errors, not a panic).
+pub fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = s.trim().parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(0.05..=3600.0).contains(&secs) {
+        return Err(format!("{s:?}: give 0.05 to 3600 seconds"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
 /// A clap parser for one of the library's fixed-string enums: its values
 /// are listed in `--help` and completions, and parse straight into it.
 pub fn one_of<T>() -> impl clap::builder::TypedValueParser<Value = T>

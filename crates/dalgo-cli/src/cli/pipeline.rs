@@ -123,8 +123,8 @@ Examples:
         #[arg(long)]
         follow: bool,
         /// Seconds between status checks while waiting
-        #[arg(long, default_value_t = 5.0, value_name = "SECS")]
-        poll_interval: f64,
+        #[arg(long, default_value = "5", value_name = "SECS", allow_negative_numbers = true, value_parser = super::parse_interval)]
+        poll_interval: Duration,
         /// Start nothing (exit 69) when no worker polls the run's work pool queue
         #[arg(long)]
         require_worker: bool,
@@ -352,7 +352,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             let p = pipeline::delete(db, client, &org, &name, dalgo.actor()).await?;
             emit(ctx.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
         }
-        PipelineCommand::Run { name, org, wait, follow, poll_interval, require_worker, cancel_on_interrupt } => {
+        PipelineCommand::Run { name, org, wait, follow, poll_interval: poll, require_worker, cancel_on_interrupt } => {
             let interrupt = super::on_signal(&[super::Signal::Interrupt])?;
             let started = pipeline::run(db, client, &org, &name, dalgo.actor(), require_worker).await?;
             if !(wait || follow) {
@@ -373,7 +373,6 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
                     dalgo::error::start_worker_hint(pool, queue)
                 ));
             }
-            let poll = Duration::from_secs_f64(poll_interval.clamp(0.05, 3600.0));
             let id = started.flow_run_id.as_str();
             let spinner = (!follow && !ctx.quiet && std::io::stderr().is_terminal()).then(|| {
                 let s = ProgressBar::new_spinner();

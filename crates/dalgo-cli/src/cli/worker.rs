@@ -39,8 +39,8 @@ pub struct WorkerArgs {
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
     /// Seconds between polls for scheduled runs, cancellations and Airbyte job states
-    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
-    poll_interval: f64,
+    #[arg(long, default_value = "10", value_name = "SECS", allow_negative_numbers = true, value_parser = super::parse_interval)]
+    poll_interval: Duration,
     /// After SIGTERM, how long running runs may take to finish before they are stopped
     #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = super::parse_duration)]
     grace: Duration,
@@ -59,7 +59,7 @@ pub async fn run(ctx: &Context, a: WorkerArgs) -> CmdResult {
         queues: a.queues,
         concurrency: usize::from(a.concurrency),
         name: a.name.unwrap_or_else(default_name),
-        poll: Duration::from_secs_f64(a.poll_interval.clamp(0.05, 3600.0)),
+        poll: a.poll_interval,
         once: a.once,
         grace: a.grace,
     };
