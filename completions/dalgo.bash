@@ -7956,7 +7956,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__worker)
-            opts="-o -q -v -h --pool --queue --concurrency --name --poll-interval --grace --once --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --pool --queue --concurrency --name --poll-interval --grace --heartbeat --once --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7983,6 +7983,10 @@ _dalgo() {
                     return 0
                     ;;
                 --grace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --heartbeat)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -973,6 +973,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l concurrency -d 'H
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l name -d 'The worker\'s name in Prefect, unique per worker [default: dalgo-<hostname>]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l poll-interval -d 'Seconds between polls for scheduled runs, cancellations and Airbyte job states' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l grace -d 'After SIGTERM, how long running runs may take to finish before they are stopped' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l heartbeat -d 'Seconds between heartbeats on the pool; Prefect shows the worker OFFLINE after three missed ones' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'

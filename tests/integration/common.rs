@@ -449,13 +449,19 @@ pub fn onboard(db: &TestDb, org: &str, email: &str, role: &str) {
 
 /// Polls `probe` until it finds something (at most 30 s): waiting for an
 /// event that has no notification of its own, such as a row or a lock.
-pub fn wait_for<T>(mut probe: impl FnMut() -> Option<T>, what: &str) -> T {
+pub fn wait_for<T>(probe: impl FnMut() -> Option<T>, what: &str) -> T {
+    wait_up_to(std::time::Duration::from_secs(30), probe, what)
+}
+
+/// [`wait_for`] with a limit of its own, for what another program does on
+/// its own schedule.
+pub fn wait_up_to<T>(limit: std::time::Duration, mut probe: impl FnMut() -> Option<T>, what: &str) -> T {
     let started = std::time::Instant::now();
     loop {
         if let Some(found) = probe() {
             return found;
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(30), "timed out waiting for {what}");
+        assert!(started.elapsed() < limit, "timed out waiting for {what}");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }

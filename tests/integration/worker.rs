@@ -567,16 +567,30 @@ fn a_worker_restarted_under_its_name_marks_the_runs_it_left_crashed_and_frees_th
     env.create("daily", &["--connection", &env.a]);
     let run = start(&env, "daily");
     let name = format!("w-{}", env.slug);
-    let mut worker = env.spawn(&["worker", "--pool", &env.pool, "--poll-interval", "0.2", "--name", &name]);
+    let args = ["worker", "--pool", &env.pool, "--poll-interval", "0.2", "--heartbeat", "1", "--name", &name];
+    let mut worker = env.spawn(&args);
     wait_while_running(
         &mut worker,
         || env.db.count("dbt_runs WHERE command = 'dbt run' AND status = 'running'") == 1,
         "dbt run",
     );
+    // Prefect knows the worker by its heartbeats.
+    let seen = || {
+        let workers = prefect("POST", &format!("/work_pools/{}/workers/filter", env.pool), Some(&json!({})));
+        let me = workers.as_array().unwrap().iter().find(|w| w["name"] == name.as_str()).cloned().unwrap();
+        (me["status"].as_str().unwrap().to_string(), me["heartbeat_interval_seconds"].as_i64())
+    };
+    assert_eq!(seen(), ("ONLINE".to_string(), Some(1)));
     worker.kill().unwrap();
     worker.wait().unwrap();
     assert_eq!(flow_run(&run)["state"]["type"], "RUNNING", "a killed worker cannot say anything");
     assert_eq!(env.db.count("task_locks"), 5);
+    // Gone, it is seen: after three missed heartbeats Prefect's foreman marks it OFFLINE (it
+    // looks every 15 s); the run, still RUNNING, names it.
+    let offline = || (seen().0 == "OFFLINE").then_some(());
+    crate::common::wait_up_to(std::time::Duration::from_secs(90), offline, "Prefect to mark the worker OFFLINE");
+    let message = flow_run(&run)["state"]["message"].as_str().unwrap_or_default().to_string();
+    assert!(message.contains(&format!("dalgo worker {name}")), "{message}");
 
     let out = worker_once(&env, &[]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -44,6 +44,10 @@ pub struct WorkerArgs {
     /// After SIGTERM, how long running runs may take to finish before they are stopped
     #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = super::parse_duration)]
     grace: Duration,
+    /// Seconds between heartbeats on the pool; Prefect shows the worker OFFLINE after three missed ones
+    #[arg(long, env = "PREFECT_WORKER_HEARTBEAT_SECONDS", default_value = "30", value_name = "SECS",
+          allow_negative_numbers = true, value_parser = super::parse_interval)]
+    heartbeat: Duration,
     /// Run what is scheduled now, then exit (for cron and tests)
     #[arg(long)]
     once: bool,
@@ -62,6 +66,7 @@ pub async fn run(ctx: &Context, a: WorkerArgs) -> CmdResult {
         poll: a.poll_interval,
         once: a.once,
         grace: a.grace,
+        heartbeat: a.heartbeat,
     };
     let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate])?;
     let json = ctx.format == Format::Json;

@@ -74,6 +74,10 @@ pub struct WorkerOptions {
     pub once: bool,
     /// After a stop request, how long running runs may take to finish.
     pub grace: Duration,
+    /// How often to heartbeat on the pool. Prefect marks the worker OFFLINE
+    /// after three missed beats (its foreman's default), which is how a
+    /// worker that vanished is seen.
+    pub heartbeat: Duration,
 }
 
 /// What a worker did, as it happens.
@@ -126,7 +130,6 @@ pub struct WorkerReport {
 
 /// A run rescheduled for locked tasks waits this long.
 const RETRY_LOCKED_AFTER: chrono::Duration = chrono::Duration::seconds(60);
-const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
 
 /// Why a run's task is being stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +157,7 @@ pub async fn run(
         entrypoints: Mutex::default(),
         flows: Mutex::default(),
     };
-    client.worker_heartbeat(&opts.pool, &opts.name, HEARTBEAT_EVERY.as_secs()).await?;
+    w.heartbeat().await?;
     let crashed = w.mark_left_runs().await?;
     on_event(WorkerEvent::Online { pool: opts.pool.clone(), name: opts.name.clone(), crashed });
     w.serve(stop).await
@@ -246,12 +249,19 @@ impl Worker<'_> {
                     let _ = hard_stop.send(true);
                 }
             }
-            if last_beat.elapsed() >= HEARTBEAT_EVERY {
+            if last_beat.elapsed() >= self.opts.heartbeat {
                 // A missed heartbeat is retried at the next one.
-                let _ = self.client.worker_heartbeat(&self.opts.pool, &self.opts.name, HEARTBEAT_EVERY.as_secs()).await;
+                let _ = self.heartbeat().await;
                 last_beat = Instant::now();
             }
         }
+    }
+
+    /// Tells Prefect this worker is alive, and how often it will say so
+    /// (whole seconds, as Prefect takes it).
+    async fn heartbeat(&self) -> Result<()> {
+        let every = self.opts.heartbeat.as_secs_f64().ceil().max(1.0) as u64;
+        self.client.worker_heartbeat(&self.opts.pool, &self.opts.name, every).await
     }
 
     /// A failed poll or claim: the end of a `once` worker; a long-running
