@@ -230,3 +230,37 @@ fn the_demo_prints_a_generated_password_only_when_it_set_it() {
     assert_eq!(db.scalar("SELECT password FROM users WHERE email = 'admin@demo-ngo.example'"), hash);
     assert_eq!(db.count("orgs"), 1);
 }
+
+/// The README's first command itself, with cargo stood in for by a shim
+/// that records its arguments and puts this build's binary where the
+/// release build would go. quickstart builds with cargo's progress (it used
+/// to pass --quiet: twenty silent minutes) into CARGO_TARGET_DIR (it used to
+/// run target/release/dalgo whatever CARGO_TARGET_DIR said, and fail), then
+/// migrates and shows the demo org.
+#[test]
+fn quickstart_builds_with_progress_into_cargo_target_dir_then_runs_the_demo() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = TestDb::new();
+    let (shims, target, args) = (db.home().join("shims"), db.home().join("elsewhere"), db.home().join("cargo-args"));
+    std::fs::create_dir_all(&shims).unwrap();
+    let cargo = shims.join("cargo");
+    let shim = format!(
+        "#!/bin/sh\necho \"$@\" > '{}'\nmkdir -p \"$CARGO_TARGET_DIR/release\"\nln -s '{}' \"$CARGO_TARGET_DIR/release/dalgo\"\n",
+        args.display(),
+        env!("CARGO_BIN_EXE_dalgo")
+    );
+    std::fs::write(&cargo, shim).unwrap();
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/quickstart.sh");
+    let out = db
+        .program("bash", &[script])
+        .env("PATH", format!("{}:{}", shims.display(), std::env::var("PATH").unwrap_or_default()))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&args).unwrap().trim(), "build --release --locked -p dalgo-cli");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("admin@demo-ngo.example"), "the demo org is shown");
+    assert_eq!(db.rows("SELECT slug FROM orgs"), ["demo-ngo"]);
+}
