@@ -269,7 +269,7 @@ pub struct DatabaseConfig {
     /// statements run one after another, so one session serves them all
     /// (a second is another TCP and TLS start-up), and the sessions that
     /// hold dalgo's advisory locks are taken out of the pool. A program that
-    /// runs operations concurrently on one [`crate::Dalgo`] raises it.
+    /// runs operations concurrently on one [`crate::ops::Dalgo`] raises it.
     pub max_connections: u32,
 }
 

@@ -1,5 +1,5 @@
 //! Enums whose values travel as fixed strings: in JSON, in text columns, on
-//! the command line. [`string_enum!`] gives each its string form, parsing
+//! the command line. `string_enum!` gives each its string form, parsing
 //! (an unknown value is [`crate::Error::UnknownValue`], exit 65), serde as
 //! that string, and decoding from a text column (`#[sqlx(try_from = "String")]`).
 
@@ -63,7 +63,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// An enum whose values are fixed strings (see [`string_enum!`]).
+/// An enum whose values are fixed strings (see `string_enum!`, this module's macro).
 pub trait StringEnum: Copy + Send + Sync + 'static {
     /// Every value, in declaration order.
     const ALL: &'static [Self];

@@ -53,7 +53,7 @@ pub fn emit<T: Serialize + ?Sized>(
 /// what [`emit`] writes for the collected list; a table off a terminal
 /// through [`StreamTable`]; on a terminal (where the table fits its width)
 /// collected first. Memory stays flat off a terminal however many rows. No
-/// rows is "no <noun>" on stderr, as [`write_list`] says it.
+/// rows is "no `<noun>`" on stderr, as [`write_list`] says it.
 pub async fn emit_stream<T: Serialize>(
     format: Format,
     rows: impl futures_util::Stream<Item = dalgo::Result<T>>,
@@ -230,7 +230,7 @@ impl Limit {
 }
 
 /// A list's table; an empty one writes nothing on stdout and says
-/// "no <noun>" on stderr instead of a bare header.
+/// "no `<noun>`" on stderr instead of a bare header.
 pub fn write_list(out: &mut dyn Write, noun: &str, t: &Table) -> io::Result<()> {
     if t.row_count() == 0 { say_empty(noun) } else { write_table(out, t) }
 }

@@ -26,7 +26,7 @@ impl Db {
     ///
     /// sqlx's pool retries a refused connection until the timeout, for a
     /// server that is starting; when the first connection has not come within
-    /// [`PROBE_AFTER`], a bare socket connect (no start-up packet, which the
+    /// 200 ms, a bare socket connect (no start-up packet, which the
     /// server does not log) tells a refused one apart and fails at once.
     pub async fn connect(cfg: &DatabaseConfig) -> Result<Db> {
         // The pool's first connection is made here; no ping before each
