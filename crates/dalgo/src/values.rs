@@ -70,9 +70,25 @@ pub trait StringEnum: Copy + Send + Sync + 'static {
     fn as_str(self) -> &'static str;
 }
 
-/// Defines a string-valued enum: `Variant => "text"`.
+/// Defines a string-valued enum: `Variant => "text"`. An unknown string is
+/// [`crate::Error::UnknownValue`]; for values another system defines and may
+/// add to, a trailing `else Variant` reads any other string as that variant.
 macro_rules! string_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }
+     else $other:ident) => {
+        string_enum!(@define $(#[$meta])* $vis $name { $($(#[$vmeta])* $variant => $text),+ }
+            |_: &str| Ok($name::$other));
+    };
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        string_enum!(@define $(#[$meta])* $vis $name { $($(#[$vmeta])* $variant => $text),+ }
+            |other: &str| Err($crate::Error::UnknownValue {
+                what: stringify!($name),
+                given: other.to_string(),
+                valid: &[$($text),+],
+            }));
+    };
+    (@define $(#[$meta:meta])* $vis:vis $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ }
+     $unknown:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         $vis enum $name {
@@ -106,13 +122,10 @@ macro_rules! string_enum {
         impl std::str::FromStr for $name {
             type Err = $crate::Error;
             fn from_str(s: &str) -> $crate::Result<Self> {
+                let unknown: fn(&str) -> $crate::Result<$name> = $unknown;
                 match s {
                     $($text => Ok($name::$variant),)+
-                    other => Err($crate::Error::UnknownValue {
-                        what: stringify!($name),
-                        given: other.to_string(),
-                        valid: &[$($text),+],
-                    }),
+                    other => unknown(other),
                 }
             }
         }

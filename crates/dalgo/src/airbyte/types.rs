@@ -87,17 +87,18 @@ pub fn streams(catalog: &Value) -> impl Iterator<Item = &Value> {
     catalog.get("streams").and_then(Value::as_array).into_iter().flatten()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    Pending,
-    Running,
-    Incomplete,
-    Failed,
-    Succeeded,
-    Cancelled,
-    #[serde(other)]
-    Unknown,
+string_enum! {
+    /// A job's status, as Airbyte spells it (and dalgo records it); a status
+    /// a newer Airbyte adds reads as `Unknown`.
+    pub enum JobStatus {
+        Pending => "pending",
+        Running => "running",
+        Incomplete => "incomplete",
+        Failed => "failed",
+        Succeeded => "succeeded",
+        Cancelled => "cancelled",
+        Unknown => "unknown",
+    } else Unknown
 }
 
 impl JobStatus {
@@ -105,48 +106,16 @@ impl JobStatus {
     pub fn is_final(self) -> bool {
         matches!(self, JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled)
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Pending => "pending",
-            JobStatus::Running => "running",
-            JobStatus::Incomplete => "incomplete",
-            JobStatus::Failed => "failed",
-            JobStatus::Succeeded => "succeeded",
-            JobStatus::Cancelled => "cancelled",
-            JobStatus::Unknown => "unknown",
-        }
-    }
 }
 
-/// Read back from what [`JobStatus::as_str`] recorded; anything else is
-/// `Unknown`, as from Airbyte.
-impl From<String> for JobStatus {
-    fn from(s: String) -> JobStatus {
-        serde_json::from_value(serde_json::Value::String(s)).unwrap_or(JobStatus::Unknown)
-    }
-}
-
-/// An attempt's status, as Airbyte spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttemptStatus {
-    Running,
-    Failed,
-    Succeeded,
-    #[serde(other)]
-    Unknown,
-}
-
-impl AttemptStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttemptStatus::Running => "running",
-            AttemptStatus::Failed => "failed",
-            AttemptStatus::Succeeded => "succeeded",
-            AttemptStatus::Unknown => "unknown",
-        }
-    }
+string_enum! {
+    /// An attempt's status, as Airbyte spells it.
+    pub enum AttemptStatus {
+        Running => "running",
+        Failed => "failed",
+        Succeeded => "succeeded",
+        Unknown => "unknown",
+    } else Unknown
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -264,9 +233,9 @@ mod tests {
     fn recorded_job_statuses_read_back_as_themselves() {
         use JobStatus::*;
         for status in [Pending, Running, Incomplete, Failed, Succeeded, Cancelled, Unknown] {
-            assert_eq!(JobStatus::from(status.as_str().to_string()), status);
+            assert_eq!(JobStatus::try_from(status.as_str().to_string()).unwrap(), status);
         }
-        assert_eq!(JobStatus::from("paused".to_string()), Unknown);
+        assert_eq!(JobStatus::try_from("paused".to_string()).unwrap(), Unknown);
     }
 
     #[test]
