@@ -327,8 +327,9 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     n.checked_mul(secs).map(std::time::Duration::from_secs).ok_or_else(|| format!("{s:?} is too long"))
 }
 
-/// A clap parser for a poll interval: seconds, fractions allowed, from 0.05
-/// to 3600 (NaN, infinities and the rest are usage errors, not a panic).
+/// A clap parser for an interval (a poll, a heartbeat): seconds, fractions
+/// allowed, from 0.05 to 3600 (NaN, infinities and the rest are usage
+/// errors, not a panic).
 pub fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
     let secs: f64 = s.trim().parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
     if !(0.05..=3600.0).contains(&secs) {

@@ -54,6 +54,8 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
             .await
         }
         OrgCommand::Show { target } => {
+            // Not clap's `env`: clap counts an environment value as given, so
+            // DALGO_ORG would conflict with the positional SLUG.
             let slug = target.slug(std::env::var("DALGO_ORG").ok())?;
             let d = org::show(ctx.dalgo().await?.db(), &slug).await?;
             emit(ctx.format, &d, |out| {

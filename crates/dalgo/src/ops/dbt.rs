@@ -116,10 +116,11 @@ impl DbtOps<'_> {
                 };
                 let dir = paths.org_dir.join("dbtrepo");
                 let git = git::Git::new(&cfg.child_env);
-                let checked_out = match dbt::checkout(git, &url, branch.as_deref(), &dir, token.as_ref()).await {
-                    Ok(()) => git.current_branch(&dir).await,
-                    Err(e) => Err(e),
-                };
+                let checked_out = async {
+                    dbt::checkout(git, &url, branch.as_deref(), &dir, token.as_ref()).await?;
+                    git.current_branch(&dir).await
+                }
+                .await;
                 let branch = match checked_out {
                     Ok(b) => b,
                     Err(e) => {
