@@ -12,7 +12,7 @@ const TOKEN: &str = "ghp_TOPSECRETtoken4242";
 const DB_PASSWORD: &str = "warehouse-pw-7781";
 
 /// The org's warehouse is this test's own database, reached over the socket.
-fn warehouse_yaml(db: &TestDb, schema: &str) -> String {
+pub(crate) fn warehouse_yaml(db: &TestDb, schema: &str) -> String {
     format!(
         "host: {}\nport: 5432\nusername: {}\npassword: {DB_PASSWORD}\ndatabase: {}\nschema: {schema}\n",
         pg_host(),
@@ -21,7 +21,7 @@ fn warehouse_yaml(db: &TestDb, schema: &str) -> String {
     )
 }
 
-fn with_warehouse() -> TestDb {
+pub(crate) fn with_warehouse() -> TestDb {
     let db = TestDb::migrated();
     onboard(&db, "Acme NGO", "boss@acme.org", "admin");
     db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-"])
@@ -42,7 +42,7 @@ pub(crate) fn fixture_repo(db: &TestDb) -> (PathBuf, String) {
     (repo, url)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -55,7 +55,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn setup_git(db: &TestDb, url: &str) -> std::process::Output {
+pub(crate) fn setup_git(db: &TestDb, url: &str) -> std::process::Output {
     let token_file = db.home().join("token.txt");
     std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
     let out = db

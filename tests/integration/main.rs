@@ -16,4 +16,5 @@ mod onboard;
 mod ops;
 mod org_user;
 mod pipeline;
+mod tenancy;
 mod worker;

@@ -190,6 +190,30 @@ pub struct DbtConfig {
     pub executable: Option<PathBuf>,
     /// The environment dbt and git start with (see [`ChildEnv`]).
     pub child_env: ChildEnv,
+    /// `DALGO_SANDBOX`: whether dbt, git and shell tasks must run confined
+    /// to their org's files (see the `sandbox` module).
+    pub sandbox: crate::sandbox::SandboxMode,
+    /// `DALGO_SANDBOX_READ`: more paths (colon-separated) tenant code may read.
+    pub sandbox_read: Vec<PathBuf>,
+    /// `DALGO_GIT_TIMEOUT`: the longest a clone or pull may take (600 s).
+    pub git_timeout: Duration,
+}
+
+impl DbtConfig {
+    /// Projects under `clientdbt_root`, dbt found nowhere (set `venv` or
+    /// `executable`), an empty child environment, the sandbox `auto`, git's
+    /// deadline 600 s.
+    pub fn new(clientdbt_root: PathBuf) -> DbtConfig {
+        DbtConfig {
+            clientdbt_root,
+            venv: None,
+            executable: None,
+            child_env: ChildEnv::default(),
+            sandbox: crate::sandbox::SandboxMode::Auto,
+            sandbox_read: Vec::new(),
+            git_timeout: Duration::from_secs(600),
+        }
+    }
 }
 
 /// The environment child processes (dbt, git) start from: nothing of dalgo's
@@ -540,11 +564,26 @@ impl Config {
             venv: lookup("DBT_VENV").map(PathBuf::from),
             executable: lookup("DBT_EXECUTABLE").map(PathBuf::from),
             child_env: ChildEnv::default(),
+            sandbox: sandbox_mode(lookup("DALGO_SANDBOX"))?,
+            sandbox_read: lookup("DALGO_SANDBOX_READ")
+                .map(|v| v.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect())
+                .unwrap_or_default(),
+            git_timeout: match lookup("DALGO_GIT_TIMEOUT") {
+                Some(v) => parse_seconds("DALGO_GIT_TIMEOUT", v)?,
+                None => Duration::from_secs(600),
+            },
         };
         let airbyte = Setting::from_result(airbyte_from(&lookup));
         let prefect = Setting::from_result(prefect_from(&lookup));
         Ok(Config { database, actor, secrets, dbt, airbyte, prefect })
     }
+}
+
+/// `DALGO_SANDBOX`, `auto` when unset.
+fn sandbox_mode(value: Option<&str>) -> Result<crate::sandbox::SandboxMode> {
+    value.map_or(Ok(crate::sandbox::SandboxMode::Auto), |v| {
+        v.parse().map_err(|_| Error::Config(format!("DALGO_SANDBOX must be require, auto or off, not {v:?}")))
+    })
 }
 
 /// Airbyte's settings, with Dalgo's variable names. Each secret may also come
@@ -755,6 +794,9 @@ const KNOWN: &[(&str, bool, &str)] = &[
     ("DBT_EXECUTABLE", false, "-"),
     ("DBT_VENV", false, "-"),
     ("DALGO_CHILD_ENV", false, "-"),
+    ("DALGO_SANDBOX", false, "auto"),
+    ("DALGO_SANDBOX_READ", false, "-"),
+    ("DALGO_GIT_TIMEOUT", false, "600"),
     ("AIRBYTE_SERVER_HOST", false, "- (no Airbyte)"),
     ("AIRBYTE_SERVER_PORT", false, "8000"),
     ("AIRBYTE_SERVER_APIVER", false, "v1"),
@@ -810,6 +852,8 @@ pub struct Explanation {
     pub warnings: Vec<String>,
     /// The user config file consulted (it may not exist).
     pub config_file: Option<PathBuf>,
+    /// Whether tenant code (dbt, git, shell tasks) runs confined here.
+    pub sandbox: crate::sandbox::SandboxStatus,
 }
 
 /// Explains the configuration [`Config::load`] would build, setting by setting.
@@ -840,7 +884,8 @@ pub fn explain(overrides: &Overrides) -> Result<Explanation> {
             Some(format!("{name} (from {}) is a Dalgo setting dalgo does not use: {instead}", layer.source))
         })
         .collect();
-    Ok(Explanation { settings, warnings, config_file: config_file_path() })
+    let sandbox = crate::sandbox::describe(sandbox_mode(layers.iter().find_map(|l| l.get("DALGO_SANDBOX")))?);
+    Ok(Explanation { settings, warnings, config_file: config_file_path(), sandbox })
 }
 
 /// A secret as `********`; a URL with its password masked.

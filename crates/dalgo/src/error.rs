@@ -115,6 +115,19 @@ pub enum Error {
     #[error("{0}")]
     DbtNotFound(String),
 
+    /// git took longer than `DALGO_GIT_TIMEOUT`: it was stopped.
+    #[error("{step} took longer than {}s and was stopped (limit set by DALGO_GIT_TIMEOUT)", limit.as_secs())]
+    GitTimedOut { step: String, limit: std::time::Duration },
+
+    /// `DALGO_SANDBOX=require` and the kernel cannot confine tenant code.
+    #[error("tenant code cannot be confined here: {0}; nothing was run (DALGO_SANDBOX=require)")]
+    SandboxUnavailable(String),
+
+    /// A repository or project reaches outside itself: a symlink resolving
+    /// outside the clone, a local package outside the project.
+    #[error("{path}: {reason}")]
+    Escapes { path: String, reason: String },
+
     #[error("org {0} has no dbt workspace; create one with `dalgo dbt setup --org {0} …`")]
     NoDbtWorkspace(String),
 
@@ -297,8 +310,11 @@ impl Error {
             Error::Git { kind, .. } | Error::Airbyte { kind, .. } | Error::Prefect { kind, .. } => *kind,
             Error::AirbyteNotConfigured => ErrorKind::Config,
             Error::NoWorkspace(_) => ErrorKind::NotFound,
-            Error::DbtNotFound(_) => ErrorKind::Config,
-            Error::Locked { .. } | Error::DbTimedOut { .. } | Error::LockLost { .. } => ErrorKind::TempFail,
+            Error::DbtNotFound(_) | Error::SandboxUnavailable(_) => ErrorKind::Config,
+            Error::Escapes { .. } => ErrorKind::InvalidInput,
+            Error::Locked { .. } | Error::DbTimedOut { .. } | Error::LockLost { .. } | Error::GitTimedOut { .. } => {
+                ErrorKind::TempFail
+            }
             Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::WarehouseCheck { .. } | Error::NoWorker { .. } => ErrorKind::Unavailable,
             Error::OrgNotFound { .. } | Error::UserNotFound(_) | Error::MembershipNotFound { .. } => {

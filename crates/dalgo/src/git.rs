@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::ChildEnv;
+use crate::config::{ChildEnv, DbtConfig};
 use crate::error::{Error, ErrorKind, Result};
+use crate::sandbox::Jail;
 
 /// Asks nothing of the user; answers git's questions from the environment.
 const ASKPASS: &str = "#!/bin/sh\ncase \"$1\" in\n  Username*) printf '%s\\n' x-access-token ;;\n  *) printf '%s\\n' \"$DALGO_GIT_TOKEN\" ;;\nesac\n";
@@ -51,31 +52,50 @@ pub fn authenticated_url(url: &str, token: &SecretString) -> SecretString {
     out.into()
 }
 
+/// The path of a repository on this machine: a `file://` URL or an absolute path.
+fn local_path(url: &str) -> Option<PathBuf> {
+    let path = url.strip_prefix("file://").unwrap_or(url);
+    path.starts_with('/').then(|| PathBuf::from(path))
+}
+
 fn invalid_url(url: &str, reason: &str) -> Error {
     Error::InvalidRepoUrl { url: url.to_string(), reason: reason.to_string() }
 }
 
-/// Runs git from the child environment, with the token (if any) available
-/// to its askpass helper only.
+/// A transfer slower than this many bytes a second for
+/// [`LOW_SPEED_SECS`] is stopped (unless the operator's `GIT_HTTP_LOW_SPEED_*` say otherwise).
+const LOW_SPEED_BYTES: &str = "1000";
+const LOW_SPEED_SECS: &str = "60";
+
+/// Runs git from the child environment in the org's sandbox, with the token
+/// (if any) available to its askpass helper only, within `DALGO_GIT_TIMEOUT`.
 /// Dropping the future kills git (and its remote helpers).
-async fn git(env: &ChildEnv, dir: Option<&Path>, args: &[&str], token: Option<&SecretString>) -> Result<String> {
+async fn git(g: &Git<'_>, dir: Option<&Path>, args: &[&str], token: Option<&SecretString>) -> Result<String> {
     remove_stale_helpers(&std::env::temp_dir());
     let prefix = format!("{ASKPASS_PREFIX}{}-", std::process::id());
     let helper = tempfile::Builder::new().prefix(&prefix).tempdir().map_err(io)?;
     let askpass = write_askpass(helper.path())?;
+    let jail = g.jail.clone().read(helper.path()).prepare()?;
     let mut cmd = tokio::process::Command::new("git");
     if let Some(d) = dir {
         cmd.current_dir(d);
     }
-    cmd.args(args).env_clear().envs(env.vars()).env("GIT_TERMINAL_PROMPT", "0").env("GIT_ASKPASS", &askpass);
+    cmd.args(args).env_clear().envs(g.env.vars()).env("GIT_TERMINAL_PROMPT", "0").env("GIT_ASKPASS", &askpass);
+    for (name, default) in [("GIT_HTTP_LOW_SPEED_LIMIT", LOW_SPEED_BYTES), ("GIT_HTTP_LOW_SPEED_TIME", LOW_SPEED_SECS)]
+    {
+        if !g.env.vars().any(|(k, _)| k == name) {
+            cmd.env(name, default);
+        }
+    }
     if let Some(t) = token {
         cmd.env("DALGO_GIT_TOKEN", t.expose_secret());
     }
-    let out = crate::process::output(&mut cmd).await.map_err(|e| Error::Git {
-        kind: ErrorKind::Config,
-        message: format!("cannot run git: {e}"),
-        detail: None,
-    })?;
+    let verb = args.first().copied().unwrap_or_default();
+    let run = crate::process::output(&mut cmd, &jail);
+    let out = tokio::time::timeout(g.timeout, run)
+        .await
+        .map_err(|_| Error::GitTimedOut { step: format!("git {verb}"), limit: g.timeout })?
+        .map_err(|e| Error::Git { kind: ErrorKind::Config, message: format!("cannot run git: {e}"), detail: None })?;
     let redact = |s: &[u8]| {
         let text = String::from_utf8_lossy(s).trim().to_string();
         match token {
@@ -88,7 +108,7 @@ async fn git(env: &ChildEnv, dir: Option<&Path>, args: &[&str], token: Option<&S
     } else {
         let text = redact(&out.stderr);
         let (main, detail) = fold(&text);
-        let message = format!("git {}: {main}", args.first().unwrap_or(&""));
+        let message = format!("git {verb}: {main}");
         Err(Error::Git { kind: classify(&text), message, detail })
     }
 }
@@ -168,49 +188,80 @@ fn io(e: std::io::Error) -> Error {
     Error::Git { kind: ErrorKind::Failure, message: e.to_string(), detail: None }
 }
 
-/// git, run with the child environment ([`ChildEnv`]).
-#[derive(Debug, Clone, Copy)]
+/// git for one org: run with the child environment ([`ChildEnv`]),
+/// confined to the org's directory, within `DALGO_GIT_TIMEOUT`.
+#[derive(Debug, Clone)]
 pub struct Git<'a> {
     env: &'a ChildEnv,
+    jail: Jail,
+    timeout: std::time::Duration,
 }
 
 impl<'a> Git<'a> {
-    pub fn new(env: &'a ChildEnv) -> Git<'a> {
-        Git { env }
+    /// git for the org whose files live in `org_dir`.
+    pub fn new(cfg: &'a DbtConfig, org_dir: &Path) -> Git<'a> {
+        Git { env: &cfg.child_env, jail: Jail::for_org(cfg, org_dir), timeout: cfg.git_timeout }
     }
 
     /// Clones `url` (at `branch`, else its default branch) into `dest`.
-    pub async fn clone(self, url: &str, branch: Option<&str>, dest: &Path, token: Option<&SecretString>) -> Result<()> {
+    /// A repository on this machine (the operator's `file://` or absolute
+    /// URL) is readable to this clone's git, and to nothing else.
+    pub async fn clone(
+        &self,
+        url: &str,
+        branch: Option<&str>,
+        dest: &Path,
+        token: Option<&SecretString>,
+    ) -> Result<()> {
         let dest_str = dest.to_str().ok_or_else(|| io(std::io::ErrorKind::InvalidInput.into()))?;
         let mut args = vec!["clone", "--quiet"];
         if let Some(b) = branch {
             args.extend(["--branch", b]);
         }
         args.extend(["--", url, dest_str]);
-        git(self.env, None, &args, token).await.map(|_| ())
+        let mut g = self.clone_with_remote(url);
+        g.jail = g.jail.write(dest);
+        git(&g, None, &args, token).await.map(|_| ())
+    }
+
+    fn clone_with_remote(&self, url: &str) -> Git<'a> {
+        let mut g = Git { env: self.env, jail: self.jail.clone(), timeout: self.timeout };
+        if let Some(path) = local_path(url) {
+            g.jail = g.jail.read(path);
+        }
+        g
     }
 
     /// Fetches and fast-forwards the checkout to `origin/<branch>`.
-    pub async fn pull(self, dir: &Path, branch: &str, token: Option<&SecretString>) -> Result<String> {
-        git(self.env, Some(dir), &["fetch", "--quiet", "origin", branch], token).await?;
-        git(self.env, Some(dir), &["checkout", "--quiet", branch], None).await?;
-        git(self.env, Some(dir), &["merge", "--ff-only", "--quiet", &format!("origin/{branch}")], None).await?;
+    pub async fn pull(&self, dir: &Path, branch: &str, token: Option<&SecretString>) -> Result<String> {
+        let remote = self.origin_url(dir).await.unwrap_or_default();
+        let g = self.clone_with_remote(&remote).dir_writable(dir);
+        git(&g, Some(dir), &["fetch", "--quiet", "origin", branch], token).await?;
+        git(&g, Some(dir), &["checkout", "--quiet", branch], None).await?;
+        git(&g, Some(dir), &["merge", "--ff-only", "--quiet", &format!("origin/{branch}")], None).await?;
         self.head_commit(dir).await
     }
 
+    /// A project the operator placed outside the org's directory is the
+    /// org's too.
+    fn dir_writable(mut self, dir: &Path) -> Git<'a> {
+        self.jail = self.jail.write(dir);
+        self
+    }
+
     /// The checked-out commit's id.
-    pub async fn head_commit(self, dir: &Path) -> Result<String> {
-        git(self.env, Some(dir), &["rev-parse", "HEAD"], None).await
+    pub async fn head_commit(&self, dir: &Path) -> Result<String> {
+        git(&Clone::clone(self).dir_writable(dir), Some(dir), &["rev-parse", "HEAD"], None).await
     }
 
     /// The checked-out branch's name.
-    pub async fn current_branch(self, dir: &Path) -> Result<String> {
-        git(self.env, Some(dir), &["rev-parse", "--abbrev-ref", "HEAD"], None).await
+    pub async fn current_branch(&self, dir: &Path) -> Result<String> {
+        git(&Clone::clone(self).dir_writable(dir), Some(dir), &["rev-parse", "--abbrev-ref", "HEAD"], None).await
     }
 
     /// The URL of `origin`, if the directory is a clone.
-    pub async fn origin_url(self, dir: &Path) -> Option<String> {
-        git(self.env, Some(dir), &["remote", "get-url", "origin"], None).await.ok()
+    pub async fn origin_url(&self, dir: &Path) -> Option<String> {
+        git(&Clone::clone(self).dir_writable(dir), Some(dir), &["remote", "get-url", "origin"], None).await.ok()
     }
 }
 

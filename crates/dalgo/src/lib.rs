@@ -46,6 +46,7 @@ pub mod pipeline;
 pub mod prefect;
 mod process;
 pub mod role;
+pub mod sandbox;
 pub mod secrets;
 pub mod user;
 pub mod warehouse;

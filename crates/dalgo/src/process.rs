@@ -1,9 +1,23 @@
 //! Child processes dalgo runs (dbt, git, shell tasks): where their output goes,
-//! that they die with dalgo, and their exit code.
+//! the sandbox they run in, that nothing of them outlives dalgo, and their
+//! exit code.
+//!
+//! Nothing outlives dalgo: each child starts in a process group of its own
+//! (stopped as a whole) with `PR_SET_PDEATHSIG`, so it dies with dalgo even
+//! when dalgo is SIGKILLed. That signal reaches the direct child only, so
+//! where the kernel allows it (root, or unprivileged user namespaces) the
+//! child also runs as PID 1 of a PID namespace of its own, behind a
+//! supervisor that does nothing but wait for it: when the supervisor dies
+//! (with dalgo, or stopped), PID 1 gets SIGKILL, and the kernel kills every
+//! process left in its namespace, git's remote helpers and dbt's own children
+//! included, whatever process group or session they moved to. A subreaper
+//! could not do this: it dies with dalgo too.
 
 use std::process::Stdio;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+
+pub(crate) use crate::sandbox::Confinement;
 
 /// Where a child's standard output goes.
 #[derive(Clone, Copy, Default)]
@@ -34,8 +48,13 @@ impl std::fmt::Debug for ChildStdout<'_> {
 /// returned future is dropped (the run was stopped), the whole group is
 /// killed, so the shell's own children go too. The child receives SIGTERM
 /// when dalgo dies.
-pub(crate) async fn exit_code(cmd: &mut tokio::process::Command, out: ChildStdout<'_>) -> std::io::Result<i32> {
-    contain(cmd);
+/// `jail`, when confined, is the sandbox the child runs in.
+pub(crate) async fn exit_code(
+    cmd: &mut tokio::process::Command,
+    out: ChildStdout<'_>,
+    jail: &Confinement,
+) -> std::io::Result<i32> {
+    contain(cmd, jail);
     match out {
         ChildStdout::Inherit => cmd.stdout(Stdio::inherit()),
         ChildStdout::Stderr => cmd.stdout(std::io::stderr()),
@@ -55,8 +74,11 @@ pub(crate) async fn exit_code(cmd: &mut tokio::process::Command, out: ChildStdou
 /// Runs `cmd` to its end and returns what it wrote, its standard input
 /// closed. Stopped like [`exit_code`]: dropping the future kills the child's
 /// whole process group (git and its remote helpers).
-pub(crate) async fn output(cmd: &mut tokio::process::Command) -> std::io::Result<std::process::Output> {
-    contain(cmd);
+pub(crate) async fn output(
+    cmd: &mut tokio::process::Command,
+    jail: &Confinement,
+) -> std::io::Result<std::process::Output> {
+    contain(cmd, jail);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let child = cmd.spawn()?;
     let group = Group(child.id());
@@ -66,12 +88,13 @@ pub(crate) async fn output(cmd: &mut tokio::process::Command) -> std::io::Result
 }
 
 /// The child in a process group of its own, killed when its `Child` is
-/// dropped and sent SIGTERM when dalgo dies.
-fn contain(cmd: &mut tokio::process::Command) {
+/// dropped and sent SIGTERM when dalgo dies, in its PID namespace and its
+/// sandbox.
+fn contain(cmd: &mut tokio::process::Command, jail: &Confinement) {
     cmd.kill_on_drop(true);
-    die_with_parent(cmd);
     #[cfg(unix)]
     cmd.process_group(0);
+    before_exec(cmd, jail);
 }
 
 /// Kills a child's process group when dropped before [`Group::disarm`],
@@ -90,11 +113,17 @@ impl Drop for Group {
     fn drop(&mut self) {
         #[cfg(target_os = "linux")]
         if let Some(pid) = self.0.and_then(|p| i32::try_from(p).ok()) {
+            // The child's own children (PID 1 of its namespace, a shell's
+            // commands), held before the kill so that their exit can be awaited.
+            let children = children_of(pid);
             // SAFETY: kill has no memory effects; the group is the child's own.
             unsafe {
                 libc::kill(-pid, libc::SIGKILL);
             }
             wait_exited(pid);
+            for child in children {
+                child.wait_exited();
+            }
         }
     }
 }
@@ -113,6 +142,39 @@ fn wait_exited(pid: i32) {
         if rc == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
             return;
         }
+    }
+}
+
+/// A process's children, each as a pidfd (which stays valid however the
+/// process is reaped, and reports its exit).
+#[cfg(target_os = "linux")]
+fn children_of(pid: i32) -> Vec<PidFd> {
+    let list = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    list.split_whitespace().filter_map(|p| p.parse::<i32>().ok()).filter_map(PidFd::open).collect()
+}
+
+#[cfg(target_os = "linux")]
+struct PidFd(std::os::fd::OwnedFd);
+
+#[cfg(target_os = "linux")]
+impl PidFd {
+    fn open(pid: i32) -> Option<PidFd> {
+        use std::os::fd::FromRawFd;
+        // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+        let fd = i32::try_from(fd).ok().filter(|fd| *fd >= 0)?;
+        // SAFETY: the descriptor was just opened and is owned by nothing else.
+        Some(PidFd(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
+    }
+
+    /// Blocks until the process has exited (its memory freed).
+    fn wait_exited(self) {
+        use std::os::fd::AsRawFd;
+        let mut poll = libc::pollfd { fd: self.0.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        // SAFETY: poll reads and writes only the one pollfd it is given.
+        while unsafe { libc::poll(&mut poll, 1, -1) } < 0
+            && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted
+        {}
     }
 }
 
@@ -135,33 +197,169 @@ fn code(status: std::process::ExitStatus) -> i32 {
     status.code().unwrap_or(1)
 }
 
-/// Makes the child receive SIGTERM when dalgo dies. Without it a dalgo killed
-/// mid-run (SIGKILL, OOM killer) frees the org's lock while its dbt goes on
-/// writing to the project, and the next run collides with it. The signal is
-/// tied to the thread that forks; tokio forks on a runtime thread, which lives
-/// as long as the runtime.
+/// What the child does between fork and exec, in this order: receive
+/// SIGTERM when dalgo dies (without it a dalgo killed mid-run frees the org's
+/// lock while its dbt goes on writing to the project); move into a PID
+/// namespace of its own behind a supervisor (see the module's
+/// documentation); apply its Landlock sandbox. Everything here is a plain
+/// system call on values prepared before the fork: the child of a threaded
+/// process may not allocate.
 #[cfg(target_os = "linux")]
-fn die_with_parent(cmd: &mut tokio::process::Command) {
+fn before_exec(cmd: &mut tokio::process::Command, jail: &Confinement) {
     let parent = std::process::id();
-    // SAFETY: the closure runs in the forked child before exec and calls only
-    // prctl, getppid and errno access, which are async-signal-safe.
+    let landlock = jail.landlock_fd();
+    let ids = IdMaps::new();
+    // SAFETY: the closure runs in the forked child before exec and makes
+    // only async-signal-safe system calls (prctl, getppid, unshare, open,
+    // write, close, fork, waitpid, _exit, syscall) on prepared values.
     unsafe {
         cmd.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
+            die_with_parent(libc::SIGTERM)?;
             // dalgo died between fork and prctl: the signal will never come.
             if libc::getppid() as u32 != parent {
                 return Err(std::io::Error::other("dalgo exited before the child started"));
+            }
+            if ids.own_pid_namespace() {
+                match libc::fork() {
+                    -1 => return Err(std::io::Error::last_os_error()),
+                    0 => die_with_parent(libc::SIGKILL)?,
+                    pid => supervise(pid, parent),
+                }
+            }
+            if let Some(fd) = landlock
+                && (libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+                    || libc::syscall(libc::SYS_landlock_restrict_self, fd, 0) != 0)
+            {
+                return Err(std::io::Error::last_os_error());
             }
             Ok(())
         });
     }
 }
 
-/// Elsewhere a killed dalgo leaves its children running until they finish.
+/// Elsewhere a killed dalgo leaves its children running until they finish,
+/// and nothing is confined.
 #[cfg(not(target_os = "linux"))]
-fn die_with_parent(_: &mut tokio::process::Command) {}
+fn before_exec(_: &mut tokio::process::Command, _: &Confinement) {}
+
+#[cfg(target_os = "linux")]
+unsafe fn die_with_parent(signal: libc::c_int) -> std::io::Result<()> {
+    // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number only.
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, signal) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The supervisor: the forked child's parent, in dalgo's PID namespace,
+/// doing nothing but wait for it and exit as it did (128 + the signal for a
+/// signal). It closes every descriptor first, so that the child's output
+/// pipes and the spawn's error pipe end with the child. Killed (stopped by
+/// dalgo, or by its death signal), its child gets SIGKILL and the whole
+/// namespace goes with it.
+#[cfg(target_os = "linux")]
+fn supervise(pid: libc::pid_t, dalgo: u32) -> ! {
+    // SAFETY: prctl, getppid, kill, close_range, waitpid and _exit are
+    // async-signal-safe and touch only this process and its child.
+    unsafe {
+        // dalgo's own signal handlers were inherited and never go away (no
+        // exec): a SIGTERM would be handled, not end the supervisor. SIGKILL is.
+        if die_with_parent(libc::SIGKILL).is_err() || libc::getppid() as u32 != dalgo {
+            libc::kill(pid, libc::SIGKILL);
+            libc::_exit(137);
+        }
+        libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32);
+        let mut status = 0;
+        while libc::waitpid(pid, &mut status, 0) < 0 {
+            if *libc::__errno_location() != libc::EINTR {
+                libc::_exit(1);
+            }
+        }
+        if libc::WIFEXITED(status) {
+            libc::_exit(libc::WEXITSTATUS(status))
+        }
+        libc::_exit(128 + libc::WTERMSIG(status))
+    }
+}
+
+/// A PID namespace needs CAP_SYS_ADMIN: root has it; anyone else gets it in
+/// a user namespace of their own, mapping their own user and group.
+#[cfg(target_os = "linux")]
+#[derive(Clone, Copy)]
+struct IdMaps {
+    root: bool,
+    uid_map: [u8; 32],
+    gid_map: [u8; 32],
+}
+
+#[cfg(target_os = "linux")]
+impl IdMaps {
+    fn new() -> IdMaps {
+        // SAFETY: these calls only read the process's credentials.
+        let (euid, uid, gid) = unsafe { (libc::geteuid(), libc::getuid(), libc::getgid()) };
+        let line = |id: u32| {
+            let mut buf = [0u8; 32];
+            let text = format!("{id} {id} 1\n");
+            buf[..text.len()].copy_from_slice(text.as_bytes());
+            buf
+        };
+        IdMaps { root: euid == 0, uid_map: line(uid), gid_map: line(gid) }
+    }
+
+    /// Moves the calling (forked) process's future children into a new PID
+    /// namespace; false when the kernel refuses, and the child runs without.
+    unsafe fn own_pid_namespace(&self) -> bool {
+        // SAFETY: unshare and the writes below act on this process only.
+        unsafe {
+            if self.root {
+                return libc::unshare(libc::CLONE_NEWPID) == 0;
+            }
+            libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWPID) == 0
+                && write_file(c"/proc/self/setgroups", b"deny")
+                && write_file(c"/proc/self/uid_map", trimmed(&self.uid_map))
+                && write_file(c"/proc/self/gid_map", trimmed(&self.gid_map))
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn trimmed(buf: &[u8; 32]) -> &[u8] {
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    &buf[..end]
+}
+
+#[cfg(target_os = "linux")]
+unsafe fn write_file(path: &std::ffi::CStr, data: &[u8]) -> bool {
+    // SAFETY: open, write and close on a path and a buffer that outlive the calls.
+    unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return false;
+        }
+        let ok = libc::write(fd, data.as_ptr().cast(), data.len()) == data.len() as isize;
+        libc::close(fd);
+        ok
+    }
+}
+
+/// Whether a child can get a PID namespace here (asked once, in a throwaway
+/// child), for `dalgo config show`.
+pub(crate) fn pid_namespaces() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let ids = IdMaps::new();
+        let mut cmd = std::process::Command::new("/bin/sh");
+        cmd.args(["-c", "exit 0"]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        use std::os::unix::process::CommandExt;
+        // SAFETY: as in before_exec: system calls only.
+        unsafe {
+            cmd.pre_exec(move || if ids.own_pid_namespace() { Ok(()) } else { Err(std::io::Error::other("no")) });
+        }
+        cmd.status().is_ok_and(|s| s.success())
+    }
+    #[cfg(not(target_os = "linux"))]
+    false
+}
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
@@ -178,7 +376,9 @@ mod tests {
     /// exit takes a while after the signal.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stopped_child_has_exited_when_the_stop_returns() {
-        let script = "import os, time; b = bytearray(400_000_000); print(os.getpid(), flush=True); time.sleep(60)";
+        // Its pid as dalgo sees it (inside its own PID namespace it is 1).
+        let script =
+            "import os, time; b = bytearray(400_000_000); print(os.readlink('/proc/self'), flush=True); time.sleep(60)";
         let mut cmd = tokio::process::Command::new("python3");
         cmd.args(["-c", script]);
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
@@ -186,7 +386,8 @@ mod tests {
             let _ = tx.send(line.to_string());
         };
         let pid = {
-            let run = exit_code(&mut cmd, ChildStdout::Lines(&sink));
+            let none = Confinement::none();
+            let run = exit_code(&mut cmd, ChildStdout::Lines(&sink), &none);
             tokio::select! {
                 code = run => panic!("the child ended on its own: {code:?}"),
                 pid = rx.recv() => pid.expect("the child's pid"),

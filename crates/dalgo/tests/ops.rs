@@ -48,12 +48,7 @@ impl Fixture {
             database: DatabaseConfig::from_url(&self.url()).unwrap(),
             actor: "library-test".into(),
             secrets: SecretsConfig::Dir(self.secrets_dir()),
-            dbt: DbtConfig {
-                clientdbt_root: self.clientdbt_root(),
-                venv: None,
-                executable: None,
-                child_env: Default::default(),
-            },
+            dbt: DbtConfig::new(self.clientdbt_root()),
             airbyte: airbyte.into(),
             prefect: Default::default(),
         }

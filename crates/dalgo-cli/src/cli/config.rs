@@ -47,6 +47,18 @@ pub fn run(ctx: &Context, c: ConfigCommand) -> CmdResult {
             let value = s.value.clone().unwrap_or_else(|| format!("({})", s.default));
             [s.name.to_string(), value, s.source.as_str().to_string()]
         });
-        write_table(out, &table(&["SETTING", "VALUE", "SOURCE"], rows))
+        write_table(out, &table(&["SETTING", "VALUE", "SOURCE"], rows))?;
+        writeln!(out, "\ntenant code: {}", confinement(&e.sandbox))
     })
+}
+
+/// One line: whether dbt, git and shell tasks run confined, and how.
+fn confinement(s: &dalgo::sandbox::SandboxStatus) -> String {
+    let how = match (s.confined, s.landlock_abi) {
+        (true, Some(abi)) => format!("confined to its org's files (Landlock ABI {abi}, DALGO_SANDBOX={})", s.mode),
+        _ => format!("NOT confined (DALGO_SANDBOX={})", s.mode),
+    };
+    let ns = if s.pid_namespace { "; its processes end with it (own PID namespace)" } else { "" };
+    let why = s.reason.as_ref().map(|r| format!("; {r}")).unwrap_or_default();
+    format!("{how}{ns}{why}")
 }

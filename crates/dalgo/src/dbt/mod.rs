@@ -158,7 +158,7 @@ pub(crate) fn default_schema(
 /// goes to a temporary directory first, so a failed or stopped clone leaves
 /// the old checkout in place, and the temporary directory goes with it.
 pub(crate) async fn checkout(
-    git: git::Git<'_>,
+    git: &git::Git<'_>,
     url: &str,
     branch: Option<&str>,
     dir: &Path,
@@ -169,7 +169,8 @@ pub(crate) async fn checkout(
             Some(b) => b.to_string(),
             None => git.current_branch(dir).await?,
         };
-        return git.pull(dir, &branch, token).await.map(|_| ());
+        git.pull(dir, &branch, token).await?;
+        return contained(dir);
     }
     let parent = dir.parent().ok_or_else(|| Error::Config(format!("{} has no parent", dir.display())))?;
     secrets::create_private_dir(parent).map_err(|source| Error::Files {
@@ -184,6 +185,7 @@ pub(crate) async fn checkout(
         source,
     })?;
     git.clone(url, branch, tmp.path(), token).await?;
+    contained(tmp.path())?;
     if dir.exists() {
         std::fs::remove_dir_all(dir).map_err(|e| Error::Config(format!("cannot replace {}: {e}", dir.display())))?;
     }
@@ -191,6 +193,58 @@ pub(crate) async fn checkout(
         .map_err(|e| Error::Config(format!("cannot move the clone to {}: {e}", dir.display())))?;
     // Moved away: nothing is left at the temporary path to remove.
     let _ = tmp.keep();
+    Ok(())
+}
+
+/// What dbt writes itself, not the tenant's repository: left out of the check.
+const GENERATED: [&str; 4] = ["target", "logs", "dbt_packages", ".git"];
+
+/// Refuses (65, naming the file) a project that reaches outside itself: a
+/// symlink that resolves outside it (a model or seed pointing at another
+/// org's `profiles.yml`), or a `local:` package in `packages.yml` or
+/// `dependencies.yml` outside it. The kernel's sandbox stops such reads as
+/// well; this says what is wrong before anything runs.
+pub(crate) fn contained(project: &Path) -> Result<()> {
+    let root = project.canonicalize().map_err(|source| Error::Files {
+        action: "read",
+        path: project.to_path_buf(),
+        source,
+    })?;
+    let escapes = |path: &Path, reason: &str| Error::Escapes {
+        path: path.strip_prefix(project).unwrap_or(path).display().to_string(),
+        reason: reason.to_string(),
+    };
+    let mut pending = vec![project.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_symlink() {
+                // A dangling link or one that leaves the project is refused alike.
+                if !path.canonicalize().is_ok_and(|real| real.starts_with(&root)) {
+                    return Err(escapes(
+                        &path,
+                        "a symlink that leads outside the project; remove it from the repository",
+                    ));
+                }
+            } else if kind.is_dir() && !(dir == project && GENERATED.iter().any(|g| entry.file_name() == *g)) {
+                pending.push(path);
+            }
+        }
+    }
+    for file in ["packages.yml", "dependencies.yml"] {
+        let path = project.join(file);
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_default();
+        let packages = doc.get("packages").and_then(|p| p.as_sequence()).cloned().unwrap_or_default();
+        for local in packages.iter().filter_map(|p| p.get("local")?.as_str()) {
+            let inside = project.join(local).canonicalize().is_ok_and(|real| real.starts_with(&root));
+            if !inside {
+                return Err(escapes(&path, &format!("the local package {local:?} lies outside the project")));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -299,7 +353,7 @@ pub async fn status(db: &Db, cfg: &DbtConfig, org_slug: &str, limit: i64) -> Res
     let workspace = require(db, &org).await?;
     let project_path = workspace.project_path(cfg);
     let head_commit = match workspace.source {
-        DbtSource::Git => git::Git::new(&cfg.child_env).head_commit(&project_path).await.ok(),
+        DbtSource::Git => git::Git::new(cfg, &OrgPaths::new(cfg, &org).org_dir).head_commit(&project_path).await.ok(),
         DbtSource::Local => None,
     };
     let profile = profile::project_profile_name(&project_path).ok();

@@ -158,8 +158,19 @@ pub async fn run(
 ) -> Result<RunRecord> {
     let exe = executable(cfg)?;
     let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
-    // No workspace is an answer, not a run: nothing is recorded for it.
-    super::require(db, &org).await?;
+    // No workspace is an answer, not a run: nothing is recorded for it; nor
+    // is a project that reaches outside itself.
+    let ws = super::require(db, &org).await?;
+    let project = ws.project_path(cfg);
+    super::contained(&project)?;
+    let org_dir = OrgPaths::new(cfg, &org).org_dir;
+    let tmp = org_dir.join("tmp");
+    crate::secrets::create_private_dir(&tmp).map_err(|source| Error::Files {
+        action: "create",
+        path: tmp.clone(),
+        source,
+    })?;
+    let jail = crate::sandbox::Jail::for_org(cfg, &org_dir).write(&project).prepare()?;
     // A pipeline run doing this step now refuses the command (75).
     crate::pipeline::ensure_tasks_free(db, req.prefect, &org, req.command.task_slugs(), req.for_flow_run, req.actor)
         .await?;
@@ -175,9 +186,9 @@ pub async fn run(
         let ws = refresh_profile(db, cfg, store, &org).await?;
         let mut dbt = tokio::process::Command::new(&exe);
         // From the child environment only: a tenant's project cannot read dalgo's credentials.
-        dbt.args(&args).current_dir(ws.project_path(cfg)).env_clear().envs(cfg.child_env.vars());
+        dbt.args(&args).current_dir(ws.project_path(cfg)).env_clear().envs(cfg.child_env.vars()).env("TMPDIR", &tmp);
         // Dropped when the org's lock is lost: dbt stops before another run starts.
-        crate::process::exit_code(&mut dbt, req.stdout)
+        crate::process::exit_code(&mut dbt, req.stdout, &jail)
             .await
             .map_err(|e| Error::DbtNotFound(format!("cannot run {}: {e}", exe.display())))
     })
@@ -221,11 +232,11 @@ pub async fn git_update(
     let verb = if step == GitStep::Pull { "pull" } else { "clone" };
     let args = vec![verb.to_string(), branch.clone()];
     locked(db, &org, &format!("git {verb}"), &args, (wait, actor), (on_wait, stop), async || {
-        let (git, dir) = (Git::new(&cfg.child_env), ws.project_path(cfg));
+        let (git, dir) = (Git::new(cfg, &OrgPaths::new(cfg, &org).org_dir), ws.project_path(cfg));
         head = match step {
             GitStep::Pull => git.pull(&dir, branch, token.as_ref()).await?,
             GitStep::Clone => {
-                super::checkout(git, url, Some(branch), &dir, token.as_ref()).await?;
+                super::checkout(&git, url, Some(branch), &dir, token.as_ref()).await?;
                 git.head_commit(&dir).await?
             }
         };
@@ -290,7 +301,9 @@ async fn locked(
     let (status, code) = match &outcome {
         Ok(0) => (RunStatus::Succeeded, Some(0)),
         Ok(c) => (RunStatus::Failed, Some(*c)),
-        Err(Error::LockLost { .. } | Error::Interrupted { .. }) => (RunStatus::Interrupted, None),
+        Err(Error::LockLost { .. } | Error::Interrupted { .. } | Error::GitTimedOut { .. }) => {
+            (RunStatus::Interrupted, None)
+        }
         Err(_) => (RunStatus::Failed, None),
     };
     let record = format!(

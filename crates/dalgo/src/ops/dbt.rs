@@ -115,9 +115,9 @@ impl DbtOps<'_> {
                     (None, None) => None,
                 };
                 let dir = paths.org_dir.join("dbtrepo");
-                let git = git::Git::new(&cfg.child_env);
+                let git = git::Git::new(cfg, &paths.org_dir);
                 let checked_out = async {
-                    dbt::checkout(git, &url, branch.as_deref(), &dir, token.as_ref()).await?;
+                    dbt::checkout(&git, &url, branch.as_deref(), &dir, token.as_ref()).await?;
                     git.current_branch(&dir).await
                 }
                 .await;
@@ -132,6 +132,7 @@ impl DbtOps<'_> {
                 (DbtSource::Git, dir, format!("{}/dbtrepo", org.slug), Some(url), Some(branch), secret, new_token)
             }
             Source::Local { path } => {
+                dbt::contained(&path)?;
                 let stored = path.to_string_lossy().into_owned();
                 (DbtSource::Local, path, stored, None, None, None, None)
             }
@@ -170,7 +171,7 @@ impl DbtOps<'_> {
             secrets::remove_version(dalgo.db(), dalgo.secrets(), old).await?;
         }
         let head_commit = match kind {
-            DbtSource::Git => Some(git::Git::new(&cfg.child_env).head_commit(&project_dir).await?),
+            DbtSource::Git => Some(git::Git::new(cfg, &paths.org_dir).head_commit(&project_dir).await?),
             DbtSource::Local => None,
         };
         dbt_lock.release().await?;

@@ -158,12 +158,7 @@ mod tests {
     use super::*;
 
     fn dbt() -> DbtConfig {
-        DbtConfig {
-            clientdbt_root: "/data/clients_dbt".into(),
-            venv: Some("/data/dbt_venv".into()),
-            executable: None,
-            child_env: Default::default(),
-        }
+        DbtConfig { venv: Some("/data/dbt_venv".into()), ..DbtConfig::new("/data/clients_dbt".into()) }
     }
 
     fn prefect() -> PrefectConfig {

@@ -601,6 +601,15 @@ impl Worker<'_> {
                 }
             }
             Work::Shell { commands, working_dir, env, shell } => {
+                // Confined like dbt: the org's files, and the directory the deployment names.
+                let mut jail = crate::sandbox::Jail::for_org(&cfg.dbt, &cfg.dbt.clientdbt_root.join(org));
+                if let Some(dir) = working_dir {
+                    jail = jail.write(dir);
+                }
+                let jail = match jail.prepare() {
+                    Ok(j) => j,
+                    Err(e) => return End::Failed(e.to_string()),
+                };
                 for line in commands {
                     let mut cmd = tokio::process::Command::new(shell);
                     cmd.arg("-c")
@@ -613,7 +622,7 @@ impl Worker<'_> {
                     }
                     let sink = |l: &str| log(INFO, l);
                     let code = tokio::select! {
-                        code = crate::process::exit_code(&mut cmd, ChildStdout::Lines(&sink)) => code,
+                        code = crate::process::exit_code(&mut cmd, ChildStdout::Lines(&sink), &jail) => code,
                         () = stopped() => return End::Cancelled(format!("`{line}` was stopped")),
                     };
                     match code {

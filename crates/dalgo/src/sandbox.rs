@@ -1,0 +1,289 @@
+//! Confinement of tenant code: what a dbt project, a git checkout or a
+//! task's shell command may reach on the platform's machine.
+//!
+//! The model, enforced by the kernel through Linux Landlock (applied in the
+//! child between fork and exec, so dalgo itself is never confined):
+//! - read, write and execute: the org's own directory
+//!   (`CLIENTDBT_ROOT/<slug>`, holding its clone, its `profiles.yml` and its
+//!   temporary directory) and a project the operator placed elsewhere with
+//!   `dbt setup --local`; `/dev/shm` (Python's semaphores) and the harmless
+//!   devices (`/dev/null`, `/dev/zero`, `/dev/full`, `/dev/random`,
+//!   `/dev/urandom`, `/dev/tty`);
+//! - read and execute only: the toolchain (`/usr`, `/bin`, `/sbin`, `/lib*`,
+//!   `/etc`, `/proc`, `/sys`, dbt's virtualenv and the Python it was made
+//!   from), git's askpass helper, a local repository the operator named as
+//!   the org's remote, and what `DALGO_SANDBOX_READ` lists;
+//! - nothing else: not other orgs' directories, not the secrets store, not
+//!   dalgo's configuration, not `/tmp`, not the platform user's home.
+//!
+//! Landlock also keeps the child from signalling or tracing processes
+//! outside its sandbox (dalgo, other orgs' runs), which closes
+//! `/proc/<pid>/environ`. Every child also runs as PID 1 of a PID namespace
+//! of its own when the kernel allows one, so nothing it starts outlives it
+//! (see `process`).
+//!
+//! `DALGO_SANDBOX`: `auto` (the default) confines where the kernel can and
+//! says once where it cannot; `require` refuses to run tenant code
+//! unconfined (78); `off` runs it unconfined.
+
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+use std::sync::{Once, OnceLock};
+
+use landlock::{
+    ABI, Access, AccessFs, CompatLevel, Compatible, Ruleset, RulesetAttr, RulesetCreatedAttr, Scope, path_beneath_rules,
+};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+string_enum! {
+    /// `DALGO_SANDBOX`: whether tenant code must, may or must not be confined.
+    pub enum SandboxMode {
+        /// Refuse to run tenant code where the kernel cannot confine it.
+        Require => "require",
+        /// Confine where the kernel can; say once where it cannot.
+        Auto => "auto",
+        /// Never confine (the operator's explicit choice).
+        Off => "off",
+    }
+}
+
+/// The devices any program may use: none of them holds anything.
+const DEVICES: [&str; 7] =
+    ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/shm"];
+
+/// The system's programs, libraries and settings, read-only.
+const SYSTEM: [&str; 10] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys"];
+
+/// What one child may reach: see the module's documentation.
+#[derive(Debug, Clone)]
+pub(crate) struct Jail {
+    mode: SandboxMode,
+    write: Vec<PathBuf>,
+    read: Vec<PathBuf>,
+}
+
+impl Jail {
+    /// The sandbox of a child run for the org whose directory is `org_dir`:
+    /// that directory writable, the toolchain (and `read`, the operator's
+    /// `DALGO_SANDBOX_READ`) readable.
+    pub(crate) fn for_org(cfg: &crate::config::DbtConfig, org_dir: &Path) -> Jail {
+        let mut read: Vec<PathBuf> = SYSTEM.iter().map(PathBuf::from).collect();
+        read.extend(cfg.sandbox_read.iter().cloned());
+        for exe in [cfg.venv.as_ref(), cfg.executable.as_ref()].into_iter().flatten() {
+            read.extend(toolchain(exe));
+        }
+        let mut write: Vec<PathBuf> = DEVICES.iter().map(PathBuf::from).collect();
+        write.push(org_dir.to_path_buf());
+        Jail { mode: cfg.sandbox, write, read }
+    }
+
+    /// `path` (and what lies beneath) also readable.
+    pub(crate) fn read(mut self, path: impl Into<PathBuf>) -> Jail {
+        self.read.push(path.into());
+        self
+    }
+
+    /// `path` (and what lies beneath) also writable.
+    pub(crate) fn write(mut self, path: impl Into<PathBuf>) -> Jail {
+        self.write.push(path.into());
+        self
+    }
+
+    /// The Landlock ruleset, built here in dalgo (which it does not
+    /// restrict) for the child to apply before exec. `None`: run unconfined
+    /// (`off`, or `auto` on a kernel without Landlock, said once).
+    pub(crate) fn prepare(&self) -> Result<Confinement> {
+        if self.mode == SandboxMode::Off {
+            return Ok(Confinement::none());
+        }
+        let unavailable = |reason: String| -> Result<Confinement> {
+            if self.mode == SandboxMode::Require {
+                return Err(Error::SandboxUnavailable(reason));
+            }
+            static SAID: Once = Once::new();
+            SAID.call_once(|| {
+                tracing::warn!("tenant code runs unconfined: {reason} (DALGO_SANDBOX=require refuses to run it)")
+            });
+            Ok(Confinement::none())
+        };
+        if let Err(reason) = &status().landlock {
+            return unavailable(reason.clone());
+        }
+        match self.ruleset() {
+            Ok(Some(fd)) => Ok(Confinement { landlock: Some(fd) }),
+            Ok(None) => unavailable("the kernel enforces no Landlock ruleset".into()),
+            Err(e) => unavailable(format!("cannot build the Landlock ruleset: {e}")),
+        }
+    }
+
+    fn ruleset(&self) -> std::result::Result<Option<OwnedFd>, landlock::RulesetError> {
+        let abi = ABI::V6;
+        let created = Ruleset::default()
+            .set_compatibility(CompatLevel::BestEffort)
+            .handle_access(AccessFs::from_all(abi))?
+            .scope(Scope::from_all(abi))?
+            .create()?
+            .add_rules(path_beneath_rules(&self.read, AccessFs::from_read(abi)))?
+            .add_rules(path_beneath_rules(&self.write, AccessFs::from_all(abi)))?;
+        Ok(created.into())
+    }
+}
+
+/// The directories a dbt virtualenv (or a dbt binary's directory) runs
+/// from: itself, and the Python installation its `pyvenv.cfg` names.
+fn toolchain(path: &Path) -> Vec<PathBuf> {
+    let dir = if path.is_file() { path.parent().and_then(Path::parent).unwrap_or(path) } else { path };
+    let mut out = vec![dir.to_path_buf()];
+    if let Ok(real) = dir.canonicalize() {
+        out.push(real);
+    }
+    let cfg = std::fs::read_to_string(dir.join("pyvenv.cfg")).unwrap_or_default();
+    for line in cfg.lines() {
+        if let Some(("home", value)) = line.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+            // `home` is the base interpreter's bin directory: its prefix holds the standard library.
+            let home = PathBuf::from(value);
+            out.push(home.parent().map(Path::to_path_buf).unwrap_or(home));
+        }
+    }
+    out
+}
+
+/// A prepared sandbox for one child: the Landlock ruleset's descriptor, or
+/// none.
+#[derive(Debug, Default)]
+pub(crate) struct Confinement {
+    landlock: Option<OwnedFd>,
+}
+
+impl Confinement {
+    /// No confinement (dalgo's own helpers, tests).
+    pub(crate) fn none() -> Confinement {
+        Confinement::default()
+    }
+
+    /// The ruleset's descriptor, for the child to apply.
+    pub(crate) fn landlock_fd(&self) -> Option<std::os::fd::RawFd> {
+        use std::os::fd::AsRawFd;
+        self.landlock.as_ref().map(AsRawFd::as_raw_fd)
+    }
+}
+
+/// Whether this machine confines tenant code, for `dalgo config show`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SandboxStatus {
+    /// `DALGO_SANDBOX` as configured.
+    pub mode: SandboxMode,
+    /// The kernel's Landlock ABI version, when it offers Landlock.
+    pub landlock_abi: Option<i32>,
+    /// Whether dbt, git and shell tasks run confined.
+    pub confined: bool,
+    /// Whether children get a PID namespace of their own, so that nothing
+    /// they start outlives them.
+    pub pid_namespace: bool,
+    /// Why not, when something is missing.
+    pub reason: Option<String>,
+}
+
+struct KernelStatus {
+    landlock: std::result::Result<i32, String>,
+    pid_namespace: bool,
+}
+
+/// What the kernel offers, asked once.
+fn status() -> &'static KernelStatus {
+    static STATUS: OnceLock<KernelStatus> = OnceLock::new();
+    STATUS.get_or_init(|| KernelStatus { landlock: landlock_abi(), pid_namespace: crate::process::pid_namespaces() })
+}
+
+/// How `mode` plays out on this machine.
+pub fn describe(mode: SandboxMode) -> SandboxStatus {
+    let kernel = status();
+    let landlock_abi = kernel.landlock.as_ref().ok().copied();
+    let confined = mode != SandboxMode::Off && landlock_abi.is_some();
+    let reason = match (&kernel.landlock, mode) {
+        (_, SandboxMode::Off) => Some("DALGO_SANDBOX=off".to_string()),
+        (Err(e), _) => Some(e.clone()),
+        (Ok(_), _) if !kernel.pid_namespace => Some("no PID namespaces: a child's own children may outlive it".into()),
+        _ => None,
+    };
+    SandboxStatus { mode, landlock_abi, confined, pid_namespace: kernel.pid_namespace, reason }
+}
+
+#[cfg(target_os = "linux")]
+fn landlock_abi() -> std::result::Result<i32, String> {
+    const LANDLOCK_CREATE_RULESET_VERSION: libc::c_uint = 1;
+    // SAFETY: with a null attribute and size 0 the call only reports the ABI version.
+    let v = unsafe {
+        libc::syscall(
+            libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<libc::c_void>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
+    };
+    if v >= 1 {
+        Ok(i32::try_from(v).unwrap_or(i32::MAX))
+    } else {
+        Err(format!("the kernel offers no Landlock ({})", std::io::Error::last_os_error()))
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn landlock_abi() -> std::result::Result<i32, String> {
+    Err("Landlock is Linux's".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_virtualenv_brings_the_python_it_was_made_from() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pyvenv.cfg"), "home = /opt/py/3.11/bin\nversion = 3.11\n").unwrap();
+        let paths = toolchain(dir.path());
+        assert!(paths.contains(&dir.path().to_path_buf()));
+        assert!(paths.contains(&PathBuf::from("/opt/py/3.11")), "{paths:?}");
+    }
+
+    /// The kernel's wall: a child confined to org b reads and writes b's
+    /// files, and cannot read org a's, nor write beside them.
+    #[tokio::test]
+    async fn a_confined_child_reaches_its_org_and_nothing_else() {
+        let root = tempfile::tempdir().unwrap();
+        for org in ["a", "b"] {
+            std::fs::create_dir(root.path().join(org)).unwrap();
+            std::fs::write(root.path().join(org).join("profiles.yml"), format!("password: {org}-secret\n")).unwrap();
+        }
+        let cfg = crate::config::DbtConfig {
+            sandbox: SandboxMode::Require,
+            ..crate::config::DbtConfig::new(root.path().into())
+        };
+        let jail = Jail::for_org(&cfg, &root.path().join("b"));
+        let sh = async |script: String| {
+            let mut cmd = tokio::process::Command::new("/bin/sh");
+            cmd.args(["-c", &script]);
+            crate::process::output(&mut cmd, &jail.prepare().unwrap()).await.unwrap()
+        };
+        let own =
+            sh(format!("cat {}/b/profiles.yml && echo x > {}/b/new", root.path().display(), root.path().display()))
+                .await;
+        assert!(own.status.success(), "{}", String::from_utf8_lossy(&own.stderr));
+        assert_eq!(String::from_utf8_lossy(&own.stdout), "password: b-secret\n");
+        let other = sh(format!("cat {}/a/profiles.yml", root.path().display())).await;
+        assert!(!other.status.success());
+        assert!(String::from_utf8_lossy(&other.stderr).contains("Permission denied"));
+        assert!(!String::from_utf8_lossy(&other.stdout).contains("a-secret"));
+        let beside = sh(format!("echo x > {}/planted; ls {}", root.path().display(), root.path().display())).await;
+        assert!(!beside.status.success());
+        assert!(!root.path().join("planted").exists());
+    }
+
+    #[test]
+    fn off_prepares_nothing() {
+        let jail = Jail { mode: SandboxMode::Off, write: vec![], read: vec![] };
+        assert!(jail.prepare().unwrap().landlock_fd().is_none());
+    }
+}

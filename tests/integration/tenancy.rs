@@ -1,0 +1,202 @@
+//! One org's code never reaches another org's files: real dbt and git in the
+//! kernel's sandbox, and the checks made before anything runs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::{TestDb, git, onboard, pg_host, stderr};
+use crate::dbt::{copy_dir, fixture_repo, setup_git, with_warehouse};
+
+const VICTIM_PASSWORD: &str = "warehouse-pw-7781";
+
+/// Two orgs: `acme-ngo` (the victim: a warehouse, a clone of the fixture
+/// project, its profile on disk) and `evil-ngo` (the attacker: the same
+/// warehouse settings but its own project, `project`, set up in place).
+fn victim_and_attacker(prepare: impl FnOnce(&Path, &Path)) -> (TestDb, PathBuf) {
+    let db = with_warehouse();
+    let (_, url) = fixture_repo(&db);
+    setup_git(&db, &url);
+    onboard(&db, "Evil NGO", "mallory@evil.org", "admin");
+    let yaml = format!(
+        "host: {}\nport: 5432\nusername: {}\npassword: evil-pw\ndatabase: {}\nschema: evil\n",
+        pg_host(),
+        db.scalar("SELECT current_user"),
+        db.name
+    );
+    db.dalgo(&["warehouse", "set", "--org", "evil-ngo", "--type", "postgres", "--config", "-"])
+        .write_stdin(yaml)
+        .assert()
+        .success();
+    let project = db.home().join("evil_project");
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
+    prepare(&project, &db.clientdbt_root().join("acme-ngo"));
+    (db, project)
+}
+
+/// Every file under `dir` whose bytes contain the victim's password.
+fn leaked_into(dir: &Path) -> Vec<String> {
+    let out = Command::new("grep").args(["-rl", "--", VICTIM_PASSWORD]).arg(dir).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().map(String::from).collect()
+}
+
+/// The victim's own runs still work, confined as they are.
+fn victim_still_runs(db: &TestDb) {
+    let out = db.dalgo(&["dbt", "run", "--org", "acme-ngo"]).output().unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+}
+
+fn setup_local(db: &TestDb, project: &Path) -> std::process::Output {
+    db.dalgo(&["dbt", "setup", "--org", "evil-ngo", "--local", project.to_str().unwrap()]).output().unwrap()
+}
+
+#[test]
+fn a_symlinked_model_reading_another_orgs_profile_is_refused_with_65() {
+    let (db, project) = victim_and_attacker(|project, victim| {
+        std::os::unix::fs::symlink(victim.join("profiles/profiles.yml"), project.join("models/leak.sql")).unwrap();
+    });
+    let out = setup_local(&db, &project);
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("models/leak.sql") && stderr(&out).contains("symlink"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(VICTIM_PASSWORD));
+    assert_eq!(leaked_into(&project), Vec::<String>::new());
+    victim_still_runs(&db);
+}
+
+#[test]
+fn a_symlinked_seed_in_a_clone_is_refused_and_nothing_is_loaded() {
+    let db = with_warehouse();
+    onboard(&db, "Evil NGO", "mallory@evil.org", "admin");
+    db.dalgo(&["warehouse", "set", "--org", "evil-ngo", "--type", "postgres", "--config", "-"])
+        .write_stdin(crate::dbt::warehouse_yaml(&db, "evil"))
+        .assert()
+        .success();
+    let (_, url) = fixture_repo(&db);
+    setup_git(&db, &url);
+    // The attacker's repository: the fixture with a seed that is a link to the victim's profile.
+    let repo = db.home().join("evil_upstream");
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &repo);
+    std::fs::create_dir_all(repo.join("seeds")).unwrap();
+    let victim = db.clientdbt_root().join("acme-ngo/profiles/profiles.yml");
+    std::os::unix::fs::symlink(&victim, repo.join("seeds/stolen.csv")).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "seed"]);
+    let out = db
+        .dalgo(&["dbt", "setup", "--org", "evil-ngo", "--repo", &format!("file://{}", repo.display())])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("seeds/stolen.csv"), "{}", stderr(&out));
+    // No clone was kept, no workspace recorded, nothing loaded.
+    assert!(!db.clientdbt_root().join("evil-ngo/dbtrepo").exists());
+    assert_eq!(db.count("dbt_workspaces w JOIN orgs o ON o.id = w.org_id WHERE o.slug = 'evil-ngo'"), 0);
+    assert_eq!(db.count("information_schema.tables WHERE table_name = 'stolen'"), 0);
+    victim_still_runs(&db);
+}
+
+#[test]
+fn a_local_package_outside_the_project_is_refused_with_65() {
+    let (db, project) = victim_and_attacker(|project, victim| {
+        let rel = format!("../clientdbt/{}/dbtrepo", victim.file_name().unwrap().to_str().unwrap());
+        std::fs::write(project.join("packages.yml"), format!("packages:\n  - local: {rel}\n")).unwrap();
+    });
+    let out = setup_local(&db, &project);
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("packages.yml") && stderr(&out).contains("outside the project"), "{}", stderr(&out));
+    assert!(!project.join("dbt_packages").exists());
+    victim_still_runs(&db);
+}
+
+/// What the checks cannot see, the kernel stops: dbt told (by an extra
+/// argument) to take its profile from another org's directory would connect
+/// with that org's credentials; confined, it cannot read them.
+#[test]
+fn the_kernel_stops_dbt_reading_another_orgs_profile() {
+    let (db, project) = victim_and_attacker(|_, _| {});
+    let out = setup_local(&db, &project);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let victim_profiles = db.clientdbt_root().join("acme-ngo/profiles");
+    let run = db
+        .dalgo(&["dbt", "run", "--org", "evil-ngo", "--", "--profiles-dir", victim_profiles.to_str().unwrap()])
+        .env("DALGO_SANDBOX", "require")
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&run.stdout), stderr(&run));
+    assert!(!run.status.success(), "dbt ran with the victim's profile:\n{text}");
+    assert!(text.contains("Permission denied"), "dbt was not stopped by the sandbox:\n{text}");
+    assert!(!text.contains(VICTIM_PASSWORD) && !text.contains("analytics"), "{text}");
+    assert_eq!(leaked_into(&project), Vec::<String>::new(), "{text}");
+    victim_still_runs(&db);
+}
+
+/// `config show` says whether tenant code is confined, and `require` on a
+/// machine that confines runs dbt.
+#[test]
+fn config_show_says_tenant_code_is_confined() {
+    let db = TestDb::new();
+    let out = db.dalgo(&["config", "show", "-o", "json"]).env("DALGO_SANDBOX", "require").output().unwrap();
+    let v = crate::common::json(&out);
+    assert_eq!(v["sandbox"]["mode"], "require");
+    assert_eq!(v["sandbox"]["confined"], true, "{v}");
+    assert!(v["sandbox"]["landlock_abi"].as_i64().unwrap() >= 1);
+    let table = db.dalgo(&["config", "show"]).env("DALGO_SANDBOX", "off").output().unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("tenant code: NOT confined (DALGO_SANDBOX=off)"));
+    db.dalgo(&["config", "show"]).env("DALGO_SANDBOX", "sometimes").assert().code(78);
+}
+
+/// git that hears nothing from its remote is stopped at DALGO_GIT_TIMEOUT:
+/// 75, and the pull recorded interrupted.
+#[test]
+fn a_silent_git_remote_ends_within_dalgo_git_timeout() {
+    let db = with_warehouse();
+    let (_, url) = fixture_repo(&db);
+    setup_git(&db, &url);
+    let remote = crate::common::SilentRemote::new();
+    git(&db.clientdbt_root().join("acme-ngo/dbtrepo"), &["remote", "set-url", "origin", &remote.url()]);
+    let mut pull = db.spawn(&["dbt", "git-pull", "--org", "acme-ngo"], &[("DALGO_GIT_TIMEOUT", "2")]);
+    let conn = remote.connected(&mut pull);
+    assert!(crate::common::closed(conn), "git still waits on the remote");
+    let out = pull.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", stderr(&out));
+    assert!(stderr(&out).contains("DALGO_GIT_TIMEOUT"), "{}", stderr(&out));
+    assert_eq!(db.rows("SELECT command || '|' || status FROM dbt_runs"), ["git pull|interrupted"]);
+}
+
+/// The live git processes started for this test (their HOME is its home).
+fn git_processes(home: &Path) -> Vec<String> {
+    let home = home.display().to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let zombie = stat.rsplit(") ").next()?.starts_with('Z');
+            (cmdline.starts_with("git") || cmdline.contains("git-remote")).then_some(())?;
+            let env = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+            (!zombie && String::from_utf8_lossy(&env).contains(&home)).then_some(format!("{pid} {cmdline}"))
+        })
+        .collect()
+}
+
+/// After SIGKILL of `dbt setup` mid-clone, no git process is left: git and
+/// its remote helper die with dalgo (they ran in a PID namespace of their
+/// own), taking the token in their environment with them.
+#[test]
+fn after_sigkill_mid_clone_no_git_process_remains() {
+    let db = with_warehouse();
+    let remote = crate::common::SilentRemote::new();
+    let token = db.home().join("token.txt");
+    std::fs::write(&token, "ghp_secret\n").unwrap();
+    let mut setup = db.spawn(
+        &["dbt", "setup", "--org", "acme-ngo", "--repo", &remote.url(), "--token-file", token.to_str().unwrap()],
+        &[],
+    );
+    let conn = remote.connected(&mut setup);
+    assert!(!git_processes(db.home()).is_empty(), "git is not running");
+    setup.kill().unwrap();
+    setup.wait().unwrap();
+    assert!(crate::common::closed(conn), "the remote helper still holds the connection");
+    crate::common::wait_for(|| git_processes(db.home()).is_empty().then_some(()), "git to be gone");
+}
