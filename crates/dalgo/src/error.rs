@@ -115,6 +115,10 @@ pub enum Error {
     #[error("{0}")]
     DbtNotFound(String),
 
+    /// An id that cannot be what it names (Prefect's ids are UUIDs).
+    #[error("invalid {what} id {given:?}: it must be a UUID")]
+    InvalidId { what: &'static str, given: String },
+
     /// git took longer than `DALGO_GIT_TIMEOUT`: it was stopped.
     #[error("{step} took longer than {}s and was stopped (limit set by DALGO_GIT_TIMEOUT)", limit.as_secs())]
     GitTimedOut { step: String, limit: std::time::Duration },
@@ -286,6 +290,7 @@ impl Error {
             | Error::NoTasks { .. }
             | Error::UnknownTasks { .. }
             | Error::InvalidConnectionId(_)
+            | Error::InvalidId { .. }
             | Error::NoDefaultSchema { .. }
             | Error::InvalidSchema(_)
             | Error::DbtProject { .. }
@@ -420,6 +425,11 @@ impl From<sqlx::Error> for Error {
                 }
                 _ => {}
             }
+        }
+        if let sqlx::Error::Io(io) = &e
+            && let Some(passed) = io.get_ref().and_then(|inner| inner.downcast_ref::<crate::db::DeadlinePassed>())
+        {
+            return Error::DbTimedOut { setting: "DALGO_DB_STATEMENT_TIMEOUT", message: passed.to_string() };
         }
         Error::Db(e)
     }

@@ -713,7 +713,7 @@ async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> CmdResult {
         }
         progress.event(&e);
     };
-    let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate])?;
+    let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate], Some(super::STOP_GRACE))?;
     let outcomes = tokio::select! {
         o = oa.sync(&targets, opts, &on_event) => o,
         () = stop => {

@@ -191,7 +191,8 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
         }
         DbtCommand::GitPull { org, no_wait } => {
             // Ctrl-C or SIGTERM stops git and records the pull as interrupted.
-            let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate])?;
+            let stop =
+                super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate], Some(super::STOP_GRACE))?;
             let step = (org.as_str(), dbt::GitStep::Pull);
             let head = dbt::git_update(db, &cfg.dbt, store, step, (!no_wait, &cfg.actor), on_wait, stop).await?;
             let body = serde_json::json!({ "org": org, "head_commit": head });
@@ -224,7 +225,8 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
                 for_flow_run: None,
             };
             // Ctrl-C or SIGTERM stops dbt and records the run as interrupted.
-            let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate])?;
+            let stop =
+                super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate], Some(super::STOP_GRACE))?;
             let run = dbt::run(db, &cfg.dbt, store, &req, on_wait, stop).await?;
             if ctx.format == Format::Json {
                 emit(ctx.format, &RunSummary { org: &a.org, run: &run }, |_| Ok(()))?;

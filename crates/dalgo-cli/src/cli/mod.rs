@@ -285,9 +285,20 @@ pub enum Signal {
     Terminate,
 }
 
+/// How long a command may take to stop after the signal it handles before
+/// dalgo exits anyway (130): whatever it was waiting on.
+pub const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Resolves on the first of `signals`. The handlers are in place when this
 /// returns, so a signal that comes before the future is first polled is seen.
-pub fn on_signal(signals: &[Signal]) -> std::io::Result<impl std::future::Future<Output = ()> + use<>> {
+/// After that first signal the command stops in its own way (dbt stopped and
+/// its run recorded); a second signal, or `last_resort` passing (`None`: the
+/// command has a grace of its own, as the worker does), ends dalgo at once
+/// with 130, whatever it was waiting on.
+pub fn on_signal(
+    signals: &[Signal],
+    last_resort: Option<std::time::Duration>,
+) -> std::io::Result<impl std::future::Future<Output = ()> + use<>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -300,13 +311,25 @@ pub fn on_signal(signals: &[Signal]) -> std::io::Result<impl std::future::Future
             streams.push(signal(kind)?);
         }
         Ok(async move {
-            let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
-            futures_util::future::select_all(waits).await;
+            {
+                let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
+                futures_util::future::select_all(waits).await;
+            }
+            tokio::spawn(async move {
+                let again = futures_util::future::select_all(streams.iter_mut().map(|s| Box::pin(s.recv())));
+                let why = tokio::select! {
+                    _ = again => "signalled again",
+                    () = tokio::time::sleep(last_resort.unwrap_or(std::time::Duration::MAX)), if last_resort.is_some() =>
+                        "still not stopped",
+                };
+                eprintln!("error: {why}: stopping at once");
+                std::process::exit(130);
+            });
         })
     }
     #[cfg(not(unix))]
     {
-        let _ = signals;
+        let _ = (signals, last_resort);
         Ok(async {
             let _ = tokio::signal::ctrl_c().await;
         })

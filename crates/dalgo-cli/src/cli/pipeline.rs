@@ -353,7 +353,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             emit(ctx.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
         }
         PipelineCommand::Run { name, org, wait, follow, poll_interval: poll, require_worker, cancel_on_interrupt } => {
-            let interrupt = super::on_signal(&[super::Signal::Interrupt])?;
+            let interrupt = super::on_signal(&[super::Signal::Interrupt], Some(super::STOP_GRACE))?;
             let started = pipeline::run(db, client, &org, &name, dalgo.actor(), require_worker).await?;
             if !(wait || follow) {
                 return emit(ctx.format, &started, |out| {
@@ -511,7 +511,7 @@ async fn interrupted(
             let outcome = outcome?;
             ctx.note(format!("flow run {id} is {} ({})", outcome.state_name, outcome.state_type));
         }
-        () = super::on_signal(&[super::Signal::Interrupt])? => {
+        () = super::on_signal(&[super::Signal::Interrupt], Some(super::STOP_GRACE))? => {
             ctx.note(format!("flow run {id} is cancelling; `dalgo pipeline history` shows when it is over"));
         }
     }

@@ -68,7 +68,7 @@ pub async fn run(ctx: &Context, a: WorkerArgs) -> CmdResult {
         grace: a.grace,
         heartbeat: a.heartbeat,
     };
-    let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate])?;
+    let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate], None)?;
     let json = ctx.format == Format::Json;
     let on_event = |ev: WorkerEvent| {
         if json {

@@ -3,6 +3,8 @@
 pub(crate) mod lock;
 mod seed;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde::Serialize;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgSslMode};
 use sqlx::{Connection, PgConnection};
@@ -29,6 +31,7 @@ impl Db {
     /// 200 ms, a bare socket connect (no start-up packet, which the
     /// server does not log) tells a refused one apart and fails at once.
     pub async fn connect(cfg: &DatabaseConfig) -> Result<Db> {
+        set_deadline(&cfg.limits);
         // The pool's first connection is made here; no ping before each
         // acquire (a dead connection fails its query, which the caller reports).
         let connect = PgPoolOptions::new()
@@ -70,6 +73,108 @@ impl Db {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+}
+
+/// The client's own deadline on each statement, in milliseconds (0: none):
+/// the server's `statement_timeout` plus [`DEADLINE_MARGIN`]. The server's
+/// limit never fires on a link that stalled (a proxy that stopped
+/// forwarding, a half-dead NAT: the statement never arrives, and keepalive
+/// is answered), so dalgo stops waiting itself.
+static DEADLINE_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Time for the server to report its own timeout before dalgo gives up.
+const DEADLINE_MARGIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Sets the client-side deadline from the session limits: none when the
+/// statement limit is off.
+fn set_deadline(limits: &crate::config::SessionLimits) {
+    let ms = limits.statement.map_or(0, |d| (d + DEADLINE_MARGIN).as_millis());
+    DEADLINE_MS.store(u64::try_from(ms).unwrap_or(u64::MAX), Ordering::Relaxed);
+}
+
+fn deadline() -> Option<std::time::Duration> {
+    match DEADLINE_MS.load(Ordering::Relaxed) {
+        0 => None,
+        ms => Some(std::time::Duration::from_millis(ms)),
+    }
+}
+
+/// What a statement that hit the client's deadline ends with; turned into
+/// [`Error::DbTimedOut`] naming `DALGO_DB_STATEMENT_TIMEOUT`.
+#[derive(Debug)]
+pub(crate) struct DeadlinePassed(std::time::Duration);
+
+impl std::fmt::Display for DeadlinePassed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PostgreSQL did not answer within {} s (the statement limit plus {} s); the link may have stalled",
+            self.0.as_secs(),
+            DEADLINE_MARGIN.as_secs()
+        )
+    }
+}
+
+impl std::error::Error for DeadlinePassed {}
+
+fn deadline_error(after: std::time::Duration) -> sqlx::Error {
+    sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, DeadlinePassed(after)))
+}
+
+/// A database call bounded by the client's deadline: `.within()` before
+/// `.await` on every statement and transaction step, except the waits for
+/// dalgo's own locks and migrations, which take as long as they take.
+pub(crate) trait Within: Sized {
+    fn within(self) -> Deadlined<Self>;
+}
+
+impl<F, T> Within for F
+where
+    F: Future<Output = std::result::Result<T, sqlx::Error>>,
+{
+    fn within(self) -> Deadlined<Self> {
+        let limit = deadline();
+        Deadlined { inner: Box::pin(tokio::time::timeout(limit.unwrap_or(FOREVER), self)), limit }
+    }
+}
+
+/// Far enough to be never; tokio clamps what overflows.
+const FOREVER: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 86_400);
+
+/// The future [`Within::within`] returns.
+pub(crate) struct Deadlined<F> {
+    inner: std::pin::Pin<Box<tokio::time::Timeout<F>>>,
+    limit: Option<std::time::Duration>,
+}
+
+impl<F, T> Future for Deadlined<F>
+where
+    F: Future<Output = std::result::Result<T, sqlx::Error>>,
+{
+    type Output = std::result::Result<T, sqlx::Error>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        let limit = self.limit.unwrap_or(FOREVER);
+        self.inner.as_mut().poll(cx).map(|r| r.unwrap_or_else(|_| Err(deadline_error(limit))))
+    }
+}
+
+/// A stream of rows, each bounded by the client's deadline (a long list
+/// streams for as long as it has rows; a stall between two ends it).
+pub(crate) fn stream_within<'a, T: 'a>(
+    rows: impl futures_util::Stream<Item = std::result::Result<T, sqlx::Error>> + Send + 'a,
+) -> impl futures_util::Stream<Item = std::result::Result<T, sqlx::Error>> + Send + 'a {
+    use futures_util::StreamExt;
+    let rows = Box::pin(rows);
+    futures_util::stream::unfold(Some(rows), |rows| async move {
+        let mut rows = rows?;
+        let limit = deadline().unwrap_or(FOREVER);
+        match tokio::time::timeout(limit, rows.next()).await {
+            Ok(Some(row)) => Some((row, Some(rows))),
+            Ok(None) => None,
+            Err(_) => Some((Err(deadline_error(limit)), None)),
+        }
+    })
 }
 
 /// How long the first connection may take before dalgo checks whether the
@@ -120,7 +225,7 @@ fn no_tls_request_on_sockets(options: PgConnectOptions) -> PgConnectOptions {
 /// Lifts the statement and lock time limits on a session that is about to
 /// wait for one of dalgo's own locks or run migrations, which take as long as they take.
 pub(crate) async fn lift_limits(conn: &mut PgConnection) -> Result<()> {
-    sqlx::raw_sql("SET statement_timeout = 0; SET lock_timeout = 0").execute(conn).await?;
+    sqlx::raw_sql("SET statement_timeout = 0; SET lock_timeout = 0").execute(conn).within().await?;
     Ok(())
 }
 
@@ -155,7 +260,7 @@ async fn create_database(cfg: &DatabaseConfig) -> Result<bool> {
     let name = cfg.database_name();
     let mut conn = maintenance_connection(cfg).await?;
     let sql = format!("CREATE DATABASE {}", quote_ident(name));
-    match sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await {
+    match sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).within().await {
         Ok(_) => Ok(true),
         // 42P04 duplicate_database; 23505 when two creates race on pg_database's index.
         Err(e) if matches!(e.as_database_error().and_then(|d| d.code()).as_deref(), Some("42P04" | "23505")) => {
@@ -231,12 +336,13 @@ pub async fn migrate(db: &Db) -> Result<Vec<MigrationStatus>> {
 /// (for the seed data) with the lock released and its limits restored.
 async fn migrate_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
     lift_limits(conn).await?;
+    // Waits for a concurrent migrate: no deadline.
     sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATE_LOCK).execute(&mut *conn).await?;
     let before = status_on(conn).await?;
     MIGRATOR.run(&mut *conn).await?;
-    sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATE_LOCK).execute(&mut *conn).await?;
+    sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATE_LOCK).execute(&mut *conn).within().await?;
     // RESET returns to the values the start-up packet set.
-    sqlx::raw_sql("RESET statement_timeout; RESET lock_timeout").execute(conn).await?;
+    sqlx::raw_sql("RESET statement_timeout; RESET lock_timeout").execute(conn).within().await?;
     Ok(before)
 }
 
@@ -262,10 +368,11 @@ pub async fn migration_status(db: &Db) -> Result<Vec<MigrationStatus>> {
 
 async fn status_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
     let exists: bool =
-        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&mut *conn).await?;
+        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&mut *conn).within().await?;
     let applied: Vec<(i64, Vec<u8>, chrono::DateTime<chrono::Utc>)> = if exists {
         sqlx::query_as("SELECT version, checksum, installed_on FROM _sqlx_migrations WHERE success")
             .fetch_all(&mut *conn)
+            .within()
             .await?
     } else {
         Vec::new()

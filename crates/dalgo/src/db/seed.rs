@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Db;
+use crate::db::Within;
 use crate::error::{Error, Result};
 
 const ROLES: (&str, &str) = ("seed/001_roles.json", include_str!("../../../../seed/001_roles.json"));
@@ -126,8 +127,8 @@ impl SeedReport {
 /// Loads the embedded seed data in one transaction.
 pub async fn load_seed(db: &Db) -> Result<SeedReport> {
     let seed = Seed::embedded()?;
-    let mut tx = db.pool().begin().await?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK_KEY).execute(&mut *tx).await?;
+    let mut tx = db.pool().begin().within().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK_KEY).execute(&mut *tx).within().await?;
     let report = SeedReport {
         roles: upsert_roles(&mut tx, &seed.roles).await?,
         permissions: upsert_permissions(&mut tx, &seed.permissions).await?,
@@ -136,7 +137,7 @@ pub async fn load_seed(db: &Db) -> Result<SeedReport> {
         tasks: upsert_tasks(&mut tx, &seed.tasks).await?,
         feature_flags: upsert_flags(&mut tx, &seed.flags).await?,
     };
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(report)
 }
 
@@ -155,6 +156,7 @@ async fn upsert_roles(tx: &mut Tx<'_>, roles: &[RoleSeed]) -> Result<u64> {
     .bind(roles.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
     .bind(roles.iter().map(|r| r.level).collect::<Vec<_>>())
     .execute(&mut **tx)
+    .within()
     .await?;
     Ok(r.rows_affected())
 }
@@ -171,6 +173,7 @@ async fn upsert_permissions(tx: &mut Tx<'_>, perms: &[PermissionSeed]) -> Result
     .bind(perms.iter().map(|p| p.uuid).collect::<Vec<_>>())
     .bind(perms.iter().map(|p| p.name.clone()).collect::<Vec<_>>())
     .execute(&mut **tx)
+    .within()
     .await?;
     Ok(r.rows_affected())
 }
@@ -188,6 +191,7 @@ async fn add_role_permissions(tx: &mut Tx<'_>, seed: &Seed) -> Result<u64> {
     .bind(roles)
     .bind(perms)
     .execute(&mut **tx)
+    .within()
     .await?;
     Ok(r.rows_affected())
 }
@@ -207,6 +211,7 @@ async fn remove_role_permissions(tx: &mut Tx<'_>, seed: &Seed) -> Result<u64> {
     .bind(perms)
     .bind(seeded_roles)
     .execute(&mut **tx)
+    .within()
     .await?;
     Ok(r.rows_affected())
 }
@@ -228,6 +233,7 @@ async fn upsert_tasks(tx: &mut Tx<'_>, tasks: &[TaskSeed]) -> Result<u64> {
     .bind(tasks.iter().map(|t| t.command.clone()).collect::<Vec<_>>())
     .bind(tasks.iter().map(|t| t.is_system).collect::<Vec<_>>())
     .execute(&mut **tx)
+    .within()
     .await?;
     Ok(r.rows_affected())
 }
@@ -242,6 +248,7 @@ async fn upsert_flags(tx: &mut Tx<'_>, flags: &[FlagSeed]) -> Result<u64> {
     .bind(flags.iter().map(|f| f.name.clone()).collect::<Vec<_>>())
     .bind(flags.iter().map(|f| f.description.clone()).collect::<Vec<_>>())
     .execute(&mut **tx)
+    .within()
     .await?;
     Ok(r.rows_affected())
 }

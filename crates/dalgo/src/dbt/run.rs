@@ -16,6 +16,7 @@ use sqlx::PgConnection;
 use super::{OrgPaths, refresh_profile};
 use crate::config::DbtConfig;
 use crate::db::Db;
+use crate::db::Within;
 use crate::db::lock::{LockClass, OrgLock};
 use crate::error::{Error, Result};
 use crate::git::Git;
@@ -156,32 +157,45 @@ pub async fn run(
     on_wait: impl FnOnce(&str),
     stop: impl Future<Output = ()>,
 ) -> Result<RunRecord> {
-    let exe = executable(cfg)?;
-    let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
-    // No workspace is an answer, not a run: nothing is recorded for it; nor
-    // is a project that reaches outside itself.
-    let ws = super::require(db, &org).await?;
-    let project = ws.project_path(cfg);
-    super::contained(&project)?;
-    let org_dir = OrgPaths::new(cfg, &org).org_dir;
-    let tmp = org_dir.join("tmp");
-    crate::secrets::create_private_dir(&tmp).map_err(|source| Error::Files {
-        action: "create",
-        path: tmp.clone(),
-        source,
-    })?;
-    let jail = crate::sandbox::Jail::for_org(cfg, &org_dir).write(&project).prepare()?;
-    // A pipeline run doing this step now refuses the command (75).
-    crate::pipeline::ensure_tasks_free(db, req.prefect, &org, req.command.task_slugs(), req.for_flow_run, req.actor)
-        .await?;
-    let mut args: Vec<String> = req.command.args().iter().map(|s| s.to_string()).collect();
-    args.push("--profiles-dir".into());
-    args.push(OrgPaths::new(cfg, &org).profiles_dir.to_string_lossy().into_owned());
-    if let Some(t) = req.target {
-        args.extend(["--target".into(), t.into()]);
-    }
-    args.extend(req.extra.iter().cloned());
     let label = req.command.label();
+    // Every wait honours the caller's stop: a signal before dbt starts ends
+    // the command with nothing recorded.
+    let mut stop = std::pin::pin!(futures_util::FutureExt::fuse(stop));
+    let prepared = async {
+        let exe = executable(cfg)?;
+        let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
+        // No workspace is an answer, not a run: nothing is recorded for it; nor
+        // is a project that reaches outside itself.
+        let project = super::require(db, &org).await?.project_path(cfg);
+        super::contained(&project)?;
+        let org_dir = OrgPaths::new(cfg, &org).org_dir;
+        let tmp = org_dir.join("tmp");
+        crate::secrets::create_private_dir(&tmp).map_err(|source| Error::Files {
+            action: "create",
+            path: tmp.clone(),
+            source,
+        })?;
+        let jail = crate::sandbox::Jail::for_org(cfg, &org_dir).write(&project).prepare()?;
+        // A pipeline run doing this step now refuses the command (75).
+        crate::pipeline::ensure_tasks_free(
+            db,
+            req.prefect,
+            &org,
+            req.command.task_slugs(),
+            req.for_flow_run,
+            req.actor,
+        )
+        .await?;
+        let mut args: Vec<String> = req.command.args().iter().map(|s| s.to_string()).collect();
+        args.push("--profiles-dir".into());
+        args.push(OrgPaths::new(cfg, &org).profiles_dir.to_string_lossy().into_owned());
+        if let Some(t) = req.target {
+            args.extend(["--target".into(), t.into()]);
+        }
+        args.extend(req.extra.iter().cloned());
+        Ok((exe, org, args, jail, tmp))
+    };
+    let (exe, org, args, jail, tmp) = until_stopped(prepared, &mut stop, &label).await?;
     locked(db, &org, &label, &args, (req.wait, req.actor), (on_wait, stop), async || {
         let ws = refresh_profile(db, cfg, store, &org).await?;
         let mut dbt = tokio::process::Command::new(&exe);
@@ -193,6 +207,18 @@ pub async fn run(
             .map_err(|e| Error::DbtNotFound(format!("cannot run {}: {e}", exe.display())))
     })
     .await
+}
+
+/// `work`, unless `stop` resolves first: then [`Error::Interrupted`].
+async fn until_stopped<T>(
+    work: impl Future<Output = Result<T>>,
+    stop: &mut (impl Future<Output = ()> + Unpin),
+    what: &str,
+) -> Result<T> {
+    tokio::select! {
+        r = work => r,
+        () = stop => Err(Error::Interrupted { what: what.to_string() }),
+    }
 }
 
 /// What to do with an org's clone.
@@ -274,29 +300,39 @@ async fn locked(
     (on_wait, stop): (impl FnOnce(&str), impl Future<Output = ()>),
     body: impl AsyncFnOnce() -> Result<i32>,
 ) -> Result<RunRecord> {
-    let mut lock = lock_org(db, org, wait, on_wait).await?;
-    wait_for_stopping_holder(lock.conn(), org).await?;
-    sqlx::query(
-        "UPDATE dbt_runs SET status = 'interrupted', ended_at = now() WHERE org_id = $1 AND status = 'running'",
-    )
-    .bind(org.id)
-    .execute(lock.conn())
-    .await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO dbt_runs (org_id, command, args, actor, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(org.id)
-    .bind(label)
-    .bind(serde_json::json!(args))
-    .bind(actor)
-    .bind(std::process::id() as i32)
-    .fetch_one(lock.conn())
-    .await?;
+    // Polled during every wait, and again after the body: a signal while the
+    // command queues, or while the end is recorded, is honoured too.
+    let mut stop = std::pin::pin!(futures_util::FutureExt::fuse(stop));
+    let started = async {
+        let mut lock = lock_org(db, org, wait, on_wait).await?;
+        wait_for_stopping_holder(lock.conn(), org).await?;
+        sqlx::query(
+            "UPDATE dbt_runs SET status = 'interrupted', ended_at = now() WHERE org_id = $1 AND status = 'running'",
+        )
+        .bind(org.id)
+        .execute(lock.conn())
+        .within()
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO dbt_runs (org_id, command, args, actor, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(org.id)
+        .bind(label)
+        .bind(serde_json::json!(args))
+        .bind(actor)
+        .bind(std::process::id() as i32)
+        .fetch_one(lock.conn())
+        .within()
+        .await?;
+        Ok((lock, id))
+    };
+    // Stopped while queued: nothing was recorded, nothing ran.
+    let (mut lock, id) = until_stopped(started, &mut stop, label).await?;
     let outcome = tokio::select! {
         outcome = body() => outcome,
         lost = keep(&mut lock, db, org, id) => Err(lost),
         // Dropping the body stops dbt.
-        () = stop => Err(Error::Interrupted { what: label.to_string() }),
+        () = &mut stop => Err(Error::Interrupted { what: label.to_string() }),
     };
     let (status, code) = match &outcome {
         Ok(0) => (RunStatus::Succeeded, Some(0)),
@@ -306,29 +342,25 @@ async fn locked(
         }
         Err(_) => (RunStatus::Failed, None),
     };
-    let record = format!(
-        "UPDATE dbt_runs SET status = $2, exit_code = $3, ended_at = now() WHERE id = $1 RETURNING {RUN_COLUMNS}"
-    );
-    let ended = match sqlx::query_as(sqlx::AssertSqlSafe(record.clone()))
-        .bind(id)
-        .bind(status.as_str())
-        .bind(code)
-        .fetch_one(lock.conn())
-        .await
-    {
-        Ok(ended) => {
-            lock.release().await?;
-            ended
+    let record = async {
+        let record = format!(
+            "UPDATE dbt_runs SET status = $2, exit_code = $3, ended_at = now() WHERE id = $1 RETURNING {RUN_COLUMNS}"
+        );
+        let update = |sql: String| sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).bind(status.as_str()).bind(code);
+        match update(record.clone()).fetch_one(lock.conn()).within().await {
+            Ok(ended) => {
+                lock.release().await?;
+                Ok::<RunRecord, Error>(ended)
+            }
+            // The lock's session died after the run: record the result anyway.
+            Err(_) => Ok(update(record).fetch_one(db.pool()).within().await?),
         }
-        // The lock's session died after the run: record the result anyway.
-        Err(_) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(record))
-                .bind(id)
-                .bind(status.as_str())
-                .bind(code)
-                .fetch_one(db.pool())
-                .await?
-        }
+    };
+    let ended: RunRecord = tokio::select! {
+        ended = record => ended?,
+        // Stopped while the end is being recorded (a stalled link): the row
+        // is left running, and reads as interrupted once its heartbeat is stale.
+        () = &mut stop => return Err(Error::Interrupted { what: label.to_string() }),
     };
     outcome.map(|_| ended)
 }
@@ -368,6 +400,7 @@ async fn wait_for_stopping_holder(conn: &mut PgConnection, org: &Org) -> Result<
         .bind(org.id)
         .bind(STALE_SECS)
         .fetch_one(&mut *conn)
+        .within()
         .await?;
         if !live {
             return Ok(());
@@ -414,6 +447,7 @@ async fn running(conn: &mut PgConnection, org: &Org) -> Result<Option<RunRecord>
     Ok(sqlx::query_as(select_runs("AND status = 'running' ORDER BY started_at DESC LIMIT 1"))
         .bind(org.id)
         .fetch_optional(conn)
+        .within()
         .await?)
 }
 
@@ -423,5 +457,6 @@ pub(crate) async fn recent(db: &Db, org: &Org, limit: i64) -> Result<Vec<RunReco
         .bind(org.id)
         .bind(limit)
         .fetch_all(db.pool())
+        .within()
         .await?)
 }
