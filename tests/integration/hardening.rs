@@ -210,3 +210,113 @@ fn concurrent_migrates_each_report_only_their_own_work() {
     applied.dedup();
     assert_eq!(applied.len() as i64, known, "{reports:?}");
 }
+
+/// Completion is inert: bash's real completion script (`COMPLETE=bash
+/// dalgo`), asked to complete pipeline names that hold `$( )` and `*`,
+/// offers neither, so entering the completed line runs nothing and expands
+/// nothing; a plain name is still completed.
+#[test]
+fn completing_hostile_pipeline_names_runs_and_expands_nothing() {
+    let db = acme();
+    for name in ["$(touch PWNED)", "*", "nightly"] {
+        db.exec(&format!(
+            "INSERT INTO pipelines (org_id, name, deployment_name) SELECT id, $q${name}$q$, 'd-' || md5($q${name}$q$) FROM orgs"
+        ));
+    }
+    let script = db.dalgo(&[]).env("COMPLETE", "bash").output().unwrap();
+    assert!(script.status.success());
+    let dir = db.home().join("completion");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("script.bash"), &script.stdout).unwrap();
+    std::fs::write(dir.join("visible-file"), "").unwrap();
+    // Complete the word, then enter the line as bash would: every candidate evaluated.
+    let complete = |word: &str| {
+        let line = format!(
+            "source script.bash; COMP_WORDS=(dalgo pipeline run '{word}'); COMP_CWORD=3; COMP_TYPE=9; \
+             _clap_complete_dalgo dalgo '{word}' run; for c in \"${{COMPREPLY[@]}}\"; do eval \"printf '<%s>' $c\"; done"
+        );
+        let out = db.program("bash", &["-c", &line]).env("DALGO_ORG", "acme-ngo").current_dir(&dir).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(complete("$(t"), "");
+    assert_eq!(complete("*"), "");
+    let all = complete("");
+    assert!(all.starts_with("<nightly><--org>") && !all.contains("PWNED") && !all.contains("visible-file"), "{all}");
+    assert_eq!(complete("nig"), "<nightly>");
+    assert!(!dir.join("PWNED").exists(), "completion ran the name");
+}
+
+/// `--password-stdin` reads at most 4096 bytes: 50 MB ends at once with 65,
+/// nothing written.
+#[test]
+fn an_oversized_password_on_stdin_is_refused_at_once() {
+    let db = acme();
+    let out = db
+        .dalgo(&["user", "add", "big@acme.org", "--org", "acme-ngo", "--role", "analyst", "--password-stdin"])
+        .write_stdin(vec![b'x'; 50 << 20])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("longer than 4096 bytes"), "{}", stderr(&out));
+    assert_eq!(db.count("users WHERE email = 'big@acme.org'"), 0);
+    // The longest accepted still works.
+    let out = db
+        .dalgo(&["user", "add", "big@acme.org", "--org", "acme-ngo", "--role", "analyst", "--password-stdin"])
+        .write_stdin(format!("{}\n", "y".repeat(4096)))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// An id bound for a URL path is checked first: `pipeline cancel
+/// ../work_pools/default` is 65 and no call is made (Prefect here is a port
+/// nothing listens on: a call would be 69).
+#[test]
+fn ids_bound_for_url_paths_are_checked_before_any_call() {
+    let db = acme();
+    for id in ["../work_pools/default", "../x"] {
+        let out =
+            db.dalgo(&["pipeline", "cancel", id]).env("PREFECT_API_URL", "http://127.0.0.1:9/api").output().unwrap();
+        assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+        assert!(stderr(&out).contains("must be a UUID"), "{}", stderr(&out));
+    }
+}
+
+/// This test's database through a proxy that forwards only the start-up.
+fn stalled_url(db: &TestDb, proxy: &crate::stall_proxy::StallProxy) -> String {
+    format!("postgres://{}@127.0.0.1:{}/{}?sslmode=disable", db.scalar("SELECT current_user"), proxy.port(), db.name)
+}
+
+/// A link that stalls after the start-up (the server never sees the
+/// statement, so its statement_timeout never fires) ends `org list` with 75
+/// at dalgo's own deadline, naming the setting, instead of hanging.
+#[test]
+fn a_stalled_database_link_ends_with_75_at_the_client_deadline() {
+    let db = acme();
+    let proxy = crate::stall_proxy::StallProxy::start("127.0.0.1:5432");
+    let out = db
+        .dalgo(&["org", "list"])
+        .env("DATABASE_URL", stalled_url(&db, &proxy))
+        .env("DALGO_DB_STATEMENT_TIMEOUT", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(75), "{}", stderr(&out));
+    assert!(stderr(&out).contains("DALGO_DB_STATEMENT_TIMEOUT"), "{}", stderr(&out));
+    assert!(proxy.swallowed() > 0, "no statement was sent");
+}
+
+/// SIGTERM while `dbt run` waits on a stalled link ends it at once (130),
+/// long before the deadline, with no run recorded.
+#[test]
+fn sigterm_ends_a_dbt_run_waiting_on_a_stalled_database() {
+    let db = acme();
+    let proxy = crate::stall_proxy::StallProxy::start("127.0.0.1:5432");
+    let url = stalled_url(&db, &proxy);
+    let mut run = db.spawn(&["dbt", "run", "--org", "acme-ngo"], &[("DATABASE_URL", &url)]);
+    crate::common::wait_while_running(&mut run, || proxy.swallowed() > 0, "a statement to stall");
+    std::process::Command::new("kill").args(["-TERM", &run.id().to_string()]).status().unwrap();
+    let out = run.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(db.count("dbt_runs"), 0);
+}

@@ -327,17 +327,28 @@ fn org_delete_waits_for_a_concurrent_user_add_and_keeps_that_user() {
     );
 }
 
+/// Writes a secret file in Dalgo's layout.
+fn put_secret_file(db: &TestDb, name: &str) {
+    let body = serde_json::json!({"Name": name, "SecretId": name, "SecretString": "x"});
+    std::fs::write(db.secrets_dir().join(name), body.to_string()).unwrap();
+}
+
 #[test]
-fn secrets_gc_removes_only_the_versions_no_row_names() {
+fn secrets_gc_removes_only_the_recorded_versions_no_row_names() {
     let db = acme();
     let (named, _) = warehouse_secret(&db);
-    let orphans = [
+    let recorded = [
         "warehouseCreds-acme-ngo-3f1c2d4e-0000-4000-8000-000000000001".to_string(),
         "gitrepoAccessToken-3f1c2d4e-0000-4000-8000-000000000002".to_string(),
     ];
-    for name in orphans.iter().chain(std::iter::once(&"someoneElsesSecret".to_string())) {
-        let body = serde_json::json!({"Name": name, "SecretId": name, "SecretString": "x"});
-        std::fs::write(db.secrets_dir().join(name), body.to_string()).unwrap();
+    for (name, kind) in recorded.iter().zip(["warehouse", "git_token"]) {
+        put_secret_file(&db, name);
+        db.exec(&format!("INSERT INTO org_secrets (name, org_id, kind) SELECT '{name}', id, '{kind}' FROM orgs"));
+    }
+    // Dalgo's own secrets in a shared store: in dalgo's naming, never recorded by dalgo.
+    let djangos = "warehouseCreds-acme-ngo-3f1c2d4e-0000-4000-8000-00000000000d".to_string();
+    for name in [&djangos, &"someoneElsesSecret".to_string()] {
+        put_secret_file(&db, name);
     }
     // Young versions may belong to an operation under way.
     let out = db.dalgo(&["secrets", "gc", "--dry-run", "-o", "json"]).output().unwrap();
@@ -345,15 +356,38 @@ fn secrets_gc_removes_only_the_versions_no_row_names() {
     let out = db.dalgo(&["secrets", "gc", "--older-than", "0s", "--dry-run", "-o", "json"]).output().unwrap();
     let listed: Vec<String> =
         json(&out).as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap().into()).collect();
-    let mut expected = orphans.to_vec();
+    let mut expected = recorded.to_vec();
     expected.sort();
     assert_eq!(listed, expected);
-    assert_eq!(secret_files(&db).len(), 4, "a dry run removes nothing");
+    assert_eq!(secret_files(&db).len(), 5, "a dry run removes nothing");
     db.dalgo(&["secrets", "gc", "--older-than", "0s"]).assert().code(2);
     db.dalgo(&["secrets", "gc", "--older-than", "0s", "--yes"]).assert().success();
-    let mut left = vec![named, "someoneElsesSecret".to_string()];
+    let mut left = vec![named, djangos, "someoneElsesSecret".to_string()];
     left.sort();
     assert_eq!(secret_files(&db), left);
+}
+
+/// gc while an operation holds the org's lock (a `warehouse set` switching
+/// versions, here held by another session) leaves that org alone and says
+/// so: the version being switched to survives, and the next gc, once the
+/// lock is free, finishes the job.
+#[test]
+fn secrets_gc_skips_an_org_whose_operation_is_under_way() {
+    let db = acme();
+    let (named, _) = warehouse_secret(&db);
+    let switching = "warehouseCreds-acme-ngo-3f1c2d4e-0000-4000-8000-0000000000a1";
+    db.exec(&format!("INSERT INTO org_secrets (name, org_id, kind) SELECT '{switching}', id, 'warehouse' FROM orgs"));
+    put_secret_file(&db, switching);
+    let key = "SELECT pg_advisory_lock(x'6f7073'::int, id::int) FROM orgs WHERE slug = 'acme-ngo'";
+    let holder = crate::common::LockHolder::new(&db, key);
+    let out = db.dalgo(&["secrets", "gc", "--older-than", "0s", "--yes", "-o", "json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out), serde_json::json!([]));
+    assert!(stderr(&out).contains("org acme-ngo skipped"), "{}", stderr(&out));
+    assert!(secret_files(&db).contains(&switching.to_string()));
+    drop(holder);
+    db.dalgo(&["secrets", "gc", "--older-than", "0s", "--yes"]).assert().success();
+    assert_eq!(secret_files(&db), [named]);
 }
 
 /// An org with a warehouse, a local dbt project, an Airbyte workspace on the

@@ -543,7 +543,8 @@ fn signal(child: &std::process::Child, sig: &str) {
 fn sigterm_gives_runs_the_grace_then_stops_their_tasks_and_reports_them_crashed() {
     let env = worker_env("Shutdown NGO");
     let pid_file = env.db.home().join("sleeper.pid");
-    let task = format!("sleep 60 & echo $! > {}; wait", pid_file.display());
+    // The sleeper's pid as this test sees it (the task runs in a PID namespace of its own).
+    let task = format!("sh -c 'readlink /proc/self > {}; exec sleep 60' & wait", pid_file.display());
     let run = run_of(&deploy(&env, json!([shell(1, "long", &task, env.db.home())])));
     let name = format!("w-{}", env.slug);
     let mut worker =

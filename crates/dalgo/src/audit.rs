@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::PgConnection;
 
+use crate::db::Within;
 use crate::error::Result;
 
 /// What happened.
@@ -91,6 +92,7 @@ pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> Result<()> {
     .bind(e.org.map(|o| o.slug))
     .bind(e.details)
     .execute(conn)
+    .within()
     .await?;
     Ok(())
 }

@@ -21,6 +21,7 @@ use sqlx::PgConnection;
 
 use crate::audit::{self, Action, Resource};
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, Result};
 use crate::org::{self, Org};
 
@@ -82,6 +83,7 @@ pub async fn effective_flags(db: &Db, org_slug: Option<&str>) -> Result<Vec<Flag
     )
     .bind(org_slug)
     .fetch_all(db.pool())
+    .within()
     .await?;
     if let Some(slug) = org_slug
         && (rows.first().is_some_and(|r| !r.org_exists) || (rows.is_empty() && !org_exists(db, slug).await?))
@@ -103,7 +105,11 @@ impl From<FlagRow> for FlagState {
 }
 
 async fn org_exists(db: &Db, slug: &str) -> Result<bool> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM orgs WHERE slug = $1)").bind(slug).fetch_one(db.pool()).await?)
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM orgs WHERE slug = $1)")
+        .bind(slug)
+        .fetch_one(db.pool())
+        .within()
+        .await?)
 }
 
 /// The `{"FLAG": bool, …}` object Dalgo's web endpoint returns.
@@ -143,30 +149,30 @@ impl Change {
 /// Sets a flag in a scope, creating the row if absent. Concurrent calls leave
 /// one row: the unique indexes decide.
 pub async fn set_flag(db: &Db, scope: Scope<'_>, name: &str, value: bool, actor: &str) -> Result<Change> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let name = &flag_name(&mut tx, name).await?;
     let org = scope_org(&mut tx, scope).await?;
     let change = set_in_tx(&mut tx, org.as_ref(), name, value, actor).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(change)
 }
 
 /// Enables every catalogue flag globally, in one transaction.
 pub async fn enable_all_global(db: &Db, actor: &str) -> Result<Vec<Change>> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let names: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM feature_flags ORDER BY name").fetch_all(&mut *tx).await?;
+        sqlx::query_scalar("SELECT name FROM feature_flags ORDER BY name").fetch_all(&mut *tx).within().await?;
     let mut changes = Vec::with_capacity(names.len());
     for name in &names {
         changes.push(set_in_tx(&mut tx, None, name, true, actor).await?);
     }
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(changes)
 }
 
 /// Removes an org's override so the org falls back to the global value.
 pub async fn clear_flag(db: &Db, org_slug: &str, name: &str, actor: &str) -> Result<Change> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let name = &flag_name(&mut tx, name).await?;
     let org = org::get(&mut tx, org_slug).await?;
     let old: Option<bool> =
@@ -174,19 +180,21 @@ pub async fn clear_flag(db: &Db, org_slug: &str, name: &str, actor: &str) -> Res
             .bind(org.id)
             .bind(name)
             .fetch_optional(&mut *tx)
+            .within()
             .await?;
     let change = Change { flag: name.to_string(), scope: org.slug.clone(), old, new: None };
     if change.changed() {
         audit_change(&mut tx, Some(&org), &change, actor).await?;
     }
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(change)
 }
 
 /// The catalogue's spelling of a flag name given in any case; an unknown
 /// one lists the valid names and suggests the nearest.
 async fn flag_name(conn: &mut PgConnection, name: &str) -> Result<String> {
-    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM feature_flags ORDER BY name").fetch_all(conn).await?;
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM feature_flags ORDER BY name").fetch_all(conn).within().await?;
     match names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
         Some(n) => Ok(n.clone()),
         None => {
@@ -223,6 +231,7 @@ async fn set_in_tx(conn: &mut PgConnection, org: Option<&Org>, name: &str, value
         .bind(id),
     }
     .execute(&mut *conn)
+    .within()
     .await?
     .rows_affected()
         == 1;
@@ -237,6 +246,7 @@ async fn set_in_tx(conn: &mut PgConnection, org: Option<&Org>, name: &str, value
         .bind(value)
         .bind(org_id)
         .execute(&mut *conn)
+        .within()
         .await?
         .rows_affected()
             == 1;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::Result;
 use crate::org::{self, Org};
 use crate::role;
@@ -47,13 +48,13 @@ pub struct Report {
 /// email converge on one org, one user and one membership.
 pub async fn create_org_and_user(db: &Db, req: &Request<'_>) -> Result<Report> {
     let name = org::validate_name(req.org_name)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let role = role::get(&mut tx, req.role).await?;
     let (org, org_created) = org::find_or_create(&mut tx, name, req.actor).await?;
     let plan_created = org::ensure_internal_plan(&mut tx, &org, req.actor).await?;
     let (user, user_created) = user::find_or_create(&mut tx, req.email, req.password, req.actor).await?;
     let membership = user::ensure_membership(&mut tx, &user, Some(&org), &role, req.actor).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(Report {
         org,
         org_created,

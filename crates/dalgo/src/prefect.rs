@@ -300,7 +300,7 @@ impl Client {
     /// the other aborted.
     pub async fn propose_state(&self, id: &str, state: Value) -> Result<Proposal> {
         let body = json!({ "state": state, "force": false });
-        let v = self.send_once(&format!("/flow_runs/{id}/set_state"), &body).await?;
+        let v = self.send_once(&format!("/flow_runs/{}/set_state", path_id("flow run", id)?), &body).await?;
         serde_json::from_value(v).map_err(|e| Error::Prefect {
             kind: ErrorKind::Failure,
             status: None,
@@ -337,7 +337,9 @@ impl Client {
     /// Forces a task run into a state.
     pub async fn set_task_state(&self, id: &str, state: Value) -> Result<()> {
         let body = json!({ "state": state, "force": true });
-        self.send(Method::POST, &format!("/task_runs/{id}/set_state"), Some(&body)).await.map(|_| ())
+        self.send(Method::POST, &format!("/task_runs/{}/set_state", path_id("task run", id)?), Some(&body))
+            .await
+            .map(|_| ())
     }
 
     /// Sends log lines (Prefect's `LogCreate`s) in one call.
@@ -366,17 +368,18 @@ impl Client {
     }
 
     pub async fn get_deployment(&self, id: &str) -> Result<Deployment> {
-        self.call(Method::GET, &format!("/deployments/{id}"), None).await
+        self.call(Method::GET, &format!("/deployments/{}", path_id("deployment", id)?), None).await
     }
 
     /// PATCHes a deployment; `schedules`, when sent, replace all of them.
     pub async fn update_deployment(&self, id: &str, patch: &Value) -> Result<()> {
-        self.send(Method::PATCH, &format!("/deployments/{id}"), Some(patch)).await.map(|_| ())
+        self.send(Method::PATCH, &format!("/deployments/{}", path_id("deployment", id)?), Some(patch)).await.map(|_| ())
     }
 
     /// Deletes a deployment; `false` when Prefect did not know it.
     pub async fn delete_deployment(&self, id: &str) -> Result<bool> {
-        Ok(found(self.send(Method::DELETE, &format!("/deployments/{id}"), None).await)?.is_some())
+        Ok(found(self.send(Method::DELETE, &format!("/deployments/{}", path_id("deployment", id)?), None).await)?
+            .is_some())
     }
 
     /// The deployments with these ids that Prefect knows, in as few calls as
@@ -417,11 +420,16 @@ impl Client {
     /// is retried like a read.
     pub async fn create_flow_run(&self, deployment_id: &str, idempotency_key: &str) -> Result<FlowRun> {
         let body = json!({ "idempotency_key": idempotency_key });
-        self.call(Method::POST, &format!("/deployments/{deployment_id}/create_flow_run"), Some(&body)).await
+        self.call(
+            Method::POST,
+            &format!("/deployments/{}/create_flow_run", path_id("deployment", deployment_id)?),
+            Some(&body),
+        )
+        .await
     }
 
     pub async fn get_flow_run(&self, id: &str) -> Result<FlowRun> {
-        self.call(Method::GET, &format!("/flow_runs/{id}"), None).await
+        self.call(Method::GET, &format!("/flow_runs/{}", path_id("flow run", id)?), None).await
     }
 
     /// One page of flow runs matching a filter body (without limit/offset).
@@ -440,7 +448,7 @@ impl Client {
     /// Forces a flow run into a state.
     pub async fn set_state(&self, id: &str, state: Value) -> Result<Value> {
         let body = json!({ "state": state, "force": true });
-        self.call(Method::POST, &format!("/flow_runs/{id}/set_state"), Some(&body)).await
+        self.call(Method::POST, &format!("/flow_runs/{}/set_state", path_id("flow run", id)?), Some(&body)).await
     }
 
     /// One page of task runs matching a filter body (without limit/offset).
@@ -466,7 +474,12 @@ impl Client {
                     return Ok(Some(BlockWrite::Unchanged));
                 }
                 let patch = json!({ "data": data, "merge_existing_data": false });
-                self.send(Method::PATCH, &format!("/block_documents/{}", doc.id), Some(&patch)).await?;
+                self.send(
+                    Method::PATCH,
+                    &format!("/block_documents/{}", path_id("block document", &doc.id)?),
+                    Some(&patch),
+                )
+                .await?;
                 return Ok(Some(BlockWrite::Updated));
             }
             // Only a create needs the type; a lookup of an unknown type's block is just a 404.
@@ -497,7 +510,10 @@ impl Client {
         let Some(doc) = self.block_document(type_slug, name).await? else {
             return Ok(false);
         };
-        Ok(found(self.send(Method::DELETE, &format!("/block_documents/{}", doc.id), None).await)?.is_some())
+        Ok(found(
+            self.send(Method::DELETE, &format!("/block_documents/{}", path_id("block document", &doc.id)?), None).await,
+        )?
+        .is_some())
     }
 
     async fn block_document(&self, type_slug: &str, name: &str) -> Result<Option<BlockDocument>> {
@@ -545,6 +561,12 @@ fn found<T>(result: Result<T>) -> Result<Option<T>> {
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// An id as it may stand in a URL path: Prefect's ids are UUIDs, and
+/// anything else (`../work_pools/default`) is refused (65) before any call.
+fn path_id(what: &'static str, id: &str) -> Result<uuid::Uuid> {
+    uuid::Uuid::parse_str(id).map_err(|_| Error::InvalidId { what, given: id.to_string() })
 }
 
 fn encode(segment: &str) -> String {

@@ -5,6 +5,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, Result};
 
 /// A role: what a member of an org may do. Higher levels may manage lower ones.
@@ -50,6 +51,7 @@ pub async fn list(db: &Db) -> Result<Vec<RoleSummary>> {
           GROUP BY r.id ORDER BY r.level DESC, r.slug",
     )
     .fetch_all(db.pool())
+    .within()
     .await?)
 }
 
@@ -59,6 +61,7 @@ pub async fn get(conn: &mut PgConnection, slug: &str) -> Result<Role> {
     let found: Option<Role> = sqlx::query_as("SELECT id, uuid, slug, name, level FROM roles WHERE slug = lower($1)")
         .bind(slug)
         .fetch_optional(&mut *conn)
+        .within()
         .await?;
     match found {
         Some(role) => Ok(role),
@@ -71,7 +74,7 @@ pub async fn get(conn: &mut PgConnection, slug: &str) -> Result<Role> {
 }
 
 async fn slugs(conn: &mut PgConnection) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar("SELECT slug FROM roles ORDER BY level DESC, slug").fetch_all(conn).await?)
+    Ok(sqlx::query_scalar("SELECT slug FROM roles ORDER BY level DESC, slug").fetch_all(conn).within().await?)
 }
 
 /// The role with this slug, or [`Error::UnknownRole`] listing the valid ones.
@@ -88,6 +91,7 @@ pub async fn show(db: &Db, slug: &str) -> Result<RoleDetails> {
     )
     .bind(role.id)
     .fetch_all(db.pool())
+    .within()
     .await?;
     Ok(RoleDetails { role, permissions })
 }

@@ -18,6 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use crate::config::SecretsConfig;
+use crate::db::Within;
 use crate::error::{Error, Result};
 
 /// The keyring service every dalgo secret is filed under.
@@ -108,19 +109,6 @@ impl SecretStore {
         }
     }
 
-    /// When a dir-backend secret was last written (`None` if absent, or for the keyring).
-    pub fn modified(&self, name: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-        check_name(name)?;
-        match self {
-            SecretStore::Dir(dir) => match fs::metadata(dir.join(name)).and_then(|m| m.modified()) {
-                Ok(t) => Ok(Some(t.into())),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(io_error(&dir.join(name), e)),
-            },
-            SecretStore::Keyring => Ok(None),
-        }
-    }
-
     /// The names of every secret, where the backend can enumerate them (the
     /// keyring cannot: `None`).
     pub fn list(&self) -> Result<Option<Vec<String>>> {
@@ -186,6 +174,7 @@ async fn references(db: &crate::db::Db) -> Result<Vec<(String, &'static str, Str
           WHERE d.token_secret IS NOT NULL",
     )
     .fetch_all(db.pool())
+    .within()
     .await?;
     Ok(rows.into_iter().map(|(n, wh, org)| (n, if wh { "warehouse" } else { "git token" }, org)).collect())
 }
@@ -259,6 +248,7 @@ pub(crate) async fn put_new_version(
         .bind(org.id)
         .bind(kind.as_str())
         .execute(db.pool())
+        .within()
         .await?;
     if let Err(e) = store.put(&name, value) {
         let _ = forget(db, &name).await;
@@ -275,7 +265,7 @@ pub(crate) async fn remove_version(db: &crate::db::Db, store: &SecretStore, name
 }
 
 async fn forget(db: &crate::db::Db, name: &str) -> Result<()> {
-    sqlx::query("DELETE FROM org_secrets WHERE name = $1").bind(name).execute(db.pool()).await?;
+    sqlx::query("DELETE FROM org_secrets WHERE name = $1").bind(name).execute(db.pool()).within().await?;
     Ok(())
 }
 
@@ -285,13 +275,16 @@ async fn forget(db: &crate::db::Db, name: &str) -> Result<()> {
 const UNUSED_VERSIONS: &str = "SELECT s.name FROM org_secrets s
      WHERE s.org_id = $1
        AND NOT EXISTS (SELECT 1 FROM warehouses w WHERE w.credentials_secret = s.name)
-       AND NOT EXISTS (SELECT 1 FROM dbt_workspaces d WHERE d.token_secret = s.name)
-     ORDER BY s.name";
+       AND NOT EXISTS (SELECT 1 FROM dbt_workspaces d WHERE d.token_secret = s.name)";
 
 /// Removes the org's versions no row names (see [`UNUSED_VERSIONS`]) and
 /// returns their names. Called first by every operation that writes one.
 pub(crate) async fn sweep(db: &crate::db::Db, store: &SecretStore, org: &crate::org::Org) -> Result<Vec<String>> {
-    let names: Vec<String> = sqlx::query_scalar(UNUSED_VERSIONS).bind(org.id).fetch_all(db.pool()).await?;
+    let names: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{UNUSED_VERSIONS} ORDER BY s.name")))
+        .bind(org.id)
+        .fetch_all(db.pool())
+        .within()
+        .await?;
     for name in &names {
         tracing::info!(secret = %name, org = %org.slug, "removing a secret version left by an interrupted operation");
         remove_version(db, store, name).await?;
@@ -314,6 +307,7 @@ pub(crate) async fn org_versions(
     )
     .bind(org.id)
     .fetch_all(db.pool())
+    .within()
     .await?;
     let prefix = format!("warehouseCreds-{}-", org.slug);
     for held in store.list()?.unwrap_or_default() {
@@ -331,57 +325,73 @@ pub(crate) async fn org_versions(
 #[derive(Debug, Clone, Serialize)]
 pub struct Orphan {
     pub name: String,
-    /// The org it was recorded for, when it was recorded.
+    /// The org it was recorded for.
     pub org: Option<String>,
     /// Whether it was removed (false in a dry run).
     pub removed: bool,
 }
 
-/// Removes warehouse credentials and git tokens that no row names: versions
-/// left by operations killed before versions were recorded, or by a crash
-/// between writing a version and recording its row. Versions younger than
-/// `min_age` are left alone, since an operation may be about to record them.
+/// What `dalgo secrets gc` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct GcReport {
+    /// The versions removed (or, in a dry run, that would be).
+    pub orphans: Vec<Orphan>,
+    /// Orgs left alone because an operation held their lock: run gc again later.
+    pub skipped: Vec<String>,
+}
+
+/// Removes the versions dalgo recorded in `org_secrets` that no row names:
+/// what an operation killed midway left. Each org is swept under its
+/// operations lock, the lock every operation that writes a version holds, so
+/// a version being switched to is never taken for an orphan; an org whose
+/// lock is held is skipped and named. Versions younger than `min_age` are
+/// left too. A secret dalgo never recorded (Dalgo's own, in a store shared
+/// with Django) is never touched, whatever its age or name.
 pub async fn gc(
     db: &crate::db::Db,
     store: &SecretStore,
     min_age: std::time::Duration,
     dry_run: bool,
-) -> Result<Vec<Orphan>> {
-    let Some(held) = store.list()? else {
-        return Err(Error::Secrets {
-            message: "the OS keyring cannot list its entries; gc works on the dir backend".into(),
-        });
-    };
-    let referenced: std::collections::HashSet<String> =
-        references(db).await?.into_iter().map(|(name, _, _)| name).collect();
-    let recorded: std::collections::HashMap<String, (String, chrono::DateTime<chrono::Utc>)> =
-        sqlx::query_as("SELECT s.name, o.slug, s.created_at FROM org_secrets s JOIN orgs o ON o.id = s.org_id")
-            .fetch_all(db.pool())
-            .await?
-            .into_iter()
-            .map(|(name, slug, at): (String, String, chrono::DateTime<chrono::Utc>)| (name, (slug, at)))
-            .collect();
-    let now = chrono::Utc::now();
+) -> Result<GcReport> {
+    let slugs: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT o.slug FROM org_secrets s JOIN orgs o ON o.id = s.org_id
+          WHERE NOT EXISTS (SELECT 1 FROM warehouses w WHERE w.credentials_secret = s.name)
+            AND NOT EXISTS (SELECT 1 FROM dbt_workspaces d WHERE d.token_secret = s.name)
+          ORDER BY o.slug",
+    )
+    .fetch_all(db.pool())
+    .within()
+    .await?;
     let min_age = chrono::Duration::from_std(min_age).unwrap_or(chrono::Duration::MAX);
-    let mut orphans = Vec::new();
-    for name in held {
-        let dalgos = name.starts_with("warehouseCreds-") || name.starts_with("gitrepoAccessToken-");
-        if !dalgos || referenced.contains(&name) {
-            continue;
-        }
-        let born = match recorded.get(&name) {
-            Some((_, at)) => *at,
-            None => store.modified(&name)?.unwrap_or(now),
+    let mut report = GcReport { orphans: Vec::new(), skipped: Vec::new() };
+    for slug in slugs {
+        // Deleted since the list was read: nothing of it is left to sweep.
+        let Ok(org) = crate::org::get(&mut *db.pool().acquire().await?, &slug).await else { continue };
+        let lock = match crate::db::lock::OrgLock::try_acquire(db, crate::db::lock::LockClass::Ops, &org).await? {
+            Ok(lock) => lock,
+            Err(_) => {
+                report.skipped.push(slug);
+                continue;
+            }
         };
-        if now - born < min_age {
-            continue;
+        let unused: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT name FROM ({UNUSED_VERSIONS}) u JOIN org_secrets s USING (name)
+              WHERE s.created_at <= now() - make_interval(secs => $2) ORDER BY name"
+        )))
+        .bind(org.id)
+        .bind(min_age.as_seconds_f64())
+        .fetch_all(db.pool())
+        .within()
+        .await?;
+        for name in unused {
+            if !dry_run {
+                remove_version(db, store, &name).await?;
+            }
+            report.orphans.push(Orphan { name, org: Some(slug.clone()), removed: !dry_run });
         }
-        if !dry_run {
-            remove_version(db, store, &name).await?;
-        }
-        orphans.push(Orphan { org: recorded.get(&name).map(|(slug, _)| slug.clone()), name, removed: !dry_run });
+        lock.release().await?;
     }
-    Ok(orphans)
+    Ok(report)
 }
 
 /// Secret names become file names: no separators, no dot-files.

@@ -12,6 +12,7 @@ use sqlx::{Connection, PgConnection};
 
 use crate::audit::{self, Action, Resource};
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, Result};
 use crate::org::{self, Org};
 use crate::secrets::SecretStore;
@@ -246,6 +247,7 @@ pub async fn find(conn: &mut PgConnection, org: &Org) -> Result<Option<Warehouse
     )
     .bind(org.id)
     .fetch_optional(conn)
+    .within()
     .await?)
 }
 
@@ -284,7 +286,7 @@ pub(crate) async fn record(
     secret: &str,
     actor: &str,
 ) -> Result<(bool, Option<String>)> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     org::lock(&mut tx, &org.slug).await?;
     let old = find(&mut tx, org).await?.map(|w| w.credentials_secret);
     let location = config.get("dataset_location").and_then(Value::as_str);
@@ -298,6 +300,7 @@ pub(crate) async fn record(
     .bind(secret)
     .bind(location)
     .execute(&mut *tx)
+    .within()
     .await?;
     let entry = audit::Entry {
         actor,
@@ -308,7 +311,7 @@ pub(crate) async fn record(
         details: json!({ "wtype": wtype.as_str(), "replaced_secret": old }),
     };
     audit::record(&mut tx, entry).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok((old.is_none(), old))
 }
 
@@ -356,10 +359,10 @@ pub async fn show(db: &Db, store: &SecretStore, org_slug: &str) -> Result<Wareho
 /// Deletes the warehouse row, then its secret. Refused while a dbt workspace
 /// depends on it.
 pub async fn delete(db: &Db, store: &SecretStore, org_slug: &str, actor: &str) -> Result<Warehouse> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let org = org::lock(&mut tx, org_slug).await?;
     let wh = deletable(&mut tx, &org).await?;
-    sqlx::query("DELETE FROM warehouses WHERE id = $1").bind(wh.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM warehouses WHERE id = $1").bind(wh.id).execute(&mut *tx).within().await?;
     let entry = audit::Entry {
         actor,
         action: Action::Delete,
@@ -369,7 +372,7 @@ pub async fn delete(db: &Db, store: &SecretStore, org_slug: &str, actor: &str) -
         details: json!({ "wtype": wh.wtype }),
     };
     audit::record(&mut tx, entry).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     crate::secrets::remove_version(db, store, &wh.credentials_secret).await?;
     Ok(wh)
 }
@@ -387,6 +390,7 @@ async fn deletable(conn: &mut PgConnection, org: &Org) -> Result<Warehouse> {
     let has_dbt: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM dbt_workspaces WHERE org_id = $1)")
         .bind(org.id)
         .fetch_one(&mut *conn)
+        .within()
         .await?;
     if has_dbt {
         return Err(Error::InUse(format!(

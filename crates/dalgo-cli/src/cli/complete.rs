@@ -75,9 +75,18 @@ fn candidates(kind: Kind, current: &OsStr) -> Vec<CompletionCandidate> {
     found
         .unwrap_or_default()
         .into_iter()
-        .filter(|(value, _)| value.starts_with(prefix))
+        .filter(|(value, _)| value.starts_with(prefix) && shell_safe(value))
         .map(|(value, help)| CompletionCandidate::new(value).help(help.map(Into::into)))
         .collect()
+}
+
+/// Whether a value can be offered as it is to any shell: names come from
+/// users (Dalgo's web UI, an import), and the shells' completion scripts put
+/// candidates on the command line unquoted (bash's even globs them), so a
+/// name holding `$( )`, a backquote, `*` or a space would run or expand when
+/// the line is entered. Such names are not offered; they are typed quoted.
+fn shell_safe(value: &str) -> bool {
+    !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.@+,:/=%".contains(c))
 }
 
 /// (value, what it is) pairs: orgs with their names; pipelines of

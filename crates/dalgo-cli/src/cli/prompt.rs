@@ -64,9 +64,18 @@ pub async fn new_user_password(
     Ok((hash, password.is_some()))
 }
 
+/// Reads the password from stdin, at most [`MAX_PASSWORD_BYTES`] (and a
+/// line end): nothing past that is read, so `/dev/zero` ends at once (65).
 fn read_stdin_password() -> anyhow::Result<SecretString> {
-    let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s)?;
+    use dalgo::user::password::MAX_PASSWORD_BYTES;
+    let mut bytes = Vec::new();
+    std::io::stdin().lock().take(MAX_PASSWORD_BYTES as u64 + 3).read_to_end(&mut bytes)?;
+    let too_long = || CliError::new(ErrorKind::InvalidInput, "the password read from stdin is longer than 4096 bytes");
+    if bytes.len() > MAX_PASSWORD_BYTES + 2 {
+        return Err(too_long().into());
+    }
+    let s = String::from_utf8(bytes)
+        .map_err(|_| CliError::new(ErrorKind::InvalidInput, "the password read from stdin is not UTF-8 text"))?;
     let pw = s.strip_suffix('\n').map(|p| p.strip_suffix('\r').unwrap_or(p)).unwrap_or(&s);
     if pw.is_empty() {
         return Err(CliError::new(ErrorKind::InvalidInput, "the password read from stdin is empty").into());

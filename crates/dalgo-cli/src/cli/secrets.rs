@@ -24,10 +24,11 @@ pub enum SecretsCommand {
     },
     /// Remove warehouse credentials and git tokens that no row names
     #[command(
-        long_about = "Remove warehouse credentials (warehouseCreds-…) and git tokens (gitrepoAccessToken-…) that no \
-warehouse or dbt workspace names: versions left by an operation killed midway (before dalgo recorded every version) \
-or by a crash. Versions younger than --older-than are left alone, since an operation may be about to record them. \
-Other secrets in the store are never touched. Works on the dir backend (the OS keyring cannot list its entries).",
+        long_about = "Remove the versions of warehouse credentials and git tokens that dalgo recorded for an org and \
+that no warehouse or dbt workspace names: what an operation killed midway left. Each org is swept under its operations \
+lock, so a version an operation is switching to is never taken; an org whose lock is held is skipped with a warning \
+(run gc again later). Versions younger than --older-than are left alone too. A secret dalgo never recorded (Dalgo's \
+own, in a store shared with Django's backend) is never touched, whatever its name or age.",
         after_help = "Example:\n  dalgo secrets gc --dry-run\n  dalgo secrets gc --older-than 2h --yes"
     )]
     Gc {
@@ -93,7 +94,10 @@ pub async fn run(ctx: &Context, c: SecretsCommand) -> CmdResult {
         SecretsCommand::Gc { older_than, guard } => {
             let dry_run = guard.dry_run;
             guard.confirm(ctx, "remove every dalgo secret no row names")?;
-            let orphans = dalgo.secrets_gc(older_than, dry_run).await?;
+            let secrets::GcReport { orphans, skipped } = dalgo.secrets_gc(older_than, dry_run).await?;
+            for org in &skipped {
+                ctx.warn(format!("org {org} skipped: an operation holds its lock; run gc again when it is done"));
+            }
             if orphans.is_empty() {
                 ctx.note("no orphaned secrets");
             }

@@ -12,6 +12,7 @@ use super::Client;
 use super::client::{Call, Wait};
 use super::types::{AttemptInfo, AttemptStatus, Job, JobInfo, JobStatus};
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, ErrorKind, Result};
 use crate::org::{self, Org};
 
@@ -147,7 +148,7 @@ pub(crate) async fn record_job(db: &Db, org: Option<&Org>, connection_id: &str, 
     .bind(bytes.max(0))
     .bind(at(job.started_at.or(Some(job.created_at))))
     .bind(at(ended))
-    .execute(db.pool())
+    .execute(db.pool()).within()
     .await?;
     Ok(())
 }
@@ -178,6 +179,7 @@ pub async fn history(db: &Db, org_slug: &str, connection: Option<&str>, limit: i
     .bind(connection)
     .bind(limit)
     .fetch_all(db.pool())
+    .within()
     .await?)
 }
 

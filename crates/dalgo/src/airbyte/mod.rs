@@ -17,6 +17,7 @@ pub use types::*;
 use crate::audit::{self, Action, Resource};
 use crate::config::{AirbyteAuth, Config};
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, ErrorKind, Result};
 use crate::org::{self, Org};
 use client::{Call, Wait};
@@ -103,7 +104,7 @@ pub(crate) async fn get_workspace(c: &Client, id: &str) -> Result<Workspace> {
 /// Airbyte still knows. The org row stays locked meanwhile, so two runs never
 /// make two workspaces. Returns the workspace and whether it was created.
 pub async fn workspace_create(db: &Db, c: &Client, org_slug: &str, actor: &str) -> Result<(Workspace, bool)> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let org = org::lock(&mut tx, org_slug).await?;
     if let Some(id) = &org.airbyte_workspace_id {
         match get_workspace(c, id).await {
@@ -121,6 +122,7 @@ pub async fn workspace_create(db: &Db, c: &Client, org_slug: &str, actor: &str) 
             .bind(org.id)
             .bind(&ws.workspace_id)
             .execute(&mut *tx)
+            .within()
             .await?;
         let entry = audit::Entry {
             actor,
@@ -131,7 +133,7 @@ pub async fn workspace_create(db: &Db, c: &Client, org_slug: &str, actor: &str) 
             details: json!({ "airbyte_workspace_id": ws.workspace_id }),
         };
         audit::record(&mut tx, entry).await?;
-        tx.commit().await?;
+        tx.commit().within().await?;
         Ok::<_, Error>(())
     }
     .await;
@@ -154,17 +156,19 @@ async fn delete_workspace_remote(c: &Client, id: &str) -> Result<()> {
 /// connections with it) and forgets it. A workspace Airbyte no longer knows
 /// counts as deleted.
 pub async fn workspace_delete(db: &Db, c: &Client, org_slug: &str, actor: &str) -> Result<Option<String>> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let org = org::lock(&mut tx, org_slug).await?;
     let Some(id) = org.airbyte_workspace_id.clone() else { return Ok(None) };
     delete_workspace_remote(c, &id).await?;
     sqlx::query("UPDATE orgs SET airbyte_workspace_id = NULL, updated_at = now() WHERE id = $1")
         .bind(org.id)
         .execute(&mut *tx)
+        .within()
         .await?;
     sqlx::query("UPDATE warehouses SET airbyte_destination_id = NULL WHERE org_id = $1")
         .bind(org.id)
         .execute(&mut *tx)
+        .within()
         .await?;
     let entry = audit::Entry {
         actor,
@@ -175,7 +179,7 @@ pub async fn workspace_delete(db: &Db, c: &Client, org_slug: &str, actor: &str) 
         details: json!({ "airbyte_workspace_id": null, "deleted_workspace": id }),
     };
     audit::record(&mut tx, entry).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(Some(id))
 }
 
@@ -791,11 +795,12 @@ pub(crate) async fn upsert_warehouse_destination(
             create(c, Actor::Destination, &ow.workspace_id, &name, &def.id, &config).await?
         }
     };
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     sqlx::query("UPDATE warehouses SET airbyte_destination_id = $2, updated_at = now() WHERE id = $1")
         .bind(wh.id)
         .bind(&dest.id)
         .execute(&mut *tx)
+        .within()
         .await?;
     let entry = audit::Entry {
         actor,
@@ -806,7 +811,7 @@ pub(crate) async fn upsert_warehouse_destination(
         details: json!({ "airbyte_destination_id": dest.id }),
     };
     audit::record(&mut tx, entry).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(dest)
 }
 

@@ -18,6 +18,7 @@ pub use run::{Command, GitStep, RunRecord, RunRequest, git_update, run};
 use crate::audit::{self, Action, Resource};
 use crate::config::DbtConfig;
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::org::{self, Org};
@@ -123,7 +124,7 @@ pub async fn find(conn: &mut PgConnection, org: &Org) -> Result<Option<Workspace
            FROM dbt_workspaces WHERE org_id = $1",
     )
     .bind(org.id)
-    .fetch_optional(conn)
+    .fetch_optional(conn).within()
     .await?)
 }
 
@@ -260,7 +261,7 @@ pub(crate) struct WorkspaceRow<'a> {
 
 /// Upserts the workspace and its org tasks in one transaction.
 pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str) -> Result<(bool, Vec<String>)> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     org::lock(&mut tx, &org.slug).await?;
     let (id, created): (i64, bool) = sqlx::query_as(
         "INSERT INTO dbt_workspaces (org_id, source, repo_url, branch, project_dir, target_type, default_schema, token_secret)
@@ -278,7 +279,7 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
     .bind(w.target_type)
     .bind(w.default_schema)
     .bind(w.token_secret)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *tx).within()
     .await?;
     let mut wanted: Vec<&str> = DBT_TASKS.to_vec();
     if w.source == DbtSource::Git {
@@ -294,6 +295,7 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
     .bind(id)
     .bind(&wanted)
     .execute(&mut *tx)
+    .within()
     .await?;
     // A workspace that stopped being a git clone has no git-pull task.
     sqlx::query(
@@ -303,12 +305,13 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
     .bind(id)
     .bind(&wanted)
     .execute(&mut *tx)
+    .within()
     .await?;
     let tasks: Vec<String> = sqlx::query_scalar(
         "SELECT t.slug FROM org_tasks ot JOIN tasks t ON t.id = ot.task_id WHERE ot.dbt_workspace_id = $1 ORDER BY t.id",
     )
     .bind(id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *tx).within()
     .await?;
     let entry = audit::Entry {
         actor,
@@ -319,7 +322,7 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
         details: json!({ "source": w.source, "repo_url": w.repo_url, "branch": w.branch, "default_schema": w.default_schema }),
     };
     audit::record(&mut tx, entry).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok((created, tasks))
 }
 
@@ -331,6 +334,7 @@ pub(crate) async fn pipelines_using(conn: &mut PgConnection, ws: &Workspace) -> 
     )
     .bind(ws.id)
     .fetch_all(conn)
+    .within()
     .await?)
 }
 

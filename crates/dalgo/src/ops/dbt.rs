@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::{OrgOps, Partial, Step, refresh_blocks};
 use crate::audit::{self, Action, Resource};
+use crate::db::Within;
 use crate::db::lock::OrgLock;
 use crate::dbt::{self, DbtSource, OrgPaths, SetupReport, SetupRequest, Source, profile};
 use crate::error::{Error, Result};
@@ -236,14 +237,15 @@ impl DbtOps<'_> {
             targets.push(ws.project_path(cfg));
         }
         let removed_paths = remove_under(&paths.org_dir, targets)?;
-        let mut tx = dalgo.db().pool().begin().await?;
+        let mut tx = dalgo.db().pool().begin().within().await?;
         crate::org::lock(&mut tx, &org.slug).await?;
         refuse_in_use(&org, &dbt::pipelines_using(&mut tx, &ws).await?)?;
         let tasks_removed: i64 = sqlx::query_scalar("SELECT count(*) FROM org_tasks WHERE dbt_workspace_id = $1")
             .bind(ws.id)
             .fetch_one(&mut *tx)
+            .within()
             .await?;
-        sqlx::query("DELETE FROM dbt_workspaces WHERE id = $1").bind(ws.id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM dbt_workspaces WHERE id = $1").bind(ws.id).execute(&mut *tx).within().await?;
         let entry = audit::Entry {
             actor: dalgo.actor(),
             action: Action::Delete,
@@ -253,7 +255,7 @@ impl DbtOps<'_> {
             details: json!({ "source": ws.source, "repo_url": ws.repo_url, "tasks_removed": tasks_removed }),
         };
         audit::record(&mut tx, entry).await?;
-        tx.commit().await?;
+        tx.commit().within().await?;
         // Every token version of the org is now unnamed: the current one and any a kill left.
         secrets::sweep(dalgo.db(), dalgo.secrets(), &org).await?;
         dbt_lock.release().await?;

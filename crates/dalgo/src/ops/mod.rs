@@ -62,6 +62,7 @@ pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec};
 pub use self::warehouse::{WarehouseOps, WarehouseSetReport, WarehouseSpec};
 use crate::config::Config;
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, ErrorKind, Result};
 use crate::secrets::SecretStore;
 
@@ -152,7 +153,7 @@ impl Dalgo {
 
     /// Removes warehouse credentials and git tokens no row names (see
     /// [`crate::secrets::gc`]).
-    pub async fn secrets_gc(&self, min_age: std::time::Duration, dry_run: bool) -> Result<Vec<crate::secrets::Orphan>> {
+    pub async fn secrets_gc(&self, min_age: std::time::Duration, dry_run: bool) -> Result<crate::secrets::GcReport> {
         crate::secrets::gc(&self.db, &self.store, min_age, dry_run).await
     }
 }
@@ -240,6 +241,7 @@ async fn has_pipelines(db: &Db, org: &crate::org::Org) -> Result<bool> {
     Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pipelines WHERE org_id = $1)")
         .bind(org.id)
         .fetch_one(db.pool())
+        .within()
         .await?)
 }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::OrgOps;
 use super::dbt::remove_under;
+use crate::db::Within;
 use crate::dbt::OrgPaths;
 use crate::error::{Error, Result};
 use crate::org::{self, DeleteReport, Org};
@@ -63,6 +64,7 @@ impl OrgOps<'_> {
             sqlx::query_as("SELECT deployment_name, deployment_id FROM pipelines WHERE org_id = $1 ORDER BY id")
                 .bind(org.id)
                 .fetch_all(dalgo.db().pool())
+                .within()
                 .await?;
         let workspace = org.airbyte_workspace_id.clone().filter(|_| !opts.keep_airbyte);
         if let Some(ws) = &workspace

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::OrgOps;
 use crate::audit::Action;
+use crate::db::Within;
 use crate::error::{Error, Result};
 use crate::org::Org;
 pub use crate::pipeline::Changes as PipelineChanges;
@@ -62,6 +63,7 @@ impl PipelineOps<'_> {
         let queue_config: Option<Value> = sqlx::query_scalar("SELECT queue_config FROM orgs WHERE id = $1")
             .bind(org.id)
             .fetch_one(dalgo.db().pool())
+            .within()
             .await?;
         let (pool, queue) = pipeline_queue(dalgo.config(), queue_config.as_ref());
         ensure_pool(client, &pool).await?;
@@ -79,15 +81,16 @@ impl PipelineOps<'_> {
                 work_queue: &queue,
             };
             let dep = client.create_deployment(&deployment::body(&spec, client.config())).await?;
-            let mut tx = dalgo.db().pool().begin().await?;
+            let mut tx = dalgo.db().pool().begin().within().await?;
             sqlx::query("UPDATE pipelines SET deployment_id = $2 WHERE id = $1")
                 .bind(pipeline.id)
                 .bind(&dep.id)
                 .execute(&mut *tx)
+                .within()
                 .await?;
             let details = json!({ "deployment_id": dep.id, "tasks": tasks.len() });
             audit_pipeline(&mut tx, dalgo.actor(), Action::Create, &org, &pipeline, details).await?;
-            tx.commit().await?;
+            tx.commit().within().await?;
             Ok::<_, Error>((blocks, dep.id))
         };
         match made.await {
@@ -104,6 +107,7 @@ impl PipelineOps<'_> {
                 let _ = sqlx::query("DELETE FROM pipelines WHERE id = $1")
                     .bind(pipeline.id)
                     .execute(dalgo.db().pool())
+                    .within()
                     .await;
                 Err(e)
             }
@@ -138,7 +142,7 @@ impl PipelineOps<'_> {
         spec: &PipelineSpec,
     ) -> Result<(Pipeline, Vec<TaskRow>, Value)> {
         let dalgo = self.org.dalgo;
-        let mut tx = dalgo.db().pool().begin().await?;
+        let mut tx = dalgo.db().pool().begin().within().await?;
         crate::org::lock(&mut tx, &org.slug).await?;
         let tasks = resolve_tasks(&mut tx, org, &spec.tasks).await?;
         if tasks.is_empty() {
@@ -159,11 +163,12 @@ impl PipelineOps<'_> {
             .bind(spec.cron.as_deref())
             .bind(spec.continue_on_sync_failure)
             .fetch_optional(&mut *tx)
+            .within()
             .await?
             .ok_or_else(|| Error::NameTaken { what: "pipeline", name: name.to_string(), org: org.slug.clone() })?;
         write_tasks(&mut tx, pipeline.id, &tasks).await?;
         let parameters = build_parameters(&mut tx, dalgo.config(), org, &tasks, spec.continue_on_sync_failure).await?;
-        tx.commit().await?;
+        tx.commit().within().await?;
         Ok((pipeline, tasks, parameters))
     }
 
@@ -186,7 +191,7 @@ impl PipelineOps<'_> {
         let lock = self.org.lock(&org).await?;
         // Before the transaction: the blocks are written on a session of their own.
         let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.secrets(), client, &org.slug).await?;
-        let mut tx = dalgo.db().pool().begin().await?;
+        let mut tx = dalgo.db().pool().begin().within().await?;
         let mut p = get(&mut tx, &org, name, true).await?;
         let deployment_id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
         let tasks = match &ch.tasks {
@@ -209,6 +214,7 @@ impl PipelineOps<'_> {
             .bind(&p.cron)
             .bind(p.continue_on_sync_failure)
             .execute(&mut *tx)
+            .within()
             .await?;
         let parameters = build_parameters(&mut tx, dalgo.config(), &org, &tasks, p.continue_on_sync_failure).await?;
         let current = client.get_deployment(&deployment_id).await?;
@@ -218,7 +224,7 @@ impl PipelineOps<'_> {
         let details = json!({ "cron": p.cron, "tasks": tasks.len() });
         let committed = async {
             audit_pipeline(&mut tx, dalgo.actor(), Action::Update, &org, &p, details).await?;
-            tx.commit().await?;
+            tx.commit().within().await?;
             Ok::<_, Error>(())
         };
         if let Err(e) = committed.await {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Action, OrgRef, Resource};
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, Result};
 
 /// An organisation (a Dalgo tenant).
@@ -84,15 +85,17 @@ pub async fn list(db: &Db) -> Result<Vec<OrgSummary>> {
 /// flat however many orgs there are. Members are counted in one grouped
 /// pass over the memberships, not a subquery per org.
 pub fn list_stream(db: &Db) -> impl futures_util::Stream<Item = Result<OrgSummary>> + '_ {
-    sqlx::query_as(
-        "SELECT o.id, o.uuid, o.name, o.slug, o.airbyte_workspace_id, o.created_at, o.updated_at,
+    crate::db::stream_within(
+        sqlx::query_as(
+            "SELECT o.id, o.uuid, o.name, o.slug, o.airbyte_workspace_id, o.created_at, o.updated_at,
                 COALESCE(m.members, 0) AS members, p.base_plan
            FROM orgs o
            LEFT JOIN org_plans p ON p.org_id = o.id
            LEFT JOIN (SELECT org_id, count(*) AS members FROM org_users GROUP BY org_id) m ON m.org_id = o.id
           ORDER BY lower(o.name)",
+        )
+        .fetch(db.pool()),
     )
-    .fetch(db.pool())
     .map_err(Error::from)
 }
 
@@ -102,6 +105,7 @@ pub async fn slugs_starting(db: &Db, prefix: &str) -> Result<Vec<(String, String
     Ok(sqlx::query_as("SELECT slug, name FROM orgs WHERE starts_with(slug, $1) ORDER BY slug LIMIT 200")
         .bind(prefix)
         .fetch_all(db.pool())
+        .within()
         .await?)
 }
 
@@ -118,7 +122,8 @@ pub(crate) async fn lock(conn: &mut PgConnection, slug: &str) -> Result<Org> {
 /// Slugs are lower case (the schema says so), so `ACME-NGO` finds `acme-ngo`.
 async fn by_slug(conn: &mut PgConnection, slug: &str, locking: &'static str) -> Result<Org> {
     let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE slug = $1 {locking}");
-    match sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug.to_lowercase()).fetch_optional(&mut *conn).await? {
+    match sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug.to_lowercase()).fetch_optional(&mut *conn).within().await?
+    {
         Some(org) => Ok(org),
         None => Err(not_found(conn, slug).await),
     }
@@ -134,6 +139,7 @@ pub(crate) async fn not_found(conn: &mut PgConnection, slug: &str) -> Error {
     )
     .bind(&wanted)
     .fetch_all(conn)
+    .within()
     .await
     .unwrap_or_default();
     Error::OrgNotFound { slug: slug.to_string(), suggestion: crate::values::nearest(&wanted, &near) }
@@ -150,6 +156,7 @@ pub async fn show(db: &Db, slug: &str) -> Result<OrgDetails> {
     )
     .bind(org.id)
     .fetch_optional(&mut *conn)
+    .within()
     .await?;
     let members = members(&mut conn, org.id).await?;
     Ok(OrgDetails { org, plan, members })
@@ -163,6 +170,7 @@ async fn members(conn: &mut PgConnection, org_id: i64) -> Result<Vec<Member>> {
     )
     .bind(org_id)
     .fetch_all(conn)
+    .within()
     .await?)
 }
 
@@ -200,6 +208,7 @@ pub(crate) async fn find_or_create(conn: &mut PgConnection, name: &str, actor: &
             .bind(name)
             .bind(&candidate)
             .fetch_optional(&mut *conn)
+            .within()
             .await?;
         if let Some(org) = created {
             audit::record(
@@ -226,7 +235,7 @@ pub(crate) async fn find_or_create(conn: &mut PgConnection, name: &str, actor: &
 
 async fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<Org>> {
     let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE lower(name) = lower($1)");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(conn).await?)
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(conn).within().await?)
 }
 
 /// Features granted by a plan, as Dalgo's presets define them.
@@ -252,7 +261,7 @@ pub(crate) async fn ensure_internal_plan(conn: &mut PgConnection, org: &Org, act
     )
     .bind(org.id)
     .bind(plan_features("Internal", false))
-    .execute(&mut *conn)
+    .execute(&mut *conn).within()
     .await?
     .rows_affected()
         == 1;
@@ -291,7 +300,7 @@ pub struct DeleteReport {
 /// database's part only: [`crate::ops::OrgOps::delete`] removes what the org
 /// has outside it first.
 pub(crate) async fn delete(db: &Db, slug: &str, dry_run: bool, actor: &str) -> Result<DeleteReport> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let org = lock(&mut tx, slug).await?;
     let memberships = members(&mut tx, org.id).await?;
     // Lock the members' user rows first. A concurrent `user add` of one of
@@ -303,7 +312,7 @@ pub(crate) async fn delete(db: &Db, slug: &str, dry_run: bool, actor: &str) -> R
         "SELECT u.id FROM users u JOIN org_users ou ON ou.user_id = u.id AND ou.org_id = $1 ORDER BY u.id FOR UPDATE OF u",
     )
     .bind(org.id)
-    .execute(&mut *tx)
+    .execute(&mut *tx).within()
     .await?;
     let orphans: Vec<(i64, String)> = sqlx::query_as(
         "SELECT u.id, u.email FROM users u JOIN org_users ou ON ou.user_id = u.id AND ou.org_id = $1
@@ -313,19 +322,22 @@ pub(crate) async fn delete(db: &Db, slug: &str, dry_run: bool, actor: &str) -> R
     )
     .bind(org.id)
     .fetch_all(&mut *tx)
+    .within()
     .await?;
     let plan: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM org_plans WHERE org_id = $1)")
         .bind(org.id)
         .fetch_one(&mut *tx)
+        .within()
         .await?;
     let feature_flag_overrides: i64 = sqlx::query_scalar("SELECT count(*) FROM feature_flag_values WHERE org_id = $1")
         .bind(org.id)
         .fetch_one(&mut *tx)
+        .within()
         .await?;
     let (orphan_ids, users_removed): (Vec<i64>, Vec<String>) = orphans.into_iter().unzip();
     let report = DeleteReport { org, dry_run, memberships, users_removed, plan, feature_flag_overrides };
     if dry_run {
-        tx.rollback().await?;
+        tx.rollback().within().await?;
         return Ok(report);
     }
     // Written first so the row keeps the slug; ON DELETE SET NULL clears the link.
@@ -345,17 +357,18 @@ pub(crate) async fn delete(db: &Db, slug: &str, dry_run: bool, actor: &str) -> R
     )
     .await?;
     // Pipelines first: their tasks may not go while a pipeline uses them.
-    sqlx::query("DELETE FROM pipelines WHERE org_id = $1").bind(report.org.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM pipelines WHERE org_id = $1").bind(report.org.id).execute(&mut *tx).within().await?;
     // Memberships, plan, flag values, tasks, warehouse go by ON DELETE CASCADE.
-    sqlx::query("DELETE FROM orgs WHERE id = $1").bind(report.org.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM orgs WHERE id = $1").bind(report.org.id).execute(&mut *tx).within().await?;
     sqlx::query(
         "DELETE FROM users u WHERE u.id = ANY($1) AND NOT u.is_system
             AND NOT EXISTS (SELECT 1 FROM org_users ou WHERE ou.user_id = u.id)",
     )
     .bind(&orphan_ids)
     .execute(&mut *tx)
+    .within()
     .await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(report)
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::runs::{record_run_rows, runs_by_id, true_states};
 use crate::audit::{Action, Resource};
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, Result};
 use crate::org::{self, Org};
 use crate::prefect::{Client, FlowRun};
@@ -47,7 +48,8 @@ pub async fn list_locks(db: &Db, client: Option<&Client>, org_slug: Option<&str>
         None => None,
     };
     let sql = format!("{LOCK_QUERY} WHERE $1::bigint IS NULL OR o.id = $1 ORDER BY l.locked_at");
-    let mut locks: Vec<LockRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org_id).fetch_all(db.pool()).await?;
+    let mut locks: Vec<LockRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org_id).fetch_all(db.pool()).within().await?;
     if let Some(client) = client {
         with_states(client, &mut locks).await?;
     }
@@ -103,6 +105,7 @@ async fn delete_locks(db: &Db, stale: Vec<(LockRow, String)>, actor: &str) -> Re
     .bind(Action::Delete.as_str())
     .bind(Resource::TaskLock.as_str())
     .fetch_all(db.pool())
+    .within()
     .await?
     .into_iter()
     .collect();
@@ -122,6 +125,7 @@ pub async fn find_lock(db: &Db, task_uuid: uuid::Uuid) -> Result<LockRow> {
     sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(task_uuid)
         .fetch_optional(db.pool())
+        .within()
         .await?
         .ok_or_else(|| Error::LockNotFound(task_uuid.to_string()))
 }
@@ -188,6 +192,7 @@ pub(crate) async fn ensure_tasks_free(
     .bind(slugs)
     .bind(for_flow_run)
     .fetch_all(db.pool())
+    .within()
     .await?;
     if locked.is_empty() {
         return Ok(());
@@ -209,7 +214,7 @@ pub(crate) async fn heal(db: &Db, client: &Client, task_ids: &[i64], actor: &str
 /// The locks on these org tasks, by task.
 async fn locks_on(db: &Db, task_ids: &[i64]) -> Result<Vec<LockRow>> {
     let sql = format!("{LOCK_QUERY} WHERE l.org_task_id = ANY($1) ORDER BY t.slug");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task_ids).fetch_all(db.pool()).await?)
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task_ids).fetch_all(db.pool()).within().await?)
 }
 
 /// The locks released, and the ones kept.

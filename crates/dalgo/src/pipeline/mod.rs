@@ -27,6 +27,7 @@ pub(crate) use runs::{DeploymentOwner, lock_for_run, owner_of, settle_flow_run};
 use crate::audit::{self, Action, Resource};
 use crate::config::Config;
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, ErrorKind, Result};
 use crate::org::{self, Org};
 use crate::prefect::Client;
@@ -119,7 +120,7 @@ pub(crate) async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &T
         )
         .bind(org.id)
         .bind(connection)
-        .execute(&mut *conn)
+        .execute(&mut *conn).within()
         .await?;
         let row: TaskRow = sqlx::query_as(
             "SELECT ot.id, ot.uuid, tk.slug, tk.type AS task_type, tk.command, ot.connection_id, ot.parameters
@@ -128,7 +129,7 @@ pub(crate) async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &T
         )
         .bind(org.id)
         .bind(connection)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *conn).within()
         .await?;
         tasks.push(row);
     }
@@ -139,6 +140,7 @@ pub(crate) async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &T
     )
     .bind(org.id)
     .fetch_all(&mut *conn)
+    .within()
     .await?;
     let wanted: Vec<String> = match &choice.transform {
         Some(list) => list.clone(),
@@ -171,6 +173,7 @@ async fn dbt_context(conn: &mut PgConnection, org: &Org) -> Result<Option<DbtCon
         sqlx::query_as("SELECT project_dir, token_secret IS NOT NULL FROM dbt_workspaces WHERE org_id = $1")
             .bind(org.id)
             .fetch_optional(conn)
+            .within()
             .await?;
     Ok(row.map(|(project_dir, has_token)| DbtContext { project_dir, has_token }))
 }
@@ -195,7 +198,11 @@ pub(crate) async fn build_parameters(
 }
 
 pub(crate) async fn write_tasks(conn: &mut PgConnection, pipeline_id: i64, tasks: &[TaskRow]) -> Result<()> {
-    sqlx::query("DELETE FROM pipeline_tasks WHERE pipeline_id = $1").bind(pipeline_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM pipeline_tasks WHERE pipeline_id = $1")
+        .bind(pipeline_id)
+        .execute(&mut *conn)
+        .within()
+        .await?;
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let seqs: Vec<i32> = (0..tasks.len() as i32).collect();
     sqlx::query(
@@ -205,6 +212,7 @@ pub(crate) async fn write_tasks(conn: &mut PgConnection, pipeline_id: i64, tasks
     .bind(ids)
     .bind(seqs)
     .execute(conn)
+    .within()
     .await?;
     Ok(())
 }
@@ -244,13 +252,15 @@ pub async fn get(conn: &mut PgConnection, org: &Org, name: &str, lock: bool) -> 
         "SELECT {PIPELINE_COLUMNS} FROM pipelines WHERE org_id = $1 AND name = $2 {}",
         if lock { "FOR UPDATE" } else { "" }
     );
-    if let Some(p) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.id).bind(name).fetch_optional(&mut *conn).await?
+    if let Some(p) =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.id).bind(name).fetch_optional(&mut *conn).within().await?
     {
         return Ok(p);
     }
     let names: Vec<String> = sqlx::query_scalar("SELECT name FROM pipelines WHERE org_id = $1 ORDER BY name")
         .bind(org.id)
         .fetch_all(conn)
+        .within()
         .await?;
     Err(Error::PipelineNotFound {
         org: org.slug.clone(),
@@ -294,6 +304,7 @@ pub async fn list(db: &Db, client: &Client, org_slug: &str) -> Result<Vec<Summar
         sqlx::query_as("SELECT id, deployment_id FROM pipelines WHERE org_id = $1 AND deployment_id IS NOT NULL")
             .bind(org.id)
             .fetch_all(&mut *conn)
+            .within()
             .await?;
     runs::refresh_org(&mut conn, client, org.id, &deployed).await?;
     let rows: Vec<(Pipeline, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as::<_, (i64, uuid::Uuid, String, String, Option<String>, Option<String>, bool, DateTime<Utc>, Option<String>, Option<DateTime<Utc>>)>(
@@ -306,7 +317,7 @@ pub async fn list(db: &Db, client: &Client, org_slug: &str) -> Result<Vec<Summar
           WHERE p.org_id = $1 ORDER BY p.name",
     )
     .bind(org.id)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *conn).within()
     .await?
     .into_iter()
     .map(|(id, uuid, name, deployment_name, deployment_id, cron, continue_on_sync_failure, created_at, state, at)| {
@@ -396,6 +407,7 @@ async fn pipeline_tasks(conn: &mut PgConnection, pipeline_id: i64) -> Result<Vec
     )
     .bind(pipeline_id)
     .fetch_all(conn)
+    .within()
     .await?)
 }
 
@@ -424,6 +436,7 @@ pub(crate) async fn current_task_rows(conn: &mut PgConnection, pipeline_id: i64)
     )
     .bind(pipeline_id)
     .fetch_all(conn)
+    .within()
     .await?)
 }
 
@@ -457,6 +470,7 @@ pub async fn names_starting(db: &Db, org_slug: Option<&str>, prefix: &str) -> Re
     .bind(prefix)
     .bind(org_slug)
     .fetch_all(db.pool())
+    .within()
     .await?)
 }
 
@@ -469,7 +483,7 @@ pub async fn find(db: &Db, org_slug: &str, name: &str) -> Result<Pipeline> {
 
 /// Deletes the deployment (one Prefect no longer knows is fine), then the rows.
 pub async fn delete(db: &Db, client: &Client, org_slug: &str, name: &str, actor: &str) -> Result<Pipeline> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let org = org::get(&mut tx, org_slug).await?;
     let p = get(&mut tx, &org, name, true).await?;
     // One whose id was never recorded (a killed create) is found by its name.
@@ -480,9 +494,9 @@ pub async fn delete(db: &Db, client: &Client, org_slug: &str, name: &str, actor:
     if let Some(id) = &id {
         client.delete_deployment(id).await?;
     }
-    sqlx::query("DELETE FROM pipelines WHERE id = $1").bind(p.id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM pipelines WHERE id = $1").bind(p.id).execute(&mut *tx).within().await?;
     audit_pipeline(&mut tx, actor, Action::Delete, &org, &p, json!({ "deployment_id": p.deployment_id })).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(p)
 }
 

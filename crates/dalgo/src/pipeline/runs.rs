@@ -10,6 +10,7 @@ use sqlx::PgConnection;
 
 use super::{get, locks};
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, Result};
 use crate::org;
 use crate::prefect::{Client, FINAL_STATES, FlowRun, PAGE, StateType, all_pages};
@@ -74,6 +75,7 @@ pub async fn run(
         sqlx::query_scalar("SELECT org_task_id FROM pipeline_tasks WHERE pipeline_id = $1 ORDER BY seq")
             .bind(p.id)
             .fetch_all(&mut *conn)
+            .within()
             .await?;
     drop(conn);
     if !lock_tasks(db, p.id, &task_ids, actor).await? {
@@ -92,19 +94,20 @@ pub async fn run(
             .bind(&task_ids)
             .bind(p.id)
             .execute(db.pool())
+            .within()
             .await?;
             return Err(e);
         }
     };
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     sqlx::query("UPDATE task_locks SET flow_run_id = $3 WHERE org_task_id = ANY($1) AND pipeline_id = $2 AND flow_run_id IS NULL")
         .bind(&task_ids)
         .bind(p.id)
         .bind(&flow_run.id)
-        .execute(&mut *tx)
+        .execute(&mut *tx).within()
         .await?;
     record_run(&mut tx, Some(org.id), Some(p.id), &flow_run).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     let field = |k: &str| flow_run.extra.get(k).and_then(serde_json::Value::as_str).map(String::from);
     Ok(RunStart {
         work_pool: field("work_pool_name"),
@@ -142,7 +145,7 @@ pub async fn no_worker(client: &Client, pool: &str, queue: &str) -> Result<Optio
 
 /// Takes the locks of all these tasks, or none: whether it did.
 async fn lock_tasks(db: &Db, pipeline_id: i64, task_ids: &[i64], actor: &str) -> Result<bool> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let locked = sqlx::query(
         "INSERT INTO task_locks (org_task_id, locked_by, pipeline_id) SELECT id, $2, $3 FROM UNNEST($1::bigint[]) AS id
          ON CONFLICT (org_task_id) DO NOTHING",
@@ -151,13 +154,14 @@ async fn lock_tasks(db: &Db, pipeline_id: i64, task_ids: &[i64], actor: &str) ->
     .bind(actor)
     .bind(pipeline_id)
     .execute(&mut *tx)
+    .within()
     .await?
     .rows_affected() as usize;
     if locked < task_ids.len() {
-        tx.rollback().await?;
+        tx.rollback().within().await?;
         return Ok(false);
     }
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(true)
 }
 
@@ -211,6 +215,7 @@ async fn upsert(conn: &mut PgConnection, runs: &[(Option<i64>, Option<i64>, &Flo
     .bind(runs.iter().map(|r| r.2.end_time).collect::<Vec<_>>())
     .bind(runs.iter().map(|r| r.2.total_run_time).collect::<Vec<_>>())
     .execute(conn)
+    .within()
     .await?;
     Ok(())
 }
@@ -257,6 +262,7 @@ async fn reconcile(conn: &mut PgConnection, client: &Client, pipeline_ids: &[i64
             .bind(pipeline_ids)
             .bind(final_names())
             .fetch_all(&mut *conn)
+            .within()
             .await?;
     if open.is_empty() {
         return Ok(());
@@ -270,6 +276,7 @@ async fn reconcile(conn: &mut PgConnection, client: &Client, pipeline_ids: &[i64
         .bind(gone)
         .bind(final_names())
         .execute(&mut *conn)
+        .within()
         .await?;
     release_final(conn).await?;
     Ok(())
@@ -314,6 +321,7 @@ async fn release_final(conn: &mut PgConnection) -> Result<u64> {
     )
     .bind(final_names())
     .execute(conn)
+    .within()
     .await?
     .rows_affected())
 }
@@ -374,6 +382,7 @@ pub(crate) async fn recorded(conn: &mut PgConnection, pipeline_id: i64, limit: i
     .bind(pipeline_id)
     .bind(limit)
     .fetch_all(conn)
+    .within()
     .await?)
 }
 
@@ -445,10 +454,10 @@ async fn settle_run(db: &Db, client: &Client, run: FlowRun) -> Result<FlowRun> {
     let mut run = [run];
     true_states(client, &mut run).await?;
     let [run] = run;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     record_run(&mut tx, None, None, &run).await?;
     release_final(&mut tx).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(run)
 }
 
@@ -472,7 +481,7 @@ pub async fn sync_runs(db: &Db, client: &Client, org_slug: Option<&str>, lookbac
         "SELECT deployment_id, org_id, id FROM pipelines WHERE deployment_id IS NOT NULL AND ($1::bigint IS NULL OR org_id = $1)",
     )
     .bind(org_id)
-    .fetch_all(db.pool())
+    .fetch_all(db.pool()).within()
     .await?;
     let since = Utc::now() - chrono::Duration::from_std(lookback).unwrap_or(chrono::Duration::hours(24));
     let mut report = SyncReport { deployments: pipelines.len(), ..Default::default() };
@@ -521,7 +530,7 @@ pub(crate) async fn owner_of(db: &Db, deployment_id: &str) -> Result<Option<Depl
           WHERE p.deployment_id = $1 GROUP BY o.slug, p.id",
     )
     .bind(deployment_id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(&mut *conn).within()
     .await?;
     let Some((slug, pipeline_id, task_ids)) = row else { return Ok(None) };
     let org = org::get(&mut conn, &slug).await?;
@@ -541,7 +550,7 @@ pub(crate) async fn lock_for_run(
 ) -> Result<()> {
     let mut healed = false;
     loop {
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.pool().begin().within().await?;
         let held: i64 = sqlx::query_scalar(
             "WITH ins AS (
                  INSERT INTO task_locks (org_task_id, locked_by, pipeline_id, flow_run_id)
@@ -552,14 +561,14 @@ pub(crate) async fn lock_for_run(
         .bind(actor)
         .bind(owner.pipeline_id)
         .bind(&run.id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *tx).within()
         .await?;
         if held as usize >= owner.task_ids.len() {
             record_run(&mut tx, Some(owner.org.id), Some(owner.pipeline_id), run).await?;
-            tx.commit().await?;
+            tx.commit().within().await?;
             return Ok(());
         }
-        tx.rollback().await?;
+        tx.rollback().within().await?;
         let others = locks::heal(db, client, &owner.task_ids, actor).await?;
         let others: Vec<_> = others.into_iter().filter(|l| l.flow_run_id.as_deref() != Some(run.id.as_str())).collect();
         // Freed locks taken again by someone else in between: refused like a held one.

@@ -14,6 +14,7 @@ pub use email::Email;
 
 use crate::audit::{self, Action, Resource};
 use crate::db::Db;
+use crate::db::Within;
 use crate::error::{Error, Result};
 use crate::org::{self, Org};
 use crate::role::{self, Role};
@@ -51,7 +52,7 @@ pub struct Membership {
 /// The user with this email (compared case-insensitively), if any.
 pub async fn find(conn: &mut PgConnection, email: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(conn).await?)
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(conn).within().await?)
 }
 
 /// Whether a user with this email exists.
@@ -81,17 +82,19 @@ pub async fn list_scope(db: &Db, org_slug: Option<&str>) -> Result<Option<i64>> 
 /// The memberships of [`list`], as they arrive from PostgreSQL: memory
 /// stays flat however many there are. `org_id` from [`list_scope`].
 pub fn list_stream(db: &Db, org_id: Option<i64>) -> impl futures_util::Stream<Item = Result<Membership>> + '_ {
-    sqlx::query_as(
-        "SELECT u.email, o.slug AS org, r.slug AS role, ou.email_verified, u.is_system, ou.created_at
+    crate::db::stream_within(
+        sqlx::query_as(
+            "SELECT u.email, o.slug AS org, r.slug AS role, ou.email_verified, u.is_system, ou.created_at
            FROM org_users ou
            JOIN users u ON u.id = ou.user_id
            JOIN roles r ON r.id = ou.role_id
            LEFT JOIN orgs o ON o.id = ou.org_id
           WHERE $1::bigint IS NULL OR ou.org_id = $1
           ORDER BY lower(u.email), o.slug NULLS FIRST",
+        )
+        .bind(org_id)
+        .fetch(db.pool()),
     )
-    .bind(org_id)
-    .fetch(db.pool())
     .map_err(Error::from)
 }
 
@@ -123,7 +126,8 @@ pub(crate) async fn find_or_create(
     // for (and then the user is created afresh), and one that starts later
     // waits for this transaction, sees the new membership and keeps the user.
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1) FOR KEY SHARE");
-    if let Some(user) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(&mut *conn).await?
+    if let Some(user) =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(&mut *conn).within().await?
     {
         return Ok((user, false));
     }
@@ -132,8 +136,12 @@ pub(crate) async fn find_or_create(
         "INSERT INTO users (email, password, email_verified, can_create_orgs) VALUES ($1, $2, true, true)
          ON CONFLICT ((lower(email))) DO NOTHING RETURNING {USER_COLUMNS}"
     );
-    let created: Option<User> =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).bind(&hash.0).fetch_optional(&mut *conn).await?;
+    let created: Option<User> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(email.as_str())
+        .bind(&hash.0)
+        .fetch_optional(&mut *conn)
+        .within()
+        .await?;
     match created {
         Some(user) => {
             audit_user(conn, actor, Action::Create, &user, json!({ "email": user.email })).await?;
@@ -183,6 +191,7 @@ pub(crate) async fn ensure_membership(
     .bind(role.id)
     .bind(user.email_verified)
     .execute(&mut *conn)
+    .within()
     .await?
     .rows_affected()
         == 1;
@@ -208,6 +217,7 @@ pub(crate) async fn ensure_membership(
     .bind(user.id)
     .bind(org.map(|o| o.id))
     .fetch_one(&mut *conn)
+    .within()
     .await?;
     Ok(MembershipOutcome { role: existing, created: false })
 }
@@ -232,7 +242,7 @@ pub async fn add_to_org(
     hash: Option<&PasswordHash>,
     actor: &str,
 ) -> Result<AddReport> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let role = role::get(&mut tx, role_slug).await?;
     let org = org::get(&mut tx, org_slug).await?;
     let (user, user_created) = find_or_create(&mut tx, email, hash, actor).await?;
@@ -241,7 +251,7 @@ pub async fn add_to_org(
     if membership.role != role.slug {
         return Err(Error::AlreadyMember { email: user.email, org: org.slug, role: membership.role });
     }
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(AddReport { email: user.email, org: org.slug, user_created, membership })
 }
 
@@ -261,7 +271,7 @@ pub struct RoleChange {
 
 /// Changes a member's role in an org.
 pub async fn set_role(db: &Db, email: &Email, org_slug: &str, role_slug: &str, actor: &str) -> Result<RoleChange> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let role = role::get(&mut tx, role_slug).await?;
     let org = org::get(&mut tx, org_slug).await?;
     let user = get(&mut tx, email.as_str()).await?;
@@ -272,6 +282,7 @@ pub async fn set_role(db: &Db, email: &Email, org_slug: &str, role_slug: &str, a
     .bind(user.id)
     .bind(org.id)
     .fetch_optional(&mut *tx)
+    .within()
     .await?;
     let old_role =
         old_role.ok_or_else(|| Error::MembershipNotFound { email: user.email.clone(), org: org.slug.clone() })?;
@@ -282,6 +293,7 @@ pub async fn set_role(db: &Db, email: &Email, org_slug: &str, role_slug: &str, a
             .bind(org.id)
             .bind(role.id)
             .execute(&mut *tx)
+            .within()
             .await?;
         audit::record(
             &mut tx,
@@ -296,7 +308,7 @@ pub async fn set_role(db: &Db, email: &Email, org_slug: &str, role_slug: &str, a
         )
         .await?;
     }
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(RoleChange { email: user.email, org: org.slug, old_role, new_role: role.slug, changed })
 }
 
@@ -322,13 +334,14 @@ pub async fn membership_role(db: &Db, email: &Email, org_slug: &str) -> Result<S
     .bind(user.id)
     .bind(org.id)
     .fetch_optional(&mut *conn)
+    .within()
     .await?
     .ok_or(Error::MembershipNotFound { email: user.email, org: org.slug })
 }
 
 /// Removes a user from an org; a user left with no membership is deleted.
 pub async fn remove_from_org(db: &Db, email: &Email, org_slug: &str, actor: &str) -> Result<RemoveReport> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let org = org::get(&mut tx, org_slug).await?;
     let user = get(&mut tx, email.as_str()).await?;
     let role: Option<String> = sqlx::query_scalar(
@@ -338,6 +351,7 @@ pub async fn remove_from_org(db: &Db, email: &Email, org_slug: &str, actor: &str
     .bind(user.id)
     .bind(org.id)
     .fetch_optional(&mut *tx)
+    .within()
     .await?;
     let role = role.ok_or_else(|| Error::MembershipNotFound { email: user.email.clone(), org: org.slug.clone() })?;
     let user_deleted = sqlx::query(
@@ -346,6 +360,7 @@ pub async fn remove_from_org(db: &Db, email: &Email, org_slug: &str, actor: &str
     )
     .bind(user.id)
     .execute(&mut *tx)
+    .within()
     .await?
     .rows_affected()
         == 1;
@@ -361,22 +376,23 @@ pub async fn remove_from_org(db: &Db, email: &Email, org_slug: &str, actor: &str
         },
     )
     .await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(RemoveReport { email: user.email, org: org.slug, role, user_deleted })
 }
 
 /// Replaces a user's password.
 pub async fn set_password(db: &Db, email: &Email, hash: &PasswordHash, actor: &str) -> Result<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let user = get(&mut tx, email.as_str()).await?;
     refuse_system_user(&user)?;
     sqlx::query("UPDATE users SET password = $2, updated_at = now() WHERE id = $1")
         .bind(user.id)
         .bind(&hash.0)
         .execute(&mut *tx)
+        .within()
         .await?;
     audit_user(&mut tx, actor, Action::Update, &user, json!({ "password": "changed" })).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(())
 }
 
@@ -390,7 +406,7 @@ pub struct SystemUserReport {
 
 /// Ensures Dalgo's system user and its org-less `admin` membership exist.
 pub async fn create_system_orguser(db: &Db, actor: &str) -> Result<SystemUserReport> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.pool().begin().within().await?;
     let role = role::get(&mut tx, "admin").await?;
     let sql = format!(
         "INSERT INTO users (email, password, is_system) VALUES ($1, $2, true)
@@ -400,6 +416,7 @@ pub async fn create_system_orguser(db: &Db, actor: &str) -> Result<SystemUserRep
         .bind(SYSTEM_USER_EMAIL)
         .bind(password::unusable_password())
         .fetch_optional(&mut *tx)
+        .within()
         .await?;
     let user_created = created.is_some();
     let user = match created {
@@ -410,6 +427,6 @@ pub async fn create_system_orguser(db: &Db, actor: &str) -> Result<SystemUserRep
         None => get(&mut tx, SYSTEM_USER_EMAIL).await?,
     };
     let membership = ensure_membership(&mut tx, &user, None, &role, actor).await?;
-    tx.commit().await?;
+    tx.commit().within().await?;
     Ok(SystemUserReport { email: user.email, user_created, membership })
 }

@@ -17,11 +17,18 @@ const ALGORITHM: &str = "pbkdf2_sha256";
 /// 22 characters of [A-Za-z0-9] hold 128 bits, as Django's salts do.
 const SALT_LEN: usize = 22;
 
+/// The longest password accepted, in bytes (Django's own forms stop at 4096
+/// characters; PBKDF2 over megabytes is a denial of service).
+pub const MAX_PASSWORD_BYTES: usize = 4096;
+
 /// Hashes a new password with a random salt.
 pub fn make_password(password: &SecretString) -> Result<String> {
     let pw = password.expose_secret();
     if pw.is_empty() {
         return Err(Error::InvalidPassword("it is empty"));
+    }
+    if pw.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::InvalidPassword("it is longer than 4096 bytes"));
     }
     Ok(encode(pw, &random_alphanumeric(SALT_LEN), ITERATIONS))
 }
