@@ -365,12 +365,14 @@ fn sync_waits_records_history_and_reports_failures_and_conflicts() {
     let err = stderr(&failed);
     assert!(err.contains("failed: Destination failed: relation \"orders\" is locked"), "{err}");
     assert!(err.contains(&format!("`dalgo airbyte jobs logs {job} --org acme-ngo`")), "{err}");
-    // A sync already running: 75, naming its job.
+    // A sync already running: 75, naming its job (held running, however slow the machine).
+    env.stub.hold_jobs();
     env.dalgo(&["airbyte", "sync", &conns[0], "--org", "acme-ngo"]).assert().success();
     env.dalgo(&["airbyte", "sync", &conns[0], "--org", "acme-ngo"])
         .assert()
         .code(75)
         .stderr(contains(format!("a sync is already running for connection {}, job", conns[0])));
+    env.stub.release_jobs();
 
     let history = env.ok_json(&["airbyte", "jobs", "list", "--org", "acme-ngo"]);
     assert_eq!(history.as_array().unwrap().len(), 3);
@@ -552,11 +554,19 @@ fn bearer_tokens_are_fetched_cached_and_renewed_after_a_401() {
     let ws = env.workspace();
     assert_eq!(env.stub.requests_to("/v1/applications/token").len(), 1, "one token per process, reused across calls");
     let conns = env.stub.seed_connections(&ws, 1);
+    // The job runs until the renewal has been seen, however slow the machine.
+    env.stub.hold_jobs();
     let mut cmd =
         env.dalgo(&["airbyte", "sync", &conns[0], "--org", "acme-ngo", "--wait", "--poll-interval", "0.2", "-vv"]);
     let sync = std::thread::spawn(move || cmd.output().unwrap());
-    std::thread::sleep(Duration::from_millis(900));
+    let polled = || (!env.stub.requests_to("/v1/jobs/get_light").is_empty()).then_some(());
+    crate::common::wait_for(polled, "the first poll of the job");
     env.stub.expire_tokens();
+    crate::common::wait_for(
+        || (env.stub.requests_to("/v1/applications/token").len() == 3).then_some(()),
+        "a new token",
+    );
+    env.stub.release_jobs();
     let out = sync.join().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     // The poll after expiry got a 401; the client fetched a new token and went on.

@@ -560,3 +560,52 @@ pub fn sigkill(mut child: std::process::Child) {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// A running dalgo's stderr, line by line as it comes: a test waits for
+/// the line that says what it needs (a state seen, a poll made) instead of
+/// for an amount of time.
+pub struct StderrLines {
+    lines: std::sync::mpsc::Receiver<String>,
+    seen: String,
+}
+
+impl StderrLines {
+    /// Takes `child`'s piped stderr.
+    pub fn of(child: &mut std::process::Child) -> StderrLines {
+        use std::io::BufRead;
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        StderrLines { lines, seen: String::new() }
+    }
+
+    /// Waits (at most 120 s) until `count` lines so far contain `needle`.
+    pub fn wait_for(&mut self, needle: &str, count: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while self.seen.matches(needle).count() < count {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push_str(&line);
+                    self.seen.push('\n');
+                }
+                Err(_) => panic!("no {count} lines with {needle:?} on stderr; so far:\n{}", self.seen),
+            }
+        }
+    }
+
+    /// Everything written, once the process has ended.
+    pub fn rest(mut self) -> String {
+        while let Ok(line) = self.lines.recv() {
+            self.seen.push_str(&line);
+            self.seen.push('\n');
+        }
+        self.seen
+    }
+}

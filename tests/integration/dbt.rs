@@ -686,3 +686,35 @@ fn sigterm_during_a_git_pull_stops_git_and_records_it_interrupted() {
     assert_eq!(db.rows("SELECT command || '|' || status FROM dbt_runs"), ["git pull|interrupted"]);
     assert_eq!(db.count(DBT_LOCKS), 0);
 }
+
+/// SIGINT to a dbt command queued behind another run ends it at once (130),
+/// while the other still runs, and records nothing: it used to wait for the
+/// other run to end, then record an interrupted run that never started.
+#[test]
+fn a_queued_dbt_command_stops_at_once_on_sigint_and_records_nothing() {
+    let db = with_slow_project();
+    let mut first = db.spawn(&["dbt", "run", "--org", "acme-ngo"], &[]);
+    wait_while_running(&mut first, || dbt_processes(&db) > 0, "the first run's dbt");
+    let mut queued = db.spawn(&["dbt", "test", "--org", "acme-ngo"], &[]);
+    let mut lines = crate::common::StderrLines::of(&mut queued);
+    lines.wait_for("waiting: dbt run", 1);
+    Command::new("kill").args(["-INT", &queued.id().to_string()]).status().unwrap();
+    let status = queued.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{}", lines.rest());
+    assert_eq!(db.rows("SELECT command || '|' || status FROM dbt_runs"), ["dbt run|running"]);
+    assert!(first.wait().unwrap().success());
+    assert_eq!(db.rows("SELECT command || '|' || status FROM dbt_runs"), ["dbt run|succeeded"]);
+}
+
+/// A project dbt cannot read (a broken dbt_project.yml) is refused with 65
+/// before anything runs, and no run is recorded.
+#[test]
+fn a_broken_dbt_project_is_refused_with_65_and_not_recorded() {
+    let db = with_warehouse();
+    let (_, url) = fixture_repo(&db);
+    setup_git(&db, &url);
+    std::fs::write(db.clientdbt_root().join("acme-ngo/dbtrepo/dbt_project.yml"), "name: [unclosed\n").unwrap();
+    let out = db.dalgo(&["dbt", "run", "--org", "acme-ngo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert_eq!(db.count("dbt_runs"), 0);
+}

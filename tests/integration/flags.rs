@@ -125,8 +125,26 @@ fn missing_action_or_flag_is_a_usage_error() {
     db.dalgo(&["manage-feature-flags", "REPORTS"]).assert().code(2);
     db.dalgo(&["manage-feature-flags", "--enable"]).assert().code(2).stderr(contains("need the flag's name"));
     db.dalgo(&["manage-feature-flags", "REPORTS", "--enable", "--disable"]).assert().code(2);
-    db.dalgo(&["manage-feature-flags", "REPORTS", "--clear"]).assert().code(2);
     assert_eq!(db.count("feature_flag_values"), 0);
+}
+
+/// `--clear` without `--org` takes the global value back to the default
+/// (off): it used to be a usage error, so a global value could never go.
+#[test]
+fn clear_without_an_org_removes_the_global_value() {
+    let db = with_org();
+    flags(&db, &["REPORTS", "--enable"]);
+    let cleared = flags(&db, &["REPORTS", "--clear"]);
+    assert_eq!((cleared["scope"].as_str(), cleared["result"].as_str()), (Some("global"), Some("cleared")));
+    assert_eq!(db.count("feature_flag_values"), 0);
+    assert_eq!(flags(&db, &["--list-all"])["REPORTS"], false);
+    let again = flags(&db, &["REPORTS", "--clear"]);
+    assert_eq!(again["changed"].as_bool(), Some(false));
+    assert_eq!(
+        db.count("audit_log WHERE resource_type = 'feature_flag'"),
+        2,
+        "the enable and the clear, not the no-op"
+    );
 }
 
 #[test]

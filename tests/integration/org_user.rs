@@ -117,6 +117,14 @@ fn user_list_json_contract_and_org_filter() {
         .collect();
     assert_eq!(rows, ["boss@beta.org|beta-trust|admin", "consultant@example.org|beta-trust|analyst"]);
     db.dalgo(&["user", "list", "--org", "nope"]).assert().code(67);
+    // DALGO_ORG is every --org's default, user list's too (it listed every org's users).
+    let scoped =
+        json(&db.dalgo(&["user", "list", "--output", "json"]).env("DALGO_ORG", "beta-trust").output().unwrap());
+    assert_eq!(scoped, beta);
+    // Help never shows an unset variable as `DALGO_ORG=`.
+    let help = db.dalgo(&["user", "add", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("[env: DALGO_ORG]") && !help.contains("DALGO_ORG="), "{help}");
 }
 
 #[test]

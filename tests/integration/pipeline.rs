@@ -1,7 +1,5 @@
 //! `dalgo pipeline` and `dalgo locks` against a real Prefect server.
 
-use std::time::{Duration, Instant};
-
 use assert_cmd::Command;
 use predicates::str::contains;
 use serde_json::{Value, json};
@@ -255,21 +253,18 @@ fn waiting_reports_failures_and_dalgos_dbt_test_failed() {
         ("FAILED", "Failed", 1, ""),
         ("COMPLETED", "DBT_TEST_FAILED", 1, "dbt tests failed"),
     ] {
-        let polls = env.db.count("flow_runs");
-        let child = env.spawn_wait(&[]);
-        let started = Instant::now();
-        while env.db.count("flow_runs") == polls {
-            assert!(started.elapsed() < Duration::from_secs(30), "the run never started");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let run = env.db.scalar("SELECT flow_run_id FROM flow_runs ORDER BY created_at DESC LIMIT 1");
+        let before = env.db.count("flow_runs");
+        let mut child = env.spawn_wait(&[]);
+        let mut lines = crate::common::StderrLines::of(&mut child);
+        let run = started_run(&env, &mut child, before);
         set_state(&run, "RUNNING", "Running");
-        std::thread::sleep(Duration::from_millis(500));
+        // Plain state lines when not a terminal: the poller reports RUNNING before the run ends.
+        lines.wait_for("Running (RUNNING)", 1);
         set_state(&run, state_type, name);
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(code), "{name}: {}", stderr(&out));
-        assert!(stderr(&out).contains(message), "{}", stderr(&out));
-        assert!(stderr(&out).contains("Running (RUNNING)"), "plain state lines when not a terminal: {}", stderr(&out));
+        let status = child.wait().unwrap();
+        let err = lines.rest();
+        assert_eq!(status.code(), Some(code), "{name}: {err}");
+        assert!(err.contains(message), "{err}");
         assert_eq!(env.db.count("task_locks"), 0, "the end released the locks");
     }
 }
@@ -803,15 +798,16 @@ fn ctrl_c_while_waiting_says_how_to_cancel_and_cancel_on_interrupt_cancels() {
 fn a_wait_across_many_polls_at_the_default_interval_sees_the_end() {
     let env = Env::new("Long Wait NGO");
     env.create("daily", &["--connection", &env.a, "--no-transform"]);
-    let mut child = env.spawn(&["pipeline", "run", "daily", "--org", &env.slug, "--wait"]);
+    let mut child = env.spawn(&["pipeline", "run", "daily", "--org", &env.slug, "--wait", "-vv"]);
+    let mut lines = crate::common::StderrLines::of(&mut child);
     let run = started_run(&env, &mut child, 0);
     set_state(&run, "RUNNING", "Running");
-    // The run lasts 55 s: eleven polls at the default 5 s, each on a connection
-    // Prefect's server (keep-alive 5 s) may be closing.
-    std::thread::sleep(Duration::from_secs(55));
+    // The run lasts eleven polls at the default 5 s, each on a connection
+    // Prefect's server (keep-alive 5 s) may be closing: counted, not timed.
+    lines.wait_for(&format!("GET /flow_runs/{run} "), 11);
     set_state(&run, "COMPLETED", "Completed");
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out.status.success(), "{}", lines.rest());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Completed (COMPLETED)"));
     assert_eq!(env.db.count("task_locks"), 0);
 }

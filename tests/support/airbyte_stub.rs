@@ -171,6 +171,8 @@ struct JobState {
     started: Instant,
     cancelled: bool,
     fail: bool,
+    /// Running until [`Stub::release_jobs`], however long that takes.
+    held: bool,
 }
 
 #[derive(Default)]
@@ -186,6 +188,8 @@ struct State {
     faults: HashMap<String, VecDeque<Fault>>,
     tokens: Vec<String>,
     failing_connections: Vec<String>,
+    /// New jobs stay running until released.
+    hold: bool,
     /// Per connection: the catalog and catalog diff a refresh finds, and the new catalog's id.
     schema_changes: HashMap<String, (Value, Value, String)>,
 }
@@ -229,6 +233,24 @@ impl Stub {
         let mut s = self.state.lock().unwrap();
         let q = s.faults.entry(path.to_string()).or_default();
         q.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// Jobs started from now on run until [`Stub::release_jobs`]: a test
+    /// acts while a job is surely running, whatever the machine's speed.
+    pub fn hold_jobs(&self) {
+        self.state.lock().unwrap().hold = true;
+    }
+
+    /// Held jobs end now (as their duration says they would have), and new
+    /// ones run for the job duration again.
+    pub fn release_jobs(&self) {
+        let mut s = self.state.lock().unwrap();
+        s.hold = false;
+        let ended = Instant::now().checked_sub(self.opts.job_duration).unwrap_or_else(Instant::now);
+        for job in s.jobs.iter_mut().filter(|j| j.held) {
+            job.held = false;
+            job.started = ended;
+        }
     }
 
     /// Bearer tokens issued so far stop working (as if expired).
@@ -553,7 +575,7 @@ impl JobState {
     fn status(&self, duration: Duration) -> &'static str {
         if self.cancelled {
             "cancelled"
-        } else if self.started.elapsed() < duration {
+        } else if self.held || self.started.elapsed() < duration {
             "running"
         } else if self.fail {
             "failed"
@@ -817,6 +839,7 @@ fn respond(state: &Mutex<State>, opts: &Options, path: &str, b: &Value) -> (u16,
                         connection: id,
                         started: Instant::now(),
                         cancelled: false,
+                        held: s.hold,
                     };
                     let r = json!({ "job": job.read(opts.job_duration), "attempts": [attempt_info(opts, &job)] });
                     s.jobs.push(job);

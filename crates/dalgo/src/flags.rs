@@ -170,21 +170,24 @@ pub async fn enable_all_global(db: &Db, actor: &str) -> Result<Vec<Change>> {
     Ok(changes)
 }
 
-/// Removes an org's override so the org falls back to the global value.
-pub async fn clear_flag(db: &Db, org_slug: &str, name: &str, actor: &str) -> Result<Change> {
+/// Removes a value: an org's override, so the org falls back to the global
+/// value; or the global value, so the flag falls back to its default (off).
+pub async fn clear_flag(db: &Db, scope: Scope<'_>, name: &str, actor: &str) -> Result<Change> {
     let mut tx = db.pool().begin().within().await?;
     let name = &flag_name(&mut tx, name).await?;
-    let org = org::get(&mut tx, org_slug).await?;
-    let old: Option<bool> =
-        sqlx::query_scalar("DELETE FROM feature_flag_values WHERE org_id = $1 AND flag_name = $2 RETURNING value")
-            .bind(org.id)
-            .bind(name)
-            .fetch_optional(&mut *tx)
-            .within()
-            .await?;
-    let change = Change { flag: name.to_string(), scope: org.slug.clone(), old, new: None };
+    let org = scope_org(&mut tx, scope).await?;
+    let old: Option<bool> = sqlx::query_scalar(
+        "DELETE FROM feature_flag_values WHERE org_id IS NOT DISTINCT FROM $1 AND flag_name = $2 RETURNING value",
+    )
+    .bind(org.as_ref().map(|o| o.id))
+    .bind(name)
+    .fetch_optional(&mut *tx)
+    .within()
+    .await?;
+    let scope = org.as_ref().map_or_else(|| "global".to_string(), |o| o.slug.clone());
+    let change = Change { flag: name.to_string(), scope, old, new: None };
     if change.changed() {
-        audit_change(&mut tx, Some(&org), &change, actor).await?;
+        audit_change(&mut tx, org.as_ref(), &change, actor).await?;
     }
     tx.commit().within().await?;
     Ok(change)

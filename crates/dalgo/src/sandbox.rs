@@ -108,7 +108,7 @@ impl Jail {
             });
             Ok(Confinement::none())
         };
-        if let Err(reason) = &status().landlock {
+        if let Err(reason) = landlock() {
             return unavailable(reason.clone());
         }
         match self.ruleset() {
@@ -186,29 +186,26 @@ pub struct SandboxStatus {
     pub reason: Option<String>,
 }
 
-struct KernelStatus {
-    landlock: std::result::Result<i32, String>,
-    pid_namespace: bool,
+/// The kernel's Landlock ABI, asked once.
+fn landlock() -> &'static std::result::Result<i32, String> {
+    static ABI: OnceLock<std::result::Result<i32, String>> = OnceLock::new();
+    ABI.get_or_init(landlock_abi)
 }
 
-/// What the kernel offers, asked once.
-fn status() -> &'static KernelStatus {
-    static STATUS: OnceLock<KernelStatus> = OnceLock::new();
-    STATUS.get_or_init(|| KernelStatus { landlock: landlock_abi(), pid_namespace: crate::process::pid_namespaces() })
-}
-
-/// How `mode` plays out on this machine.
+/// How `mode` plays out on this machine. Whether PID namespaces can be had
+/// is asked of a throwaway child, here only (a child never needs to know:
+/// where the kernel refuses one it runs without).
 pub fn describe(mode: SandboxMode) -> SandboxStatus {
-    let kernel = status();
-    let landlock_abi = kernel.landlock.as_ref().ok().copied();
+    let pid_namespace = crate::process::pid_namespaces();
+    let landlock_abi = landlock().as_ref().ok().copied();
     let confined = mode != SandboxMode::Off && landlock_abi.is_some();
-    let reason = match (&kernel.landlock, mode) {
+    let reason = match (landlock(), mode) {
         (_, SandboxMode::Off) => Some("DALGO_SANDBOX=off".to_string()),
         (Err(e), _) => Some(e.clone()),
-        (Ok(_), _) if !kernel.pid_namespace => Some("no PID namespaces: a child's own children may outlive it".into()),
+        (Ok(_), _) if !pid_namespace => Some("no PID namespaces: a child's own children may outlive it".into()),
         _ => None,
     };
-    SandboxStatus { mode, landlock_abi, confined, pid_namespace: kernel.pid_namespace, reason }
+    SandboxStatus { mode, landlock_abi, confined, pid_namespace, reason }
 }
 
 #[cfg(target_os = "linux")]

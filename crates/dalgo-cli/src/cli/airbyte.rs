@@ -62,7 +62,7 @@ pub enum AirbyteCommand {
 
 #[derive(Debug, Args)]
 pub struct OrgArg {
-    #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
     pub slug: String,
 }
 

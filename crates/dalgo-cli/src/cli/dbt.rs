@@ -22,36 +22,36 @@ the project's dbt_project.yml names. The org gets its git and dbt tasks. Re-runn
     Setup(SetupArgs),
     /// Remove the workspace, its tasks, profile, token and clone
     Teardown {
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[command(flatten)]
         guard: prompt::Guard,
     },
     /// The workspace, its checkout, profile and recent runs
     Status {
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         /// How many recent runs to show
         #[arg(long, default_value_t = 10)]
         limit: i64,
     },
-    /// dbt run
+    /// Build the project's models in the warehouse (dbt run), dbt's output live, its exit code
     Run(RunArgs),
-    /// dbt test
+    /// Run the project's data tests (dbt test); a failing test exits 1
     Test(RunArgs),
-    /// dbt seed
+    /// Load the project's CSV seeds into the warehouse (dbt seed)
     Seed(RunArgs),
-    /// dbt deps
+    /// Install the packages packages.yml names into the project (dbt deps)
     Deps(RunArgs),
-    /// dbt clean
+    /// Remove what dbt built in the project: target/, dbt_packages/ (dbt clean)
     Clean(RunArgs),
-    /// dbt build
+    /// Run, test, seed and snapshot in dependency order (dbt build)
     Build(RunArgs),
-    /// dbt docs generate
+    /// Write the project's documentation site and catalog to target/ (dbt docs generate)
     DocsGenerate(RunArgs),
     /// Fast-forward the org's clone from its remote
     GitPull {
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         /// Fail with exit 75 instead of waiting when the org is busy
         #[arg(long)]
@@ -62,7 +62,7 @@ the project's dbt_project.yml names. The org gets its git and dbt tasks. Re-runn
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["repo", "local"])))]
 pub struct SetupArgs {
-    #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
     org: String,
     /// The repository to clone (https, ssh or file URL, without credentials)
     #[arg(long, value_name = "URL")]
@@ -88,7 +88,7 @@ pub struct SetupArgs {
 #[command(after_help = "dbt's output streams as it comes; dalgo exits with dbt's exit code.\n\
 Example: dalgo dbt run --org acme-ngo -- --select orders+")]
 pub struct RunArgs {
-    #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
     org: String,
     /// The profile target to use
     #[arg(long, value_name = "TARGET")]

@@ -34,8 +34,8 @@ pub struct FlagArgs {
     /// Enable every flag globally, in one transaction
     #[arg(long, conflicts_with = "org_slug")]
     pub enable_all_global: bool,
-    /// Remove the org's override so it falls back to the global value
-    #[arg(long, requires = "org_slug")]
+    /// Remove the value: with --org the org's override (back to the global value), else the global value (back to off)
+    #[arg(long)]
     pub clear: bool,
 }
 
@@ -73,7 +73,7 @@ pub async fn run(ctx: &Context, a: FlagArgs) -> CmdResult {
     }
     let name = a.flag.as_deref().unwrap_or_default();
     let change = if a.clear {
-        flags::clear_flag(&db, a.org_slug.as_deref().unwrap_or_default(), name, &cfg.actor).await?
+        flags::clear_flag(&db, scope, name, &cfg.actor).await?
     } else {
         flags::set_flag(&db, scope, name, a.enable, &cfg.actor).await?
     };

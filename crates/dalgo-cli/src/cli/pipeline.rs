@@ -23,7 +23,7 @@ its transform tasks (default: dbt-run and dbt-test, with git-pull, dbt-clean and
 them), as a Prefect deployment of Dalgo's flow on the org's work pool and queue. The cron is checked before anything \
 is written; the rows and the deployment are made together or not at all.")]
     Create {
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[arg(long)]
         name: String,
@@ -41,7 +41,7 @@ is written; the rows and the deployment are made together or not at all.")]
     },
     /// The org's pipelines: schedule, active or paused, last and next run
     List {
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[command(flatten)]
         limit: Limit,
@@ -49,7 +49,7 @@ is written; the rows and the deployment are made together or not at all.")]
     /// A pipeline's tasks in order, schedule and recent runs
     Show {
         name: String,
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
     },
     /// Create or refresh the Prefect blocks the org's pipelines load
@@ -59,13 +59,13 @@ dbt-profile-<slug> (the warehouse credentials dbt steps write profiles.yml from)
 (the repository URL with its token). `pipeline create` and `update` do this too; run it after changing the \
 warehouse credentials or the git token. Blocks the org has no use for yet are reported as skipped.")]
     Blocks {
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
     },
     /// Change a pipeline's tasks or schedule (the whole schedule is always sent)
     Update {
         name: String,
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         /// Replace the syncs (repeat); with --transform/--no-transform, the task list is rebuilt
         #[arg(long = "connection", value_name = "ID")]
@@ -81,19 +81,19 @@ warehouse credentials or the git token. Blocks the org has no use for yet are re
     /// Pause the pipeline's schedule
     Pause {
         name: String,
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
     },
     /// Resume the pipeline's schedule
     Resume {
         name: String,
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
     },
     /// Delete the deployment, then the pipeline
     Delete {
         name: String,
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[command(flatten)]
         guard: prompt::Guard,
@@ -114,7 +114,7 @@ Examples:
     )]
     Run {
         name: String,
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         /// Wait for the run to end; the exit status is its outcome
         #[arg(long)]
@@ -136,7 +136,7 @@ Examples:
     #[command(alias = "runs")]
     History {
         name: String,
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[arg(long, default_value_t = 20)]
         limit: usize,

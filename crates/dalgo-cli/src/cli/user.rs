@@ -11,8 +11,8 @@ use dalgo::user::{self, Email, PasswordHash};
 pub enum UserCommand {
     /// Memberships: each user with its org and role
     List {
-        /// Only members of this org
-        #[arg(long, value_name = "SLUG")]
+        /// Only members of this org (default $DALGO_ORG; every org's when neither is given)
+        #[arg(long, env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG")]
         org: Option<String>,
         #[command(flatten)]
         limit: Limit,
@@ -20,7 +20,7 @@ pub enum UserCommand {
     /// Add a user to an org, creating the user if needed
     Add {
         email: String,
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[arg(long, value_name = "SLUG", default_value = "member")]
         role: String,
@@ -31,7 +31,7 @@ pub enum UserCommand {
     /// Change a member's role in an org
     SetRole {
         email: String,
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[arg(long, value_name = "SLUG")]
         role: String,
@@ -39,7 +39,7 @@ pub enum UserCommand {
     /// Remove a user from an org (a user left with no org is deleted)
     Remove {
         email: String,
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[command(flatten)]
         guard: prompt::Guard,

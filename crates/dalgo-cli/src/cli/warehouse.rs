@@ -22,7 +22,7 @@ store; the database keeps only the secret's name.",
         after_help = "Example:\n  dalgo warehouse set --org acme-ngo --type postgres --config - <<'EOF'\n  host: db.acme.org\n  port: 5432\n  username: dalgo\n  password: s3cret\n  database: warehouse\n  EOF"
     )]
     Set {
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[arg(long = "type", value_name = "TYPE", value_parser = ["postgres", "bigquery"])]
         wtype: String,
@@ -38,12 +38,12 @@ store; the database keeps only the secret's name.",
     },
     /// An org's warehouse, credentials masked
     Show {
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
     },
     /// Delete an org's warehouse and its stored credentials
     Delete {
-        #[arg(long = "org", env = "DALGO_ORG", value_name = "SLUG", help = super::ORG_HELP)]
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
         #[command(flatten)]
         guard: prompt::Guard,

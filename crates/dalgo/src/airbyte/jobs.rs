@@ -57,8 +57,9 @@ pub(crate) async fn trigger(c: &Client, connection_id: &str, kind: JobKind<'_>) 
                 .await
                 .ok()
                 .and_then(|jobs| jobs.into_iter().find(|j| !j.status.is_final()).map(|j| j.id));
+            // The job may have ended between Airbyte's refusal and the list: still dalgo's words.
             let detail = running.map_or_else(
-                || message.clone(),
+                || format!("a job was already running for connection {connection_id} (Airbyte: {message}); try again"),
                 |id| format!("a sync is already running for connection {connection_id}, job {id}"),
             );
             Err(Error::Airbyte { kind: ErrorKind::TempFail, status: Some(409), message: detail })

@@ -168,6 +168,8 @@ pub async fn run(
         // is a project that reaches outside itself.
         let project = super::require(db, &org).await?.project_path(cfg);
         super::contained(&project)?;
+        // A project dbt cannot read (no or a bad dbt_project.yml) is refused (65), not run.
+        super::profile::project_profile_name(&project)?;
         let org_dir = OrgPaths::new(cfg, &org).org_dir;
         let tmp = org_dir.join("tmp");
         crate::secrets::create_private_dir(&tmp).map_err(|source| Error::Files {
