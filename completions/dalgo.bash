@@ -424,6 +424,12 @@ _dalgo() {
             dalgo__subcmd__dbt,clean)
                 cmd="dalgo__subcmd__dbt__subcmd__clean"
                 ;;
+            dalgo__subcmd__dbt,compile)
+                cmd="dalgo__subcmd__dbt__subcmd__compile"
+                ;;
+            dalgo__subcmd__dbt,debug)
+                cmd="dalgo__subcmd__dbt__subcmd__debug"
+                ;;
             dalgo__subcmd__dbt,deps)
                 cmd="dalgo__subcmd__dbt__subcmd__deps"
                 ;;
@@ -435,6 +441,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__dbt,help)
                 cmd="dalgo__subcmd__dbt__subcmd__help"
+                ;;
+            dalgo__subcmd__dbt,ls)
+                cmd="dalgo__subcmd__dbt__subcmd__ls"
                 ;;
             dalgo__subcmd__dbt,run)
                 cmd="dalgo__subcmd__dbt__subcmd__run"
@@ -460,6 +469,12 @@ _dalgo() {
             dalgo__subcmd__dbt__subcmd__help,clean)
                 cmd="dalgo__subcmd__dbt__subcmd__help__subcmd__clean"
                 ;;
+            dalgo__subcmd__dbt__subcmd__help,compile)
+                cmd="dalgo__subcmd__dbt__subcmd__help__subcmd__compile"
+                ;;
+            dalgo__subcmd__dbt__subcmd__help,debug)
+                cmd="dalgo__subcmd__dbt__subcmd__help__subcmd__debug"
+                ;;
             dalgo__subcmd__dbt__subcmd__help,deps)
                 cmd="dalgo__subcmd__dbt__subcmd__help__subcmd__deps"
                 ;;
@@ -471,6 +486,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__dbt__subcmd__help,help)
                 cmd="dalgo__subcmd__dbt__subcmd__help__subcmd__help"
+                ;;
+            dalgo__subcmd__dbt__subcmd__help,ls)
+                cmd="dalgo__subcmd__dbt__subcmd__help__subcmd__ls"
                 ;;
             dalgo__subcmd__dbt__subcmd__help,run)
                 cmd="dalgo__subcmd__dbt__subcmd__help__subcmd__run"
@@ -664,6 +682,12 @@ _dalgo() {
             dalgo__subcmd__help__subcmd__dbt,clean)
                 cmd="dalgo__subcmd__help__subcmd__dbt__subcmd__clean"
                 ;;
+            dalgo__subcmd__help__subcmd__dbt,compile)
+                cmd="dalgo__subcmd__help__subcmd__dbt__subcmd__compile"
+                ;;
+            dalgo__subcmd__help__subcmd__dbt,debug)
+                cmd="dalgo__subcmd__help__subcmd__dbt__subcmd__debug"
+                ;;
             dalgo__subcmd__help__subcmd__dbt,deps)
                 cmd="dalgo__subcmd__help__subcmd__dbt__subcmd__deps"
                 ;;
@@ -672,6 +696,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__help__subcmd__dbt,git-pull)
                 cmd="dalgo__subcmd__help__subcmd__dbt__subcmd__git__subcmd__pull"
+                ;;
+            dalgo__subcmd__help__subcmd__dbt,ls)
+                cmd="dalgo__subcmd__help__subcmd__dbt__subcmd__ls"
                 ;;
             dalgo__subcmd__help__subcmd__dbt,run)
                 cmd="dalgo__subcmd__help__subcmd__dbt__subcmd__run"
@@ -3718,7 +3745,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help setup teardown status run test seed deps clean build docs-generate git-pull help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3786,6 +3813,82 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__clean)
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__dbt__subcmd__compile)
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__dbt__subcmd__debug)
             opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3934,7 +4037,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__help)
-            opts="setup teardown status run test seed deps clean build docs-generate git-pull help"
+            opts="setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3962,6 +4065,34 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__help__subcmd__clean)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__dbt__subcmd__help__subcmd__compile)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__dbt__subcmd__help__subcmd__debug)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4018,6 +4149,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__dbt__subcmd__help__subcmd__ls)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4108,6 +4253,44 @@ _dalgo() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__dbt__subcmd__ls)
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4972,7 +5155,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__dbt)
-            opts="setup teardown status run test seed deps clean build docs-generate git-pull"
+            opts="setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5000,6 +5183,34 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__dbt__subcmd__clean)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__dbt__subcmd__compile)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__dbt__subcmd__debug)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5042,6 +5253,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__dbt__subcmd__git__subcmd__pull)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__dbt__subcmd__ls)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

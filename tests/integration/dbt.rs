@@ -718,3 +718,22 @@ fn a_broken_dbt_project_is_refused_with_65_and_not_recorded() {
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert_eq!(db.count("dbt_runs"), 0);
 }
+
+/// `dbt debug`, `compile` and `ls` run in the org's project with its profile,
+/// confined like every dbt command.
+#[test]
+fn dbt_debug_compile_and_ls() {
+    let db = with_warehouse();
+    let (_, url) = fixture_repo(&db);
+    setup_git(&db, &url);
+    let run = |cmd: &str| {
+        let out = db.dalgo(&["dbt", cmd, "--org", "acme-ngo"]).output().unwrap();
+        assert!(out.status.success(), "dbt {cmd}: {}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run("debug").contains("All checks passed"));
+    run("compile");
+    assert!(db.clientdbt_root().join("acme-ngo/dbtrepo/target/compiled/fixture/models/orders.sql").is_file());
+    assert!(run("ls").contains("fixture.orders"));
+    assert_eq!(db.rows("SELECT command FROM dbt_runs ORDER BY id"), ["dbt debug", "dbt compile", "dbt ls"]);
+}

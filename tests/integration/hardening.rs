@@ -80,12 +80,17 @@ fn a_closed_pipe_ends_quietly_with_0_in_every_format() {
 #[test]
 fn org_names_with_invisible_format_characters_are_refused() {
     let db = TestDb::migrated();
-    for name in ["Evil\u{202E}gpj.exe", "Zero\u{200B}Width"] {
+    for name in ["Evil\u{202E}gpj.exe", "Zero\u{200B}Width", "Line\u{2028}Break"] {
         let out = db.dalgo(&["createorganduser", name, "a@b.org"]).env("PASSWORD", "pw").output().unwrap();
         assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
-        assert!(stderr(&out).contains("format characters"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("invisible characters"), "{}", stderr(&out));
     }
+    // Nor in an email (U+202E was accepted there).
+    let out =
+        db.dalgo(&["createorganduser", "Fine NGO", "ann\u{202E}gro@b.org"]).env("PASSWORD", "pw").output().unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert_eq!(db.count("orgs"), 0);
+    assert_eq!(db.count("users"), 0);
 }
 
 #[test]
@@ -319,4 +324,56 @@ fn sigterm_ends_a_dbt_run_waiting_on_a_stalled_database() {
     let out = run.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert_eq!(db.count("dbt_runs"), 0);
+}
+
+/// Blank names never reach a service: a usage error (2) before anything is
+/// asked (they used to reach Airbyte and Prefect).
+#[test]
+fn blank_names_are_usage_errors() {
+    let db = acme();
+    for args in [
+        &["worker", "--pool", "", "--once"][..],
+        &["worker", "--pool", "p", "--queue", " ", "--once"],
+        &[
+            "airbyte",
+            "sources",
+            "create",
+            "--org",
+            "acme-ngo",
+            "--name",
+            "",
+            "--definition",
+            "Postgres",
+            "--config",
+            "-",
+        ],
+    ] {
+        let out = db.dalgo(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("must not be blank"), "{}", stderr(&out));
+    }
+}
+
+/// A cron that parses but never runs (30 February) is refused with 65.
+#[test]
+fn a_cron_that_never_runs_is_refused_before_anything_is_written() {
+    let db = acme();
+    let out = db
+        .dalgo(&[
+            "pipeline",
+            "create",
+            "--org",
+            "acme-ngo",
+            "--name",
+            "never",
+            "--cron",
+            "0 0 30 2 *",
+            "--no-transform",
+        ])
+        .env("PREFECT_API_URL", "http://127.0.0.1:9/api")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("never runs"), "{}", stderr(&out));
+    assert_eq!(db.count("pipelines"), 0);
 }

@@ -539,6 +539,10 @@ fn org_delete_removes_everything_the_org_owns_everywhere_and_a_killed_one_is_fin
     assert_eq!(dry["secrets"].as_array().unwrap().len(), 3, "{dry}");
     assert_eq!(dry["paths"][0], p.db.clientdbt_root().join(&p.slug).display().to_string());
     assert_eq!(secret_files(&p.db).len(), 3, "a dry run removes nothing");
+    // What stays is said too: Prefect keeps the runs of deleted deployments.
+    assert_eq!(dry["kept"], serde_json::json!(["prefect_run_history", "audit_log"]));
+    let table = p.dalgo(&["org", "delete", &p.slug, "--dry-run"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("kept: Prefect's run history and logs"));
 
     // Killed while Airbyte deletes the workspace: the org stays, a re-run finishes.
     p.stub.fault("/v1/workspaces/delete", Fault::Hang, 1);

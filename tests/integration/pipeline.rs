@@ -131,6 +131,12 @@ fn the_deployment_has_dalgos_shape_and_follows_pause_resume_and_update() {
     let id = env.create("nightly", &["--connection", &env.a, "--connection", &env.b, "--cron", "0 2 * * *"]);
     let (code, dep) = deployment(&id);
     assert_eq!(code, 200);
+    // dalgo's own rows need no Prefect: without PREFECT_API_URL the list is there, its state unknown.
+    let offline = env.db.dalgo(&["pipeline", "list", "--org", &env.slug, "-o", "json"]).output().unwrap();
+    assert!(offline.status.success(), "{}", stderr(&offline));
+    let offline = json(&offline);
+    assert_eq!((offline[0]["name"].as_str(), offline[0]["status"].as_str()), (Some("nightly"), Some("unknown")));
+    env.db.dalgo(&["pipeline", "show", "nightly", "--org", &env.slug]).assert().code(78);
     assert_eq!(dep["entrypoint"], "proxy/prefect_flows_runner.py:deployment_schedule_flow_v5");
     assert_eq!(dep["tags"], json!([env.slug]));
     assert_eq!(

@@ -888,12 +888,23 @@ pub fn explain(overrides: &Overrides) -> Result<Explanation> {
     Ok(Explanation { settings, warnings, config_file: config_file_path(), sandbox })
 }
 
-/// A secret as `********`; a URL with its password masked.
+/// A secret as `********`; a URL with its password and its query's secret
+/// parameters masked (`?password=`, `?token=`); JSON (the pull steps) with
+/// its secret values masked at any depth.
 fn mask(secret: bool, value: &str) -> String {
-    match url::password_of(value) {
-        _ if secret => "********".into(),
+    if secret {
+        return "********".into();
+    }
+    if let Ok(json @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) = serde_json::from_str(value) {
+        return crate::values::mask_json(&json).to_string();
+    }
+    let value = match url::password_of(value) {
         Some(pw) if !pw.is_empty() => value.replacen(pw, "********", 1),
         _ => value.to_string(),
+    };
+    match value.split_once('?') {
+        Some((base, query)) => format!("{base}?{}", crate::values::mask_pairs(query)),
+        None => value,
     }
 }
 
@@ -906,6 +917,23 @@ mod tests {
             source: SettingSource::Environment,
             values: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         }
+    }
+
+    /// `config show` hid a URL's userinfo password only: a password in the
+    /// query, a token in Prefect's URL and one inside the pull steps' JSON
+    /// were printed.
+    #[test]
+    fn config_show_masks_secrets_in_queries_and_json() {
+        assert_eq!(
+            mask(false, "postgres://u@h/db?password=pw1&sslmode=require"),
+            "postgres://u@h/db?password=********&sslmode=require"
+        );
+        assert_eq!(mask(false, "https://p.example/api?token=abc"), "https://p.example/api?token=********");
+        assert_eq!(mask(false, "postgres://u:pw2@h/db"), "postgres://u:********@h/db");
+        let steps = r#"[{"prefect.deployments.steps.git_clone": {"repository": "r", "access_token": "ghp_x"}}]"#;
+        let shown = mask(false, steps);
+        assert!(!shown.contains("ghp_x") && shown.contains("\"r\""), "{shown}");
+        assert_eq!(mask(false, "plain"), "plain");
     }
 
     #[test]

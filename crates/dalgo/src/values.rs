@@ -33,6 +33,13 @@ pub fn is_format_char(c: char) -> bool {
     )
 }
 
+/// Whether `c` must not stand in a name people read: a control character,
+/// a format character ([`is_format_char`]) or a line or paragraph separator
+/// (U+2028, U+2029), which break a line where none is seen.
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control() || is_format_char(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// The candidate nearest to `wanted`, compared without case, for a "did you
 /// mean" hint: one within a third of its length in edits (at least one), or
 /// one that `wanted` starts or ends. `None` when nothing is that close.
@@ -61,6 +68,58 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// Whether a key names something secret: a password (`password`, `pass`,
+/// `pwd`, `passphrase`), a secret, a key, a token, credentials.
+pub(crate) fn is_sensitive_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    ["pass", "pwd", "secret", "key", "token", "credentials"].iter().any(|s| k.contains(s))
+}
+
+/// `text` with the values of its sensitive `key=value` pairs (separated by
+/// `&` or `;`, as in a URL query or JDBC parameters) replaced by `********`.
+pub(crate) fn mask_pairs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for part in text.split_inclusive(['&', ';']) {
+        let (body, sep) = match part.strip_suffix(['&', ';']) {
+            Some(b) => (b, &part[b.len()..]),
+            None => (part, ""),
+        };
+        match body.split_once('=') {
+            Some((k, v)) if is_sensitive_key(k) && !v.is_empty() => {
+                out.push_str(k);
+                out.push_str("=********");
+            }
+            _ => out.push_str(body),
+        }
+        out.push_str(sep);
+    }
+    out
+}
+
+/// A copy of a JSON value with every sensitive value replaced by
+/// `********`, at any depth (objects, lists, objects in lists), and the
+/// sensitive `key=value` pairs inside strings masked too.
+pub(crate) fn mask_json(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| {
+                    let v = if is_sensitive_key(k) && !v.is_null() {
+                        Value::String("********".into())
+                    } else {
+                        mask_json(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(mask_json).collect()),
+        Value::String(s) if s.contains('=') => Value::String(mask_pairs(s)),
+        other => other.clone(),
+    }
 }
 
 /// An enum whose values are fixed strings (see `string_enum!`, this module's macro).
@@ -154,6 +213,24 @@ macro_rules! string_enum {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_inside_strings_and_at_any_depth_are_masked() {
+        assert_eq!(mask_pairs("ssl=true&password=x"), "ssl=true&password=********");
+        assert_eq!(mask_pairs("user=a;pwd=b;pass=c"), "user=a;pwd=********;pass=********");
+        assert_eq!(mask_pairs("bG9uZw=="), "bG9uZw==");
+        let v = serde_json::json!({
+            "pass": "x", "host": "h", "jdbc_url_params": "password=y&ssl=true",
+            "steps": [{"git_clone": {"access_token": "t", "repository": "r"}}]
+        });
+        let m = mask_json(&v).to_string();
+        for secret in ["\"x\"", "password=y", "\"t\""] {
+            assert!(!m.contains(secret), "{secret} in {m}");
+        }
+        assert!(m.contains("\"h\"") && m.contains("ssl=true") && m.contains("\"r\""), "{m}");
+    }
+
     #[test]
     fn the_nearest_name_is_suggested_only_when_close() {
         let names: Vec<String> = ["acme-ngo", "nightly", "hourly-sync"].iter().map(|s| s.to_string()).collect();

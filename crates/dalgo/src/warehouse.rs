@@ -316,28 +316,13 @@ pub(crate) async fn record(
 }
 
 /// Keys whose values are never shown.
-fn is_sensitive(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    ["password", "secret", "key", "token", "credentials_json"].iter().any(|s| k.contains(s))
-}
-
 /// A copy of a config with every sensitive value replaced by `********`, at
-/// any depth: in objects, in lists, in objects inside lists.
+/// any depth: in objects, in lists, in objects inside lists, and in
+/// `key=value` parameters inside strings (`jdbc_url_params`).
 pub fn masked(config: &Map<String, Value>) -> Map<String, Value> {
-    config
-        .iter()
-        .map(|(k, v)| {
-            let v = if is_sensitive(k) { Value::String("********".into()) } else { masked_value(v) };
-            (k.clone(), v)
-        })
-        .collect()
-}
-
-fn masked_value(v: &Value) -> Value {
-    match v {
-        Value::Object(o) => Value::Object(masked(o)),
-        Value::Array(items) => Value::Array(items.iter().map(masked_value).collect()),
-        other => other.clone(),
+    match crate::values::mask_json(&Value::Object(config.clone())) {
+        Value::Object(o) => o,
+        _ => Map::new(),
     }
 }
 

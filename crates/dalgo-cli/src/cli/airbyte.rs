@@ -118,7 +118,7 @@ pub enum ActorCommand {
     Create {
         #[command(flatten)]
         org: OrgArg,
-        #[arg(long)]
+        #[arg(long, value_parser = super::not_blank)]
         name: String,
         /// The connector definition, by name (e.g. Postgres) or id
         #[arg(long, value_name = "NAME_OR_ID")]
@@ -132,7 +132,7 @@ pub enum ActorCommand {
         id: String,
         #[command(flatten)]
         org: OrgArg,
-        #[arg(long)]
+        #[arg(long, value_parser = super::not_blank)]
         name: Option<String>,
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
@@ -197,7 +197,7 @@ pub enum ConnectionCommand {
         /// Default: the org's warehouse destination
         #[arg(long, value_name = "DESTINATION_ID")]
         destination: Option<String>,
-        #[arg(long)]
+        #[arg(long, value_parser = super::not_blank)]
         name: Option<String>,
         #[command(flatten)]
         streams: StreamArgs,
@@ -214,7 +214,7 @@ pub enum ConnectionCommand {
         id: String,
         #[command(flatten)]
         org: OrgArg,
-        #[arg(long)]
+        #[arg(long, value_parser = super::not_blank)]
         name: Option<String>,
         /// Re-discover and select these streams (repeat)
         #[arg(long = "stream", value_name = "NAME")]

@@ -49,6 +49,12 @@ the project's dbt_project.yml names. The org gets its git and dbt tasks. Re-runn
     Build(RunArgs),
     /// Write the project's documentation site and catalog to target/ (dbt docs generate)
     DocsGenerate(RunArgs),
+    /// Check the project, its profile and the warehouse connection (dbt debug)
+    Debug(RunArgs),
+    /// Compile the models to SQL in target/ without running them (dbt compile)
+    Compile(RunArgs),
+    /// List the project's models, tests, seeds and sources (dbt ls)
+    Ls(RunArgs),
     /// Fast-forward the org's clone from its remote
     GitPull {
         #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
@@ -207,6 +213,9 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
                 DbtCommand::Clean(a) => (Command::Clean, a),
                 DbtCommand::Build(a) => (Command::Build, a),
                 DbtCommand::DocsGenerate(a) => (Command::DocsGenerate, a),
+                DbtCommand::Debug(a) => (Command::Debug, a),
+                DbtCommand::Compile(a) => (Command::Compile, a),
+                DbtCommand::Ls(a) => (Command::Ls, a),
                 _ => unreachable!("handled above"),
             };
             let req = RunRequest {

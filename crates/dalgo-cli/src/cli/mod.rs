@@ -336,6 +336,13 @@ pub fn on_signal(
     }
 }
 
+/// A name that is not blank (a Prefect pool, an Airbyte source): blank
+/// names used to reach the services.
+pub fn not_blank(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() { Err("it must not be blank".into()) } else { Ok(t.to_string()) }
+}
+
 /// "30m", "2h", "90s", "1d".
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let (n, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 
 use super::output::{CliError, CmdResult, Limit, emit, emit_stream, fields, table, when, write_table, yes_no};
 use super::{Context, prompt};
-use dalgo::ops::{DeleteOptions, OrgDeleteReport};
+use dalgo::ops::{DeleteOptions, Kept, OrgDeleteReport};
 use dalgo::org::{self, Member};
 
 #[derive(Debug, Subcommand)]
@@ -145,6 +145,19 @@ fn describe_delete(out: &mut dyn Write, r: &OrgDeleteReport) -> std::io::Result<
         for i in items {
             writeln!(out, "  {i}")?;
         }
+    }
+    for kept in &r.kept {
+        writeln!(
+            out,
+            "kept: {}",
+            match kept {
+                Kept::PrefectRunHistory => {
+                    "Prefect's run history and logs of these deployments (Prefect keeps flow runs of a deleted \
+                     deployment until its own retention removes them)"
+                }
+                Kept::AuditLog => "the org's audit log rows (by slug)",
+            }
+        )?;
     }
     Ok(())
 }

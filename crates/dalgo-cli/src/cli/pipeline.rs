@@ -227,7 +227,9 @@ fn state_line(fr: &FlowRun) -> String {
 
 pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
-    let (cfg, db, store, client) = (dalgo.config(), dalgo.db(), dalgo.secrets(), dalgo.prefect()?);
+    let (cfg, db, store) = (dalgo.config(), dalgo.db(), dalgo.secrets());
+    // Asked for only by what needs Prefect: `pipeline list` reads dalgo's own rows without it.
+    let client = || dalgo.prefect();
     match c {
         PipelineCommand::Create { org, name, connections, transform, cron, continue_on_sync_failure } => {
             let spec = PipelineSpec {
@@ -249,7 +251,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             })
         }
         PipelineCommand::List { org, limit } => {
-            let rows = limit.cut(pipeline::list(db, client, &org).await?);
+            let rows = limit.cut(pipeline::list(db, dalgo.prefect_if_configured()?, &org).await?);
             emit(ctx.format, &rows, |out| {
                 let t = table(
                     &["NAME", "SCHEDULE", "STATUS", "LAST RUN", "AT", "NEXT RUN"],
@@ -268,7 +270,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             })
         }
         PipelineCommand::Show { name, org } => {
-            let d = pipeline::show(db, client, &org, &name).await?;
+            let d = pipeline::show(db, client()?, &org, &name).await?;
             emit(ctx.format, &d, |out| {
                 let rows = [
                     ("name", d.pipeline.name.clone()),
@@ -316,7 +318,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             })
         }
         PipelineCommand::Blocks { org } => {
-            let done = blocks::sync(db, cfg, store, client, &org).await?;
+            let done = blocks::sync(db, cfg, store, client()?, &org).await?;
             emit(ctx.format, &done, |out| {
                 let t = table(
                     &["BLOCK", "TYPE", "STATUS", "REASON"],
@@ -333,13 +335,13 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             })
         }
         PipelineCommand::Pause { name, org } => {
-            let p = pipeline::set_paused(db, client, &org, &name, true, dalgo.actor()).await?;
+            let p = pipeline::set_paused(db, client()?, &org, &name, true, dalgo.actor()).await?;
             emit(ctx.format, &serde_json::json!({ "name": p.name, "paused": true }), |out| {
                 writeln!(out, "paused {}", p.name)
             })
         }
         PipelineCommand::Resume { name, org } => {
-            let p = pipeline::set_paused(db, client, &org, &name, false, dalgo.actor()).await?;
+            let p = pipeline::set_paused(db, client()?, &org, &name, false, dalgo.actor()).await?;
             emit(ctx.format, &serde_json::json!({ "name": p.name, "paused": false }), |out| {
                 writeln!(out, "resumed {}", p.name)
             })
@@ -349,12 +351,12 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             if !guard.proceed(ctx, &format!("delete pipeline {} of {org} and its deployment", p.name))? {
                 return Ok(ExitStatus::Success);
             }
-            let p = pipeline::delete(db, client, &org, &name, dalgo.actor()).await?;
+            let p = pipeline::delete(db, client()?, &org, &name, dalgo.actor()).await?;
             emit(ctx.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
         }
         PipelineCommand::Run { name, org, wait, follow, poll_interval: poll, require_worker, cancel_on_interrupt } => {
             let interrupt = super::on_signal(&[super::Signal::Interrupt], Some(super::STOP_GRACE))?;
-            let started = pipeline::run(db, client, &org, &name, dalgo.actor(), require_worker).await?;
+            let started = pipeline::run(db, client()?, &org, &name, dalgo.actor(), require_worker).await?;
             if !(wait || follow) {
                 return emit(ctx.format, &started, |out| {
                     writeln!(
@@ -366,7 +368,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             }
             ctx.note(format!("started {} as flow run {}", started.pipeline, started.flow_run_id));
             if let (Some(pool), Some(queue), false) = (&started.work_pool, &started.work_queue, require_worker)
-                && let Some(reason) = pipeline::no_worker(client, pool, queue).await?
+                && let Some(reason) = pipeline::no_worker(client()?, pool, queue).await?
             {
                 ctx.note(format!(
                     "warning: {reason}: the run stays Scheduled until a worker takes it; {}",
@@ -389,9 +391,9 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             };
             let waited = async {
                 if follow {
-                    stream_logs(ctx, pipeline::LogStream::new(client, id, true, poll)).await?;
+                    stream_logs(ctx, pipeline::LogStream::new(client()?, id, true, poll)).await?;
                 }
-                Ok::<_, anyhow::Error>(pipeline::wait(db, client, id, poll, &on_state).await?)
+                Ok::<_, anyhow::Error>(pipeline::wait(db, client()?, id, poll, &on_state).await?)
             };
             let outcome = tokio::select! {
                 outcome = waited => outcome?,
@@ -399,7 +401,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
                     if let Some(s) = &spinner {
                         s.finish_and_clear();
                     }
-                    return interrupted(ctx, db, client, id, poll, cancel_on_interrupt).await;
+                    return interrupted(ctx, db, client()?, id, poll, cancel_on_interrupt).await;
                 }
             };
             if let Some(s) = spinner {
@@ -418,24 +420,24 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             Ok(ExitStatus::from_ok(outcome.succeeded()))
         }
         PipelineCommand::History { name, org, limit } => {
-            let runs = pipeline::runs(db, client, &org, &name, limit).await?;
+            let runs = pipeline::runs(db, client()?, &org, &name, limit).await?;
             emit(ctx.format, &runs, |out| write_list(out, "runs", &runs_table(&runs)))
         }
         PipelineCommand::Logs { flow_run_id, follow } => {
-            let stream = pipeline::LogStream::new(client, &flow_run_id, follow, Duration::from_secs(2));
+            let stream = pipeline::LogStream::new(client()?, &flow_run_id, follow, Duration::from_secs(2));
             stream_logs(ctx, stream).await
         }
         PipelineCommand::Cancel { flow_run_id } => {
-            let fr = pipeline::cancel(db, client, &flow_run_id).await?;
+            let fr = pipeline::cancel(db, client()?, &flow_run_id).await?;
             emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
         }
         PipelineCommand::Retry { flow_run_id } => {
-            let fr = pipeline::retry(db, client, &flow_run_id).await?;
+            let fr = pipeline::retry(db, client()?, &flow_run_id).await?;
             emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
         }
         PipelineCommand::SyncRuns { org, lookback_hours } => {
             let lookback = Duration::from_secs(u64::from(lookback_hours) * 3600);
-            let r = pipeline::sync_runs(db, client, org.as_deref(), lookback).await?;
+            let r = pipeline::sync_runs(db, client()?, org.as_deref(), lookback).await?;
             emit(ctx.format, &r, |out| {
                 writeln!(
                     out,

@@ -27,16 +27,16 @@ stdout. With --once, exit 1 when a run did not complete."
 )]
 pub struct WorkerArgs {
     /// The Prefect work pool to take runs from
-    #[arg(long, env = "PREFECT_WORKER_POOL_NAME", value_name = "NAME")]
+    #[arg(long, env = "PREFECT_WORKER_POOL_NAME", value_name = "NAME", value_parser = super::not_blank)]
     pool: String,
     /// A queue of the pool to take runs from (repeat; default: every queue)
-    #[arg(long = "queue", value_name = "QUEUE")]
+    #[arg(long = "queue", value_name = "QUEUE", value_parser = super::not_blank)]
     queues: Vec<String>,
     /// How many runs at once
     #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
     /// The worker's name in Prefect, unique per worker [default: dalgo-<hostname>]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = super::not_blank)]
     name: Option<String>,
     /// Seconds between polls for scheduled runs, cancellations and Airbyte job states
     #[arg(long, default_value = "10", value_name = "SECS", allow_negative_numbers = true, value_parser = super::parse_interval)]

@@ -34,6 +34,12 @@ pub enum Command {
     Clean,
     Build,
     DocsGenerate,
+    /// Checks the project, profile and warehouse connection.
+    Debug,
+    /// Compiles the models to SQL in target/, running nothing.
+    Compile,
+    /// Lists the project's resources.
+    Ls,
 }
 
 impl Command {
@@ -46,6 +52,9 @@ impl Command {
             Command::Clean => &["clean"],
             Command::Build => &["build"],
             Command::DocsGenerate => &["docs", "generate"],
+            Command::Debug => &["debug"],
+            Command::Compile => &["compile"],
+            Command::Ls => &["ls"],
         }
     }
 
@@ -59,6 +68,8 @@ impl Command {
             Command::Clean => &["dbt-clean"],
             Command::Build => &["dbt-run", "dbt-test"],
             Command::DocsGenerate => &["dbt-docs-generate"],
+            // Read-only commands no pipeline step runs.
+            Command::Debug | Command::Compile | Command::Ls => &[],
         }
     }
 

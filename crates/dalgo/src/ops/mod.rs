@@ -57,7 +57,7 @@ use serde::Serialize;
 
 pub use self::airbyte::OrgAirbyte;
 pub use self::dbt::{DbtOps, DbtSetupReport, DbtTeardownReport};
-pub use self::org::{DeleteOptions, OrgDeleteReport};
+pub use self::org::{DeleteOptions, Kept, OrgDeleteReport};
 pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec};
 pub use self::warehouse::{WarehouseOps, WarehouseSetReport, WarehouseSpec};
 use crate::config::Config;

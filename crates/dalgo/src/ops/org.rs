@@ -39,6 +39,19 @@ pub struct OrgDeleteReport {
     pub secrets: Vec<String>,
     /// The org's directory under `CLIENTDBT_ROOT`.
     pub paths: Vec<PathBuf>,
+    /// What stays after the delete, elsewhere.
+    pub kept: Vec<Kept>,
+}
+
+string_enum! {
+    /// What deleting an org leaves in place.
+    pub enum Kept {
+        /// Prefect keeps the flow runs (and their logs) of a deleted
+        /// deployment; they go with Prefect's own retention.
+        PrefectRunHistory => "prefect_run_history",
+        /// The org's audit rows, keyed by its slug.
+        AuditLog => "audit_log",
+    }
 }
 
 /// A Prefect deployment the org owns.
@@ -129,7 +142,11 @@ impl OrgOps<'_> {
             dbt.release().await?;
             ops.release().await?;
         }
-        Ok(OrgDeleteReport { rows, airbyte_workspace, prefect_deployments, prefect_blocks, secrets, paths })
+        let mut kept = vec![Kept::AuditLog];
+        if !prefect_deployments.is_empty() {
+            kept.insert(0, Kept::PrefectRunHistory);
+        }
+        Ok(OrgDeleteReport { rows, airbyte_workspace, prefect_deployments, prefect_blocks, secrets, paths, kept })
     }
 }
 

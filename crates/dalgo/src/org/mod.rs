@@ -187,8 +187,8 @@ pub fn validate_name(name: &str) -> Result<&str> {
     if trimmed.chars().any(char::is_control) {
         return fail("it contains control characters");
     }
-    if trimmed.chars().any(crate::values::is_format_char) {
-        return fail("it contains invisible format characters (such as a right-to-left override)");
+    if trimmed.chars().any(crate::values::is_hidden_char) {
+        return fail("it contains invisible characters (a right-to-left override, a line separator)");
     }
     Ok(trimmed)
 }

@@ -35,8 +35,20 @@ use deployment::DbtContext;
 
 /// Checks a five-field cron expression (as Prefect takes them).
 pub fn validate_cron(expr: &str) -> Result<()> {
-    let parser = croner::parser::CronParser::builder().seconds(croner::parser::Seconds::Disallowed).build();
-    parser.parse(expr).map(|_| ()).map_err(|e| Error::InvalidCron { expr: expr.to_string(), reason: e.to_string() })
+    let cron =
+        cron_parser().parse(expr).map_err(|e| Error::InvalidCron { expr: expr.to_string(), reason: e.to_string() })?;
+    // `0 0 30 2 *` parses, and never runs.
+    match cron.find_next_occurrence(&Utc::now(), false) {
+        Ok(_) => Ok(()),
+        Err(_) => {
+            Err(Error::InvalidCron { expr: expr.to_string(), reason: "it never runs: no date matches it".into() })
+        }
+    }
+}
+
+/// Five fields, no seconds: the cron Dalgo's deployments take.
+fn cron_parser() -> croner::parser::CronParser {
+    croner::parser::CronParser::builder().seconds(croner::parser::Seconds::Disallowed).build()
 }
 
 /// Trims and checks a pipeline name: not blank, at most 100 characters, no
@@ -49,8 +61,8 @@ pub fn validate_name(name: &str) -> Result<&str> {
         Some("it is longer than 100 characters")
     } else if trimmed.chars().any(char::is_control) {
         Some("it contains control characters")
-    } else if trimmed.chars().any(crate::values::is_format_char) {
-        Some("it contains invisible format characters (such as a right-to-left override)")
+    } else if trimmed.chars().any(crate::values::is_hidden_char) {
+        Some("it contains invisible characters (a right-to-left override, a line separator)")
     } else {
         None
     };
@@ -62,8 +74,7 @@ pub fn validate_name(name: &str) -> Result<&str> {
 
 /// The next time a cron fires after now.
 pub fn next_run(expr: &str) -> Option<DateTime<Utc>> {
-    let parser = croner::parser::CronParser::builder().seconds(croner::parser::Seconds::Disallowed).build();
-    parser.parse(expr).ok()?.find_next_occurrence(&Utc::now(), false).ok()
+    cron_parser().parse(expr).ok()?.find_next_occurrence(&Utc::now(), false).ok()
 }
 
 /// The work pool and queue an org's pipelines run on: its `queue_config`, or
@@ -278,6 +289,8 @@ string_enum! {
         Manual => "manual",
         /// Prefect has no such deployment.
         Missing => "missing",
+        /// Prefect is not configured: only dalgo's own rows are shown.
+        Unknown => "unknown",
     }
 }
 
@@ -297,7 +310,10 @@ pub struct Summary {
 /// however many there are: their schedules, their latest started runs, and
 /// the runs recorded before they ended. LAST RUN is the latest run that
 /// started (with its true state), not a scheduled one.
-pub async fn list(db: &Db, client: &Client, org_slug: &str) -> Result<Vec<Summary>> {
+/// The org's pipelines with their schedule state and last and next run.
+/// Without Prefect (`client` `None`) the rows dalgo keeps, their state
+/// `unknown` and the runs as last recorded.
+pub async fn list(db: &Db, client: Option<&Client>, org_slug: &str) -> Result<Vec<Summary>> {
     let mut conn = db.pool().acquire().await?;
     let org = org::get(&mut conn, org_slug).await?;
     let deployed: Vec<(i64, String)> =
@@ -306,7 +322,9 @@ pub async fn list(db: &Db, client: &Client, org_slug: &str) -> Result<Vec<Summar
             .fetch_all(&mut *conn)
             .within()
             .await?;
-    runs::refresh_org(&mut conn, client, org.id, &deployed).await?;
+    if let Some(client) = client {
+        runs::refresh_org(&mut conn, client, org.id, &deployed).await?;
+    }
     let rows: Vec<(Pipeline, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as::<_, (i64, uuid::Uuid, String, String, Option<String>, Option<String>, bool, DateTime<Utc>, Option<String>, Option<DateTime<Utc>>)>(
         "SELECT p.id, p.uuid, p.name, p.deployment_name, p.deployment_id, p.cron, p.continue_on_sync_failure, p.created_at,
                 r.state_name, r.start_time
@@ -325,18 +343,24 @@ pub async fn list(db: &Db, client: &Client, org_slug: &str) -> Result<Vec<Summar
     })
     .collect();
     let ids: Vec<String> = rows.iter().filter_map(|(p, _, _)| p.deployment_id.clone()).collect();
-    let deployments = client.deployments(&ids).await?;
+    let deployments = match client {
+        Some(client) => Some(client.deployments(&ids).await?),
+        None => None,
+    };
     Ok(rows
         .into_iter()
         .map(|(p, state, at)| {
-            let dep = deployments.iter().find(|d| Some(&d.id) == p.deployment_id.as_ref());
+            let dep = deployments.as_ref().map(|all| all.iter().find(|d| Some(&d.id) == p.deployment_id.as_ref()));
             let status = match dep {
-                None => PipelineStatus::Missing,
-                Some(d) if d.paused => PipelineStatus::Paused,
-                Some(d) => match d.cron() {
-                    Some((_, true)) => PipelineStatus::Active,
-                    Some((_, false)) => PipelineStatus::Paused,
-                    None => PipelineStatus::Manual,
+                None => PipelineStatus::Unknown,
+                Some(None) => PipelineStatus::Missing,
+                Some(Some(d)) => match d {
+                    d if d.paused => PipelineStatus::Paused,
+                    d => match d.cron() {
+                        Some((_, true)) => PipelineStatus::Active,
+                        Some((_, false)) => PipelineStatus::Paused,
+                        None => PipelineStatus::Manual,
+                    },
                 },
             };
             let next_run_at =
@@ -502,6 +526,16 @@ pub async fn delete(db: &Db, client: &Client, org_slug: &str, name: &str, actor:
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_cron_that_never_runs_is_refused() {
+        assert!(validate_cron("0 2 * * *").is_ok());
+        assert!(validate_cron("0 0 29 2 *").is_ok(), "leap days come");
+        let e = validate_cron("0 0 30 2 *").unwrap_err();
+        assert!(e.to_string().contains("never runs"), "{e}");
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
+    }
+
     use super::*;
 
     #[test]

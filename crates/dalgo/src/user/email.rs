@@ -28,8 +28,8 @@ impl Email {
         if local.is_empty() || local.len() > 64 {
             return fail("the part before @ must have 1 to 64 characters");
         }
-        if local.contains('@') || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return fail("it contains a space, a control character or a second @");
+        if local.contains('@') || s.chars().any(|c| c.is_whitespace() || crate::values::is_hidden_char(c)) {
+            return fail("it contains a space, an invisible character or a second @");
         }
         if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
             return fail("the part before @ has a misplaced dot");
