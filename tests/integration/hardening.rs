@@ -377,3 +377,31 @@ fn a_cron_that_never_runs_is_refused_before_anything_is_written() {
     assert!(stderr(&out).contains("never runs"), "{}", stderr(&out));
     assert_eq!(db.count("pipelines"), 0);
 }
+
+/// Exit codes that say what is wrong: a repository URL git must not use is
+/// 65 (an `ext::` URL runs a program), a token holding a NUL is 65 (was 78),
+/// a refused git connection is 69 (was 1), a database URL that is not
+/// PostgreSQL's is 78 (was 69).
+#[test]
+fn wrong_inputs_and_settings_get_their_exit_codes() {
+    let db = crate::dbt::with_warehouse();
+    let setup = |repo: &str, token: &[u8]| {
+        let file = db.home().join("token");
+        std::fs::write(&file, token).unwrap();
+        db.dalgo(&["dbt", "setup", "--org", "acme-ngo", "--repo", repo, "--token-file", file.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    for repo in ["ext::sh -c touch% PWNED", "ftp://127.0.0.1/r.git"] {
+        let out = setup(repo, b"t");
+        assert_eq!(out.status.code(), Some(65), "{repo}: {}", stderr(&out));
+    }
+    assert!(!db.home().join("PWNED").exists());
+    let out = setup("https://127.0.0.1:1/r.git", b"to\0ken");
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    let out = setup("http://127.0.0.1:1/r.git", b"token");
+    assert_eq!(out.status.code(), Some(69), "{}", stderr(&out));
+    let out = db.dalgo(&["org", "list"]).env("DATABASE_URL", "mysql://root@127.0.0.1/dalgo").output().unwrap();
+    assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
+    assert!(stderr(&out).contains("postgres://"), "{}", stderr(&out));
+}

@@ -365,6 +365,13 @@ impl DatabaseConfig {
     /// Connection options for a database URL (`postgres://…`), defaulting the
     /// database name to `dalgo`.
     pub fn from_url(url: &str) -> Result<Self> {
+        // sqlx reads any scheme as PostgreSQL's (a mysql:// URL was tried, and was 69).
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            let scheme = url.split_once("://").map_or("none", |(s, _)| s);
+            return Err(Error::Config(format!(
+                "invalid database URL: it must start with postgres:// or postgresql:// (scheme: {scheme})"
+            )));
+        }
         let mut options = PgConnectOptions::from_str(url)
             .map_err(|e| Error::Config(format!("invalid database URL: {}", redact_error(&e, url))))?;
         if !url::names_user(url) {

@@ -21,6 +21,15 @@ pub fn clean_url(url: &str) -> Result<String> {
     if url.is_empty() {
         return Err(invalid_url(url, "it is empty"));
     }
+    // git's other transports run programs (`ext::`) or are not for code (`ftp://`).
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    let allowed = matches!(scheme.as_deref(), None | Some("https" | "http" | "ssh" | "git" | "file"));
+    if !allowed || url.contains("::") {
+        return Err(invalid_url(
+            url,
+            "dalgo clones over https://, ssh:// (or git@host:path), git://, or from a path or file:// URL on this machine",
+        ));
+    }
     if let Some((scheme, rest)) = url.split_once("://") {
         let authority = rest.split('/').next().unwrap_or_default();
         if let Some((userinfo, _)) = authority.rsplit_once('@')
@@ -128,7 +137,12 @@ fn classify(message: &str) -> ErrorKind {
     let m = message.to_ascii_lowercase();
     if m.contains("authentication failed") || m.contains("could not read username") || m.contains("permission denied") {
         ErrorKind::PermissionDenied
-    } else if m.contains("could not resolve host") || m.contains("connection refused") || m.contains("timed out") {
+    } else if m.contains("could not resolve host")
+        || m.contains("connection refused")
+        || m.contains("couldn't connect")
+        || m.contains("failed to connect")
+        || m.contains("timed out")
+    {
         ErrorKind::Unavailable
     } else if m.contains("not found")
         || m.contains("does not exist")
@@ -277,6 +291,16 @@ mod tests {
         assert_eq!(clean_url(" https://github.com/o/r.git ").unwrap(), "https://github.com/o/r.git");
         assert!(clean_url("ssh://git@github.com/o/r.git").is_ok());
         assert!(clean_url("file:///srv/repo").is_ok());
+        assert!(clean_url("/srv/repo").is_ok() && clean_url("git@github.com:o/r.git").is_ok());
+        for bad in ["ext::sh -c touch% /tmp/pwned", "ftp://h/r.git", "fd::17", "rsync://h/r"] {
+            assert!(matches!(clean_url(bad), Err(Error::InvalidRepoUrl { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_refused_connection_is_unavailable() {
+        let m = "fatal: unable to access 'http://127.0.0.1:1/r.git/': Failed to connect to 127.0.0.1 port 1 after 0 ms: Couldn't connect to server";
+        assert_eq!(classify(m), ErrorKind::Unavailable);
     }
 
     #[test]

@@ -266,5 +266,10 @@ fn token(file: Option<PathBuf>, stdin: bool) -> anyhow::Result<Option<SecretStri
     if token.is_empty() {
         return Err(CliError::new(dalgo::ErrorKind::InvalidInput, "invalid access token: it is empty").into());
     }
+    // A NUL or a line break cannot reach git through its environment (it was 78, "cannot run git").
+    if token.chars().any(char::is_control) {
+        let message = "invalid access token: it holds a control character (a NUL byte or a line break)";
+        return Err(CliError::new(dalgo::ErrorKind::InvalidInput, message).into());
+    }
     Ok(Some(SecretString::from(token.to_string())))
 }

@@ -382,8 +382,8 @@ mod tests {
         assert!(validate_name("   ").is_err());
         assert!(validate_name(&"x".repeat(51)).is_err());
         assert!(validate_name("a\u{7}b").is_err());
-        for hidden in ["evil\u{202E}gpj.exe", "a\u{200B}b", "\u{FEFF}Acme", "x\u{2066}y"] {
-            assert!(validate_name(hidden).unwrap_err().to_string().contains("format characters"), "{hidden}");
+        for hidden in ["evil\u{202E}gpj.exe", "a\u{200B}b", "\u{FEFF}Acme", "x\u{2066}y", "line\u{2028}break"] {
+            assert!(validate_name(hidden).unwrap_err().to_string().contains("invisible characters"), "{hidden}");
         }
         assert_eq!(validate_name("Asociación Niñez").unwrap(), "Asociación Niñez");
     }
