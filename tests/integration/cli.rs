@@ -171,6 +171,7 @@ fn prompts_at_a_terminal_hide_secrets_and_come_after_the_target_is_found() {
     // In a session keyring of its own, so nothing is left in the user's.
     let login = db.terminal(&["keyctl", "session", "-"], &["airbyte", "login", "--username", "airbyte-user"], &[], 100);
     login.wait_for_text("Airbyte password for airbyte-user");
+    login.wait_for_no_echo();
     login.type_line("s3cret-typed");
     let (code, screen) = login.wait_exit();
     assert!(!screen.contains("s3cret-typed"), "the secret was echoed:\n{screen}");
@@ -189,6 +190,7 @@ fn prompts_at_a_terminal_hide_secrets_and_come_after_the_target_is_found() {
 
     let remove = db.terminal(&[], &["user", "remove", "admin@acme.org", "--org", "acme-ngo"], &[], 100);
     remove.wait_for_text("remove admin@acme.org (role admin) from org acme-ngo?");
+    remove.wait_for_no_echo();
     remove.type_line("n");
     let (code, screen) = remove.wait_exit();
     assert_eq!(code, 1, "{screen}");
@@ -347,4 +349,29 @@ fn tables_fit_an_80_column_terminal_without_splitting_ids_and_wide_shows_all() {
         screen.contains(name) && screen.contains(&created) && screen.contains(" ago)"),
         "-o wide cut something:\n{screen}"
     );
+}
+
+/// On a terminal dalgo's own `error:` and `hint:` are coloured as clap's
+/// are (they were plain); with NO_COLOR, or piped, they are not.
+#[test]
+fn errors_and_hints_are_coloured_on_a_terminal_only() {
+    let db = TestDb::migrated();
+    let on_a_terminal = |no_color: bool| {
+        let line = format!("{} org show nope", env!("CARGO_BIN_EXE_dalgo"));
+        let mut cmd = db.program("script", &["-qec", &line, "/dev/null"]);
+        cmd.env("TERM", "xterm-256color");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+    };
+    let coloured = on_a_terminal(false);
+    assert!(
+        coloured.contains("\x1b[1;31merror:\x1b[0m no org") && coloured.contains("\x1b[1;32mhint:\x1b[0m"),
+        "{coloured:?}"
+    );
+    let plain = on_a_terminal(true);
+    assert!(plain.contains("error: no org") && !plain.contains('\x1b'), "{plain:?}");
+    let piped = db.dalgo(&["org", "show", "nope"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains('\x1b'));
 }

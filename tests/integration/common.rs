@@ -205,6 +205,20 @@ impl Terminal {
         }
     }
 
+    /// Waits until the program has turned the terminal's echo off (a secret
+    /// prompt is ready to read): what is typed before that is echoed by the
+    /// terminal and may be flushed by the prompt.
+    pub fn wait_for_no_echo(&self) {
+        let tty = self.tmux(&["display-message", "-p", "#{pane_tty}"]).trim().to_string();
+        wait_for(
+            || {
+                let out = StdCommand::new("stty").args(["-F", &tty, "-a"]).output().ok()?;
+                String::from_utf8_lossy(&out.stdout).split_whitespace().any(|w| w == "-echo").then_some(())
+            },
+            "the prompt to turn echo off",
+        );
+    }
+
     /// Types `text` and Enter.
     pub fn type_line(&self, text: &str) {
         self.tmux(&["send-keys", "-l", text]);

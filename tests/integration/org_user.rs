@@ -219,3 +219,20 @@ fn role_list_and_show() {
     assert!(!perms.iter().any(|p| p["slug"] == "can_create_org"));
     db.dalgo(&["role", "show", "owner"]).assert().code(65).stderr(contains("valid roles"));
 }
+
+/// A near miss is suggested for a prefix of a slug (`acme` → `acme-ngo`;
+/// it was missed) and for a mistyped email (users had no suggestion).
+#[test]
+fn near_misses_of_slugs_and_emails_are_suggested() {
+    let db = two_orgs();
+    db.dalgo(&["org", "show", "acme"]).assert().code(67).stderr(predicates::str::contains("did you mean acme-ngo?"));
+    db.dalgo(&["user", "set-role", "boss@acme.or", "--org", "acme-ngo", "--role", "admin"])
+        .assert()
+        .code(67)
+        .stderr(predicates::str::contains("did you mean boss@acme.org?"));
+    db.dalgo(&["user", "set-password", "analyst@acme.orgg", "--password-stdin"])
+        .write_stdin("pw\n")
+        .assert()
+        .code(67)
+        .stderr(predicates::str::contains("did you mean analyst@acme.org?"));
+}

@@ -65,8 +65,9 @@ pub enum Error {
     #[error("no org with slug {slug:?}")]
     OrgNotFound { slug: String, suggestion: Option<String> },
 
-    #[error("no user with email {0:?}")]
-    UserNotFound(String),
+    /// With the nearest email there is, if one is close.
+    #[error("no user with email {email:?}")]
+    UserNotFound { email: String, suggestion: Option<String> },
 
     #[error("{email} is not a member of org {org}")]
     MembershipNotFound { email: String, org: String },
@@ -322,7 +323,7 @@ impl Error {
             }
             Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::WarehouseCheck { .. } | Error::NoWorker { .. } => ErrorKind::Unavailable,
-            Error::OrgNotFound { .. } | Error::UserNotFound(_) | Error::MembershipNotFound { .. } => {
+            Error::OrgNotFound { .. } | Error::UserNotFound { .. } | Error::MembershipNotFound { .. } => {
                 ErrorKind::NotFound
             }
             Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,
@@ -350,6 +351,7 @@ impl Error {
                 "check --database-url / DATABASE_URL (or DBHOST, DBPORT, DBNAME) and that PostgreSQL is running".into(),
             ),
             Error::OrgNotFound { suggestion: Some(s), .. }
+            | Error::UserNotFound { suggestion: Some(s), .. }
             | Error::UnknownRole { suggestion: Some(s), .. }
             | Error::UnknownFlag { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
             Error::OrgNotFound { suggestion: None, .. } => Some("`dalgo org list` shows the orgs".into()),

@@ -107,11 +107,7 @@ pub(crate) fn mask_json(v: &serde_json::Value) -> serde_json::Value {
         Value::Object(o) => Value::Object(
             o.iter()
                 .map(|(k, v)| {
-                    let v = if is_sensitive_key(k) && !v.is_null() {
-                        Value::String("********".into())
-                    } else {
-                        mask_json(v)
-                    };
+                    let v = if is_sensitive_key(k) { Value::String("********".into()) } else { mask_json(v) };
                     (k.clone(), v)
                 })
                 .collect(),

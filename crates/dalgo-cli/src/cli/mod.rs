@@ -271,7 +271,7 @@ impl Context {
 
     pub fn warn(&self, msg: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("warning: {}", msg.as_ref());
+            eprintln!("{} {}", output::label("warning:", output::YELLOW), msg.as_ref());
         }
     }
 }

@@ -361,11 +361,25 @@ pub fn report_error(e: &anyhow::Error, format: Format) -> u8 {
             let body = JsonError { error: JsonErrorBody { kind, message, hint: hint.as_deref() } };
             serde_json::to_writer(&mut err, &body).and_then(|_| writeln!(err).map_err(serde_json::Error::io))
         }
-        Format::Table | Format::Wide => writeln!(err, "error: {message}")
-            .and_then(|_| hint.map_or(Ok(()), |h| writeln!(err, "hint: {h}")))
+        Format::Table | Format::Wide => writeln!(err, "{} {message}", label("error:", RED))
+            .and_then(|_| hint.map_or(Ok(()), |h| writeln!(err, "{} {h}", label("hint:", GREEN))))
             .map_err(serde_json::Error::io),
     };
     kind.exit_code()
+}
+
+const RED: &str = "31";
+const GREEN: &str = "32";
+pub const YELLOW: &str = "33";
+
+/// `error:`, `hint:`, `warning:` in bold colour as clap writes its own, when
+/// stderr is a terminal that takes colour (not `NO_COLOR`, not `TERM=dumb`).
+pub fn label(text: &str, colour: &str) -> String {
+    use std::io::IsTerminal;
+    let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || std::env::var("TERM").is_ok_and(|t| t == "dumb")
+        || !io::stderr().is_terminal();
+    if plain { text.to_string() } else { format!("\x1b[1;{colour}m{text}\x1b[0m") }
 }
 
 fn classify(e: &anyhow::Error) -> (ErrorKind, Option<String>) {

@@ -114,9 +114,7 @@ pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
         UserCommand::SetPassword { email, password_stdin } => {
             let email = Email::parse(&email)?;
             let (cfg, db) = ctx.connect().await?;
-            if !user::exists(&db, &email).await? {
-                return Err(dalgo::Error::UserNotFound(email.to_string()).into());
-            }
+            user::require(&db, &email).await?;
             let pw = prompt::password(ctx, PasswordSources { positional: None, stdin: password_stdin }, true)?
                 .ok_or_else(|| dalgo::Error::PasswordRequired(email.to_string()))?;
             user::set_password(&db, &email, &PasswordHash::new(&pw)?, &cfg.actor).await?;

@@ -135,7 +135,8 @@ pub(crate) async fn not_found(conn: &mut PgConnection, slug: &str) -> Error {
     let wanted = slug.to_lowercase();
     // Only slugs of about the same length can be near; bounded for huge tables.
     let near: Vec<String> = sqlx::query_scalar(
-        "SELECT slug FROM orgs WHERE abs(char_length(slug) - char_length($1)) <= 3 ORDER BY slug LIMIT 10000",
+        "SELECT slug FROM orgs WHERE abs(char_length(slug) - char_length($1)) <= 3 OR starts_with(slug, $1)
+          ORDER BY slug LIMIT 10000",
     )
     .bind(&wanted)
     .fetch_all(conn)

@@ -61,7 +61,32 @@ pub async fn exists(db: &Db, email: &Email) -> Result<bool> {
 }
 
 async fn get(conn: &mut PgConnection, email: &str) -> Result<User> {
-    find(conn, email).await?.ok_or_else(|| Error::UserNotFound(email.to_string()))
+    match find(conn, email).await? {
+        Some(user) => Ok(user),
+        None => Err(not_found(conn, email).await),
+    }
+}
+
+/// Fails with [`Error::UserNotFound`] (naming the nearest email) when no
+/// user has this email.
+pub async fn require(db: &Db, email: &Email) -> Result<()> {
+    get(&mut *db.pool().acquire().await?, email.as_str()).await.map(|_| ())
+}
+
+/// [`Error::UserNotFound`] for `email`, with the nearest email there is when
+/// one is close (a typo, a prefix).
+async fn not_found(conn: &mut PgConnection, email: &str) -> Error {
+    let wanted = email.to_lowercase();
+    let near: Vec<String> = sqlx::query_scalar(
+        "SELECT lower(email) FROM users WHERE abs(char_length(email) - char_length($1)) <= 3 OR starts_with(lower(email), $1)
+          ORDER BY 1 LIMIT 10000",
+    )
+    .bind(&wanted)
+    .fetch_all(conn)
+    .within()
+    .await
+    .unwrap_or_default();
+    Error::UserNotFound { email: email.to_string(), suggestion: crate::values::nearest(&wanted, &near) }
 }
 
 /// Every membership, or those of one org.
