@@ -19,6 +19,9 @@ _dalgo() {
             dalgo,airbyte)
                 cmd="dalgo__subcmd__airbyte"
                 ;;
+            dalgo,audit)
+                cmd="dalgo__subcmd__audit"
+                ;;
             dalgo,completions)
                 cmd="dalgo__subcmd__completions"
                 ;;
@@ -406,6 +409,18 @@ _dalgo() {
             dalgo__subcmd__airbyte__subcmd__workspace__subcmd__help,show)
                 cmd="dalgo__subcmd__airbyte__subcmd__workspace__subcmd__help__subcmd__show"
                 ;;
+            dalgo__subcmd__audit,help)
+                cmd="dalgo__subcmd__audit__subcmd__help"
+                ;;
+            dalgo__subcmd__audit,list)
+                cmd="dalgo__subcmd__audit__subcmd__list"
+                ;;
+            dalgo__subcmd__audit__subcmd__help,help)
+                cmd="dalgo__subcmd__audit__subcmd__help__subcmd__help"
+                ;;
+            dalgo__subcmd__audit__subcmd__help,list)
+                cmd="dalgo__subcmd__audit__subcmd__help__subcmd__list"
+                ;;
             dalgo__subcmd__config,help)
                 cmd="dalgo__subcmd__config__subcmd__help"
                 ;;
@@ -510,6 +525,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__help,airbyte)
                 cmd="dalgo__subcmd__help__subcmd__airbyte"
+                ;;
+            dalgo__subcmd__help,audit)
+                cmd="dalgo__subcmd__help__subcmd__audit"
                 ;;
             dalgo__subcmd__help,completions)
                 cmd="dalgo__subcmd__help__subcmd__completions"
@@ -672,6 +690,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__help__subcmd__airbyte__subcmd__workspace,show)
                 cmd="dalgo__subcmd__help__subcmd__airbyte__subcmd__workspace__subcmd__show"
+                ;;
+            dalgo__subcmd__help__subcmd__audit,list)
+                cmd="dalgo__subcmd__help__subcmd__audit__subcmd__list"
                 ;;
             dalgo__subcmd__help__subcmd__config,show)
                 cmd="dalgo__subcmd__help__subcmd__config__subcmd__show"
@@ -1073,7 +1094,7 @@ _dalgo() {
 
     case "${cmd}" in
         dalgo)
-            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --verbose --help --version migrate createorganduser create-system-orguser org user role manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker config completions man help"
+            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --verbose --help --version migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3548,6 +3569,120 @@ _dalgo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dalgo__subcmd__audit)
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__audit__subcmd__help)
+            opts="list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__audit__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__audit__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__audit__subcmd__list)
+            opts="-o -q -v -h --actor --since --limit --org --database-url --output --no-input --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dalgo__subcmd__completions)
             opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -4539,7 +4674,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help)
-            opts="migrate createorganduser create-system-orguser org user role manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker config completions man help"
+            opts="migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5073,6 +5208,34 @@ _dalgo() {
         dalgo__subcmd__help__subcmd__airbyte__subcmd__workspace__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__audit)
+            opts="list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__audit__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

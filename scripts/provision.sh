@@ -4,6 +4,8 @@
 # git and the cached virtualenv with dbt and Prefect pinned by
 # scripts/python-constraints.txt (a copy of the pins that make prefect 3.6.29,
 # dbt-core 1.10.19 and dbt-postgres 1.10.2 install and run together).
+# With --prefect, also a Prefect server for trying pipelines locally (see
+# ensure_prefect_server); it prints `export PREFECT_API_URL=...`.
 # Idempotent: each step checks before it acts. Sourced or run.
 set -euo pipefail
 
@@ -81,14 +83,50 @@ ensure_python_venv() {
   echo "$dir"
 }
 
+# A Prefect server for trying pipelines on this machine (--prefect): the cached
+# virtualenv's `prefect server start` on 127.0.0.1:$DALGO_PREFECT_PORT (4200),
+# its database $DALGO_PREFECT_DATABASE (dalgo_prefect) on the local PostgreSQL (SQLite locks under a
+# worker's writes), its home and log in ~/.cache/dalgo/prefect-PORT, running
+# in the background until stopped (`kill $(cat .../server.pid)`). Waits for its
+# health check, then prints the line that points dalgo at it. A server
+# already answering there is used as it is.
+ensure_prefect_server() {
+  local venv="$1" port="${DALGO_PREFECT_PORT:-4200}" db="${DALGO_PREFECT_DATABASE:-dalgo_prefect}"
+  local url="http://127.0.0.1:$port/api"
+  if curl -sf "$url/health" >/dev/null 2>&1; then
+    echo "export PREFECT_API_URL=$url"; return
+  fi
+  local home="${XDG_CACHE_HOME:-$HOME/.cache}/dalgo/prefect-$port"
+  mkdir -p "$home"
+  psql -h /var/run/postgresql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 ||
+    psql -h /var/run/postgresql -d postgres -q -c "CREATE DATABASE \"$db\""
+  log "starting a Prefect server on 127.0.0.1:$port (log: $home/server.log)"
+  PREFECT_HOME="$home" PREFECT_SERVER_ANALYTICS_ENABLED=false \
+    PREFECT_API_DATABASE_CONNECTION_URL="postgresql+asyncpg:///$db?host=/var/run/postgresql" \
+    nohup "$venv/bin/prefect" server start --host 127.0.0.1 --port "$port" >"$home/server.log" 2>&1 </dev/null &
+  echo $! >"$home/server.pid"
+  for _ in $(seq 1 300); do
+    if curl -sf "$url/health" >/dev/null 2>&1; then echo "export PREFECT_API_URL=$url"; return; fi
+    if ! kill -0 "$(cat "$home/server.pid")" 2>/dev/null; then break; fi
+    sleep 1
+  done
+  log "Prefect did not start: see $home/server.log"; exit 69
+}
+
 main() {
   ensure_postgres_installed
   ensure_postgres_running
   ensure_superuser_role
-  if [ "${1:-}" = "--python" ]; then
-    ensure_test_tools
-    ensure_python_venv
-  fi
+  case "${1:-}" in
+    --python)
+      ensure_test_tools
+      ensure_python_venv
+      ;;
+    --prefect)
+      ensure_test_tools
+      ensure_prefect_server "$(ensure_python_venv | tail -n 1)"
+      ;;
+  esac
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi

@@ -14,3 +14,14 @@ cargo build --release --locked -p dalgo-cli
 dalgo="${CARGO_TARGET_DIR:-target}/release/dalgo"
 
 bash scripts/demo.sh "$dalgo"
+
+cat >&2 <<NEXT
+
+dalgo is built: $dalgo
+Next:
+  $dalgo org show demo-ngo    # the demo org, its plan and members
+  $dalgo --help               # every command, the exit codes, the settings
+  cargo install --locked --path crates/dalgo-cli   # dalgo on your PATH
+Pipelines need a Prefect server; to try them here:
+  eval "\$(bash scripts/provision.sh --prefect | tail -n 1)"   # starts one, sets PREFECT_API_URL
+NEXT

@@ -375,3 +375,29 @@ fn errors_and_hints_are_coloured_on_a_terminal_only() {
     let piped = db.dalgo(&["org", "show", "nope"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&piped.stderr).contains('\x1b'));
 }
+
+/// A terminal that reports 0 columns (`script`, some `docker exec -t`) gets
+/// the whole table (it collapsed into one column and lost the slug), and
+/// `COLUMNS` is honoured.
+#[test]
+fn tables_on_a_zero_column_terminal_are_whole_and_columns_is_honoured() {
+    let db = TestDb::migrated();
+    crate::common::onboard(&db, "Acme NGO", "admin@acme.org", "admin");
+    let on_script = |columns: Option<&str>| {
+        let line = format!("stty cols 0 2>/dev/null; {} org list", env!("CARGO_BIN_EXE_dalgo"));
+        let mut cmd = db.program("script", &["-qec", &line, "/dev/null"]);
+        cmd.env("TERM", "xterm-256color");
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned()
+    };
+    let whole = on_script(None);
+    let header = whole.lines().find(|l| l.contains("NAME")).unwrap_or_default().to_string();
+    assert!(header.contains("SLUG") && header.contains("MEMBERS"), "{whole}");
+    assert!(whole.contains("acme-ngo"), "{whole}");
+    let narrow = on_script(Some("30"));
+    let rows: Vec<&str> = narrow.lines().filter(|l| l.starts_with(' ') || l.starts_with('-')).collect();
+    assert!(narrow.contains("acme-ngo") && rows.iter().all(|l| l.trim_end().chars().count() <= 30), "{narrow}");
+    assert!(narrow.contains("left out to fit 30 columns"), "{narrow}");
+}

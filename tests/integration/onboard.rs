@@ -263,4 +263,53 @@ fn quickstart_builds_with_progress_into_cargo_target_dir_then_runs_the_demo() {
     assert_eq!(std::fs::read_to_string(&args).unwrap().trim(), "build --release --locked -p dalgo-cli");
     assert!(String::from_utf8_lossy(&out.stdout).contains("admin@demo-ngo.example"), "the demo org is shown");
     assert_eq!(db.rows("SELECT slug FROM orgs"), ["demo-ngo"]);
+    // It ends saying where the binary is and what to try next (it used to end without a word).
+    let err = stderr(&out);
+    assert!(err.contains("dalgo is built: ") && err.contains("org show demo-ngo"), "{err}");
+    assert!(err.contains("provision.sh --prefect"), "{err}");
+}
+
+/// `provision.sh --prefect` is the recipe for a Prefect server to try
+/// pipelines with: it starts one, waits for it, and prints the line that
+/// points dalgo at it; run again, it finds it running.
+#[test]
+fn provision_starts_a_prefect_server_for_trying_pipelines() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let database = format!("dalgo_test_recipe_{}", std::process::id());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/provision.sh");
+    let run = || {
+        std::process::Command::new("bash")
+            .arg(script)
+            .arg("--prefect")
+            .env("DALGO_PREFECT_PORT", &port)
+            .env("DALGO_PREFECT_DATABASE", &database)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(&std::env::var_os("HOME").unwrap()).join(".cache"));
+    let home = cache.join(format!("dalgo/prefect-{port}"));
+    let pid = std::fs::read_to_string(home.join("server.pid")).unwrap_or_default();
+    let stop = || {
+        std::process::Command::new("kill").args(["-TERM", "--", pid.trim()]).status().unwrap();
+        crate::common::wait_for(
+            || (!std::path::Path::new(&format!("/proc/{}", pid.trim())).exists()).then_some(()),
+            "Prefect to stop",
+        );
+        let _ = std::fs::remove_dir_all(&home);
+        std::process::Command::new("psql")
+            .args(["-X", "-q", "-h", "/var/run/postgresql", "-d", "postgres", "-c"])
+            .arg(format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"))
+            .status()
+            .unwrap();
+    };
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let ok = out.status.success()
+        && printed.trim_end().ends_with(&format!("export PREFECT_API_URL=http://127.0.0.1:{port}/api"));
+    let again = run();
+    stop();
+    assert!(ok, "{printed}{}", stderr(&out));
+    assert!(again.status.success() && !stderr(&again).contains("starting a Prefect server"), "{}", stderr(&again));
 }

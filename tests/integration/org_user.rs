@@ -236,3 +236,33 @@ fn near_misses_of_slugs_and_emails_are_suggested() {
         .code(67)
         .stderr(predicates::str::contains("did you mean analyst@acme.org?"));
 }
+
+/// `dalgo audit list` reads the audit log: by org (a deleted org's too), by
+/// actor, since a time, at most N, newest first; JSON for scripts.
+#[test]
+fn the_audit_log_is_read_by_org_actor_and_age() {
+    let db = two_orgs();
+    db.dalgo(&["user", "set-role", "analyst@acme.org", "--org", "acme-ngo", "--role", "admin"])
+        .env("DALGO_ACTOR", "asha")
+        .assert()
+        .success();
+    let list = |args: &[&str]| {
+        let mut full = vec!["audit", "list", "-o", "json"];
+        full.extend_from_slice(args);
+        let out = db.dalgo(&full).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        json(&out).as_array().unwrap().clone()
+    };
+    let acme = list(&["--org", "acme-ngo"]);
+    assert!(!acme.is_empty() && acme.iter().all(|e| e["org"] == "acme-ngo"), "{acme:?}");
+    let by_asha = list(&["--actor", "asha"]);
+    assert_eq!(by_asha.len(), 1);
+    assert_eq!(
+        (by_asha[0]["action"].as_str(), by_asha[0]["resource_type"].as_str()),
+        (Some("update"), Some("org_user"))
+    );
+    assert_eq!(list(&["--limit", "1"])[0]["actor"], "asha", "newest first");
+    assert_eq!(list(&["--since", "1h"]).len(), list(&[]).len());
+    db.dalgo(&["org", "delete", "beta-trust", "--yes"]).assert().success();
+    assert!(list(&["--org", "beta-trust"]).iter().any(|e| e["resource_type"] == "org" && e["action"] == "delete"));
+}

@@ -273,6 +273,9 @@ fn waiting_reports_failures_and_dalgos_dbt_test_failed() {
         assert!(err.contains(message), "{err}");
         assert_eq!(env.db.count("task_locks"), 0, "the end released the locks");
     }
+    // Each freed lock says so in the audit log (they used to go without a row).
+    let freed = env.db.count("audit_log WHERE resource_type = 'task_lock' AND details->>'why' LIKE 'its run ended%'");
+    assert_eq!(freed, 3, "{:?}", env.db.rows("SELECT actor || ' ' || details::text FROM audit_log"));
 }
 
 #[test]

@@ -569,7 +569,9 @@ fn a_worker_restarted_under_its_name_marks_the_runs_it_left_crashed_and_frees_th
     env.create("daily", &["--connection", &env.a]);
     let run = start(&env, "daily");
     let name = format!("w-{}", env.slug);
-    let args = ["worker", "--pool", &env.pool, "--poll-interval", "0.2", "--heartbeat", "1", "--name", &name];
+    // Heartbeats every 5 s: Prefect's OFFLINE after three missed ones (15 s) is
+    // then something a loaded machine does not cause by itself.
+    let args = ["worker", "--pool", &env.pool, "--poll-interval", "0.2", "--heartbeat", "5", "--name", &name];
     let mut worker = env.spawn(&args);
     wait_while_running(
         &mut worker,
@@ -583,7 +585,11 @@ fn a_worker_restarted_under_its_name_marks_the_runs_it_left_crashed_and_frees_th
         (me["status"].as_str().unwrap().to_string(), me["heartbeat_interval_seconds"].as_i64())
     };
     // (Waited for: on a loaded machine Prefect may itself be late to read a heartbeat.)
-    crate::common::wait_for(|| (seen() == ("ONLINE".to_string(), Some(1))).then_some(()), "the worker ONLINE");
+    crate::common::wait_up_to(
+        std::time::Duration::from_secs(90),
+        || (seen() == ("ONLINE".to_string(), Some(5))).then_some(()),
+        "the worker ONLINE",
+    );
     worker.kill().unwrap();
     worker.wait().unwrap();
     assert_eq!(flow_run(&run)["state"]["type"], "RUNNING", "a killed worker cannot say anything");

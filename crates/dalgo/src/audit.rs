@@ -96,3 +96,48 @@ pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// Which entries [`list`] returns: all of them, or those of an org, an
+/// actor, since a time; newest first, at most `limit`.
+#[derive(Debug, Clone, Default)]
+pub struct Query<'a> {
+    /// An org's slug (entries of a deleted org are found by it too).
+    pub org: Option<&'a str>,
+    pub actor: Option<&'a str>,
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    pub limit: Option<i64>,
+}
+
+/// One entry as read back.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Record {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    /// The org's slug when the entry concerns one (kept after the org is deleted).
+    pub org: Option<String>,
+    pub details: Value,
+}
+
+/// The audit entries `q` asks for, newest first.
+pub async fn list(db: &crate::db::Db, q: &Query<'_>) -> Result<Vec<Record>> {
+    Ok(sqlx::query_as(
+        "SELECT id, at, actor, action, resource_type, resource_id, org_slug AS org, details
+           FROM audit_log
+          WHERE ($1::text IS NULL OR org_slug = lower($1))
+            AND ($2::text IS NULL OR actor = $2)
+            AND ($3::timestamptz IS NULL OR at >= $3)
+          ORDER BY at DESC, id DESC
+          LIMIT $4",
+    )
+    .bind(q.org)
+    .bind(q.actor)
+    .bind(q.since)
+    .bind(q.limit.unwrap_or(i64::MAX))
+    .fetch_all(db.pool())
+    .within()
+    .await?)
+}

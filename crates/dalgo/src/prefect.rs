@@ -363,7 +363,22 @@ impl Client {
 
     /// Creates a deployment, or updates the one with the same flow and name
     /// (Prefect upserts), so repeating it is harmless.
+    /// Creates (or, by flow and name, updates: Prefect upserts) a deployment.
+    /// Prefect answers 409 when a concurrent request inserted a row this one
+    /// needs at the same moment (the work queue both name, made on first
+    /// use); the upsert is tried again then, and succeeds once the other has
+    /// committed.
     pub async fn create_deployment(&self, body: &Value) -> Result<Deployment> {
+        let mut pause = std::time::Duration::from_millis(100);
+        for _ in 0..3 {
+            match self.call(Method::POST, "/deployments/", Some(body)).await {
+                Err(Error::Prefect { status: Some(409), .. }) => {
+                    tokio::time::sleep(pause).await;
+                    pause *= 3;
+                }
+                other => return other,
+            }
+        }
         self.call(Method::POST, "/deployments/", Some(body)).await
     }
 

@@ -27,6 +27,13 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ),
     ("user set-password", &["printf %s \"$PW\" | dalgo user set-password ana@acme.org --password-stdin"]),
     ("role list", &["dalgo role list"]),
+    (
+        "audit list",
+        &[
+            "dalgo audit list --org acme-ngo --since 24h",
+            "dalgo audit list --actor asha -o json | jq '.[].resource_id'",
+        ],
+    ),
     ("role show", &["dalgo role show analyst"]),
     ("warehouse show", &["dalgo warehouse show --org acme-ngo", "dalgo warehouse show --org acme-ngo -o json"]),
     ("warehouse delete", &["dalgo warehouse delete --org acme-ngo --dry-run"]),

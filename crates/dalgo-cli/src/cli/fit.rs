@@ -21,7 +21,7 @@ pub struct Fitted {
 /// style lays them out (a space either side of each cell, one between columns).
 pub fn fit(header: Vec<String>, rows: Vec<Vec<String>>, width: usize) -> Fitted {
     let cols = header.len();
-    let mut widths: Vec<usize> = (0..cols)
+    let widths: Vec<usize> = (0..cols)
         .map(|c| rows.iter().map(|r| cell_width(r, c)).chain([header[c].width()]).max().unwrap_or(0))
         .collect();
     // What a column can shrink to: its header, its longest uncuttable cell, MIN_CUT.
@@ -31,25 +31,43 @@ pub fn fit(header: Vec<String>, rows: Vec<Vec<String>>, width: usize) -> Fitted 
             atoms.chain([header[c].width(), MIN_CUT.min(widths[c])]).max().unwrap_or(0)
         })
         .collect();
-    // As many columns as fit once their text is cut, from the left.
-    let mut shown = cols;
-    while shown > 1 && total(&floors[..shown]) > width {
-        shown -= 1;
+    // Columns are left out until the rest fit once their text is cut: from the
+    // right, but the columns that say which row is which (a name, an org, a
+    // role) last of all.
+    let mut kept: Vec<usize> = (0..cols).collect();
+    let kept_floors = |kept: &[usize]| kept.iter().map(|&c| floors[c]).collect::<Vec<_>>();
+    while kept.len() > 1 && total(&kept_floors(&kept)) > width {
+        let drop = kept.iter().rposition(|&c| !IDENTIFYING.contains(&header[c].as_str())).unwrap_or(kept.len() - 1);
+        kept.remove(drop);
     }
-    let widths = &mut widths[..shown];
-    while total(widths) > width {
-        let Some(c) = (0..shown).filter(|&c| widths[c] > floors[c]).max_by_key(|&c| widths[c]) else { break };
-        let over = total(widths) - width;
-        widths[c] -= over.min(widths[c] - floors[c]);
+    let mut shown: Vec<usize> = kept.iter().map(|&c| widths[c]).collect();
+    let shown_floors = kept_floors(&kept);
+    while total(&shown) > width {
+        let Some(i) = (0..kept.len()).filter(|&i| shown[i] > shown_floors[i]).max_by_key(|&i| shown[i]) else { break };
+        let over = total(&shown) - width;
+        shown[i] -= over.min(shown[i] - shown_floors[i]);
     }
-    let widths = &*widths;
-    let cut_row = |r: Vec<String>| r.into_iter().take(shown).zip(widths).map(|(v, &w)| cut(v, w)).collect();
+    let pick = |r: Vec<String>| -> Vec<String> {
+        let mut r: Vec<Option<String>> = r.into_iter().map(Some).collect();
+        kept.iter()
+            .zip(&shown)
+            .map(|(&c, &w)| cut(r.get_mut(c).and_then(Option::take).unwrap_or_default(), w))
+            .collect()
+    };
+    let hidden = cols - kept.len();
     Fitted {
-        header: header.into_iter().take(shown).collect(),
-        rows: rows.into_iter().map(cut_row).collect(),
-        hidden: cols - shown,
+        header: {
+            let mut h: Vec<Option<String>> = header.into_iter().map(Some).collect();
+            kept.iter().map(|&c| h[c].take().unwrap_or_default()).collect()
+        },
+        rows: rows.into_iter().map(pick).collect(),
+        hidden,
     }
 }
+
+/// Headers of the columns that say which row is which: left out last.
+const IDENTIFYING: [&str; 12] =
+    ["NAME", "SLUG", "EMAIL", "MEMBER", "ORG", "ROLE", "ID", "JOB", "FLOW RUN", "FLAG", "SETTING", "CONNECTION"];
 
 /// A row's width in dalgo's table style.
 fn total(widths: &[usize]) -> usize {
@@ -125,6 +143,25 @@ mod tests {
         let line: usize = row.iter().map(|c| c.width() + 3).sum::<usize>() - 1;
         assert_eq!(line, 100, "{row:?}");
         assert_eq!(f.hidden, 0);
+    }
+
+    /// At 80 columns `secrets list` left ORG out, at 60 `user list` ROLE:
+    /// the columns that identify a row go last.
+    #[test]
+    fn identifying_columns_are_the_last_to_go() {
+        let name = "warehouseCreds-acme-ngo-3f1c2d4e-0000-4000-8000-000000000001";
+        let f = fit(
+            strings(&["NAME", "HOLDS", "ORG", "IN STORE"]),
+            vec![strings(&[name, "warehouse", "acme-ngo", "yes"])],
+            80,
+        );
+        assert_eq!(f.header, strings(&["NAME", "ORG"]), "{f:?}");
+        let f = fit(
+            strings(&["EMAIL", "ORG", "ROLE", "VERIFIED", "SINCE"]),
+            vec![strings(&["consultant@example.org", "acme-ngo", "super-admin", "yes", "2026-12-04 05:10:00Z"])],
+            60,
+        );
+        assert_eq!(f.header, strings(&["EMAIL", "ORG", "ROLE", "VERIFIED"]), "{f:?}");
     }
 
     #[test]

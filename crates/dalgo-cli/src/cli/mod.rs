@@ -1,6 +1,7 @@
 //! Command-line definition and dispatch.
 
 mod airbyte;
+mod audit;
 mod complete;
 mod completions;
 mod config;
@@ -125,6 +126,9 @@ pub enum Command {
     /// List roles and their permissions
     #[command(subcommand)]
     Role(role::RoleCommand),
+    /// Read the audit log: who changed what, and when
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Enable, disable, clear and list feature flags, globally or per org
     ManageFeatureFlags(flags::FlagArgs),
     /// Set, show and delete an org's warehouse
@@ -387,6 +391,7 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Org(c) => org::run(&ctx, c).await,
         Command::User(c) => user::run(&ctx, c).await,
         Command::Role(c) => role::run(&ctx, c).await,
+        Command::Audit(c) => audit::run(&ctx, c).await,
         Command::ManageFeatureFlags(a) => flags::run(&ctx, a).await,
         Command::Warehouse(c) => warehouse::run(&ctx, c).await,
         Command::Dbt(c) => dbt::run(&ctx, c).await,

@@ -184,7 +184,7 @@ where
     let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r.into_iter().collect()).collect();
     let mut t = Table::new();
     t.load_style(STYLE);
-    let width = t.width().map(usize::from).filter(|_| io::stdout().is_terminal());
+    let width = terminal_width(&t);
     let (header, rows) = match width {
         Some(w) if !WIDE.load(std::sync::atomic::Ordering::Relaxed) => {
             let f = super::fit::fit(header, rows, w);
@@ -201,6 +201,18 @@ where
         t.add_row(row);
     }
     t
+}
+
+/// The width a table is fitted to on a terminal: `COLUMNS` when set, else
+/// what the terminal reports; `None` (the whole table) off a terminal and
+/// where the terminal reports no usable width (0 columns under `script` or
+/// some `docker exec -t`: everything used to collapse into one column).
+fn terminal_width(t: &Table) -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|c| *c > 0);
+    columns.or_else(|| t.width().map(usize::from)).filter(|w| *w >= 20)
 }
 
 /// Writes a table followed by a newline.

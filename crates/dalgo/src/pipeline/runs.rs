@@ -313,17 +313,32 @@ pub(crate) async fn refresh_org(
     reconcile(conn, client, &ids).await
 }
 
-/// Releases the locks of runs that reached a final state.
+/// Releases the locks of runs that reached a final state, each with an
+/// audit row (actor `dalgo`, the run and its end) as `locks release-stale`
+/// writes them: one statement, the audit rows built from the rows deleted.
 async fn release_final(conn: &mut PgConnection) -> Result<u64> {
-    Ok(sqlx::query(
-        "DELETE FROM task_locks l USING flow_runs f
-          WHERE l.flow_run_id = f.flow_run_id AND f.state_type = ANY($1)",
+    let released: i64 = sqlx::query_scalar(
+        "WITH gone AS (
+           DELETE FROM task_locks l USING flow_runs f, org_tasks ot
+            WHERE l.flow_run_id = f.flow_run_id AND f.state_type = ANY($1) AND ot.id = l.org_task_id
+        RETURNING ot.uuid, ot.org_id, ot.task_id, l.flow_run_id, l.locked_by, f.state_type, f.state_name
+        ), audit AS (
+           INSERT INTO audit_log (actor, action, resource_type, resource_id, org_id, org_slug, details)
+           SELECT 'dalgo', $2, $3, g.uuid::text, o.id, o.slug,
+                  jsonb_build_object('org', o.slug, 'task', t.slug, 'flow_run_id', g.flow_run_id,
+                                     'locked_by', g.locked_by,
+                                     'why', 'its run ended: ' || g.state_name || ' (' || g.state_type || ')')
+             FROM gone g JOIN orgs o ON o.id = g.org_id JOIN tasks t ON t.id = g.task_id
+        )
+        SELECT count(*) FROM gone",
     )
     .bind(final_names())
-    .execute(conn)
+    .bind(crate::audit::Action::Delete.as_str())
+    .bind(crate::audit::Resource::TaskLock.as_str())
+    .fetch_one(conn)
     .within()
-    .await?
-    .rows_affected())
+    .await?;
+    Ok(u64::try_from(released).unwrap_or(0))
 }
 
 /// How a followed run ended.
