@@ -422,6 +422,12 @@ fn reset_and_deletes_find_their_target_then_ask_and_take_dry_run() {
     ] {
         env.dalgo(args).args(["--org", "acme-ngo"]).assert().code(67);
     }
+    // An id that cannot be Airbyte's is 65 before any call (it was Airbyte's 404, 67).
+    let calls = env.stub.requests().len();
+    for args in [&["airbyte", "sources", "show", "nope"][..], &["airbyte", "connections", "delete", "../x", "--yes"]] {
+        env.dalgo(args).args(["--org", "acme-ngo"]).assert().code(65).stderr(contains("must be a UUID"));
+    }
+    assert_eq!(env.stub.requests().len(), calls, "an invalid id reached Airbyte");
     env.dalgo(&["airbyte", "connections", "delete", &conns[0], "--org", "acme-ngo", "--dry-run"]).assert().success();
     assert_eq!(env.stub.count("connections"), 1);
     env.dalgo(&["airbyte", "workspace", "delete", "--org", "acme-ngo", "--dry-run"])

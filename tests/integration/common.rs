@@ -192,7 +192,7 @@ impl Terminal {
         self.tmux(&["capture-pane", "-p", "-J"])
     }
 
-    /// The screen once it shows `text` (at most 30 s).
+    /// The screen once it shows `text` (at most 120 s).
     pub fn wait_for_text(&self, text: &str) -> String {
         let started = std::time::Instant::now();
         loop {
@@ -200,7 +200,7 @@ impl Terminal {
             if screen.contains(text) {
                 return screen;
             }
-            assert!(started.elapsed() < std::time::Duration::from_secs(30), "no {text:?} on the terminal:\n{screen}");
+            assert!(started.elapsed() < std::time::Duration::from_secs(120), "no {text:?} on the terminal:\n{screen}");
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
@@ -431,11 +431,11 @@ impl SilentRemote {
     }
 }
 
-/// Whether the other end closes `conn` (its process was stopped) within 30 s.
+/// Whether the other end closes `conn` (its process was stopped) within 120 s.
 pub fn closed(mut conn: std::net::TcpStream) -> bool {
     use std::io::Read;
     conn.set_nonblocking(false).unwrap();
-    conn.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(120))).unwrap();
     let mut buf = [0u8; 4096];
     loop {
         match conn.read(&mut buf) {
@@ -461,10 +461,11 @@ pub fn onboard(db: &TestDb, org: &str, email: &str, role: &str) {
     db.dalgo(&["createorganduser", org, email, "--role", role]).env("PASSWORD", "pw-for-tests").assert().success();
 }
 
-/// Polls `probe` until it finds something (at most 30 s): waiting for an
+/// Polls `probe` until it finds something (at most 120 s): waiting for an
 /// event that has no notification of its own, such as a row or a lock.
 pub fn wait_for<T>(probe: impl FnMut() -> Option<T>, what: &str) -> T {
-    wait_up_to(std::time::Duration::from_secs(30), probe, what)
+    // The limit only ends a test that already failed: generous, for a loaded machine.
+    wait_up_to(std::time::Duration::from_secs(120), probe, what)
 }
 
 /// [`wait_for`] with a limit of its own, for what another program does on

@@ -550,7 +550,9 @@ fn with_slow_project() -> TestDb {
     let (_, url) = fixture_repo(&db);
     setup_git(&db, &url);
     let models = db.clientdbt_root().join("acme-ngo/dbtrepo/models");
-    std::fs::write(models.join("slow.sql"), "select 1 as id from pg_sleep(4)\n").unwrap();
+    // A table, so the query runs (a view, dbt's default, is made without running it).
+    std::fs::write(models.join("slow.sql"), "{{ config(materialized='table') }}\nselect 1 as id from pg_sleep(4)\n")
+        .unwrap();
     db
 }
 

@@ -405,3 +405,17 @@ fn wrong_inputs_and_settings_get_their_exit_codes() {
     assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
     assert!(stderr(&out).contains("postgres://"), "{}", stderr(&out));
 }
+
+/// `DALGO_CONFIG` naming a directory or a device is refused (78): it was
+/// silently taken as no settings (a directory) or read without end.
+#[test]
+fn dalgo_config_must_name_a_regular_file() {
+    let db = acme();
+    for path in [db.home().to_str().unwrap(), "/dev/zero"] {
+        let out = db.dalgo(&["org", "list"]).env("DALGO_CONFIG", path).output().unwrap();
+        assert_eq!(out.status.code(), Some(78), "{path}: {}", stderr(&out));
+        assert!(stderr(&out).contains("not a regular file"), "{}", stderr(&out));
+    }
+    let out = db.dalgo(&["org", "list"]).env("DALGO_CONFIG", db.home().join("missing.yaml")).output().unwrap();
+    assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
+}

@@ -565,7 +565,9 @@ fn sigterm_gives_runs_the_grace_then_stops_their_tasks_and_reports_them_crashed(
 fn a_worker_restarted_under_its_name_marks_the_runs_it_left_crashed_and_frees_their_locks() {
     let env = worker_env("Restart NGO");
     // Runs until the worker is killed, however long the machine takes to get there.
-    std::fs::write(env.db.home().join("project/models/slow.sql"), "select 1 as id from pg_sleep(3600)\n").unwrap();
+    // A table, so the query runs (a view, dbt's default, is made without running it).
+    let slow = "{{ config(materialized='table') }}\nselect 1 as id from pg_sleep(3600)\n";
+    std::fs::write(env.db.home().join("project/models/slow.sql"), slow).unwrap();
     env.create("daily", &["--connection", &env.a]);
     let run = start(&env, "daily");
     let name = format!("w-{}", env.slug);

@@ -586,6 +586,16 @@ impl Config {
     }
 }
 
+/// A yes/no setting: `true`/`false` (also `1`/`0`, `yes`/`no`), any case;
+/// anything else is refused (`AIRBYTE_USE_SSL=maybe` was read as false).
+fn parse_bool(name: &str, value: Option<&str>) -> Result<bool> {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some(_) => Err(Error::Config(format!("{name} must be true or false, not {:?}", value.unwrap_or_default()))),
+    }
+}
+
 /// `DALGO_SANDBOX`, `auto` when unset.
 fn sandbox_mode(value: Option<&str>) -> Result<crate::sandbox::SandboxMode> {
     value.map_or(Ok(crate::sandbox::SandboxMode::Auto), |v| {
@@ -601,8 +611,7 @@ fn airbyte_from<'a>(lookup: &impl Fn(&str) -> Option<&'a str>) -> Result<Option<
     port.parse::<u16>()
         .map_err(|_| Error::Config(format!("AIRBYTE_SERVER_PORT must be a port number, not {port:?}")))?;
     let apiver = lookup("AIRBYTE_SERVER_APIVER").unwrap_or("v1");
-    let scheme =
-        if lookup("AIRBYTE_USE_SSL").is_some_and(|v| v.eq_ignore_ascii_case("true")) { "https" } else { "http" };
+    let scheme = if parse_bool("AIRBYTE_USE_SSL", lookup("AIRBYTE_USE_SSL"))? { "https" } else { "http" };
     let secret = |name: &str| -> Result<Option<secrecy::SecretString>> {
         if let Some(v) = lookup(name) {
             return Ok(Some(v.into()));
@@ -662,7 +671,12 @@ fn prefect_from<'a>(lookup: &impl Fn(&str) -> Option<&'a str>) -> Result<Option<
         api_url: url.trim_end_matches('/').to_string(),
         api_key: lookup("PREFECT_API_KEY").map(|k| k.to_string().into()),
         timeout,
-        retries: lookup("PREFECT_RETRIES").and_then(|v| v.parse().ok()).unwrap_or(3),
+        retries: match lookup("PREFECT_RETRIES") {
+            Some(v) => {
+                v.parse().map_err(|_| Error::Config(format!("PREFECT_RETRIES must be a whole number, not {v:?}")))?
+            }
+            None => 3,
+        },
         worker_pool: lookup("PREFECT_WORKER_POOL_NAME").unwrap_or("default").to_string(),
         eks_worker_pool: lookup("PREFECT_EKS_WORKER_POOL_NAME").map(String::from),
         entrypoint: lookup("DALGO_PREFECT_ENTRYPOINT").unwrap_or(DEFAULT_ENTRYPOINT).to_string(),
@@ -758,12 +772,22 @@ pub fn config_file_path() -> Option<PathBuf> {
     Some(base.join("dalgo").join("config.yaml"))
 }
 
+/// The user config file's settings. A missing default file is no settings;
+/// a file named by `DALGO_CONFIG` must be there, and be a regular file of at
+/// most 1 MiB (a directory, `/dev/zero` or a FIFO is refused, 78).
 fn read_config_file(path: Option<&Path>) -> Result<HashMap<String, String>> {
-    let Some(path) = path.filter(|p| p.is_file()) else {
-        return Ok(HashMap::new());
-    };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+    let Some(path) = path else { return Ok(HashMap::new()) };
+    let named = std::env::var_os("DALGO_CONFIG").is_some();
+    let refuse = |why: String| Error::Config(format!("DALGO_CONFIG {}: {why}", path.display()));
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) if named => return Err(refuse("it is not a regular file".into())),
+        Err(e) if named => return Err(refuse(e.to_string())),
+        _ => return Ok(HashMap::new()),
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+    let text = crate::document::read_limited(file, &path.display().to_string())
+        .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
     let map: HashMap<String, serde_yaml::Value> =
         serde_yaml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
     map.into_iter()
@@ -941,6 +965,22 @@ mod tests {
         let shown = mask(false, steps);
         assert!(!shown.contains("ghp_x") && shown.contains("\"r\""), "{shown}");
         assert_eq!(mask(false, "plain"), "plain");
+    }
+
+    /// Settings that were read as something else when malformed are refused.
+    #[test]
+    fn malformed_booleans_and_counts_are_refused() {
+        let with = |pairs: &[(&str, &str)]| Config::from_layers(&Overrides::default(), &[layer(pairs)]);
+        let ab = ("AIRBYTE_SERVER_HOST", "ab");
+        for bad in [
+            vec![ab, ("AIRBYTE_USE_SSL", "maybe")],
+            vec![("PREFECT_API_URL", "http://p/api"), ("PREFECT_RETRIES", "x")],
+        ] {
+            let cfg = with(&bad).unwrap();
+            let e = cfg.airbyte.get().err().or_else(|| cfg.prefect.get().err());
+            assert!(e.is_some_and(|e| e.kind() == crate::error::ErrorKind::Config), "{bad:?}");
+        }
+        assert!(with(&[ab, ("AIRBYTE_USE_SSL", "TRUE")]).unwrap().airbyte.get().is_ok());
     }
 
     #[test]
