@@ -592,6 +592,15 @@ fn a_worker_restarted_under_its_name_marks_the_runs_it_left_crashed_and_frees_th
         || (seen() == ("ONLINE".to_string(), Some(5))).then_some(()),
         "the worker ONLINE",
     );
+    // It goes on heartbeating while the run goes on (its loop used to wait for
+    // the run to end, and Prefect marked a worker busy with a long run OFFLINE).
+    let beat = || {
+        let workers = prefect("POST", &format!("/work_pools/{}/workers/filter", env.pool), Some(&json!({})));
+        let me = workers.as_array().unwrap().iter().find(|w| w["name"] == name.as_str()).cloned().unwrap();
+        me["last_heartbeat_time"].as_str().unwrap_or_default().to_string()
+    };
+    let first = beat();
+    crate::common::wait_for(|| (beat() != first).then_some(()), "a heartbeat during the run");
     worker.kill().unwrap();
     worker.wait().unwrap();
     assert_eq!(flow_run(&run)["state"]["type"], "RUNNING", "a killed worker cannot say anything");

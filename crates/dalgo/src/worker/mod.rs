@@ -238,9 +238,15 @@ impl Worker<'_> {
                     None => std::future::pending().await,
                 }
             };
+            // Back to the top at least every poll interval (at once after a
+            // claim, for the next one), runs in progress or not: heartbeats,
+            // cancellations and new runs are seen while a long run goes on.
+            // (Waiting only for a run to end stopped the heartbeats: Prefect
+            // marked a worker busy with a long dbt run OFFLINE.)
+            let pause = if claimed_now == 0 { self.opts.poll } else { Duration::ZERO };
             tokio::select! {
                 Some(end) = running.next() => report.count(&end),
-                () = tokio::time::sleep(self.opts.poll), if claimed_now == 0 => {}
+                () = tokio::time::sleep(pause) => {}
                 () = &mut stop, if stopping.is_none() => {
                     (self.on_event)(WorkerEvent::Stopping { running: running.len() });
                     stopping = Some(Instant::now());
