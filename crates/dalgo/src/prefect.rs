@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use crate::config::{Config, PrefectConfig};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{Request, Service, Transport, decode};
+use crate::values::uuid_id;
 
 /// Prefect's page size cap for filters.
 pub const PAGE: usize = 200;
@@ -300,7 +301,7 @@ impl Client {
     /// the other aborted.
     pub async fn propose_state(&self, id: &str, state: Value) -> Result<Proposal> {
         let body = json!({ "state": state, "force": false });
-        let v = self.send_once(&format!("/flow_runs/{}/set_state", path_id("flow run", id)?), &body).await?;
+        let v = self.send_once(&format!("/flow_runs/{}/set_state", uuid_id("flow run", id)?), &body).await?;
         serde_json::from_value(v).map_err(|e| Error::Prefect {
             kind: ErrorKind::Failure,
             status: None,
@@ -337,7 +338,7 @@ impl Client {
     /// Forces a task run into a state.
     pub async fn set_task_state(&self, id: &str, state: Value) -> Result<()> {
         let body = json!({ "state": state, "force": true });
-        self.send(Method::POST, &format!("/task_runs/{}/set_state", path_id("task run", id)?), Some(&body))
+        self.send(Method::POST, &format!("/task_runs/{}/set_state", uuid_id("task run", id)?), Some(&body))
             .await
             .map(|_| ())
     }
@@ -383,17 +384,17 @@ impl Client {
     }
 
     pub async fn get_deployment(&self, id: &str) -> Result<Deployment> {
-        self.call(Method::GET, &format!("/deployments/{}", path_id("deployment", id)?), None).await
+        self.call(Method::GET, &format!("/deployments/{}", uuid_id("deployment", id)?), None).await
     }
 
     /// PATCHes a deployment; `schedules`, when sent, replace all of them.
     pub async fn update_deployment(&self, id: &str, patch: &Value) -> Result<()> {
-        self.send(Method::PATCH, &format!("/deployments/{}", path_id("deployment", id)?), Some(patch)).await.map(|_| ())
+        self.send(Method::PATCH, &format!("/deployments/{}", uuid_id("deployment", id)?), Some(patch)).await.map(|_| ())
     }
 
     /// Deletes a deployment; `false` when Prefect did not know it.
     pub async fn delete_deployment(&self, id: &str) -> Result<bool> {
-        Ok(found(self.send(Method::DELETE, &format!("/deployments/{}", path_id("deployment", id)?), None).await)?
+        Ok(found(self.send(Method::DELETE, &format!("/deployments/{}", uuid_id("deployment", id)?), None).await)?
             .is_some())
     }
 
@@ -437,14 +438,14 @@ impl Client {
         let body = json!({ "idempotency_key": idempotency_key });
         self.call(
             Method::POST,
-            &format!("/deployments/{}/create_flow_run", path_id("deployment", deployment_id)?),
+            &format!("/deployments/{}/create_flow_run", uuid_id("deployment", deployment_id)?),
             Some(&body),
         )
         .await
     }
 
     pub async fn get_flow_run(&self, id: &str) -> Result<FlowRun> {
-        self.call(Method::GET, &format!("/flow_runs/{}", path_id("flow run", id)?), None).await
+        self.call(Method::GET, &format!("/flow_runs/{}", uuid_id("flow run", id)?), None).await
     }
 
     /// One page of flow runs matching a filter body (without limit/offset).
@@ -463,7 +464,7 @@ impl Client {
     /// Forces a flow run into a state.
     pub async fn set_state(&self, id: &str, state: Value) -> Result<Value> {
         let body = json!({ "state": state, "force": true });
-        self.call(Method::POST, &format!("/flow_runs/{}/set_state", path_id("flow run", id)?), Some(&body)).await
+        self.call(Method::POST, &format!("/flow_runs/{}/set_state", uuid_id("flow run", id)?), Some(&body)).await
     }
 
     /// One page of task runs matching a filter body (without limit/offset).
@@ -491,7 +492,7 @@ impl Client {
                 let patch = json!({ "data": data, "merge_existing_data": false });
                 self.send(
                     Method::PATCH,
-                    &format!("/block_documents/{}", path_id("block document", &doc.id)?),
+                    &format!("/block_documents/{}", uuid_id("block document", &doc.id)?),
                     Some(&patch),
                 )
                 .await?;
@@ -526,7 +527,7 @@ impl Client {
             return Ok(false);
         };
         Ok(found(
-            self.send(Method::DELETE, &format!("/block_documents/{}", path_id("block document", &doc.id)?), None).await,
+            self.send(Method::DELETE, &format!("/block_documents/{}", uuid_id("block document", &doc.id)?), None).await,
         )?
         .is_some())
     }
@@ -576,12 +577,6 @@ fn found<T>(result: Result<T>) -> Result<Option<T>> {
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// An id as it may stand in a URL path: Prefect's ids are UUIDs, and
-/// anything else (`../work_pools/default`) is refused (65) before any call.
-fn path_id(what: &'static str, id: &str) -> Result<uuid::Uuid> {
-    uuid::Uuid::parse_str(id).map_err(|_| Error::InvalidId { what, given: id.to_string() })
 }
 
 fn encode(segment: &str) -> String {

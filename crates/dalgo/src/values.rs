@@ -70,6 +70,12 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// An id that must be a UUID (Prefect's and Airbyte's are): anything else is
+/// [`crate::Error::InvalidId`] (65), before it reaches a URL or a request.
+pub(crate) fn uuid_id(what: &'static str, id: &str) -> crate::Result<uuid::Uuid> {
+    uuid::Uuid::parse_str(id).map_err(|_| crate::Error::InvalidId { what, given: id.to_string() })
+}
+
 /// Whether a key names something secret: a password (`password`, `pass`,
 /// `pwd`, `passphrase`), a secret, a key, a token, credentials.
 pub(crate) fn is_sensitive_key(key: &str) -> bool {
@@ -104,18 +110,23 @@ pub(crate) fn mask_pairs(text: &str) -> String {
 pub(crate) fn mask_json(v: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match v {
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, v)| {
-                    let v = if is_sensitive_key(k) { Value::String("********".into()) } else { mask_json(v) };
-                    (k.clone(), v)
-                })
-                .collect(),
-        ),
+        Value::Object(o) => Value::Object(mask_object(o)),
         Value::Array(items) => Value::Array(items.iter().map(mask_json).collect()),
         Value::String(s) if s.contains('=') => Value::String(mask_pairs(s)),
         other => other.clone(),
     }
+}
+
+/// [`mask_json`] of an object.
+pub(crate) fn mask_object(
+    o: &serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Map<String, serde_json::Value> {
+    o.iter()
+        .map(|(k, v)| {
+            let v = if is_sensitive_key(k) { serde_json::Value::String("********".into()) } else { mask_json(v) };
+            (k.clone(), v)
+        })
+        .collect()
 }
 
 /// An enum whose values are fixed strings (see `string_enum!`, this module's macro).

@@ -320,10 +320,7 @@ pub(crate) async fn record(
 /// any depth: in objects, in lists, in objects inside lists, and in
 /// `key=value` parameters inside strings (`jdbc_url_params`).
 pub fn masked(config: &Map<String, Value>) -> Map<String, Value> {
-    match crate::values::mask_json(&Value::Object(config.clone())) {
-        Value::Object(o) => o,
-        _ => Map::new(),
-    }
+    crate::values::mask_object(config)
 }
 
 /// A warehouse as `dalgo warehouse show` prints it: credentials masked.

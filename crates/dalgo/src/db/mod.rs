@@ -283,6 +283,26 @@ async fn maintenance_connection(cfg: &DatabaseConfig) -> Result<PgConnection> {
     Err(last.unwrap_or_else(|| Error::Config("no maintenance database".into())))
 }
 
+/// The value of `column` (an expression, lower case) in `table` nearest to
+/// `wanted`, for a "did you mean": only values of about its length, or that
+/// start with it, can be near; bounded for huge tables. `None` when nothing
+/// is close or the lookup fails (it only words an error).
+pub(crate) async fn nearest(
+    conn: &mut PgConnection,
+    table: &'static str,
+    column: &'static str,
+    wanted: &str,
+) -> Option<String> {
+    let sql = format!(
+        "SELECT {column} FROM {table}
+          WHERE abs(char_length({column}) - char_length($1)) <= 3 OR starts_with({column}, $1)
+          ORDER BY 1 LIMIT 10000"
+    );
+    let near: Vec<String> =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(wanted).fetch_all(conn).within().await.unwrap_or_default();
+    crate::values::nearest(wanted, &near)
+}
+
 /// Double-quotes an SQL identifier.
 pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))

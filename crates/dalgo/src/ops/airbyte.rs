@@ -48,7 +48,8 @@ impl<'a> OrgAirbyte<'a> {
 
     /// One of the org's sources or destinations.
     pub async fn actor(&self, actor: Actor, id: &str) -> Result<ActorRead> {
-        uuid_id(actor.noun(), id)?;
+        // A UUID, or 65 before any call (it was Airbyte's 404, 67).
+        crate::values::uuid_id(actor.noun(), id)?;
         let read = airbyte::get(self.client, actor, id).await?;
         self.owned(actor.noun(), id, &read.workspace_id)?;
         Ok(read)
@@ -57,7 +58,7 @@ impl<'a> OrgAirbyte<'a> {
     /// One of the org's connections: by its `workspaceId`, or (servers that
     /// leave that out) by its source's.
     pub async fn connection(&self, id: &str) -> Result<Connection> {
-        uuid_id("connection", id)?;
+        crate::values::uuid_id("connection", id)?;
         let conn = airbyte::get_connection(self.client, id).await?;
         let ws = match conn.extra.get("workspaceId").and_then(Value::as_str) {
             Some(ws) => ws.to_string(),
@@ -221,10 +222,4 @@ impl<'a> OrgAirbyte<'a> {
     pub async fn sync(&self, targets: &[String], opts: SyncOptions, on_event: &dyn Fn(SyncEvent)) -> Vec<SyncOutcome> {
         airbyte::sync_and_wait(self.dalgo.db(), self.client, &self.ow.org, targets, opts, on_event).await
     }
-}
-
-/// Airbyte's ids are UUIDs: anything else is invalid input (65) before any
-/// call (it was Airbyte's 404, 67).
-fn uuid_id(what: &'static str, id: &str) -> Result<()> {
-    uuid::Uuid::parse_str(id).map(|_| ()).map_err(|_| Error::InvalidId { what, given: id.to_string() })
 }

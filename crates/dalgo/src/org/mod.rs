@@ -132,18 +132,8 @@ async fn by_slug(conn: &mut PgConnection, slug: &str, locking: &'static str) -> 
 /// [`Error::OrgNotFound`] for `slug`, naming the nearest slug there is when
 /// one is close (a typo, a missing dash).
 pub(crate) async fn not_found(conn: &mut PgConnection, slug: &str) -> Error {
-    let wanted = slug.to_lowercase();
-    // Only slugs of about the same length can be near; bounded for huge tables.
-    let near: Vec<String> = sqlx::query_scalar(
-        "SELECT slug FROM orgs WHERE abs(char_length(slug) - char_length($1)) <= 3 OR starts_with(slug, $1)
-          ORDER BY slug LIMIT 10000",
-    )
-    .bind(&wanted)
-    .fetch_all(conn)
-    .within()
-    .await
-    .unwrap_or_default();
-    Error::OrgNotFound { slug: slug.to_string(), suggestion: crate::values::nearest(&wanted, &near) }
+    let suggestion = crate::db::nearest(conn, "orgs", "slug", &slug.to_lowercase()).await;
+    Error::OrgNotFound { slug: slug.to_string(), suggestion }
 }
 
 /// The org with this slug, with its plan and members.

@@ -76,17 +76,8 @@ pub async fn require(db: &Db, email: &Email) -> Result<()> {
 /// [`Error::UserNotFound`] for `email`, with the nearest email there is when
 /// one is close (a typo, a prefix).
 async fn not_found(conn: &mut PgConnection, email: &str) -> Error {
-    let wanted = email.to_lowercase();
-    let near: Vec<String> = sqlx::query_scalar(
-        "SELECT lower(email) FROM users WHERE abs(char_length(email) - char_length($1)) <= 3 OR starts_with(lower(email), $1)
-          ORDER BY 1 LIMIT 10000",
-    )
-    .bind(&wanted)
-    .fetch_all(conn)
-    .within()
-    .await
-    .unwrap_or_default();
-    Error::UserNotFound { email: email.to_string(), suggestion: crate::values::nearest(&wanted, &near) }
+    let suggestion = crate::db::nearest(conn, "users", "lower(email)", &email.to_lowercase()).await;
+    Error::UserNotFound { email: email.to_string(), suggestion }
 }
 
 /// Every membership, or those of one org.
