@@ -153,7 +153,7 @@ fn warehouse_set_show_update_delete() {
     assert!(!String::from_utf8_lossy(&show.stdout).contains(DB_PASSWORD));
     let show = json(&show);
     assert_eq!(show["credentials"]["password"], "********");
-    assert_eq!(show["wtype"], "postgres");
+    assert_eq!(show["type"], "postgres");
 
     // Re-running updates: the credentials go to a new version (never
     // overwritten in place), the row switches to it, the old one is removed.
@@ -424,6 +424,37 @@ fn a_local_project_is_used_in_place_and_never_deleted() {
     db.dalgo(&["dbt", "git-pull", "--org", "acme-ngo"]).assert().code(65);
     db.dalgo(&["dbt", "teardown", "--org", "acme-ngo", "--yes"]).assert().success();
     assert!(project.join("dbt_project.yml").is_file());
+}
+
+/// `--default-schema` is kept by later setups; without it the schema is the
+/// warehouse's, followed when the warehouse changes (it used to stay at the
+/// first warehouse's schema for ever).
+#[test]
+fn the_default_schema_follows_the_warehouse_unless_it_was_given() {
+    let db = with_warehouse();
+    let project = db.home().join("schema_project");
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
+    let setup = |extra: &[&str]| {
+        let mut args = vec!["dbt", "setup", "--org", "acme-ngo", "--local", project.to_str().unwrap(), "-o", "json"];
+        args.extend_from_slice(extra);
+        let out = db.dalgo(&args).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        json(&out)["default_schema"].as_str().unwrap().to_string()
+    };
+    let warehouse = |schema: &str| {
+        db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-"])
+            .write_stdin(warehouse_yaml(&db, schema))
+            .assert()
+            .success();
+    };
+    assert_eq!(setup(&[]), "analytics");
+    warehouse("marts");
+    assert_eq!(setup(&[]), "marts");
+    assert_eq!(setup(&["--default-schema", "mine"]), "mine");
+    warehouse("elsewhere");
+    assert_eq!(setup(&[]), "mine");
+    let profile = std::fs::read_to_string(db.clientdbt_root().join("acme-ngo/profiles/profiles.yml")).unwrap();
+    assert!(profile.contains("schema: mine"), "{profile}");
 }
 
 #[test]

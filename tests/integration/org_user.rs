@@ -2,6 +2,7 @@
 
 use dalgo::user::password::check_password;
 use predicates::str::contains;
+use serde_json::json;
 
 use crate::common::{TestDb, json, onboard, stderr};
 
@@ -16,6 +17,30 @@ fn two_orgs() -> TestDb {
     db
 }
 
+/// For scripts: `-o name` gives one identifier per line, `--no-headers` a
+/// table without its header line (`-q` silences messages, not results).
+#[test]
+fn names_and_headerless_tables_for_scripts() {
+    let db = two_orgs();
+    let stdout = |args: &[&str]| {
+        let out = db.dalgo(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(stdout(&["org", "list", "-o", "name"]), "acme-ngo\nbeta-trust\n");
+    assert_eq!(stdout(&["org", "show", "acme-ngo", "-o", "name"]), "acme-ngo\n");
+    assert_eq!(
+        stdout(&["user", "list", "--org", "acme-ngo", "-o", "name"]),
+        "analyst@acme.org\nboss@acme.org\nconsultant@example.org\n"
+    );
+    let headed = stdout(&["org", "list"]);
+    let bare = stdout(&["org", "list", "--no-headers"]);
+    assert!(headed.starts_with(" NAME"), "{headed}");
+    assert_eq!(bare.lines().count(), 2, "{bare}");
+    assert!(bare.starts_with(" Acme NGO ") && !bare.contains("SLUG"), "{bare}");
+    assert_eq!(stdout(&["org", "list", "-q", "-o", "name"]), "acme-ngo\nbeta-trust\n");
+}
+
 #[test]
 fn org_list_and_show_json_contracts() {
     let db = two_orgs();
@@ -25,12 +50,15 @@ fn org_list_and_show_json_contracts() {
     assert_eq!(rows[0]["name"], "Acme NGO");
     assert_eq!(rows[0]["slug"], "acme-ngo");
     assert!(rows[0]["created_at"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(rows[0]["members"], 3);
+    // One key, one meaning: the plan's name and the member count are spelt
+    // the same in `org list` and `org show`.
+    assert_eq!((&rows[0]["member_count"], &rows[0]["plan"]), (&json!(3), &json!("Internal")));
     assert_eq!(rows[1]["slug"], "beta-trust");
 
     let show = json(&db.dalgo(&["org", "show", "acme-ngo", "--output", "json"]).output().unwrap());
     assert_eq!(show["name"], "Acme NGO");
-    assert_eq!(show["plan"]["base_plan"], "Internal");
+    assert_eq!((&show["member_count"], &show["plan"]), (&json!(3), &json!("Internal")));
+    assert_eq!(show["plan_details"]["base_plan"], "Internal");
     assert_eq!(show["airbyte_workspace_id"], serde_json::Value::Null);
     let members: Vec<_> = show["members"]
         .as_array()

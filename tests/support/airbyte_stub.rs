@@ -555,6 +555,16 @@ fn merge(into: &mut Value, from: Value) {
     }
 }
 
+/// Airbyte checks a config against its connector's specification (so a
+/// Postgres destination refuses BigQuery's config) and answers 422.
+fn unfit_config(def: &str, config: &Value) -> Option<(u16, Value)> {
+    let validator = jsonschema::validator_for(&spec_for(def)).expect("connector spec compiles");
+    let problems: Vec<String> = validator.iter_errors(config).map(|e| e.to_string()).collect();
+    (!problems.is_empty()).then(|| {
+        error(422, &format!("The provided configuration does not fulfill the specification. Errors: {}", problems.join("; ")))
+    })
+}
+
 fn spec_for(def: &str) -> Value {
     match def {
         FILE_SOURCE_DEF => json!({ "type": "object", "required": ["url", "format"], "properties": {
@@ -691,6 +701,10 @@ fn respond(state: &Mutex<State>, opts: &Options, path: &str, b: &Value) -> (u16,
             let src = path.starts_with("/v1/sources");
             let (ws, name, cfg) =
                 (id_of("workspaceId"), b["name"].as_str().unwrap_or_default(), b["connectionConfiguration"].clone());
+            let def = id_of(if src { "sourceDefinitionId" } else { "destinationDefinitionId" });
+            if let Some(refused) = unfit_config(&def, &cfg) {
+                return refused;
+            }
             if src {
                 let r = source_read(&id, &ws, name, &id_of("sourceDefinitionId"), cfg);
                 s.sources.push(r.clone());
@@ -723,6 +737,10 @@ fn respond(state: &Mutex<State>, opts: &Options, path: &str, b: &Value) -> (u16,
                     (204, Value::Null)
                 }
                 "update" => {
+                    let def = list[i][if src { "sourceDefinitionId" } else { "destinationDefinitionId" }].clone();
+                    if let Some(refused) = unfit_config(def.as_str().unwrap_or_default(), &b["connectionConfiguration"]) {
+                        return refused;
+                    }
                     list[i]["name"] = b["name"].clone();
                     list[i]["connectionConfiguration"] = mask(b["connectionConfiguration"].clone());
                     (200, list[i].clone())

@@ -504,7 +504,11 @@ impl Client {
                 return Ok(None);
             };
             let type_id = id_of(&block_type, "/block_types/slug/")?;
-            let schema_id = self.newest_block_schema(&type_id).await?;
+            // A type is registered before its schema: until the schema lands
+            // the type is as unusable as an absent one.
+            let Some(schema_id) = self.newest_block_schema(&type_id).await? else {
+                return Ok(None);
+            };
             let body = json!({ "name": name, "data": data, "block_schema_id": schema_id, "block_type_id": type_id,
                                "is_anonymous": false });
             match self.send(Method::POST, "/block_documents/", Some(&body)).await {
@@ -541,16 +545,12 @@ impl Client {
         found(self.call(Method::GET, &path, None).await)
     }
 
-    /// Prefect lists a type's schemas newest first.
-    async fn newest_block_schema(&self, type_id: &str) -> Result<String> {
+    /// Prefect lists a type's schemas newest first; `None` while the type
+    /// has none yet.
+    async fn newest_block_schema(&self, type_id: &str) -> Result<Option<String>> {
         let body = json!({ "block_schemas": { "block_type_id": { "any_": [type_id] } }, "limit": 1 });
         let schemas: Vec<Value> = self.call(Method::POST, "/block_schemas/filter", Some(&body)).await?;
-        let schema = schemas.first().ok_or_else(|| Error::Prefect {
-            kind: ErrorKind::Config,
-            status: None,
-            message: format!("Prefect has no schema for block type {type_id}"),
-        })?;
-        id_of(schema, "/block_schemas/filter")
+        schemas.first().map(|schema| id_of(schema, "/block_schemas/filter")).transpose()
     }
 
     /// One page of the logs of these flow runs, oldest first; `since`

@@ -224,6 +224,8 @@ fn postgres_options(config: &Map<String, Value>) -> PgConnectOptions {
 pub struct Warehouse {
     #[serde(skip)]
     pub id: i64,
+    /// `type` in JSON, as flags and `warehouse set --help` say it.
+    #[serde(rename = "type")]
     pub wtype: String,
     pub name: String,
     pub credentials_secret: String,
@@ -269,6 +271,7 @@ pub async fn load(db: &Db, store: &SecretStore, org: &Org) -> Result<(Warehouse,
 #[derive(Debug, Clone, Serialize)]
 pub struct SetReport {
     pub org: String,
+    #[serde(rename = "type")]
     pub wtype: WarehouseType,
     pub created: bool,
     pub credentials_secret: String,
@@ -308,7 +311,7 @@ pub(crate) async fn record(
         resource: Resource::Warehouse,
         resource_id: secret.to_string(),
         org: Some(org.audit_ref()),
-        details: json!({ "wtype": wtype.as_str(), "replaced_secret": old }),
+        details: json!({ "type": wtype.as_str(), "replaced_secret": old }),
     };
     audit::record(&mut tx, entry).await?;
     tx.commit().within().await?;
@@ -351,7 +354,7 @@ pub async fn delete(db: &Db, store: &SecretStore, org_slug: &str, actor: &str) -
         resource: Resource::Warehouse,
         resource_id: wh.credentials_secret.clone(),
         org: Some(org.audit_ref()),
-        details: json!({ "wtype": wh.wtype }),
+        details: json!({ "type": wh.wtype }),
     };
     audit::record(&mut tx, entry).await?;
     tx.commit().within().await?;

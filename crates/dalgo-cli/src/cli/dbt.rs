@@ -85,7 +85,7 @@ pub struct SetupArgs {
     /// A dbt project already on disk, used in place
     #[arg(long, value_name = "PATH", conflicts_with = "repo")]
     local: Option<PathBuf>,
-    /// The schema dbt builds into [default: the warehouse's schema or dataset]
+    /// The schema dbt builds into, kept by later runs [default: the warehouse's schema or dataset, followed when it changes]
     #[arg(long, value_name = "NAME")]
     default_schema: Option<String>,
 }
@@ -226,9 +226,9 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
                 wait: !a.no_wait,
                 actor: &cfg.actor,
                 prefect: dalgo.prefect_if_configured()?,
-                // With -o json, stdout holds only the summary; dbt's lines go to stderr.
+                // With -o json or name, stdout holds only the summary; dbt's lines go to stderr.
                 stdout: match ctx.format {
-                    Format::Json => ChildStdout::Stderr,
+                    Format::Json | Format::Name => ChildStdout::Stderr,
                     Format::Table | Format::Wide => ChildStdout::Inherit,
                 },
                 for_flow_run: None,
@@ -237,7 +237,7 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
             let stop =
                 super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate], Some(super::STOP_GRACE))?;
             let run = dbt::run(db, &cfg.dbt, store, &req, on_wait, stop).await?;
-            if ctx.format == Format::Json {
+            if matches!(ctx.format, Format::Json | Format::Name) {
                 emit(ctx.format, &RunSummary { org: &a.org, run: &run }, |_| Ok(()))?;
             }
             Ok(match run.exit_code.unwrap_or(1) {

@@ -95,9 +95,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub actor: Option<String>,
 
-    /// Print only results and errors
+    /// Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Tables without their header line, for scripts that read columns
+    #[arg(long, global = true)]
+    pub no_headers: bool,
 
     /// More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -197,7 +201,7 @@ pub fn parse() -> Cli {
         cli.global.output = <Format as clap::ValueEnum>::from_str(&v, true).unwrap_or_else(|_| {
             cmd.error(
                 clap::error::ErrorKind::InvalidValue,
-                format!("DALGO_OUTPUT must be table, wide or json, not {v:?}"),
+                format!("DALGO_OUTPUT must be table, wide, json or name, not {v:?}"),
             )
             .exit()
         });
@@ -222,7 +226,7 @@ pub struct Context {
 
 impl Context {
     fn new(g: &GlobalArgs) -> Self {
-        g.output.apply();
+        g.output.apply(g.no_headers);
         Context {
             format: g.output,
             quiet: g.quiet,

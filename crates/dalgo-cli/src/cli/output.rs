@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use dalgo::ErrorKind;
 
-/// `--output`: tables for people, JSON for scripts.
+/// `--output`: tables for people, JSON or names for scripts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Tables fitted to the terminal's width (ids and times are never cut)
@@ -17,19 +17,28 @@ pub enum Format {
     Wide,
     /// JSON, for scripts
     Json,
+    /// One identifier per line (a slug, email, name or id), for `xargs` and `while read`
+    Name,
 }
 
-/// Whether tables keep every column and character (`-o wide`), set once at start.
+/// How tables are drawn, set once at start from `-o` and `--no-headers`.
 static WIDE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static NO_HEADERS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 impl Format {
-    /// Makes this the format tables are built for.
-    pub fn apply(self) {
+    /// Makes this the format tables are built for, with or without their header line.
+    pub fn apply(self, no_headers: bool) {
         WIDE.store(self == Format::Wide, std::sync::atomic::Ordering::Relaxed);
+        NO_HEADERS.store(no_headers, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
-/// Writes a command's result to stdout: `data` as JSON, or what `human` writes.
+fn headers() -> bool {
+    !NO_HEADERS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Writes a command's result to stdout: `data` as JSON, its names, or what
+/// `human` writes.
 pub fn emit<T: Serialize + ?Sized>(
     format: Format,
     data: &T,
@@ -43,10 +52,28 @@ pub fn emit<T: Serialize + ?Sized>(
             serde_json::to_writer_pretty(&mut out, data).map_err(io::Error::from)?;
             writeln!(out)?;
         }
+        Format::Name => match serde_json::to_value(data).map_err(io::Error::from)? {
+            serde_json::Value::Array(rows) => rows.iter().try_for_each(|row| write_name(&mut out, row))?,
+            one => write_name(&mut out, &one)?,
+        },
         Format::Table | Format::Wide => human(&mut out)?,
     }
     out.flush()?;
     Ok(ExitStatus::Success)
+}
+
+/// The keys that name a result, most specific first: what `-o name` prints.
+const NAME_KEYS: [&str; 8] = ["slug", "email", "name", "flow_run_id", "job_id", "org_task_uuid", "connection_id", "id"];
+
+/// One line for `-o name`: the row's identifier, or the row as one line of
+/// JSON when it has none (a dry run's `{dry_run, would}`).
+fn write_name(out: &mut dyn Write, row: &serde_json::Value) -> io::Result<()> {
+    use serde_json::Value;
+    match NAME_KEYS.iter().find_map(|k| row.get(k).filter(|v| !v.is_null())) {
+        Some(Value::String(s)) => writeln!(out, "{s}"),
+        Some(v @ Value::Number(_)) => writeln!(out, "{v}"),
+        _ => writeln!(out, "{row}"),
+    }
 }
 
 /// Writes a stream of rows as they arrive: JSON as one array, byte for byte
@@ -74,6 +101,11 @@ pub async fn emit_stream<T: Serialize>(
             }
             seq.end().map_err(io::Error::from)?;
             writeln!(out)?;
+        }
+        Format::Name => {
+            while let Some(row) = rows.next().await {
+                write_name(&mut out, &serde_json::to_value(row?).map_err(io::Error::from)?)?;
+            }
         }
         Format::Table | Format::Wide if io::stdout().is_terminal() => {
             let mut all = Vec::new();
@@ -130,15 +162,18 @@ impl<'a> StreamTable<'a> {
     /// Fixes the widths and writes the header and the rows held so far.
     fn start(&mut self) -> io::Result<()> {
         use unicode_width::UnicodeWidthStr;
-        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
+        let header = if headers() { &self.header[..] } else { &[] };
+        let mut widths: Vec<usize> = self.header.iter().map(|h| if header.is_empty() { 0 } else { h.width() }).collect();
         for row in &self.first {
             for (w, cell) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell.width());
             }
         }
-        write_cells(self.out, &widths, &self.header)?;
-        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
-        writeln!(self.out, "{}", rule.join(" "))?;
+        if !header.is_empty() {
+            write_cells(self.out, &widths, header)?;
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
+            writeln!(self.out, "{}", rule.join(" "))?;
+        }
         for row in std::mem::take(&mut self.first) {
             write_cells(self.out, &widths, &row)?;
         }
@@ -196,7 +231,9 @@ where
         _ => (header, rows),
     };
     t.set_content_arrangement(ContentArrangement::Disabled);
-    t.set_header(header);
+    if headers() {
+        t.set_header(header);
+    }
     for row in rows {
         t.add_row(row);
     }
@@ -373,7 +410,7 @@ pub fn report_error(e: &anyhow::Error, format: Format) -> u8 {
             let body = JsonError { error: JsonErrorBody { kind, message, hint: hint.as_deref() } };
             serde_json::to_writer(&mut err, &body).and_then(|_| writeln!(err).map_err(serde_json::Error::io))
         }
-        Format::Table | Format::Wide => writeln!(err, "{} {message}", label("error:", RED))
+        Format::Table | Format::Wide | Format::Name => writeln!(err, "{} {message}", label("error:", RED))
             .and_then(|_| hint.map_or(Ok(()), |h| writeln!(err, "{} {h}", label("hint:", GREEN))))
             .map_err(serde_json::Error::io),
     };

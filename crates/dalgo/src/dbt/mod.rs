@@ -50,6 +50,8 @@ pub struct Workspace {
     pub project_dir: String,
     pub target_type: String,
     pub default_schema: String,
+    /// Given with `--default-schema` (kept by a re-run), not the warehouse's.
+    pub default_schema_given: bool,
     pub token_secret: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -97,7 +99,8 @@ pub enum Source {
 #[derive(Debug)]
 pub struct SetupRequest {
     pub source: Source,
-    /// The schema dbt builds into; default: the workspace's, else the warehouse's.
+    /// The schema dbt builds into; default: the one given before, else the
+    /// warehouse's (so a changed warehouse moves dbt with it).
     pub default_schema: Option<String>,
 }
 
@@ -120,7 +123,8 @@ pub struct SetupReport {
 /// The org's workspace row, if any.
 pub async fn find(conn: &mut PgConnection, org: &Org) -> Result<Option<Workspace>> {
     Ok(sqlx::query_as(
-        "SELECT id, source, repo_url, branch, project_dir, target_type, default_schema, token_secret, created_at, updated_at
+        "SELECT id, source, repo_url, branch, project_dir, target_type, default_schema, default_schema_given, token_secret,
+                created_at, updated_at
            FROM dbt_workspaces WHERE org_id = $1",
     )
     .bind(org.id)
@@ -132,26 +136,36 @@ pub(crate) async fn require(db: &Db, org: &Org) -> Result<Workspace> {
     find(&mut *db.pool().acquire().await?, org).await?.ok_or_else(|| Error::NoDbtWorkspace(org.slug.clone()))
 }
 
+/// The schema dbt builds into and whether it was given: `given`; else one
+/// given before (`--default-schema` on an earlier setup); else the
+/// warehouse's schema (postgres) or dataset (bigquery), as it is now; else
+/// the workspace's.
 pub(crate) fn default_schema(
     org_slug: &str,
     given: Option<&str>,
     existing: Option<&Workspace>,
     wtype: WarehouseType,
     creds: &serde_json::Map<String, serde_json::Value>,
-) -> Result<String> {
+) -> Result<(String, bool)> {
     let from_creds = match wtype {
         WarehouseType::Postgres => creds.get("schema"),
         WarehouseType::Bigquery => creds.get("dataset_id"),
     }
     .and_then(|v| v.as_str());
-    let schema = given
-        .or(existing.map(|w| w.default_schema.as_str()))
-        .or(from_creds)
-        .ok_or_else(|| Error::NoDefaultSchema { org: org_slug.to_string() })?;
+    let kept = existing.filter(|w| w.default_schema_given).map(|w| w.default_schema.as_str());
+    let (schema, was_given) = match given.or(kept) {
+        Some(s) => (s, true),
+        None => (
+            from_creds
+                .or(existing.map(|w| w.default_schema.as_str()))
+                .ok_or_else(|| Error::NoDefaultSchema { org: org_slug.to_string() })?,
+            false,
+        ),
+    };
     if !warehouse::is_identifier(schema) {
         return Err(Error::InvalidSchema(schema.to_string()));
     }
-    Ok(schema.to_string())
+    Ok((schema.to_string(), was_given))
 }
 
 /// Brings `dir` to `url` at `branch`: a fresh clone unless it already is a
@@ -256,6 +270,7 @@ pub(crate) struct WorkspaceRow<'a> {
     pub(crate) project_dir: &'a str,
     pub(crate) target_type: &'a str,
     pub(crate) default_schema: &'a str,
+    pub(crate) default_schema_given: bool,
     pub(crate) token_secret: Option<&'a str>,
 }
 
@@ -264,11 +279,13 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
     let mut tx = db.pool().begin().within().await?;
     org::lock(&mut tx, &org.slug).await?;
     let (id, created): (i64, bool) = sqlx::query_as(
-        "INSERT INTO dbt_workspaces (org_id, source, repo_url, branch, project_dir, target_type, default_schema, token_secret)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO dbt_workspaces (org_id, source, repo_url, branch, project_dir, target_type, default_schema,
+                                     default_schema_given, token_secret)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (org_id) DO UPDATE SET source = EXCLUDED.source, repo_url = EXCLUDED.repo_url,
              branch = EXCLUDED.branch, project_dir = EXCLUDED.project_dir, target_type = EXCLUDED.target_type,
-             default_schema = EXCLUDED.default_schema, token_secret = EXCLUDED.token_secret, updated_at = now()
+             default_schema = EXCLUDED.default_schema, default_schema_given = EXCLUDED.default_schema_given,
+             token_secret = EXCLUDED.token_secret, updated_at = now()
          RETURNING id, (xmax = 0)",
     )
     .bind(org.id)
@@ -278,6 +295,7 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
     .bind(w.project_dir)
     .bind(w.target_type)
     .bind(w.default_schema)
+    .bind(w.default_schema_given)
     .bind(w.token_secret)
     .fetch_one(&mut *tx).within()
     .await?;

@@ -85,7 +85,7 @@ impl DbtOps<'_> {
         let (wh, creds) = warehouse::load(dalgo.db(), dalgo.secrets(), &org).await?;
         let wtype = wh.warehouse_type()?;
         let existing = dbt::find(&mut *dalgo.db().pool().acquire().await?, &org).await?;
-        let default_schema =
+        let (default_schema, default_schema_given) =
             dbt::default_schema(&org.slug, req.default_schema.as_deref(), existing.as_ref(), wtype, &creds)?;
         let paths = OrgPaths::new(cfg, &org);
         let source = match req.source {
@@ -154,6 +154,7 @@ impl DbtOps<'_> {
                 project_dir: &stored_dir,
                 target_type: wtype.as_str(),
                 default_schema: &default_schema,
+                default_schema_given,
                 token_secret: token_secret.as_deref(),
             };
             let (created, tasks) = dbt::record(dalgo.db(), &org, &row, dalgo.actor()).await?;

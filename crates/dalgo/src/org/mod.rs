@@ -35,13 +35,17 @@ impl Org {
 
 const ORG_COLUMNS: &str = "id, uuid, name, slug, airbyte_workspace_id, created_at, updated_at";
 
-/// An org in `dalgo org list`, with its member count.
+/// An org in `dalgo org list`, with its member count. Serialized with the
+/// same keys as [`OrgDetails`] for the same things: `plan` is the plan's
+/// name, `member_count` the number of members.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OrgSummary {
     #[sqlx(flatten)]
     #[serde(flatten)]
     pub org: Org,
+    #[serde(rename = "member_count")]
     pub members: i64,
+    #[serde(rename = "plan")]
     pub base_plan: Option<String>,
 }
 
@@ -67,13 +71,36 @@ pub struct Member {
     pub joined_at: DateTime<Utc>,
 }
 
-/// An org with its plan and members (`dalgo org show`).
-#[derive(Debug, Clone, Serialize)]
+/// An org with its plan and members (`dalgo org show`). Serialized as the
+/// org's fields, `plan` (the plan's name, as in [`OrgSummary`]),
+/// `plan_details`, `member_count` and `members`.
+#[derive(Debug, Clone)]
 pub struct OrgDetails {
-    #[serde(flatten)]
     pub org: Org,
     pub plan: Option<OrgPlan>,
     pub members: Vec<Member>,
+}
+
+impl Serialize for OrgDetails {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            #[serde(flatten)]
+            org: &'a Org,
+            plan: Option<&'a str>,
+            plan_details: Option<&'a OrgPlan>,
+            member_count: usize,
+            members: &'a [Member],
+        }
+        View {
+            org: &self.org,
+            plan: self.plan.as_ref().map(|p| p.base_plan.as_str()),
+            plan_details: self.plan.as_ref(),
+            member_count: self.members.len(),
+            members: &self.members,
+        }
+        .serialize(s)
+    }
 }
 
 /// Every org, by name.
