@@ -321,6 +321,82 @@ fn warehouse_destination_and_connections_follow_the_org() {
     env.no_violations();
 }
 
+/// Airbyte cannot change a destination's connector: a warehouse that goes
+/// from postgres to bigquery gets a BigQuery destination in place of the
+/// Postgres one (it used to send BigQuery's config to the Postgres
+/// destination, exit 3, for ever). While connections still write to the old
+/// destination, the change is refused before anything is written.
+#[test]
+fn a_warehouse_of_another_type_gets_a_destination_of_its_connector() {
+    let env = Env::basic();
+    env.workspace();
+    let set = |wtype: &str, config: &str| {
+        env.dalgo(&[
+            "warehouse",
+            "set",
+            "--org",
+            "acme-ngo",
+            "--type",
+            wtype,
+            "--config",
+            "-",
+            "--no-check",
+            "-o",
+            "json",
+        ])
+        .write_stdin(config.to_string())
+        .output()
+        .unwrap()
+    };
+    let pg = format!(
+        "host: {}\nport: 5432\nusername: loader\npassword: pw\ndatabase: warehouse\nschema: staging\n",
+        pg_host()
+    );
+    let key = r#"{\"type\": \"service_account\", \"project_id\": \"p\", \"private_key\": \"k\", \"client_email\": \"e@p.iam\"}"#;
+    let bq = format!(
+        r#"{{"project_id": "p", "dataset_id": "marts", "dataset_location": "EU", "credentials_json": "{key}"}}"#
+    );
+    let out = set("postgres", &pg);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let postgres_dest = json(&out)["airbyte_destination_id"].as_str().unwrap().to_string();
+
+    let src = write(&env, "src.json", r#"{"host": "db", "port": 5432, "database": "crm", "username": "ro"}"#);
+    let source = env.source("crm", &src)["id"].as_str().unwrap().to_string();
+    let conn = env.ok_json(&[
+        "airbyte",
+        "connections",
+        "create",
+        "--org",
+        "acme-ngo",
+        "--source",
+        &source,
+        "--stream",
+        "orders",
+    ]);
+    let secrets_before = env.db.rows("SELECT name FROM org_secrets ORDER BY name");
+    let out = set("bigquery", &bq);
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 connection"), "{}", stderr(&out));
+    assert_eq!(env.db.scalar("SELECT wtype FROM warehouses"), "postgres");
+    assert_eq!(env.db.rows("SELECT name FROM org_secrets ORDER BY name"), secrets_before);
+    assert!(env.stub.requests_to("/v1/destinations/update").is_empty());
+
+    let conn_id = conn["connectionId"].as_str().unwrap();
+    env.dalgo(&["airbyte", "connections", "delete", conn_id, "--org", "acme-ngo", "--yes"]).assert().success();
+    let out = set("bigquery", &bq);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bigquery_dest = json(&out)["airbyte_destination_id"].as_str().unwrap().to_string();
+    assert_ne!(bigquery_dest, postgres_dest);
+    let dest = env.ok_json(&["airbyte", "destinations", "show", &bigquery_dest, "--org", "acme-ngo"]);
+    assert_eq!(dest["connector"], "BigQuery");
+    assert_eq!(env.stub.count("destinations"), 1, "the Postgres destination stayed");
+    // Converged: a re-run updates the BigQuery destination in place.
+    let out = set("bigquery", &bq);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["airbyte_destination_id"], bigquery_dest.as_str());
+    env.no_violations();
+}
+
 #[test]
 fn sync_waits_records_history_and_reports_failures_and_conflicts() {
     let env = Env::basic();

@@ -561,7 +561,10 @@ fn unfit_config(def: &str, config: &Value) -> Option<(u16, Value)> {
     let validator = jsonschema::validator_for(&spec_for(def)).expect("connector spec compiles");
     let problems: Vec<String> = validator.iter_errors(config).map(|e| e.to_string()).collect();
     (!problems.is_empty()).then(|| {
-        error(422, &format!("The provided configuration does not fulfill the specification. Errors: {}", problems.join("; ")))
+        error(
+            422,
+            &format!("The provided configuration does not fulfill the specification. Errors: {}", problems.join("; ")),
+        )
     })
 }
 
@@ -738,7 +741,8 @@ fn respond(state: &Mutex<State>, opts: &Options, path: &str, b: &Value) -> (u16,
                 }
                 "update" => {
                     let def = list[i][if src { "sourceDefinitionId" } else { "destinationDefinitionId" }].clone();
-                    if let Some(refused) = unfit_config(def.as_str().unwrap_or_default(), &b["connectionConfiguration"]) {
+                    if let Some(refused) = unfit_config(def.as_str().unwrap_or_default(), &b["connectionConfiguration"])
+                    {
                         return refused;
                     }
                     list[i]["name"] = b["name"].clone();

@@ -163,7 +163,8 @@ impl<'a> StreamTable<'a> {
     fn start(&mut self) -> io::Result<()> {
         use unicode_width::UnicodeWidthStr;
         let header = if headers() { &self.header[..] } else { &[] };
-        let mut widths: Vec<usize> = self.header.iter().map(|h| if header.is_empty() { 0 } else { h.width() }).collect();
+        let mut widths: Vec<usize> =
+            self.header.iter().map(|h| if header.is_empty() { 0 } else { h.width() }).collect();
         for row in &self.first {
             for (w, cell) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell.width());

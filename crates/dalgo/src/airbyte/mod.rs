@@ -757,9 +757,82 @@ fn destination_connector(wtype: crate::warehouse::WarehouseType) -> &'static str
     }
 }
 
+/// The org's warehouse destination as Airbyte knows it: the recorded one,
+/// else the one named after the org with the wanted connector (a run killed
+/// after Airbyte made it and before its id was recorded).
+async fn current_destination(
+    c: &Client,
+    ow: &OrgWorkspace,
+    recorded: Option<&str>,
+    def: &Definition,
+) -> Result<Option<ActorRead>> {
+    if let Some(id) = recorded {
+        match get(c, Actor::Destination, id).await {
+            Ok(d) => return Ok(Some(d)),
+            Err(e) if is_not_found(&e) => tracing::warn!(destination = %id, "recorded destination is gone"),
+            Err(e) => return Err(e),
+        }
+    }
+    let name = destination_name(&ow.org.slug);
+    Ok(list(c, Actor::Destination, &ow.workspace_id)
+        .await?
+        .into_iter()
+        .find(|d| d.name == name && d.definition_id == def.id))
+}
+
+/// Named after the org, so a killed run's destination is adopted, not duplicated.
+fn destination_name(org_slug: &str) -> String {
+    format!("{org_slug}-warehouse")
+}
+
+/// Airbyte cannot change a destination's connector: one of another
+/// connector can only be replaced, and only while no connection writes to it.
+async fn ensure_replaceable(c: &Client, ow: &OrgWorkspace, old: &ActorRead, wanted: &Definition) -> Result<()> {
+    let writing =
+        list_connections(c, &ow.workspace_id).await?.iter().filter(|conn| conn.destination_id == old.id).count();
+    if writing == 0 {
+        return Ok(());
+    }
+    Err(Error::InUse(format!(
+        "the warehouse of {slug} is the {} destination {} in Airbyte, and {writing} connection(s) write to it; \
+         Airbyte cannot turn it into a {} destination, and its connections cannot move: delete them first \
+         (`dalgo airbyte connections list --org {slug}`), then set the warehouse again",
+        old.connector,
+        old.id,
+        wanted.name,
+        slug = ow.org.slug
+    )))
+}
+
+/// Refuses, before anything is written, a warehouse type change that the
+/// destination step could not carry out (see [`ensure_replaceable`]). Asks
+/// Airbyte only when the type changes and a destination is recorded.
+pub(crate) async fn check_warehouse_type_change(
+    db: &Db,
+    c: &Client,
+    org: &crate::org::Org,
+    wtype: crate::warehouse::WarehouseType,
+) -> Result<()> {
+    let wh = crate::warehouse::find(&mut *db.pool().acquire().await?, org).await?;
+    let (Some(wh), Some(workspace_id)) = (wh, &org.airbyte_workspace_id) else {
+        return Ok(());
+    };
+    if wh.wtype == wtype.as_str() || wh.airbyte_destination_id.is_none() {
+        return Ok(());
+    }
+    let ow = OrgWorkspace { org: org.clone(), workspace_id: workspace_id.clone() };
+    let def = find_definition(c, Actor::Destination, workspace_id, destination_connector(wtype)).await?;
+    match current_destination(c, &ow, wh.airbyte_destination_id.as_deref(), &def).await? {
+        Some(old) if old.definition_id != def.id => ensure_replaceable(c, &ow, &old, &def).await,
+        _ => Ok(()),
+    }
+}
+
 /// Creates (or updates) the org's warehouse destination in Airbyte from the
 /// warehouse credentials, and records its id on the warehouse. A recorded
-/// destination Airbyte no longer knows is found by its name, or created anew.
+/// destination Airbyte no longer knows is found by its name, or created anew;
+/// one of another connector (the warehouse changed type) is deleted and
+/// replaced, when no connection writes to it.
 pub(crate) async fn upsert_warehouse_destination(
     db: &Db,
     c: &Client,
@@ -773,26 +846,17 @@ pub(crate) async fn upsert_warehouse_destination(
         .await?
         .ok_or_else(|| Error::NoWarehouse(ow.org.slug.clone()))?;
     let config = Value::Object(creds.clone());
-    let existing = match &wh.airbyte_destination_id {
-        Some(id) => match get(c, Actor::Destination, id).await {
-            Ok(d) => Some(d),
-            Err(e) if is_not_found(&e) => None,
-            Err(e) => return Err(e),
-        },
-        None => None,
-    };
-    // Named after the org, so a run killed after Airbyte made it and before
-    // the id was recorded is adopted by the next run, not duplicated.
-    let name = format!("{}-warehouse", ow.org.slug);
-    let existing = match existing {
-        Some(d) => Some(d),
-        None => list(c, Actor::Destination, &ow.workspace_id).await?.into_iter().find(|d| d.name == name),
-    };
-    let dest = match existing {
-        Some(d) => update(c, Actor::Destination, &d.id, None, &config).await?,
-        None => {
-            let def = find_definition(c, Actor::Destination, &ow.workspace_id, destination_connector(wtype)).await?;
-            create(c, Actor::Destination, &ow.workspace_id, &name, &def.id, &config).await?
+    let def = find_definition(c, Actor::Destination, &ow.workspace_id, destination_connector(wtype)).await?;
+    let dest = match current_destination(c, &ow, wh.airbyte_destination_id.as_deref(), &def).await? {
+        Some(d) if d.definition_id == def.id => update(c, Actor::Destination, &d.id, None, &config).await?,
+        other => {
+            if let Some(old) = other {
+                ensure_replaceable(c, &ow, &old, &def).await?;
+                // Deleted first: a run killed in between finds no destination
+                // and creates one, rather than leaving the old one behind.
+                delete(c, Actor::Destination, &old.id).await?;
+            }
+            create(c, Actor::Destination, &ow.workspace_id, &destination_name(&ow.org.slug), &def.id, &config).await?
         }
     };
     let mut tx = db.pool().begin().within().await?;

@@ -297,7 +297,8 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
     .bind(w.default_schema)
     .bind(w.default_schema_given)
     .bind(w.token_secret)
-    .fetch_one(&mut *tx).within()
+    .fetch_one(&mut *tx)
+    .within()
     .await?;
     let mut wanted: Vec<&str> = DBT_TASKS.to_vec();
     if w.source == DbtSource::Git {

@@ -66,6 +66,9 @@ impl WarehouseOps<'_> {
             warehouse::check_postgres(&creds, Duration::from_secs(10)).await?;
         }
         let lock = self.org.lock(&org).await?;
+        if spec.airbyte && dalgo.config().airbyte.get()?.is_some() {
+            crate::airbyte::check_warehouse_type_change(dalgo.db(), dalgo.airbyte()?, &org, spec.wtype).await?;
+        }
         secrets::sweep(dalgo.db(), dalgo.secrets(), &org).await?;
         let value = SecretString::from(Value::Object(creds.clone()).to_string());
         let name = secrets::put_new_version(dalgo.db(), dalgo.secrets(), &org, SecretKind::Warehouse, &value).await?;
