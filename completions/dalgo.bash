@@ -1094,7 +1094,7 @@ _dalgo() {
 
     case "${cmd}" in
         dalgo)
-            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --verbose --help --version migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker config completions man help"
+            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --no-headers --verbose --help --version migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1105,11 +1105,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1124,7 +1124,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1135,11 +1135,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1154,7 +1154,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show create update delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show create update delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1165,11 +1165,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1184,7 +1184,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__create)
-            opts="-o -q -v -h --destination --stream --namespace --schedule --source --name --sync-mode --destination-sync-mode --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --destination --stream --namespace --schedule --source --name --sync-mode --destination-sync-mode --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1231,11 +1231,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1250,7 +1250,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__delete)
-            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1265,11 +1265,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1382,7 +1382,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__list)
-            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1401,11 +1401,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1420,7 +1420,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__show)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1435,11 +1435,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1454,7 +1454,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__connections__subcmd__update)
-            opts="-o -q -v -h --stream --no-schedule --name --sync-mode --namespace --schedule --enable --disable --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --stream --no-schedule --name --sync-mode --namespace --schedule --enable --disable --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1489,11 +1489,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1508,7 +1508,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destination__subcmd__definitions)
-            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1527,11 +1527,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1546,7 +1546,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show create update check discover delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show create update check discover delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1557,11 +1557,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1576,7 +1576,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__check)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1591,11 +1591,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1610,7 +1610,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__create)
-            opts="-o -q -v -h --definition --config --name --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --definition --config --name --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1637,11 +1637,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1656,7 +1656,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__delete)
-            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1671,11 +1671,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1690,7 +1690,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__discover)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1705,11 +1705,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1850,7 +1850,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__list)
-            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1869,11 +1869,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1888,7 +1888,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__show)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1903,11 +1903,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1922,7 +1922,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__destinations__subcmd__update)
-            opts="-o -q -v -h --name --config --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --name --config --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1945,11 +1945,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -1964,7 +1964,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__health)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1975,11 +1975,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2540,7 +2540,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show logs cancel help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show logs cancel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2551,11 +2551,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2570,7 +2570,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs__subcmd__cancel)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2585,11 +2585,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2688,7 +2688,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs__subcmd__list)
-            opts="-o -q -v -h --limit --org --connection --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --connection --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2711,11 +2711,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2730,7 +2730,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs__subcmd__logs)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2745,11 +2745,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2764,7 +2764,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__jobs__subcmd__show)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2779,11 +2779,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2798,7 +2798,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__login)
-            opts="-o -q -v -h --client-id --token-stdin --username --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --client-id --token-stdin --username --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2817,11 +2817,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2836,7 +2836,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__reset)
-            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2851,11 +2851,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2870,7 +2870,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__source__subcmd__definitions)
-            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2889,11 +2889,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2908,7 +2908,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show create update check discover delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show create update check discover delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2919,11 +2919,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2938,7 +2938,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__check)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2953,11 +2953,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -2972,7 +2972,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__create)
-            opts="-o -q -v -h --definition --config --name --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --definition --config --name --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2999,11 +2999,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3018,7 +3018,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__delete)
-            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3033,11 +3033,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3052,7 +3052,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__discover)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3067,11 +3067,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3212,7 +3212,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__list)
-            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3231,11 +3231,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3250,7 +3250,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__show)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3265,11 +3265,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3284,7 +3284,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sources__subcmd__update)
-            opts="-o -q -v -h --name --config --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --name --config --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3307,11 +3307,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3326,7 +3326,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__sync)
-            opts="-o -q -v -h --all --wait --concurrency --poll-interval --cancel-on-interrupt --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --all --wait --concurrency --poll-interval --cancel-on-interrupt --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3349,11 +3349,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3368,7 +3368,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__workspace)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help create show delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help create show delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3379,11 +3379,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3398,7 +3398,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__workspace__subcmd__create)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3413,11 +3413,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3432,7 +3432,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__workspace__subcmd__delete)
-            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3447,11 +3447,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3536,7 +3536,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__airbyte__subcmd__workspace__subcmd__show)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3551,11 +3551,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3570,7 +3570,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__audit)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3581,11 +3581,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3642,7 +3642,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__audit__subcmd__list)
-            opts="-o -q -v -h --actor --since --limit --org --database-url --output --no-input --quiet --verbose --help"
+            opts="-o -q -v -h --actor --since --limit --org --database-url --output --no-input --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3669,11 +3669,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3684,7 +3684,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__completions)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help bash elvish fish powershell zsh"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3695,11 +3695,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3714,7 +3714,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__config)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help show help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3725,11 +3725,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3786,7 +3786,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__config__subcmd__show)
-            opts="-o -q -v -h --set --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --set --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3797,11 +3797,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3816,7 +3816,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__create__subcmd__system__subcmd__orguser)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3827,11 +3827,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3846,7 +3846,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__createorganduser)
-            opts="-o -q -v -h --role --password-stdin --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --role --password-stdin --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3861,11 +3861,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3880,7 +3880,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3891,11 +3891,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3910,7 +3910,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__build)
-            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3929,11 +3929,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3948,7 +3948,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__clean)
-            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3967,11 +3967,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -3986,7 +3986,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__compile)
-            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4005,11 +4005,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4024,7 +4024,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__debug)
-            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4043,11 +4043,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4062,7 +4062,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__deps)
-            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4081,11 +4081,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4100,7 +4100,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__docs__subcmd__generate)
-            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4119,11 +4119,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4138,7 +4138,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__git__subcmd__pull)
-            opts="-o -q -v -h --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4153,11 +4153,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4396,7 +4396,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__ls)
-            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4415,11 +4415,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4434,7 +4434,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__run)
-            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4453,11 +4453,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4472,7 +4472,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__seed)
-            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4491,11 +4491,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4510,7 +4510,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__setup)
-            opts="-o -q -v -h --repo --branch --token-file --token-stdin --local --default-schema --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --repo --branch --token-file --token-stdin --local --default-schema --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4545,11 +4545,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4564,7 +4564,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__status)
-            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4583,11 +4583,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4602,7 +4602,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__teardown)
-            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4617,11 +4617,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -4636,7 +4636,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__dbt__subcmd__test)
-            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --target --no-wait --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4655,11 +4655,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6172,7 +6172,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__locks)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list release-stale release help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list release-stale release help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6183,11 +6183,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6272,7 +6272,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__locks__subcmd__list)
-            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6291,11 +6291,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6310,7 +6310,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__locks__subcmd__release)
-            opts="-y -o -q -v -h --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6321,11 +6321,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6340,7 +6340,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__locks__subcmd__release__subcmd__stale)
-            opts="-o -q -v -h --older-than --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --older-than --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6355,11 +6355,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6374,7 +6374,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__man)
-            opts="-o -q -v -h --dir --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --dir --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6389,11 +6389,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6408,7 +6408,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__manage__subcmd__feature__subcmd__flags)
-            opts="-o -q -v -h --enable --disable --list-all --enable-all-global --clear --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --enable --disable --list-all --enable-all-global --clear --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6423,11 +6423,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6442,7 +6442,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__migrate)
-            opts="-o -q -v -h --status --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --status --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6453,11 +6453,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6472,7 +6472,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6483,11 +6483,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6502,7 +6502,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__delete)
-            opts="-y -o -q -v -h --dry-run --yes --keep-airbyte --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --keep-airbyte --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6517,11 +6517,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6606,7 +6606,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__list)
-            opts="-o -q -v -h --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6621,11 +6621,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6640,7 +6640,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__show)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6655,11 +6655,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6674,7 +6674,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help create list show blocks update pause resume delete run history logs cancel retry sync-runs help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help create list show blocks update pause resume delete run history logs cancel retry sync-runs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6685,11 +6685,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6704,7 +6704,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__blocks)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6719,11 +6719,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6738,7 +6738,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__cancel)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6749,11 +6749,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6768,7 +6768,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__create)
-            opts="-o -q -v -h --transform --no-transform --cron --continue-on-sync-failure --name --org --connection --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --transform --no-transform --cron --continue-on-sync-failure --name --org --connection --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6799,11 +6799,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -6818,7 +6818,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__delete)
-            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6833,11 +6833,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7076,7 +7076,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__history)
-            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7095,11 +7095,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7114,7 +7114,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__list)
-            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7133,11 +7133,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7152,22 +7152,26 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__logs)
-            opts="-o -q -v -h --follow --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --last --follow --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7182,7 +7186,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__pause)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7197,11 +7201,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7216,7 +7220,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__resume)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7231,11 +7235,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7250,7 +7254,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__retry)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7261,11 +7265,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7280,7 +7284,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__run)
-            opts="-o -q -v -h --wait --follow --poll-interval --require-worker --cancel-on-interrupt --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --wait --follow --poll-interval --require-worker --cancel-on-interrupt --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7299,11 +7303,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7318,7 +7322,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__show)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7333,11 +7337,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7352,7 +7356,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__sync__subcmd__runs)
-            opts="-o -q -v -h --lookback-hours --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --lookback-hours --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7371,11 +7375,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7390,7 +7394,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__update)
-            opts="-o -q -v -h --transform --no-transform --no-schedule --cron --org --connection --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --transform --no-transform --no-schedule --cron --org --connection --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7417,11 +7421,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7436,7 +7440,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__role)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7447,11 +7451,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7522,7 +7526,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__role__subcmd__list)
-            opts="-o -q -v -h --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7537,11 +7541,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7556,7 +7560,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__role__subcmd__show)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7567,11 +7571,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7586,7 +7590,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list show gc delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show gc delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7597,11 +7601,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7616,7 +7620,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__delete)
-            opts="-y -o -q -v -h --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7627,11 +7631,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7646,7 +7650,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__gc)
-            opts="-y -o -q -v -h --older-than --dry-run --yes --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --older-than --dry-run --yes --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7661,11 +7665,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7764,7 +7768,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__list)
-            opts="-o -q -v -h --limit --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7779,11 +7783,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7798,7 +7802,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__secrets__subcmd__show)
-            opts="-o -q -v -h --reveal --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --reveal --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7809,11 +7813,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7828,7 +7832,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help list add set-role remove set-password help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list add set-role remove set-password help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7839,11 +7843,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7858,7 +7862,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__add)
-            opts="-o -q -v -h --password-stdin --role --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --password-stdin --role --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7877,11 +7881,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -7994,7 +7998,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__list)
-            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --limit --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8013,11 +8017,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -8032,7 +8036,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__remove)
-            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8047,11 +8051,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -8066,7 +8070,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__set__subcmd__password)
-            opts="-o -q -v -h --password-stdin --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --password-stdin --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8077,11 +8081,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -8096,7 +8100,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__set__subcmd__role)
-            opts="-o -q -v -h --role --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --role --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8115,11 +8119,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -8134,7 +8138,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --verbose --help set show delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help set show delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8145,11 +8149,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -8164,7 +8168,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse__subcmd__delete)
-            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-y -o -q -v -h --dry-run --yes --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8179,11 +8183,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -8268,7 +8272,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse__subcmd__set)
-            opts="-o -q -v -h --config --no-check --no-airbyte --type --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --config --no-check --no-airbyte --type --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8291,11 +8295,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -8310,7 +8314,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__warehouse__subcmd__show)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8325,11 +8329,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)
@@ -8344,7 +8348,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__worker)
-            opts="-o -q -v -h --pool --queue --concurrency --name --poll-interval --grace --heartbeat --once --database-url --output --no-input --actor --quiet --verbose --help"
+            opts="-o -q -v -h --pool --queue --concurrency --name --poll-interval --grace --heartbeat --once --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8383,11 +8387,11 @@ _dalgo() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
                     ;;
                 --actor)

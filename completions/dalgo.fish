@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_dalgo_global_optspecs
-    string join \n database-url= o/output= no-input actor= q/quiet v/verbose h/help V/version
+    string join \n database-url= o/output= no-input actor= q/quiet no-headers v/verbose h/help V/version
 end
 
 function __fish_dalgo_needs_command
@@ -27,10 +27,12 @@ end
 complete -c dalgo -n "__fish_dalgo_needs_command" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_needs_command" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_needs_command" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_needs_command" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_needs_command" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_needs_command" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_needs_command" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_needs_command" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_needs_command" -s V -l version -d 'Print version'
@@ -56,40 +58,48 @@ complete -c dalgo -n "__fish_dalgo_needs_command" -f -a "help" -d 'Print this me
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -l status -d 'List applied and pending migrations; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l role -d 'The user\'s role in the org' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l password-stdin -d 'Read the new user\'s password from stdin'
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand createorganduser" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -f -a "list" -d 'Every org with its plan and member count'
@@ -100,33 +110,39 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l org -d 'The org\'s slug, as every command takes it (or the positional SLUG)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l org -d 'The org\'s slug, as every command takes it (or the positional SLUG)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l keep-airbyte -d 'Leave the org\'s Airbyte workspace (and its sources and connections) in place'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every org with its plan and member count'
@@ -136,10 +152,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "list" -d 'Memberships: each user with its org and role'
@@ -153,10 +171,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l role -d 'The role\'s slug (`dalgo role list` shows them)' -r
@@ -164,11 +184,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read a new user\'s password from stdin (else PASSWORD, else a prompt)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l role -d 'The role\'s slug (`dalgo role list` shows them)' -r
@@ -176,32 +198,38 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l password-stdin -d 'Read the new password from stdin'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'Memberships: each user with its org and role'
@@ -213,10 +241,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'Roles with their levels and permission counts'
@@ -226,19 +256,23 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcommand_from help" -f -a "list" -d 'Roles with their levels and permission counts'
@@ -247,10 +281,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand role; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'Who changed what and when: the audit log, newest first'
@@ -262,9 +298,11 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and __fish_seen_subco
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and __fish_seen_subcommand_from list" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'Who changed what and when: the audit log, newest first'
@@ -273,7 +311,8 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l org
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l enable -d 'Turn the flag on in the scope'
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l disable -d 'Turn the flag off in the scope'
@@ -281,16 +320,19 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l lis
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l enable-all-global -d 'Enable every flag globally, in one transaction'
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l clear -d 'Remove the value: with --org the org\'s override (back to the global value), else the global value (back to off)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand manage-feature-flags" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and not __fish_seen_subcommand_from set show delete help" -f -a "set" -d 'Set an org\'s warehouse: check the credentials, store them, record it'
@@ -304,34 +346,40 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l no-check -d 'Store the credentials without trying them'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l no-airbyte -d 'Do not create or update the org\'s Airbyte destination'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_subcommand_from help" -f -a "set" -d 'Set an org\'s warehouse: check the credentials, store them, record it'
@@ -341,10 +389,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand warehouse; and __fish_seen_s
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and not __fish_seen_subcommand_from setup teardown status run test seed deps clean build docs-generate debug compile ls git-pull help" -f -a "setup" -d 'Set up (or update) an org\'s dbt workspace: clone, token, profile, tasks'
@@ -366,28 +416,32 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l branch -d 'The branch to check out [default: the repository\'s default]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l token-file -d 'Read the access token from this file' -r -F
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l local -d 'A dbt project already on disk, used in place' -r -F
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l default-schema -d 'The schema dbt builds into [default: the warehouse\'s schema or dataset]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l default-schema -d 'The schema dbt builds into, kept by later runs [default: the warehouse\'s schema or dataset, followed when it changes]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l token-stdin -d 'Read the access token from stdin'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from setup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from teardown" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l limit -d 'How many recent runs to show' -r
@@ -395,10 +449,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l target -d 'The profile target to use' -r
@@ -406,11 +462,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l target -d 'The profile target to use' -r
@@ -418,11 +476,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l target -d 'The profile target to use' -r
@@ -430,11 +490,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from seed" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l target -d 'The profile target to use' -r
@@ -442,11 +504,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from deps" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l target -d 'The profile target to use' -r
@@ -454,11 +518,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from clean" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l target -d 'The profile target to use' -r
@@ -466,11 +532,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l target -d 'The profile target to use' -r
@@ -478,11 +546,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from docs-generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -l target -d 'The profile target to use' -r
@@ -490,11 +560,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from debug" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -l target -d 'The profile target to use' -r
@@ -502,11 +574,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from compile" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -l target -d 'The profile target to use' -r
@@ -514,22 +588,26 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -l no-wait -d 'Fail with exit 75 instead of waiting when another dbt command runs for the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l no-wait -d 'Fail with exit 75 instead of waiting when the org is busy'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from git-pull" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcommand_from help" -f -a "setup" -d 'Set up (or update) an org\'s dbt workspace: clone, token, profile, tasks'
@@ -550,10 +628,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand dbt; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and not __fish_seen_subcommand_from list show gc delete help" -f -a "list" -d 'Secrets the database refers to, and any others the store holds'
@@ -565,43 +645,51 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -l reveal -d 'Print the value itself (only to a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l older-than -d 'Only versions at least this old (e.g. 30m, 2h, 1d)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_subcommand_from help" -f -a "list" -d 'Secrets the database refers to, and any others the store holds'
@@ -612,10 +700,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand secrets; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen_subcommand_from health login workspace source-definitions destination-definitions sources destinations connections sync reset jobs help" -f -a "health" -d 'Is the server reachable, which version, are our credentials accepted'
@@ -633,10 +723,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and not __fish_seen
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l client-id -d 'Application client id (abctl: `abctl local credentials`); the secret is read from stdin' -r
@@ -644,20 +736,24 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l token-stdin -d 'Read a Basic token (base64 of user:password) from stdin'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from workspace" -f -a "create" -d 'Create the org\'s workspace (named after its slug) unless it has one'
@@ -669,10 +765,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from source-definitions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l limit -d 'Show at most N (default: all)' -r
@@ -680,19 +778,23 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destination-definitions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sources" -f -a "list" -d 'All of the org\'s'
@@ -706,10 +808,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from destinations" -f -a "list" -d 'All of the org\'s'
@@ -723,10 +827,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from connections" -f -a "list" -d 'A list of one org\'s things'
@@ -741,34 +847,40 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l all -d 'Every active connection of the org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l wait -d 'Follow the jobs to their end'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l cancel-on-interrupt -d 'On Ctrl-C, cancel the jobs instead of only stopping to wait'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'Jobs dalgo triggered or watched for the org (newest first)'
@@ -791,10 +903,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand airbyte; and __fish_seen_sub
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "create" -d 'Create a pipeline and its Prefect deployment'
@@ -807,7 +921,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_see
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "delete" -d 'Delete the deployment, then the pipeline'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "run" -d 'Run the pipeline now, locking its tasks; optionally wait for the end'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "history" -d 'The pipeline\'s latest runs, as Prefect knows them (`runs` works too)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "logs" -d 'A flow run\'s whole log: its subflows\' and tasks\' lines too, oldest first'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "logs" -d 'A flow run\'s whole log (or a pipeline\'s latest run\'s, with --last): subflows\' and tasks\' lines too, oldest first'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "cancel" -d 'Cancel a flow run'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "retry" -d 'Run a finished flow run again'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and not __fish_seen_subcommand_from create list show blocks update pause resume delete run history logs cancel retry sync-runs help" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'
@@ -820,12 +934,14 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l no-transform -d 'No transform tasks'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l continue-on-sync-failure -d 'Run the transform tasks even when a sync failed'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
@@ -833,30 +949,36 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from blocks" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l transform -d 'Transform task slugs, comma-separated (e.g. git-pull,dbt-run)' -r
@@ -866,44 +988,52 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l no-transform -d 'No transform tasks'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l no-schedule -d 'Remove the schedule'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l poll-interval -d 'Seconds between status checks while waiting' -r
@@ -911,14 +1041,16 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the run to end; the exit status is its outcome'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l follow -d 'Print every task\'s log lines as they arrive while waiting (implies --wait)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l require-worker -d 'Start nothing (exit 69) when no worker polls the run\'s work pool queue'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l cancel-on-interrupt -d 'On Ctrl-C while waiting, cancel the run and wait for the cancellation'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l limit -d 'How many to show, newest first' -r
@@ -926,38 +1058,48 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l org -d 'The org\'s slug' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l last -d 'RUN names a pipeline: show its latest run\'s log'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l follow -d 'Keep printing new lines until the run ends'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l lookback-hours -d 'How many hours back to look for runs' -r
@@ -965,10 +1107,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from sync-runs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a pipeline and its Prefect deployment'
@@ -981,7 +1125,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the deployment, then the pipeline'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run the pipeline now, locking its tasks; optionally wait for the end'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "history" -d 'The pipeline\'s latest runs, as Prefect knows them (`runs` works too)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "logs" -d 'A flow run\'s whole log: its subflows\' and tasks\' lines too, oldest first'
+complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "logs" -d 'A flow run\'s whole log (or a pipeline\'s latest run\'s, with --last): subflows\' and tasks\' lines too, oldest first'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a flow run'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Run a finished flow run again'
 complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_subcommand_from help" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'
@@ -989,10 +1133,12 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand pipeline; and __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and not __fish_seen_subcommand_from list release-stale release help" -f -a "list" -d 'Held task locks'
@@ -1004,31 +1150,37 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subco
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -l older-than -d 'Age after which a lock with no flow run is stale (e.g. 30m, 2h, 90s)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release-stale" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l dry-run -d 'Check the target and say what would be done; change nothing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s y -l yes -d 'Do not ask for confirmation (needed when not at a terminal)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from release" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand locks; and __fish_seen_subcommand_from help" -f -a "list" -d 'Held task locks'
@@ -1045,20 +1197,24 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l heartbeat -d 'Sec
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l once -d 'Run what is scheduled now, then exit (for cron and tests)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand worker" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_subcommand_from show help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_subcommand_from show help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_subcommand_from show help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_subcommand_from show help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_subcommand_from show help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Every setting dalgo reads: its effective value (secrets masked) and where it comes from'
@@ -1066,11 +1222,13 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand config; and not __fish_seen_
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from show" -l set -d 'Only the settings that are set somewhere'
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from show" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Every setting dalgo reads: its effective value (secrets masked) and where it comes from'
@@ -1078,20 +1236,24 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand config; and __fish_seen_subc
 complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand man" -l dir -d 'Write every command\'s page (dalgo.1, dalgo-pipeline-run.1, …) into this directory instead' -r -F
 complete -c dalgo -n "__fish_dalgo_using_subcommand man" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand man" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
-json\t'JSON, for scripts'"
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand man" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand man" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand man" -s q -l quiet -d 'Print only results and errors'
+complete -c dalgo -n "__fish_dalgo_using_subcommand man" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand man" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand man" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and not __fish_seen_subcommand_from migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker config completions man help" -f -a "migrate" -d 'Create the database if needed, apply migrations and load the seed data'
@@ -1166,7 +1328,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "delete" -d 'Delete the deployment, then the pipeline'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "run" -d 'Run the pipeline now, locking its tasks; optionally wait for the end'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "history" -d 'The pipeline\'s latest runs, as Prefect knows them (`runs` works too)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "logs" -d 'A flow run\'s whole log: its subflows\' and tasks\' lines too, oldest first'
+complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "logs" -d 'A flow run\'s whole log (or a pipeline\'s latest run\'s, with --last): subflows\' and tasks\' lines too, oldest first'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "cancel" -d 'Cancel a flow run'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "retry" -d 'Run a finished flow run again'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from pipeline" -f -a "sync-runs" -d 'For cron: record recent runs of every deployment and free the locks of finished ones'

@@ -680,6 +680,20 @@ fn an_unusable_clientdbt_root_is_named_as_such_not_as_the_secrets_store() {
     let err = stderr(&out);
     assert!(err.contains("CLIENTDBT_ROOT") && err.contains(&root.display().to_string()), "{err}");
     assert!(!err.contains("secrets store"), "{err}");
+    // The OS's reason once, not twice (the message used to end with it and
+    // the error chain repeated it).
+    assert_eq!(err.matches("Not a directory").count(), 1, "{err}");
+    assert_eq!(db.count("dbt_workspaces"), 0);
+    // A root that cannot be made (nothing can be created in /proc, even by
+    // root) is a setting to fix too: 78, not 1.
+    let project = db.home().join("root_project");
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
+    let out = db
+        .dalgo(&["dbt", "setup", "--org", "acme-ngo", "--local", project.to_str().unwrap()])
+        .env("CLIENTDBT_ROOT", "/proc/dalgo-clientdbt")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
     assert_eq!(db.count("dbt_workspaces"), 0);
 }
 

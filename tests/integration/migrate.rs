@@ -184,3 +184,19 @@ fn a_command_opens_one_connection() {
         assert_eq!(db.sessions() - before, 1, "dalgo {args:?} opened more than one connection");
     }
 }
+
+/// PostgreSQL's refusal is said in its own words with its SQLSTATE, not with
+/// the line of PostgreSQL's C source that raised it ("… at line 3211").
+#[test]
+fn a_database_error_names_its_sqlstate_not_a_source_line() {
+    let db = TestDb::migrated();
+    let role = format!("{}_nobody", db.name);
+    db.exec(&format!("CREATE ROLE {role} LOGIN"));
+    let out = db.dalgo(&["org", "list"]).env("DATABASE_URL", format!("{}&user={role}", db.url)).output().unwrap();
+    db.exec(&format!("DROP ROLE {role}"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("permission denied for table") && err.contains("SQLSTATE 42501"), "{err}");
+    assert!(!err.contains(" at line "), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

@@ -339,6 +339,10 @@ fn stale_locks_are_released_and_live_ones_kept() {
 fn logs_page_through_every_line_in_order() {
     let env = Env::new("Logs NGO");
     env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    env.dalgo(&["pipeline", "logs", "daily", "--last", "--org", &env.slug])
+        .assert()
+        .code(67)
+        .stderr(contains("has never run"));
     let run =
         env.ok_json(&["pipeline", "run", "daily", "--org", &env.slug])["flow_run_id"].as_str().unwrap().to_string();
     let base = chrono::Utc::now();
@@ -357,6 +361,8 @@ fn logs_page_through_every_line_in_order() {
     assert_eq!((got[0], got[249]), ("line 000", "line 249"));
     let all = env.ok_json(&["pipeline", "logs", &run]);
     assert_eq!(all.as_array().unwrap().len(), 250);
+    // The latest run's log, by the pipeline's name.
+    assert_eq!(env.ok_json(&["pipeline", "logs", "daily", "--last", "--org", &env.slug]), all);
     set_state(&run, "COMPLETED", "Completed");
     // Following, JSON is one object per line (NDJSON), for `| jq` as lines arrive.
     let out = env.dalgo(&["pipeline", "logs", &run, "--follow", "-o", "json"]).output().unwrap();

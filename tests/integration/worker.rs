@@ -529,6 +529,28 @@ fn runs_of_other_flows_are_left_for_other_workers() {
     assert_eq!(flow_run(&run)["state"]["type"], "SCHEDULED", "the other flow's run was touched");
 }
 
+/// A run of an org dalgo's database does not know (a Django-made org on a
+/// shared pool), or one whose parameters hold no `config`, is not dalgo's to
+/// run: it stays SCHEDULED for the workers that can, and no task lock is
+/// taken for it (the first used to be claimed and FAILED, "no org with slug").
+#[test]
+fn runs_of_unknown_orgs_and_runs_without_config_are_left_for_other_workers() {
+    let env = worker_env("Unknown Org NGO");
+    let unknown = deploy_config(&env, json!({ "org_slug": "not-in-dalgo", "tasks": [dbt(1, "dbt-run", "run")] }));
+    let unknown_run = run_of(&unknown);
+    let flow = prefect("POST", "/flows/", Some(&json!({ "name": "deployment-schedule-flow-v5" })))["id"].clone();
+    let body = json!({ "name": format!("adhoc-{}", uuid_fragment()), "flow_id": flow, "entrypoint": ENTRYPOINT,
+                       "work_pool_name": env.pool, "work_queue_name": "ddp", "parameters": {} });
+    let configless = prefect("POST", "/deployments/", Some(&body))["id"].as_str().unwrap().to_string();
+    let configless_run = run_of(&configless);
+    let out = worker_once(&env, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for run in [&unknown_run, &configless_run] {
+        assert_eq!(flow_run(run)["state"]["type"], "SCHEDULED", "{}", stderr(&out));
+    }
+    assert_eq!(env.db.count("task_locks"), 0);
+}
+
 /// Whether a process runs (a zombie waiting for its reaper does not).
 fn alive(pid: &str) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))

@@ -72,6 +72,8 @@ impl<T> Setting<T> {
         match r {
             Ok(Some(t)) => Setting::Set(t),
             Ok(None) => Setting::Unset,
+            // `get` says "configuration: " itself.
+            Err(Error::Config(why)) => Setting::Invalid(why),
             Err(e) => Setting::Invalid(e.to_string()),
         }
     }
@@ -978,7 +980,10 @@ mod tests {
         ] {
             let cfg = with(&bad).unwrap();
             let e = cfg.airbyte.get().err().or_else(|| cfg.prefect.get().err());
-            assert!(e.is_some_and(|e| e.kind() == crate::error::ErrorKind::Config), "{bad:?}");
+            assert!(e.as_ref().is_some_and(|e| e.kind() == crate::error::ErrorKind::Config), "{bad:?}");
+            // Said once ("configuration: configuration: …" before).
+            let text = e.map(|e| e.to_string()).unwrap_or_default();
+            assert_eq!(text.matches("configuration:").count(), 1, "{text}");
         }
         assert!(with(&[ab, ("AIRBYTE_USE_SSL", "TRUE")]).unwrap().airbyte.get().is_ok());
     }

@@ -168,6 +168,9 @@ pub enum Error {
     #[error("org {org} has no pipeline named {name:?}")]
     PipelineNotFound { org: String, name: String, suggestion: Option<String> },
 
+    #[error("pipeline {name:?} of org {org} has never run")]
+    NoRuns { org: String, name: String },
+
     #[error("no task lock on org task {0}")]
     LockNotFound(String),
 
@@ -180,8 +183,9 @@ pub enum Error {
     #[error("configuration: {0}")]
     Config(String),
 
-    /// Files under `CLIENTDBT_ROOT` could not be read, written or removed.
-    #[error("dbt files (CLIENTDBT_ROOT): cannot {action} {}: {source}", path.display())]
+    /// Files under `CLIENTDBT_ROOT` could not be read, written or removed;
+    /// the reason is the error's `source()`.
+    #[error("dbt files (CLIENTDBT_ROOT): cannot {action} {}", path.display())]
     Files { action: &'static str, path: std::path::PathBuf, source: std::io::Error },
 
     #[error(
@@ -263,7 +267,7 @@ pub enum Error {
     #[error("seed data {file}: {message}")]
     Seed { file: &'static str, message: String },
 
-    #[error("database error: {0}")]
+    #[error("database error: {}", db_text(.0))]
     Db(sqlx::Error),
 }
 
@@ -301,10 +305,12 @@ impl Error {
             | Error::RunNotFinished { .. }
             | Error::SchemaChangedSince { .. } => ErrorKind::InvalidInput,
             Error::NotInWorkspace { .. } | Error::ConcurrentlyRemoved { .. } => ErrorKind::NotFound,
-            // A root dalgo may not or cannot write to is a setting to fix.
+            // A root dalgo may not or cannot write to (or make) is a setting to fix.
             Error::Files { source, .. } => match source.kind() {
                 std::io::ErrorKind::PermissionDenied
                 | std::io::ErrorKind::NotADirectory
+                | std::io::ErrorKind::IsADirectory
+                | std::io::ErrorKind::NotFound
                 | std::io::ErrorKind::ReadOnlyFilesystem => ErrorKind::Config,
                 _ => ErrorKind::Failure,
             },
@@ -312,6 +318,7 @@ impl Error {
             | Error::NoDbtWorkspace(_)
             | Error::SecretNotFound(_)
             | Error::PipelineNotFound { .. }
+            | Error::NoRuns { .. }
             | Error::LockNotFound(_) => ErrorKind::NotFound,
             Error::Git { kind, .. } | Error::Airbyte { kind, .. } | Error::Prefect { kind, .. } => *kind,
             Error::AirbyteNotConfigured => ErrorKind::Config,
@@ -396,6 +403,18 @@ fn is_connection_error(e: &sqlx::Error) -> bool {
             db.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
         }
         _ => false,
+    }
+}
+
+/// PostgreSQL's message with its SQLSTATE: sqlx's own text adds the line
+/// of PostgreSQL's C source that raised it, which means nothing to a user.
+fn db_text(e: &sqlx::Error) -> String {
+    match e.as_database_error() {
+        Some(db) => match db.code() {
+            Some(code) => format!("{} (SQLSTATE {code})", db.message()),
+            None => db.message().to_string(),
+        },
+        None => e.to_string(),
     }
 }
 

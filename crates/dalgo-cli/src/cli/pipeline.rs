@@ -141,17 +141,25 @@ Examples:
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// A flow run's whole log: its subflows' and tasks' lines too, oldest first
+    /// A flow run's whole log (or a pipeline's latest run's, with --last): subflows' and tasks' lines too, oldest first
     #[command(long_about = "A flow run's whole log, oldest first: the lines of the run itself and of every subflow \
 and task run under it (Dalgo's flow runs each Airbyte sync and dbt step as a subflow), each named by the task that \
-wrote it. With -o json, a JSON array; with --follow, one JSON object per line (NDJSON) as lines arrive, until the run \
-has ended.
+wrote it. With --last, RUN is a pipeline's name and the log is that of its latest run. With -o json, a JSON array; \
+with --follow, one JSON object per line (NDJSON) as lines arrive, until the run has ended.
 
 Examples:
   dalgo pipeline logs 6f1c…
+  dalgo pipeline logs nightly --last --org acme-ngo
   dalgo pipeline logs 6f1c… --follow -o json | jq -r .message")]
     Logs {
+        /// A flow run's id, or with --last a pipeline's name
+        #[arg(value_name = "RUN")]
         flow_run_id: String,
+        /// RUN names a pipeline: show its latest run's log
+        #[arg(long, requires = "org")]
+        last: bool,
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
+        org: Option<String>,
         /// Keep printing new lines until the run ends
         #[arg(long)]
         follow: bool,
@@ -423,7 +431,11 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             let runs = pipeline::runs(db, client()?, &org, &name, limit).await?;
             emit(ctx.format, &runs, |out| write_list(out, "runs", &runs_table(&runs)))
         }
-        PipelineCommand::Logs { flow_run_id, follow } => {
+        PipelineCommand::Logs { flow_run_id, last, org, follow } => {
+            let flow_run_id = match (last, org) {
+                (true, Some(org)) => pipeline::last_run(db, client()?, &org, &flow_run_id).await?.flow_run_id,
+                _ => flow_run_id,
+            };
             let stream = pipeline::LogStream::new(client()?, &flow_run_id, follow, Duration::from_secs(2));
             stream_logs(ctx, stream).await
         }

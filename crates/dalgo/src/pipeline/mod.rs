@@ -19,8 +19,8 @@ pub(crate) use locks::ensure_tasks_free;
 pub use locks::{LockRow, find_lock, list_locks, release_lock, release_stale};
 pub use logs::{LogLine, LogStream};
 pub use runs::{
-    DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, no_worker, record_run, retry, run, runs,
-    sync_runs, wait,
+    DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, last_run, no_worker, record_run, retry, run,
+    runs, sync_runs, wait,
 };
 pub(crate) use runs::{DeploymentOwner, lock_for_run, owner_of, settle_flow_run};
 

@@ -410,6 +410,15 @@ pub async fn runs(db: &Db, client: &Client, org_slug: &str, name: &str, limit: u
     history(&mut conn, client, org.id, &p, limit).await
 }
 
+/// The pipeline's latest run (by expected start), as [`runs`] records it.
+pub async fn last_run(db: &Db, client: &Client, org_slug: &str, name: &str) -> Result<RunRecord> {
+    runs(db, client, org_slug, name, 1)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NoRuns { org: org_slug.to_string(), name: name.to_string() })
+}
+
 pub(crate) async fn history(
     conn: &mut PgConnection,
     client: &Client,
