@@ -62,6 +62,17 @@ def conninfo(db, transport):
     return f"host={HOST} dbname={db}"
 
 
+def real_psql():
+    """psql itself: Debian's /usr/bin/psql is a Perl wrapper (pg_wrapper) that
+    adds about 50 ms per start, which would flatter every ratio against it."""
+    import glob
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), key=lambda p: int(p.split("/")[4]))
+    return found[-1] if found else shutil.which("psql")
+
+
+PSQL = real_psql()
+
+
 def pg_user():
     return subprocess.run(["psql", "-X", "-tAc", "select current_user", "-d", url("postgres")], capture_output=True,
                           text=True, check=True).stdout.strip()
@@ -93,7 +104,7 @@ def paired(name, runs, db, transport, args, sql, before=None, stdin=None, binary
         t, m = time_cmd([binary, *args], env, stdin)
         if before:
             before()
-        p, _ = time_cmd(["psql", "-X", "-q", "-d", conninfo(db, transport), "-c", sql], env)
+        p, _ = time_cmd([PSQL, "-X", "-q", "-d", conninfo(db, transport), "-c", sql], env)
         ours.append(t)
         theirs.append(p)
         rss.append(m)
@@ -593,8 +604,9 @@ def main():
         ]
     transport_rows += scale(a.binary, max(3, a.runs // 3))
     write_block(PSQL_BEGIN, PSQL_END, [
-        f"Measured {machine}; release build. Each run of dalgo is paired with one of psql running the same "
-        f"statement on its own connection; TCP+TLS is `sslmode=require` to {TCP_HOST}:5432, TLS 1.3.",
+        f"Measured {machine}; release build. Each run of dalgo is paired with one of psql (`{PSQL}` itself, "
+        f"not Debian's Perl wrapper) running the same statement on its own connection; TCP+TLS is "
+        f"`sslmode=require` to {TCP_HOST}:5432, TLS 1.3.",
         "",
         "| command | transport | dalgo median ms | psql median ms | dalgo / psql (median of pairs) | dalgo peak RSS MB |",
         "|---|---|---:|---:|---:|---:|",

@@ -599,6 +599,16 @@ fn parse_bool(name: &str, value: Option<&str>) -> Result<bool> {
 }
 
 /// `DALGO_SANDBOX`, `auto` when unset.
+impl DbtConfig {
+    /// The sandbox of a child run (dbt, git) for the org whose directory is
+    /// `org_dir`, as this configuration sets it up.
+    pub(crate) fn jail(&self, org_dir: &Path) -> crate::sandbox::Jail {
+        let executables: Vec<&Path> =
+            [self.venv.as_deref(), self.executable.as_deref()].into_iter().flatten().collect();
+        crate::sandbox::Jail::for_org(self.sandbox, &self.sandbox_read, &executables, org_dir)
+    }
+}
+
 fn sandbox_mode(value: Option<&str>) -> Result<crate::sandbox::SandboxMode> {
     value.map_or(Ok(crate::sandbox::SandboxMode::Auto), |v| {
         v.parse().map_err(|_| Error::Config(format!("DALGO_SANDBOX must be require, auto or off, not {v:?}")))

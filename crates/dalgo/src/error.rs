@@ -43,8 +43,10 @@ impl ErrorKind {
     }
 }
 
-/// Every error the library returns.
+/// Every error the library returns. New variants may come in any release:
+/// match the ones you act on and [`Error::kind`] for the rest.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     #[error("invalid email address {given:?}: {reason}")]
     InvalidEmail { given: String, reason: &'static str },
@@ -162,6 +164,9 @@ pub enum Error {
     #[error("Airbyte is not configured: set AIRBYTE_SERVER_HOST (and its credentials)")]
     AirbyteNotConfigured,
 
+    #[error("Prefect is not configured: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)")]
+    PrefectNotConfigured,
+
     #[error("org {0} has no Airbyte workspace; create it with `dalgo airbyte workspace create --org {0}`")]
     NoWorkspace(String),
 
@@ -251,7 +256,7 @@ pub enum Error {
 
     /// A flow run asked to be retried while it has not ended.
     #[error("flow run {flow_run} is {state_type} ({state_name}), not finished; retry it when it has ended")]
-    RunNotFinished { flow_run: String, state_type: crate::prefect::StateType, state_name: String },
+    RunNotFinished { flow_run: String, state_type: crate::state::StateType, state_name: String },
 
     /// A name already in use (a pipeline's, within its org).
     #[error("org {org} already has a {what} named {name:?}")]
@@ -321,7 +326,7 @@ impl Error {
             | Error::NoRuns { .. }
             | Error::LockNotFound(_) => ErrorKind::NotFound,
             Error::Git { kind, .. } | Error::Airbyte { kind, .. } | Error::Prefect { kind, .. } => *kind,
-            Error::AirbyteNotConfigured => ErrorKind::Config,
+            Error::AirbyteNotConfigured | Error::PrefectNotConfigured => ErrorKind::Config,
             Error::NoWorkspace(_) => ErrorKind::NotFound,
             Error::DbtNotFound(_) | Error::SandboxUnavailable(_) => ErrorKind::Config,
             Error::Escapes { .. } => ErrorKind::InvalidInput,
@@ -406,6 +411,29 @@ fn is_connection_error(e: &sqlx::Error) -> bool {
     }
 }
 
+/// What a statement that hit the client's deadline ends with (inside
+/// sqlx's I/O error); turned into [`Error::DbTimedOut`] naming
+/// `DALGO_DB_STATEMENT_TIMEOUT`.
+#[derive(Debug)]
+pub(crate) struct DeadlinePassed {
+    /// The deadline: the statement limit plus `margin`.
+    pub(crate) after: std::time::Duration,
+    pub(crate) margin: std::time::Duration,
+}
+
+impl std::fmt::Display for DeadlinePassed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PostgreSQL did not answer within {} s (the statement limit plus {} s); the link may have stalled",
+            self.after.as_secs(),
+            self.margin.as_secs()
+        )
+    }
+}
+
+impl std::error::Error for DeadlinePassed {}
+
 /// PostgreSQL's message with its SQLSTATE: sqlx's own text adds the line
 /// of PostgreSQL's C source that raised it, which means nothing to a user.
 fn db_text(e: &sqlx::Error) -> String {
@@ -448,7 +476,7 @@ impl From<sqlx::Error> for Error {
             }
         }
         if let sqlx::Error::Io(io) = &e
-            && let Some(passed) = io.get_ref().and_then(|inner| inner.downcast_ref::<crate::db::DeadlinePassed>())
+            && let Some(passed) = io.get_ref().and_then(|inner| inner.downcast_ref::<DeadlinePassed>())
         {
             return Error::DbTimedOut { setting: "DALGO_DB_STATEMENT_TIMEOUT", message: passed.to_string() };
         }

@@ -214,7 +214,7 @@ pub struct Git<'a> {
 impl<'a> Git<'a> {
     /// git for the org whose files live in `org_dir`.
     pub fn new(cfg: &'a DbtConfig, org_dir: &Path) -> Git<'a> {
-        Git { env: &cfg.child_env, jail: Jail::for_org(cfg, org_dir), timeout: cfg.git_timeout }
+        Git { env: &cfg.child_env, jail: cfg.jail(org_dir), timeout: cfg.git_timeout }
     }
 
     /// Clones `url` (at `branch`, else its default branch) into `dest`.

@@ -33,9 +33,7 @@ impl std::fmt::Debug for Client {
 
 /// A client for the configured Prefect, or why there is none.
 pub fn client(cfg: &Config) -> Result<Client> {
-    let p = cfg.prefect.get()?.ok_or_else(|| {
-        Error::Config("Prefect is not configured: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)".into())
-    })?;
+    let p = cfg.prefect.get()?.ok_or(Error::PrefectNotConfigured)?;
     Client::new(p)
 }
 
@@ -98,33 +96,7 @@ pub struct FlowRun {
     pub extra: Map<String, Value>,
 }
 
-string_enum! {
-    /// Prefect's state types.
-    pub enum StateType {
-        Scheduled => "SCHEDULED",
-        Pending => "PENDING",
-        Running => "RUNNING",
-        Completed => "COMPLETED",
-        Failed => "FAILED",
-        Cancelled => "CANCELLED",
-        Crashed => "CRASHED",
-        Paused => "PAUSED",
-        Cancelling => "CANCELLING",
-        /// None given, or one this dalgo does not know.
-        Unknown => "UNKNOWN",
-    }
-}
-
-/// Prefect's final state types.
-pub const FINAL_STATES: [StateType; 4] =
-    [StateType::Completed, StateType::Failed, StateType::Crashed, StateType::Cancelled];
-
-impl StateType {
-    /// Whether a run in this state has ended.
-    pub fn is_final(self) -> bool {
-        FINAL_STATES.contains(&self)
-    }
-}
+pub use crate::state::{FINAL_STATES, StateType};
 
 impl FlowRun {
     pub fn state_type(&self) -> StateType {

@@ -18,6 +18,8 @@ use std::process::Stdio;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 
 pub(crate) use crate::sandbox::Confinement;
+#[cfg(target_os = "linux")]
+use crate::sandbox::IdMaps;
 
 /// Where a child's standard output goes.
 #[derive(Clone, Copy, Default)]
@@ -280,85 +282,6 @@ fn supervise(pid: libc::pid_t, dalgo: u32) -> ! {
         }
         libc::_exit(128 + libc::WTERMSIG(status))
     }
-}
-
-/// A PID namespace needs CAP_SYS_ADMIN: root has it; anyone else gets it in
-/// a user namespace of their own, mapping their own user and group.
-#[cfg(target_os = "linux")]
-#[derive(Clone, Copy)]
-struct IdMaps {
-    root: bool,
-    uid_map: [u8; 32],
-    gid_map: [u8; 32],
-}
-
-#[cfg(target_os = "linux")]
-impl IdMaps {
-    fn new() -> IdMaps {
-        // SAFETY: these calls only read the process's credentials.
-        let (euid, uid, gid) = unsafe { (libc::geteuid(), libc::getuid(), libc::getgid()) };
-        let line = |id: u32| {
-            let mut buf = [0u8; 32];
-            let text = format!("{id} {id} 1\n");
-            buf[..text.len()].copy_from_slice(text.as_bytes());
-            buf
-        };
-        IdMaps { root: euid == 0, uid_map: line(uid), gid_map: line(gid) }
-    }
-
-    /// Moves the calling (forked) process's future children into a new PID
-    /// namespace; false when the kernel refuses, and the child runs without.
-    unsafe fn own_pid_namespace(&self) -> bool {
-        // SAFETY: unshare and the writes below act on this process only.
-        unsafe {
-            if self.root {
-                return libc::unshare(libc::CLONE_NEWPID) == 0;
-            }
-            libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWPID) == 0
-                && write_file(c"/proc/self/setgroups", b"deny")
-                && write_file(c"/proc/self/uid_map", trimmed(&self.uid_map))
-                && write_file(c"/proc/self/gid_map", trimmed(&self.gid_map))
-        }
-    }
-}
-
-#[cfg(target_os = "linux")]
-fn trimmed(buf: &[u8; 32]) -> &[u8] {
-    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-    &buf[..end]
-}
-
-#[cfg(target_os = "linux")]
-unsafe fn write_file(path: &std::ffi::CStr, data: &[u8]) -> bool {
-    // SAFETY: open, write and close on a path and a buffer that outlive the calls.
-    unsafe {
-        let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-        if fd < 0 {
-            return false;
-        }
-        let ok = libc::write(fd, data.as_ptr().cast(), data.len()) == data.len() as isize;
-        libc::close(fd);
-        ok
-    }
-}
-
-/// Whether a child can get a PID namespace here (asked once, in a throwaway
-/// child), for `dalgo config show`.
-pub(crate) fn pid_namespaces() -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        let ids = IdMaps::new();
-        let mut cmd = std::process::Command::new("/bin/sh");
-        cmd.args(["-c", "exit 0"]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
-        use std::os::unix::process::CommandExt;
-        // SAFETY: as in before_exec: system calls only.
-        unsafe {
-            cmd.pre_exec(move || if ids.own_pid_namespace() { Ok(()) } else { Err(std::io::Error::other("no")) });
-        }
-        cmd.status().is_ok_and(|s| s.success())
-    }
-    #[cfg(not(target_os = "linux"))]
-    false
 }
 
 #[cfg(all(test, target_os = "linux"))]

@@ -66,17 +66,19 @@ pub(crate) struct Jail {
 
 impl Jail {
     /// The sandbox of a child run for the org whose directory is `org_dir`:
-    /// that directory writable, the toolchain (and `read`, the operator's
-    /// `DALGO_SANDBOX_READ`) readable.
-    pub(crate) fn for_org(cfg: &crate::config::DbtConfig, org_dir: &Path) -> Jail {
-        let mut read: Vec<PathBuf> = SYSTEM.iter().map(PathBuf::from).collect();
-        read.extend(cfg.sandbox_read.iter().cloned());
-        for exe in [cfg.venv.as_ref(), cfg.executable.as_ref()].into_iter().flatten() {
-            read.extend(toolchain(exe));
+    /// that directory writable, the system, the toolchains of `executables`
+    /// (a venv or a dbt binary) and `read` (the operator's
+    /// `DALGO_SANDBOX_READ`) readable. [`crate::config::DbtConfig::jail`]
+    /// fills these in from the configuration.
+    pub(crate) fn for_org(mode: SandboxMode, read: &[PathBuf], executables: &[&Path], org_dir: &Path) -> Jail {
+        let mut readable: Vec<PathBuf> = SYSTEM.iter().map(PathBuf::from).collect();
+        readable.extend(read.iter().cloned());
+        for exe in executables {
+            readable.extend(toolchain(exe));
         }
         let mut write: Vec<PathBuf> = DEVICES.iter().map(PathBuf::from).collect();
         write.push(org_dir.to_path_buf());
-        Jail { mode: cfg.sandbox, write, read }
+        Jail { mode, write, read: readable }
     }
 
     /// `path` (and what lies beneath) also readable.
@@ -196,7 +198,7 @@ fn landlock() -> &'static std::result::Result<i32, String> {
 /// is asked of a throwaway child, here only (a child never needs to know:
 /// where the kernel refuses one it runs without).
 pub fn describe(mode: SandboxMode) -> SandboxStatus {
-    let pid_namespace = crate::process::pid_namespaces();
+    let pid_namespace = pid_namespaces();
     let landlock_abi = landlock().as_ref().ok().copied();
     let confined = mode != SandboxMode::Off && landlock_abi.is_some();
     let reason = match (landlock(), mode) {
@@ -232,6 +234,86 @@ fn landlock_abi() -> std::result::Result<i32, String> {
     Err("Landlock is Linux's".into())
 }
 
+/// A PID namespace needs CAP_SYS_ADMIN: root has it; anyone else gets it in
+/// a user namespace of their own, mapping their own user and group.
+#[cfg(target_os = "linux")]
+#[derive(Clone, Copy)]
+pub(crate) struct IdMaps {
+    root: bool,
+    uid_map: [u8; 32],
+    gid_map: [u8; 32],
+}
+
+#[cfg(target_os = "linux")]
+impl IdMaps {
+    pub(crate) fn new() -> IdMaps {
+        // SAFETY: these calls only read the process's credentials.
+        let (euid, uid, gid) = unsafe { (libc::geteuid(), libc::getuid(), libc::getgid()) };
+        let line = |id: u32| {
+            let mut buf = [0u8; 32];
+            let text = format!("{id} {id} 1\n");
+            buf[..text.len()].copy_from_slice(text.as_bytes());
+            buf
+        };
+        IdMaps { root: euid == 0, uid_map: line(uid), gid_map: line(gid) }
+    }
+
+    /// Moves the calling (forked) process's future children into a new PID
+    /// namespace; false when the kernel refuses, and the child runs without.
+    pub(crate) unsafe fn own_pid_namespace(&self) -> bool {
+        // SAFETY: unshare and the writes below act on this process only.
+        unsafe {
+            if self.root {
+                return libc::unshare(libc::CLONE_NEWPID) == 0;
+            }
+            libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWPID) == 0
+                && write_file(c"/proc/self/setgroups", b"deny")
+                && write_file(c"/proc/self/uid_map", trimmed(&self.uid_map))
+                && write_file(c"/proc/self/gid_map", trimmed(&self.gid_map))
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn trimmed(buf: &[u8; 32]) -> &[u8] {
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    &buf[..end]
+}
+
+#[cfg(target_os = "linux")]
+unsafe fn write_file(path: &std::ffi::CStr, data: &[u8]) -> bool {
+    // SAFETY: open, write and close on a path and a buffer that outlive the calls.
+    unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return false;
+        }
+        let ok = libc::write(fd, data.as_ptr().cast(), data.len()) == data.len() as isize;
+        libc::close(fd);
+        ok
+    }
+}
+
+/// Whether a child can get a PID namespace here (asked once, in a throwaway
+/// child), for `dalgo config show`.
+pub(crate) fn pid_namespaces() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let ids = IdMaps::new();
+        let mut cmd = std::process::Command::new("/bin/sh");
+        use std::process::Stdio;
+        cmd.args(["-c", "exit 0"]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        use std::os::unix::process::CommandExt;
+        // SAFETY: as in before_exec: system calls only.
+        unsafe {
+            cmd.pre_exec(move || if ids.own_pid_namespace() { Ok(()) } else { Err(std::io::Error::other("no")) });
+        }
+        cmd.status().is_ok_and(|s| s.success())
+    }
+    #[cfg(not(target_os = "linux"))]
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,11 +336,7 @@ mod tests {
             std::fs::create_dir(root.path().join(org)).unwrap();
             std::fs::write(root.path().join(org).join("profiles.yml"), format!("password: {org}-secret\n")).unwrap();
         }
-        let cfg = crate::config::DbtConfig {
-            sandbox: SandboxMode::Require,
-            ..crate::config::DbtConfig::new(root.path().into())
-        };
-        let jail = Jail::for_org(&cfg, &root.path().join("b"));
+        let jail = Jail::for_org(SandboxMode::Require, &[], &[], &root.path().join("b"));
         let sh = async |script: String| {
             let mut cmd = tokio::process::Command::new("/bin/sh");
             cmd.args(["-c", &script]);

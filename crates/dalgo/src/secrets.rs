@@ -367,7 +367,7 @@ pub async fn gc(
     for slug in slugs {
         // Deleted since the list was read: nothing of it is left to sweep.
         let Ok(org) = crate::org::get(&mut *db.pool().acquire().await?, &slug).await else { continue };
-        let lock = match crate::db::lock::OrgLock::try_acquire(db, crate::db::lock::LockClass::Ops, &org).await? {
+        let lock = match crate::org_lock::OrgLock::try_acquire(db, crate::org_lock::LockClass::Ops, &org).await? {
             Ok(lock) => lock,
             Err(_) => {
                 report.skipped.push(slug);

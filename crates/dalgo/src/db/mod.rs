@@ -1,6 +1,5 @@
 //! The connection pool, the embedded migrations and the seed data.
 
-pub(crate) mod lock;
 mod seed;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -99,26 +98,9 @@ fn deadline() -> Option<std::time::Duration> {
     }
 }
 
-/// What a statement that hit the client's deadline ends with; turned into
-/// [`Error::DbTimedOut`] naming `DALGO_DB_STATEMENT_TIMEOUT`.
-#[derive(Debug)]
-pub(crate) struct DeadlinePassed(std::time::Duration);
-
-impl std::fmt::Display for DeadlinePassed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "PostgreSQL did not answer within {} s (the statement limit plus {} s); the link may have stalled",
-            self.0.as_secs(),
-            DEADLINE_MARGIN.as_secs()
-        )
-    }
-}
-
-impl std::error::Error for DeadlinePassed {}
-
 fn deadline_error(after: std::time::Duration) -> sqlx::Error {
-    sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, DeadlinePassed(after)))
+    let passed = crate::error::DeadlinePassed { after, margin: DEADLINE_MARGIN };
+    sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, passed))
 }
 
 /// A database call bounded by the client's deadline: `.within()` before

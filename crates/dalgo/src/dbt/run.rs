@@ -17,10 +17,10 @@ use super::{OrgPaths, refresh_profile};
 use crate::config::DbtConfig;
 use crate::db::Db;
 use crate::db::Within;
-use crate::db::lock::{LockClass, OrgLock};
 use crate::error::{Error, Result};
 use crate::git::Git;
 use crate::org::{self, Org};
+use crate::org_lock::{LockClass, OrgLock};
 use crate::process::ChildStdout;
 use crate::secrets::SecretStore;
 
@@ -188,11 +188,11 @@ pub async fn run(
             path: tmp.clone(),
             source,
         })?;
-        let jail = crate::sandbox::Jail::for_org(cfg, &org_dir).write(&project).prepare()?;
+        let jail = cfg.jail(&org_dir).write(&project).prepare()?;
         // A pipeline run doing this step now refuses the command (75).
-        crate::pipeline::ensure_tasks_free(
+        crate::task_locks::ensure_free(
             db,
-            req.prefect,
+            req.prefect.map(|c| c as &dyn crate::task_locks::HealLocks),
             &org,
             req.command.task_slugs(),
             req.for_flow_run,

@@ -9,11 +9,11 @@ use serde_json::json;
 use super::{OrgOps, Partial, Step, refresh_blocks};
 use crate::audit::{self, Action, Resource};
 use crate::db::Within;
-use crate::db::lock::OrgLock;
 use crate::dbt::{self, DbtSource, OrgPaths, SetupReport, SetupRequest, Source, profile};
 use crate::error::{Error, Result};
 use crate::git;
 use crate::org::Org;
+use crate::org_lock::OrgLock;
 use crate::secrets::{self, SecretKind};
 use crate::warehouse;
 

@@ -51,8 +51,6 @@ mod org;
 mod pipeline;
 mod warehouse;
 
-use std::sync::OnceLock;
-
 use serde::Serialize;
 
 pub use self::airbyte::OrgAirbyte;
@@ -60,81 +58,16 @@ pub use self::dbt::{DbtOps, DbtSetupReport, DbtTeardownReport};
 pub use self::org::{DeleteOptions, Kept, OrgDeleteReport};
 pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec};
 pub use self::warehouse::{WarehouseOps, WarehouseSetReport, WarehouseSpec};
-use crate::config::Config;
+pub use crate::context::Dalgo;
 use crate::db::Db;
 use crate::db::Within;
 use crate::error::{Error, ErrorKind, Result};
-use crate::secrets::SecretStore;
 
 /// The exit code of a partial success: what matters was saved, a follow-up
 /// step was not done (see [`Step::Failed`]).
 pub const PARTIAL_EXIT_CODE: u8 = 3;
 
-/// What every operation needs: configuration, database, secrets store, who
-/// acts, and the Airbyte and Prefect clients, built on first use.
-pub struct Dalgo {
-    cfg: Config,
-    db: Db,
-    store: SecretStore,
-    airbyte: OnceLock<crate::airbyte::Client>,
-    prefect: OnceLock<crate::prefect::Client>,
-}
-
 impl Dalgo {
-    /// Connects to the configured database.
-    pub async fn connect(cfg: Config) -> Result<Dalgo> {
-        let db = Db::connect(&cfg.database).await?;
-        Ok(Dalgo::new(cfg, db))
-    }
-
-    /// A handle over a database the caller already connected.
-    pub fn new(cfg: Config, db: Db) -> Dalgo {
-        let store = SecretStore::open(&cfg.secrets);
-        Dalgo { cfg, db, store, airbyte: OnceLock::new(), prefect: OnceLock::new() }
-    }
-
-    pub fn config(&self) -> &Config {
-        &self.cfg
-    }
-
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
-    pub fn secrets(&self) -> &SecretStore {
-        &self.store
-    }
-
-    /// Who is acting, as the audit log records it.
-    pub fn actor(&self) -> &str {
-        &self.cfg.actor
-    }
-
-    /// The Airbyte client; [`Error::AirbyteNotConfigured`] without one.
-    pub fn airbyte(&self) -> Result<&crate::airbyte::Client> {
-        if let Some(c) = self.airbyte.get() {
-            return Ok(c);
-        }
-        let c = crate::airbyte::client(&self.cfg)?;
-        Ok(self.airbyte.get_or_init(|| c))
-    }
-
-    /// The Prefect client; a configuration error without `PREFECT_API_URL`.
-    pub fn prefect(&self) -> Result<&crate::prefect::Client> {
-        if let Some(c) = self.prefect.get() {
-            return Ok(c);
-        }
-        let c = crate::prefect::client(&self.cfg)?;
-        Ok(self.prefect.get_or_init(|| c))
-    }
-
-    /// The Prefect client when `PREFECT_API_URL` is set, `None` when it is
-    /// not (for work that asks Prefect only when there is one to ask).
-    pub fn prefect_if_configured(&self) -> Result<Option<&crate::prefect::Client>> {
-        if self.cfg.prefect.is_unset() { Ok(None) } else { self.prefect().map(Some) }
-    }
-
-    /// The operations on one org.
     /// Runs a Prefect worker that executes Dalgo's pipelines on a work pool
     /// until `stop` resolves (or, with `once`, until nothing is scheduled);
     /// see [`crate::worker`] for what it claims and how it stops.
@@ -147,6 +80,7 @@ impl Dalgo {
         crate::worker::run(self, opts, on_event, stop).await
     }
 
+    /// The operations on one org.
     pub fn org(&self, slug: &str) -> OrgOps<'_> {
         OrgOps { dalgo: self, slug: slug.to_string() }
     }
@@ -154,7 +88,7 @@ impl Dalgo {
     /// Removes warehouse credentials and git tokens no row names (see
     /// [`crate::secrets::gc`]).
     pub async fn secrets_gc(&self, min_age: std::time::Duration, dry_run: bool) -> Result<crate::secrets::GcReport> {
-        crate::secrets::gc(&self.db, &self.store, min_age, dry_run).await
+        crate::secrets::gc(self.db(), self.secrets(), min_age, dry_run).await
     }
 }
 
@@ -171,7 +105,7 @@ impl<'a> OrgOps<'a> {
 
     /// The org's row; [`Error::OrgNotFound`] if there is none.
     pub async fn get(&self) -> Result<crate::org::Org> {
-        crate::org::get(&mut *self.dalgo.db.pool().acquire().await?, &self.slug).await
+        crate::org::get(&mut *self.dalgo.db().pool().acquire().await?, &self.slug).await
     }
 
     pub fn warehouse(&self) -> WarehouseOps<'_> {
@@ -193,8 +127,8 @@ impl<'a> OrgOps<'a> {
     }
 
     /// Takes the org's operations lock (see the rule, point 2).
-    async fn lock(&self, org: &crate::org::Org) -> Result<crate::db::lock::OrgLock> {
-        crate::db::lock::OrgLock::acquire(&self.dalgo.db, crate::db::lock::LockClass::Ops, org).await
+    async fn lock(&self, org: &crate::org::Org) -> Result<crate::org_lock::OrgLock> {
+        crate::org_lock::OrgLock::acquire(self.dalgo.db(), crate::org_lock::LockClass::Ops, org).await
     }
 }
 
@@ -249,17 +183,17 @@ async fn has_pipelines(db: &Db, org: &crate::org::Org) -> Result<bool> {
 /// has pipelines that load them.
 async fn refresh_blocks(dalgo: &Dalgo, org: &crate::org::Org) -> Step {
     let finish = format!("dalgo pipeline blocks --org {}", org.slug);
-    if dalgo.cfg.prefect.is_unset() {
+    if dalgo.config().prefect.is_unset() {
         return Step::skipped("Prefect is not configured");
     }
-    match has_pipelines(&dalgo.db, org).await {
+    match has_pipelines(dalgo.db(), org).await {
         Ok(false) => return Step::skipped(format!("{} has no pipelines", org.slug)),
         Ok(true) => {}
         Err(e) => return Step::failed(&e, finish),
     }
     let synced = async {
         let client = dalgo.prefect()?;
-        crate::pipeline::blocks::sync(&dalgo.db, &dalgo.cfg, &dalgo.store, client, &org.slug).await
+        crate::pipeline::blocks::sync(dalgo.db(), dalgo.config(), dalgo.secrets(), client, &org.slug).await
     };
     match synced.await {
         Ok(_) => Step::Done,

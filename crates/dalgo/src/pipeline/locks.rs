@@ -3,43 +3,17 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
+use chrono::Utc;
 
 use super::runs::{record_run_rows, runs_by_id, true_states};
 use crate::audit::{Action, Resource};
 use crate::db::Db;
 use crate::db::Within;
 use crate::error::{Error, Result};
-use crate::org::{self, Org};
+use crate::org;
 use crate::prefect::{Client, FlowRun};
-
-/// A held lock.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct LockRow {
-    pub org_task_uuid: uuid::Uuid,
-    pub org: String,
-    pub task: String,
-    pub connection_id: Option<String>,
-    pub locked_by: String,
-    pub locked_at: DateTime<Utc>,
-    pub flow_run_id: Option<String>,
-    pub pipeline: Option<String>,
-    /// The state of its flow run in Prefect ("Running", "Late", "Unknown"
-    /// when Prefect does not know it), when Prefect was asked.
-    #[sqlx(default)]
-    pub run_state: Option<String>,
-    /// Why `release-stale` released it.
-    #[sqlx(default)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-const LOCK_QUERY: &str =
-    "SELECT ot.uuid AS org_task_uuid, o.slug AS org, t.slug AS task, ot.connection_id, l.locked_by,
-        l.locked_at, l.flow_run_id, p.name AS pipeline, NULL::text AS run_state, NULL::text AS reason
-   FROM task_locks l JOIN org_tasks ot ON ot.id = l.org_task_id JOIN tasks t ON t.id = ot.task_id
-   JOIN orgs o ON o.id = ot.org_id LEFT JOIN pipelines p ON p.id = l.pipeline_id";
+pub use crate::task_locks::LockRow;
+use crate::task_locks::{HealLocks, LOCK_QUERY, locks_on};
 
 /// Every held lock, or an org's; with `client`, each with its run's state.
 pub async fn list_locks(db: &Db, client: Option<&Client>, org_slug: Option<&str>) -> Result<Vec<LockRow>> {
@@ -145,65 +119,6 @@ pub async fn release_stale(db: &Db, client: &Client, older_than: Duration, actor
     Ok(release_if_stale(db, client, locks, older_than, actor).await?.0)
 }
 
-/// Who holds the locks on a pipeline's tasks, for the refusal message.
-fn holders(held: &[LockRow]) -> String {
-    let parts: Vec<String> = held
-        .iter()
-        .map(|l| {
-            let pipeline = l.pipeline.as_ref().map(|p| format!(" for pipeline {p:?}")).unwrap_or_default();
-            let run = match (&l.flow_run_id, &l.run_state) {
-                (None, _) => " (no flow run yet)".to_string(),
-                (Some(r), Some(state)) => format!(" (flow run {r}, {state})"),
-                (Some(r), None) => format!(" (flow run {r})"),
-            };
-            format!("{} is locked by {}{pipeline}{run}", l.task, l.locked_by)
-        })
-        .collect();
-    if parts.is_empty() { "its tasks were locked meanwhile".into() } else { parts.join("; ") }
-}
-
-/// The refusal (75) of a command whose tasks live runs hold.
-pub(crate) fn refusal(org: &Org, held: &[LockRow]) -> Error {
-    Error::Locked {
-        org: org.slug.clone(),
-        holder: holders(held),
-        hint: "wait for that run to end (`dalgo pipeline logs <flow run> --follow`), or cancel it \
-               (`dalgo pipeline cancel <flow run>`)",
-    }
-}
-
-/// Refuses (75) a command doing the work of these org tasks (`dalgo dbt
-/// run` is the `dbt-run` step) while a pipeline run holds one of their
-/// locks, except the run `for_flow_run` (the run this command is a step of).
-/// With Prefect to ask, locks of runs that have ended are freed first.
-pub(crate) async fn ensure_tasks_free(
-    db: &Db,
-    client: Option<&Client>,
-    org: &Org,
-    slugs: &[&str],
-    for_flow_run: Option<&str>,
-    actor: &str,
-) -> Result<()> {
-    let locked: Vec<i64> = sqlx::query_scalar(
-        "SELECT ot.id FROM org_tasks ot JOIN tasks t ON t.id = ot.task_id JOIN task_locks l ON l.org_task_id = ot.id
-          WHERE ot.org_id = $1 AND t.slug = ANY($2) AND l.flow_run_id IS DISTINCT FROM $3",
-    )
-    .bind(org.id)
-    .bind(slugs)
-    .bind(for_flow_run)
-    .fetch_all(db.pool())
-    .within()
-    .await?;
-    if locked.is_empty() {
-        return Ok(());
-    }
-    let held = match client {
-        Some(client) => heal(db, client, &locked, actor).await?,
-        None => locks_on(db, &locked).await?,
-    };
-    if held.is_empty() { Ok(()) } else { Err(refusal(org, &held)) }
-}
-
 /// Frees the locks on these tasks whose runs have ended (`pipeline run`
 /// does this before refusing); the locks still held, with their run states.
 pub(crate) async fn heal(db: &Db, client: &Client, task_ids: &[i64], actor: &str) -> Result<Vec<LockRow>> {
@@ -211,10 +126,11 @@ pub(crate) async fn heal(db: &Db, client: &Client, task_ids: &[i64], actor: &str
     Ok(release_if_stale(db, client, locks, Duration::from_secs(30 * 60), actor).await?.1)
 }
 
-/// The locks on these org tasks, by task.
-async fn locks_on(db: &Db, task_ids: &[i64]) -> Result<Vec<LockRow>> {
-    let sql = format!("{LOCK_QUERY} WHERE l.org_task_id = ANY($1) ORDER BY t.slug");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(task_ids).fetch_all(db.pool()).within().await?)
+/// Prefect, asked about the runs holding locks, frees those that ended.
+impl HealLocks for Client {
+    fn heal<'a>(&'a self, db: &'a Db, task_ids: &'a [i64], actor: &'a str) -> crate::task_locks::Healed<'a> {
+        Box::pin(heal(db, self, task_ids, actor))
+    }
 }
 
 /// The locks released, and the ones kept.

@@ -15,7 +15,6 @@ use serde_json::{Value, json};
 use sqlx::PgConnection;
 
 pub use deployment::TaskRow;
-pub(crate) use locks::ensure_tasks_free;
 pub use locks::{LockRow, find_lock, list_locks, release_lock, release_stale};
 pub use logs::{LogLine, LogStream};
 pub use runs::{
@@ -197,8 +196,7 @@ pub(crate) async fn build_parameters(
     tasks: &[TaskRow],
     continue_on_sync_failure: bool,
 ) -> Result<Value> {
-    let prefect =
-        cfg.prefect.get()?.ok_or_else(|| Error::Config("Prefect is not configured: set PREFECT_API_URL".into()))?;
+    let prefect = cfg.prefect.get()?.ok_or(Error::PrefectNotConfigured)?;
     let ctx = dbt_context(conn, org).await?;
     let configs: Vec<Value> = tasks
         .iter()

@@ -81,7 +81,7 @@ pub async fn run(
     if !lock_tasks(db, p.id, &task_ids, actor).await? {
         let held = locks::heal(db, client, &task_ids, actor).await?;
         if !(held.is_empty() && lock_tasks(db, p.id, &task_ids, actor).await?) {
-            return Err(locks::refusal(&org, &held));
+            return Err(crate::task_locks::refusal(&org, &held));
         }
     }
     let flow_run = match client.create_flow_run(&deployment_id, &uuid::Uuid::new_v4().to_string()).await {
@@ -597,7 +597,7 @@ pub(crate) async fn lock_for_run(
         let others: Vec<_> = others.into_iter().filter(|l| l.flow_run_id.as_deref() != Some(run.id.as_str())).collect();
         // Freed locks taken again by someone else in between: refused like a held one.
         if healed || !others.is_empty() {
-            return Err(locks::refusal(&owner.org, &others));
+            return Err(crate::task_locks::refusal(&owner.org, &others));
         }
         healed = true;
     }

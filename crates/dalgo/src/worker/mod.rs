@@ -51,9 +51,9 @@ pub use plan::{Plan, Step, Work, is_pipeline_flow, plan};
 use tree::{ERROR, End, INFO, Node, Tree, lock};
 
 use crate::airbyte::{StreamRef, SyncEvent, SyncOptions};
+use crate::context::Dalgo;
 use crate::dbt::{ChildStdout, GitStep, RunRequest};
 use crate::error::{Error, Result};
-use crate::ops::Dalgo;
 use crate::pipeline::DeploymentOwner;
 use crate::prefect::{Client, FlowRun, StateType};
 
@@ -624,7 +624,7 @@ impl Worker<'_> {
             }
             Work::Shell { commands, working_dir, env, shell } => {
                 // Confined like dbt: the org's files, and the directory the deployment names.
-                let mut jail = crate::sandbox::Jail::for_org(&cfg.dbt, &cfg.dbt.clientdbt_root.join(org));
+                let mut jail = cfg.dbt.jail(&cfg.dbt.clientdbt_root.join(org));
                 if let Some(dir) = working_dir {
                     jail = jail.write(dir);
                 }

@@ -5,8 +5,7 @@
 
 use sqlx::{Connection, PgConnection};
 
-use super::Db;
-use crate::db::Within;
+use crate::db::{Db, Within};
 use crate::error::Result;
 use crate::org::Org;
 
@@ -55,7 +54,7 @@ impl OrgLock {
     /// The wait is as long as the holder's work: the session's statement and
     /// lock time limits are lifted for it and restored once it is held.
     pub(crate) async fn wait(mut conn: PgConnection, class: LockClass, org: &Org) -> Result<OrgLock> {
-        super::lift_limits(&mut conn).await?;
+        crate::db::lift_limits(&mut conn).await?;
         // Waits as long as the holder works: no deadline.
         sqlx::query("SELECT pg_advisory_lock($1, $2)").bind(class.key()).bind(org_key(org)).execute(&mut conn).await?;
         sqlx::raw_sql("RESET statement_timeout; RESET lock_timeout").execute(&mut conn).within().await?;
