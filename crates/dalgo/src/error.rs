@@ -484,5 +484,20 @@ impl From<sqlx::Error> for Error {
     }
 }
 
+/// An undo whose failure leaves something behind (a secret version, a
+/// Prefect deployment, an Airbyte workspace): said as a warning, never
+/// dropped in silence.
+pub(crate) trait OrWarn {
+    fn or_warn(self, what: impl std::fmt::Display);
+}
+
+impl<T, E: std::fmt::Display> OrWarn for std::result::Result<T, E> {
+    fn or_warn(self, what: impl std::fmt::Display) {
+        if let Err(e) = self {
+            tracing::warn!("could not {what}, which stays behind: {e}");
+        }
+    }
+}
+
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::SecretsConfig;
 use crate::db::Within;
-use crate::error::{Error, Result};
+use crate::error::{Error, OrWarn, Result};
 
 /// The keyring service every dalgo secret is filed under.
 const KEYRING_SERVICE: &str = "dalgo";
@@ -251,7 +251,7 @@ pub(crate) async fn put_new_version(
         .within()
         .await?;
     if let Err(e) = store.put(&name, value) {
-        let _ = forget(db, &name).await;
+        forget(db, &name).await.or_warn(format_args!("forget the unwritten secret version {name}"));
         return Err(e);
     }
     Ok(name)

@@ -18,7 +18,7 @@ use crate::audit::{self, Action, Resource};
 use crate::config::{AirbyteAuth, Config};
 use crate::db::Db;
 use crate::db::Within;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, OrWarn, Result};
 use crate::org::{self, Org};
 use client::{Call, Wait};
 
@@ -139,7 +139,9 @@ pub async fn workspace_create(db: &Db, c: &Client, org_slug: &str, actor: &str) 
     .await;
     if let Err(e) = recorded {
         // Undo the workspace rather than leave one no org points at.
-        let _ = delete_workspace_remote(c, &ws.workspace_id).await;
+        delete_workspace_remote(c, &ws.workspace_id)
+            .await
+            .or_warn(format_args!("delete the Airbyte workspace {}", ws.workspace_id));
         return Err(e);
     }
     Ok((ws, true))

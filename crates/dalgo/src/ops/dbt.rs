@@ -10,7 +10,7 @@ use super::{OrgOps, Partial, Step, refresh_blocks};
 use crate::audit::{self, Action, Resource};
 use crate::db::Within;
 use crate::dbt::{self, DbtSource, OrgPaths, SetupReport, SetupRequest, Source, profile};
-use crate::error::{Error, Result};
+use crate::error::{Error, OrWarn, Result};
 use crate::git;
 use crate::org::Org;
 use crate::org_lock::OrgLock;
@@ -201,7 +201,9 @@ impl DbtOps<'_> {
     /// Removes a token version a failed setup made.
     async fn discard(&self, new_token: Option<&str>) {
         if let Some(name) = new_token {
-            let _ = secrets::remove_version(self.org.dalgo.db(), self.org.dalgo.secrets(), name).await;
+            secrets::remove_version(self.org.dalgo.db(), self.org.dalgo.secrets(), name)
+                .await
+                .or_warn(format_args!("remove the unused token version {name}"));
         }
     }
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::OrgOps;
 use crate::audit::Action;
 use crate::db::Within;
-use crate::error::{Error, Result};
+use crate::error::{Error, OrWarn, Result};
 use crate::org::Org;
 pub use crate::pipeline::Changes as PipelineChanges;
 use crate::pipeline::blocks::{self, BlockOutcome};
@@ -102,13 +102,17 @@ impl PipelineOps<'_> {
             Err(e) => {
                 // Undo: the deployment (if Prefect made it), then the rows.
                 if let Ok(Some(dep)) = client.deployment_by_name(FLOW_NAME, &pipeline.deployment_name).await {
-                    let _ = client.delete_deployment(&dep.id).await;
+                    client
+                        .delete_deployment(&dep.id)
+                        .await
+                        .or_warn(format_args!("delete the Prefect deployment {}", dep.id));
                 }
-                let _ = sqlx::query("DELETE FROM pipelines WHERE id = $1")
+                sqlx::query("DELETE FROM pipelines WHERE id = $1")
                     .bind(pipeline.id)
                     .execute(dalgo.db().pool())
                     .within()
-                    .await;
+                    .await
+                    .or_warn(format_args!("remove the row of pipeline {}", pipeline.name));
                 Err(e)
             }
         }
@@ -230,7 +234,10 @@ impl PipelineOps<'_> {
         if let Err(e) = committed.await {
             let restore = json!({ "parameters": current.parameters,
                                   "schedules": deployment::schedules(old_cron.as_deref(), active) });
-            let _ = client.update_deployment(&deployment_id, &restore).await;
+            client
+                .update_deployment(&deployment_id, &restore)
+                .await
+                .or_warn(format_args!("restore the Prefect deployment {deployment_id}"));
             return Err(e);
         }
         lock.release().await?;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{OrgOps, Partial, Step, refresh_blocks};
-use crate::error::Result;
+use crate::error::{OrWarn, Result};
 use crate::secrets::{self, SecretKind};
 use crate::warehouse::{self, SetReport, WarehouseType};
 
@@ -76,7 +76,9 @@ impl WarehouseOps<'_> {
             match warehouse::record(dalgo.db(), &org, spec.wtype, &creds, &name, dalgo.actor()).await {
                 Ok(r) => r,
                 Err(e) => {
-                    let _ = secrets::remove_version(dalgo.db(), dalgo.secrets(), &name).await;
+                    secrets::remove_version(dalgo.db(), dalgo.secrets(), &name)
+                        .await
+                        .or_warn(format_args!("remove the unused credentials version {name}"));
                     return Err(e);
                 }
             };
