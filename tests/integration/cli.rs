@@ -321,7 +321,7 @@ fn config_show_names_sources_masks_secrets_and_output_comes_from_every_layer() {
     assert!(stderr(&out).contains("warning: USE_AWS_SECRETS_MANAGER"), "{}", stderr(&out));
     // A bad value in a file is a usage error naming it.
     std::fs::write(db.home().join(".env"), "DALGO_OUTPUT=yaml\n").unwrap();
-    db.dalgo(&["org", "list"]).assert().code(2).stderr(contains("DALGO_OUTPUT must be table, wide or json"));
+    db.dalgo(&["org", "list"]).assert().code(2).stderr(contains("DALGO_OUTPUT must be table, wide, json or name"));
 }
 
 /// At an 80-column terminal a table fits: text is cut with an ellipsis, ids
