@@ -664,7 +664,7 @@ fn a_run_whose_tasks_another_live_run_holds_waits_for_a_later_turn() {
 
 /// The JSON fields whose values are names from a closed set dalgo defines.
 const DALGO_ENUMS: [&str; 8] =
-    ["status", "kind", "block_type", "source", "wtype", "job_type", "target_type", "password"];
+    ["status", "kind", "block_type", "source", "type", "job_type", "target_type", "password"];
 
 /// Every (key, string value) pair in a JSON document, at any depth.
 fn enum_values<'a>(v: &'a Value, out: &mut Vec<(&'a str, &'a str)>) {
@@ -724,7 +724,7 @@ fn json_values_dalgo_defines_are_lowercase_and_prefects_state_types_are_prefects
         }
     }
     // The check looked at something of each kind these commands print.
-    for key in ["status", "kind", "block_type", "source", "wtype", "job_type", "password", "state_type"] {
+    for key in ["status", "kind", "block_type", "source", "type", "job_type", "password", "state_type"] {
         assert!(seen.contains(key), "no {key} was printed");
     }
 }

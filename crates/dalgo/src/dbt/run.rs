@@ -290,9 +290,13 @@ pub async fn git_update(
 const HEARTBEAT: Duration = Duration::from_secs(2);
 const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(5);
 /// A running row whose heartbeat is older than this has no live dalgo behind
-/// it: its dalgo stops its dbt within `HEARTBEAT + HEARTBEAT_TIMEOUT` of the
-/// last touch that got through.
-const STALE_SECS: f64 = 10.0;
+/// it: a dalgo that gets a core stops its dbt within `HEARTBEAT + 2 *
+/// HEARTBEAT_TIMEOUT` (12 s) of the last touch that got through (a touch,
+/// then one try to take the lock again). The rest is room for a machine so
+/// busy that a process waits seconds for a core (at 10 s, a run queued behind
+/// one whose lock session died started while that one's dbt was still
+/// stopping, with two busy loops and a build beside the test suite).
+const STALE_SECS: f64 = 30.0;
 
 /// Holds the org's lock around `body`, recording the run. `wait` queues
 /// behind a holder instead of failing.
