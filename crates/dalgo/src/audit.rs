@@ -78,23 +78,42 @@ pub struct Entry<'a> {
     pub details: Value,
 }
 
-/// Writes an entry on the caller's connection (normally inside its transaction).
-pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (actor, action, resource_type, resource_id, org_id, org_slug, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(e.actor)
-    .bind(e.action.as_str())
-    .bind(e.resource.as_str())
-    .bind(e.resource_id)
-    .bind(e.org.map(|o| o.id))
-    .bind(e.org.map(|o| o.slug))
-    .bind(e.details)
-    .execute(conn)
-    .within()
-    .await?;
-    Ok(())
+impl<'a> Entry<'a> {
+    /// `actor` did `action` to the `resource` named `resource_id`; about no
+    /// org and with no details until [`Entry::of`] and [`Entry::details`] say.
+    pub fn new(actor: &'a str, action: Action, resource: Resource, resource_id: impl Into<String>) -> Self {
+        Entry { actor, action, resource, resource_id: resource_id.into(), org: None, details: Value::Null }
+    }
+
+    /// The org the entry concerns, if any.
+    pub fn of(mut self, org: Option<&'a crate::org::Org>) -> Self {
+        self.org = org.map(crate::org::Org::audit_ref);
+        self
+    }
+
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// Writes the entry on the caller's connection (normally inside its transaction).
+    pub async fn record(self, conn: &mut PgConnection) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (actor, action, resource_type, resource_id, org_id, org_slug, details)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(self.actor)
+        .bind(self.action.as_str())
+        .bind(self.resource.as_str())
+        .bind(self.resource_id)
+        .bind(self.org.map(|o| o.id))
+        .bind(self.org.map(|o| o.slug))
+        .bind(self.details)
+        .execute(conn)
+        .within()
+        .await?;
+        Ok(())
+    }
 }
 
 /// Which entries [`list`] returns: all of them, or those of an org, an

@@ -264,17 +264,18 @@ async fn set_in_tx(conn: &mut PgConnection, org: Option<&Org>, name: &str, value
 }
 
 async fn audit_change(conn: &mut PgConnection, org: Option<&Org>, change: &Change, actor: &str) -> Result<()> {
-    let entry = audit::Entry {
+    audit::Entry::new(
         actor,
-        action: match (change.old, change.new) {
+        match (change.old, change.new) {
             (None, _) => Action::Create,
             (_, None) => Action::Delete,
             _ => Action::Update,
         },
-        resource: Resource::FeatureFlag,
-        resource_id: change.flag.clone(),
-        org: org.map(Org::audit_ref),
-        details: json!({ "flag": change.flag, "scope": change.scope, "old": change.old, "new": change.new }),
-    };
-    audit::record(conn, entry).await
+        Resource::FeatureFlag,
+        &change.flag,
+    )
+    .of(org)
+    .details(json!({ "flag": change.flag, "scope": change.scope, "old": change.old, "new": change.new }))
+    .record(conn)
+    .await
 }

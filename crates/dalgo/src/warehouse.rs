@@ -305,15 +305,16 @@ pub(crate) async fn record(
     .execute(&mut *tx)
     .within()
     .await?;
-    let entry = audit::Entry {
+    audit::Entry::new(
         actor,
-        action: if old.is_none() { Action::Create } else { Action::Update },
-        resource: Resource::Warehouse,
-        resource_id: secret.to_string(),
-        org: Some(org.audit_ref()),
-        details: json!({ "type": wtype.as_str(), "replaced_secret": old }),
-    };
-    audit::record(&mut tx, entry).await?;
+        if old.is_none() { Action::Create } else { Action::Update },
+        Resource::Warehouse,
+        secret.to_string(),
+    )
+    .of(Some(org))
+    .details(json!({ "type": wtype.as_str(), "replaced_secret": old }))
+    .record(&mut tx)
+    .await?;
     tx.commit().within().await?;
     Ok((old.is_none(), old))
 }
@@ -348,15 +349,11 @@ pub async fn delete(db: &Db, store: &SecretStore, org_slug: &str, actor: &str) -
     let org = org::lock(&mut tx, org_slug).await?;
     let wh = deletable(&mut tx, &org).await?;
     sqlx::query("DELETE FROM warehouses WHERE id = $1").bind(wh.id).execute(&mut *tx).within().await?;
-    let entry = audit::Entry {
-        actor,
-        action: Action::Delete,
-        resource: Resource::Warehouse,
-        resource_id: wh.credentials_secret.clone(),
-        org: Some(org.audit_ref()),
-        details: json!({ "type": wh.wtype }),
-    };
-    audit::record(&mut tx, entry).await?;
+    audit::Entry::new(actor, Action::Delete, Resource::Warehouse, &wh.credentials_secret)
+        .of(Some(&org))
+        .details(json!({ "type": wh.wtype }))
+        .record(&mut tx)
+        .await?;
     tx.commit().within().await?;
     crate::secrets::remove_version(db, store, &wh.credentials_secret).await?;
     Ok(wh)

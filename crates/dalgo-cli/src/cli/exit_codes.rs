@@ -11,7 +11,12 @@ pub const EXIT_CODES: &[(&str, &str)] = &[
         "partial success: the main change was saved, a follow-up step (Airbyte destination, Prefect \
          blocks) was not; stderr names the step and the command that finishes it",
     ),
-    ("65", "invalid input data: bad email, unknown role or flag, bad org name, malformed or incomplete config"),
+    (
+        "65",
+        "invalid input data: bad email, unknown role or flag, bad org name, malformed or incomplete config; a \
+         change the current state refuses (a warehouse type change while connections write to its Airbyte \
+         destination)",
+    ),
     ("67", "no such org, user, membership, warehouse, dbt workspace, secret, git repository, or Airbyte object"),
     (
         "69",

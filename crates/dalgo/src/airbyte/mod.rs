@@ -124,15 +124,11 @@ pub async fn workspace_create(db: &Db, c: &Client, org_slug: &str, actor: &str) 
             .execute(&mut *tx)
             .within()
             .await?;
-        let entry = audit::Entry {
-            actor,
-            action: Action::Update,
-            resource: Resource::Org,
-            resource_id: org.uuid.to_string(),
-            org: Some(org.audit_ref()),
-            details: json!({ "airbyte_workspace_id": ws.workspace_id }),
-        };
-        audit::record(&mut tx, entry).await?;
+        audit::Entry::new(actor, Action::Update, Resource::Org, org.uuid.to_string())
+            .of(Some(&org))
+            .details(json!({ "airbyte_workspace_id": ws.workspace_id }))
+            .record(&mut tx)
+            .await?;
         tx.commit().within().await?;
         Ok::<_, Error>(())
     }
@@ -172,15 +168,11 @@ pub async fn workspace_delete(db: &Db, c: &Client, org_slug: &str, actor: &str) 
         .execute(&mut *tx)
         .within()
         .await?;
-    let entry = audit::Entry {
-        actor,
-        action: Action::Update,
-        resource: Resource::Org,
-        resource_id: org.uuid.to_string(),
-        org: Some(org.audit_ref()),
-        details: json!({ "airbyte_workspace_id": null, "deleted_workspace": id }),
-    };
-    audit::record(&mut tx, entry).await?;
+    audit::Entry::new(actor, Action::Update, Resource::Org, org.uuid.to_string())
+        .of(Some(&org))
+        .details(json!({ "airbyte_workspace_id": null, "deleted_workspace": id }))
+        .record(&mut tx)
+        .await?;
     tx.commit().within().await?;
     Ok(Some(id))
 }
@@ -868,15 +860,11 @@ pub(crate) async fn upsert_warehouse_destination(
         .execute(&mut *tx)
         .within()
         .await?;
-    let entry = audit::Entry {
-        actor,
-        action: Action::Update,
-        resource: Resource::Warehouse,
-        resource_id: wh.credentials_secret.clone(),
-        org: Some(ow.org.audit_ref()),
-        details: json!({ "airbyte_destination_id": dest.id }),
-    };
-    audit::record(&mut tx, entry).await?;
+    audit::Entry::new(actor, Action::Update, Resource::Warehouse, &wh.credentials_secret)
+        .of(Some(&ow.org))
+        .details(json!({ "airbyte_destination_id": dest.id }))
+        .record(&mut tx)
+        .await?;
     tx.commit().within().await?;
     Ok(dest)
 }

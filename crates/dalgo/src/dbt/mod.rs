@@ -332,15 +332,11 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
     .bind(id)
     .fetch_all(&mut *tx).within()
     .await?;
-    let entry = audit::Entry {
-        actor,
-        action: if created { Action::Create } else { Action::Update },
-        resource: Resource::DbtWorkspace,
-        resource_id: org.slug.clone(),
-        org: Some(org.audit_ref()),
-        details: json!({ "source": w.source, "repo_url": w.repo_url, "branch": w.branch, "default_schema": w.default_schema }),
-    };
-    audit::record(&mut tx, entry).await?;
+    audit::Entry::new(actor, if created { Action::Create } else { Action::Update }, Resource::DbtWorkspace, &org.slug)
+        .of(Some(org))
+        .details(json!({ "source": w.source, "repo_url": w.repo_url, "branch": w.branch, "default_schema": w.default_schema }))
+        .record(&mut tx)
+        .await?;
     tx.commit().within().await?;
     Ok((created, tasks))
 }

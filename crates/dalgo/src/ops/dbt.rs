@@ -249,15 +249,11 @@ impl DbtOps<'_> {
             .within()
             .await?;
         sqlx::query("DELETE FROM dbt_workspaces WHERE id = $1").bind(ws.id).execute(&mut *tx).within().await?;
-        let entry = audit::Entry {
-            actor: dalgo.actor(),
-            action: Action::Delete,
-            resource: Resource::DbtWorkspace,
-            resource_id: org.slug.clone(),
-            org: Some(org.audit_ref()),
-            details: json!({ "source": ws.source, "repo_url": ws.repo_url, "tasks_removed": tasks_removed }),
-        };
-        audit::record(&mut tx, entry).await?;
+        audit::Entry::new(dalgo.actor(), Action::Delete, Resource::DbtWorkspace, &org.slug)
+            .of(Some(&org))
+            .details(json!({ "source": ws.source, "repo_url": ws.repo_url, "tasks_removed": tasks_removed }))
+            .record(&mut tx)
+            .await?;
         tx.commit().within().await?;
         // Every token version of the org is now unnamed: the current one and any a kill left.
         secrets::sweep(dalgo.db(), dalgo.secrets(), &org).await?;

@@ -229,18 +229,11 @@ pub(crate) async fn find_or_create(conn: &mut PgConnection, name: &str, actor: &
             .within()
             .await?;
         if let Some(org) = created {
-            audit::record(
-                conn,
-                audit::Entry {
-                    actor,
-                    action: Action::Create,
-                    resource: Resource::Org,
-                    resource_id: org.uuid.to_string(),
-                    org: Some(org.audit_ref()),
-                    details: json!({ "name": org.name, "slug": org.slug }),
-                },
-            )
-            .await?;
+            audit::Entry::new(actor, Action::Create, Resource::Org, org.uuid.to_string())
+                .of(Some(&org))
+                .details(json!({ "name": org.name, "slug": org.slug }))
+                .record(conn)
+                .await?;
             return Ok((org, true));
         }
         // The insert lost to the name (a concurrent create) or to the slug.
@@ -284,18 +277,11 @@ pub(crate) async fn ensure_internal_plan(conn: &mut PgConnection, org: &Org, act
     .rows_affected()
         == 1;
     if created {
-        audit::record(
-            conn,
-            audit::Entry {
-                actor,
-                action: Action::Create,
-                resource: Resource::OrgPlan,
-                resource_id: org.uuid.to_string(),
-                org: Some(org.audit_ref()),
-                details: json!({ "base_plan": "Internal", "subscription_duration": "Monthly" }),
-            },
-        )
-        .await?;
+        audit::Entry::new(actor, Action::Create, Resource::OrgPlan, org.uuid.to_string())
+            .of(Some(org))
+            .details(json!({ "base_plan": "Internal", "subscription_duration": "Monthly" }))
+            .record(conn)
+            .await?;
     }
     Ok(created)
 }
@@ -359,21 +345,14 @@ pub(crate) async fn delete(db: &Db, slug: &str, dry_run: bool, actor: &str) -> R
         return Ok(report);
     }
     // Written first so the row keeps the slug; ON DELETE SET NULL clears the link.
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            actor,
-            action: Action::Delete,
-            resource: Resource::Org,
-            resource_id: report.org.uuid.to_string(),
-            org: Some(report.org.audit_ref()),
-            details: json!({
-                "name": report.org.name, "slug": report.org.slug,
-                "memberships": report.memberships.len(), "users_removed": report.users_removed,
-            }),
-        },
-    )
-    .await?;
+    audit::Entry::new(actor, Action::Delete, Resource::Org, report.org.uuid.to_string())
+        .of(Some(&report.org))
+        .details(json!({
+            "name": report.org.name, "slug": report.org.slug,
+            "memberships": report.memberships.len(), "users_removed": report.users_removed,
+        }))
+        .record(&mut tx)
+        .await?;
     // Pipelines first: their tasks may not go while a pipeline uses them.
     sqlx::query("DELETE FROM pipelines WHERE org_id = $1").bind(report.org.id).execute(&mut *tx).within().await?;
     // Memberships, plan, flag values, tasks, warehouse go by ON DELETE CASCADE.

@@ -244,15 +244,7 @@ pub(crate) async fn audit_pipeline(
     p: &Pipeline,
     details: Value,
 ) -> Result<()> {
-    let entry = audit::Entry {
-        actor,
-        action,
-        resource: Resource::Pipeline,
-        resource_id: p.name.clone(),
-        org: Some(org.audit_ref()),
-        details,
-    };
-    audit::record(conn, entry).await
+    audit::Entry::new(actor, action, Resource::Pipeline, &p.name).of(Some(org)).details(details).record(conn).await
 }
 
 /// The org's pipeline with this name.

@@ -175,9 +175,7 @@ async fn audit_user(
     user: &User,
     details: serde_json::Value,
 ) -> Result<()> {
-    let entry =
-        audit::Entry { actor, action, resource: Resource::User, resource_id: user.email.clone(), org: None, details };
-    audit::record(conn, entry).await
+    audit::Entry::new(actor, action, Resource::User, &user.email).details(details).record(conn).await
 }
 
 /// A membership as found or made.
@@ -212,18 +210,11 @@ pub(crate) async fn ensure_membership(
     .rows_affected()
         == 1;
     if inserted {
-        audit::record(
-            conn,
-            audit::Entry {
-                actor,
-                action: Action::Create,
-                resource: Resource::OrgUser,
-                resource_id: user.email.clone(),
-                org: org.map(Org::audit_ref),
-                details: json!({ "email": user.email, "org": org.map(|o| &o.slug), "role": role.slug }),
-            },
-        )
-        .await?;
+        audit::Entry::new(actor, Action::Create, Resource::OrgUser, &user.email)
+            .of(org)
+            .details(json!({ "email": user.email, "org": org.map(|o| &o.slug), "role": role.slug }))
+            .record(conn)
+            .await?;
         return Ok(MembershipOutcome { role: role.slug.clone(), created: true });
     }
     let existing: String = sqlx::query_scalar(
@@ -311,18 +302,11 @@ pub async fn set_role(db: &Db, email: &Email, org_slug: &str, role_slug: &str, a
             .execute(&mut *tx)
             .within()
             .await?;
-        audit::record(
-            &mut tx,
-            audit::Entry {
-                actor,
-                action: Action::Update,
-                resource: Resource::OrgUser,
-                resource_id: user.email.clone(),
-                org: Some(org.audit_ref()),
-                details: json!({ "role": { "old": old_role, "new": role.slug } }),
-            },
-        )
-        .await?;
+        audit::Entry::new(actor, Action::Update, Resource::OrgUser, &user.email)
+            .of(Some(&org))
+            .details(json!({ "role": { "old": old_role, "new": role.slug } }))
+            .record(&mut tx)
+            .await?;
     }
     tx.commit().within().await?;
     Ok(RoleChange { email: user.email, org: org.slug, old_role, new_role: role.slug, changed })
@@ -380,18 +364,11 @@ pub async fn remove_from_org(db: &Db, email: &Email, org_slug: &str, actor: &str
     .await?
     .rows_affected()
         == 1;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            actor,
-            action: Action::Delete,
-            resource: Resource::OrgUser,
-            resource_id: user.email.clone(),
-            org: Some(org.audit_ref()),
-            details: json!({ "role": role, "user_deleted": user_deleted }),
-        },
-    )
-    .await?;
+    audit::Entry::new(actor, Action::Delete, Resource::OrgUser, &user.email)
+        .of(Some(&org))
+        .details(json!({ "role": role, "user_deleted": user_deleted }))
+        .record(&mut tx)
+        .await?;
     tx.commit().within().await?;
     Ok(RemoveReport { email: user.email, org: org.slug, role, user_deleted })
 }
