@@ -126,6 +126,20 @@ fn workspace_create_is_idempotent_recorded_and_deleted() {
     env.no_violations();
 }
 
+/// A Postgres source "crm" in the org's workspace; its id.
+fn crm_source(env: &Env) -> String {
+    let src = write(env, "src.json", r#"{"host": "db", "port": 5432, "database": "crm", "username": "ro"}"#);
+    env.source("crm", &src)["id"].as_str().unwrap().to_string()
+}
+
+/// `airbyte connections create` of the source's "orders" stream, with `extra` options.
+fn orders_connection(env: &Env, source: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args =
+        vec!["airbyte", "connections", "create", "--org", "acme-ngo", "--source", source, "--stream", "orders"];
+    args.extend_from_slice(extra);
+    env.ok_json(&args)
+}
+
 fn write(env: &Env, name: &str, text: &str) -> String {
     let path = env.db.home().join(name);
     std::fs::write(&path, text).unwrap();
@@ -238,25 +252,12 @@ fn warehouse_destination_and_connections_follow_the_org() {
         .success();
     assert_eq!((env.stub.count("destinations"), env.stub.requests_to("/v1/destinations/update").len()), (1, 1));
 
-    let src = write(&env, "src.json", r#"{"host": "db", "port": 5432, "database": "crm", "username": "ro"}"#);
-    let source = env.source("crm", &src)["id"].as_str().unwrap().to_string();
-    let conn = env.ok_json(&[
-        "airbyte",
-        "connections",
-        "create",
-        "--org",
-        "acme-ngo",
-        "--source",
+    let source = crm_source(&env);
+    let conn = orders_connection(
+        &env,
         &source,
-        "--stream",
-        "orders",
-        "--namespace",
-        "raw_crm",
-        "--schedule",
-        "0 2 * * *",
-        "--name",
-        "crm to warehouse",
-    ]);
+        &["--namespace", "raw_crm", "--schedule", "0 2 * * *", "--name", "crm to warehouse"],
+    );
     let conn_id = conn["connectionId"].as_str().unwrap().to_string();
     assert_eq!(conn["destinationId"], dest.as_str());
     let sent = &env.stub.requests_to("/v1/connections/create")[0].body;
@@ -360,19 +361,8 @@ fn a_warehouse_of_another_type_gets_a_destination_of_its_connector() {
     assert!(out.status.success(), "{}", stderr(&out));
     let postgres_dest = json(&out)["airbyte_destination_id"].as_str().unwrap().to_string();
 
-    let src = write(&env, "src.json", r#"{"host": "db", "port": 5432, "database": "crm", "username": "ro"}"#);
-    let source = env.source("crm", &src)["id"].as_str().unwrap().to_string();
-    let conn = env.ok_json(&[
-        "airbyte",
-        "connections",
-        "create",
-        "--org",
-        "acme-ngo",
-        "--source",
-        &source,
-        "--stream",
-        "orders",
-    ]);
+    let source = crm_source(&env);
+    let conn = orders_connection(&env, &source, &[]);
     let secrets_before = env.db.rows("SELECT name FROM org_secrets ORDER BY name");
     let out = set("bigquery", &bq);
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));

@@ -593,16 +593,22 @@ fn kill_lock_session(db: &TestDb) {
     db.exec(&format!("SELECT pg_terminate_backend(l.pid) FROM {DBT_LOCKS} AND l.granted"));
 }
 
-/// dbt processes of this test's orgs now running.
+/// dbt runs of this test's orgs now going: dbt processes whose parent is not
+/// one too. dbt starts helpers of its own (Python's `subprocess` forks, and
+/// until it execs the fork shows dbt's command line), which are part of the
+/// same run: counted as runs, they made two of one under load.
 fn dbt_processes(db: &TestDb) -> usize {
     let root = db.clientdbt_root().display().to_string();
     let pids = std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok());
-    pids.filter(|pid| {
-        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let cmdline = String::from_utf8_lossy(&cmdline);
-        cmdline.contains("--profiles-dir") && cmdline.contains(&root) && alive(*pid)
-    })
-    .count()
+    let dbt: std::collections::HashMap<u32, u32> = pids
+        .filter_map(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline);
+            let (state, parent) = proc_stat(pid)?;
+            (cmdline.contains("--profiles-dir") && cmdline.contains(&root) && state != 'Z').then_some((pid, parent))
+        })
+        .collect();
+    dbt.values().filter(|parent| !dbt.contains_key(parent)).count()
 }
 
 #[test]
