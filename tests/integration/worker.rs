@@ -7,7 +7,7 @@ use std::process::Output;
 use serde_json::{Value, json};
 
 use crate::airbyte_stub::Options;
-use crate::common::{pg_host, stderr, wait_while_running};
+use crate::common::{pg_host, prefect_call, prefect_url, stderr, wait_while_running};
 use crate::pipeline::{Env, prefect, start};
 
 /// Dalgo's flow, as dalgo's deployments name it.
@@ -527,6 +527,29 @@ fn runs_of_other_flows_are_left_for_other_workers() {
     let out = worker_once(&env, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(flow_run(&run)["state"]["type"], "SCHEDULED", "the other flow's run was touched");
+}
+
+/// As Prefect's own workers: a worker on a pool that does not exist makes
+/// it (type process) and says so; it used to fail.
+#[test]
+fn a_worker_on_a_new_pool_creates_it() {
+    let env = worker_env("New Pool NGO");
+    let pool = format!("new-pool-{}", uuid_fragment());
+    let (missing, _) = prefect_call("GET", &format!("{}/work_pools/{pool}", prefect_url()), None);
+    assert_eq!(missing, 404);
+    let out = env
+        .dalgo(&["worker", "--pool", &pool, "--once", "--poll-interval", "0.2", "--name", "w-new-pool"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("online on pool {pool} (created, type process)")), "{}", stderr(&out));
+    assert_eq!(prefect("GET", &format!("/work_pools/{pool}"), None)["type"], "process");
+    // The next start finds it.
+    let again = env
+        .dalgo(&["worker", "--pool", &pool, "--once", "--poll-interval", "0.2", "--name", "w-new-pool"])
+        .output()
+        .unwrap();
+    assert!(again.status.success() && !stderr(&again).contains("created"), "{}", stderr(&again));
 }
 
 /// A run of an org dalgo's database does not know (a Django-made org on a

@@ -328,6 +328,18 @@ impl Client {
         Ok(found(self.send(Method::GET, &format!("/work_pools/{}", encode(name)), None).await)?.is_some())
     }
 
+    /// Makes the work pool `name` of type `process`, as Prefect's own workers
+    /// do for a pool that does not exist; `false` when it exists already
+    /// (made meanwhile by another worker: Prefect answers 409).
+    pub async fn create_work_pool(&self, name: &str) -> Result<bool> {
+        let body = json!({ "name": name, "type": "process" });
+        match self.send(Method::POST, "/work_pools/", Some(&body)).await {
+            Ok(_) => Ok(true),
+            Err(Error::Prefect { status: Some(409), .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The id of the flow with this name, created if needed (Prefect upserts by name).
     pub async fn ensure_flow(&self, name: &str) -> Result<String> {
         let v: Value = self.call(Method::POST, "/flows/", Some(&json!({ "name": name }))).await?;

@@ -84,13 +84,14 @@ pub async fn run(ctx: &Context, a: WorkerArgs) -> CmdResult {
 
 fn describe(ev: &WorkerEvent) -> String {
     match ev {
-        WorkerEvent::Online { pool, name, crashed } => {
+        WorkerEvent::Online { pool, pool_created, name, crashed } => {
             let left = if *crashed > 0 {
                 format!("; {crashed} run(s) left by a previous {name} marked CRASHED")
             } else {
                 String::new()
             };
-            format!("worker {name} online on pool {pool}{left}")
+            let made = if *pool_created { " (created, type process)" } else { "" };
+            format!("worker {name} online on pool {pool}{made}{left}")
         }
         WorkerEvent::Started { flow_run_id, flow_run_name, org, .. } => {
             let org = org.as_deref().map(|o| format!(" of {o}")).unwrap_or_default();

@@ -87,6 +87,8 @@ pub enum WorkerEvent {
     /// Registered on the pool; `crashed` runs a previous life left were marked CRASHED.
     Online {
         pool: String,
+        /// The pool did not exist and the worker made it (type `process`).
+        pool_created: bool,
         name: String,
         crashed: usize,
     },
@@ -147,7 +149,8 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> Result<WorkerReport> {
     let client = dalgo.prefect()?;
-    crate::pipeline::ensure_pool(client, &opts.pool).await?;
+    // As Prefect's own workers: a pool that does not exist is made.
+    let pool_created = !client.work_pool_exists(&opts.pool).await? && client.create_work_pool(&opts.pool).await?;
     let w = Worker {
         dalgo,
         client,
@@ -159,7 +162,7 @@ pub async fn run(
     };
     w.heartbeat().await?;
     let crashed = w.mark_left_runs().await?;
-    on_event(WorkerEvent::Online { pool: opts.pool.clone(), name: opts.name.clone(), crashed });
+    on_event(WorkerEvent::Online { pool: opts.pool.clone(), pool_created, name: opts.name.clone(), crashed });
     w.serve(stop).await
 }
 
