@@ -83,6 +83,20 @@ fn task_runs(flow_run: &str) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The subflow runs right under a flow run: (flow name, run name) each.
+fn subflows(parent: &str) -> Vec<(String, String)> {
+    let body = json!({ "flow_runs": { "parent_flow_run_id": { "any_": [parent] } } });
+    let runs = prefect("POST", "/flow_runs/filter", Some(&body));
+    runs.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let flow = prefect("GET", &format!("/flows/{}", r["flow_id"].as_str().unwrap()), None);
+            (flow["name"].as_str().unwrap().to_string(), r["name"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
 /// A deployment of Dalgo's flow on the env's pool with these tasks (as
 /// Dalgo's backend makes them), not a dalgo pipeline; its id.
 fn deploy(env: &Env, tasks: Value) -> String {
@@ -140,7 +154,21 @@ fn a_pipeline_of_sync_dbt_run_and_dbt_test_completes_with_dalgos_shape() {
     assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED");
     let completed = |name: &str| (name.to_string(), "COMPLETED".to_string(), "Completed".to_string());
     let wrappers: Vec<_> = (0..4).map(|i| completed(&format!("dbtjob_v2_runner-{i}"))).collect();
-    assert_eq!(task_runs(&run), [wrappers, vec![completed("run_airbyte_connection_flow_v1-0")]].concat());
+    assert_eq!(task_runs(&run), [wrappers, vec![completed("run-airbyte-connection-flow-v1-0")]].concat());
+    // Filed under Dalgo's own flows (dbt's used to go to a `dbtjob-v2-runner` Dalgo never makes).
+    let mut flows = subflows(&run);
+    flows.sort();
+    let dbt = |slug: &str| ("dbtjob_v2_runner".to_string(), format!("dbtjob-{slug}"));
+    assert_eq!(
+        flows,
+        [
+            dbt("dbt-clean"),
+            dbt("dbt-deps"),
+            dbt("dbt-run"),
+            dbt("dbt-test"),
+            ("run-airbyte-connection-flow-v1".to_string(), "airbyte-sync-trigger".to_string())
+        ]
+    );
     assert_eq!(env.db.scalar("SELECT count(*) FROM analytics.orders"), "2", "dbt run built the model");
     assert_eq!(env.stub.requests_to("/v1/connections/sync").len(), 1);
     assert!(!env.stub.requests_to("/v1/jobs/get_light").is_empty(), "the job was polled");
@@ -257,8 +285,8 @@ fn a_failed_sync_stops_the_rest_unless_continue_on_sync_failure_runs_every_sync_
     assert_eq!(
         wrappers,
         [
-            ("run_airbyte_connection_flow_v1-0".into(), "FAILED".into()),
-            ("run_airbyte_connection_flow_v1-1".into(), "COMPLETED".into())
+            ("run-airbyte-connection-flow-v1-0".into(), "FAILED".into()),
+            ("run-airbyte-connection-flow-v1-1".into(), "COMPLETED".into())
         ]
     );
 }
@@ -296,7 +324,7 @@ fn airbyte_clear_tasks_clear_the_connection_or_its_streams_and_follow_the_job() 
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED");
     let completed = |name: &str| (name.to_string(), "COMPLETED".to_string(), "Completed".to_string());
-    assert_eq!(task_runs(&run), [completed("run_airbyte_conn_clear-0"), completed("run_airbyte_conn_clear-1")]);
+    assert_eq!(task_runs(&run), [completed("run-airbyte-conn-clear-0"), completed("run-airbyte-conn-clear-1")]);
 
     let whole = env.stub.requests_to("/v1/connections/clear");
     assert_eq!(whole.len(), 1);
@@ -314,7 +342,7 @@ fn airbyte_clear_tasks_clear_the_connection_or_its_streams_and_follow_the_job() 
     );
     let logs = env.ok_json(&["pipeline", "logs", &run]);
     assert!(
-        logs.as_array().unwrap().iter().any(|l| l["task"] == "airbyte-clear"
+        logs.as_array().unwrap().iter().any(|l| l["task"] == "airbyte-clear-trigger"
             && l["message"].as_str().unwrap().contains(&format!("started for connection {}", env.b))),
         "{logs}"
     );
@@ -351,10 +379,8 @@ fn update_schema_applies_the_approved_change_and_refuses_a_stale_one() {
     assert_eq!(env.stub.connection(&env.a)["syncCatalog"], before);
     let logs = env.ok_json(&["pipeline", "logs", &run]);
     assert!(
-        logs.as_array()
-            .unwrap()
-            .iter()
-            .any(|l| l["task"] == "update-schema" && l["message"].as_str().unwrap().contains("schema changed again")),
+        logs.as_array().unwrap().iter().any(|l| l["task"] == "airbyte-update-schema-trigger"
+            && l["message"].as_str().unwrap().contains("schema changed again")),
         "{logs}"
     );
 
@@ -363,7 +389,7 @@ fn update_schema_applies_the_approved_change_and_refuses_a_stale_one() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED");
     let completed = |name: &str| (name.to_string(), "COMPLETED".to_string(), "Completed".to_string());
-    assert_eq!(task_runs(&run), [completed("run_refresh_schema_flow-0")]);
+    assert_eq!(task_runs(&run), [completed("run-refresh-schema-flow-0")]);
     let updates = env.stub.requests_to("/v1/web_backend/connections/update");
     assert_eq!(updates.len(), 1);
     let body = &updates[0].body;

@@ -8,11 +8,15 @@
 //! claimed; others are left for other workers.
 //!
 //! A run leaves in Prefect what Dalgo's Python flow leaves: the parent run
-//! goes RUNNING, then COMPLETED or FAILED; each task is a subflow run
-//! (`airbyte-sync-trigger` with its `airbyte-sync`, `dbtjob-<slug>`,
-//! `shellop-<slug>`) under a wrapper task run whose state copies the
-//! subflow's; a failing `dbt-test` completes as DBT_TEST_FAILED and the next
-//! task runs; log lines go to Prefect on the subflow run that wrote them.
+//! goes RUNNING, then COMPLETED or FAILED; each task is a subflow run of
+//! Dalgo's flow for it (`airbyte-sync-trigger` of `run-airbyte-connection-flow-v1`
+//! with its `airbyte-sync` of `run-connection-sync`, `airbyte-clear-trigger`
+//! of `run-airbyte-conn-clear`, `airbyte-update-schema-trigger` of
+//! `run-refresh-schema-flow`, `dbtjob-<slug>` of `dbtjob_v2_runner`,
+//! `shellop-<slug>` of `shellopjob`) under a wrapper task run named
+//! `<flow>-<n>` whose state copies the subflow's; a failing `dbt-test`
+//! completes as DBT_TEST_FAILED and the next task runs; log lines go to
+//! Prefect on the subflow run that wrote them.
 //!
 //! # Crash safety
 //!
@@ -509,19 +513,24 @@ impl Worker<'_> {
                 }
                 Work::UpdateSchema { .. } => {
                     let n = tree
-                        .child(&run.id, "run_refresh_schema_flow", "run-refresh-schema-flow", "update-schema")
+                        .child(
+                            &run.id,
+                            "run_refresh_schema_flow",
+                            "run-refresh-schema-flow",
+                            "airbyte-update-schema-trigger",
+                        )
                         .await?;
                     (vec![n.clone()], n.flow_run)
                 }
                 Work::AirbyteClear { .. } => {
                     let n = tree
-                        .child(&run.id, "run_airbyte_conn_clear", "run-airbyte-conn-clear", "airbyte-clear")
+                        .child(&run.id, "run_airbyte_conn_clear", "run-airbyte-conn-clear", "airbyte-clear-trigger")
                         .await?;
                     (vec![n.clone()], n.flow_run)
                 }
                 Work::Dbt { .. } => {
                     let n = tree
-                        .child(&run.id, "dbtjob_v2_runner", "dbtjob-v2-runner", &format!("dbtjob-{}", step.slug))
+                        .child(&run.id, "dbtjob_v2_runner", "dbtjob_v2_runner", &format!("dbtjob-{}", step.slug))
                         .await?;
                     (vec![n.clone()], n.flow_run)
                 }

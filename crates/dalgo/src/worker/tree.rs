@@ -78,7 +78,8 @@ impl<'a> Tree<'a> {
     }
 
     /// A running subflow run `run_name` of flow `flow` under a new running
-    /// task run `<task_key>-<n>` of `parent`.
+    /// task run of `parent`, as Prefect files a subflow call: the task run is
+    /// named `<flow>-<n>`, its key is the flow function's name.
     pub async fn child(
         &self,
         parent: &str,
@@ -92,7 +93,7 @@ impl<'a> Tree<'a> {
             *n += 1;
             *n - 1
         };
-        let wrapper = format!("{task_key}-{n}");
+        let wrapper = format!("{flow}-{n}");
         let task = self.client.create_task_run(parent, &wrapper, (task_key, &n.to_string()), running()).await?;
         let flow_id = self.flow_id(flow).await?;
         let run = self.client.create_child_flow_run(&flow_id, run_name, &task.id, running()).await?;
