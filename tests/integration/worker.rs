@@ -226,6 +226,31 @@ fn a_failing_dbt_test_is_dbt_test_failed_and_the_next_task_runs() {
             .any(|l| l["task"] == "dbtjob-dbt-test" && l["message"].as_str().unwrap().contains("FAIL")),
         "{shown}"
     );
+    // The parent run has lines of its own, as Python's flow leaves them; dbt's colour codes are not sent.
+    let parent: Vec<&str> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["flow_run_id"] == run.as_str())
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        parent[1..],
+        [
+            "Starting task dbt-run",
+            "Task dbt-run finished in state Completed",
+            "Starting task dbt-test",
+            "Task dbt-test finished in state DBT_TEST_FAILED",
+            "Starting task after",
+            "Task after finished in state Completed",
+            "Finished in state Completed"
+        ],
+        "{shown}"
+    );
+    assert!(parent[0].starts_with("Beginning flow run '") && parent[0].ends_with("' with 3 task(s)"), "{parent:?}");
+    let said = |needle: &str| shown.as_array().unwrap().iter().any(|l| l["message"].as_str().unwrap().contains(needle));
+    assert!(said("dbt tests failed; the pipeline goes on"), "{shown}");
+    assert!(!said("\u{1b}["), "{shown}");
 }
 
 #[test]

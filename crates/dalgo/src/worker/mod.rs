@@ -52,7 +52,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 
 pub use plan::{Plan, Step, Work, is_pipeline_flow, plan};
-use tree::{ERROR, End, INFO, Node, Tree, lock};
+use tree::{ERROR, End, INFO, Node, Tree, WARNING, lock};
 
 use crate::airbyte::{StreamRef, SyncEvent, SyncOptions};
 use crate::context::Dalgo;
@@ -403,6 +403,7 @@ impl Worker<'_> {
             std::future::pending::<std::convert::Infallible>().await
         };
         let tree = Tree::new(self.client, &self.flows);
+        tree.log(&run.id, INFO, &format!("Beginning flow run '{}' with {} task(s)", run.name, c.plan.steps.len()));
         let end = tokio::select! {
             end = self.tasks(&tree, run, &c.plan, owner.as_ref(), stop_rx) => end,
             never = watcher => match never {},
@@ -415,6 +416,9 @@ impl Worker<'_> {
             RunEnd::Stopped(Stop::Shutdown) => json!({ "type": "CRASHED", "name": "Crashed",
                 "message": format!("{} stopped before the run ended", self.marker) }),
         };
+        let level = if matches!(end, RunEnd::Completed) { INFO } else { ERROR };
+        tree.log(&run.id, level, &format!("Finished in state {}", final_state["name"].as_str().unwrap_or_default()));
+        tree.flush().await;
         self.client.set_state(&run.id, final_state).await?;
         let fr = crate::pipeline::settle_flow_run(self.dalgo.db(), self.client, &run.id).await?;
         (self.on_event)(WorkerEvent::Finished {
@@ -495,6 +499,7 @@ impl Worker<'_> {
         step: &Step,
         stop: watch::Receiver<Option<Stop>>,
     ) -> End {
+        tree.log(&run.id, INFO, &format!("Starting task {}", step.slug));
         let outcome = async {
             let (node, logs_on) = match &step.work {
                 Work::AirbyteSync { .. } => {
@@ -541,15 +546,20 @@ impl Worker<'_> {
             };
             let log = |level: i64, line: &str| tree.log(&logs_on, level, line);
             let end = tree.flushing(self.work(run, plan, owner, step, &log, stop)).await;
-            if let End::Failed(m) | End::Cancelled(m) = &end {
-                log(ERROR, m);
+            match &end {
+                End::Failed(m) | End::Cancelled(m) => log(ERROR, m),
+                End::TestFailed => log(WARNING, "dbt tests failed; the pipeline goes on"),
+                End::Completed => {}
             }
             finish_all(tree, &node, &end).await?;
             Ok::<End, Error>(end)
         };
-        outcome
+        let end = outcome
             .await
-            .unwrap_or_else(|e: Error| End::Failed(format!("Prefect could not record task {}: {e}", step.slug)))
+            .unwrap_or_else(|e: Error| End::Failed(format!("Prefect could not record task {}: {e}", step.slug)));
+        let level = if matches!(end, End::Failed(_)) { ERROR } else { INFO };
+        tree.log(&run.id, level, &format!("Task {} finished in state {}", step.slug, end.state_name()));
+        end
     }
 
     async fn work(

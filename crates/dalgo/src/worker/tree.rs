@@ -15,6 +15,7 @@ use crate::prefect::Client;
 
 /// Prefect's log levels.
 pub const INFO: i64 = 20;
+pub const WARNING: i64 = 30;
 pub const ERROR: i64 = 40;
 
 /// How a task (a subflow run) ended.
@@ -29,15 +30,28 @@ pub enum End {
 }
 
 impl End {
-    pub fn state(&self) -> Value {
+    /// The subflow's state name, as Prefect shows it.
+    pub fn state_name(&self) -> &'static str {
         match self {
-            End::Completed => json!({ "type": "COMPLETED", "name": "Completed" }),
-            End::TestFailed => {
-                json!({ "type": "COMPLETED", "name": crate::pipeline::DBT_TEST_FAILED, "message": "dbt tests failed" })
-            }
-            End::Failed(m) => json!({ "type": "FAILED", "name": "Failed", "message": m }),
-            End::Cancelled(m) => json!({ "type": "CANCELLED", "name": "Cancelled", "message": m }),
+            End::Completed => "Completed",
+            End::TestFailed => crate::pipeline::DBT_TEST_FAILED,
+            End::Failed(_) => "Failed",
+            End::Cancelled(_) => "Cancelled",
         }
+    }
+
+    pub fn state(&self) -> Value {
+        let (kind, message) = match self {
+            End::Completed => ("COMPLETED", None),
+            End::TestFailed => ("COMPLETED", Some("dbt tests failed")),
+            End::Failed(m) => ("FAILED", Some(m.as_str())),
+            End::Cancelled(m) => ("CANCELLED", Some(m.as_str())),
+        };
+        let mut state = json!({ "type": kind, "name": self.state_name() });
+        if let Some(m) = message {
+            state["message"] = json!(m);
+        }
+        state
     }
 }
 
@@ -108,7 +122,10 @@ impl<'a> Tree<'a> {
     }
 
     /// A log line of a flow run, sent with the next batch.
+    /// Terminal colour codes (dbt colours its lines even into a pipe) are
+    /// left out: Prefect's UI would show them as text.
     pub fn log(&self, flow_run: &str, level: i64, message: &str) {
+        let message = without_ansi(message);
         lock(&self.logs).push(json!({ "name": "dalgo.worker", "level": level, "message": message,
                                       "timestamp": Utc::now(), "flow_run_id": flow_run }));
     }
@@ -153,4 +170,39 @@ const MAX_UNSENT: usize = 10_000;
 /// A poisoned lock still holds usable data (a log buffer, a cache).
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `text` without ANSI escape sequences (`ESC [ … final byte`, and any
+/// other `ESC` with the character after it).
+fn without_ansi(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\x1b') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        if chars.next() == Some('[') {
+            // Parameters and intermediates, up to the final byte (@ to ~).
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn colour_codes_are_left_out_of_log_lines() {
+        let dbt = "\x1b[32mPASS\x1b[0m=2 \x1b[1;31mERROR\x1b[0m=0 \x1b(B done";
+        assert_eq!(super::without_ansi(dbt), "PASS=2 ERROR=0 B done");
+        assert!(matches!(super::without_ansi("plain"), std::borrow::Cow::Borrowed("plain")));
+    }
 }
