@@ -712,6 +712,13 @@ fn a_worker_restarted_under_its_name_marks_the_runs_it_left_crashed_and_frees_th
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains(&format!("1 run(s) left by a previous {name} marked CRASHED")), "{}", stderr(&out));
     assert_eq!(flow_run(&run)["state"]["type"], "CRASHED");
+    // Nothing under it stays RUNNING: the dbt subflow and its wrapper end CRASHED with it.
+    let open = json!({ "type": { "any_": ["RUNNING", "PENDING"] } });
+    let subflows = json!({ "flow_runs": { "parent_flow_run_id": { "any_": [run] }, "state": open } });
+    assert_eq!(prefect("POST", "/flow_runs/filter", Some(&subflows)), json!([]));
+    let wrappers = json!({ "task_runs": { "flow_run_id": { "any_": [run] }, "state": open } });
+    assert_eq!(prefect("POST", "/task_runs/filter", Some(&wrappers)), json!([]));
+    assert!(task_runs(&run).iter().any(|(name, state, _)| name == "dbtjob_v2_runner-2" && state == "CRASHED"));
     assert_eq!(env.db.count("task_locks"), 0, "the crashed run's locks were kept");
     assert_eq!(env.db.scalar(&format!("SELECT state_type FROM flow_runs WHERE flow_run_id = '{run}'")), "CRASHED");
 }
