@@ -52,13 +52,13 @@ fn org_list_and_show_json_contracts() {
     assert!(rows[0]["created_at"].as_str().unwrap().ends_with('Z'));
     // One key, one meaning: the plan's name and the member count are spelt
     // the same in `org list` and `org show`.
-    assert_eq!((&rows[0]["member_count"], &rows[0]["plan"]), (&json!(3), &json!("Internal")));
+    assert_eq!((&rows[0]["member_count"], &rows[0]["base_plan"]), (&json!(3), &json!("Internal")));
     assert_eq!(rows[1]["slug"], "beta-trust");
 
     let show = json(&db.dalgo(&["org", "show", "acme-ngo", "--output", "json"]).output().unwrap());
     assert_eq!(show["name"], "Acme NGO");
-    assert_eq!((&show["member_count"], &show["plan"]), (&json!(3), &json!("Internal")));
-    assert_eq!(show["plan_details"]["base_plan"], "Internal");
+    assert_eq!((&show["member_count"], &show["base_plan"]), (&json!(3), &json!("Internal")));
+    assert_eq!(show["plan"]["base_plan"], "Internal");
     assert_eq!(show["airbyte_workspace_id"], serde_json::Value::Null);
     let members: Vec<_> = show["members"]
         .as_array()

@@ -36,8 +36,8 @@ impl Org {
 const ORG_COLUMNS: &str = "id, uuid, name, slug, airbyte_workspace_id, created_at, updated_at";
 
 /// An org in `dalgo org list`, with its member count. Serialized with the
-/// same keys as [`OrgDetails`] for the same things: `plan` is the plan's
-/// name, `member_count` the number of members.
+/// same keys as [`OrgDetails`] for the same things: `base_plan` (Dalgo's
+/// name for the plan's name) and `member_count`.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OrgSummary {
     #[sqlx(flatten)]
@@ -45,7 +45,6 @@ pub struct OrgSummary {
     pub org: Org,
     #[serde(rename = "member_count")]
     pub members: i64,
-    #[serde(rename = "plan")]
     pub base_plan: Option<String>,
 }
 
@@ -72,8 +71,8 @@ pub struct Member {
 }
 
 /// An org with its plan and members (`dalgo org show`). Serialized as the
-/// org's fields, `plan` (the plan's name, as in [`OrgSummary`]),
-/// `plan_details`, `member_count` and `members`.
+/// org's fields, `base_plan` and `member_count` (as in [`OrgSummary`]),
+/// `plan` (the whole plan, Dalgo's field names) and `members`.
 #[derive(Debug, Clone)]
 pub struct OrgDetails {
     pub org: Org,
@@ -87,15 +86,15 @@ impl Serialize for OrgDetails {
         struct View<'a> {
             #[serde(flatten)]
             org: &'a Org,
-            plan: Option<&'a str>,
-            plan_details: Option<&'a OrgPlan>,
+            base_plan: Option<&'a str>,
+            plan: Option<&'a OrgPlan>,
             member_count: usize,
             members: &'a [Member],
         }
         View {
             org: &self.org,
-            plan: self.plan.as_ref().map(|p| p.base_plan.as_str()),
-            plan_details: self.plan.as_ref(),
+            base_plan: self.plan.as_ref().map(|p| p.base_plan.as_str()),
+            plan: self.plan.as_ref(),
             member_count: self.members.len(),
             members: &self.members,
         }
