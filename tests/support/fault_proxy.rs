@@ -12,7 +12,8 @@ use std::sync::{Arc, Condvar, Mutex};
 pub enum Mode {
     /// Never forwarded, never answered.
     HangBefore,
-    /// Forwarded and carried out; the answer is never delivered.
+    /// Forwarded and carried out (answered 2xx); the answer is never
+    /// delivered. A request the server refused is answered as it was.
     HangAfter,
     /// Answered with this status and `{"detail": "injected fault"}`.
     Fail(u16),
@@ -162,6 +163,10 @@ fn serve(client: TcpStream, upstream: &str, state: &Arc<(Mutex<State>, Condvar)>
     if up.read_to_end(&mut answer).is_err() {
         return;
     }
+    // Only a request the server carried out is held: a refusal (Prefect's
+    // 503 when it is busy) goes back, and the client's retry meets the rule.
+    let carried_out = answer.starts_with(b"HTTP/1.1 2") || answer.starts_with(b"HTTP/1.0 2");
+    let mode = mode.filter(|m| *m != Mode::HangAfter || carried_out);
     record(state, &method, &path, mode);
     if mode == Some(Mode::HangAfter) {
         return hold(client);
