@@ -67,6 +67,12 @@ pub struct OrgRef<'a> {
     pub slug: &'a str,
 }
 
+/// What names an org in the audit log (an org row; the audit log sits
+/// below the org module and knows only this).
+pub trait AboutOrg {
+    fn org_ref(&self) -> OrgRef<'_>;
+}
+
 /// One audit entry.
 #[derive(Debug, Clone)]
 pub struct Entry<'a> {
@@ -86,8 +92,8 @@ impl<'a> Entry<'a> {
     }
 
     /// The org the entry concerns, if any.
-    pub fn of(mut self, org: Option<&'a crate::org::Org>) -> Self {
-        self.org = org.map(crate::org::Org::audit_ref);
+    pub fn of<O: AboutOrg>(mut self, org: Option<&'a O>) -> Self {
+        self.org = org.map(AboutOrg::org_ref);
         self
     }
 

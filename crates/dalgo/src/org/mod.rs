@@ -27,8 +27,8 @@ pub struct Org {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Org {
-    pub(crate) fn audit_ref(&self) -> OrgRef<'_> {
+impl audit::AboutOrg for Org {
+    fn org_ref(&self) -> OrgRef<'_> {
         OrgRef { id: self.id, slug: &self.slug }
     }
 }
