@@ -162,16 +162,15 @@ impl<'a> StreamTable<'a> {
     /// Fixes the widths and writes the header and the rows held so far.
     fn start(&mut self) -> io::Result<()> {
         use unicode_width::UnicodeWidthStr;
-        let header = if headers() { &self.header[..] } else { &[] };
-        let mut widths: Vec<usize> =
-            self.header.iter().map(|h| if header.is_empty() { 0 } else { h.width() }).collect();
+        let shown = headers();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| if shown { h.width() } else { 0 }).collect();
         for row in &self.first {
             for (w, cell) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell.width());
             }
         }
-        if !header.is_empty() {
-            write_cells(self.out, &widths, header)?;
+        if shown {
+            write_cells(self.out, &widths, &self.header)?;
             let rule: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
             writeln!(self.out, "{}", rule.join(" "))?;
         }

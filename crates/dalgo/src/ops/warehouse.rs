@@ -84,9 +84,9 @@ impl WarehouseOps<'_> {
             };
         if let Some(old) = &replaced {
             // Left for the next sweep if this fails: it is recorded.
-            if let Err(e) = secrets::remove_version(dalgo.db(), dalgo.secrets(), old).await {
-                tracing::warn!(secret = %old, "the replaced credentials stay until the next operation: {e}");
-            }
+            secrets::remove_version(dalgo.db(), dalgo.secrets(), old)
+                .await
+                .or_warn(format_args!("remove the replaced credentials {old} (the org's next operation will)"));
         }
         let finish = format!("dalgo warehouse set --org {} … (again, with the same config)", org.slug);
         let (airbyte_destination_id, airbyte_destination) = match (dalgo.config().airbyte.get()?, spec.airbyte) {

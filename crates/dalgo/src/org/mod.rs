@@ -145,14 +145,22 @@ pub(crate) async fn lock(conn: &mut PgConnection, slug: &str) -> Result<Org> {
     by_slug(conn, slug, "FOR UPDATE").await
 }
 
-/// Slugs are lower case (the schema says so), so `ACME-NGO` finds `acme-ngo`.
+/// The org with this slug, if there is one (no near miss is looked for).
+pub(crate) async fn find(conn: &mut PgConnection, slug: &str) -> Result<Option<Org>> {
+    select(conn, slug, "").await
+}
+
 async fn by_slug(conn: &mut PgConnection, slug: &str, locking: &'static str) -> Result<Org> {
-    let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE slug = $1 {locking}");
-    match sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug.to_lowercase()).fetch_optional(&mut *conn).within().await?
-    {
+    match select(conn, slug, locking).await? {
         Some(org) => Ok(org),
         None => Err(not_found(conn, slug).await),
     }
+}
+
+/// Slugs are lower case (the schema says so), so `ACME-NGO` finds `acme-ngo`.
+async fn select(conn: &mut PgConnection, slug: &str, locking: &'static str) -> Result<Option<Org>> {
+    let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE slug = $1 {locking}");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug.to_lowercase()).fetch_optional(&mut *conn).within().await?)
 }
 
 /// [`Error::OrgNotFound`] for `slug`, naming the nearest slug there is when

@@ -309,18 +309,14 @@ impl Worker<'_> {
         // An org this database does not know is run by the workers of the
         // deployment that knows it: claiming it would only fail it (after
         // taking its task locks).
-        if let Some(slug) = plan.org() {
-            match crate::org::get(&mut *self.dalgo.db().pool().acquire().await?, slug).await {
-                Ok(_) => {}
-                Err(Error::OrgNotFound { .. }) => {
-                    tracing::info!(
-                        "flow run {} is of org {slug}, which dalgo's database does not know: left for other workers",
-                        fr.id
-                    );
-                    return Ok(Err(Some(fr.id)));
-                }
-                Err(e) => return Err(e),
-            }
+        if let Some(slug) = plan.org()
+            && crate::org::find(&mut *self.dalgo.db().pool().acquire().await?, slug).await?.is_none()
+        {
+            tracing::info!(
+                "flow run {} is of org {slug}, which dalgo's database does not know: left for other workers",
+                fr.id
+            );
+            return Ok(Err(Some(fr.id)));
         }
         let pending = json!({ "type": "PENDING", "name": "Pending", "message": self.marker });
         let verdict = self.client.propose_state(&fr.id, pending).await?;
