@@ -9,7 +9,7 @@
 //! would use its own.
 
 use dalgo::config::{Config, Overrides};
-use dalgo::db::Db;
+use dalgo::ops::Dalgo;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -17,21 +17,21 @@ use tokio::net::{TcpListener, TcpStream};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8099".into());
     let cfg = Config::load(&Overrides::default())?;
-    let db = Db::connect(&cfg.database).await?;
+    let dalgo = std::sync::Arc::new(Dalgo::connect(cfg).await?);
     let listener = TcpListener::bind(&addr).await?;
     eprintln!("listening on http://{addr}/api/organizations/flags");
     loop {
         let (stream, _) = listener.accept().await?;
-        let db = db.clone();
+        let dalgo = dalgo.clone();
         tokio::spawn(async move {
-            if let Err(e) = serve(stream, &db).await {
+            if let Err(e) = serve(stream, &dalgo).await {
                 eprintln!("request failed: {e}");
             }
         });
     }
 }
 
-async fn serve(stream: TcpStream, db: &Db) -> std::io::Result<()> {
+async fn serve(stream: TcpStream, dalgo: &Dalgo) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
     reader.read_line(&mut request_line).await?;
@@ -50,8 +50,8 @@ async fn serve(stream: TcpStream, db: &Db) -> std::io::Result<()> {
     let (status, body) = if !request_line.starts_with("GET /api/organizations/flags") {
         ("404 Not Found", r#"{"detail":"not found"}"#.to_string())
     } else if let Some(org) = org {
-        match dalgo::flags::effective_flags(db, Some(&org)).await {
-            Ok(flags) => ("200 OK", serde_json::to_string(&dalgo::flags::as_map(&flags)).unwrap_or_default()),
+        match dalgo.org(&org).flags().map().await {
+            Ok(flags) => ("200 OK", serde_json::to_string(&flags).unwrap_or_default()),
             Err(e) if e.kind() == dalgo::ErrorKind::NotFound => ("404 Not Found", r#"{"detail":"no such org"}"#.into()),
             Err(e) => ("500 Internal Server Error", serde_json::json!({ "detail": e.to_string() }).to_string()),
         }

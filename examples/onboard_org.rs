@@ -6,9 +6,8 @@
 //! Uses the same configuration as the `dalgo` binary (DATABASE_URL, .env, …).
 
 use dalgo::config::{Config, Overrides};
-use dalgo::db::{self, Db};
-use dalgo::user::{Email, PasswordHash};
-use dalgo::{onboard, org};
+use dalgo::model::user::{Email, PasswordHash};
+use dalgo::ops::{CreateOrgAndUser, Dalgo};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,20 +16,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: onboard_org <ORG_NAME> <EMAIL>  (password in $PASSWORD)".into());
     };
     let cfg = Config::load(&Overrides::default())?;
-    db::setup(&cfg.database).await?;
-    let db = Db::connect(&cfg.database).await?;
+    // Creates the database if needed, migrates it, loads the seed data.
+    let (dalgo, _) = Dalgo::setup(cfg).await?;
 
     let email = Email::parse(&email)?;
     let password = std::env::var("PASSWORD").map_err(|_| "set PASSWORD for the new admin")?;
     let hash = PasswordHash::new(&password.into())?;
-    let request = onboard::Request {
-        org_name: &org_name,
-        email: &email,
-        role: "admin",
-        password: Some(&hash),
-        actor: &cfg.actor,
-    };
-    let report = onboard::create_org_and_user(&db, &request).await?;
+    let request = CreateOrgAndUser { org_name: &org_name, email: &email, role: "admin", password: Some(&hash) };
+    let report = dalgo.orgs().create_with_user(&request).await?;
     println!(
         "org {} ({}): {}",
         report.org.name,
@@ -38,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         if report.org_created { "created" } else { "exists" }
     );
 
-    for m in org::show(&db, &report.org.slug).await?.members {
+    for m in dalgo.org(&report.org.slug).show().await?.members {
         println!("  {} {}", m.email, m.role);
     }
     Ok(())

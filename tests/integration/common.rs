@@ -28,6 +28,19 @@ pub struct TestDb {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 impl TestDb {
+    /// Whether `password` is the password of the user with `email`, as the
+    /// library checks it (Django's PBKDF2 hashes).
+    pub fn password_works(&self, email: &str, password: &str) -> bool {
+        let overrides = dalgo::config::Overrides { database_url: Some(self.url.clone()), actor: None };
+        let cfg = dalgo::config::Config::load(&overrides).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let dalgo = dalgo::ops::Dalgo::connect(cfg).await.unwrap();
+            let email = dalgo::model::user::Email::parse(email).unwrap();
+            dalgo.users().check_password(&email, &password.to_string().into()).await.unwrap()
+        })
+    }
+
     pub fn new() -> TestDb {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();

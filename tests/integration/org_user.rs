@@ -1,6 +1,5 @@
 //! `dalgo org`, `dalgo user`, `dalgo role`.
 
-use dalgo::user::password::check_password;
 use predicates::str::contains;
 use serde_json::json;
 
@@ -211,7 +210,7 @@ fn user_set_role_remove_and_set_password() {
         .write_stdin("n3w pass")
         .assert()
         .success();
-    assert!(check_password("n3w pass", &db.scalar("SELECT password FROM users WHERE email = 'analyst@acme.org'")));
+    assert!(db.password_works("analyst@acme.org", "n3w pass"));
     db.dalgo(&["user", "set-password", "analyst@acme.org"]).assert().code(2);
 
     db.dalgo(&["user", "remove", "consultant@example.org", "--org", "acme-ngo"]).assert().code(2);

@@ -465,35 +465,6 @@ fn register_airbyte_server_type() {
     assert!(code == 200 || code == 201, "block schema: {schema}");
 }
 
-/// `prefect block register` makes a type before its schema; a block written
-/// in between is skipped like one of an unknown type, not an error (found as
-/// a concurrent test failing with "Prefect has no schema for block type").
-#[test]
-fn a_block_type_without_its_schema_yet_is_skipped() {
-    let slug = format!("half-registered-{}", std::process::id());
-    let (code, made) = prefect_call(
-        "POST",
-        &format!("{}/block_types/", prefect_url()),
-        Some(&json!({"name": slug.clone(), "slug": slug.clone()})),
-    );
-    assert!(code == 200 || code == 201, "block type: {made}");
-    let cfg = dalgo::config::PrefectConfig {
-        api_url: prefect_url().into(),
-        api_key: None,
-        timeout: std::time::Duration::from_secs(30),
-        retries: 0,
-        worker_pool: "dalgo-test-pool".into(),
-        eks_worker_pool: None,
-        entrypoint: dalgo::config::DEFAULT_ENTRYPOINT.into(),
-        pull_steps: json!([]),
-        airbyte_task_timeout: 15,
-    };
-    let client = dalgo::prefect::Client::new(&cfg).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let written = rt.block_on(client.upsert_block(&slug, "a-block", &json!({"value": "v"})));
-    assert!(matches!(written, Ok(None)), "{written:?}");
-}
-
 #[test]
 fn the_blocks_dalgos_workers_load_are_made_and_kept_current() {
     let env = Env::new("Blocks NGO");

@@ -798,7 +798,7 @@ fn json_values_dalgo_defines_are_lowercase_and_prefects_state_types_are_prefects
                 assert_eq!(value, value.to_lowercase(), "{args:?}: {key} {value:?} is not lowercase in {doc}");
                 seen.insert(key.to_string());
             } else if key == "state_type" {
-                let state = value.parse::<dalgo::prefect::StateType>();
+                let state = value.parse::<dalgo::model::pipeline::StateType>();
                 assert!(state.is_ok(), "{args:?}: state_type {value:?} is not Prefect's");
                 seen.insert(key.to_string());
             }

@@ -122,7 +122,7 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// Which entries [`list`] returns: all of them, or those of an org, an
+/// Which audit entries a listing returns: all of them, or those of an org, an
 /// actor, since a time; newest first, at most `limit`.
 #[derive(Debug, Clone, Default)]
 pub struct Query<'a> {

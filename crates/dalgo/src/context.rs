@@ -27,8 +27,14 @@ impl Dalgo {
         Ok(Dalgo::new(cfg, db))
     }
 
-    /// A handle over a database the caller already connected.
-    pub fn new(cfg: Config, db: Db) -> Dalgo {
+    /// A handle over a pool the caller manages (a web service's own): the
+    /// database must be migrated ([`Dalgo::setup`]).
+    pub fn with_pool(cfg: Config, pool: sqlx::PgPool) -> Dalgo {
+        Dalgo::new(cfg, Db::from_pool(pool))
+    }
+
+    /// A handle over a database already connected.
+    pub(crate) fn new(cfg: Config, db: Db) -> Dalgo {
         let store = SecretStore::open(&cfg.secrets);
         Dalgo { cfg, db, store, airbyte: OnceLock::new(), prefect: OnceLock::new() }
     }
@@ -37,11 +43,11 @@ impl Dalgo {
         &self.cfg
     }
 
-    pub fn db(&self) -> &Db {
+    pub(crate) fn db(&self) -> &Db {
         &self.db
     }
 
-    pub fn secrets(&self) -> &SecretStore {
+    pub(crate) fn store(&self) -> &SecretStore {
         &self.store
     }
 
@@ -51,7 +57,7 @@ impl Dalgo {
     }
 
     /// The Airbyte client; [`crate::Error::AirbyteNotConfigured`] without one.
-    pub fn airbyte(&self) -> Result<&crate::airbyte::Client> {
+    pub(crate) fn airbyte(&self) -> Result<&crate::airbyte::Client> {
         if let Some(c) = self.airbyte.get() {
             return Ok(c);
         }
@@ -60,7 +66,7 @@ impl Dalgo {
     }
 
     /// The Prefect client; [`crate::Error::PrefectNotConfigured`] without `PREFECT_API_URL`.
-    pub fn prefect(&self) -> Result<&crate::prefect::Client> {
+    pub(crate) fn prefect(&self) -> Result<&crate::prefect::Client> {
         if let Some(c) = self.prefect.get() {
             return Ok(c);
         }
@@ -70,7 +76,7 @@ impl Dalgo {
 
     /// The Prefect client when `PREFECT_API_URL` is set, `None` when it is
     /// not (for work that asks Prefect only when there is one to ask).
-    pub fn prefect_if_configured(&self) -> Result<Option<&crate::prefect::Client>> {
+    pub(crate) fn prefect_if_configured(&self) -> Result<Option<&crate::prefect::Client>> {
         if self.cfg.prefect.is_unset() { Ok(None) } else { self.prefect().map(Some) }
     }
 }

@@ -46,6 +46,25 @@ pub fn parse(text: &str, what: &str) -> Result<Value> {
     })
 }
 
+/// Parses a YAML or JSON document into a JSON object (a warehouse or
+/// connector config), within the limits.
+pub fn parse_object(text: &str, what: &str) -> Result<serde_json::Map<String, Value>> {
+    match parse(text, what)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(Error::InvalidConfig {
+            what: what.to_string(),
+            problems: vec!["it must be a mapping of field names to values".into()],
+        }),
+    }
+}
+
+/// A copy of a config with every sensitive value (a password, a secret, a
+/// key, a token…) replaced by `********`, at any depth: in objects, in
+/// lists, and in `key=value` parameters inside strings (`jdbc_url_params`).
+pub fn masked(config: &serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
+    crate::values::mask_object(config)
+}
+
 /// An upper bound on a document's nesting: the deepest run of open brackets
 /// and braces outside quoted strings, or the deepest block indentation (two
 /// columns a level), whichever is greater. One pass, no allocation.

@@ -74,19 +74,19 @@ pub enum Error {
     #[error("{email} is not a member of org {org}")]
     MembershipNotFound { email: String, org: String },
 
-    #[error("{email} is already a member of org {org} with role {role}; use `dalgo user set-role` to change it")]
+    #[error("{email} is already a member of org {org} with role {role}")]
     AlreadyMember { email: String, org: String, role: String },
 
-    #[error("{0} is the system user; it is managed by `dalgo create-system-orguser`")]
+    #[error("{0} is the system user; it is managed on its own")]
     SystemUser(String),
 
     #[error("a password is needed to create user {0}")]
     PasswordRequired(String),
 
-    #[error("the database has no dalgo schema (missing {0}); run `dalgo migrate` first")]
+    #[error("the database has no dalgo schema (missing {0})")]
     NotMigrated(String),
 
-    #[error("database {0} does not exist; run `dalgo migrate` to create it")]
+    #[error("database {0} does not exist")]
     DatabaseMissing(String),
 
     /// A session time limit ended a statement: the setting that did, and
@@ -103,14 +103,15 @@ pub enum Error {
     #[error("invalid {what}: {}", problems.join("; "))]
     InvalidConfig { what: String, problems: Vec<String> },
 
-    #[error("org {0} has no warehouse; set one with `dalgo warehouse set --org {0} …`")]
+    #[error("org {0} has no warehouse")]
     NoWarehouse(String),
 
     #[error("warehouse check failed: cannot connect to {target}: {reason}")]
     WarehouseCheck { target: String, reason: String },
 
-    #[error("{0}")]
-    InUse(String),
+    /// Refused because something else uses it; `next` says how to free it.
+    #[error("{message}")]
+    InUse { message: String, next: Option<NextStep> },
 
     #[error("{message}")]
     Git { kind: ErrorKind, message: String, detail: Option<String> },
@@ -135,7 +136,7 @@ pub enum Error {
     #[error("{path}: {reason}")]
     Escapes { path: String, reason: String },
 
-    #[error("org {0} has no dbt workspace; create one with `dalgo dbt setup --org {0} …`")]
+    #[error("org {0} has no dbt workspace")]
     NoDbtWorkspace(String),
 
     #[error("lost org {org}'s dbt lock while running ({reason}); dbt was stopped")]
@@ -146,7 +147,7 @@ pub enum Error {
     Interrupted { what: String },
 
     #[error("org {org} is busy: {holder}")]
-    Locked { org: String, holder: String, hint: &'static str },
+    Locked { org: String, holder: String, next: NextStep },
 
     #[error("{message}")]
     Airbyte { kind: ErrorKind, status: Option<u16>, message: String },
@@ -167,7 +168,7 @@ pub enum Error {
     #[error("Prefect is not configured: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)")]
     PrefectNotConfigured,
 
-    #[error("org {0} has no Airbyte workspace; create it with `dalgo airbyte workspace create --org {0}`")]
+    #[error("org {0} has no Airbyte workspace")]
     NoWorkspace(String),
 
     #[error("org {org} has no pipeline named {name:?}")]
@@ -204,7 +205,7 @@ pub enum Error {
     #[error("invalid pipeline: it has no tasks: give --connection, or set up dbt for org {org}")]
     NoTasks { org: String },
 
-    #[error("invalid pipeline tasks: {org} has no {} task(s) (set up dbt with `dalgo dbt setup`, or choose others)", missing.join(", "))]
+    #[error("invalid pipeline tasks: {org} has no {} task(s) (set up its dbt workspace, or choose others)", missing.join(", "))]
     UnknownTasks { org: String, missing: Vec<String> },
 
     #[error("no worker would run it: {reason}")]
@@ -229,7 +230,7 @@ pub enum Error {
     #[error("invalid repository URL {url}: {reason}")]
     InvalidRepoUrl { url: String, reason: String },
 
-    #[error("no {actor} definition named or with id {given:?}; `dalgo airbyte {actor}-definitions` lists them")]
+    #[error("no {actor} definition named or with id {given:?}")]
     UnknownDefinition { actor: &'static str, given: String },
 
     #[error("{0} has no warehouse destination recorded")]
@@ -288,7 +289,7 @@ impl Error {
             | Error::AlreadyMember { .. }
             | Error::SystemUser(_)
             | Error::InvalidConfig { .. }
-            | Error::InUse(_)
+            | Error::InUse { .. }
             | Error::NameTaken { .. }
             | Error::UnknownValue { .. }
             | Error::InvalidActor(_)
@@ -366,17 +367,10 @@ impl Error {
             | Error::UserNotFound { suggestion: Some(s), .. }
             | Error::UnknownRole { suggestion: Some(s), .. }
             | Error::UnknownFlag { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
-            Error::OrgNotFound { suggestion: None, .. } => Some("`dalgo org list` shows the orgs".into()),
             Error::PipelineNotFound { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
-            Error::PipelineNotFound { org, suggestion: None, .. } => {
-                Some(format!("`dalgo pipeline list --org {org}` shows its pipelines"))
+            Error::NoWarehouseDestination(_) => {
+                Some("pass --destination ID, or set the warehouse again while Airbyte is configured".into())
             }
-            Error::NoWarehouseDestination(_) => Some(
-                "pass --destination ID, or set the warehouse with `dalgo warehouse set` while Airbyte is configured"
-                    .into(),
-            ),
-            Error::Locked { hint, .. } => Some(hint.to_string()),
-            Error::NoWorker { pool, queue, .. } => Some(start_worker_hint(pool, queue)),
             Error::DbTimedOut { setting, .. } => Some(format!(
                 "another session holds what this needs, or the statement is slow: retry later, or raise {setting} (seconds, 0 for no limit)"
             )),
@@ -446,9 +440,87 @@ fn db_text(e: &sqlx::Error) -> String {
     }
 }
 
-/// How to start a worker for a pool's queue.
-pub fn start_worker_hint(pool: &str, queue: &str) -> String {
-    format!("start a worker for it, e.g. `prefect worker start --pool {pool} --work-queue {queue}`")
+/// What to do next, as data: the `dalgo` binary shows each as the command
+/// that does it, a program embedding the library as its own UI's action.
+/// [`std::fmt::Display`] words it without naming any command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum NextStep {
+    /// Create or migrate dalgo's database.
+    Migrate,
+    /// See which orgs there are.
+    ListOrgs,
+    /// See the org's pipelines.
+    ListPipelines { org: String },
+    /// Change the member's role instead of adding them again.
+    SetRole { email: String, org: String },
+    /// The system user is made and kept by its own operation.
+    CreateSystemUser,
+    /// Set the org's warehouse (again, with the same config, to finish one).
+    SetWarehouse { org: String },
+    /// Set up the org's dbt workspace.
+    SetupDbt { org: String },
+    /// Remove the org's dbt workspace.
+    TeardownDbt { org: String },
+    /// Create the org's Airbyte workspace.
+    CreateAirbyteWorkspace { org: String },
+    /// See the source or destination definitions (`actor` is `source` or `destination`).
+    ListDefinitions { actor: &'static str },
+    /// See the org's Airbyte connections (to delete those in the way).
+    ListConnections { org: String },
+    /// Create or refresh the Prefect blocks the org's pipelines load.
+    SyncBlocks { org: String },
+    /// Wait for the flow run holding a lock to end, or cancel it.
+    WaitOrCancelRun,
+    /// Wait for the dbt command running for the org, or queue behind it.
+    WaitForDbt,
+    /// Start a worker polling this work pool's queue.
+    StartWorker { pool: String, queue: String },
+}
+
+impl std::fmt::Display for NextStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NextStep::Migrate => write!(f, "migrate dalgo's database"),
+            NextStep::ListOrgs => write!(f, "list the orgs"),
+            NextStep::ListPipelines { org } => write!(f, "list the pipelines of {org}"),
+            NextStep::SetRole { email, org } => write!(f, "change the role of {email} in {org}"),
+            NextStep::CreateSystemUser => write!(f, "create the system user"),
+            NextStep::SetWarehouse { org } => write!(f, "set the warehouse of {org}"),
+            NextStep::SetupDbt { org } => write!(f, "set up the dbt workspace of {org}"),
+            NextStep::TeardownDbt { org } => write!(f, "remove the dbt workspace of {org}"),
+            NextStep::CreateAirbyteWorkspace { org } => write!(f, "create the Airbyte workspace of {org}"),
+            NextStep::ListDefinitions { actor } => write!(f, "list the {actor} definitions"),
+            NextStep::ListConnections { org } => write!(f, "list the Airbyte connections of {org}"),
+            NextStep::SyncBlocks { org } => write!(f, "refresh the Prefect blocks of {org}"),
+            NextStep::WaitOrCancelRun => write!(f, "wait for that flow run to end, or cancel it"),
+            NextStep::WaitForDbt => write!(f, "wait for it to finish, or queue behind it"),
+            NextStep::StartWorker { pool, queue } => write!(f, "start a worker for work pool {pool}, queue {queue}"),
+        }
+    }
+}
+
+impl Error {
+    /// What to do about this error, when one step does it.
+    pub fn next_step(&self) -> Option<NextStep> {
+        let org = |o: &String| o.clone();
+        Some(match self {
+            Error::NotMigrated(_) | Error::DatabaseMissing(_) => NextStep::Migrate,
+            Error::OrgNotFound { suggestion: None, .. } => NextStep::ListOrgs,
+            Error::PipelineNotFound { org: o, suggestion: None, .. } => NextStep::ListPipelines { org: org(o) },
+            Error::AlreadyMember { email, org: o, .. } => NextStep::SetRole { email: email.clone(), org: org(o) },
+            Error::SystemUser(_) => NextStep::CreateSystemUser,
+            Error::NoWarehouse(o) => NextStep::SetWarehouse { org: org(o) },
+            Error::NoDbtWorkspace(o) => NextStep::SetupDbt { org: org(o) },
+            Error::UnknownTasks { org: o, .. } => NextStep::SetupDbt { org: org(o) },
+            Error::NoWorkspace(o) => NextStep::CreateAirbyteWorkspace { org: org(o) },
+            Error::UnknownDefinition { actor, .. } => NextStep::ListDefinitions { actor },
+            Error::InUse { next: Some(n), .. } | Error::Locked { next: n, .. } => n.clone(),
+            Error::NoWorker { pool, queue, .. } => NextStep::StartWorker { pool: pool.clone(), queue: queue.clone() },
+            _ => return None,
+        })
+    }
 }
 
 impl From<sqlx::Error> for Error {

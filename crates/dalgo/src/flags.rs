@@ -3,15 +3,8 @@
 //! An org's effective value for a flag is its own override if it has one,
 //! else the global value, else `false`. [`effective_flags`] computes all of
 //! them in one query, so a web service can serve Dalgo's
-//! `GET /api/organizations/flags` from it:
-//!
-//! ```no_run
-//! # async fn serve(db: &dalgo::db::Db) -> dalgo::Result<()> {
-//! let flags = dalgo::flags::effective_flags(db, Some("acme-ngo")).await?;
-//! let body = serde_json::to_string(&dalgo::flags::as_map(&flags)).unwrap();
-//! // body == {"AI_DATA_ANALYSIS":false,"DATA_QUALITY":true,...}
-//! # Ok(()) }
-//! ```
+//! `GET /api/organizations/flags` from it (through
+//! `dalgo.org(slug).flags().map()`; see `examples/flags_endpoint.rs`).
 
 use std::collections::BTreeMap;
 
@@ -157,14 +150,15 @@ pub async fn set_flag(db: &Db, scope: Scope<'_>, name: &str, value: bool, actor:
     Ok(change)
 }
 
-/// Enables every catalogue flag globally, in one transaction.
-pub async fn enable_all_global(db: &Db, actor: &str) -> Result<Vec<Change>> {
+/// Enables every catalogue flag in a scope, in one transaction.
+pub async fn enable_all(db: &Db, scope: Scope<'_>, actor: &str) -> Result<Vec<Change>> {
     let mut tx = db.pool().begin().within().await?;
+    let org = scope_org(&mut tx, scope).await?;
     let names: Vec<String> =
         sqlx::query_scalar("SELECT name FROM feature_flags ORDER BY name").fetch_all(&mut *tx).within().await?;
     let mut changes = Vec::with_capacity(names.len());
     for name in &names {
-        changes.push(set_in_tx(&mut tx, None, name, true, actor).await?);
+        changes.push(set_in_tx(&mut tx, org.as_ref(), name, true, actor).await?);
     }
     tx.commit().within().await?;
     Ok(changes)

@@ -179,10 +179,15 @@ async fn references(db: &crate::db::Db) -> Result<Vec<(String, &'static str, Str
     Ok(rows.into_iter().map(|(n, wh, org)| (n, if wh { "warehouse" } else { "git token" }, org)).collect())
 }
 
-/// Deletes a secret no row refers to.
-pub async fn delete_unused(db: &crate::db::Db, store: &SecretStore, name: &str) -> Result<()> {
+/// Deletes a secret no row refers to, and says so in the audit log.
+pub async fn delete_unused(db: &crate::db::Db, store: &SecretStore, name: &str, actor: &str) -> Result<()> {
     refuse_referenced(db, name).await?;
-    if store.delete(name)? { forget(db, name).await } else { Err(Error::SecretNotFound(name.to_string())) }
+    if !store.delete(name)? {
+        return Err(Error::SecretNotFound(name.to_string()));
+    }
+    forget(db, name).await?;
+    let entry = crate::audit::Entry::new(actor, crate::audit::Action::Delete, crate::audit::Resource::Secret, name);
+    entry.record(&mut *db.pool().acquire().await?).await
 }
 
 /// What [`delete_unused`] would refuse (a secret a row names, or none by
@@ -197,9 +202,12 @@ pub async fn check_delete(db: &crate::db::Db, store: &SecretStore, name: &str) -
 
 async fn refuse_referenced(db: &crate::db::Db, name: &str) -> Result<()> {
     match references(db).await?.into_iter().find(|(n, _, _)| n == name) {
-        Some((_, kind, org)) => Err(Error::InUse(format!(
-            "secret {name} holds the {kind} of org {org}; remove it with the command that manages the {kind}"
-        ))),
+        Some((_, kind, org)) => Err(Error::InUse {
+            message: format!(
+                "secret {name} holds the {kind} of org {org}; remove it with the command that manages the {kind}"
+            ),
+            next: None,
+        }),
         None => Ok(()),
     }
 }

@@ -107,10 +107,5 @@ fn holders(held: &[LockRow]) -> String {
 
 /// The refusal (75) of a command whose tasks live runs hold.
 pub(crate) fn refusal(org: &Org, held: &[LockRow]) -> Error {
-    Error::Locked {
-        org: org.slug.clone(),
-        holder: holders(held),
-        hint: "wait for that run to end (`dalgo pipeline logs <flow run> --follow`), or cancel it \
-               (`dalgo pipeline cancel <flow run>`)",
-    }
+    Error::Locked { org: org.slug.clone(), holder: holders(held), next: crate::error::NextStep::WaitOrCancelRun }
 }

@@ -56,15 +56,6 @@ fn invalid(what: &str, problems: Vec<String>) -> Error {
     Error::InvalidConfig { what: what.to_string(), problems }
 }
 
-/// Parses a YAML or JSON document (JSON is YAML) into a JSON object.
-/// Within [`crate::document`]'s limits.
-pub fn parse_config(text: &str, what: &str) -> Result<Map<String, Value>> {
-    match crate::document::parse(text, what)? {
-        Value::Object(map) => Ok(map),
-        _ => Err(invalid(what, vec!["it must be a mapping of field names to values".into()])),
-    }
-}
-
 const SSL_MODES: [&str; 6] = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
 
 /// Checks a warehouse config field by field, reporting every problem at once,
@@ -263,7 +254,7 @@ pub async fn load(db: &Db, store: &SecretStore, org: &Org) -> Result<(Warehouse,
             wh.credentials_secret
         ),
     })?;
-    let creds = parse_config(secret.expose_secret(), "stored warehouse credentials")?;
+    let creds = crate::document::parse_object(secret.expose_secret(), "stored warehouse credentials")?;
     Ok((wh, creds))
 }
 
@@ -319,14 +310,6 @@ pub(crate) async fn record(
     Ok((old.is_none(), old))
 }
 
-/// Keys whose values are never shown.
-/// A copy of a config with every sensitive value replaced by `********`, at
-/// any depth: in objects, in lists, in objects inside lists, and in
-/// `key=value` parameters inside strings (`jdbc_url_params`).
-pub fn masked(config: &Map<String, Value>) -> Map<String, Value> {
-    crate::values::mask_object(config)
-}
-
 /// A warehouse as `dalgo warehouse show` prints it: credentials masked.
 #[derive(Debug, Clone, Serialize)]
 pub struct WarehouseDetails {
@@ -339,7 +322,7 @@ pub struct WarehouseDetails {
 pub async fn show(db: &Db, store: &SecretStore, org_slug: &str) -> Result<WarehouseDetails> {
     let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
     let (warehouse, creds) = load(db, store, &org).await?;
-    Ok(WarehouseDetails { org: org.slug, warehouse, credentials: masked(&creds) })
+    Ok(WarehouseDetails { org: org.slug, warehouse, credentials: crate::document::masked(&creds) })
 }
 
 /// Deletes the warehouse row, then its secret. Refused while a dbt workspace
@@ -375,10 +358,10 @@ async fn deletable(conn: &mut PgConnection, org: &Org) -> Result<Warehouse> {
         .within()
         .await?;
     if has_dbt {
-        return Err(Error::InUse(format!(
-            "the warehouse of {} is used by its dbt workspace; run `dalgo dbt teardown --org {}` first",
-            org.slug, org.slug
-        )));
+        return Err(Error::InUse {
+            message: format!("the warehouse of {} is used by its dbt workspace; remove that first", org.slug),
+            next: Some(crate::error::NextStep::TeardownDbt { org: org.slug.clone() }),
+        });
     }
     Ok(wh)
 }
@@ -432,9 +415,10 @@ mod tests {
 
     #[test]
     fn masking_hides_every_sensitive_value() {
-        let m =
-            masked(&map(json!({"host": "h", "password": "p", "tunnel_method": {"ssh_key": "k", "tunnel_host": "t"},
-                                   "credentials_json": "{}"})));
+        let m = crate::document::masked(&map(
+            json!({"host": "h", "password": "p", "tunnel_method": {"ssh_key": "k", "tunnel_host": "t"},
+                                   "credentials_json": "{}"}),
+        ));
         assert_eq!(m["host"], "h");
         assert_eq!(m["password"], "********");
         assert_eq!(m["tunnel_method"]["ssh_key"], "********");
@@ -444,7 +428,7 @@ mod tests {
 
     #[test]
     fn masking_reaches_into_lists_at_any_depth() {
-        let m = masked(&map(json!({
+        let m = crate::document::masked(&map(json!({
             "nested": {"deep": [1, {"password": "p1", "host": "h"}, [{"api_token": "t"}]]},
             "hosts": ["a", "b"],
         })));

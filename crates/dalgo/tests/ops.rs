@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use dalgo::config::{AirbyteAuth, AirbyteConfig, Config, DatabaseConfig, DbtConfig, SecretsConfig};
-use dalgo::ops::{Dalgo, DeleteOptions, Step, WarehouseSpec};
-use dalgo::user::{Email, PasswordHash};
-use dalgo::warehouse::WarehouseType;
-use dalgo::{Error, ErrorKind, onboard};
+use dalgo::model::user::{Email, PasswordHash};
+use dalgo::model::warehouse::WarehouseType;
+use dalgo::ops::{CreateOrgAndUser, Dalgo, DeleteOptions, Step, WarehouseSpec};
+use dalgo::{Error, ErrorKind};
 use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
@@ -57,8 +57,7 @@ impl Fixture {
     /// Creates and migrates the database, and returns a handle on it.
     async fn dalgo(&self, airbyte: Option<AirbyteConfig>) -> Dalgo {
         let cfg = self.config(airbyte);
-        dalgo::db::setup(&cfg.database).await.unwrap();
-        Dalgo::connect(cfg).await.unwrap()
+        Dalgo::setup(cfg).await.unwrap().0
     }
 
     fn secret_files(&self) -> Vec<String> {
@@ -82,9 +81,8 @@ impl Drop for Fixture {
 async fn onboard(d: &Dalgo, name: &str, email: &str) -> String {
     let email = Email::parse(email).unwrap();
     let hash = PasswordHash::new(&"a long passphrase".to_string().into()).unwrap();
-    let req =
-        onboard::Request { org_name: name, email: &email, role: "admin", password: Some(&hash), actor: d.actor() };
-    onboard::create_org_and_user(d.db(), &req).await.unwrap().org.slug
+    let req = CreateOrgAndUser { org_name: name, email: &email, role: "admin", password: Some(&hash) };
+    d.orgs().create_with_user(&req).await.unwrap().org.slug
 }
 
 fn postgres_warehouse(password: &str) -> WarehouseSpec {
@@ -97,8 +95,13 @@ fn postgres_warehouse(password: &str) -> WarehouseSpec {
     }
 }
 
-async fn scalar(d: &Dalgo, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(d.db().pool()).await.unwrap()
+/// One value read from the handle's database on a connection of the test's own.
+async fn scalar<T>(d: &Dalgo, sql: &str) -> T
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + Unpin,
+{
+    let mut conn = PgConnection::connect_with(&d.config().database.options).await.unwrap();
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&mut conn).await.unwrap()
 }
 
 #[tokio::test]
@@ -123,12 +126,12 @@ async fn warehouse_set_versions_credentials_and_org_delete_removes_everything() 
     let dry = org.delete(DeleteOptions { dry_run: true, keep_airbyte: false }).await.unwrap();
     assert_eq!(dry.secrets, std::slice::from_ref(&second.warehouse.credentials_secret));
     assert_eq!(dry.paths, std::slice::from_ref(&org_dir));
-    assert_eq!(scalar(&d, "SELECT count(*) FROM orgs").await, 1, "a dry run changes nothing");
+    assert_eq!(scalar::<i64>(&d, "SELECT count(*) FROM orgs").await, 1, "a dry run changes nothing");
 
     let done = org.delete(DeleteOptions::default()).await.unwrap();
     assert_eq!(done.rows.users_removed, ["boss@acme.org"]);
-    assert_eq!(scalar(&d, "SELECT count(*) FROM orgs").await, 0);
-    assert_eq!(scalar(&d, "SELECT count(*) FROM org_secrets").await, 0);
+    assert_eq!(scalar::<i64>(&d, "SELECT count(*) FROM orgs").await, 0);
+    assert_eq!(scalar::<i64>(&d, "SELECT count(*) FROM org_secrets").await, 0);
     assert!(fx.secret_files().is_empty());
     assert!(!org_dir.exists());
 
@@ -174,7 +177,7 @@ async fn the_delete_org_example_deletes_an_org_completely() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("deleted org Example NGO (example-ngo)"));
-    assert_eq!(scalar(&d, "SELECT count(*) FROM orgs").await, 0);
+    assert_eq!(scalar::<i64>(&d, "SELECT count(*) FROM orgs").await, 0);
     assert!(fx.secret_files().is_empty());
     assert!(!fx.clientdbt_root().join(&slug).exists());
 }
@@ -194,21 +197,11 @@ async fn an_org_reaches_only_its_own_airbyte_objects() {
     let d = fx.dalgo(Some(airbyte)).await;
     let (a, b) = (onboard(&d, "Org A", "a@a.org").await, onboard(&d, "Org B", "b@b.org").await);
     for slug in [&a, &b] {
-        dalgo::airbyte::workspace_create(d.db(), d.airbyte().unwrap(), slug, d.actor()).await.unwrap();
+        d.org(slug).create_airbyte_workspace().await.unwrap();
     }
-    let ws = |slug: &str| {
-        let pool = d.db().pool().clone();
-        let slug = slug.to_string();
-        async move {
-            sqlx::query_scalar::<_, String>("SELECT airbyte_workspace_id FROM orgs WHERE slug = $1")
-                .bind(slug)
-                .fetch_one(&pool)
-                .await
-                .unwrap()
-        }
-    };
-    let mine = stub.seed_connections(&ws(&a).await, 1).remove(0);
-    let theirs = stub.seed_connections(&ws(&b).await, 1).remove(0);
+    let ws = |slug: &str| format!("SELECT airbyte_workspace_id FROM orgs WHERE slug = '{slug}'");
+    let mine = stub.seed_connections(&scalar::<String>(&d, &ws(&a)).await, 1).remove(0);
+    let theirs = stub.seed_connections(&scalar::<String>(&d, &ws(&b)).await, 1).remove(0);
 
     let oa = d.org(&a).airbyte().await.unwrap();
     assert_eq!(oa.connection(&mine).await.unwrap().connection_id, mine);

@@ -2,8 +2,7 @@
 //! documents, a tenant's dbt_project.yml) and of masking, over generated
 //! inputs. Bounded: a fixed number of cases, no files written.
 
-use dalgo::document::{self, MAX_NESTING};
-use dalgo::warehouse::masked;
+use dalgo::document::{self, MAX_NESTING, masked};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 

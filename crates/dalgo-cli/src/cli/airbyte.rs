@@ -15,12 +15,12 @@ use super::output::{
 };
 use super::warehouse::read_input;
 use super::{Context, prompt};
-use dalgo::airbyte::{
+use dalgo::ErrorKind;
+use dalgo::model::airbyte::{
     self, Actor, ConnectionChanges, ConnectionSpec, DestinationSyncMode, JobStatus, StreamSelection, SyncEvent,
     SyncMode, SyncOptions,
 };
-use dalgo::ops::Dalgo;
-use dalgo::{ErrorKind, warehouse};
+use dalgo::ops::{AirbyteLogin, Dalgo};
 
 #[derive(Debug, Subcommand)]
 pub enum AirbyteCommand {
@@ -303,8 +303,7 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> CmdResult {
         return login(ctx, a);
     }
     if let AirbyteCommand::Health = c {
-        let client = airbyte::client(&cfg)?;
-        let h = airbyte::health(&client, &cfg).await?;
+        let h = Dalgo::airbyte_health(&cfg).await?;
         return emit(ctx.format, &h, |out| {
             let rows = [
                 ("url", h.url.clone()),
@@ -315,7 +314,7 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> CmdResult {
             write_table(out, &fields(&rows))
         });
     }
-    let dalgo = dalgo::ops::Dalgo::connect(cfg).await?;
+    let dalgo = Dalgo::connect(cfg).await?;
     let d = &dalgo;
     match c {
         AirbyteCommand::Workspace(w) => workspace(ctx, d, w).await,
@@ -341,7 +340,6 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> CmdResult {
 }
 
 fn login(ctx: &Context, a: LoginArgs) -> CmdResult {
-    let store = dalgo::secrets::SecretStore::Keyring;
     let label = match (&a.client_id, &a.username) {
         (Some(id), _) => format!("Airbyte client secret for {id}"),
         (None, Some(user)) => format!("Airbyte password for {user}"),
@@ -361,35 +359,21 @@ fn login(ctx: &Context, a: LoginArgs) -> CmdResult {
         )
         .into());
     }
-    let mut stored = Vec::new();
-    let mut put = |name: &str, value: &str| -> anyhow::Result<()> {
-        store.put(name, &value.to_string().into())?;
-        stored.push(name.to_string());
-        Ok(())
+    let secret = secrecy::SecretString::from(secret.to_string());
+    let login = match (a.client_id, a.username) {
+        (Some(id), _) => AirbyteLogin::Client { id, secret },
+        (None, Some(username)) => AirbyteLogin::User { username, password: secret },
+        (None, None) => AirbyteLogin::Token(secret),
     };
-    for name in airbyte::KEYRING_ENTRIES {
-        let _ = store.delete(name);
-    }
-    match (a.client_id, a.username) {
-        (Some(id), _) => {
-            put("airbyte-client-id", &id)?;
-            put("airbyte-client-secret", secret)?;
-        }
-        (None, Some(user)) => {
-            put("airbyte-username", &user)?;
-            put("airbyte-password", secret)?;
-        }
-        (None, None) => put("airbyte-api-token", secret)?,
-    }
+    let stored = Dalgo::airbyte_login(login)?;
     let body = serde_json::json!({ "stored": stored });
     emit(ctx.format, &body, |out| writeln!(out, "stored Airbyte credentials in the OS keyring ({})", stored.join(", ")))
 }
 
 async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> CmdResult {
-    let (db, c, actor) = (d.db(), d.airbyte()?, d.actor());
     match w {
         WorkspaceCommand::Create(o) => {
-            let (ws, created) = airbyte::workspace_create(db, c, &o.slug, actor).await?;
+            let (ws, created) = d.org(&o.slug).create_airbyte_workspace().await?;
             let body = serde_json::json!({ "org": o.slug, "workspace_id": ws.workspace_id, "name": ws.name, "created": created });
             emit(ctx.format, &body, |out| {
                 let verb = if created { "created" } else { "exists:" };
@@ -420,7 +404,7 @@ async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> CmdResult {
             if !guard.proceed(ctx, &action)? {
                 return Ok(ExitStatus::Success);
             }
-            let deleted = airbyte::workspace_delete(db, c, &org.slug, actor).await?;
+            let deleted = d.org(&org.slug).delete_airbyte_workspace().await?;
             let body = serde_json::json!({ "org": org.slug, "deleted_workspace": deleted });
             emit(ctx.format, &body, |out| match &deleted {
                 Some(id) => writeln!(out, "deleted workspace {id} of {}", org.slug),
@@ -443,7 +427,7 @@ async fn definitions(ctx: &Context, d: &Dalgo, actor: Actor, o: OrgList) -> CmdR
 }
 
 fn parse_json_or_yaml(path: &std::path::Path) -> anyhow::Result<Value> {
-    Ok(Value::Object(warehouse::parse_config(&read_input(path)?, "config")?))
+    Ok(Value::Object(dalgo::document::parse_object(&read_input(path)?, "config")?))
 }
 
 async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> CmdResult {
@@ -774,7 +758,7 @@ async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> CmdResult {
 async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> CmdResult {
     match cmd {
         JobsCommand::List { org, connection, limit } => {
-            let rows = airbyte::history(d.db(), &org.slug, connection.as_deref(), limit).await?;
+            let rows = d.org(&org.slug).airbyte_jobs(connection.as_deref(), limit).await?;
             emit(ctx.format, &rows, |out| {
                 let t = table(
                     &["JOB", "CONNECTION", "TYPE", "STATUS", "RECORDS", "BYTES", "STARTED", "ENDED"],

@@ -4,7 +4,7 @@ use clap::Subcommand;
 
 use super::Context;
 use super::output::{CmdResult, emit, table, when, write_list};
-use dalgo::audit;
+use dalgo::model::audit;
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
@@ -30,10 +30,9 @@ DALGO_ACTOR). Entries of a deleted org are kept and found by its slug.")]
 
 pub async fn run(ctx: &Context, c: AuditCommand) -> CmdResult {
     let AuditCommand::List { org, actor, since, limit } = c;
-    let (_, db) = ctx.connect().await?;
     let since = since.and_then(|s| chrono::Duration::from_std(s).ok()).map(|s| chrono::Utc::now() - s);
     let q = audit::Query { org: org.as_deref(), actor: actor.as_deref(), since, limit: Some(limit) };
-    let entries = audit::list(&db, &q).await?;
+    let entries = ctx.dalgo().await?.audit().list(&q).await?;
     emit(ctx.format, &entries, |out| {
         let t = table(
             &["AT", "ACTOR", "ACTION", "WHAT", "ID", "ORG"],

@@ -98,12 +98,12 @@ async fn lookup(kind: Kind, prefix: &str) -> dalgo::Result<Vec<(String, Option<S
     let org = std::env::var("DALGO_ORG").ok().filter(|o| !o.is_empty());
     let dalgo = dalgo::ops::Dalgo::connect(cfg).await?;
     Ok(match kind {
-        Kind::Org => dalgo::org::slugs_starting(dalgo.db(), prefix)
-            .await?
-            .into_iter()
-            .map(|(slug, name)| (slug, Some(name)))
-            .collect(),
-        Kind::Pipeline => dalgo::pipeline::names_starting(dalgo.db(), org.as_deref(), prefix)
+        Kind::Org => {
+            dalgo.orgs().slugs_starting(prefix).await?.into_iter().map(|(slug, name)| (slug, Some(name))).collect()
+        }
+        Kind::Pipeline => dalgo
+            .orgs()
+            .pipeline_names_starting(org.as_deref(), prefix)
             .await?
             .into_iter()
             .map(|(name, slug)| (name, Some(format!("pipeline of {slug}"))))

@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, c: ConfigCommand) -> CmdResult {
 }
 
 /// One line: whether dbt, git and shell tasks run confined, and how.
-fn confinement(s: &dalgo::sandbox::SandboxStatus) -> String {
+fn confinement(s: &dalgo::model::sandbox::SandboxStatus) -> String {
     let how = match (s.confined, s.landlock_abi) {
         (true, Some(abi)) => format!("confined to its org's files (Landlock ABI {abi}, DALGO_SANDBOX={})", s.mode),
         _ => format!("NOT confined (DALGO_SANDBOX={})", s.mode),

@@ -5,8 +5,9 @@ use clap::Args;
 use super::Context;
 use super::output::{CmdResult, created, emit, table, write_table};
 use super::prompt::{self, PasswordSources};
-use dalgo::onboard::{self, Report, Request};
-use dalgo::user::Email;
+use dalgo::model::org::CreateReport;
+use dalgo::model::user::Email;
+use dalgo::ops::CreateOrgAndUser;
 
 #[derive(Debug, Args)]
 #[command(
@@ -33,17 +34,16 @@ pub struct CreateArgs {
 
 pub async fn run(ctx: &Context, a: CreateArgs) -> CmdResult {
     let email = Email::parse(&a.email)?;
-    dalgo::org::validate_name(&a.org_name)?;
-    let (cfg, db) = ctx.connect().await?;
+    // A bad name is refused before the database is asked.
+    dalgo::ops::Orgs::validate_name(&a.org_name)?;
+    let dalgo = ctx.dalgo().await?;
+    let orgs = dalgo.orgs();
     // Bad input fails before anyone is asked for a password.
-    dalgo::role::require(&db, &a.role).await?;
+    orgs.check_create(&a.org_name, &a.role).await?;
     let sources = PasswordSources { positional: a.password, stdin: a.password_stdin };
-    let (hash, password_given) = prompt::new_user_password(ctx, &db, &email, sources).await?;
-    let report = onboard::create_org_and_user(
-        &db,
-        &Request { org_name: &a.org_name, email: &email, role: &a.role, password: hash.as_ref(), actor: &cfg.actor },
-    )
-    .await?;
+    let (hash, password_given) = prompt::new_user_password(ctx, &dalgo, &email, sources).await?;
+    let req = CreateOrgAndUser { org_name: &a.org_name, email: &email, role: &a.role, password: hash.as_ref() };
+    let report = orgs.create_with_user(&req).await?;
     if !report.user_created && password_given {
         ctx.note(format!("user {} exists; its password was left unchanged", report.email));
     }
@@ -56,7 +56,7 @@ pub async fn run(ctx: &Context, a: CreateArgs) -> CmdResult {
     emit(ctx.format, &report, |out| write_table(out, &report_table(&report)))
 }
 
-fn report_table(r: &Report) -> comfy_table::Table {
+fn report_table(r: &CreateReport) -> comfy_table::Table {
     table(
         &["WHAT", "NAME", "STATUS"],
         [

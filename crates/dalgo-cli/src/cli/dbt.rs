@@ -8,7 +8,8 @@ use secrecy::SecretString;
 use super::output::{CliError, CmdResult, ExitStatus, Format, emit, fields, table, when, write_table};
 use super::warehouse::read_input;
 use super::{Context, prompt};
-use dalgo::dbt::{self, ChildStdout, Command, RunRequest, SetupRequest, Source};
+use dalgo::model::dbt::{self, ChildStdout, Command, SetupRequest, Source};
+use dalgo::ops::DbtRunOptions;
 
 #[derive(Debug, Subcommand)]
 pub enum DbtCommand {
@@ -109,7 +110,6 @@ pub struct RunArgs {
 
 pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
-    let (cfg, db, store) = (dalgo.config(), dalgo.db(), dalgo.secrets());
     let on_wait = |holder: &str| ctx.note(format!("waiting: {holder}"));
     match c {
         DbtCommand::Setup(a) => {
@@ -159,7 +159,7 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
             })
         }
         DbtCommand::Status { org, limit } => {
-            let s = dbt::status(db, &cfg.dbt, &org, limit).await?;
+            let s = dalgo.org(&org).dbt().status(limit).await?;
             emit(ctx.format, &s, |out| {
                 let rows = [
                     ("org", s.org.clone()),
@@ -199,8 +199,7 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
             // Ctrl-C or SIGTERM stops git and records the pull as interrupted.
             let stop =
                 super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate], Some(super::STOP_GRACE))?;
-            let step = (org.as_str(), dbt::GitStep::Pull);
-            let head = dbt::git_update(db, &cfg.dbt, store, step, (!no_wait, &cfg.actor), on_wait, stop).await?;
+            let head = dalgo.org(&org).dbt().git_pull(no_wait, on_wait, stop).await?;
             let body = serde_json::json!({ "org": org, "head_commit": head });
             emit(ctx.format, &body, |out| writeln!(out, "{org}: at {head}"))
         }
@@ -218,25 +217,20 @@ pub async fn run(ctx: &Context, c: DbtCommand) -> CmdResult {
                 DbtCommand::Ls(a) => (Command::Ls, a),
                 _ => unreachable!("handled above"),
             };
-            let req = RunRequest {
-                org: &a.org,
-                command,
+            let opts = DbtRunOptions {
                 target: a.target.as_deref(),
                 extra: &a.extra,
-                wait: !a.no_wait,
-                actor: &cfg.actor,
-                prefect: dalgo.prefect_if_configured()?,
+                no_wait: a.no_wait,
                 // With -o json or name, stdout holds only the summary; dbt's lines go to stderr.
                 stdout: match ctx.format {
                     Format::Json | Format::Name => ChildStdout::Stderr,
                     Format::Table | Format::Wide => ChildStdout::Inherit,
                 },
-                for_flow_run: None,
             };
             // Ctrl-C or SIGTERM stops dbt and records the run as interrupted.
             let stop =
                 super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate], Some(super::STOP_GRACE))?;
-            let run = dbt::run(db, &cfg.dbt, store, &req, on_wait, stop).await?;
+            let run = dalgo.org(&a.org).dbt().run(command, opts, on_wait, stop).await?;
             if matches!(ctx.format, Format::Json | Format::Name) {
                 emit(ctx.format, &RunSummary { org: &a.org, run: &run }, |_| Ok(()))?;
             }

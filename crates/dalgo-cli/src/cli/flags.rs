@@ -6,7 +6,7 @@ use clap::{ArgGroup, Args};
 
 use super::Context;
 use super::output::{CliError, CmdResult, emit, table, write_list, yes_no};
-use dalgo::flags::{self, Change, Scope};
+use dalgo::model::flags::Change;
 
 #[derive(Debug, Args)]
 #[command(
@@ -47,11 +47,15 @@ pub async fn run(ctx: &Context, a: FlagArgs) -> CmdResult {
         )
         .into());
     }
-    let (cfg, db) = ctx.connect().await?;
-    let scope = a.org_slug.as_deref().map_or(Scope::Global, Scope::Org);
+    let dalgo = ctx.dalgo().await?;
+    let flags = match &a.org_slug {
+        Some(slug) => dalgo.org(slug).flags(),
+        None => dalgo.flags(),
+    };
     if a.list_all {
-        let states = flags::effective_flags(&db, a.org_slug.as_deref()).await?;
-        return emit(ctx.format, &flags::as_map(&states), |out| {
+        let states = flags.list().await?;
+        let map: std::collections::BTreeMap<&str, bool> = states.iter().map(|s| (s.name.as_str(), s.value)).collect();
+        return emit(ctx.format, &map, |out| {
             let t = table(
                 &["FLAG", "VALUE", "SOURCE", "DESCRIPTION"],
                 states
@@ -62,7 +66,7 @@ pub async fn run(ctx: &Context, a: FlagArgs) -> CmdResult {
         });
     }
     if a.enable_all_global {
-        let changes = flags::enable_all_global(&db, &cfg.actor).await?;
+        let changes = flags.enable_all().await?;
         let changed = changes.iter().filter(|c| c.changed()).count();
         return emit(ctx.format, &changes, |out| {
             for c in &changes {
@@ -72,11 +76,7 @@ pub async fn run(ctx: &Context, a: FlagArgs) -> CmdResult {
         });
     }
     let name = a.flag.as_deref().unwrap_or_default();
-    let change = if a.clear {
-        flags::clear_flag(&db, scope, name, &cfg.actor).await?
-    } else {
-        flags::set_flag(&db, scope, name, a.enable, &cfg.actor).await?
-    };
+    let change = if a.clear { flags.clear(name).await? } else { flags.set(name, a.enable).await? };
     emit(ctx.format, &ChangeJson::from(&change), |out| write_change(out, &change))
 }
 

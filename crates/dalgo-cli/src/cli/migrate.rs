@@ -4,7 +4,8 @@ use clap::Args;
 
 use super::Context;
 use super::output::{CmdResult, emit, table, when, write_table};
-use dalgo::db::{self, Db, MigrationStatus};
+use dalgo::model::db::MigrationStatus;
+use dalgo::ops::Dalgo;
 
 #[derive(Debug, Args)]
 #[command(long_about = "Create the database if it does not exist, apply pending schema migrations, then load \
@@ -19,14 +20,10 @@ pub struct MigrateArgs {
 pub async fn run(ctx: &Context, a: MigrateArgs) -> CmdResult {
     let cfg = ctx.config()?;
     if a.status {
-        let statuses = match Db::connect(&cfg.database).await {
-            Ok(db) => db::migration_status(&db).await?,
-            Err(dalgo::Error::DatabaseMissing(_)) => db::known_migrations(),
-            Err(e) => return Err(e.into()),
-        };
+        let statuses = Dalgo::migration_status(&cfg).await?;
         return emit(ctx.format, &statuses, |out| write_table(out, &status_table(&statuses)));
     }
-    let report = db::setup(&cfg.database).await?;
+    let (_, report) = Dalgo::setup(cfg).await?;
     emit(ctx.format, &report, |out| {
         if !report.changed_anything() {
             return writeln!(out, "nothing to do: database {} is up to date", report.database);

@@ -15,6 +15,7 @@ mod logging;
 mod man;
 pub use logging::init_logging;
 mod migrate;
+mod next_step;
 mod org;
 pub mod output;
 mod pipeline;
@@ -29,7 +30,6 @@ mod worker;
 use clap::{Args, Parser, Subcommand};
 
 use dalgo::config::{Config, Overrides};
-use dalgo::db::Db;
 use output::{CmdResult, ExitStatus, Format};
 
 /// The help of every command's `--org`; clap adds that DALGO_ORG is its default.
@@ -240,13 +240,6 @@ impl Context {
         Config::load(&self.overrides)
     }
 
-    /// The configuration and a connection pool.
-    pub async fn connect(&self) -> anyhow::Result<(Config, Db)> {
-        let cfg = self.config()?;
-        let db = Db::connect(&cfg.database).await?;
-        Ok((cfg, db))
-    }
-
     /// The library handle every operation runs on.
     pub async fn dalgo(&self) -> anyhow::Result<dalgo::ops::Dalgo> {
         Ok(dalgo::ops::Dalgo::connect(self.config()?).await?)
@@ -259,7 +252,7 @@ impl Context {
         for (step, s) in &unfinished {
             if let dalgo::ops::Step::Failed { error, finish_with, .. } = s {
                 eprintln!("error: saved, but the {step} step failed: {error}");
-                eprintln!("hint: finish with `{finish_with}`");
+                eprintln!("hint: finish with `{}`", next_step::command(finish_with));
             }
         }
         Ok(if unfinished.is_empty() { ExitStatus::Success } else { ExitStatus::Partial })
@@ -380,7 +373,7 @@ pub fn parse_interval(s: &str) -> Result<std::time::Duration, String> {
 /// are listed in `--help` and completions, and parse straight into it.
 pub fn one_of<T>() -> impl clap::builder::TypedValueParser<Value = T>
 where
-    T: dalgo::values::StringEnum + std::str::FromStr<Err = dalgo::Error>,
+    T: dalgo::model::StringEnum + std::str::FromStr<Err = dalgo::Error>,
 {
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|v| v.as_str())).try_map(|s| s.parse::<T>())

@@ -6,8 +6,8 @@ use clap::{Args, Subcommand};
 
 use super::output::{CliError, CmdResult, Limit, emit, emit_stream, fields, table, when, write_table, yes_no};
 use super::{Context, prompt};
+use dalgo::model::org::Member;
 use dalgo::ops::{DeleteOptions, Kept, OrgDeleteReport};
-use dalgo::org::{self, Member};
 
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
@@ -39,9 +39,8 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
     match c {
         OrgCommand::List(limit) => {
             let dalgo = ctx.dalgo().await?;
-            let db = dalgo.db();
             let header = ["NAME", "SLUG", "PLAN", "MEMBERS", "CREATED"];
-            let orgs = futures_util::StreamExt::take(org::list_stream(db), limit.max());
+            let orgs = futures_util::StreamExt::take(dalgo.orgs().list(), limit.max());
             emit_stream(ctx.format, orgs, &header, "orgs", |o| {
                 vec![
                     o.org.name.clone(),
@@ -57,7 +56,7 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
             // Not clap's `env`: clap counts an environment value as given, so
             // DALGO_ORG would conflict with the positional SLUG.
             let slug = target.slug(std::env::var("DALGO_ORG").ok())?;
-            let d = org::show(ctx.dalgo().await?.db(), &slug).await?;
+            let d = ctx.dalgo().await?.org(&slug).show().await?;
             emit(ctx.format, &d, |out| {
                 let plan = d.plan.as_ref();
                 write_table(

@@ -434,7 +434,7 @@ pub fn label(text: &str, colour: &str) -> String {
 fn classify(e: &anyhow::Error) -> (ErrorKind, Option<String>) {
     for cause in e.chain() {
         if let Some(d) = cause.downcast_ref::<dalgo::Error>() {
-            return (d.kind(), d.hint());
+            return (d.kind(), d.hint().or_else(|| d.next_step().map(|s| super::next_step::hint(&s))));
         }
         if let Some(c) = cause.downcast_ref::<CliError>() {
             return (c.kind, c.hint.clone());

@@ -10,10 +10,8 @@ use super::output::{
     CmdResult, ExitStatus, Limit, emit, emit_stream, fields, table, when, write_list, write_ndjson, write_table, yes_no,
 };
 use super::{Context, prompt};
-use dalgo::ops::PipelineSpec;
-use dalgo::pipeline::blocks::{self, BlockOutcome, BlockStatus};
-use dalgo::pipeline::{self, Changes, TaskChoice};
-use dalgo::prefect::FlowRun;
+use dalgo::model::pipeline::{self, BlockOutcome, BlockStatus, FlowRun, TaskChoice};
+use dalgo::ops::{Dalgo, NextStep, PipelineChanges, PipelineSpec, RunOptions};
 
 #[derive(Debug, Subcommand)]
 pub enum PipelineCommand {
@@ -112,26 +110,7 @@ Examples:
   dalgo pipeline run nightly --org acme-ngo --wait --follow
   dalgo pipeline run nightly --org acme-ngo --wait --require-worker --cancel-on-interrupt"
     )]
-    Run {
-        name: String,
-        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
-        org: String,
-        /// Wait for the run to end; the exit status is its outcome
-        #[arg(long)]
-        wait: bool,
-        /// Print every task's log lines as they arrive while waiting (implies --wait)
-        #[arg(long)]
-        follow: bool,
-        /// Seconds between status checks while waiting
-        #[arg(long, default_value = "5", value_name = "SECS", allow_negative_numbers = true, value_parser = super::parse_interval)]
-        poll_interval: Duration,
-        /// Start nothing (exit 69) when no worker polls the run's work pool queue
-        #[arg(long)]
-        require_worker: bool,
-        /// On Ctrl-C while waiting, cancel the run and wait for the cancellation
-        #[arg(long)]
-        cancel_on_interrupt: bool,
-    },
+    Run(RunArgs),
     /// The pipeline's latest runs, as Prefect knows them (`runs` works too)
     #[command(alias = "runs")]
     History {
@@ -175,6 +154,29 @@ Examples:
         #[arg(long, default_value_t = 24)]
         lookback_hours: u32,
     },
+}
+
+/// `pipeline run`'s arguments.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    name: String,
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
+    org: String,
+    /// Wait for the run to end; the exit status is its outcome
+    #[arg(long)]
+    wait: bool,
+    /// Print every task's log lines as they arrive while waiting (implies --wait)
+    #[arg(long)]
+    follow: bool,
+    /// Seconds between status checks while waiting
+    #[arg(long, default_value = "5", value_name = "SECS", allow_negative_numbers = true, value_parser = super::parse_interval)]
+    poll_interval: Duration,
+    /// Start nothing (exit 69) when no worker polls the run's work pool queue
+    #[arg(long)]
+    require_worker: bool,
+    /// On Ctrl-C while waiting, cancel the run and wait for the cancellation
+    #[arg(long)]
+    cancel_on_interrupt: bool,
 }
 
 #[derive(Debug, Args)]
@@ -235,9 +237,7 @@ fn state_line(fr: &FlowRun) -> String {
 
 pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
-    let (cfg, db, store) = (dalgo.config(), dalgo.db(), dalgo.secrets());
-    // Asked for only by what needs Prefect: `pipeline list` reads dalgo's own rows without it.
-    let client = || dalgo.prefect();
+    let runs = dalgo.flow_runs();
     match c {
         PipelineCommand::Create { org, name, connections, transform, cron, continue_on_sync_failure } => {
             let spec = PipelineSpec {
@@ -259,61 +259,17 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             })
         }
         PipelineCommand::List { org, limit } => {
-            let rows = limit.cut(pipeline::list(db, dalgo.prefect_if_configured()?, &org).await?);
-            emit(ctx.format, &rows, |out| {
-                let t = table(
-                    &["NAME", "SCHEDULE", "STATUS", "LAST RUN", "AT", "NEXT RUN"],
-                    rows.iter().map(|r| {
-                        [
-                            r.name.clone(),
-                            r.cron.clone().unwrap_or_else(|| "-".into()),
-                            r.status.to_string(),
-                            r.last_run_state.clone().unwrap_or_else(|| "-".into()),
-                            r.last_run_at.as_ref().map_or("-".into(), when),
-                            r.next_run_at.as_ref().map_or("-".into(), when),
-                        ]
-                    }),
-                );
-                write_list(out, "pipelines", &t)
-            })
+            let rows = limit.cut(dalgo.org(&org).pipelines().list().await?);
+            emit(ctx.format, &rows, |out| write_list(out, "pipelines", &list_table(&rows)))
         }
         PipelineCommand::Show { name, org } => {
-            let d = pipeline::show(db, client()?, &org, &name).await?;
-            emit(ctx.format, &d, |out| {
-                let rows = [
-                    ("name", d.pipeline.name.clone()),
-                    ("deployment", d.pipeline.deployment_id.clone().unwrap_or("-".into())),
-                    ("schedule", d.pipeline.cron.clone().unwrap_or("-".into())),
-                    ("paused", d.paused.map_or("(deployment missing)".into(), yes_no)),
-                    (
-                        "work pool",
-                        format!(
-                            "{} / {}",
-                            d.work_pool.clone().unwrap_or_default(),
-                            d.work_queue.clone().unwrap_or_default()
-                        ),
-                    ),
-                ];
-                write_table(out, &fields(&rows))?;
-                let t = table(
-                    &["SEQ", "TASK", "CONNECTION", "ORG TASK"],
-                    d.tasks.iter().map(|t| {
-                        [
-                            t.seq.to_string(),
-                            t.slug.clone(),
-                            t.connection_id.clone().unwrap_or_default(),
-                            t.org_task_uuid.to_string(),
-                        ]
-                    }),
-                );
-                write_table(out, &t)?;
-                write_table(out, &runs_table(&d.runs))
-            })
+            let d = dalgo.org(&org).pipelines().show(&name).await?;
+            emit(ctx.format, &d, |out| write_details(out, &d))
         }
         PipelineCommand::Update { name, org, connections, transform, cron, no_schedule } => {
             let tasks = (!connections.is_empty() || transform.given())
                 .then(|| TaskChoice { connections, transform: transform.choice() });
-            let ch = Changes {
+            let ch = PipelineChanges {
                 tasks,
                 cron: if no_schedule { Some(None) } else { cron.map(Some) },
                 continue_on_sync_failure: None,
@@ -326,130 +282,54 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             })
         }
         PipelineCommand::Blocks { org } => {
-            let done = blocks::sync(db, cfg, store, client()?, &org).await?;
-            emit(ctx.format, &done, |out| {
-                let t = table(
-                    &["BLOCK", "TYPE", "STATUS", "REASON"],
-                    done.iter().map(|b| {
-                        [
-                            b.name.clone(),
-                            b.block_type.to_string(),
-                            b.status.to_string(),
-                            b.reason.clone().unwrap_or_default(),
-                        ]
-                    }),
-                );
-                write_table(out, &t)
-            })
+            let done = dalgo.org(&org).pipelines().blocks().await?;
+            emit(ctx.format, &done, |out| write_table(out, &blocks_table(&done)))
         }
         PipelineCommand::Pause { name, org } => {
-            let p = pipeline::set_paused(db, client()?, &org, &name, true, dalgo.actor()).await?;
+            let p = dalgo.org(&org).pipelines().set_paused(&name, true).await?;
             emit(ctx.format, &serde_json::json!({ "name": p.name, "paused": true }), |out| {
                 writeln!(out, "paused {}", p.name)
             })
         }
         PipelineCommand::Resume { name, org } => {
-            let p = pipeline::set_paused(db, client()?, &org, &name, false, dalgo.actor()).await?;
+            let p = dalgo.org(&org).pipelines().set_paused(&name, false).await?;
             emit(ctx.format, &serde_json::json!({ "name": p.name, "paused": false }), |out| {
                 writeln!(out, "resumed {}", p.name)
             })
         }
         PipelineCommand::Delete { name, org, guard } => {
-            let p = pipeline::find(db, &org, &name).await?;
+            let pipelines = dalgo.org(&org).pipelines();
+            let p = pipelines.find(&name).await?;
             if !guard.proceed(ctx, &format!("delete pipeline {} of {org} and its deployment", p.name))? {
                 return Ok(ExitStatus::Success);
             }
-            let p = pipeline::delete(db, client()?, &org, &name, dalgo.actor()).await?;
+            let p = pipelines.delete(&name).await?;
             emit(ctx.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
         }
-        PipelineCommand::Run { name, org, wait, follow, poll_interval: poll, require_worker, cancel_on_interrupt } => {
-            let interrupt = super::on_signal(&[super::Signal::Interrupt], Some(super::STOP_GRACE))?;
-            let started = pipeline::run(db, client()?, &org, &name, dalgo.actor(), require_worker).await?;
-            if !(wait || follow) {
-                return emit(ctx.format, &started, |out| {
-                    writeln!(
-                        out,
-                        "started {} as flow run {} ({})",
-                        started.pipeline, started.flow_run_id, started.flow_run_name
-                    )
-                });
-            }
-            ctx.note(format!("started {} as flow run {}", started.pipeline, started.flow_run_id));
-            if let (Some(pool), Some(queue), false) = (&started.work_pool, &started.work_queue, require_worker)
-                && let Some(reason) = pipeline::no_worker(client()?, pool, queue).await?
-            {
-                ctx.note(format!(
-                    "warning: {reason}: the run stays Scheduled until a worker takes it; {}",
-                    dalgo::error::start_worker_hint(pool, queue)
-                ));
-            }
-            let id = started.flow_run_id.as_str();
-            let spinner = (!follow && !ctx.quiet && std::io::stderr().is_terminal()).then(|| {
-                let s = ProgressBar::new_spinner();
-                s.set_style(
-                    ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
-                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                );
-                s.enable_steady_tick(Duration::from_millis(120));
-                s
-            });
-            let on_state = |fr: &FlowRun| match &spinner {
-                Some(s) => s.set_message(state_line(fr)),
-                None => ctx.note(format!("{}: {}", fr.id, state_line(fr))),
-            };
-            let waited = async {
-                if follow {
-                    stream_logs(ctx, pipeline::LogStream::new(client()?, id, true, poll)).await?;
-                }
-                Ok::<_, anyhow::Error>(pipeline::wait(db, client()?, id, poll, &on_state).await?)
-            };
-            let outcome = tokio::select! {
-                outcome = waited => outcome?,
-                () = interrupt => {
-                    if let Some(s) = &spinner {
-                        s.finish_and_clear();
-                    }
-                    return interrupted(ctx, db, client()?, id, poll, cancel_on_interrupt).await;
-                }
-            };
-            if let Some(s) = spinner {
-                s.finish_and_clear();
-            }
-            if follow && ctx.format == super::output::Format::Json {
-                write_ndjson(std::slice::from_ref(&outcome))?;
-            } else {
-                emit(ctx.format, &outcome, |out| {
-                    writeln!(out, "{}: {} ({})", outcome.flow_run_id, outcome.state_name, outcome.state_type)
-                })?;
-            }
-            if outcome.dbt_test_failed {
-                ctx.note("error: the run completed but its dbt tests failed (DBT_TEST_FAILED)");
-            }
-            Ok(ExitStatus::from_ok(outcome.succeeded()))
-        }
+        PipelineCommand::Run(a) => run_now(ctx, &dalgo, a).await,
         PipelineCommand::History { name, org, limit } => {
-            let runs = pipeline::runs(db, client()?, &org, &name, limit).await?;
-            emit(ctx.format, &runs, |out| write_list(out, "runs", &runs_table(&runs)))
+            let history = dalgo.org(&org).pipelines().history(&name, limit).await?;
+            emit(ctx.format, &history, |out| write_list(out, "runs", &runs_table(&history)))
         }
         PipelineCommand::Logs { flow_run_id, last, org, follow } => {
             let flow_run_id = match (last, org) {
-                (true, Some(org)) => pipeline::last_run(db, client()?, &org, &flow_run_id).await?.flow_run_id,
+                (true, Some(org)) => dalgo.org(&org).pipelines().last_run(&flow_run_id).await?.flow_run_id,
                 _ => flow_run_id,
             };
-            let stream = pipeline::LogStream::new(client()?, &flow_run_id, follow, Duration::from_secs(2));
+            let stream = runs.logs(&flow_run_id, follow, Duration::from_secs(2))?;
             stream_logs(ctx, stream).await
         }
         PipelineCommand::Cancel { flow_run_id } => {
-            let fr = pipeline::cancel(db, client()?, &flow_run_id).await?;
+            let fr = runs.cancel(&flow_run_id).await?;
             emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
         }
         PipelineCommand::Retry { flow_run_id } => {
-            let fr = pipeline::retry(db, client()?, &flow_run_id).await?;
+            let fr = runs.retry(&flow_run_id).await?;
             emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
         }
         PipelineCommand::SyncRuns { org, lookback_hours } => {
             let lookback = Duration::from_secs(u64::from(lookback_hours) * 3600);
-            let r = pipeline::sync_runs(db, client()?, org.as_deref(), lookback).await?;
+            let r = runs.sync(org.as_deref(), lookback).await?;
             emit(ctx.format, &r, |out| {
                 writeln!(
                     out,
@@ -459,6 +339,131 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             })
         }
     }
+}
+
+/// `pipeline run`: starts the run and, with --wait or --follow, follows it
+/// to its end, whose state is the exit status.
+async fn run_now(ctx: &Context, dalgo: &Dalgo, a: RunArgs) -> CmdResult {
+    let interrupt = super::on_signal(&[super::Signal::Interrupt], Some(super::STOP_GRACE))?;
+    let started = dalgo.org(&a.org).pipelines().run(&a.name, RunOptions { require_worker: a.require_worker }).await?;
+    if !(a.wait || a.follow) {
+        return emit(ctx.format, &started, |out| {
+            writeln!(
+                out,
+                "started {} as flow run {} ({})",
+                started.pipeline, started.flow_run_id, started.flow_run_name
+            )
+        });
+    }
+    ctx.note(format!("started {} as flow run {}", started.pipeline, started.flow_run_id));
+    let runs = dalgo.flow_runs();
+    if let (Some(pool), Some(queue), false) = (&started.work_pool, &started.work_queue, a.require_worker)
+        && let Some(reason) = runs.no_worker(pool, queue).await?
+    {
+        let start = super::next_step::hint(&NextStep::StartWorker { pool: pool.clone(), queue: queue.clone() });
+        ctx.note(format!("warning: {reason}: the run stays Scheduled until a worker takes it; {start}"));
+    }
+    let (id, poll) = (started.flow_run_id.as_str(), a.poll_interval);
+    let spinner = (!a.follow && !ctx.quiet && std::io::stderr().is_terminal()).then(spinner);
+    let on_state = |fr: &FlowRun| match &spinner {
+        Some(s) => s.set_message(state_line(fr)),
+        None => ctx.note(format!("{}: {}", fr.id, state_line(fr))),
+    };
+    let waited = async {
+        if a.follow {
+            stream_logs(ctx, runs.logs(id, true, poll)?).await?;
+        }
+        Ok::<_, anyhow::Error>(runs.wait(id, poll, &on_state).await?)
+    };
+    let outcome = tokio::select! {
+        outcome = waited => outcome,
+        () = interrupt => Err(anyhow::Error::new(Interrupted)),
+    };
+    if let Some(s) = spinner {
+        s.finish_and_clear();
+    }
+    let outcome = match outcome {
+        Err(e) if e.is::<Interrupted>() => return interrupted(ctx, dalgo, id, poll, a.cancel_on_interrupt).await,
+        other => other?,
+    };
+    if a.follow && ctx.format == super::output::Format::Json {
+        write_ndjson(std::slice::from_ref(&outcome))?;
+    } else {
+        emit(ctx.format, &outcome, |out| {
+            writeln!(out, "{}: {} ({})", outcome.flow_run_id, outcome.state_name, outcome.state_type)
+        })?;
+    }
+    if outcome.dbt_test_failed {
+        ctx.note("error: the run completed but its dbt tests failed (DBT_TEST_FAILED)");
+    }
+    Ok(ExitStatus::from_ok(outcome.succeeded()))
+}
+
+/// Ctrl-C came while `pipeline run` waited.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+struct Interrupted;
+
+/// A spinner on stderr showing how long the wait has taken.
+fn spinner() -> ProgressBar {
+    let s = ProgressBar::new_spinner();
+    s.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    s.enable_steady_tick(Duration::from_millis(120));
+    s
+}
+
+fn list_table(rows: &[pipeline::Summary]) -> comfy_table::Table {
+    table(
+        &["NAME", "SCHEDULE", "STATUS", "LAST RUN", "AT", "NEXT RUN"],
+        rows.iter().map(|r| {
+            [
+                r.name.clone(),
+                r.cron.clone().unwrap_or_else(|| "-".into()),
+                r.status.to_string(),
+                r.last_run_state.clone().unwrap_or_else(|| "-".into()),
+                r.last_run_at.as_ref().map_or("-".into(), when),
+                r.next_run_at.as_ref().map_or("-".into(), when),
+            ]
+        }),
+    )
+}
+
+/// `pipeline show`: the pipeline, its tasks, its recent runs.
+fn write_details(out: &mut dyn std::io::Write, d: &pipeline::Details) -> std::io::Result<()> {
+    let pool = format!("{} / {}", d.work_pool.clone().unwrap_or_default(), d.work_queue.clone().unwrap_or_default());
+    let rows = [
+        ("name", d.pipeline.name.clone()),
+        ("deployment", d.pipeline.deployment_id.clone().unwrap_or("-".into())),
+        ("schedule", d.pipeline.cron.clone().unwrap_or("-".into())),
+        ("paused", d.paused.map_or("(deployment missing)".into(), yes_no)),
+        ("work pool", pool),
+    ];
+    write_table(out, &fields(&rows))?;
+    let t = table(
+        &["SEQ", "TASK", "CONNECTION", "ORG TASK"],
+        d.tasks.iter().map(|t| {
+            [
+                t.seq.to_string(),
+                t.slug.clone(),
+                t.connection_id.clone().unwrap_or_default(),
+                t.org_task_uuid.to_string(),
+            ]
+        }),
+    );
+    write_table(out, &t)?;
+    write_table(out, &runs_table(&d.runs))
+}
+
+fn blocks_table(done: &[BlockOutcome]) -> comfy_table::Table {
+    table(
+        &["BLOCK", "TYPE", "STATUS", "REASON"],
+        done.iter().map(|b| {
+            [b.name.clone(), b.block_type.to_string(), b.status.to_string(), b.reason.clone().unwrap_or_default()]
+        }),
+    )
 }
 
 fn runs_table(runs: &[pipeline::RunRecord]) -> comfy_table::Table {
@@ -503,14 +508,7 @@ async fn stream_logs(ctx: &Context, mut stream: pipeline::LogStream<'_>) -> CmdR
 /// Ctrl-C while waiting: the run goes on in Prefect, and the operator is
 /// told how to follow or cancel it; with `cancel`, it is cancelled and
 /// followed until the cancellation is final (a second Ctrl-C stops that).
-async fn interrupted(
-    ctx: &Context,
-    db: &dalgo::db::Db,
-    client: &dalgo::prefect::Client,
-    id: &str,
-    poll: Duration,
-    cancel: bool,
-) -> CmdResult {
+async fn interrupted(ctx: &Context, dalgo: &Dalgo, id: &str, poll: Duration, cancel: bool) -> CmdResult {
     if !cancel {
         ctx.note(format!(
             "interrupted: flow run {id} goes on in Prefect; follow it with `dalgo pipeline logs {id} --follow`, \
@@ -519,9 +517,10 @@ async fn interrupted(
         return Ok(ExitStatus::Interrupted);
     }
     ctx.note(format!("interrupted: cancelling flow run {id}"));
-    pipeline::cancel(db, client, id).await?;
+    let runs = dalgo.flow_runs();
+    runs.cancel(id).await?;
     tokio::select! {
-        outcome = pipeline::wait(db, client, id, poll, &|_| {}) => {
+        outcome = runs.wait(id, poll, &|_| {}) => {
             let outcome = outcome?;
             ctx.note(format!("flow run {id} is {} ({})", outcome.state_name, outcome.state_type));
         }
@@ -543,21 +542,17 @@ fn level(n: i64) -> &'static str {
 
 pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
-    let db = dalgo.db();
+    let locks = dalgo.locks();
     let rows = match c {
-        LocksCommand::List { org, limit } => {
-            limit.cut(pipeline::list_locks(db, dalgo.prefect_if_configured()?, org.as_deref()).await?)
-        }
-        LocksCommand::ReleaseStale { older_than } => {
-            pipeline::release_stale(db, dalgo.prefect()?, older_than, dalgo.actor()).await?
-        }
+        LocksCommand::List { org, limit } => limit.cut(locks.list(org.as_deref()).await?),
+        LocksCommand::ReleaseStale { older_than } => locks.release_stale(older_than).await?,
         LocksCommand::Release { task_uuid, guard } => {
-            let lock = pipeline::find_lock(db, task_uuid).await?;
+            let lock = locks.find(task_uuid).await?;
             let action = format!("release the lock on {} of {} held by {}", lock.task, lock.org, lock.locked_by);
             if !guard.proceed(ctx, &action)? {
                 return Ok(ExitStatus::Success);
             }
-            vec![pipeline::release_lock(db, task_uuid, dalgo.actor()).await?]
+            vec![locks.release(task_uuid).await?]
         }
     };
     let header = ["ORG", "TASK", "ORG TASK", "LOCKED BY", "SINCE", "FLOW RUN", "RUN STATE", "PIPELINE", "WHY RELEASED"];

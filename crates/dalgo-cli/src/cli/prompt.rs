@@ -51,14 +51,14 @@ pub fn password(ctx: &Context, sources: PasswordSources, needed: bool) -> anyhow
 /// is one required or asked for), and whether a password was given at all.
 pub async fn new_user_password(
     ctx: &Context,
-    db: &dalgo::db::Db,
-    email: &dalgo::user::Email,
+    dalgo: &dalgo::ops::Dalgo,
+    email: &dalgo::model::user::Email,
     sources: PasswordSources,
-) -> anyhow::Result<(Option<dalgo::user::PasswordHash>, bool)> {
-    let needed = !dalgo::user::exists(db, email).await?;
+) -> anyhow::Result<(Option<dalgo::model::user::PasswordHash>, bool)> {
+    let needed = !dalgo.users().exists(email).await?;
     let password = password(ctx, sources, needed)?;
     let hash = match (&password, needed) {
-        (Some(pw), true) => Some(dalgo::user::PasswordHash::new(pw)?),
+        (Some(pw), true) => Some(dalgo::model::user::PasswordHash::new(pw)?),
         _ => None,
     };
     Ok((hash, password.is_some()))
@@ -67,7 +67,7 @@ pub async fn new_user_password(
 /// Reads the password from stdin, at most [`MAX_PASSWORD_BYTES`] (and a
 /// line end): nothing past that is read, so `/dev/zero` ends at once (65).
 fn read_stdin_password() -> anyhow::Result<SecretString> {
-    use dalgo::user::password::MAX_PASSWORD_BYTES;
+    use dalgo::model::user::MAX_PASSWORD_BYTES;
     let mut bytes = Vec::new();
     std::io::stdin().lock().take(MAX_PASSWORD_BYTES as u64 + 3).read_to_end(&mut bytes)?;
     let too_long = || CliError::new(ErrorKind::InvalidInput, "the password read from stdin is longer than 4096 bytes");

@@ -4,7 +4,6 @@ use clap::Subcommand;
 
 use super::Context;
 use super::output::{CmdResult, Limit, emit, fields, table, write_list, write_table};
-use dalgo::role;
 
 #[derive(Debug, Subcommand)]
 pub enum RoleCommand {
@@ -18,10 +17,10 @@ pub enum RoleCommand {
 }
 
 pub async fn run(ctx: &Context, c: RoleCommand) -> CmdResult {
-    let (_, db) = ctx.connect().await?;
+    let dalgo = ctx.dalgo().await?;
     match c {
         RoleCommand::List(limit) => {
-            let roles = limit.cut(role::list(&db).await?);
+            let roles = limit.cut(dalgo.roles().list().await?);
             emit(ctx.format, &roles, |out| {
                 let t = table(
                     &["SLUG", "NAME", "LEVEL", "PERMISSIONS"],
@@ -38,7 +37,7 @@ pub async fn run(ctx: &Context, c: RoleCommand) -> CmdResult {
             })
         }
         RoleCommand::Show { slug } => {
-            let d = role::show(&db, &slug).await?;
+            let d = dalgo.roles().show(&slug).await?;
             emit(ctx.format, &d, |out| {
                 let head = fields(&[
                     ("slug", d.role.slug.clone()),

@@ -3,13 +3,11 @@
 use std::io::IsTerminal;
 
 use clap::Subcommand;
-use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use super::output::{CliError, CmdResult, ExitStatus, Limit, emit, table, write_list};
 use super::{Context, prompt};
-use dalgo::secrets;
-use dalgo::warehouse;
+use dalgo::model::secrets::GcReport;
 
 #[derive(Debug, Subcommand)]
 pub enum SecretsCommand {
@@ -49,10 +47,10 @@ own, in a store shared with Django's backend) is never touched, whatever its nam
 
 pub async fn run(ctx: &Context, c: SecretsCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
-    let (db, store) = (dalgo.db(), dalgo.secrets());
+    let secrets = dalgo.secrets();
     match c {
         SecretsCommand::List(limit) => {
-            let entries = limit.cut(secrets::inventory(db, store).await?);
+            let entries = limit.cut(secrets.list().await?);
             emit(ctx.format, &entries, |out| {
                 let t = table(
                     &["NAME", "HOLDS", "ORG", "IN STORE"],
@@ -76,12 +74,7 @@ pub async fn run(ctx: &Context, c: SecretsCommand) -> CmdResult {
                 )
                 .into());
             }
-            let value = store.get(&name)?.ok_or_else(|| dalgo::Error::SecretNotFound(name.clone()))?;
-            let shown = match (reveal, warehouse::parse_config(value.expose_secret(), "secret")) {
-                (true, _) => Value::String(value.expose_secret().to_string()),
-                (false, Ok(map)) => Value::Object(warehouse::masked(&map)),
-                (false, Err(_)) => Value::String("********".into()),
-            };
+            let shown = secrets.show(&name, reveal)?;
             let body = serde_json::json!({ "name": name, "value": shown });
             emit(ctx.format, &body, |out| {
                 let text = match &shown {
@@ -94,7 +87,7 @@ pub async fn run(ctx: &Context, c: SecretsCommand) -> CmdResult {
         SecretsCommand::Gc { older_than, guard } => {
             let dry_run = guard.dry_run;
             guard.confirm(ctx, "remove every dalgo secret no row names")?;
-            let secrets::GcReport { orphans, skipped } = dalgo.secrets_gc(older_than, dry_run).await?;
+            let GcReport { orphans, skipped } = secrets.gc(older_than, dry_run).await?;
             for org in &skipped {
                 ctx.warn(format!("org {org} skipped: an operation holds its lock; run gc again when it is done"));
             }
@@ -115,11 +108,11 @@ pub async fn run(ctx: &Context, c: SecretsCommand) -> CmdResult {
             })
         }
         SecretsCommand::Delete { name, guard } => {
-            secrets::check_delete(db, store, &name).await?;
+            secrets.check_delete(&name).await?;
             if !guard.proceed(ctx, &format!("delete secret {name}"))? {
                 return Ok(ExitStatus::Success);
             }
-            secrets::delete_unused(db, store, &name).await?;
+            secrets.delete(&name).await?;
             let body = serde_json::json!({ "name": name, "deleted": true });
             emit(ctx.format, &body, |out| writeln!(out, "deleted secret {name}"))
         }

@@ -2,11 +2,9 @@
 
 use super::Context;
 use super::output::{CmdResult, created, emit, table, write_table};
-use dalgo::user;
 
 pub async fn run(ctx: &Context) -> CmdResult {
-    let (cfg, db) = ctx.connect().await?;
-    let r = user::create_system_orguser(&db, &cfg.actor).await?;
+    let r = ctx.dalgo().await?.users().create_system_orguser().await?;
     emit(ctx.format, &r, |out| {
         let t = table(
             &["WHAT", "NAME", "STATUS"],

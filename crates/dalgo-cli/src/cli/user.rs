@@ -5,7 +5,7 @@ use clap::Subcommand;
 use super::Context;
 use super::output::{CmdResult, ExitStatus, Limit, emit, emit_stream, when, yes_no};
 use super::prompt::{self, PasswordSources};
-use dalgo::user::{self, Email, PasswordHash};
+use dalgo::model::user::{Email, PasswordHash};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -55,10 +55,9 @@ pub enum UserCommand {
 pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
     match c {
         UserCommand::List { org, limit } => {
-            let (_, db) = ctx.connect().await?;
-            let scope = user::list_scope(&db, org.as_deref()).await?;
+            let dalgo = ctx.dalgo().await?;
             let header = ["EMAIL", "ORG", "ROLE", "VERIFIED", "SINCE"];
-            let users = futures_util::StreamExt::take(user::list_stream(&db, scope), limit.max());
+            let users = futures_util::StreamExt::take(dalgo.users().list(org.as_deref()).await?, limit.max());
             emit_stream(ctx.format, users, &header, "users", |m| {
                 vec![
                     m.email.clone(),
@@ -72,11 +71,11 @@ pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
         }
         UserCommand::Add { email, org, role, password_stdin } => {
             let email = Email::parse(&email)?;
-            let (cfg, db) = ctx.connect().await?;
-            dalgo::role::require(&db, &role).await?;
+            let dalgo = ctx.dalgo().await?;
+            dalgo.roles().require(&role).await?;
             let sources = PasswordSources { positional: None, stdin: password_stdin };
-            let (hash, _) = prompt::new_user_password(ctx, &db, &email, sources).await?;
-            let r = user::add_to_org(&db, &email, &org, &role, hash.as_ref(), &cfg.actor).await?;
+            let (hash, _) = prompt::new_user_password(ctx, &dalgo, &email, sources).await?;
+            let r = dalgo.org(&org).members().add(&email, &role, hash.as_ref()).await?;
             emit(ctx.format, &r, |out| {
                 let what = if r.membership.created { "added" } else { "already a member:" };
                 let new = if r.user_created { " (new user)" } else { "" };
@@ -85,8 +84,7 @@ pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
         }
         UserCommand::SetRole { email, org, role } => {
             let email = Email::parse(&email)?;
-            let (cfg, db) = ctx.connect().await?;
-            let r = user::set_role(&db, &email, &org, &role, &cfg.actor).await?;
+            let r = ctx.dalgo().await?.org(&org).members().set_role(&email, &role).await?;
             emit(ctx.format, &r, |out| {
                 if r.changed {
                     writeln!(out, "{} in {}: role {} -> {}", r.email, r.org, r.old_role, r.new_role)
@@ -97,12 +95,13 @@ pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
         }
         UserCommand::Remove { email, org, guard } => {
             let email = Email::parse(&email)?;
-            let (cfg, db) = ctx.connect().await?;
-            let role = user::membership_role(&db, &email, &org).await?;
+            let dalgo = ctx.dalgo().await?;
+            let members = dalgo.org(&org).members();
+            let role = members.role_of(&email).await?;
             if !guard.proceed(ctx, &format!("remove {email} (role {role}) from org {org}"))? {
                 return Ok(ExitStatus::Success);
             }
-            let r = user::remove_from_org(&db, &email, &org, &cfg.actor).await?;
+            let r = members.remove(&email).await?;
             emit(ctx.format, &r, |out| {
                 writeln!(out, "removed {} (role {}) from {}", r.email, r.role, r.org)?;
                 if r.user_deleted {
@@ -113,11 +112,11 @@ pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
         }
         UserCommand::SetPassword { email, password_stdin } => {
             let email = Email::parse(&email)?;
-            let (cfg, db) = ctx.connect().await?;
-            user::require(&db, &email).await?;
+            let dalgo = ctx.dalgo().await?;
+            dalgo.users().require(&email).await?;
             let pw = prompt::password(ctx, PasswordSources { positional: None, stdin: password_stdin }, true)?
                 .ok_or_else(|| dalgo::Error::PasswordRequired(email.to_string()))?;
-            user::set_password(&db, &email, &PasswordHash::new(&pw)?, &cfg.actor).await?;
+            dalgo.users().set_password(&email, &PasswordHash::new(&pw)?).await?;
             let done = serde_json::json!({ "email": email, "password": "changed" });
             emit(ctx.format, &done, |out| writeln!(out, "password of {email} changed"))
         }

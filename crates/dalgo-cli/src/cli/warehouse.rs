@@ -7,7 +7,6 @@ use clap::Subcommand;
 use super::output::{CliError, CmdResult, ExitStatus, emit, fields, when, write_table};
 use super::{Context, prompt};
 use dalgo::ops::WarehouseSpec;
-use dalgo::warehouse;
 
 #[derive(Debug, Subcommand)]
 pub enum WarehouseCommand {
@@ -64,12 +63,11 @@ pub fn read_input(path: &std::path::Path) -> anyhow::Result<String> {
 
 pub async fn run(ctx: &Context, c: WarehouseCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
-    let (db, store) = (dalgo.db(), dalgo.secrets());
     match c {
         WarehouseCommand::Set { org, wtype, config, no_check, no_airbyte } => {
             let spec = WarehouseSpec {
                 wtype: wtype.parse()?,
-                config: warehouse::parse_config(&read_input(&config)?, "warehouse config")?,
+                config: dalgo::document::parse_object(&read_input(&config)?, "warehouse config")?,
                 check: !no_check,
                 airbyte: !no_airbyte,
             };
@@ -92,7 +90,7 @@ pub async fn run(ctx: &Context, c: WarehouseCommand) -> CmdResult {
             ctx.finish(&r)
         }
         WarehouseCommand::Show { org } => {
-            let d = warehouse::show(db, store, &org).await?;
+            let d = dalgo.org(&org).warehouse().show().await?;
             emit(ctx.format, &d, |out| {
                 let mut rows = vec![
                     ("org", d.org.clone()),
@@ -111,12 +109,12 @@ pub async fn run(ctx: &Context, c: WarehouseCommand) -> CmdResult {
             })
         }
         WarehouseCommand::Delete { org, guard } => {
-            let wh = warehouse::check_delete(db, &org).await?;
+            let wh = dalgo.org(&org).warehouse().check_delete().await?;
             let action = format!("delete the {} warehouse of {org} and its stored credentials", wh.wtype);
             if !guard.proceed(ctx, &action)? {
                 return Ok(ExitStatus::Success);
             }
-            let wh = warehouse::delete(db, store, &org, dalgo.actor()).await?;
+            let wh = dalgo.org(&org).warehouse().delete().await?;
             let body = serde_json::json!({ "org": org, "deleted": wh });
             emit(ctx.format, &body, |out| writeln!(out, "deleted the {} warehouse of {org}", wh.wtype))
         }

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::Context;
 use super::output::{CmdResult, ExitStatus, Format, write_ndjson};
-use dalgo::worker::{WorkerEvent, WorkerOptions};
+use dalgo::model::worker::{WorkerEvent, WorkerOptions};
 
 #[derive(Debug, Args)]
 #[command(

@@ -787,15 +787,18 @@ async fn ensure_replaceable(c: &Client, ow: &OrgWorkspace, old: &ActorRead, want
     if writing == 0 {
         return Ok(());
     }
-    Err(Error::InUse(format!(
-        "the warehouse of {slug} is the {} destination {} in Airbyte, and {writing} connection(s) write to it; \
-         Airbyte cannot turn it into a {} destination, and its connections cannot move: delete them first \
-         (`dalgo airbyte connections list --org {slug}`), then set the warehouse again",
-        old.connector,
-        old.id,
-        wanted.name,
-        slug = ow.org.slug
-    )))
+    Err(Error::InUse {
+        message: format!(
+            "the warehouse of {slug} is the {} destination {} in Airbyte, and {writing} connection(s) write to it; \
+             Airbyte cannot turn it into a {} destination, and its connections cannot move: delete them first, \
+             then set the warehouse again",
+            old.connector,
+            old.id,
+            wanted.name,
+            slug = ow.org.slug
+        ),
+        next: Some(crate::error::NextStep::ListConnections { org: ow.org.slug.clone() }),
+    })
 }
 
 /// Refuses, before anything is written, a warehouse type change that the

@@ -414,10 +414,11 @@ impl MigrateReport {
     }
 }
 
-/// Creates the database if needed, applies migrations, loads the seed data.
-pub async fn setup(cfg: &DatabaseConfig) -> Result<MigrateReport> {
+/// Creates the database if needed, applies migrations, loads the seed
+/// data; the pool it did that on.
+pub async fn setup(cfg: &DatabaseConfig) -> Result<(Db, MigrateReport)> {
     let (db, database_created) = Db::connect_or_create(cfg).await?;
     let applied = migrate(&db).await?;
     let seed = load_seed(&db).await?;
-    Ok(MigrateReport { database: cfg.database_name().to_string(), database_created, applied, seed })
+    Ok((db, MigrateReport { database: cfg.database_name().to_string(), database_created, applied, seed }))
 }

@@ -435,11 +435,7 @@ pub(crate) async fn lock_org(db: &Db, org: &Org, wait: bool, on_wait: impl FnOnc
     };
     let holder = running(&mut conn, org).await?.map_or_else(|| "another dbt command".to_string(), |r| r.describe());
     if !wait {
-        return Err(Error::Locked {
-            org: org.slug.clone(),
-            holder,
-            hint: "wait for it to finish, or run without --no-wait to queue behind it",
-        });
+        return Err(Error::Locked { org: org.slug.clone(), holder, next: crate::error::NextStep::WaitForDbt });
     }
     on_wait(&holder);
     OrgLock::wait(conn, LockClass::Dbt, org).await

@@ -34,10 +34,6 @@ impl<'a> OrgAirbyte<'a> {
         &self.ow.workspace_id
     }
 
-    pub fn client(&self) -> &'a Client {
-        self.client
-    }
-
     fn owned(&self, what: &'static str, id: &str, workspace_id: &str) -> Result<()> {
         if workspace_id == self.ow.workspace_id {
             Ok(())
@@ -221,5 +217,70 @@ impl<'a> OrgAirbyte<'a> {
     /// the jobs; `on_event` hears each start, progress and failure.
     pub async fn sync(&self, targets: &[String], opts: SyncOptions, on_event: &dyn Fn(SyncEvent)) -> Vec<SyncOutcome> {
         airbyte::sync_and_wait(self.dalgo.db(), self.client, &self.ow.org, targets, opts, on_event).await
+    }
+}
+
+/// Credentials `dalgo airbyte login` keeps in the OS keyring, used when
+/// neither the environment nor a file gives any.
+#[derive(Debug)]
+pub enum AirbyteLogin {
+    Token(secrecy::SecretString),
+    Client { id: String, secret: secrecy::SecretString },
+    User { username: String, password: secrecy::SecretString },
+}
+
+impl Dalgo {
+    /// Whether the configured Airbyte answers, its version, and whether it
+    /// takes our credentials (no database needed).
+    pub async fn airbyte_health(cfg: &crate::config::Config) -> Result<airbyte::Health> {
+        airbyte::health(&airbyte::client(cfg)?, cfg).await
+    }
+
+    /// Stores Airbyte credentials in the OS keyring, replacing whatever
+    /// login was there; the names of the entries written.
+    pub fn airbyte_login(login: AirbyteLogin) -> Result<Vec<String>> {
+        let store = crate::secrets::SecretStore::Keyring;
+        for name in airbyte::KEYRING_ENTRIES {
+            // One that is not there is what we want.
+            let _ = store.delete(name);
+        }
+        let entries = match login {
+            AirbyteLogin::Token(t) => vec![("airbyte-api-token", t)],
+            AirbyteLogin::Client { id, secret } => {
+                vec![("airbyte-client-id", id.into()), ("airbyte-client-secret", secret)]
+            }
+            AirbyteLogin::User { username, password } => {
+                vec![("airbyte-username", username.into()), ("airbyte-password", password)]
+            }
+        };
+        let mut stored = Vec::new();
+        for (name, value) in entries {
+            store.put(name, &value)?;
+            stored.push(name.to_string());
+        }
+        Ok(stored)
+    }
+}
+
+impl super::OrgOps<'_> {
+    /// Creates the org's Airbyte workspace (named after its slug) unless it
+    /// has one Airbyte still knows; the workspace and whether it was made.
+    /// Under the org's operations lock.
+    pub async fn create_airbyte_workspace(&self) -> Result<(Workspace, bool)> {
+        let (dalgo, client) = (self.dalgo, self.dalgo.airbyte()?);
+        self.locked(async |org| airbyte::workspace_create(dalgo.db(), client, &org.slug, dalgo.actor()).await).await
+    }
+
+    /// Deletes the org's Airbyte workspace with its sources, destinations and
+    /// connections, and forgets it; `None` when it had none. Under the org's
+    /// operations lock.
+    pub async fn delete_airbyte_workspace(&self) -> Result<Option<String>> {
+        let (dalgo, client) = (self.dalgo, self.dalgo.airbyte()?);
+        self.locked(async |org| airbyte::workspace_delete(dalgo.db(), client, &org.slug, dalgo.actor()).await).await
+    }
+
+    /// The org's recorded Airbyte jobs (of one connection, or all), newest first.
+    pub async fn airbyte_jobs(&self, connection: Option<&str>, limit: i64) -> Result<Vec<airbyte::JobRecord>> {
+        airbyte::history(self.dalgo.db(), &self.slug, connection, limit).await
     }
 }

@@ -19,7 +19,7 @@ use crate::warehouse;
 
 /// The dbt workspace operations of an org.
 pub struct DbtOps<'a> {
-    pub(super) org: &'a OrgOps<'a>,
+    pub(super) org: OrgOps<'a>,
 }
 
 /// What `setup` did.
@@ -67,7 +67,7 @@ impl DbtOps<'_> {
         let dalgo = self.org.dalgo;
         let ops = self.org.lock(org).await?;
         let dbt = dbt::run::lock_org(dalgo.db(), org, false, |_| {}).await?;
-        secrets::sweep(dalgo.db(), dalgo.secrets(), org).await?;
+        secrets::sweep(dalgo.db(), dalgo.store(), org).await?;
         remove_stale_clones(&OrgPaths::new(&dalgo.config().dbt, org));
         Ok((ops, dbt))
     }
@@ -82,7 +82,7 @@ impl DbtOps<'_> {
         let dalgo = self.org.dalgo;
         let cfg = &dalgo.config().dbt;
         let org = self.org.get().await?;
-        let (wh, creds) = warehouse::load(dalgo.db(), dalgo.secrets(), &org).await?;
+        let (wh, creds) = warehouse::load(dalgo.db(), dalgo.store(), &org).await?;
         let wtype = wh.warehouse_type()?;
         let existing = dbt::find(&mut *dalgo.db().pool().acquire().await?, &org).await?;
         let (default_schema, default_schema_given) =
@@ -105,14 +105,14 @@ impl DbtOps<'_> {
         let (kind, project_dir, stored_dir, repo_url, branch, token_secret, new_token) = match source {
             Source::Git { url, branch, token } => {
                 let new_token = match &token {
-                    Some(t) => Some(
-                        secrets::put_new_version(dalgo.db(), dalgo.secrets(), &org, SecretKind::GitToken, t).await?,
-                    ),
+                    Some(t) => {
+                        Some(secrets::put_new_version(dalgo.db(), dalgo.store(), &org, SecretKind::GitToken, t).await?)
+                    }
                     None => None,
                 };
                 let token = match (token, &old_token) {
                     (Some(t), _) => Some(t),
-                    (None, Some(name)) => dalgo.secrets().get(name)?,
+                    (None, Some(name)) => dalgo.store().get(name)?,
                     (None, None) => None,
                 };
                 let dir = paths.org_dir.join("dbtrepo");
@@ -170,7 +170,7 @@ impl DbtOps<'_> {
         // The row no longer names the old token (replaced, or the project is local now).
         let replaced_token_secret = old_token.filter(|old| token_secret.as_deref() != Some(old.as_str()));
         if let Some(old) = &replaced_token_secret {
-            secrets::remove_version(dalgo.db(), dalgo.secrets(), old).await?;
+            secrets::remove_version(dalgo.db(), dalgo.store(), old).await?;
         }
         let head_commit = match kind {
             DbtSource::Git => Some(git::Git::new(cfg, &paths.org_dir).head_commit(&project_dir).await?),
@@ -201,7 +201,7 @@ impl DbtOps<'_> {
     /// Removes a token version a failed setup made.
     async fn discard(&self, new_token: Option<&str>) {
         if let Some(name) = new_token {
-            secrets::remove_version(self.org.dalgo.db(), self.org.dalgo.secrets(), name)
+            secrets::remove_version(self.org.dalgo.db(), self.org.dalgo.store(), name)
                 .await
                 .or_warn(format_args!("remove the unused token version {name}"));
         }
@@ -256,7 +256,7 @@ impl DbtOps<'_> {
             .await?;
         tx.commit().within().await?;
         // Every token version of the org is now unnamed: the current one and any a kill left.
-        secrets::sweep(dalgo.db(), dalgo.secrets(), &org).await?;
+        secrets::sweep(dalgo.db(), dalgo.store(), &org).await?;
         dbt_lock.release().await?;
         ops_lock.release().await?;
         Ok(DbtTeardownReport {
@@ -273,11 +273,14 @@ fn refuse_in_use(org: &Org, pipelines: &[String]) -> Result<()> {
     if pipelines.is_empty() {
         return Ok(());
     }
-    Err(Error::InUse(format!(
-        "pipelines of {} use the workspace's tasks ({}); update or delete them first",
-        org.slug,
-        pipelines.join(", ")
-    )))
+    Err(Error::InUse {
+        message: format!(
+            "pipelines of {} use the workspace's tasks ({}); update or delete them first",
+            org.slug,
+            pipelines.join(", ")
+        ),
+        next: Some(crate::error::NextStep::ListPipelines { org: org.slug.clone() }),
+    })
 }
 
 /// Removes each existing target that lies under `root`, returning those removed.
@@ -292,4 +295,69 @@ pub(crate) fn remove_under(root: &Path, targets: Vec<PathBuf>) -> Result<Vec<Pat
         removed.push(path);
     }
     Ok(removed)
+}
+
+/// How to run a dbt command in an org's project.
+#[derive(Debug, Default)]
+pub struct DbtRunOptions<'a> {
+    /// The profile's target (`--target`); default: the profile's own.
+    pub target: Option<&'a str>,
+    /// Passed to dbt after dalgo's own arguments.
+    pub extra: &'a [String],
+    /// Fail at once ([`Error::Locked`], 75) instead of queueing behind a
+    /// running command of the org.
+    pub no_wait: bool,
+    /// Where dbt's standard output goes.
+    pub stdout: crate::process::ChildStdout<'a>,
+}
+
+impl DbtOps<'_> {
+    /// Runs a dbt command in the org's project with the org's profile,
+    /// confined to the org's directory (Landlock, see the README), one at a
+    /// time per org (`on_wait` is told what runs when it must queue); the
+    /// run is recorded. A pipeline run doing this step refuses it (75).
+    /// When `stop` resolves, dbt is stopped, the run recorded `interrupted`,
+    /// and the answer is [`Error::Interrupted`]. dbt's exit code is the
+    /// record's `exit_code`.
+    pub async fn run(
+        &self,
+        command: dbt::Command,
+        opts: DbtRunOptions<'_>,
+        on_wait: impl FnOnce(&str),
+        stop: impl Future<Output = ()>,
+    ) -> Result<dbt::RunRecord> {
+        let dalgo = self.org.dalgo;
+        let req = dbt::RunRequest {
+            org: &self.org.slug,
+            command,
+            target: opts.target,
+            extra: opts.extra,
+            wait: !opts.no_wait,
+            actor: dalgo.actor(),
+            prefect: dalgo.prefect_if_configured()?,
+            stdout: opts.stdout,
+            for_flow_run: None,
+        };
+        dbt::run(dalgo.db(), &dalgo.config().dbt, dalgo.store(), &req, on_wait, stop).await
+    }
+
+    /// `git pull` of the org's clone, under the lock dbt runs take, recorded
+    /// as a run; the new head. `stop` ends it as [`DbtOps::run`] says.
+    pub async fn git_pull(
+        &self,
+        no_wait: bool,
+        on_wait: impl FnOnce(&str),
+        stop: impl Future<Output = ()>,
+    ) -> Result<String> {
+        let dalgo = self.org.dalgo;
+        let step = (self.org.slug.as_str(), dbt::GitStep::Pull);
+        let cfg = &dalgo.config().dbt;
+        dbt::git_update(dalgo.db(), cfg, dalgo.store(), step, (!no_wait, dalgo.actor()), on_wait, stop).await
+    }
+
+    /// The workspace, its checkout and profile, and its latest `limit` runs.
+    pub async fn status(&self, limit: i64) -> Result<dbt::Status> {
+        let dalgo = self.org.dalgo;
+        dbt::status(dalgo.db(), &dalgo.config().dbt, &self.org.slug, limit).await
+    }
 }

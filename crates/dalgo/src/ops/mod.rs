@@ -29,7 +29,7 @@
 //!    after the commit. A failure removes the new version and leaves the old
 //!    one working. Versions a kill left behind are removed by the next
 //!    operation on the org (under its lock), by `org delete`, or by
-//!    [`Dalgo::secrets_gc`].
+//!    [`Secrets::gc`].
 //! 4. **Everything made outside can be found again.** External objects are
 //!    recorded before they are made (a pipeline row with its deployment name
 //!    is committed before the deployment exists) or named deterministically
@@ -45,22 +45,27 @@
 //!    org's directory and every secret version before the rows, so a re-run
 //!    after a failure still finds the org and finishes.
 
+mod admin;
 mod airbyte;
 mod dbt;
+mod members;
 mod org;
 mod pipeline;
 mod warehouse;
 
 use serde::Serialize;
 
-pub use self::airbyte::OrgAirbyte;
-pub use self::dbt::{DbtOps, DbtSetupReport, DbtTeardownReport};
+pub use self::admin::{Audit, CreateOrgAndUser, FlowRuns, Locks, Orgs, Roles, Secrets, Users};
+pub use self::airbyte::{AirbyteLogin, OrgAirbyte};
+pub use self::dbt::{DbtOps, DbtRunOptions, DbtSetupReport, DbtTeardownReport};
+pub use self::members::{Flags, Members};
 pub use self::org::{DeleteOptions, Kept, OrgDeleteReport};
-pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec};
+pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec, RunOptions};
 pub use self::warehouse::{WarehouseOps, WarehouseSetReport, WarehouseSpec};
 pub use crate::context::Dalgo;
 use crate::db::Db;
 use crate::db::Within;
+pub use crate::error::NextStep;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The exit code of a partial success: what matters was saved, a follow-up
@@ -69,8 +74,14 @@ pub const PARTIAL_EXIT_CODE: u8 = 3;
 
 impl Dalgo {
     /// Runs a Prefect worker that executes Dalgo's pipelines on a work pool
-    /// until `stop` resolves (or, with `once`, until nothing is scheduled);
-    /// see [`crate::worker`] for what it claims and how it stops.
+    /// until `stop` resolves (or, with `once`, until nothing is scheduled).
+    /// It claims a run by proposing PENDING (Prefect accepts one proposal
+    /// per run, so it shares a pool with other workers), only runs of
+    /// Dalgo's pipeline flow whose tasks it can all do, takes their task
+    /// locks as [`PipelineOps::run`] does, and leaves in Prefect the flow,
+    /// subflow and task runs Dalgo's Python flow leaves. On `stop` it
+    /// claims nothing more, lets its runs finish within the grace period,
+    /// then stops them (CANCELLED tasks, CRASHED runs).
     pub async fn worker(
         &self,
         opts: &crate::worker::WorkerOptions,
@@ -84,15 +95,10 @@ impl Dalgo {
     pub fn org(&self, slug: &str) -> OrgOps<'_> {
         OrgOps { dalgo: self, slug: slug.to_string() }
     }
-
-    /// Removes warehouse credentials and git tokens no row names (see
-    /// [`crate::secrets::gc`]).
-    pub async fn secrets_gc(&self, min_age: std::time::Duration, dry_run: bool) -> Result<crate::secrets::GcReport> {
-        crate::secrets::gc(self.db(), self.secrets(), min_age, dry_run).await
-    }
 }
 
 /// The operations on one org: `dalgo.org("acme").warehouse().set(…)`.
+#[derive(Clone)]
 pub struct OrgOps<'a> {
     dalgo: &'a Dalgo,
     slug: String,
@@ -108,22 +114,38 @@ impl<'a> OrgOps<'a> {
         crate::org::get(&mut *self.dalgo.db().pool().acquire().await?, &self.slug).await
     }
 
-    pub fn warehouse(&self) -> WarehouseOps<'_> {
-        WarehouseOps { org: self }
+    /// The org's warehouse.
+    pub fn warehouse(&self) -> WarehouseOps<'a> {
+        WarehouseOps { org: self.clone() }
     }
 
-    pub fn dbt(&self) -> DbtOps<'_> {
-        DbtOps { org: self }
+    /// The org's dbt workspace and runs.
+    pub fn dbt(&self) -> DbtOps<'a> {
+        DbtOps { org: self.clone() }
     }
 
-    pub fn pipelines(&self) -> PipelineOps<'_> {
-        PipelineOps { org: self }
+    /// The org's orchestration pipelines.
+    pub fn pipelines(&self) -> PipelineOps<'a> {
+        PipelineOps { org: self.clone() }
     }
 
     /// The org's Airbyte workspace, through which only the org's own
     /// sources, destinations, connections and jobs are reached.
     pub async fn airbyte(&self) -> Result<OrgAirbyte<'a>> {
         OrgAirbyte::open(self.dalgo, &self.slug).await
+    }
+
+    /// Does `work` on the org under its operations lock: the lock is
+    /// released when it succeeds, and by the session's end when it fails.
+    async fn locked<T, F>(&self, work: impl FnOnce(crate::org::Org) -> F) -> Result<T>
+    where
+        F: Future<Output = Result<T>>,
+    {
+        let org = self.get().await?;
+        let lock = self.lock(&org).await?;
+        let done = work(org).await?;
+        lock.release().await?;
+        Ok(done)
     }
 
     /// Takes the org's operations lock (see the rule, point 2).
@@ -141,12 +163,12 @@ pub enum Step {
     Skipped {
         reason: String,
     },
-    /// Not done; what matters before it was saved. `finish_with` is the
-    /// command that completes the operation.
+    /// Not done; what matters before it was saved. `finish_with` is what
+    /// completes the operation.
     Failed {
         kind: ErrorKind,
         error: String,
-        finish_with: String,
+        finish_with: NextStep,
     },
 }
 
@@ -155,8 +177,8 @@ impl Step {
         Step::Skipped { reason: reason.into() }
     }
 
-    fn failed(e: &Error, finish_with: impl Into<String>) -> Step {
-        Step::Failed { kind: e.kind(), error: e.to_string(), finish_with: finish_with.into() }
+    fn failed(e: &Error, finish_with: NextStep) -> Step {
+        Step::Failed { kind: e.kind(), error: e.to_string(), finish_with }
     }
 
     pub fn is_failed(&self) -> bool {
@@ -182,7 +204,7 @@ async fn has_pipelines(db: &Db, org: &crate::org::Org) -> Result<bool> {
 /// Refreshes the org's Prefect blocks after its credentials changed, when it
 /// has pipelines that load them.
 async fn refresh_blocks(dalgo: &Dalgo, org: &crate::org::Org) -> Step {
-    let finish = format!("dalgo pipeline blocks --org {}", org.slug);
+    let finish = NextStep::SyncBlocks { org: org.slug.clone() };
     if dalgo.config().prefect.is_unset() {
         return Step::skipped("Prefect is not configured");
     }
@@ -193,7 +215,7 @@ async fn refresh_blocks(dalgo: &Dalgo, org: &crate::org::Org) -> Step {
     }
     let synced = async {
         let client = dalgo.prefect()?;
-        crate::pipeline::blocks::sync(dalgo.db(), dalgo.config(), dalgo.secrets(), client, &org.slug).await
+        crate::pipeline::blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), client, &org.slug).await
     };
     match synced.await {
         Ok(_) => Step::Done,

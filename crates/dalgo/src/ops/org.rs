@@ -130,11 +130,11 @@ impl OrgOps<'_> {
             true => Some(org_dir).filter(|d| d.exists()).into_iter().collect(),
             false => remove_under(root, vec![org_dir])?,
         };
-        let secrets = secrets::org_versions(dalgo.db(), dalgo.secrets(), &org).await?;
+        let secrets = secrets::org_versions(dalgo.db(), dalgo.store(), &org).await?;
         if !opts.dry_run {
             // Their records go with the org's rows.
             for name in &secrets {
-                dalgo.secrets().delete(name)?;
+                dalgo.store().delete(name)?;
             }
         }
         let rows = org::delete(dalgo.db(), &org.slug, opts.dry_run, dalgo.actor()).await?;

@@ -19,7 +19,7 @@ use crate::pipeline::{
 
 /// The pipeline operations of an org.
 pub struct PipelineOps<'a> {
-    pub(super) org: &'a OrgOps<'a>,
+    pub(super) org: OrgOps<'a>,
 }
 
 /// What a new pipeline is.
@@ -69,7 +69,7 @@ impl PipelineOps<'_> {
         ensure_pool(client, &pool).await?;
         let (mut pipeline, tasks, parameters) = self.record_pending(&org, name, &spec).await?;
         let made = async {
-            let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.secrets(), client, &org.slug).await?;
+            let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), client, &org.slug).await?;
             let flow_id = client.ensure_flow(FLOW_NAME).await?;
             let spec = DeploymentSpec {
                 name: &pipeline.deployment_name,
@@ -194,7 +194,7 @@ impl PipelineOps<'_> {
         let org = self.org.get().await?;
         let lock = self.org.lock(&org).await?;
         // Before the transaction: the blocks are written on a session of their own.
-        let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.secrets(), client, &org.slug).await?;
+        let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), client, &org.slug).await?;
         let mut tx = dalgo.db().pool().begin().within().await?;
         let mut p = get(&mut tx, &org, name, true).await?;
         let deployment_id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
@@ -242,5 +242,81 @@ impl PipelineOps<'_> {
         }
         lock.release().await?;
         Ok(PipelineReport { pipeline: p, blocks })
+    }
+}
+
+/// How to start a pipeline run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Start nothing ([`Error::NoWorker`], 69) when no worker polls the
+    /// run's work pool queue.
+    pub require_worker: bool,
+}
+
+impl PipelineOps<'_> {
+    /// The org's pipelines with their schedule, status and last and next
+    /// run; without Prefect configured, the status is unknown.
+    pub async fn list(&self) -> Result<Vec<crate::pipeline::Summary>> {
+        let dalgo = self.org.dalgo;
+        crate::pipeline::list(dalgo.db(), dalgo.prefect_if_configured()?, &self.org.slug).await
+    }
+
+    /// A pipeline's tasks in order, its deployment's schedule and recent runs.
+    pub async fn show(&self, name: &str) -> Result<crate::pipeline::Details> {
+        let dalgo = self.org.dalgo;
+        crate::pipeline::show(dalgo.db(), dalgo.prefect()?, &self.org.slug, name).await
+    }
+
+    /// One pipeline, from dalgo's database only (for a confirmation).
+    pub async fn find(&self, name: &str) -> Result<Pipeline> {
+        crate::pipeline::find(self.org.dalgo.db(), &self.org.slug, name).await
+    }
+
+    /// Creates or refreshes the Prefect blocks the org's pipelines load.
+    pub async fn blocks(&self) -> Result<Vec<BlockOutcome>> {
+        let dalgo = self.org.dalgo;
+        blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), dalgo.prefect()?, &self.org.slug).await
+    }
+
+    /// Pauses (`true`) or resumes the pipeline's schedule, under the org's
+    /// operations lock (so it never races an update sending the schedule).
+    pub async fn set_paused(&self, name: &str, paused: bool) -> Result<Pipeline> {
+        let (dalgo, client) = (self.org.dalgo, self.org.dalgo.prefect()?);
+        let set = async |org: Org| {
+            crate::pipeline::set_paused(dalgo.db(), client, &org.slug, name, paused, dalgo.actor()).await
+        };
+        self.org.locked(set).await
+    }
+
+    /// Deletes the pipeline's deployment (one Prefect no longer knows is
+    /// fine; one a killed create left is found by name), then its rows,
+    /// under the org's operations lock. A failure leaves the rows, so a
+    /// re-run finishes.
+    pub async fn delete(&self, name: &str) -> Result<Pipeline> {
+        let (dalgo, client) = (self.org.dalgo, self.org.dalgo.prefect()?);
+        self.org
+            .locked(async |org| crate::pipeline::delete(dalgo.db(), client, &org.slug, name, dalgo.actor()).await)
+            .await
+    }
+
+    /// Runs the pipeline now: locks its tasks in one transaction (freeing
+    /// locks of runs that have ended), starts a flow run and records it. A
+    /// task held by a live run refuses with [`Error::Locked`] (75).
+    pub async fn run(&self, name: &str, opts: RunOptions) -> Result<crate::pipeline::RunStart> {
+        let dalgo = self.org.dalgo;
+        let client = dalgo.prefect()?;
+        crate::pipeline::run(dalgo.db(), client, &self.org.slug, name, dalgo.actor(), opts.require_worker).await
+    }
+
+    /// The pipeline's latest runs as Prefect knows them now, with their true states.
+    pub async fn history(&self, name: &str, limit: usize) -> Result<Vec<crate::pipeline::RunRecord>> {
+        let dalgo = self.org.dalgo;
+        crate::pipeline::runs(dalgo.db(), dalgo.prefect()?, &self.org.slug, name, limit).await
+    }
+
+    /// The pipeline's latest run; [`Error::NoRuns`] when it never ran.
+    pub async fn last_run(&self, name: &str) -> Result<crate::pipeline::RunRecord> {
+        let dalgo = self.org.dalgo;
+        crate::pipeline::last_run(dalgo.db(), dalgo.prefect()?, &self.org.slug, name).await
     }
 }

@@ -15,14 +15,14 @@ use crate::warehouse::{self, SetReport, WarehouseType};
 
 /// The warehouse operations of an org.
 pub struct WarehouseOps<'a> {
-    pub(super) org: &'a OrgOps<'a>,
+    pub(super) org: OrgOps<'a>,
 }
 
 /// What `set` is asked to store.
 #[derive(Debug, Clone)]
 pub struct WarehouseSpec {
     pub wtype: WarehouseType,
-    /// Airbyte's destination config (see [`warehouse::validate`]).
+    /// Airbyte's destination config for the type, checked field by field.
     pub config: Map<String, Value>,
     /// Try PostgreSQL credentials with a real connection first.
     pub check: bool,
@@ -69,14 +69,14 @@ impl WarehouseOps<'_> {
         if spec.airbyte && dalgo.config().airbyte.get()?.is_some() {
             crate::airbyte::check_warehouse_type_change(dalgo.db(), dalgo.airbyte()?, &org, spec.wtype).await?;
         }
-        secrets::sweep(dalgo.db(), dalgo.secrets(), &org).await?;
+        secrets::sweep(dalgo.db(), dalgo.store(), &org).await?;
         let value = SecretString::from(Value::Object(creds.clone()).to_string());
-        let name = secrets::put_new_version(dalgo.db(), dalgo.secrets(), &org, SecretKind::Warehouse, &value).await?;
+        let name = secrets::put_new_version(dalgo.db(), dalgo.store(), &org, SecretKind::Warehouse, &value).await?;
         let (created, replaced) =
             match warehouse::record(dalgo.db(), &org, spec.wtype, &creds, &name, dalgo.actor()).await {
                 Ok(r) => r,
                 Err(e) => {
-                    secrets::remove_version(dalgo.db(), dalgo.secrets(), &name)
+                    secrets::remove_version(dalgo.db(), dalgo.store(), &name)
                         .await
                         .or_warn(format_args!("remove the unused credentials version {name}"));
                     return Err(e);
@@ -84,11 +84,11 @@ impl WarehouseOps<'_> {
             };
         if let Some(old) = &replaced {
             // Left for the next sweep if this fails: it is recorded.
-            secrets::remove_version(dalgo.db(), dalgo.secrets(), old)
+            secrets::remove_version(dalgo.db(), dalgo.store(), old)
                 .await
                 .or_warn(format_args!("remove the replaced credentials {old} (the org's next operation will)"));
         }
-        let finish = format!("dalgo warehouse set --org {} … (again, with the same config)", org.slug);
+        let finish = crate::error::NextStep::SetWarehouse { org: org.slug.clone() };
         let (airbyte_destination_id, airbyte_destination) = match (dalgo.config().airbyte.get()?, spec.airbyte) {
             (None, _) => (None, Step::skipped("Airbyte is not configured")),
             (Some(_), false) => (None, Step::skipped("not asked for (--no-airbyte)")),
@@ -120,5 +120,26 @@ impl WarehouseOps<'_> {
             airbyte_destination,
             prefect_blocks,
         })
+    }
+}
+
+impl WarehouseOps<'_> {
+    /// The org's warehouse with its credentials masked.
+    pub async fn show(&self) -> Result<warehouse::WarehouseDetails> {
+        let dalgo = self.org.dalgo;
+        warehouse::show(dalgo.db(), dalgo.store(), &self.org.slug).await
+    }
+
+    /// What [`WarehouseOps::delete`] would remove, with its refusals (no
+    /// warehouse, one a dbt workspace uses), changing nothing.
+    pub async fn check_delete(&self) -> Result<warehouse::Warehouse> {
+        warehouse::check_delete(self.org.dalgo.db(), &self.org.slug).await
+    }
+
+    /// Deletes the warehouse row, then its credentials version, under the
+    /// org's operations lock; refused while a dbt workspace uses it.
+    pub async fn delete(&self) -> Result<warehouse::Warehouse> {
+        let dalgo = self.org.dalgo;
+        self.org.locked(async |org| warehouse::delete(dalgo.db(), dalgo.store(), &org.slug, dalgo.actor()).await).await
     }
 }

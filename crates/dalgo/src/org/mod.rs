@@ -102,11 +102,6 @@ impl Serialize for OrgDetails {
     }
 }
 
-/// Every org, by name.
-pub async fn list(db: &Db) -> Result<Vec<OrgSummary>> {
-    list_stream(db).try_collect().await
-}
-
 /// The same rows as [`list`], as they arrive from PostgreSQL: memory stays
 /// flat however many orgs there are. Members are counted in one grouped
 /// pass over the memberships, not a subquery per org.

@@ -101,7 +101,7 @@ async fn airbyte_server(cfg: &Config, client: &Client, org: &Org) -> Result<Bloc
             name,
             TYPE,
             "Prefect does not know the airbyte-server block type; register it where prefect-airbyte is installed \
-             (`prefect block register -m prefect_airbyte`) and run `dalgo pipeline blocks` again",
+             (`prefect block register -m prefect_airbyte`), then refresh the org's blocks",
         ),
     })
 }

@@ -18,8 +18,8 @@ pub use deployment::TaskRow;
 pub use locks::{LockRow, find_lock, list_locks, release_lock, release_stale};
 pub use logs::{LogLine, LogStream};
 pub use runs::{
-    DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, last_run, no_worker, record_run, retry, run,
-    runs, sync_runs, wait,
+    DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, last_run, no_worker, retry, run, runs,
+    sync_runs, wait,
 };
 pub(crate) use runs::{DeploymentOwner, lock_for_run, owner_of, settle_flow_run};
 

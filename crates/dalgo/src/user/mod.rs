@@ -67,6 +67,17 @@ async fn get(conn: &mut PgConnection, email: &str) -> Result<User> {
     }
 }
 
+/// Whether `password` is the password of the user with this email.
+pub async fn check_user_password(db: &Db, email: &Email, password: &SecretString) -> Result<bool> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT password FROM users WHERE lower(email) = lower($1)")
+        .bind(email.as_str())
+        .fetch_optional(db.pool())
+        .within()
+        .await?;
+    let candidate = secrecy::ExposeSecret::expose_secret(password);
+    Ok(stored.is_some_and(|encoded| password::check_password(candidate, &encoded)))
+}
+
 /// Fails with [`Error::UserNotFound`] (naming the nearest email) when no
 /// user has this email.
 pub async fn require(db: &Db, email: &Email) -> Result<()> {
@@ -78,12 +89,6 @@ pub async fn require(db: &Db, email: &Email) -> Result<()> {
 async fn not_found(conn: &mut PgConnection, email: &str) -> Error {
     let suggestion = crate::db::nearest(conn, "users", "lower(email)", &email.to_lowercase()).await;
     Error::UserNotFound { email: email.to_string(), suggestion }
-}
-
-/// Every membership, or those of one org.
-pub async fn list(db: &Db, org_slug: Option<&str>) -> Result<Vec<Membership>> {
-    let scope = list_scope(db, org_slug).await?;
-    list_stream(db, scope).try_collect().await
 }
 
 /// What a listing covers: every org (`None`), or the org with this slug

@@ -610,7 +610,7 @@ impl Worker<'_> {
                     for_flow_run: owner.map(|_| run.id.as_str()),
                 };
                 let on_wait = |holder: &str| log(INFO, &format!("waiting for {holder} to finish"));
-                match crate::dbt::run(self.dalgo.db(), &cfg.dbt, self.dalgo.secrets(), &req, on_wait, stopped()).await {
+                match crate::dbt::run(self.dalgo.db(), &cfg.dbt, self.dalgo.store(), &req, on_wait, stopped()).await {
                     Ok(r) if r.exit_code == Some(0) => End::Completed,
                     Ok(_) if step.is_dbt_test() => End::TestFailed,
                     Ok(r) => End::Failed(format!("{} exited with {}", command.label(), r.exit_code.unwrap_or(1))),
@@ -624,7 +624,7 @@ impl Worker<'_> {
                 match crate::dbt::git_update(
                     self.dalgo.db(),
                     &cfg.dbt,
-                    self.dalgo.secrets(),
+                    self.dalgo.store(),
                     (org, what),
                     (true, &self.marker),
                     |h| log(INFO, &format!("waiting for {h} to finish")),
