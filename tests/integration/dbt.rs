@@ -509,6 +509,11 @@ fn secrets_list_show_and_delete() {
     db.dalgo(&["secrets", "delete", "orphan-secret", "--yes"]).assert().success();
     db.dalgo(&["secrets", "delete", "orphan-secret", "--yes"]).assert().code(67);
     assert!(db.secrets_dir().join(&name).exists());
+    // A deleted credential is said in the audit log, as every other change is.
+    assert_eq!(
+        db.rows("SELECT action, resource_type, resource_id FROM audit_log WHERE resource_type = 'secret'"),
+        ["delete|secret|orphan-secret"]
+    );
 }
 
 #[test]

@@ -149,8 +149,9 @@ pub enum Error {
     #[error("org {org} is busy: {holder}")]
     Locked { org: String, holder: String, next: NextStep },
 
+    /// Airbyte answered with a failure, or not at all: `failure` says which.
     #[error("{message}")]
-    Airbyte { kind: ErrorKind, status: Option<u16>, message: String },
+    Airbyte { failure: Failure, status: Option<u16>, message: String },
 
     /// The schema change approved (its catalog diff) is not the one Airbyte
     /// sees now: the streams it touches differ.
@@ -159,8 +160,9 @@ pub enum Error {
     )]
     SchemaChangedSince { connection: String, approved: Vec<String>, now: Vec<String> },
 
+    /// Prefect answered with a failure, or not at all: `failure` says which.
     #[error("{message}")]
-    Prefect { kind: ErrorKind, status: Option<u16>, message: String },
+    Prefect { failure: Failure, status: Option<u16>, message: String },
 
     #[error("Airbyte is not configured: set AIRBYTE_SERVER_HOST (and its credentials)")]
     AirbyteNotConfigured,
@@ -186,8 +188,25 @@ pub enum Error {
     #[error("secrets store: {message}")]
     Secrets { message: String },
 
+    /// A setting is invalid (its name and why).
     #[error("configuration: {0}")]
     Config(String),
+
+    /// The operation needs a service dalgo is not configured for.
+    #[error("{reason}, but {service} is not configured: set {setting}")]
+    ServiceNeeded { service: &'static str, setting: &'static str, reason: String },
+
+    /// The work pool deployments go to does not exist in Prefect.
+    #[error("work pool {pool:?} does not exist in Prefect")]
+    NoWorkPool { pool: String },
+
+    /// What dalgo stored cannot be read back as it wrote it.
+    #[error("stored {what} cannot be read: {reason}")]
+    StoredData { what: &'static str, reason: String },
+
+    /// A fault in dalgo or its host, not in the input: report it.
+    #[error("internal error: {0}")]
+    Internal(String),
 
     /// Files under `CLIENTDBT_ROOT` could not be read, written or removed;
     /// the reason is the error's `source()`.
@@ -326,7 +345,8 @@ impl Error {
             | Error::PipelineNotFound { .. }
             | Error::NoRuns { .. }
             | Error::LockNotFound(_) => ErrorKind::NotFound,
-            Error::Git { kind, .. } | Error::Airbyte { kind, .. } | Error::Prefect { kind, .. } => *kind,
+            Error::Git { kind, .. } => *kind,
+            Error::Airbyte { failure, .. } | Error::Prefect { failure, .. } => failure.kind(),
             Error::AirbyteNotConfigured | Error::PrefectNotConfigured => ErrorKind::Config,
             Error::NoWorkspace(_) => ErrorKind::NotFound,
             Error::DbtNotFound(_) | Error::SandboxUnavailable(_) => ErrorKind::Config,
@@ -340,9 +360,14 @@ impl Error {
                 ErrorKind::NotFound
             }
             Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,
-            Error::NotMigrated(_) | Error::DatabaseMissing(_) | Error::Config(_) | Error::Secrets { .. } => {
-                ErrorKind::Config
-            }
+            Error::NotMigrated(_)
+            | Error::DatabaseMissing(_)
+            | Error::Config(_)
+            | Error::ServiceNeeded { .. }
+            | Error::NoWorkPool { .. }
+            | Error::StoredData { .. }
+            | Error::Secrets { .. } => ErrorKind::Config,
+            Error::Internal(_) => ErrorKind::Failure,
             Error::DbUnreachable { .. } => ErrorKind::Unavailable,
             Error::DbAuth { .. } => ErrorKind::PermissionDenied,
             Error::Migrate(sqlx::migrate::MigrateError::VersionMissing(_))
@@ -368,6 +393,9 @@ impl Error {
             | Error::UnknownRole { suggestion: Some(s), .. }
             | Error::UnknownFlag { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
             Error::PipelineNotFound { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
+            Error::NoWorkPool { pool } => Some(format!(
+                "create it (e.g. `prefect work-pool create {pool} --type process`) or set PREFECT_WORKER_POOL_NAME"
+            )),
             Error::NoWarehouseDestination(_) => {
                 Some("pass --destination ID, or set the warehouse again while Airbyte is configured".into())
             }
@@ -437,6 +465,45 @@ fn db_text(e: &sqlx::Error) -> String {
             None => db.message().to_string(),
         },
         None => e.to_string(),
+    }
+}
+
+/// What went wrong in a call to Airbyte or Prefect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Failure {
+    /// No such object (404).
+    NotFound,
+    /// It is busy: a sync already runs, an object keeps changing; try again later.
+    Busy,
+    /// It conflicts with what is there (a name taken).
+    Conflict,
+    /// Our credentials were refused (401, 403).
+    Unauthorised,
+    /// The request was refused as invalid (400, 422): a config, an id.
+    Rejected,
+    /// The server failed (5xx) or did not answer in time; try again later.
+    ServerError,
+    /// The server could not be reached.
+    Unreachable,
+    /// The operation ran and reported failure (a discover, a check).
+    Failed,
+    /// An answer dalgo did not expect (not JSON, missing fields, another status).
+    Unexpected,
+}
+
+impl Failure {
+    /// The class that decides the exit code.
+    pub fn kind(self) -> ErrorKind {
+        match self {
+            Failure::NotFound => ErrorKind::NotFound,
+            Failure::Busy | Failure::ServerError => ErrorKind::TempFail,
+            Failure::Conflict | Failure::Rejected => ErrorKind::InvalidInput,
+            Failure::Unauthorised => ErrorKind::PermissionDenied,
+            Failure::Unreachable => ErrorKind::Unavailable,
+            Failure::Failed | Failure::Unexpected => ErrorKind::Failure,
+        }
     }
 }
 

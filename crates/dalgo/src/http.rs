@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Failure, Result};
 
 /// Idle pooled connections are dropped after this, below the keep-alive of
 /// the servers dalgo talks to (uvicorn, which serves Prefect, closes idle
@@ -33,10 +33,10 @@ impl Service {
         }
     }
 
-    pub(crate) fn error(self, kind: ErrorKind, status: Option<u16>, message: String) -> Error {
+    pub(crate) fn error(self, failure: Failure, status: Option<u16>, message: String) -> Error {
         match self {
-            Service::Airbyte => Error::Airbyte { kind, status, message },
-            Service::Prefect => Error::Prefect { kind, status, message },
+            Service::Airbyte => Error::Airbyte { failure, status, message },
+            Service::Prefect => Error::Prefect { failure, status, message },
         }
     }
 
@@ -62,16 +62,17 @@ impl Service {
                 message = format!("{message} ({})", details.join("; "));
             }
         }
-        let kind = match (status.as_u16(), self) {
-            (401 | 403, _) => ErrorKind::PermissionDenied,
-            (404, _) => ErrorKind::NotFound,
+        let failure = match (status.as_u16(), self) {
+            (401 | 403, _) => Failure::Unauthorised,
+            (404, _) => Failure::NotFound,
             // Airbyte's 409 is "a sync is already running": try again later.
-            (409, Service::Airbyte) => ErrorKind::TempFail,
-            (400 | 409 | 422, _) => ErrorKind::InvalidInput,
-            (s, _) if s >= 500 => ErrorKind::TempFail,
-            _ => ErrorKind::Failure,
+            (409, Service::Airbyte) => Failure::Busy,
+            (409, Service::Prefect) => Failure::Conflict,
+            (400 | 422, _) => Failure::Rejected,
+            (s, _) if s >= 500 => Failure::ServerError,
+            _ => Failure::Unexpected,
         };
-        self.error(kind, Some(status.as_u16()), format!("{} {path} ({status}): {message}", self.name()))
+        self.error(failure, Some(status.as_u16()), format!("{} {path} ({status}): {message}", self.name()))
     }
 }
 
@@ -108,7 +109,7 @@ impl Transport {
             // more) are not read; no https URL is ever asked of this client.
             builder = builder.tls_certs_only(std::iter::empty());
         }
-        let http = builder.build().map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let http = builder.build().map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
         Ok(Transport { http, service, base_url: base_url.to_string(), server: server.to_string(), retries })
     }
 
@@ -165,10 +166,10 @@ impl Transport {
         let name = self.service.name();
         if e.is_timeout() {
             let message = format!("{name} at {} did not answer {path} within {timeout:?}", self.server);
-            self.service.error(ErrorKind::TempFail, None, message)
+            self.service.error(Failure::ServerError, None, message)
         } else {
             let message = format!("cannot reach {name} at {}: {}", self.server, root_cause(e));
-            self.service.error(ErrorKind::Unavailable, None, message)
+            self.service.error(Failure::Unreachable, None, message)
         }
     }
 
@@ -183,7 +184,7 @@ impl Transport {
         }
         serde_json::from_str(&text).map_err(|e| {
             let message = format!("{}'s answer to {path} is not JSON: {e}", self.service.name());
-            self.service.error(ErrorKind::Failure, Some(status.as_u16()), message)
+            self.service.error(Failure::Unexpected, Some(status.as_u16()), message)
         })
     }
 }
@@ -191,7 +192,7 @@ impl Transport {
 /// Decodes a JSON answer into `T`, or says it was not what was expected.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(service: Service, path: &str, value: Value) -> Result<T> {
     serde_json::from_value(value).map_err(|e| {
-        service.error(ErrorKind::Failure, None, format!("unexpected answer from {} {path}: {e}", service.name()))
+        service.error(Failure::Unexpected, None, format!("unexpected answer from {} {path}: {e}", service.name()))
     })
 }
 
@@ -249,6 +250,7 @@ pub(crate) fn is_transient(outcome: &Result<reqwest::Response, reqwest::Error>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     #[test]
     fn backoff_grows_and_stays_bounded() {
@@ -282,8 +284,12 @@ mod tests {
             r#"{"detail":"Work pool \"nope\" not found."}"#,
         );
         assert_eq!(e.kind(), ErrorKind::NotFound);
-        assert!(matches!(e, Error::Prefect { status: Some(404), .. }));
+        assert!(matches!(e, Error::Prefect { failure: Failure::NotFound, status: Some(404), .. }));
         assert!(e.to_string().contains("Work pool \"nope\" not found."));
-        assert_eq!(Service::Prefect.http_error("/x", StatusCode::CONFLICT, "{}").kind(), ErrorKind::InvalidInput);
+        let conflict = Service::Prefect.http_error("/x", StatusCode::CONFLICT, "{}");
+        assert!(matches!(conflict, Error::Prefect { failure: Failure::Conflict, .. }));
+        assert_eq!(conflict.kind(), ErrorKind::InvalidInput);
+        let busy = Service::Airbyte.http_error("/connections/sync", StatusCode::CONFLICT, "{}");
+        assert!(matches!(busy, Error::Airbyte { failure: Failure::Busy, .. }), "a sync already running: {busy:?}");
     }
 }

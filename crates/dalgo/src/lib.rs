@@ -61,4 +61,4 @@ pub(crate) mod user;
 pub(crate) mod warehouse;
 pub(crate) mod worker;
 
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Failure, Result};

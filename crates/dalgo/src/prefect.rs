@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::config::{Config, PrefectConfig};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Failure, Result};
 use crate::http::{Request, Service, Transport, decode};
 use crate::values::uuid_id;
 
@@ -275,7 +275,7 @@ impl Client {
         let body = json!({ "state": state, "force": false });
         let v = self.send_once(&format!("/flow_runs/{}/set_state", uuid_id("flow run", id)?), &body).await?;
         serde_json::from_value(v).map_err(|e| Error::Prefect {
-            kind: ErrorKind::Failure,
+            failure: Failure::Unexpected,
             status: None,
             message: format!("Prefect's answer to a state proposal is not an orchestration result: {e}"),
         })
@@ -502,7 +502,7 @@ impl Client {
             }
         }
         Err(Error::Prefect {
-            kind: ErrorKind::TempFail,
+            failure: Failure::Busy,
             status: Some(409),
             message: format!("Prefect block {name} keeps changing under us; try again"),
         })
@@ -578,7 +578,7 @@ fn encode(segment: &str) -> String {
 
 fn id_of(v: &Value, path: &str) -> Result<String> {
     v.get("id").and_then(Value::as_str).map(String::from).ok_or_else(|| Error::Prefect {
-        kind: ErrorKind::Failure,
+        failure: Failure::Unexpected,
         status: None,
         message: format!("Prefect's answer to {path} has no id"),
     })

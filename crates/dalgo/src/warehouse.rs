@@ -37,7 +37,9 @@ impl WarehouseType {
         match s {
             "postgres" => Ok(WarehouseType::Postgres),
             "bigquery" => Ok(WarehouseType::Bigquery),
-            other => Err(Error::Config(format!("unknown warehouse type {other:?} in the database"))),
+            other => {
+                Err(Error::StoredData { what: "warehouse type", reason: format!("{other:?} is not one dalgo knows") })
+            }
         }
     }
 }

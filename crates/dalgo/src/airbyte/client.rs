@@ -13,7 +13,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use crate::config::{AirbyteAuth, AirbyteConfig};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Failure, Result};
 use crate::http::{Request, Service, Transport, decode};
 
 /// How a call may be treated when it fails in transit.
@@ -153,7 +153,7 @@ impl Client {
         };
         let value = self.transport.send(req).await?;
         let token = value.get("access_token").and_then(Value::as_str).ok_or_else(|| Error::Airbyte {
-            kind: ErrorKind::PermissionDenied,
+            failure: Failure::Unauthorised,
             status: None,
             message: "Airbyte's /applications/token answered without an access_token".into(),
         })?;

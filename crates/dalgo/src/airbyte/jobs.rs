@@ -13,7 +13,7 @@ use super::client::{Call, Wait};
 use super::types::{AttemptInfo, AttemptStatus, Job, JobInfo, JobStatus};
 use crate::db::Db;
 use crate::db::Within;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Failure, Result};
 use crate::org::{self, Org};
 
 /// Job types dalgo lists: the ones every server version since 0.58 knows.
@@ -52,7 +52,7 @@ pub(crate) async fn trigger(c: &Client, connection_id: &str, kind: JobKind<'_>) 
     };
     match c.post::<JobInfo>(path, &body, Call::Once, Wait::Normal).await {
         Ok(info) => Ok(info.job),
-        Err(Error::Airbyte { kind: ErrorKind::TempFail, status: Some(409), message }) => {
+        Err(Error::Airbyte { failure: Failure::Busy, status: Some(409), message }) => {
             let running = list_jobs(c, connection_id, 5)
                 .await
                 .ok()
@@ -62,7 +62,7 @@ pub(crate) async fn trigger(c: &Client, connection_id: &str, kind: JobKind<'_>) 
                 || format!("a job was already running for connection {connection_id} (Airbyte: {message}); try again"),
                 |id| format!("a sync is already running for connection {connection_id}, job {id}"),
             );
-            Err(Error::Airbyte { kind: ErrorKind::TempFail, status: Some(409), message: detail })
+            Err(Error::Airbyte { failure: Failure::Busy, status: Some(409), message: detail })
         }
         Err(e) => Err(e),
     }
@@ -71,7 +71,7 @@ pub(crate) async fn trigger(c: &Client, connection_id: &str, kind: JobKind<'_>) 
 pub(crate) async fn get_job(c: &Client, id: i64) -> Result<Job> {
     let v: Value = c.post("/jobs/get_light", &json!({ "id": id }), Call::Safe, Wait::Normal).await?;
     serde_json::from_value(v.get("job").cloned().unwrap_or(Value::Null)).map_err(|e| Error::Airbyte {
-        kind: ErrorKind::Failure,
+        failure: Failure::Unexpected,
         status: None,
         message: format!("unexpected job from Airbyte: {e}"),
     })
@@ -88,7 +88,7 @@ pub(crate) async fn list_jobs(c: &Client, connection_id: &str, limit: usize) -> 
     jobs.into_iter()
         .map(|j| {
             serde_json::from_value(j.get("job").cloned().unwrap_or(Value::Null)).map_err(|e| Error::Airbyte {
-                kind: ErrorKind::Failure,
+                failure: Failure::Unexpected,
                 status: None,
                 message: format!("unexpected job list from Airbyte: {e}"),
             })

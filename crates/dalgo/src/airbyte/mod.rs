@@ -18,7 +18,7 @@ use crate::audit::{self, Action, Resource};
 use crate::config::{AirbyteAuth, Config};
 use crate::db::Db;
 use crate::db::Within;
-use crate::error::{Error, ErrorKind, OrWarn, Result};
+use crate::error::{Error, Failure, OrWarn, Result};
 use crate::org::{self, Org};
 use client::{Call, Wait};
 
@@ -57,7 +57,7 @@ fn keyring_auth() -> Option<AirbyteAuth> {
 }
 
 fn is_not_found(e: &Error) -> bool {
-    matches!(e, Error::Airbyte { kind: ErrorKind::NotFound, .. })
+    matches!(e, Error::Airbyte { failure: Failure::NotFound, .. })
 }
 
 /// `dalgo airbyte health`.
@@ -240,7 +240,7 @@ pub(crate) async fn definitions(c: &Client, actor: Actor, workspace_id: &str) ->
 
 fn parse_list<T: serde::de::DeserializeOwned>(list: &Value, key: &str) -> Result<Vec<T>> {
     serde_json::from_value(list.get(key).cloned().unwrap_or(json!([]))).map_err(|e| Error::Airbyte {
-        kind: ErrorKind::Failure,
+        failure: Failure::Unexpected,
         status: None,
         message: format!("unexpected {key} from Airbyte: {e}"),
     })
@@ -277,7 +277,7 @@ pub(crate) async fn specification(c: &Client, actor: Actor, workspace_id: &str, 
 /// problem by field; nothing is sent to Airbyte when it fails.
 pub fn validate_config(actor: Actor, spec: &Value, config: &Value) -> Result<()> {
     let validator = jsonschema::options().should_validate_formats(true).build(spec).map_err(|e| Error::Airbyte {
-        kind: ErrorKind::Failure,
+        failure: Failure::Unexpected,
         status: None,
         message: format!("the {} definition's specification is not a usable JSON Schema: {e}", actor.noun()),
     })?;
@@ -319,7 +319,7 @@ pub struct ActorRead {
 
 fn parse_actor(actor: Actor, v: Value) -> Result<ActorRead> {
     serde_json::from_value(v).map_err(|e| Error::Airbyte {
-        kind: ErrorKind::Failure,
+        failure: Failure::Unexpected,
         status: None,
         message: format!("unexpected {} from Airbyte: {e}", actor.noun()),
     })
@@ -508,7 +508,7 @@ pub(crate) async fn discover(c: &Client, source_id: &str) -> Result<Value> {
         _ => {
             let why =
                 v.pointer("/jobInfo/failureReason/externalMessage").and_then(Value::as_str).unwrap_or("no catalog");
-            Err(Error::Airbyte { kind: ErrorKind::Failure, status: None, message: format!("discover failed: {why}") })
+            Err(Error::Airbyte { failure: Failure::Failed, status: None, message: format!("discover failed: {why}") })
         }
     }
 }

@@ -262,7 +262,7 @@ async fn maintenance_connection(cfg: &DatabaseConfig) -> Result<PgConnection> {
             Err(_) => last = Some(connect_error(cfg, sqlx::Error::PoolTimedOut)),
         }
     }
-    Err(last.unwrap_or_else(|| Error::Config("no maintenance database".into())))
+    Err(last.unwrap_or_else(|| Error::Internal("no maintenance database was tried".into())))
 }
 
 /// The value of `column` (an expression, lower case) in `table` nearest to

@@ -187,7 +187,7 @@ pub(crate) async fn checkout(
         git.pull(dir, &branch, token).await?;
         return contained(dir);
     }
-    let parent = dir.parent().ok_or_else(|| Error::Config(format!("{} has no parent", dir.display())))?;
+    let parent = dir.parent().ok_or_else(|| Error::Internal(format!("{} has no parent", dir.display())))?;
     secrets::create_private_dir(parent).map_err(|source| Error::Files {
         action: "create",
         path: parent.to_path_buf(),
@@ -202,10 +202,17 @@ pub(crate) async fn checkout(
     git.clone(url, branch, tmp.path(), token).await?;
     contained(tmp.path())?;
     if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(|e| Error::Config(format!("cannot replace {}: {e}", dir.display())))?;
+        std::fs::remove_dir_all(dir).map_err(|source| Error::Files {
+            action: "replace",
+            path: dir.to_path_buf(),
+            source,
+        })?;
     }
-    std::fs::rename(tmp.path(), dir)
-        .map_err(|e| Error::Config(format!("cannot move the clone to {}: {e}", dir.display())))?;
+    std::fs::rename(tmp.path(), dir).map_err(|source| Error::Files {
+        action: "move the clone to",
+        path: dir.to_path_buf(),
+        source,
+    })?;
     // Moved away: nothing is left at the temporary path to remove.
     let _ = tmp.keep();
     Ok(())

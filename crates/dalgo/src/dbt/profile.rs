@@ -28,7 +28,7 @@ pub fn render(profile: &str, wtype: WarehouseType, creds: &Map<String, Value>, d
         WarehouseType::Bigquery => bigquery_output(creds, default_schema)?,
     };
     let doc = json!({ profile: { "target": "default", "outputs": { "default": output } } });
-    serde_yaml::to_string(&doc).map_err(|e| Error::Config(format!("cannot render profiles.yml: {e}")))
+    serde_yaml::to_string(&doc).map_err(|e| Error::Internal(format!("cannot render profiles.yml: {e}")))
 }
 
 /// The value of Dalgo's `dbt-profile-<slug>` Prefect Secret, from which its
@@ -77,7 +77,7 @@ fn postgres_output(creds: &Map<String, Value>, schema: &str) -> Value {
 fn bigquery_keyfile(creds: &Map<String, Value>) -> Result<Value> {
     let key_text = creds.get("credentials_json").and_then(Value::as_str).unwrap_or("{}");
     serde_json::from_str(key_text)
-        .map_err(|e| Error::Config(format!("stored BigQuery credentials_json is not JSON: {e}")))
+        .map_err(|e| Error::StoredData { what: "BigQuery credentials_json", reason: format!("it is not JSON: {e}") })
 }
 
 /// Dalgo's BigQuery extras: the dataset location and the job priority.

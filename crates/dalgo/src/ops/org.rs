@@ -83,18 +83,18 @@ impl OrgOps<'_> {
         if let Some(ws) = &workspace
             && dalgo.config().airbyte.get()?.is_none()
         {
-            return Err(Error::Config(format!(
-                "{} has the Airbyte workspace {ws}, but Airbyte is not configured: set AIRBYTE_SERVER_HOST \
-                 (and its credentials) to delete it, or pass --keep-airbyte",
-                org.slug
-            )));
+            return Err(Error::ServiceNeeded {
+                service: "Airbyte",
+                setting: "AIRBYTE_SERVER_HOST (and its credentials) to delete it, or keep the workspace",
+                reason: format!("{} has the Airbyte workspace {ws}", org.slug),
+            });
         }
         if !pipelines.is_empty() && dalgo.config().prefect.get()?.is_none() {
-            return Err(Error::Config(format!(
-                "{} has {} pipeline(s) with Prefect deployments, but Prefect is not configured: set PREFECT_API_URL",
-                org.slug,
-                pipelines.len()
-            )));
+            return Err(Error::ServiceNeeded {
+                service: "Prefect",
+                setting: "PREFECT_API_URL",
+                reason: format!("{} has {} pipeline(s) with Prefect deployments", org.slug, pipelines.len()),
+            });
         }
         let locks = match opts.dry_run {
             true => None,

@@ -197,7 +197,11 @@ pub async fn existing(client: &Client, org_slug: &str) -> Result<Vec<String>> {
 async fn put_secret(client: &Client, name: String, value: &str) -> Result<BlockOutcome> {
     match client.upsert_block(BlockType::Secret.as_str(), &name, &json!({ "value": value })).await? {
         Some(done) => Ok(written(name, BlockType::Secret, done)),
-        None => Err(Error::Config("Prefect does not know the built-in secret block type".into())),
+        None => Err(Error::Prefect {
+            failure: crate::error::Failure::Unexpected,
+            status: None,
+            message: "Prefect does not know its built-in secret block type".into(),
+        }),
     }
 }
 

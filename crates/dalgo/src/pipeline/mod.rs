@@ -227,13 +227,7 @@ pub(crate) async fn write_tasks(conn: &mut PgConnection, pipeline_id: i64, tasks
 }
 
 pub(crate) async fn ensure_pool(client: &Client, pool: &str) -> Result<()> {
-    if client.work_pool_exists(pool).await? {
-        Ok(())
-    } else {
-        Err(Error::Config(format!(
-            "work pool {pool:?} does not exist in Prefect; create it (e.g. `prefect work-pool create {pool} --type process`) or set PREFECT_WORKER_POOL_NAME"
-        )))
-    }
+    if client.work_pool_exists(pool).await? { Ok(()) } else { Err(Error::NoWorkPool { pool: pool.to_string() }) }
 }
 
 pub(crate) async fn audit_pipeline(
