@@ -10,9 +10,7 @@ use clap::{Args, Subcommand};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::Value;
 
-use super::output::{
-    CliError, CmdResult, ExitStatus, Limit, emit, fields, table, when, write_list, write_table, yes_no,
-};
+use super::output::{CliError, CmdResult, ExitStatus, Limit, Printer, emit, fields, write_list, write_table, yes_no};
 use super::warehouse::read_input;
 use super::{Context, prompt};
 use dalgo::ErrorKind;
@@ -210,29 +208,7 @@ pub enum ConnectionCommand {
         schedule: Option<String>,
     },
     /// Change a connection; what is not given stays as it is
-    Update {
-        id: String,
-        #[command(flatten)]
-        org: OrgArg,
-        #[arg(long, value_parser = super::not_blank)]
-        name: Option<String>,
-        /// Re-discover and select these streams (repeat)
-        #[arg(long = "stream", value_name = "NAME")]
-        streams: Vec<String>,
-        #[arg(long, value_parser = super::one_of::<SyncMode>())]
-        sync_mode: Option<SyncMode>,
-        #[arg(long)]
-        namespace: Option<String>,
-        #[arg(long, value_name = "CRON", conflicts_with = "no_schedule")]
-        schedule: Option<String>,
-        /// Manual syncs only
-        #[arg(long)]
-        no_schedule: bool,
-        #[arg(long, conflicts_with = "disable")]
-        enable: bool,
-        #[arg(long)]
-        disable: bool,
-    },
+    Update(ConnectionUpdateArgs),
     Delete {
         id: String,
         #[command(flatten)]
@@ -240,6 +216,32 @@ pub enum ConnectionCommand {
         #[command(flatten)]
         guard: prompt::Guard,
     },
+}
+
+/// `connections update`'s arguments.
+#[derive(Debug, Args)]
+pub struct ConnectionUpdateArgs {
+    id: String,
+    #[command(flatten)]
+    org: OrgArg,
+    #[arg(long, value_parser = super::not_blank)]
+    name: Option<String>,
+    /// Re-discover and select these streams (repeat)
+    #[arg(long = "stream", value_name = "NAME")]
+    streams: Vec<String>,
+    #[arg(long, value_parser = super::one_of::<SyncMode>())]
+    sync_mode: Option<SyncMode>,
+    #[arg(long)]
+    namespace: Option<String>,
+    #[arg(long, value_name = "CRON", conflicts_with = "no_schedule")]
+    schedule: Option<String>,
+    /// Manual syncs only
+    #[arg(long)]
+    no_schedule: bool,
+    #[arg(long, conflicts_with = "disable")]
+    enable: bool,
+    #[arg(long)]
+    disable: bool,
 }
 
 #[derive(Debug, Args)]
@@ -304,7 +306,7 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> CmdResult {
     }
     if let AirbyteCommand::Health = c {
         let h = Dalgo::airbyte_health(&cfg).await?;
-        return emit(ctx.format, &h, |out| {
+        return emit(ctx.printer.format, &h, |out| {
             let rows = [
                 ("url", h.url.clone()),
                 ("available", yes_no(h.available)),
@@ -332,7 +334,7 @@ pub async fn run(ctx: &Context, c: AirbyteCommand) -> CmdResult {
                 return Ok(ExitStatus::Success);
             }
             let job = oa.reset(&connection_id).await?;
-            emit(ctx.format, &job, |out| writeln!(out, "reset of {connection_id} started: job {}", job.id))
+            emit(ctx.printer.format, &job, |out| writeln!(out, "reset of {connection_id} started: job {}", job.id))
         }
         AirbyteCommand::Jobs(j) => jobs(ctx, d, j).await,
         AirbyteCommand::Health | AirbyteCommand::Login(_) => unreachable!("handled above"),
@@ -367,7 +369,9 @@ fn login(ctx: &Context, a: LoginArgs) -> CmdResult {
     };
     let stored = Dalgo::airbyte_login(login)?;
     let body = serde_json::json!({ "stored": stored });
-    emit(ctx.format, &body, |out| writeln!(out, "stored Airbyte credentials in the OS keyring ({})", stored.join(", ")))
+    emit(ctx.printer.format, &body, |out| {
+        writeln!(out, "stored Airbyte credentials in the OS keyring ({})", stored.join(", "))
+    })
 }
 
 async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> CmdResult {
@@ -375,14 +379,14 @@ async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> CmdResult {
         WorkspaceCommand::Create(o) => {
             let (ws, created) = d.org(&o.slug).create_airbyte_workspace().await?;
             let body = serde_json::json!({ "org": o.slug, "workspace_id": ws.workspace_id, "name": ws.name, "created": created });
-            emit(ctx.format, &body, |out| {
+            emit(ctx.printer.format, &body, |out| {
                 let verb = if created { "created" } else { "exists:" };
                 writeln!(out, "{verb} workspace {} ({}) for {}", ws.workspace_id, ws.name, o.slug)
             })
         }
         WorkspaceCommand::Show(o) => {
             let ws = d.org(&o.slug).airbyte().await?.workspace().await?;
-            emit(ctx.format, &ws, |out| {
+            emit(ctx.printer.format, &ws, |out| {
                 write_table(
                     out,
                     &fields(&[
@@ -396,7 +400,7 @@ async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> CmdResult {
         WorkspaceCommand::Delete { org, guard } => {
             let Some(id) = d.org(&org.slug).get().await?.airbyte_workspace_id else {
                 let body = serde_json::json!({ "org": org.slug, "deleted_workspace": null });
-                return emit(ctx.format, &body, |out| {
+                return emit(ctx.printer.format, &body, |out| {
                     writeln!(out, "{} has no Airbyte workspace; nothing to do", org.slug)
                 });
             };
@@ -406,7 +410,7 @@ async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> CmdResult {
             }
             let deleted = d.org(&org.slug).delete_airbyte_workspace().await?;
             let body = serde_json::json!({ "org": org.slug, "deleted_workspace": deleted });
-            emit(ctx.format, &body, |out| match &deleted {
+            emit(ctx.printer.format, &body, |out| match &deleted {
                 Some(id) => writeln!(out, "deleted workspace {id} of {}", org.slug),
                 None => writeln!(out, "{} has no Airbyte workspace; nothing to do", org.slug),
             })
@@ -416,8 +420,8 @@ async fn workspace(ctx: &Context, d: &Dalgo, w: WorkspaceCommand) -> CmdResult {
 
 async fn definitions(ctx: &Context, d: &Dalgo, actor: Actor, o: OrgList) -> CmdResult {
     let defs = o.limit.cut(d.org(&o.org.slug).airbyte().await?.definitions(actor).await?);
-    emit(ctx.format, &defs, |out| {
-        let t = table(
+    emit(ctx.printer.format, &defs, |out| {
+        let t = ctx.printer.table(
             &["NAME", "ID", "IMAGE"],
             defs.iter()
                 .map(|d| [d.name.clone(), d.id.clone(), format!("{}:{}", d.docker_repository, d.docker_image_tag)]),
@@ -435,8 +439,8 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> Cm
     match cmd {
         ActorCommand::List(o) => {
             let items = o.limit.cut(d.org(&o.org.slug).airbyte().await?.actors(actor).await?);
-            emit(ctx.format, &items, |out| {
-                let t = table(
+            emit(ctx.printer.format, &items, |out| {
+                let t = ctx.printer.table(
                     &["NAME", "ID", "CONNECTOR"],
                     items.iter().map(|i| [i.name.clone(), i.id.clone(), i.connector.clone()]),
                 );
@@ -445,32 +449,21 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> Cm
         }
         ActorCommand::Show { id, org } => {
             let r = d.org(&org.slug).airbyte().await?.actor(actor, &id).await?;
-            emit(ctx.format, &r, |out| {
-                let cfg = serde_json::to_string_pretty(&r.configuration).unwrap_or_default();
-                write_table(
-                    out,
-                    &fields(&[
-                        ("name", r.name.clone()),
-                        ("id", r.id.clone()),
-                        ("connector", r.connector.clone()),
-                        ("config", cfg),
-                    ]),
-                )
-            })
+            emit(ctx.printer.format, &r, |out| write_actor(out, &r))
         }
         ActorCommand::Create { org, name, definition, config } => {
             let config = parse_json_or_yaml(&config)?;
             let r = d.org(&org.slug).airbyte().await?.create_actor(actor, &name, &definition, &config).await?;
-            emit(ctx.format, &r, |out| writeln!(out, "created {noun} {} ({}, {})", r.name, r.id, r.connector))
+            emit(ctx.printer.format, &r, |out| writeln!(out, "created {noun} {} ({}, {})", r.name, r.id, r.connector))
         }
         ActorCommand::Update { id, org, name, config } => {
             let config = parse_json_or_yaml(&config)?;
             let r = d.org(&org.slug).airbyte().await?.update_actor(actor, &id, name.as_deref(), &config).await?;
-            emit(ctx.format, &r, |out| writeln!(out, "updated {noun} {} ({})", r.name, r.id))
+            emit(ctx.printer.format, &r, |out| writeln!(out, "updated {noun} {} ({})", r.name, r.id))
         }
         ActorCommand::Check { id, org } => {
             let r = d.org(&org.slug).airbyte().await?.check(actor, &id).await?;
-            emit(ctx.format, &r, |out| {
+            emit(ctx.printer.format, &r, |out| {
                 writeln!(
                     out,
                     "{noun} {id}: {:?}{}",
@@ -482,22 +475,11 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> Cm
         }
         ActorCommand::Discover { id, org } => {
             if actor != Actor::Source {
-                return Err(CliError::usage(
-                    "only sources can be discovered",
-                    "dalgo airbyte sources discover ID --org SLUG",
-                )
-                .into());
+                let hint = "dalgo airbyte sources discover ID --org SLUG";
+                return Err(CliError::usage("only sources can be discovered", hint).into());
             }
             let streams = d.org(&org.slug).airbyte().await?.discover(&id).await?;
-            emit(ctx.format, &streams, |out| {
-                let t = table(
-                    &["STREAM", "NAMESPACE", "SYNC MODES"],
-                    streams.iter().map(|s| {
-                        [s.name.clone(), s.namespace.clone().unwrap_or_default(), s.supported_sync_modes.join(", ")]
-                    }),
-                );
-                write_table(out, &t)
-            })
+            emit(ctx.printer.format, &streams, |out| write_table(out, &streams_table(&ctx.printer, &streams)))
         }
         ActorCommand::Delete { id, org, guard } => {
             let oa = d.org(&org.slug).airbyte().await?;
@@ -507,13 +489,30 @@ async fn actors(ctx: &Context, d: &Dalgo, actor: Actor, cmd: ActorCommand) -> Cm
             }
             oa.delete_actor(actor, &id).await?;
             let body = serde_json::json!({ "id": id, "deleted": true });
-            emit(ctx.format, &body, |out| writeln!(out, "deleted {noun} {id}"))
+            emit(ctx.printer.format, &body, |out| writeln!(out, "deleted {noun} {id}"))
         }
     }
 }
 
-fn connection_table(conns: &[airbyte::Connection]) -> comfy_table::Table {
-    table(
+/// A source or destination with its (masked) config.
+fn write_actor(out: &mut dyn std::io::Write, r: &airbyte::ActorRead) -> std::io::Result<()> {
+    let cfg = serde_json::to_string_pretty(&r.configuration).unwrap_or_default();
+    let rows = [("name", r.name.clone()), ("id", r.id.clone()), ("connector", r.connector.clone()), ("config", cfg)];
+    write_table(out, &fields(&rows))
+}
+
+/// The streams a source offers.
+fn streams_table(p: &Printer, streams: &[airbyte::StreamInfo]) -> comfy_table::Table {
+    p.table(
+        &["STREAM", "NAMESPACE", "SYNC MODES"],
+        streams
+            .iter()
+            .map(|s| [s.name.clone(), s.namespace.clone().unwrap_or_default(), s.supported_sync_modes.join(", ")]),
+    )
+}
+
+fn connection_table(p: &Printer, conns: &[airbyte::Connection]) -> comfy_table::Table {
+    p.table(
         &["NAME", "ID", "STATUS", "SCHEDULE", "STREAMS"],
         conns.iter().map(|c| {
             [
@@ -531,11 +530,15 @@ async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> CmdRes
     match cmd {
         ConnectionCommand::List(o) => {
             let conns = o.limit.cut(d.org(&o.org.slug).airbyte().await?.connections().await?);
-            emit(ctx.format, &conns, |out| write_list(out, "connections", &connection_table(&conns)))
+            emit(ctx.printer.format, &conns, |out| {
+                write_list(out, "connections", &connection_table(&ctx.printer, &conns))
+            })
         }
         ConnectionCommand::Show { id, org } => {
             let conn = d.org(&org.slug).airbyte().await?.connection(&id).await?;
-            emit(ctx.format, &conn, |out| write_table(out, &connection_table(std::slice::from_ref(&conn))))
+            emit(ctx.printer.format, &conn, |out| {
+                write_table(out, &connection_table(&ctx.printer, std::slice::from_ref(&conn)))
+            })
         }
         ConnectionCommand::Create { org, source, destination, name, streams, namespace, schedule } => {
             let spec = ConnectionSpec {
@@ -547,40 +550,11 @@ async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> CmdRes
                 cron: schedule,
             };
             let conn = d.org(&org.slug).airbyte().await?.create_connection(spec, destination).await?;
-            emit(ctx.format, &conn, |out| writeln!(out, "created connection {} ({})", conn.name, conn.connection_id))
+            emit(ctx.printer.format, &conn, |out| {
+                writeln!(out, "created connection {} ({})", conn.name, conn.connection_id)
+            })
         }
-        ConnectionCommand::Update {
-            id,
-            org,
-            name,
-            streams,
-            sync_mode,
-            namespace,
-            schedule,
-            no_schedule,
-            enable,
-            disable,
-        } => {
-            let changes = ConnectionChanges {
-                name,
-                streams: (!streams.is_empty() || sync_mode.is_some()).then(|| StreamSelection {
-                    streams,
-                    sync_mode: sync_mode.unwrap_or(SyncMode::FullRefresh),
-                    destination_sync_mode: DestinationSyncMode::Overwrite,
-                }),
-                namespace: namespace.map(Some),
-                cron: if no_schedule { Some(None) } else { schedule.map(Some) },
-                status: if enable {
-                    Some("active".into())
-                } else if disable {
-                    Some("inactive".into())
-                } else {
-                    None
-                },
-            };
-            let conn = d.org(&org.slug).airbyte().await?.update_connection(&id, &changes).await?;
-            emit(ctx.format, &conn, |out| writeln!(out, "updated connection {} ({})", conn.name, conn.connection_id))
-        }
+        ConnectionCommand::Update(a) => update_connection(ctx, d, a).await,
         ConnectionCommand::Delete { id, org, guard } => {
             let oa = d.org(&org.slug).airbyte().await?;
             let conn = oa.connection(&id).await?;
@@ -589,7 +563,7 @@ async fn connections(ctx: &Context, d: &Dalgo, cmd: ConnectionCommand) -> CmdRes
             }
             oa.delete_connection(&id).await?;
             let body = serde_json::json!({ "id": id, "deleted": true });
-            emit(ctx.format, &body, |out| writeln!(out, "deleted connection {id}"))
+            emit(ctx.printer.format, &body, |out| writeln!(out, "deleted connection {id}"))
         }
     }
 }
@@ -705,7 +679,9 @@ async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> CmdResult {
             let jobs = started.borrow().clone();
             if a.cancel_on_interrupt {
                 for job in &jobs {
-                    let _ = oa.cancel_job(*job).await;
+                    if let Err(e) = oa.cancel_job(*job).await {
+                        ctx.warn(format!("job {job} was not cancelled and may still run: {e}"));
+                    }
                 }
                 ctx.note(format!("interrupted: cancelled {} job(s)", jobs.len()));
             } else {
@@ -715,32 +691,39 @@ async fn sync(ctx: &Context, d: &Dalgo, a: SyncArgs) -> CmdResult {
         }
     };
     progress.stop();
-    emit(ctx.format, &outcomes, |out| {
-        let t = table(
-            &["CONNECTION", "JOB", "STATUS", "RECORDS", "BYTES"],
-            outcomes.iter().map(|o| {
-                let records = if o.records_emitted > o.records {
-                    format!("{} ({} read)", o.records, o.records_emitted)
-                } else {
-                    o.records.to_string()
-                };
-                [
-                    progress.label(&o.connection_id),
-                    o.job_id.map_or("-".into(), |j| j.to_string()),
-                    o.status.map_or_else(|| o.error.clone().unwrap_or_default(), |s| s.as_str().to_string()),
-                    records,
-                    human_bytes(o.bytes),
-                ]
-            }),
-        );
-        write_table(out, &t)
-    })?;
+    emit(ctx.printer.format, &outcomes, |out| write_table(out, &sync_table(&ctx.printer, &progress, &outcomes)))?;
+    sync_status(ctx, &a.org.slug, &progress, &outcomes)
+}
+
+/// One row per connection synced: its job, status, records and bytes.
+fn sync_table(p: &Printer, progress: &Progress, outcomes: &[airbyte::SyncOutcome]) -> comfy_table::Table {
+    p.table(
+        &["CONNECTION", "JOB", "STATUS", "RECORDS", "BYTES"],
+        outcomes.iter().map(|o| {
+            let records = if o.records_emitted > o.records {
+                format!("{} ({} read)", o.records, o.records_emitted)
+            } else {
+                o.records.to_string()
+            };
+            [
+                progress.label(&o.connection_id),
+                o.job_id.map_or("-".into(), |j| j.to_string()),
+                o.status.map_or_else(|| o.error.clone().unwrap_or_default(), |s| s.as_str().to_string()),
+                records,
+                human_bytes(o.bytes),
+            ]
+        }),
+    )
+}
+
+/// Says why each failed sync failed; the exit status of the whole.
+fn sync_status(ctx: &Context, org: &str, progress: &Progress, outcomes: &[airbyte::SyncOutcome]) -> CmdResult {
     for o in outcomes.iter().filter(|o| o.status == Some(JobStatus::Failed)) {
         let job = o.job_id.map_or_else(String::new, |j| format!(" (job {j})"));
         let why = o.failure.as_deref().unwrap_or("Airbyte gave no reason");
         eprintln!("error: the sync of {}{job} failed: {why}", progress.label(&o.connection_id));
         if let Some(j) = o.job_id {
-            ctx.note(format!("hint: `dalgo airbyte jobs logs {j} --org {}` shows its logs", a.org.slug));
+            ctx.note(format!("hint: `dalgo airbyte jobs logs {j} --org {org}` shows its logs"));
         }
     }
     let finished_badly = outcomes.iter().any(|o| matches!(o.status, Some(JobStatus::Failed | JobStatus::Cancelled)));
@@ -759,8 +742,8 @@ async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> CmdResult {
     match cmd {
         JobsCommand::List { org, connection, limit } => {
             let rows = d.org(&org.slug).airbyte_jobs(connection.as_deref(), limit).await?;
-            emit(ctx.format, &rows, |out| {
-                let t = table(
+            emit(ctx.printer.format, &rows, |out| {
+                let t = ctx.printer.table(
                     &["JOB", "CONNECTION", "TYPE", "STATUS", "RECORDS", "BYTES", "STARTED", "ENDED"],
                     rows.iter().map(|r| {
                         [
@@ -770,8 +753,8 @@ async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> CmdResult {
                             r.status.as_str().to_string(),
                             r.records.to_string(),
                             human_bytes(r.bytes),
-                            r.started_at.as_ref().map_or("-".into(), when),
-                            r.ended_at.as_ref().map_or("-".into(), when),
+                            r.started_at.as_ref().map_or("-".into(), |t| ctx.printer.when(t)),
+                            r.ended_at.as_ref().map_or("-".into(), |t| ctx.printer.when(t)),
                         ]
                     }),
                 );
@@ -780,7 +763,7 @@ async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> CmdResult {
         }
         JobsCommand::Show { job_id, org } => {
             let job = d.org(&org.slug).airbyte().await?.job(job_id).await?;
-            emit(ctx.format, &job, |out| {
+            emit(ctx.printer.format, &job, |out| {
                 let (records, bytes) = job.progress();
                 let rows = [
                     ("job", job.id.to_string()),
@@ -795,7 +778,7 @@ async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> CmdResult {
         }
         JobsCommand::Logs { job_id, org } => {
             let logs = d.org(&org.slug).airbyte().await?.job_logs(job_id).await?;
-            emit(ctx.format, &logs, |out| {
+            emit(ctx.printer.format, &logs, |out| {
                 for a in &logs {
                     writeln!(out, "--- attempt {} ({}) ---", a.attempt, a.status.as_str())?;
                     for line in &a.lines {
@@ -807,7 +790,33 @@ async fn jobs(ctx: &Context, d: &Dalgo, cmd: JobsCommand) -> CmdResult {
         }
         JobsCommand::Cancel { job_id, org } => {
             let job = d.org(&org.slug).airbyte().await?.cancel_job(job_id).await?;
-            emit(ctx.format, &job, |out| writeln!(out, "job {job_id}: {}", job.status.as_str()))
+            emit(ctx.printer.format, &job, |out| writeln!(out, "job {job_id}: {}", job.status.as_str()))
         }
     }
+}
+
+async fn update_connection(
+    ctx: &Context,
+    d: &Dalgo,
+    ConnectionUpdateArgs { id, org, name, streams, sync_mode, namespace, schedule, no_schedule, enable, disable }: ConnectionUpdateArgs,
+) -> CmdResult {
+    let changes = ConnectionChanges {
+        name,
+        streams: (!streams.is_empty() || sync_mode.is_some()).then(|| StreamSelection {
+            streams,
+            sync_mode: sync_mode.unwrap_or(SyncMode::FullRefresh),
+            destination_sync_mode: DestinationSyncMode::Overwrite,
+        }),
+        namespace: namespace.map(Some),
+        cron: if no_schedule { Some(None) } else { schedule.map(Some) },
+        status: if enable {
+            Some("active".into())
+        } else if disable {
+            Some("inactive".into())
+        } else {
+            None
+        },
+    };
+    let conn = d.org(&org.slug).airbyte().await?.update_connection(&id, &changes).await?;
+    emit(ctx.printer.format, &conn, |out| writeln!(out, "updated connection {} ({})", conn.name, conn.connection_id))
 }

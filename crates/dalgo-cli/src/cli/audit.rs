@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::output::{CmdResult, emit, table, when, write_list};
+use super::output::{CmdResult, emit, write_list};
 use dalgo::model::audit;
 
 #[derive(Debug, Subcommand)]
@@ -33,12 +33,12 @@ pub async fn run(ctx: &Context, c: AuditCommand) -> CmdResult {
     let since = since.and_then(|s| chrono::Duration::from_std(s).ok()).map(|s| chrono::Utc::now() - s);
     let q = audit::Query { org: org.as_deref(), actor: actor.as_deref(), since, limit: Some(limit) };
     let entries = ctx.dalgo().await?.audit().list(&q).await?;
-    emit(ctx.format, &entries, |out| {
-        let t = table(
+    emit(ctx.printer.format, &entries, |out| {
+        let t = ctx.printer.table(
             &["AT", "ACTOR", "ACTION", "WHAT", "ID", "ORG"],
             entries.iter().map(|e| {
                 [
-                    when(&e.at),
+                    ctx.printer.when(&e.at),
                     e.actor.clone(),
                     e.action.clone(),
                     e.resource_type.clone(),

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::output::{CmdResult, emit, table, write_table};
+use super::output::{CmdResult, emit, write_table};
 use dalgo::config::SettingSource;
 
 #[derive(Debug, Subcommand)]
@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, c: ConfigCommand) -> CmdResult {
         s.value = Some(match s.name {
             "DALGO_OUTPUT" => {
                 use clap::ValueEnum;
-                ctx.format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())
+                ctx.printer.format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string())
             }
             _ => "true".into(),
         });
@@ -42,12 +42,12 @@ pub fn run(ctx: &Context, c: ConfigCommand) -> CmdResult {
     for w in &e.warnings {
         ctx.warn(w);
     }
-    emit(ctx.format, &e, |out| {
+    emit(ctx.printer.format, &e, |out| {
         let rows = e.settings.iter().map(|s| {
             let value = s.value.clone().unwrap_or_else(|| format!("({})", s.default));
             [s.name.to_string(), value, s.source.as_str().to_string()]
         });
-        write_table(out, &table(&["SETTING", "VALUE", "SOURCE"], rows))?;
+        write_table(out, &ctx.printer.table(&["SETTING", "VALUE", "SOURCE"], rows))?;
         writeln!(out, "\ntenant code: {}", confinement(&e.sandbox))
     })
 }

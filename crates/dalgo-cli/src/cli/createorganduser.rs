@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::Context;
-use super::output::{CmdResult, created, emit, table, write_table};
+use super::output::{CmdResult, Printer, created, emit, write_table};
 use super::prompt::{self, PasswordSources};
 use dalgo::model::org::CreateReport;
 use dalgo::model::user::Email;
@@ -53,11 +53,11 @@ pub async fn run(ctx: &Context, a: CreateArgs) -> CmdResult {
             report.email, report.org.slug, report.membership.role
         ));
     }
-    emit(ctx.format, &report, |out| write_table(out, &report_table(&report)))
+    emit(ctx.printer.format, &report, |out| write_table(out, &report_table(&ctx.printer, &report)))
 }
 
-fn report_table(r: &CreateReport) -> comfy_table::Table {
-    table(
+fn report_table(p: &Printer, r: &CreateReport) -> comfy_table::Table {
+    p.table(
         &["WHAT", "NAME", "STATUS"],
         [
             ["org".into(), format!("{} ({})", r.org.name, r.org.slug), created(r.org_created)],
@@ -66,4 +66,38 @@ fn report_table(r: &CreateReport) -> comfy_table::Table {
             ["membership".into(), format!("role {}", r.membership.role), created(r.membership.created)],
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::output::testing::{at, text};
+    use crate::cli::output::{Format, Printer};
+    use dalgo::model::org::{Org, PasswordOutcome};
+    use dalgo::model::user::MembershipOutcome;
+
+    #[test]
+    fn createorganduser_renders() {
+        let org = Org {
+            id: 7,
+            uuid: "8f14e45f-ceea-467f-a0e6-5a2b1c3d4e5f".parse().unwrap(),
+            name: "Acme NGO".into(),
+            slug: "acme-ngo".into(),
+            airbyte_workspace_id: None,
+            created_at: at(1),
+            updated_at: at(1),
+        };
+        let r = CreateReport {
+            org,
+            org_created: true,
+            plan_created: true,
+            email: "admin@acme.org".into(),
+            user_created: false,
+            password: PasswordOutcome::Unchanged,
+            membership: MembershipOutcome { role: "admin".into(), created: true },
+        };
+        let p = Printer::plain(Format::Table);
+        insta::assert_snapshot!("createorganduser_table", text(|out| write_table(out, &report_table(&p, &r))));
+        insta::assert_json_snapshot!("createorganduser_json", r);
+    }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::{ArgGroup, Args};
 
 use super::Context;
-use super::output::{CliError, CmdResult, emit, table, write_list, yes_no};
+use super::output::{CliError, CmdResult, emit, write_list, yes_no};
 use dalgo::model::flags::Change;
 
 #[derive(Debug, Args)]
@@ -55,8 +55,8 @@ pub async fn run(ctx: &Context, a: FlagArgs) -> CmdResult {
     if a.list_all {
         let states = flags.list().await?;
         let map: std::collections::BTreeMap<&str, bool> = states.iter().map(|s| (s.name.as_str(), s.value)).collect();
-        return emit(ctx.format, &map, |out| {
-            let t = table(
+        return emit(ctx.printer.format, &map, |out| {
+            let t = ctx.printer.table(
                 &["FLAG", "VALUE", "SOURCE", "DESCRIPTION"],
                 states
                     .iter()
@@ -68,7 +68,7 @@ pub async fn run(ctx: &Context, a: FlagArgs) -> CmdResult {
     if a.enable_all_global {
         let changes = flags.enable_all().await?;
         let changed = changes.iter().filter(|c| c.changed()).count();
-        return emit(ctx.format, &changes, |out| {
+        return emit(ctx.printer.format, &changes, |out| {
             for c in &changes {
                 write_change(out, c)?;
             }
@@ -77,7 +77,7 @@ pub async fn run(ctx: &Context, a: FlagArgs) -> CmdResult {
     }
     let name = a.flag.as_deref().unwrap_or_default();
     let change = if a.clear { flags.clear(name).await? } else { flags.set(name, a.enable).await? };
-    emit(ctx.format, &ChangeJson::from(&change), |out| write_change(out, &change))
+    emit(ctx.printer.format, &ChangeJson::from(&change), |out| write_change(out, &change))
 }
 
 fn write_change(out: &mut dyn Write, c: &Change) -> std::io::Result<()> {

@@ -24,7 +24,7 @@ pub fn run(ctx: &super::Context, a: ManArgs) -> CmdResult {
         std::fs::create_dir_all(&dir)?;
         let pages = write_pages(&root, &dir)?;
         let body = serde_json::json!({ "dir": dir, "pages": pages });
-        return emit(ctx.format, &body, |out| writeln!(out, "wrote {pages} manual pages to {}", dir.display()));
+        return emit(ctx.printer.format, &body, |out| writeln!(out, "wrote {pages} manual pages to {}", dir.display()));
     }
     let mut cmd = &root;
     for name in &a.command {

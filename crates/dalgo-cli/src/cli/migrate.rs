@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::Context;
-use super::output::{CmdResult, emit, table, when, write_table};
+use super::output::{CmdResult, Printer, emit, write_table};
 use dalgo::model::db::MigrationStatus;
 use dalgo::ops::Dalgo;
 
@@ -21,10 +21,10 @@ pub async fn run(ctx: &Context, a: MigrateArgs) -> CmdResult {
     let cfg = ctx.config()?;
     if a.status {
         let statuses = Dalgo::migration_status(&cfg).await?;
-        return emit(ctx.format, &statuses, |out| write_table(out, &status_table(&statuses)));
+        return emit(ctx.printer.format, &statuses, |out| write_table(out, &status_table(&ctx.printer, &statuses)));
     }
     let (_, report) = Dalgo::setup(cfg).await?;
-    emit(ctx.format, &report, |out| {
+    emit(ctx.printer.format, &report, |out| {
         if !report.changed_anything() {
             return writeln!(out, "nothing to do: database {} is up to date", report.database);
         }
@@ -43,16 +43,45 @@ pub async fn run(ctx: &Context, a: MigrateArgs) -> CmdResult {
     })
 }
 
-fn status_table(statuses: &[MigrationStatus]) -> comfy_table::Table {
-    table(
+fn status_table(p: &Printer, statuses: &[MigrationStatus]) -> comfy_table::Table {
+    p.table(
         &["VERSION", "DESCRIPTION", "STATE", "INSTALLED"],
         statuses.iter().map(|m| {
             [
                 format!("{:04}", m.version),
                 m.description.clone(),
                 m.state.to_string(),
-                m.installed_on.as_ref().map(when).unwrap_or_default(),
+                m.installed_on.as_ref().map(|t| p.when(t)).unwrap_or_default(),
             ]
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::output::testing::{at, text};
+    use crate::cli::output::{Format, Printer};
+    use dalgo::model::db::MigrationState;
+
+    #[test]
+    fn migration_status_renders() {
+        let statuses = vec![
+            MigrationStatus {
+                version: 1,
+                description: "initial".into(),
+                state: MigrationState::Applied,
+                installed_on: Some(at(1)),
+            },
+            MigrationStatus {
+                version: 8,
+                description: "dbt default schema given".into(),
+                state: MigrationState::Pending,
+                installed_on: None,
+            },
+        ];
+        let p = Printer::plain(Format::Table);
+        insta::assert_snapshot!("migrate_status_table", text(|out| write_table(out, &status_table(&p, &statuses))));
+        insta::assert_json_snapshot!("migrate_status_json", statuses);
+    }
 }

@@ -30,7 +30,7 @@ mod worker;
 use clap::{Args, Parser, Subcommand};
 
 use dalgo::config::{Config, Overrides};
-use output::{CmdResult, ExitStatus, Format};
+use output::{CmdResult, ExitStatus, Format, Printer};
 
 /// The help of every command's `--org`; clap adds that DALGO_ORG is its default.
 const ORG_HELP: &str = "The org's slug";
@@ -216,7 +216,8 @@ pub fn parse() -> Cli {
 
 /// What every command needs: the global options and the configuration.
 pub struct Context {
-    pub format: Format,
+    /// How results are drawn.
+    pub printer: Printer,
     pub quiet: bool,
     no_input: bool,
     pub overrides: Overrides,
@@ -226,9 +227,8 @@ pub struct Context {
 
 impl Context {
     fn new(g: &GlobalArgs) -> Self {
-        g.output.apply(g.no_headers);
         Context {
-            format: g.output,
+            printer: Printer::new(g.output, g.no_headers),
             quiet: g.quiet,
             no_input: g.no_input,
             overrides: Overrides { database_url: g.database_url.clone(), actor: g.actor.clone() },

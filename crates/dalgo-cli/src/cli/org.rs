@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::{Args, Subcommand};
 
-use super::output::{CliError, CmdResult, Limit, emit, emit_stream, fields, table, when, write_table, yes_no};
+use super::output::{CliError, CmdResult, Limit, Printer, emit, emit_stream, fields, write_table, yes_no};
 use super::{Context, prompt};
 use dalgo::model::org::Member;
 use dalgo::ops::{DeleteOptions, Kept, OrgDeleteReport};
@@ -41,13 +41,13 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
             let dalgo = ctx.dalgo().await?;
             let header = ["NAME", "SLUG", "PLAN", "MEMBERS", "CREATED"];
             let orgs = futures_util::StreamExt::take(dalgo.orgs().list(), limit.max());
-            emit_stream(ctx.format, orgs, &header, "orgs", |o| {
+            emit_stream(&ctx.printer, orgs, &header, "orgs", |o| {
                 vec![
                     o.org.name.clone(),
                     o.org.slug.clone(),
                     o.base_plan.clone().unwrap_or_else(|| "-".into()),
                     o.members.to_string(),
-                    when(&o.org.created_at),
+                    ctx.printer.when(&o.org.created_at),
                 ]
             })
             .await
@@ -57,7 +57,7 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
             // DALGO_ORG would conflict with the positional SLUG.
             let slug = target.slug(std::env::var("DALGO_ORG").ok())?;
             let d = ctx.dalgo().await?.org(&slug).show().await?;
-            emit(ctx.format, &d, |out| {
+            emit(ctx.printer.format, &d, |out| {
                 let plan = d.plan.as_ref();
                 write_table(
                     out,
@@ -69,10 +69,10 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
                         ("plan duration", plan.and_then(|p| p.subscription_duration.clone()).unwrap_or("-".into())),
                         ("superset", plan.map_or("-".into(), |p| yes_no(p.superset_included))),
                         ("airbyte workspace", d.org.airbyte_workspace_id.clone().unwrap_or("-".into())),
-                        ("created", when(&d.org.created_at)),
+                        ("created", ctx.printer.when(&d.org.created_at)),
                     ]),
                 )?;
-                write_table(out, &members_table(&d.members))
+                write_table(out, &members_table(&ctx.printer, &d.members))
             })
         }
         OrgCommand::Delete { target, guard, keep_airbyte } => {
@@ -83,7 +83,7 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
             org.get().await?;
             guard.confirm(ctx, &format!("delete org {slug} and everything that belongs to it"))?;
             let r = org.delete(DeleteOptions { dry_run: guard.dry_run, keep_airbyte }).await?;
-            emit(ctx.format, &r, |out| describe_delete(out, &r))
+            emit(ctx.printer.format, &r, |out| describe_delete(out, &r))
         }
     }
 }
@@ -109,10 +109,10 @@ impl OrgTarget {
     }
 }
 
-fn members_table(members: &[Member]) -> comfy_table::Table {
-    table(
+fn members_table(p: &Printer, members: &[Member]) -> comfy_table::Table {
+    p.table(
         &["MEMBER", "ROLE", "VERIFIED", "JOINED"],
-        members.iter().map(|m| [m.email.clone(), m.role.clone(), yes_no(m.email_verified), when(&m.joined_at)]),
+        members.iter().map(|m| [m.email.clone(), m.role.clone(), yes_no(m.email_verified), p.when(&m.joined_at)]),
     )
 }
 
@@ -159,4 +159,44 @@ fn describe_delete(out: &mut dyn Write, r: &OrgDeleteReport) -> std::io::Result<
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::output::testing::{at, text};
+    use dalgo::model::org::{DeleteReport, Org};
+
+    #[test]
+    fn org_delete_renders() {
+        let org = Org {
+            id: 7,
+            uuid: "8f14e45f-ceea-467f-a0e6-5a2b1c3d4e5f".parse().unwrap(),
+            name: "Acme NGO".into(),
+            slug: "acme-ngo".into(),
+            airbyte_workspace_id: Some("3c2b1a09-8f7e-4d6c-b5a4-938271605f4e".into()),
+            created_at: at(1),
+            updated_at: at(1),
+        };
+        let member =
+            Member { email: "admin@acme.org".into(), role: "admin".into(), email_verified: true, joined_at: at(1) };
+        let r = OrgDeleteReport {
+            rows: DeleteReport {
+                org,
+                dry_run: true,
+                memberships: vec![member],
+                users_removed: vec!["admin@acme.org".into()],
+                plan: true,
+                feature_flag_overrides: 2,
+            },
+            airbyte_workspace: Some("3c2b1a09-8f7e-4d6c-b5a4-938271605f4e".into()),
+            prefect_deployments: vec!["pipeline-acme-ngo-1a2b3c4d".into()],
+            prefect_blocks: vec!["dbt-profile-acme-ngo".into()],
+            secrets: vec!["warehouse-acme-ngo-7d1e".into()],
+            paths: vec!["/srv/clientdbt/acme-ngo".into()],
+            kept: vec![Kept::PrefectRunHistory, Kept::AuditLog],
+        };
+        insta::assert_snapshot!("org_delete_text", text(|out| describe_delete(out, &r)));
+        insta::assert_json_snapshot!("org_delete_json", r);
+    }
 }

@@ -21,20 +21,72 @@ pub enum Format {
     Name,
 }
 
-/// How tables are drawn, set once at start from `-o` and `--no-headers`.
-static WIDE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-static NO_HEADERS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-impl Format {
-    /// Makes this the format tables are built for, with or without their header line.
-    pub fn apply(self, no_headers: bool) {
-        WIDE.store(self == Format::Wide, std::sync::atomic::Ordering::Relaxed);
-        NO_HEADERS.store(no_headers, std::sync::atomic::Ordering::Relaxed);
-    }
+/// How results are drawn: the format, and for tables the width they are
+/// fitted to, whether they have a header line, and whether times show their
+/// age. Made once from the global options and the terminal; a test makes a
+/// [`Printer::plain`] one, so every renderer runs without a process.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    pub format: Format,
+    /// Fit tables to this many columns; `None`: whole tables.
+    width: Option<usize>,
+    headers: bool,
+    /// Times with their age beside them ("3h ago"): at a terminal only, so
+    /// scripts and diffs see fixed text.
+    ages: bool,
 }
 
-fn headers() -> bool {
-    !NO_HEADERS.load(std::sync::atomic::Ordering::Relaxed)
+impl Printer {
+    /// For stdout as it is: a terminal's width (unless `-o wide`) and ages there.
+    pub fn new(format: Format, no_headers: bool) -> Printer {
+        let terminal = io::stdout().is_terminal();
+        let width = if terminal && format != Format::Wide { terminal_width() } else { None };
+        Printer { format, width, headers: !no_headers, ages: terminal }
+    }
+
+    /// Whole tables with headers and fixed times, whatever stdout is.
+    #[cfg(test)]
+    pub fn plain(format: Format) -> Printer {
+        Printer { format, width: None, headers: true, ages: false }
+    }
+
+    /// A table with dalgo's style, fitted to the printer's width (see
+    /// [`super::fit`]; columns left out are said on stderr).
+    pub fn table<I, R>(&self, header: &[&str], rows: I) -> Table
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = String>,
+    {
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r.into_iter().collect()).collect();
+        let mut t = Table::new();
+        t.load_style(STYLE);
+        let (header, rows) = match self.width {
+            Some(w) => {
+                let f = super::fit::fit(header, rows, w);
+                if f.hidden > 0 {
+                    eprintln!("({} column(s) left out to fit {w} columns; -o wide shows them)", f.hidden);
+                }
+                (f.header, f.rows)
+            }
+            None => (header, rows),
+        };
+        t.set_content_arrangement(ContentArrangement::Disabled);
+        if self.headers {
+            t.set_header(header);
+        }
+        for row in rows {
+            t.add_row(row);
+        }
+        t
+    }
+
+    /// A timestamp for tables, to the second, in UTC; with its age beside
+    /// it ("3h ago", "in 5m") at a terminal.
+    pub fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        let at = t.format("%Y-%m-%d %H:%M:%SZ");
+        if self.ages { format!("{at} ({})", age(*t, chrono::Utc::now())) } else { at.to_string() }
+    }
 }
 
 /// Writes a command's result to stdout: `data` as JSON, its names, or what
@@ -82,7 +134,7 @@ fn write_name(out: &mut dyn Write, row: &serde_json::Value) -> io::Result<()> {
 /// collected first. Memory stays flat off a terminal however many rows. No
 /// rows is "no `<noun>`" on stderr, as [`write_list`] says it.
 pub async fn emit_stream<T: Serialize>(
-    format: Format,
+    p: &Printer,
     rows: impl futures_util::Stream<Item = dalgo::Result<T>>,
     header: &[&str],
     noun: &str,
@@ -91,7 +143,7 @@ pub async fn emit_stream<T: Serialize>(
     use futures_util::StreamExt;
     let mut rows = std::pin::pin!(rows);
     let mut out = io::BufWriter::new(io::stdout().lock());
-    match format {
+    match p.format {
         Format::Json => {
             use serde::ser::{SerializeSeq, Serializer};
             let mut ser = serde_json::Serializer::pretty(&mut out);
@@ -112,12 +164,12 @@ pub async fn emit_stream<T: Serialize>(
             while let Some(row) = rows.next().await {
                 all.push(cells(&row?));
             }
-            write_list(&mut out, noun, &table(header, all))?;
+            write_list(&mut out, noun, &p.table(header, all))?;
         }
         Format::Table | Format::Wide => match rows.next().await {
             None => say_empty(noun)?,
             Some(first) => {
-                let mut t = StreamTable::new(&mut out, header);
+                let mut t = StreamTable::new(&mut out, header, p.headers);
                 t.row(cells(&first?))?;
                 while let Some(row) = rows.next().await {
                     t.row(cells(&row?))?;
@@ -133,20 +185,22 @@ pub async fn emit_stream<T: Serialize>(
 /// How many rows set a [`StreamTable`]'s column widths.
 const WIDTH_ROWS: usize = 1000;
 
-/// A table written as its rows come, in [`table`]'s plain style off a
+/// A table written as its rows come, in [`Printer::table`]'s plain style off a
 /// terminal (the same bytes for up to [`WIDTH_ROWS`] rows). The header and
 /// the first rows set the column widths; a later, wider value widens only its
 /// own line, and is never cut.
 pub struct StreamTable<'a> {
     out: &'a mut dyn Write,
     header: Vec<String>,
+    headers: bool,
     first: Vec<Vec<String>>,
     widths: Option<Vec<usize>>,
 }
 
 impl<'a> StreamTable<'a> {
-    pub fn new(out: &'a mut dyn Write, header: &[&str]) -> Self {
-        StreamTable { out, header: header.iter().map(|h| h.to_string()).collect(), first: Vec::new(), widths: None }
+    pub fn new(out: &'a mut dyn Write, header: &[&str], headers: bool) -> Self {
+        let header = header.iter().map(|h| h.to_string()).collect();
+        StreamTable { out, header, headers, first: Vec::new(), widths: None }
     }
 
     pub fn row(&mut self, cells: Vec<String>) -> io::Result<()> {
@@ -162,7 +216,7 @@ impl<'a> StreamTable<'a> {
     /// Fixes the widths and writes the header and the rows held so far.
     fn start(&mut self) -> io::Result<()> {
         use unicode_width::UnicodeWidthStr;
-        let shown = headers();
+        let shown = self.headers;
         let mut widths: Vec<usize> = self.header.iter().map(|h| if shown { h.width() } else { 0 }).collect();
         for row in &self.first {
             for (w, cell) in widths.iter_mut().zip(row) {
@@ -208,48 +262,13 @@ fn write_cells(out: &mut dyn Write, widths: &[usize], cells: &[String]) -> io::R
 /// Plain columns under a dashed header line, like psql: easy to read, to grep and to paste.
 const STYLE: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('-').junction(' '));
 
-/// A table with dalgo's style. On a terminal it is fitted to its width (see
-/// [`super::fit`]; columns left out are said on stderr), unless `-o wide`.
-pub fn table<I, R>(header: &[&str], rows: I) -> Table
-where
-    I: IntoIterator<Item = R>,
-    R: IntoIterator<Item = String>,
-{
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    let rows: Vec<Vec<String>> = rows.into_iter().map(|r| r.into_iter().collect()).collect();
-    let mut t = Table::new();
-    t.load_style(STYLE);
-    let width = terminal_width(&t);
-    let (header, rows) = match width {
-        Some(w) if !WIDE.load(std::sync::atomic::Ordering::Relaxed) => {
-            let f = super::fit::fit(header, rows, w);
-            if f.hidden > 0 {
-                eprintln!("({} column(s) left out to fit {w} columns; -o wide shows them)", f.hidden);
-            }
-            (f.header, f.rows)
-        }
-        _ => (header, rows),
-    };
-    t.set_content_arrangement(ContentArrangement::Disabled);
-    if headers() {
-        t.set_header(header);
-    }
-    for row in rows {
-        t.add_row(row);
-    }
-    t
-}
-
 /// The width a table is fitted to on a terminal: `COLUMNS` when set, else
-/// what the terminal reports; `None` (the whole table) off a terminal and
-/// where the terminal reports no usable width (0 columns under `script` or
-/// some `docker exec -t`: everything used to collapse into one column).
-fn terminal_width(t: &Table) -> Option<usize> {
-    if !io::stdout().is_terminal() {
-        return None;
-    }
+/// what the terminal reports; `None` (the whole table) where the terminal
+/// reports no usable width (0 columns under `script` or some `docker exec
+/// -t`: everything used to collapse into one column).
+fn terminal_width() -> Option<usize> {
     let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|c| *c > 0);
-    columns.or_else(|| t.width().map(usize::from)).filter(|w| *w >= 20)
+    columns.or_else(|| Table::new().width().map(usize::from)).filter(|w| *w >= 20)
 }
 
 /// Writes a table followed by a newline.
@@ -306,14 +325,6 @@ pub fn yes_no(b: bool) -> String {
 /// "created" or what the thing already was.
 pub fn created(b: bool) -> String {
     if b { "created".into() } else { "exists".into() }
-}
-
-/// A timestamp for tables, to the second, in UTC; on a terminal with its
-/// age beside it ("3h ago", "in 5m"). Off a terminal it stays fixed, for
-/// scripts and diffs.
-pub fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
-    let at = t.format("%Y-%m-%d %H:%M:%SZ");
-    if io::stdout().is_terminal() { format!("{at} ({})", age(*t, chrono::Utc::now())) } else { at.to_string() }
 }
 
 /// How long ago `t` was (or how soon it is), in its largest unit.
@@ -453,6 +464,21 @@ pub fn write_ndjson<T: Serialize>(items: &[T]) -> io::Result<()> {
     out.flush()
 }
 
+/// What renderer tests share: a fixed time and a writer's text.
+#[cfg(test)]
+pub mod testing {
+    pub fn at(hour: u32) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        chrono::Utc.with_ymd_and_hms(2026, 12, 6, hour, 0, 0).unwrap()
+    }
+
+    pub fn text(render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
+        let mut out = Vec::new();
+        render(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,9 +503,9 @@ mod tests {
         let header = ["NAME", "SLUG", "PLAN", "MEMBERS"];
         for n in [0, 1, 7, WIDTH_ROWS] {
             let mut want = Vec::new();
-            write_table(&mut want, &table(&header, rows(n))).unwrap();
+            write_table(&mut want, &Printer::plain(Format::Table).table(&header, rows(n))).unwrap();
             let mut got = Vec::new();
-            let mut t = StreamTable::new(&mut got, &header);
+            let mut t = StreamTable::new(&mut got, &header, true);
             for r in rows(n) {
                 t.row(r).unwrap();
             }
@@ -491,7 +517,7 @@ mod tests {
     #[test]
     fn rows_past_the_first_page_keep_the_columns() {
         let mut got = Vec::new();
-        let mut t = StreamTable::new(&mut got, &["A", "B"]);
+        let mut t = StreamTable::new(&mut got, &["A", "B"], true);
         for i in 0..WIDTH_ROWS + 5 {
             t.row(vec![format!("{}", i % 10), "x".into()]).unwrap();
         }

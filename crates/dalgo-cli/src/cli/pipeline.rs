@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::output::{
-    CmdResult, ExitStatus, Limit, emit, emit_stream, fields, table, when, write_list, write_ndjson, write_table, yes_no,
+    CmdResult, ExitStatus, Limit, Printer, emit, emit_stream, fields, write_list, write_ndjson, write_table, yes_no,
 };
 use super::{Context, prompt};
 use dalgo::model::pipeline::{self, BlockOutcome, BlockStatus, FlowRun, TaskChoice};
@@ -20,23 +20,7 @@ pub enum PipelineCommand {
 its transform tasks (default: dbt-run and dbt-test, with git-pull, dbt-clean and dbt-deps first where the org has \
 them), as a Prefect deployment of Dalgo's flow on the org's work pool and queue. The cron is checked before anything \
 is written; the rows and the deployment are made together or not at all.")]
-    Create {
-        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
-        org: String,
-        #[arg(long)]
-        name: String,
-        /// An Airbyte connection to sync (repeat, in order)
-        #[arg(long = "connection", value_name = "ID")]
-        connections: Vec<String>,
-        #[command(flatten)]
-        transform: TransformArgs,
-        /// Five-field cron, in UTC (e.g. "0 2 * * *"); none: runs only when asked
-        #[arg(long, value_name = "EXPR")]
-        cron: Option<String>,
-        /// Run the transform tasks even when a sync failed
-        #[arg(long)]
-        continue_on_sync_failure: bool,
-    },
+    Create(CreateArgs),
     /// The org's pipelines: schedule, active or paused, last and next run
     List {
         #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
@@ -61,21 +45,7 @@ warehouse credentials or the git token. Blocks the org has no use for yet are re
         org: String,
     },
     /// Change a pipeline's tasks or schedule (the whole schedule is always sent)
-    Update {
-        name: String,
-        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
-        org: String,
-        /// Replace the syncs (repeat); with --transform/--no-transform, the task list is rebuilt
-        #[arg(long = "connection", value_name = "ID")]
-        connections: Vec<String>,
-        #[command(flatten)]
-        transform: TransformArgs,
-        #[arg(long, value_name = "EXPR", conflicts_with = "no_schedule")]
-        cron: Option<String>,
-        /// Remove the schedule
-        #[arg(long)]
-        no_schedule: bool,
-    },
+    Update(UpdateArgs),
     /// Pause the pipeline's schedule
     Pause {
         name: String,
@@ -130,30 +100,76 @@ Examples:
   dalgo pipeline logs 6f1c…
   dalgo pipeline logs nightly --last --org acme-ngo
   dalgo pipeline logs 6f1c… --follow -o json | jq -r .message")]
-    Logs {
-        /// A flow run's id, or with --last a pipeline's name
-        #[arg(value_name = "RUN")]
-        flow_run_id: String,
-        /// RUN names a pipeline: show its latest run's log
-        #[arg(long, requires = "org")]
-        last: bool,
-        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
-        org: Option<String>,
-        /// Keep printing new lines until the run ends
-        #[arg(long)]
-        follow: bool,
-    },
+    Logs(LogsArgs),
     /// Cancel a flow run
     Cancel { flow_run_id: String },
     /// Run a finished flow run again
     Retry { flow_run_id: String },
     /// For cron: record recent runs of every deployment and free the locks of finished ones
-    SyncRuns {
-        #[arg(long = "org", value_name = "SLUG")]
-        org: Option<String>,
-        #[arg(long, default_value_t = 24)]
-        lookback_hours: u32,
-    },
+    SyncRuns(SyncRunsArgs),
+}
+
+/// `logs`'s arguments.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// A flow run's id, or with --last a pipeline's name
+    #[arg(value_name = "RUN")]
+    flow_run_id: String,
+    /// RUN names a pipeline: show its latest run's log
+    #[arg(long, requires = "org")]
+    last: bool,
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
+    org: Option<String>,
+    /// Keep printing new lines until the run ends
+    #[arg(long)]
+    follow: bool,
+}
+
+/// `sync-runs`'s arguments.
+#[derive(Debug, Args)]
+pub struct SyncRunsArgs {
+    #[arg(long = "org", value_name = "SLUG")]
+    org: Option<String>,
+    #[arg(long, default_value_t = 24)]
+    lookback_hours: u32,
+}
+
+/// `update`'s arguments.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    name: String,
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
+    org: String,
+    /// Replace the syncs (repeat); with --transform/--no-transform, the task list is rebuilt
+    #[arg(long = "connection", value_name = "ID")]
+    connections: Vec<String>,
+    #[command(flatten)]
+    transform: TransformArgs,
+    #[arg(long, value_name = "EXPR", conflicts_with = "no_schedule")]
+    cron: Option<String>,
+    /// Remove the schedule
+    #[arg(long)]
+    no_schedule: bool,
+}
+
+/// `create`'s arguments.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
+    org: String,
+    #[arg(long)]
+    name: String,
+    /// An Airbyte connection to sync (repeat, in order)
+    #[arg(long = "connection", value_name = "ID")]
+    connections: Vec<String>,
+    #[command(flatten)]
+    transform: TransformArgs,
+    /// Five-field cron, in UTC (e.g. "0 2 * * *"); none: runs only when asked
+    #[arg(long, value_name = "EXPR")]
+    cron: Option<String>,
+    /// Run the transform tasks even when a sync failed
+    #[arg(long)]
+    continue_on_sync_failure: bool,
 }
 
 /// `pipeline run`'s arguments.
@@ -239,61 +255,29 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let runs = dalgo.flow_runs();
     match c {
-        PipelineCommand::Create { org, name, connections, transform, cron, continue_on_sync_failure } => {
-            let spec = PipelineSpec {
-                name,
-                tasks: TaskChoice { connections, transform: transform.choice() },
-                cron,
-                continue_on_sync_failure,
-            };
-            let r = dalgo.org(&org).pipelines().create(spec).await?;
-            note_blocks(ctx, &r.blocks);
-            let p = &r.pipeline;
-            emit(ctx.format, &r, |out| {
-                writeln!(
-                    out,
-                    "created pipeline {} (deployment {})",
-                    p.name,
-                    p.deployment_id.clone().unwrap_or_default()
-                )
-            })
-        }
+        PipelineCommand::Create(a) => create(ctx, &dalgo, a).await,
         PipelineCommand::List { org, limit } => {
             let rows = limit.cut(dalgo.org(&org).pipelines().list().await?);
-            emit(ctx.format, &rows, |out| write_list(out, "pipelines", &list_table(&rows)))
+            emit(ctx.printer.format, &rows, |out| write_list(out, "pipelines", &list_table(&ctx.printer, &rows)))
         }
         PipelineCommand::Show { name, org } => {
             let d = dalgo.org(&org).pipelines().show(&name).await?;
-            emit(ctx.format, &d, |out| write_details(out, &d))
+            emit(ctx.printer.format, &d, |out| write_details(&ctx.printer, out, &d))
         }
-        PipelineCommand::Update { name, org, connections, transform, cron, no_schedule } => {
-            let tasks = (!connections.is_empty() || transform.given())
-                .then(|| TaskChoice { connections, transform: transform.choice() });
-            let ch = PipelineChanges {
-                tasks,
-                cron: if no_schedule { Some(None) } else { cron.map(Some) },
-                continue_on_sync_failure: None,
-            };
-            let r = dalgo.org(&org).pipelines().update(&name, &ch).await?;
-            note_blocks(ctx, &r.blocks);
-            let p = &r.pipeline;
-            emit(ctx.format, &r, |out| {
-                writeln!(out, "updated pipeline {} (schedule {})", p.name, p.cron.clone().unwrap_or("none".into()))
-            })
-        }
+        PipelineCommand::Update(a) => update(ctx, &dalgo, a).await,
         PipelineCommand::Blocks { org } => {
             let done = dalgo.org(&org).pipelines().blocks().await?;
-            emit(ctx.format, &done, |out| write_table(out, &blocks_table(&done)))
+            emit(ctx.printer.format, &done, |out| write_table(out, &blocks_table(&ctx.printer, &done)))
         }
         PipelineCommand::Pause { name, org } => {
             let p = dalgo.org(&org).pipelines().set_paused(&name, true).await?;
-            emit(ctx.format, &serde_json::json!({ "name": p.name, "paused": true }), |out| {
+            emit(ctx.printer.format, &serde_json::json!({ "name": p.name, "paused": true }), |out| {
                 writeln!(out, "paused {}", p.name)
             })
         }
         PipelineCommand::Resume { name, org } => {
             let p = dalgo.org(&org).pipelines().set_paused(&name, false).await?;
-            emit(ctx.format, &serde_json::json!({ "name": p.name, "paused": false }), |out| {
+            emit(ctx.printer.format, &serde_json::json!({ "name": p.name, "paused": false }), |out| {
                 writeln!(out, "resumed {}", p.name)
             })
         }
@@ -304,40 +288,23 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
                 return Ok(ExitStatus::Success);
             }
             let p = pipelines.delete(&name).await?;
-            emit(ctx.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
+            emit(ctx.printer.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
         }
         PipelineCommand::Run(a) => run_now(ctx, &dalgo, a).await,
         PipelineCommand::History { name, org, limit } => {
             let history = dalgo.org(&org).pipelines().history(&name, limit).await?;
-            emit(ctx.format, &history, |out| write_list(out, "runs", &runs_table(&history)))
+            emit(ctx.printer.format, &history, |out| write_list(out, "runs", &runs_table(&ctx.printer, &history)))
         }
-        PipelineCommand::Logs { flow_run_id, last, org, follow } => {
-            let flow_run_id = match (last, org) {
-                (true, Some(org)) => dalgo.org(&org).pipelines().last_run(&flow_run_id).await?.flow_run_id,
-                _ => flow_run_id,
-            };
-            let stream = runs.logs(&flow_run_id, follow, Duration::from_secs(2))?;
-            stream_logs(ctx, stream).await
-        }
+        PipelineCommand::Logs(a) => logs(ctx, &dalgo, a).await,
         PipelineCommand::Cancel { flow_run_id } => {
             let fr = runs.cancel(&flow_run_id).await?;
-            emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
+            emit(ctx.printer.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
         }
         PipelineCommand::Retry { flow_run_id } => {
             let fr = runs.retry(&flow_run_id).await?;
-            emit(ctx.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
+            emit(ctx.printer.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
         }
-        PipelineCommand::SyncRuns { org, lookback_hours } => {
-            let lookback = Duration::from_secs(u64::from(lookback_hours) * 3600);
-            let r = runs.sync(org.as_deref(), lookback).await?;
-            emit(ctx.format, &r, |out| {
-                writeln!(
-                    out,
-                    "{} runs of {} deployments recorded; {} locks released",
-                    r.runs_seen, r.deployments, r.locks_released
-                )
-            })
-        }
+        PipelineCommand::SyncRuns(a) => sync_runs(ctx, &dalgo, a).await,
     }
 }
 
@@ -347,7 +314,7 @@ async fn run_now(ctx: &Context, dalgo: &Dalgo, a: RunArgs) -> CmdResult {
     let interrupt = super::on_signal(&[super::Signal::Interrupt], Some(super::STOP_GRACE))?;
     let started = dalgo.org(&a.org).pipelines().run(&a.name, RunOptions { require_worker: a.require_worker }).await?;
     if !(a.wait || a.follow) {
-        return emit(ctx.format, &started, |out| {
+        return emit(ctx.printer.format, &started, |out| {
             writeln!(
                 out,
                 "started {} as flow run {} ({})",
@@ -386,10 +353,10 @@ async fn run_now(ctx: &Context, dalgo: &Dalgo, a: RunArgs) -> CmdResult {
         Err(e) if e.is::<Interrupted>() => return interrupted(ctx, dalgo, id, poll, a.cancel_on_interrupt).await,
         other => other?,
     };
-    if a.follow && ctx.format == super::output::Format::Json {
+    if a.follow && ctx.printer.format == super::output::Format::Json {
         write_ndjson(std::slice::from_ref(&outcome))?;
     } else {
-        emit(ctx.format, &outcome, |out| {
+        emit(ctx.printer.format, &outcome, |out| {
             writeln!(out, "{}: {} ({})", outcome.flow_run_id, outcome.state_name, outcome.state_type)
         })?;
     }
@@ -415,8 +382,8 @@ fn spinner() -> ProgressBar {
     s
 }
 
-fn list_table(rows: &[pipeline::Summary]) -> comfy_table::Table {
-    table(
+fn list_table(p: &Printer, rows: &[pipeline::Summary]) -> comfy_table::Table {
+    p.table(
         &["NAME", "SCHEDULE", "STATUS", "LAST RUN", "AT", "NEXT RUN"],
         rows.iter().map(|r| {
             [
@@ -424,15 +391,15 @@ fn list_table(rows: &[pipeline::Summary]) -> comfy_table::Table {
                 r.cron.clone().unwrap_or_else(|| "-".into()),
                 r.status.to_string(),
                 r.last_run_state.clone().unwrap_or_else(|| "-".into()),
-                r.last_run_at.as_ref().map_or("-".into(), when),
-                r.next_run_at.as_ref().map_or("-".into(), when),
+                r.last_run_at.as_ref().map_or("-".into(), |t| p.when(t)),
+                r.next_run_at.as_ref().map_or("-".into(), |t| p.when(t)),
             ]
         }),
     )
 }
 
 /// `pipeline show`: the pipeline, its tasks, its recent runs.
-fn write_details(out: &mut dyn std::io::Write, d: &pipeline::Details) -> std::io::Result<()> {
+fn write_details(p: &Printer, out: &mut dyn std::io::Write, d: &pipeline::Details) -> std::io::Result<()> {
     let pool = format!("{} / {}", d.work_pool.clone().unwrap_or_default(), d.work_queue.clone().unwrap_or_default());
     let rows = [
         ("name", d.pipeline.name.clone()),
@@ -442,7 +409,7 @@ fn write_details(out: &mut dyn std::io::Write, d: &pipeline::Details) -> std::io
         ("work pool", pool),
     ];
     write_table(out, &fields(&rows))?;
-    let t = table(
+    let t = p.table(
         &["SEQ", "TASK", "CONNECTION", "ORG TASK"],
         d.tasks.iter().map(|t| {
             [
@@ -454,11 +421,11 @@ fn write_details(out: &mut dyn std::io::Write, d: &pipeline::Details) -> std::io
         }),
     );
     write_table(out, &t)?;
-    write_table(out, &runs_table(&d.runs))
+    write_table(out, &runs_table(p, &d.runs))
 }
 
-fn blocks_table(done: &[BlockOutcome]) -> comfy_table::Table {
-    table(
+fn blocks_table(p: &Printer, done: &[BlockOutcome]) -> comfy_table::Table {
+    p.table(
         &["BLOCK", "TYPE", "STATUS", "REASON"],
         done.iter().map(|b| {
             [b.name.clone(), b.block_type.to_string(), b.status.to_string(), b.reason.clone().unwrap_or_default()]
@@ -466,16 +433,16 @@ fn blocks_table(done: &[BlockOutcome]) -> comfy_table::Table {
     )
 }
 
-fn runs_table(runs: &[pipeline::RunRecord]) -> comfy_table::Table {
-    table(
+fn runs_table(p: &Printer, runs: &[pipeline::RunRecord]) -> comfy_table::Table {
+    p.table(
         &["FLOW RUN", "NAME", "STATE", "STARTED", "ENDED"],
         runs.iter().map(|r| {
             [
                 r.flow_run_id.clone(),
                 r.name.clone(),
                 format!("{} ({})", r.state_name, r.state_type),
-                r.start_time.or(r.expected_start_time).as_ref().map_or("-".into(), when),
-                r.end_time.as_ref().map_or("-".into(), when),
+                r.start_time.or(r.expected_start_time).as_ref().map_or("-".into(), |t| p.when(t)),
+                r.end_time.as_ref().map_or("-".into(), |t| p.when(t)),
             ]
         }),
     )
@@ -484,10 +451,10 @@ fn runs_table(runs: &[pipeline::RunRecord]) -> comfy_table::Table {
 /// Prints a log stream's lines as they come: text lines, or with `-o json`
 /// NDJSON while following and one array otherwise.
 async fn stream_logs(ctx: &Context, mut stream: pipeline::LogStream<'_>) -> CmdResult {
-    let json = ctx.format == super::output::Format::Json;
+    let json = ctx.printer.format == super::output::Format::Json;
     if json && !stream.follows() {
         let lines = stream.next().await?.unwrap_or_default();
-        return emit(ctx.format, &lines, |_| Ok(()));
+        return emit(ctx.printer.format, &lines, |_| Ok(()));
     }
     while let Some(lines) = stream.next().await? {
         if json {
@@ -562,12 +529,150 @@ pub async fn locks(ctx: &Context, c: LocksCommand) -> CmdResult {
             l.task.clone(),
             l.org_task_uuid.to_string(),
             l.locked_by.clone(),
-            when(&l.locked_at),
+            ctx.printer.when(&l.locked_at),
             l.flow_run_id.clone().unwrap_or_else(|| "-".into()),
             l.run_state.clone().unwrap_or_else(|| "-".into()),
             l.pipeline.clone().unwrap_or_else(|| "-".into()),
             l.reason.clone().unwrap_or_default(),
         ]
     };
-    emit_stream(ctx.format, futures_util::stream::iter(rows.iter().map(Ok)), &header, "locks", cells).await
+    emit_stream(&ctx.printer, futures_util::stream::iter(rows.iter().map(Ok)), &header, "locks", cells).await
+}
+
+async fn create(
+    ctx: &Context,
+    dalgo: &Dalgo,
+    CreateArgs { org, name, connections, transform, cron, continue_on_sync_failure }: CreateArgs,
+) -> CmdResult {
+    let spec = PipelineSpec {
+        name,
+        tasks: TaskChoice { connections, transform: transform.choice() },
+        cron,
+        continue_on_sync_failure,
+    };
+    let r = dalgo.org(&org).pipelines().create(spec).await?;
+    note_blocks(ctx, &r.blocks);
+    let p = &r.pipeline;
+    emit(ctx.printer.format, &r, |out| {
+        writeln!(out, "created pipeline {} (deployment {})", p.name, p.deployment_id.clone().unwrap_or_default())
+    })
+}
+
+async fn update(
+    ctx: &Context,
+    dalgo: &Dalgo,
+    UpdateArgs { name, org, connections, transform, cron, no_schedule }: UpdateArgs,
+) -> CmdResult {
+    let tasks = (!connections.is_empty() || transform.given())
+        .then(|| TaskChoice { connections, transform: transform.choice() });
+    let ch = PipelineChanges {
+        tasks,
+        cron: if no_schedule { Some(None) } else { cron.map(Some) },
+        continue_on_sync_failure: None,
+    };
+    let r = dalgo.org(&org).pipelines().update(&name, &ch).await?;
+    note_blocks(ctx, &r.blocks);
+    let p = &r.pipeline;
+    emit(ctx.printer.format, &r, |out| {
+        writeln!(out, "updated pipeline {} (schedule {})", p.name, p.cron.clone().unwrap_or("none".into()))
+    })
+}
+
+async fn sync_runs(ctx: &Context, dalgo: &Dalgo, SyncRunsArgs { org, lookback_hours }: SyncRunsArgs) -> CmdResult {
+    let runs = dalgo.flow_runs();
+    let lookback = Duration::from_secs(u64::from(lookback_hours) * 3600);
+    let r = runs.sync(org.as_deref(), lookback).await?;
+    emit(ctx.printer.format, &r, |out| {
+        writeln!(
+            out,
+            "{} runs of {} deployments recorded; {} locks released",
+            r.runs_seen, r.deployments, r.locks_released
+        )
+    })
+}
+
+async fn logs(ctx: &Context, dalgo: &Dalgo, LogsArgs { flow_run_id, last, org, follow }: LogsArgs) -> CmdResult {
+    let runs = dalgo.flow_runs();
+    let flow_run_id = match (last, org) {
+        (true, Some(org)) => dalgo.org(&org).pipelines().last_run(&flow_run_id).await?.flow_run_id,
+        _ => flow_run_id,
+    };
+    let stream = runs.logs(&flow_run_id, follow, Duration::from_secs(2))?;
+    stream_logs(ctx, stream).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::output::testing::{at, text};
+    use crate::cli::output::{Format, Printer};
+    use dalgo::model::pipeline::{BlockType, PipelineStatus, StateType};
+
+    #[test]
+    fn pipeline_list_renders() {
+        let rows = vec![
+            pipeline::Summary {
+                name: "nightly".into(),
+                deployment_id: Some("0b9c7d2e-1111-4a4a-9b9b-222233334444".into()),
+                cron: Some("0 2 * * *".into()),
+                status: PipelineStatus::Active,
+                last_run_state: Some("DBT_TEST_FAILED (COMPLETED)".into()),
+                last_run_at: Some(at(2)),
+                next_run_at: Some(at(2) + chrono::Duration::days(1)),
+            },
+            pipeline::Summary {
+                name: "by hand".into(),
+                deployment_id: None,
+                cron: None,
+                status: PipelineStatus::Manual,
+                last_run_state: None,
+                last_run_at: None,
+                next_run_at: None,
+            },
+        ];
+        let p = Printer::plain(Format::Table);
+        insta::assert_snapshot!(
+            "pipeline_list_table",
+            text(|out| write_list(out, "pipelines", &list_table(&p, &rows)))
+        );
+        insta::assert_json_snapshot!("pipeline_list_json", rows);
+    }
+
+    #[test]
+    fn pipeline_runs_render() {
+        let runs = vec![pipeline::RunRecord {
+            flow_run_id: "5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b".into(),
+            name: "crimson-otter".into(),
+            state_type: StateType::Completed,
+            state_name: "DBT_TEST_FAILED".into(),
+            start_time: Some(at(2)),
+            expected_start_time: Some(at(2)),
+            end_time: Some(at(3)),
+            total_run_time: 3600.0,
+        }];
+        let p = Printer::plain(Format::Table);
+        insta::assert_snapshot!("pipeline_runs_table", text(|out| write_table(out, &runs_table(&p, &runs))));
+        insta::assert_json_snapshot!("pipeline_runs_json", runs);
+    }
+
+    #[test]
+    fn pipeline_blocks_render() {
+        let done = vec![
+            BlockOutcome {
+                name: "acme-ngo-airbyte-server".into(),
+                block_type: BlockType::AirbyteServer,
+                status: BlockStatus::Skipped,
+                reason: Some("Airbyte is not configured".into()),
+            },
+            BlockOutcome {
+                name: "dbt-profile-acme-ngo".into(),
+                block_type: BlockType::Secret,
+                status: BlockStatus::Created,
+                reason: None,
+            },
+        ];
+        let p = Printer::plain(Format::Table);
+        insta::assert_snapshot!("pipeline_blocks_table", text(|out| write_table(out, &blocks_table(&p, &done))));
+        insta::assert_json_snapshot!("pipeline_blocks_json", done);
+    }
 }

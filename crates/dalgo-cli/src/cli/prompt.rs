@@ -103,7 +103,7 @@ impl Guard {
     pub fn proceed(&self, ctx: &Context, action: &str) -> anyhow::Result<bool> {
         if self.dry_run {
             let body = serde_json::json!({ "dry_run": true, "would": action });
-            emit(ctx.format, &body, |out| writeln!(out, "would {action} (dry run: nothing was changed)"))?;
+            emit(ctx.printer.format, &body, |out| writeln!(out, "would {action} (dry run: nothing was changed)"))?;
             return Ok(false);
         }
         self.confirm(ctx, action)?;

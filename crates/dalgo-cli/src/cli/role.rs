@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::Context;
-use super::output::{CmdResult, Limit, emit, fields, table, write_list, write_table};
+use super::output::{CmdResult, Limit, emit, fields, write_list, write_table};
 
 #[derive(Debug, Subcommand)]
 pub enum RoleCommand {
@@ -21,8 +21,8 @@ pub async fn run(ctx: &Context, c: RoleCommand) -> CmdResult {
     match c {
         RoleCommand::List(limit) => {
             let roles = limit.cut(dalgo.roles().list().await?);
-            emit(ctx.format, &roles, |out| {
-                let t = table(
+            emit(ctx.printer.format, &roles, |out| {
+                let t = ctx.printer.table(
                     &["SLUG", "NAME", "LEVEL", "PERMISSIONS"],
                     roles.iter().map(|r| {
                         [
@@ -38,7 +38,7 @@ pub async fn run(ctx: &Context, c: RoleCommand) -> CmdResult {
         }
         RoleCommand::Show { slug } => {
             let d = dalgo.roles().show(&slug).await?;
-            emit(ctx.format, &d, |out| {
+            emit(ctx.printer.format, &d, |out| {
                 let head = fields(&[
                     ("slug", d.role.slug.clone()),
                     ("name", d.role.name.clone()),
@@ -47,7 +47,9 @@ pub async fn run(ctx: &Context, c: RoleCommand) -> CmdResult {
                     ("permissions", d.permissions.len().to_string()),
                 ]);
                 write_table(out, &head)?;
-                let t = table(&["PERMISSION", "NAME"], d.permissions.iter().map(|p| [p.slug.clone(), p.name.clone()]));
+                let t = ctx
+                    .printer
+                    .table(&["PERMISSION", "NAME"], d.permissions.iter().map(|p| [p.slug.clone(), p.name.clone()]));
                 write_table(out, &t)
             })
         }

@@ -1,12 +1,12 @@
 //! `dalgo create-system-orguser`.
 
 use super::Context;
-use super::output::{CmdResult, created, emit, table, write_table};
+use super::output::{CmdResult, created, emit, write_table};
 
 pub async fn run(ctx: &Context) -> CmdResult {
     let r = ctx.dalgo().await?.users().create_system_orguser().await?;
-    emit(ctx.format, &r, |out| {
-        let t = table(
+    emit(ctx.printer.format, &r, |out| {
+        let t = ctx.printer.table(
             &["WHAT", "NAME", "STATUS"],
             [
                 ["user".into(), r.email.clone(), created(r.user_created)],

@@ -1,9 +1,9 @@
 //! `dalgo user`.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use super::Context;
-use super::output::{CmdResult, ExitStatus, Limit, emit, emit_stream, when, yes_no};
+use super::output::{CmdResult, ExitStatus, Limit, emit, emit_stream, yes_no};
 use super::prompt::{self, PasswordSources};
 use dalgo::model::user::{Email, PasswordHash};
 
@@ -18,16 +18,7 @@ pub enum UserCommand {
         limit: Limit,
     },
     /// Add a user to an org, creating the user if needed
-    Add {
-        email: String,
-        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
-        org: String,
-        #[arg(long, value_name = "SLUG", default_value = "member")]
-        role: String,
-        /// Read a new user's password from stdin (else PASSWORD, else a prompt)
-        #[arg(long)]
-        password_stdin: bool,
-    },
+    Add(AddArgs),
     /// Change a member's role in an org
     SetRole {
         email: String,
@@ -37,13 +28,7 @@ pub enum UserCommand {
         role: String,
     },
     /// Remove a user from an org (a user left with no org is deleted)
-    Remove {
-        email: String,
-        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
-        org: String,
-        #[command(flatten)]
-        guard: prompt::Guard,
-    },
+    Remove(RemoveArgs),
     /// Set a user's password (from --password-stdin, PASSWORD, or a prompt)
     SetPassword {
         email: String,
@@ -52,40 +37,51 @@ pub enum UserCommand {
     },
 }
 
+/// `remove`'s arguments.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    email: String,
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
+    org: String,
+    #[command(flatten)]
+    guard: prompt::Guard,
+}
+
+/// `add`'s arguments.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    email: String,
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
+    org: String,
+    #[arg(long, value_name = "SLUG", default_value = "member")]
+    role: String,
+    /// Read a new user's password from stdin (else PASSWORD, else a prompt)
+    #[arg(long)]
+    password_stdin: bool,
+}
+
 pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
     match c {
         UserCommand::List { org, limit } => {
             let dalgo = ctx.dalgo().await?;
             let header = ["EMAIL", "ORG", "ROLE", "VERIFIED", "SINCE"];
             let users = futures_util::StreamExt::take(dalgo.users().list(org.as_deref()).await?, limit.max());
-            emit_stream(ctx.format, users, &header, "users", |m| {
+            emit_stream(&ctx.printer, users, &header, "users", |m| {
                 vec![
                     m.email.clone(),
                     m.org.clone().unwrap_or_else(|| "-".into()),
                     m.role.clone(),
                     yes_no(m.email_verified),
-                    when(&m.created_at),
+                    ctx.printer.when(&m.created_at),
                 ]
             })
             .await
         }
-        UserCommand::Add { email, org, role, password_stdin } => {
-            let email = Email::parse(&email)?;
-            let dalgo = ctx.dalgo().await?;
-            dalgo.roles().require(&role).await?;
-            let sources = PasswordSources { positional: None, stdin: password_stdin };
-            let (hash, _) = prompt::new_user_password(ctx, &dalgo, &email, sources).await?;
-            let r = dalgo.org(&org).members().add(&email, &role, hash.as_ref()).await?;
-            emit(ctx.format, &r, |out| {
-                let what = if r.membership.created { "added" } else { "already a member:" };
-                let new = if r.user_created { " (new user)" } else { "" };
-                writeln!(out, "{what} {}{new} in {} as {}", r.email, r.org, r.membership.role)
-            })
-        }
+        UserCommand::Add(a) => add(ctx, a).await,
         UserCommand::SetRole { email, org, role } => {
             let email = Email::parse(&email)?;
             let r = ctx.dalgo().await?.org(&org).members().set_role(&email, &role).await?;
-            emit(ctx.format, &r, |out| {
+            emit(ctx.printer.format, &r, |out| {
                 if r.changed {
                     writeln!(out, "{} in {}: role {} -> {}", r.email, r.org, r.old_role, r.new_role)
                 } else {
@@ -93,23 +89,7 @@ pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
                 }
             })
         }
-        UserCommand::Remove { email, org, guard } => {
-            let email = Email::parse(&email)?;
-            let dalgo = ctx.dalgo().await?;
-            let members = dalgo.org(&org).members();
-            let role = members.role_of(&email).await?;
-            if !guard.proceed(ctx, &format!("remove {email} (role {role}) from org {org}"))? {
-                return Ok(ExitStatus::Success);
-            }
-            let r = members.remove(&email).await?;
-            emit(ctx.format, &r, |out| {
-                writeln!(out, "removed {} (role {}) from {}", r.email, r.role, r.org)?;
-                if r.user_deleted {
-                    writeln!(out, "deleted user {}: it belonged to no other org", r.email)?;
-                }
-                Ok(())
-            })
-        }
+        UserCommand::Remove(a) => remove(ctx, a).await,
         UserCommand::SetPassword { email, password_stdin } => {
             let email = Email::parse(&email)?;
             let dalgo = ctx.dalgo().await?;
@@ -118,7 +98,39 @@ pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
                 .ok_or_else(|| dalgo::Error::PasswordRequired(email.to_string()))?;
             dalgo.users().set_password(&email, &PasswordHash::new(&pw)?).await?;
             let done = serde_json::json!({ "email": email, "password": "changed" });
-            emit(ctx.format, &done, |out| writeln!(out, "password of {email} changed"))
+            emit(ctx.printer.format, &done, |out| writeln!(out, "password of {email} changed"))
         }
     }
+}
+
+async fn add(ctx: &Context, AddArgs { email, org, role, password_stdin }: AddArgs) -> CmdResult {
+    let email = Email::parse(&email)?;
+    let dalgo = ctx.dalgo().await?;
+    dalgo.roles().require(&role).await?;
+    let sources = PasswordSources { positional: None, stdin: password_stdin };
+    let (hash, _) = prompt::new_user_password(ctx, &dalgo, &email, sources).await?;
+    let r = dalgo.org(&org).members().add(&email, &role, hash.as_ref()).await?;
+    emit(ctx.printer.format, &r, |out| {
+        let what = if r.membership.created { "added" } else { "already a member:" };
+        let new = if r.user_created { " (new user)" } else { "" };
+        writeln!(out, "{what} {}{new} in {} as {}", r.email, r.org, r.membership.role)
+    })
+}
+
+async fn remove(ctx: &Context, RemoveArgs { email, org, guard }: RemoveArgs) -> CmdResult {
+    let email = Email::parse(&email)?;
+    let dalgo = ctx.dalgo().await?;
+    let members = dalgo.org(&org).members();
+    let role = members.role_of(&email).await?;
+    if !guard.proceed(ctx, &format!("remove {email} (role {role}) from org {org}"))? {
+        return Ok(ExitStatus::Success);
+    }
+    let r = members.remove(&email).await?;
+    emit(ctx.printer.format, &r, |out| {
+        writeln!(out, "removed {} (role {}) from {}", r.email, r.role, r.org)?;
+        if r.user_deleted {
+            writeln!(out, "deleted user {}: it belonged to no other org", r.email)?;
+        }
+        Ok(())
+    })
 }

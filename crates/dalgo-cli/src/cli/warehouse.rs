@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::output::{CliError, CmdResult, ExitStatus, emit, fields, when, write_table};
+use super::output::{CliError, CmdResult, ExitStatus, emit, fields, write_table};
 use super::{Context, prompt};
 use dalgo::ops::WarehouseSpec;
 
@@ -72,7 +72,7 @@ pub async fn run(ctx: &Context, c: WarehouseCommand) -> CmdResult {
                 airbyte: !no_airbyte,
             };
             let r = dalgo.org(&org).warehouse().set(spec).await?;
-            emit(ctx.format, &r, |out| {
+            emit(ctx.printer.format, &r, |out| {
                 let w = &r.warehouse;
                 let verb = if w.created { "created" } else { "updated" };
                 writeln!(
@@ -91,13 +91,13 @@ pub async fn run(ctx: &Context, c: WarehouseCommand) -> CmdResult {
         }
         WarehouseCommand::Show { org } => {
             let d = dalgo.org(&org).warehouse().show().await?;
-            emit(ctx.format, &d, |out| {
+            emit(ctx.printer.format, &d, |out| {
                 let mut rows = vec![
                     ("org", d.org.clone()),
                     ("type", d.warehouse.wtype.clone()),
                     ("credentials secret", d.warehouse.credentials_secret.clone()),
                     ("airbyte destination", d.warehouse.airbyte_destination_id.clone().unwrap_or("-".into())),
-                    ("updated", when(&d.warehouse.updated_at)),
+                    ("updated", ctx.printer.when(&d.warehouse.updated_at)),
                 ];
                 let creds: Vec<(String, String)> = d
                     .credentials
@@ -116,7 +116,7 @@ pub async fn run(ctx: &Context, c: WarehouseCommand) -> CmdResult {
             }
             let wh = dalgo.org(&org).warehouse().delete().await?;
             let body = serde_json::json!({ "org": org, "deleted": wh });
-            emit(ctx.format, &body, |out| writeln!(out, "deleted the {} warehouse of {org}", wh.wtype))
+            emit(ctx.printer.format, &body, |out| writeln!(out, "deleted the {} warehouse of {org}", wh.wtype))
         }
     }
 }

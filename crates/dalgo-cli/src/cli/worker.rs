@@ -69,7 +69,7 @@ pub async fn run(ctx: &Context, a: WorkerArgs) -> CmdResult {
         heartbeat: a.heartbeat,
     };
     let stop = super::on_signal(&[super::Signal::Interrupt, super::Signal::Terminate], None)?;
-    let json = ctx.format == Format::Json;
+    let json = ctx.printer.format == Format::Json;
     let on_event = |ev: WorkerEvent| {
         if json {
             // A closed stdout does not stop the runs.

@@ -50,6 +50,34 @@ pub struct DbtTeardownReport {
     pub prefect_blocks_removed: Vec<String>,
 }
 
+/// A checked-out project, as the workspace row records it.
+struct Checkout {
+    kind: DbtSource,
+    project_dir: PathBuf,
+    /// The project's directory as stored: under the org's, or a local path.
+    stored_dir: String,
+    repo_url: Option<String>,
+    branch: Option<String>,
+    /// The token version the row will name.
+    token_secret: Option<String>,
+    /// The version this setup made, to remove if the setup fails.
+    new_token: Option<String>,
+}
+
+/// The source with its URL cleaned, or its local project resolved and
+/// readable, before anything is locked or written.
+fn checked_source(source: Source) -> Result<Source> {
+    Ok(match source {
+        Source::Git { url, branch, token } => Source::Git { url: git::clean_url(&url)?, branch, token },
+        Source::Local { path } => {
+            let dir = std::fs::canonicalize(&path)
+                .map_err(|e| Error::DbtProject { path: path.display().to_string(), reason: e.to_string() })?;
+            profile::project_profile_name(&dir)?;
+            Source::Local { path: dir }
+        }
+    })
+}
+
 /// Removes what a killed setup left in the org's directory: half-made clones.
 fn remove_stale_clones(paths: &OrgPaths) {
     let Ok(entries) = std::fs::read_dir(&paths.org_dir) else { return };
@@ -88,56 +116,14 @@ impl DbtOps<'_> {
         let (default_schema, default_schema_given) =
             dbt::default_schema(&org.slug, req.default_schema.as_deref(), existing.as_ref(), wtype, &creds)?;
         let paths = OrgPaths::new(cfg, &org);
-        let source = match req.source {
-            Source::Git { url, branch, token } => Source::Git { url: git::clean_url(&url)?, branch, token },
-            Source::Local { path } => {
-                let dir = std::fs::canonicalize(&path)
-                    .map_err(|e| Error::DbtProject { path: path.display().to_string(), reason: e.to_string() })?;
-                profile::project_profile_name(&dir)?;
-                Source::Local { path: dir }
-            }
-        };
+        let source = checked_source(req.source)?;
         let (ops_lock, dbt_lock) = self.locks(&org).await?;
         // Read again under the lock: a setup that ran while this one queued
         // may have switched the token.
         let current = dbt::find(&mut *dalgo.db().pool().acquire().await?, &org).await?;
         let old_token = current.and_then(|w| w.token_secret);
-        let (kind, project_dir, stored_dir, repo_url, branch, token_secret, new_token) = match source {
-            Source::Git { url, branch, token } => {
-                let new_token = match &token {
-                    Some(t) => {
-                        Some(secrets::put_new_version(dalgo.db(), dalgo.store(), &org, SecretKind::GitToken, t).await?)
-                    }
-                    None => None,
-                };
-                let token = match (token, &old_token) {
-                    (Some(t), _) => Some(t),
-                    (None, Some(name)) => dalgo.store().get(name)?,
-                    (None, None) => None,
-                };
-                let dir = paths.org_dir.join("dbtrepo");
-                let git = git::Git::new(cfg, &paths.org_dir);
-                let checked_out = async {
-                    dbt::checkout(&git, &url, branch.as_deref(), &dir, token.as_ref()).await?;
-                    git.current_branch(&dir).await
-                }
-                .await;
-                let branch = match checked_out {
-                    Ok(b) => b,
-                    Err(e) => {
-                        self.discard(new_token.as_deref()).await;
-                        return Err(e);
-                    }
-                };
-                let secret = new_token.clone().or_else(|| old_token.clone());
-                (DbtSource::Git, dir, format!("{}/dbtrepo", org.slug), Some(url), Some(branch), secret, new_token)
-            }
-            Source::Local { path } => {
-                dbt::contained(&path)?;
-                let stored = path.to_string_lossy().into_owned();
-                (DbtSource::Local, path, stored, None, None, None, None)
-            }
-        };
+        let co = self.check_out(&org, &paths, source, old_token.as_deref()).await?;
+        let Checkout { kind, project_dir, stored_dir, repo_url, branch, token_secret, new_token } = co;
         let written = async {
             let profile_name = profile::project_profile_name(&project_dir)?;
             let yaml = profile::render(&profile_name, wtype, &creds, &default_schema)?;
@@ -195,6 +181,60 @@ impl DbtOps<'_> {
             },
             replaced_token_secret,
             prefect_blocks,
+        })
+    }
+
+    /// The project as `source` says: cloned or pulled (with a new token
+    /// stored as a new version first, and removed again if git fails), or
+    /// a local project checked to stay inside itself.
+    async fn check_out(
+        &self,
+        org: &Org,
+        paths: &OrgPaths,
+        source: Source,
+        old_token: Option<&str>,
+    ) -> Result<Checkout> {
+        let dalgo = self.org.dalgo;
+        let (url, branch, token) = match source {
+            Source::Git { url, branch, token } => (url, branch, token),
+            Source::Local { path } => {
+                dbt::contained(&path)?;
+                let stored_dir = path.to_string_lossy().into_owned();
+                let (repo_url, branch, token_secret, new_token) = (None, None, None, None);
+                let kind = DbtSource::Local;
+                return Ok(Checkout { kind, project_dir: path, stored_dir, repo_url, branch, token_secret, new_token });
+            }
+        };
+        let new_token = match &token {
+            Some(t) => Some(secrets::put_new_version(dalgo.db(), dalgo.store(), org, SecretKind::GitToken, t).await?),
+            None => None,
+        };
+        let token = match (token, old_token) {
+            (Some(t), _) => Some(t),
+            (None, Some(name)) => dalgo.store().get(name)?,
+            (None, None) => None,
+        };
+        let dir = paths.org_dir.join("dbtrepo");
+        let git = git::Git::new(&dalgo.config().dbt, &paths.org_dir);
+        let checked_out = async {
+            dbt::checkout(&git, &url, branch.as_deref(), &dir, token.as_ref()).await?;
+            git.current_branch(&dir).await
+        };
+        let branch = match checked_out.await {
+            Ok(b) => b,
+            Err(e) => {
+                self.discard(new_token.as_deref()).await;
+                return Err(e);
+            }
+        };
+        Ok(Checkout {
+            kind: DbtSource::Git,
+            project_dir: dir,
+            stored_dir: format!("{}/dbtrepo", org.slug),
+            repo_url: Some(url),
+            branch: Some(branch),
+            token_secret: new_token.clone().or_else(|| old_token.map(String::from)),
+            new_token,
         })
     }
 

@@ -189,6 +189,23 @@ struct Claimed {
     plan: Plan,
 }
 
+/// A dbt step as the deployment gives it.
+struct DbtTask<'a> {
+    org: &'a str,
+    command: crate::dbt::Command,
+    args: &'a [String],
+    /// The run the step belongs to, whose task locks do not refuse it.
+    for_flow_run: Option<&'a str>,
+}
+
+/// A shell step as the deployment gives it.
+struct ShellTask<'a> {
+    commands: &'a [String],
+    working_dir: Option<&'a std::path::Path>,
+    env: &'a [(String, String)],
+    shell: &'a str,
+}
+
 impl Worker<'_> {
     async fn serve(&self, stop: impl Future<Output = ()>) -> Result<WorkerReport> {
         let mut report = WorkerReport::default();
@@ -569,111 +586,140 @@ impl Worker<'_> {
     ) -> End {
         let stopped = || async { wait_stop(stop.clone()).await };
         let org = plan.org().unwrap_or_default();
-        let cfg = self.dalgo.config();
         match &step.work {
             Work::AirbyteSync { connection } => self.airbyte(org, connection, None, log, stopped()).await,
             Work::AirbyteClear { connection, streams } => {
                 self.airbyte(org, connection, Some(streams), log, stopped()).await
             }
             Work::UpdateSchema { connection, catalog_diff } => {
-                let update = async {
-                    let oa = self.dalgo.org(org).airbyte().await?;
-                    log(
-                        INFO,
-                        &format!("refreshing connection {connection}'s catalog and checking the approved change"),
-                    );
-                    oa.update_schema(connection, catalog_diff).await
-                };
-                tokio::select! {
-                    done = update => match done {
-                        Ok(u) => {
-                            log(INFO, &format!("connection {connection} updated to catalog {}; streams changed: {}",
-                                u.catalog_id.as_deref().unwrap_or("?"), u.affected_streams.join(", ")));
-                            End::Completed
-                        }
-                        Err(e) => End::Failed(e.to_string()),
-                    },
-                    () = stopped() => End::Cancelled("the schema update was stopped".into()),
-                }
+                self.update_schema(org, connection, catalog_diff, log, stopped()).await
             }
             Work::Dbt { command, args } => {
-                let sink = |line: &str| log(INFO, line);
-                let req = RunRequest {
-                    org,
-                    command: *command,
-                    target: None,
-                    extra: args,
-                    wait: true,
-                    actor: &self.marker,
-                    prefect: Some(self.client),
-                    stdout: ChildStdout::Lines(&sink),
-                    for_flow_run: owner.map(|_| run.id.as_str()),
-                };
-                let on_wait = |holder: &str| log(INFO, &format!("waiting for {holder} to finish"));
-                match crate::dbt::run(self.dalgo.db(), &cfg.dbt, self.dalgo.store(), &req, on_wait, stopped()).await {
-                    Ok(r) if r.exit_code == Some(0) => End::Completed,
-                    Ok(_) if step.is_dbt_test() => End::TestFailed,
-                    Ok(r) => End::Failed(format!("{} exited with {}", command.label(), r.exit_code.unwrap_or(1))),
-                    Err(Error::Interrupted { .. }) => End::Cancelled(format!("{} was stopped", command.label())),
-                    Err(e) => End::Failed(e.to_string()),
-                }
+                let req = DbtTask { org, command: *command, args, for_flow_run: owner.map(|_| run.id.as_str()) };
+                self.dbt(req, step.is_dbt_test(), log, stopped()).await
             }
-            Work::GitPull | Work::GitClone => {
-                let (what, verb) =
-                    if step.work == Work::GitPull { (GitStep::Pull, "pull") } else { (GitStep::Clone, "clone") };
-                match crate::dbt::git_update(
-                    self.dalgo.db(),
-                    &cfg.dbt,
-                    self.dalgo.store(),
-                    (org, what),
-                    (true, &self.marker),
-                    |h| log(INFO, &format!("waiting for {h} to finish")),
-                    stopped(),
-                )
-                .await
-                {
-                    Ok(head) => {
-                        log(INFO, &format!("git {verb} done; now at {head}"));
-                        End::Completed
-                    }
-                    Err(Error::Interrupted { .. }) => End::Cancelled(format!("git {verb} was stopped")),
-                    Err(e) => End::Failed(e.to_string()),
-                }
-            }
+            Work::GitPull => self.git(org, GitStep::Pull, log, stopped()).await,
+            Work::GitClone => self.git(org, GitStep::Clone, log, stopped()).await,
             Work::Shell { commands, working_dir, env, shell } => {
-                // Confined like dbt: the org's files, and the directory the deployment names.
-                let mut jail = cfg.dbt.jail(&cfg.dbt.clientdbt_root.join(org));
-                if let Some(dir) = working_dir {
-                    jail = jail.write(dir);
-                }
-                let jail = match jail.prepare() {
-                    Ok(j) => j,
-                    Err(e) => return End::Failed(e.to_string()),
-                };
-                for line in commands {
-                    let mut cmd = tokio::process::Command::new(shell);
-                    cmd.arg("-c")
-                        .arg(line)
-                        .env_clear()
-                        .envs(cfg.dbt.child_env.vars())
-                        .envs(env.iter().map(|(k, v)| (k, v)));
-                    if let Some(dir) = working_dir {
-                        cmd.current_dir(dir);
-                    }
-                    let sink = |l: &str| log(INFO, l);
-                    let code = tokio::select! {
-                        code = crate::process::exit_code(&mut cmd, ChildStdout::Lines(&sink), &jail) => code,
-                        () = stopped() => return End::Cancelled(format!("`{line}` was stopped")),
-                    };
-                    match code {
-                        Ok(0) => {}
-                        Ok(c) => return End::Failed(format!("`{line}` exited with {c}")),
-                        Err(e) => return End::Failed(format!("cannot run `{line}` with {shell}: {e}")),
-                    }
-                }
-                End::Completed
+                let cmd = ShellTask { commands, working_dir: working_dir.as_deref(), env, shell };
+                self.shell(org, cmd, log, stop).await
             }
         }
+    }
+
+    /// Dalgo's schema update: the connection's catalog refreshed, and the
+    /// approved change applied if it is still the change Airbyte sees.
+    async fn update_schema(
+        &self,
+        org: &str,
+        connection: &str,
+        catalog_diff: &serde_json::Value,
+        log: &dyn Fn(i64, &str),
+        stopped: impl Future<Output = ()>,
+    ) -> End {
+        let update = async {
+            let oa = self.dalgo.org(org).airbyte().await?;
+            log(INFO, &format!("refreshing connection {connection}'s catalog and checking the approved change"));
+            oa.update_schema(connection, catalog_diff).await
+        };
+        tokio::select! {
+            done = update => match done {
+                Ok(u) => {
+                    log(INFO, &format!("connection {connection} updated to catalog {}; streams changed: {}",
+                        u.catalog_id.as_deref().unwrap_or("?"), u.affected_streams.join(", ")));
+                    End::Completed
+                }
+                Err(e) => End::Failed(e.to_string()),
+            },
+            () = stopped => End::Cancelled("the schema update was stopped".into()),
+        }
+    }
+
+    /// A dbt step, its lines to the run's log; a failing `dbt test` ends
+    /// as DBT_TEST_FAILED (the pipeline goes on).
+    async fn dbt(
+        &self,
+        task: DbtTask<'_>,
+        is_test: bool,
+        log: &dyn Fn(i64, &str),
+        stopped: impl Future<Output = ()>,
+    ) -> End {
+        let sink = |line: &str| log(INFO, line);
+        let command = task.command;
+        let req = RunRequest {
+            org: task.org,
+            command,
+            target: None,
+            extra: task.args,
+            wait: true,
+            actor: &self.marker,
+            prefect: Some(self.client),
+            stdout: ChildStdout::Lines(&sink),
+            for_flow_run: task.for_flow_run,
+        };
+        let on_wait = |holder: &str| log(INFO, &format!("waiting for {holder} to finish"));
+        let cfg = &self.dalgo.config().dbt;
+        match crate::dbt::run(self.dalgo.db(), cfg, self.dalgo.store(), &req, on_wait, stopped).await {
+            Ok(r) if r.exit_code == Some(0) => End::Completed,
+            Ok(_) if is_test => End::TestFailed,
+            Ok(r) => End::Failed(format!("{} exited with {}", command.label(), r.exit_code.unwrap_or(1))),
+            Err(Error::Interrupted { .. }) => End::Cancelled(format!("{} was stopped", command.label())),
+            Err(e) => End::Failed(e.to_string()),
+        }
+    }
+
+    /// Dalgo's git-pull or git-clone step on the org's clone.
+    async fn git(&self, org: &str, what: GitStep, log: &dyn Fn(i64, &str), stopped: impl Future<Output = ()>) -> End {
+        let verb = if what == GitStep::Pull { "pull" } else { "clone" };
+        let on_wait = |h: &str| log(INFO, &format!("waiting for {h} to finish"));
+        let (db, cfg, store) = (self.dalgo.db(), &self.dalgo.config().dbt, self.dalgo.store());
+        match crate::dbt::git_update(db, cfg, store, (org, what), (true, &self.marker), on_wait, stopped).await {
+            Ok(head) => {
+                log(INFO, &format!("git {verb} done; now at {head}"));
+                End::Completed
+            }
+            Err(Error::Interrupted { .. }) => End::Cancelled(format!("git {verb} was stopped")),
+            Err(e) => End::Failed(e.to_string()),
+        }
+    }
+
+    /// A shell step's commands, one after another, confined like dbt: the
+    /// org's files, and the directory the deployment names.
+    async fn shell(
+        &self,
+        org: &str,
+        task: ShellTask<'_>,
+        log: &dyn Fn(i64, &str),
+        stop: watch::Receiver<Option<Stop>>,
+    ) -> End {
+        let cfg = &self.dalgo.config().dbt;
+        let mut jail = cfg.jail(&cfg.clientdbt_root.join(org));
+        if let Some(dir) = task.working_dir {
+            jail = jail.write(dir);
+        }
+        let jail = match jail.prepare() {
+            Ok(j) => j,
+            Err(e) => return End::Failed(e.to_string()),
+        };
+        let shell = task.shell;
+        for line in task.commands {
+            let mut cmd = tokio::process::Command::new(shell);
+            cmd.arg("-c").arg(line).env_clear().envs(cfg.child_env.vars()).envs(task.env.iter().map(|(k, v)| (k, v)));
+            if let Some(dir) = task.working_dir {
+                cmd.current_dir(dir);
+            }
+            let sink = |l: &str| log(INFO, l);
+            let code = tokio::select! {
+                code = crate::process::exit_code(&mut cmd, ChildStdout::Lines(&sink), &jail) => code,
+                () = wait_stop(stop.clone()) => return End::Cancelled(format!("`{line}` was stopped")),
+            };
+            match code {
+                Ok(0) => {}
+                Ok(c) => return End::Failed(format!("`{line}` exited with {c}")),
+                Err(e) => return End::Failed(format!("cannot run `{line}` with {shell}: {e}")),
+            }
+        }
+        End::Completed
     }
 
     /// An Airbyte sync, or with `clear` Airbyte's clear (of these streams
