@@ -3,6 +3,8 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+use predicates::prelude::PredicateBooleanExt;
+
 use crate::common::{TestDb, json, stderr};
 
 /// How many migrations the binary embeds.
@@ -126,6 +128,29 @@ fn commands_on_an_unmigrated_database_say_to_migrate() {
     let empty = TestDb::new();
     crate::common::create_empty_database(&empty.name);
     empty.dalgo(&["org", "list"]).assert().code(78).stderr(predicates::str::contains("run `dalgo migrate` first"));
+}
+
+/// A Dalgo Django database (its `django_migrations` has `ddpui` rows) is
+/// refused before anything is written: dalgo's tables would go in beside
+/// Django's, one (`audit_log`) under a name Django uses.
+#[test]
+fn migrate_refuses_a_dalgo_django_database_and_writes_nothing() {
+    let db = TestDb::new();
+    crate::common::create_empty_database(&db.name);
+    db.exec(
+        "CREATE TABLE django_migrations (id bigserial PRIMARY KEY, app varchar(255) NOT NULL,
+             name varchar(255) NOT NULL, applied timestamptz NOT NULL DEFAULT now());
+         INSERT INTO django_migrations (app, name) VALUES ('ddpui', '0001_initial');
+         CREATE TABLE audit_log (id bigserial PRIMARY KEY, orguser_email varchar(254))",
+    );
+    let before = db.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+    db.dalgo(&["migrate"]).assert().code(78).stderr(
+        predicates::str::contains("is Dalgo's Django database").and(predicates::str::contains("nothing was written")),
+    );
+    assert_eq!(db.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"), before);
+    // A database that only shares the table name with another Django project is dalgo's to use.
+    db.exec("DELETE FROM django_migrations; DROP TABLE audit_log");
+    db.dalgo(&["migrate"]).assert().success();
 }
 
 #[test]

@@ -89,6 +89,10 @@ pub enum Error {
     #[error("database {0} does not exist")]
     DatabaseMissing(String),
 
+    /// The database is a Dalgo (Django) one: dalgo never writes its tables there.
+    #[error("database {0} is Dalgo's Django database; dalgo keeps its own tables in a database of its own")]
+    DjangoDatabase(String),
+
     /// A session time limit ended a statement: the setting that did, and
     /// PostgreSQL's message.
     #[error("PostgreSQL gave up: {message} (limit set by {setting})")]
@@ -362,6 +366,7 @@ impl Error {
             Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,
             Error::NotMigrated(_)
             | Error::DatabaseMissing(_)
+            | Error::DjangoDatabase(_)
             | Error::Config(_)
             | Error::ServiceNeeded { .. }
             | Error::NoWorkPool { .. }
@@ -393,6 +398,10 @@ impl Error {
             | Error::UnknownRole { suggestion: Some(s), .. }
             | Error::UnknownFlag { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
             Error::PipelineNotFound { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
+            Error::DjangoDatabase(_) => Some(
+                "point dalgo at a database of its own (DATABASE_URL, or DBNAME); nothing was written to this one"
+                    .into(),
+            ),
             Error::NoWorkPool { pool } => Some(format!(
                 "create it (e.g. `prefect work-pool create {pool} --type process`) or set PREFECT_WORKER_POOL_NAME"
             )),

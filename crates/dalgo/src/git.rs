@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::config::{ChildEnv, DbtConfig};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, OrWarn, Result};
 use crate::sandbox::Jail;
 
 /// Asks nothing of the user; answers git's questions from the environment.
@@ -182,7 +182,7 @@ fn remove_stale_helpers(tmp: &Path) {
             continue;
         };
         if !process_exists(pid) {
-            let _ = std::fs::remove_dir_all(entry.path());
+            std::fs::remove_dir_all(entry.path()).or_warn(format_args!("remove {}", entry.path().display()));
         }
     }
 }

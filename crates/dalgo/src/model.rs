@@ -19,7 +19,7 @@ pub mod user {
 
 /// Roles and permissions.
 pub mod role {
-    pub use crate::role::{Permission, RoleDetails, RoleSummary};
+    pub use crate::role::{Permission, Role, RoleDetails, RoleSummary};
 }
 
 /// Feature flags.

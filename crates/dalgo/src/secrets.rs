@@ -428,8 +428,8 @@ pub(crate) fn write_private_atomically(path: &Path, body: &[u8]) -> std::io::Res
         f.sync_all()?;
         fs::rename(&tmp, path)
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    if result.is_err() && tmp.exists() {
+        fs::remove_file(&tmp).or_warn(format_args!("remove {}", tmp.display()));
     }
     result
 }

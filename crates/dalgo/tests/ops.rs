@@ -215,9 +215,140 @@ async fn an_org_reaches_only_its_own_airbyte_objects() {
         }
     }
     assert!(stub.requests_to("/v1/connections/reset").is_empty(), "another org's connection was reset");
+    assert!(d.org(&a).airbyte_jobs(None, 10).await.unwrap().is_empty(), "no job was started");
+    let b_ws = scalar::<String>(&d, &ws(&b)).await;
+    assert_eq!(d.org(&b).delete_airbyte_workspace().await.unwrap(), Some(b_ws));
+    assert!(matches!(d.org(&b).airbyte().await.err(), Some(Error::NoWorkspace(_))));
     assert!(stub.violations().is_empty(), "{:?}", stub.violations());
     // The database of this test is really there, and really dalgo's.
     let mut conn = PgConnection::connect_with(&fx.config(None).database.options).await.unwrap();
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM orgs").fetch_one(&mut conn).await.unwrap();
     assert_eq!(n, 2);
+}
+
+/// Every use case on dalgo's own database, through the handle alone: orgs,
+/// members, users, roles, flags, the audit log, the secrets store, locks and
+/// migrations, as a program embedding the library calls them.
+#[tokio::test]
+async fn the_admin_use_cases_run_through_the_handle() {
+    use dalgo::model::audit::Query;
+    use futures_util::TryStreamExt;
+
+    let fx = Fixture::new("admin");
+    let d = fx.dalgo(None).await;
+    let statuses = Dalgo::migration_status(d.config()).await.unwrap();
+    assert!(!statuses.is_empty() && statuses.iter().all(|m| m.state.as_str() == "applied"), "{statuses:?}");
+    let slug = onboard(&d, "Acme NGO", "boss@acme.org").await;
+    let orgs: Vec<_> = d.orgs().list().try_collect().await.unwrap();
+    assert_eq!(orgs.iter().map(|o| o.org.slug.as_str()).collect::<Vec<_>>(), [slug.as_str()]);
+    assert_eq!(d.orgs().slugs_starting("acme").await.unwrap(), [(slug.clone(), "Acme NGO".to_string())]);
+    assert!(matches!(dalgo::ops::Orgs::validate_name(" "), Err(Error::InvalidOrgName { .. })));
+
+    // Members: add (a new user with a password), change the role, remove.
+    let org = d.org(&slug);
+    let email = Email::parse("analyst@acme.org").unwrap();
+    let hash = PasswordHash::new(&"an analyst's passphrase".to_string().into()).unwrap();
+    assert!(!d.users().exists(&email).await.unwrap());
+    let added = org.members().add(&email, "analyst", Some(&hash)).await.unwrap();
+    assert!(added.user_created && added.membership.created);
+    assert!(d.users().check_password(&email, &"an analyst's passphrase".to_string().into()).await.unwrap());
+    let changed = org.members().set_role(&email, "admin").await.unwrap();
+    assert_eq!((changed.old_role.as_str(), changed.new_role.as_str()), ("analyst", "admin"));
+    assert_eq!(org.members().role_of(&email).await.unwrap(), "admin");
+    let again = org.members().add(&email, "analyst", None).await.unwrap_err();
+    assert!(matches!(again.next_step(), Some(dalgo::ops::NextStep::SetRole { .. })), "{again}");
+    let members: Vec<_> = org.members().list().await.unwrap().try_collect().await.unwrap();
+    assert_eq!(members.len(), 2);
+    let new_hash = PasswordHash::new(&"a new passphrase".to_string().into()).unwrap();
+    d.users().set_password(&email, &new_hash).await.unwrap();
+    assert!(d.users().check_password(&email, &"a new passphrase".to_string().into()).await.unwrap());
+    assert!(org.members().remove(&email).await.unwrap().user_deleted);
+    assert!(!d.users().exists(&email).await.unwrap());
+    let system = d.users().create_system_orguser().await.unwrap();
+    assert!(system.user_created);
+
+    // Roles are seed data.
+    assert!(d.roles().list().await.unwrap().iter().any(|r| r.role.slug == "admin"));
+    assert!(!d.roles().show("admin").await.unwrap().permissions.is_empty());
+    assert_eq!(d.roles().require("wizard").await.unwrap_err().kind(), ErrorKind::InvalidInput);
+
+    // Flags: the global value, the org's override over it, and Dalgo's map.
+    d.flags().set("data_quality", true).await.unwrap();
+    org.flags().set("DATA_QUALITY", false).await.unwrap();
+    assert_eq!(org.flags().map().await.unwrap().get("DATA_QUALITY"), Some(&false));
+    org.flags().clear("DATA_QUALITY").await.unwrap();
+    assert_eq!(org.flags().map().await.unwrap().get("DATA_QUALITY"), Some(&true));
+    assert!(d.flags().enable_all().await.unwrap().iter().all(|c| c.new == Some(true)));
+
+    // The warehouse's credentials in the secrets store, masked when shown.
+    org.warehouse().set(postgres_warehouse("pw-1")).await.unwrap();
+    let secret = org.warehouse().show().await.unwrap().warehouse.credentials_secret;
+    assert_eq!(d.secrets().list().await.unwrap().len(), 1);
+    assert_eq!(d.secrets().show(&secret, false).unwrap()["password"], "********");
+    assert_eq!(d.secrets().delete(&secret).await.unwrap_err().kind(), ErrorKind::InvalidInput, "the row names it");
+    assert!(d.secrets().gc(Duration::ZERO, true).await.unwrap().orphans.is_empty());
+    assert!(d.locks().list(None).await.unwrap().is_empty());
+
+    // Everything above is in the audit log, by the handle's actor.
+    let q = Query { org: Some(&slug), actor: Some("library-test"), since: None, limit: Some(100) };
+    let entries = d.audit().list(&q).await.unwrap();
+    for what in ["org_user", "feature_flag", "warehouse"] {
+        assert!(entries.iter().any(|e| e.resource_type == what), "no {what} entry: {entries:?}");
+    }
+
+    // A pool the embedding program manages serves the same handle.
+    let pool = sqlx::PgPool::connect_with(d.config().database.options.clone()).await.unwrap();
+    let shared = Dalgo::with_pool(d.config().clone(), pool);
+    assert_eq!(shared.org(&slug).show().await.unwrap().org.slug, slug);
+}
+
+/// Copies a directory tree (the fixture project, so dbt's target/ and logs
+/// are written in the test's home).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// An org's dbt workspace through the handle: set up on a local project,
+/// a dbt command run in it (confined, recorded), its status, its teardown.
+#[tokio::test]
+async fn a_dbt_workspace_is_set_up_run_and_removed_through_the_handle() {
+    let Some(venv) = std::env::var_os("DBT_VENV") else {
+        panic!("DBT_VENV must name the virtualenv with dbt (scripts/test.sh builds it)");
+    };
+    let fx = Fixture::new("dbt");
+    let mut cfg = fx.config(None);
+    cfg.dbt.venv = Some(PathBuf::from(venv));
+    let env: std::collections::HashMap<String, String> = std::env::vars().collect();
+    cfg.dbt.child_env = dalgo::config::ChildEnv::allow(&env, "");
+    let (d, _) = Dalgo::setup(cfg).await.unwrap();
+    let slug = onboard(&d, "Dbt NGO", "boss@dbt.org").await;
+    let org = d.org(&slug);
+    let no_workspace = org.dbt().status(5).await.unwrap_err();
+    assert!(matches!(no_workspace.next_step(), Some(dalgo::ops::NextStep::SetupDbt { .. })), "{no_workspace}");
+    org.warehouse().set(postgres_warehouse("pw")).await.unwrap();
+    let project = fx.home.path().join("project");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/dbt_project"), &project);
+
+    use dalgo::model::dbt::{Command, SetupRequest, Source};
+    let req =
+        SetupRequest { source: Source::Local { path: project.clone() }, default_schema: Some("analytics".into()) };
+    let setup = org.dbt().setup(req).await.unwrap();
+    assert!(setup.setup.created && setup.setup.tasks.contains(&"dbt-run".to_string()), "{setup:?}");
+    let opts = dalgo::ops::DbtRunOptions { stdout: dalgo::model::dbt::ChildStdout::Stderr, ..Default::default() };
+    let run = org.dbt().run(Command::Ls, opts, |_| {}, std::future::pending()).await.unwrap();
+    assert_eq!(run.exit_code, Some(0), "{run:?}");
+    let status = org.dbt().status(5).await.unwrap();
+    assert_eq!(status.runs.first().map(|r| r.command.as_str()), Some("dbt ls"));
+    let torn = org.dbt().teardown().await.unwrap();
+    assert!(project.exists(), "a local project is never deleted: {torn:?}");
+    assert!(matches!(org.dbt().status(5).await.unwrap_err(), Error::NoDbtWorkspace(_)));
 }

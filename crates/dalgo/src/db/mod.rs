@@ -340,12 +340,32 @@ async fn migrate_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
     lift_limits(conn).await?;
     // Waits for a concurrent migrate: no deadline.
     sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATE_LOCK).execute(&mut *conn).await?;
+    refuse_django(conn).await?;
     let before = status_on(conn).await?;
     MIGRATOR.run(&mut *conn).await?;
     sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATE_LOCK).execute(&mut *conn).within().await?;
     // RESET returns to the values the start-up packet set.
     sqlx::raw_sql("RESET statement_timeout; RESET lock_timeout").execute(conn).within().await?;
     Ok(before)
+}
+
+/// Refuses a Dalgo Django database (its `django_migrations` has `ddpui`
+/// rows): dalgo's tables would go in beside Django's, one of them
+/// (`audit_log`) under a name Django uses. Nothing has been written.
+async fn refuse_django(conn: &mut PgConnection) -> Result<()> {
+    let has_table: bool = sqlx::query_scalar("SELECT to_regclass('django_migrations') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .within()
+        .await?;
+    if !has_table {
+        return Ok(());
+    }
+    let dalgo_app: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM django_migrations WHERE app = 'ddpui')")
+        .fetch_one(&mut *conn)
+        .within()
+        .await?;
+    let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&mut *conn).within().await?;
+    if dalgo_app { Err(Error::DjangoDatabase(database)) } else { Ok(()) }
 }
 
 /// Every migration this binary knows, all pending: the status of a database

@@ -209,7 +209,8 @@ pub async fn run(
         Ok((exe, org, args, jail, tmp))
     };
     let (exe, org, args, jail, tmp) = until_stopped(prepared, &mut stop, &label).await?;
-    locked(db, &org, &label, &args, (req.wait, req.actor), (on_wait, stop), async || {
+    let recorded = Recorded { org: &org, label: &label, args: &args, wait: req.wait, actor: req.actor };
+    locked(db, &recorded, on_wait, stop, async || {
         let ws = refresh_profile(db, cfg, store, &org).await?;
         let mut dbt = tokio::process::Command::new(&exe);
         // From the child environment only: a tenant's project cannot read dalgo's credentials.
@@ -234,6 +235,26 @@ async fn until_stopped<T>(
     }
 }
 
+/// A git step on an org's clone.
+#[derive(Debug, Clone, Copy)]
+pub struct GitRequest<'a> {
+    pub org: &'a str,
+    pub step: GitStep,
+    /// Queue behind a running command (true) or fail at once (false).
+    pub wait: bool,
+    pub actor: &'a str,
+}
+
+/// A command as `dbt_runs` records it.
+#[derive(Clone, Copy)]
+struct Recorded<'a> {
+    org: &'a Org,
+    label: &'a str,
+    args: &'a [String],
+    wait: bool,
+    actor: &'a str,
+}
+
 /// What to do with an org's clone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GitStep {
@@ -253,12 +274,12 @@ pub async fn git_update(
     db: &Db,
     cfg: &DbtConfig,
     store: &SecretStore,
-    (org_slug, step): (&str, GitStep),
-    (wait, actor): (bool, &str),
+    req: &GitRequest<'_>,
     on_wait: impl FnOnce(&str),
     stop: impl Future<Output = ()>,
 ) -> Result<String> {
-    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
+    let step = req.step;
+    let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
     let ws = super::require(db, &org).await?;
     let (Some(url), Some(branch)) = (&ws.repo_url, &ws.branch) else {
         return Err(Error::NotAGitWorkspace(org.slug.clone()));
@@ -270,7 +291,9 @@ pub async fn git_update(
     let mut head = String::new();
     let verb = if step == GitStep::Pull { "pull" } else { "clone" };
     let args = vec![verb.to_string(), branch.clone()];
-    locked(db, &org, &format!("git {verb}"), &args, (wait, actor), (on_wait, stop), async || {
+    let label = format!("git {verb}");
+    let recorded = Recorded { org: &org, label: &label, args: &args, wait: req.wait, actor: req.actor };
+    locked(db, &recorded, on_wait, stop, async || {
         let (git, dir) = (Git::new(cfg, &OrgPaths::new(cfg, &org).org_dir), ws.project_path(cfg));
         head = match step {
             GitStep::Pull => git.pull(&dir, branch, token.as_ref()).await?,
@@ -310,13 +333,12 @@ const STALE_SECS: f64 = 30.0;
 /// on whatever connection still works, with the run's real result.
 async fn locked(
     db: &Db,
-    org: &Org,
-    label: &str,
-    args: &[String],
-    (wait, actor): (bool, &str),
-    (on_wait, stop): (impl FnOnce(&str), impl Future<Output = ()>),
+    run: &Recorded<'_>,
+    on_wait: impl FnOnce(&str),
+    stop: impl Future<Output = ()>,
     body: impl AsyncFnOnce() -> Result<i32>,
 ) -> Result<RunRecord> {
+    let Recorded { org, label, args, wait, actor } = *run;
     // Polled during every wait, and again after the body: a signal while the
     // command queues, or while the end is recorded, is honoured too.
     let mut stop = std::pin::pin!(futures_util::FutureExt::fuse(stop));

@@ -83,7 +83,7 @@ fn remove_stale_clones(paths: &OrgPaths) {
     let Ok(entries) = std::fs::read_dir(&paths.org_dir) else { return };
     for e in entries.flatten() {
         if e.file_name().to_string_lossy().starts_with(".dbtrepo.tmp-") {
-            let _ = std::fs::remove_dir_all(e.path());
+            std::fs::remove_dir_all(e.path()).or_warn(format_args!("remove {}", e.path().display()));
         }
     }
 }
@@ -390,9 +390,9 @@ impl DbtOps<'_> {
         stop: impl Future<Output = ()>,
     ) -> Result<String> {
         let dalgo = self.org.dalgo;
-        let step = (self.org.slug.as_str(), dbt::GitStep::Pull);
-        let cfg = &dalgo.config().dbt;
-        dbt::git_update(dalgo.db(), cfg, dalgo.store(), step, (!no_wait, dalgo.actor()), on_wait, stop).await
+        let req =
+            dbt::GitRequest { org: &self.org.slug, step: dbt::GitStep::Pull, wait: !no_wait, actor: dalgo.actor() };
+        dbt::git_update(dalgo.db(), &dalgo.config().dbt, dalgo.store(), &req, on_wait, stop).await
     }
 
     /// The workspace, its checkout and profile, and its latest `limit` runs.

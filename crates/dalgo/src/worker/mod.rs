@@ -57,7 +57,7 @@ use tree::{ERROR, End, INFO, Node, Tree, WARNING, lock};
 use crate::airbyte::{StreamRef, SyncEvent, SyncOptions};
 use crate::context::Dalgo;
 use crate::dbt::{ChildStdout, GitStep, RunRequest};
-use crate::error::{Error, Result};
+use crate::error::{Error, OrWarn, Result};
 use crate::pipeline::DeploymentOwner;
 use crate::prefect::{Client, FlowRun, StateType};
 
@@ -362,8 +362,10 @@ impl Worker<'_> {
             Err(e) => {
                 // Prefect or PostgreSQL failed under the run: it cannot go on.
                 let state = json!({ "type": "CRASHED", "name": "Crashed", "message": format!("{}: {e}", self.marker) });
-                let _ = self.client.set_state(&id, state).await;
-                let _ = crate::pipeline::settle_flow_run(self.dalgo.db(), self.client, &id).await;
+                self.client.set_state(&id, state).await.or_warn(format_args!("mark flow run {id} CRASHED"));
+                crate::pipeline::settle_flow_run(self.dalgo.db(), self.client, &id)
+                    .await
+                    .or_warn(format_args!("free the task locks of flow run {id}"));
                 Some(StateType::Crashed)
             }
         }
@@ -673,7 +675,8 @@ impl Worker<'_> {
         let verb = if what == GitStep::Pull { "pull" } else { "clone" };
         let on_wait = |h: &str| log(INFO, &format!("waiting for {h} to finish"));
         let (db, cfg, store) = (self.dalgo.db(), &self.dalgo.config().dbt, self.dalgo.store());
-        match crate::dbt::git_update(db, cfg, store, (org, what), (true, &self.marker), on_wait, stopped).await {
+        let req = crate::dbt::GitRequest { org, step: what, wait: true, actor: &self.marker };
+        match crate::dbt::git_update(db, cfg, store, &req, on_wait, stopped).await {
             Ok(head) => {
                 log(INFO, &format!("git {verb} done; now at {head}"));
                 End::Completed
