@@ -754,8 +754,17 @@ _dalgo() {
             dalgo__subcmd__help__subcmd__org,list)
                 cmd="dalgo__subcmd__help__subcmd__org__subcmd__list"
                 ;;
+            dalgo__subcmd__help__subcmd__org,plan)
+                cmd="dalgo__subcmd__help__subcmd__org__subcmd__plan"
+                ;;
             dalgo__subcmd__help__subcmd__org,show)
                 cmd="dalgo__subcmd__help__subcmd__org__subcmd__show"
+                ;;
+            dalgo__subcmd__help__subcmd__org__subcmd__plan,set)
+                cmd="dalgo__subcmd__help__subcmd__org__subcmd__plan__subcmd__set"
+                ;;
+            dalgo__subcmd__help__subcmd__org__subcmd__plan,show)
+                cmd="dalgo__subcmd__help__subcmd__org__subcmd__plan__subcmd__show"
                 ;;
             dalgo__subcmd__help__subcmd__pipeline,blocks)
                 cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__blocks"
@@ -874,6 +883,9 @@ _dalgo() {
             dalgo__subcmd__org,list)
                 cmd="dalgo__subcmd__org__subcmd__list"
                 ;;
+            dalgo__subcmd__org,plan)
+                cmd="dalgo__subcmd__org__subcmd__plan"
+                ;;
             dalgo__subcmd__org,show)
                 cmd="dalgo__subcmd__org__subcmd__show"
                 ;;
@@ -886,8 +898,35 @@ _dalgo() {
             dalgo__subcmd__org__subcmd__help,list)
                 cmd="dalgo__subcmd__org__subcmd__help__subcmd__list"
                 ;;
+            dalgo__subcmd__org__subcmd__help,plan)
+                cmd="dalgo__subcmd__org__subcmd__help__subcmd__plan"
+                ;;
             dalgo__subcmd__org__subcmd__help,show)
                 cmd="dalgo__subcmd__org__subcmd__help__subcmd__show"
+                ;;
+            dalgo__subcmd__org__subcmd__help__subcmd__plan,set)
+                cmd="dalgo__subcmd__org__subcmd__help__subcmd__plan__subcmd__set"
+                ;;
+            dalgo__subcmd__org__subcmd__help__subcmd__plan,show)
+                cmd="dalgo__subcmd__org__subcmd__help__subcmd__plan__subcmd__show"
+                ;;
+            dalgo__subcmd__org__subcmd__plan,help)
+                cmd="dalgo__subcmd__org__subcmd__plan__subcmd__help"
+                ;;
+            dalgo__subcmd__org__subcmd__plan,set)
+                cmd="dalgo__subcmd__org__subcmd__plan__subcmd__set"
+                ;;
+            dalgo__subcmd__org__subcmd__plan,show)
+                cmd="dalgo__subcmd__org__subcmd__plan__subcmd__show"
+                ;;
+            dalgo__subcmd__org__subcmd__plan__subcmd__help,help)
+                cmd="dalgo__subcmd__org__subcmd__plan__subcmd__help__subcmd__help"
+                ;;
+            dalgo__subcmd__org__subcmd__plan__subcmd__help,set)
+                cmd="dalgo__subcmd__org__subcmd__plan__subcmd__help__subcmd__set"
+                ;;
+            dalgo__subcmd__org__subcmd__plan__subcmd__help,show)
+                cmd="dalgo__subcmd__org__subcmd__plan__subcmd__help__subcmd__show"
                 ;;
             dalgo__subcmd__pipeline,blocks)
                 cmd="dalgo__subcmd__pipeline__subcmd__blocks"
@@ -5640,7 +5679,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__org)
-            opts="list show delete"
+            opts="list show delete plan"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5670,6 +5709,48 @@ _dalgo() {
         dalgo__subcmd__help__subcmd__org__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__org__subcmd__plan)
+            opts="set show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__org__subcmd__plan__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__org__subcmd__plan__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -6472,7 +6553,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show delete help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show delete plan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6536,7 +6617,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__help)
-            opts="list show delete help"
+            opts="list show delete plan help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6591,6 +6672,48 @@ _dalgo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dalgo__subcmd__org__subcmd__help__subcmd__plan)
+            opts="set show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__org__subcmd__help__subcmd__plan__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__org__subcmd__help__subcmd__plan__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dalgo__subcmd__org__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -6613,6 +6736,180 @@ _dalgo() {
             fi
             case "${prev}" in
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__org__subcmd__plan)
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help set show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__org__subcmd__plan__subcmd__help)
+            opts="set show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__org__subcmd__plan__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__org__subcmd__plan__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__org__subcmd__plan__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__org__subcmd__plan__subcmd__set)
+            opts="-o -q -v -h --plan --duration --superset --start --end --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --plan)
+                    COMPREPLY=($(compgen -W "Free Trial Dalgo Internal" -- "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -W "Monthly Annual trial" -- "${cur}"))
+                    return 0
+                    ;;
+                --superset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --end)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__org__subcmd__plan__subcmd__show)
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

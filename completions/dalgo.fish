@@ -91,21 +91,22 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s q 
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand create-system-orguser" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
 json\t'JSON, for scripts'
 name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -f -a "list" -d 'Every org with its plan and member count'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -f -a "show" -d 'An org with its plan and members'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -f -a "delete" -d 'Delete an org, its memberships, plan and flag overrides in one transaction'
-complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -f -a "list" -d 'Every org with its plan and member count'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -f -a "show" -d 'An org with its plan and members'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -f -a "delete" -d 'Delete an org, its memberships, plan and flag overrides in one transaction'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -f -a "plan" -d 'Set or show an org\'s plan (Dalgo\'s createorgplan)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and not __fish_seen_subcommand_from list show delete plan help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
@@ -145,9 +146,24 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
+wide\t'Tables with every column and every character'
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -l no-headers -d 'Tables without their header line, for scripts that read columns'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -f -a "set" -d 'Set the org\'s plan: which, for how long, with Superset or not, and its window'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -f -a "show" -d 'The org\'s plan with Dalgo\'s field names'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from plan" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every org with its plan and member count'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "show" -d 'An org with its plan and members'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete an org, its memberships, plan and flag overrides in one transaction'
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "plan" -d 'Set or show an org\'s plan (Dalgo\'s createorgplan)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
@@ -1278,6 +1294,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand help; and not __fish_seen_su
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "list" -d 'Every org with its plan and member count'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "show" -d 'An org with its plan and members'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "delete" -d 'Delete an org, its memberships, plan and flag overrides in one transaction'
+complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from org" -f -a "plan" -d 'Set or show an org\'s plan (Dalgo\'s createorgplan)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "list" -d 'Memberships: each user with its org and role'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "add" -d 'Add a user to an org, creating the user if needed'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "set-role" -d 'Change a member\'s role in an org'

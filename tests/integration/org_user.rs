@@ -293,3 +293,107 @@ fn the_audit_log_is_read_by_org_actor_and_age() {
     db.dalgo(&["org", "delete", "beta-trust", "--yes"]).assert().success();
     assert!(list(&["--org", "beta-trust"]).iter().any(|e| e["resource_type"] == "org" && e["action"] == "delete"));
 }
+
+/// `org plan set|show`: Dalgo's plans in any case, what Dalgo derives from
+/// them, dates that no time zone shifts, idempotence, and refusals.
+#[test]
+fn org_plans_are_set_as_dalgo_derives_them_and_shown_with_its_names() {
+    let db = two_orgs();
+    // A session time zone far from UTC: the dates must not move.
+    db.exec(&format!("ALTER DATABASE \"{}\" SET timezone TO 'Pacific/Kiritimati'", db.name));
+    let set = [
+        "org",
+        "plan",
+        "set",
+        "--org",
+        "acme-ngo",
+        "--plan",
+        "DALGO",
+        "--duration",
+        "annual",
+        "--superset",
+        "yes",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-12-31",
+        "-o",
+        "json",
+    ];
+    let first = json(&db.dalgo(&set).output().unwrap());
+    assert_eq!(first["changed"], true);
+    let plan = &first["plan"];
+    assert_eq!((plan["base_plan"].as_str(), plan["subscription_duration"].as_str()), (Some("Dalgo"), Some("Annual")));
+    assert_eq!((plan["superset_included"].as_bool(), plan["can_upgrade_plan"].as_bool()), (Some(true), Some(false)));
+    assert_eq!((plan["start_date"].as_str(), plan["end_date"].as_str()), (Some("2026-01-01"), Some("2026-12-31")));
+    assert!(plan["features"]["superset"].is_array() && plan["features"]["pipeline"].is_array(), "{plan}");
+    // Stored as midnight UTC, whatever the session's zone.
+    assert_eq!(
+        db.scalar("SELECT (start_date AT TIME ZONE 'UTC')::text FROM org_plans p JOIN orgs o ON o.id = p.org_id WHERE o.slug = 'acme-ngo'"),
+        "2026-01-01 00:00:00"
+    );
+    let audited = || db.scalar("SELECT count(*) FROM audit_log WHERE resource_type = 'org_plan' AND action = 'update'");
+    assert_eq!(audited(), "1");
+
+    // The same plan again changes nothing, not even updated_at.
+    let updated = || {
+        db.scalar("SELECT p.updated_at::text FROM org_plans p JOIN orgs o ON o.id = p.org_id WHERE o.slug = 'acme-ngo'")
+    };
+    let before = updated();
+    let again = db.dalgo(&set).output().unwrap();
+    assert_eq!(json(&again)["changed"], false);
+    assert!(stderr(&again).contains("nothing changed"), "{}", stderr(&again));
+    assert_eq!((updated(), audited()), (before, "1".to_string()));
+
+    // Shown with the same names by `org plan show` and `org show`.
+    let shown = json(&db.dalgo(&["org", "plan", "show", "--org", "acme-ngo", "-o", "json"]).output().unwrap());
+    assert_eq!(&shown, plan);
+    let org = json(&db.dalgo(&["org", "show", "acme-ngo", "-o", "json"]).output().unwrap());
+    assert_eq!(&org["plan"], plan);
+    assert_eq!(org["base_plan"], "Dalgo");
+
+    // A window that ends before it starts is refused, and nothing changes.
+    db.dalgo(&[
+        "org",
+        "plan",
+        "set",
+        "--org",
+        "acme-ngo",
+        "--plan",
+        "free trial",
+        "--duration",
+        "trial",
+        "--start",
+        "2027-02-01",
+        "--end",
+        "2027-01-31",
+    ])
+    .assert()
+    .code(65)
+    .stderr(contains("ends (2027-01-31) before it starts (2027-02-01)"));
+    assert_eq!(json(&db.dalgo(&["org", "plan", "show", "--org", "acme-ngo", "-o", "json"]).output().unwrap()), shown);
+    db.dalgo(&["org", "plan", "set", "--org", "acme-ngo", "--plan", "Gold", "--duration", "annual"]).assert().code(2);
+    db.dalgo(&["org", "plan", "show", "--org", "ghost"]).assert().code(67);
+    let trial = json(
+        &db.dalgo(&[
+            "org",
+            "plan",
+            "set",
+            "--org",
+            "acme-ngo",
+            "--plan",
+            "free trial",
+            "--duration",
+            "trial",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap(),
+    );
+    assert_eq!(
+        (trial["plan"]["base_plan"].as_str(), trial["plan"]["can_upgrade_plan"].as_bool()),
+        (Some("Free Trial"), Some(true))
+    );
+    assert!(trial["plan"]["start_date"].is_null(), "a plan set without dates has none");
+}

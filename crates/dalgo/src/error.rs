@@ -177,6 +177,12 @@ pub enum Error {
     #[error("org {0} has no Airbyte workspace")]
     NoWorkspace(String),
 
+    #[error("invalid plan: {0}")]
+    InvalidPlan(String),
+
+    #[error("org {0} has no plan")]
+    NoPlan(String),
+
     #[error("org {org} has no pipeline named {name:?}")]
     PipelineNotFound { org: String, name: String, suggestion: Option<String> },
 
@@ -312,6 +318,7 @@ impl Error {
             | Error::AlreadyMember { .. }
             | Error::SystemUser(_)
             | Error::InvalidConfig { .. }
+            | Error::InvalidPlan(_)
             | Error::InUse { .. }
             | Error::NameTaken { .. }
             | Error::UnknownValue { .. }
@@ -360,9 +367,10 @@ impl Error {
             }
             Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::WarehouseCheck { .. } | Error::NoWorker { .. } => ErrorKind::Unavailable,
-            Error::OrgNotFound { .. } | Error::UserNotFound { .. } | Error::MembershipNotFound { .. } => {
-                ErrorKind::NotFound
-            }
+            Error::OrgNotFound { .. }
+            | Error::UserNotFound { .. }
+            | Error::MembershipNotFound { .. }
+            | Error::NoPlan(_) => ErrorKind::NotFound,
             Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,
             Error::NotMigrated(_)
             | Error::DatabaseMissing(_)

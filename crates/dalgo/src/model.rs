@@ -6,6 +6,7 @@
 /// Orgs, their plans and members.
 pub mod org {
     pub use crate::onboard::{PasswordOutcome, Report as CreateReport};
+    pub use crate::org::plan::{BasePlan, Duration, PlanChange, PlanSpec, parse_any_case};
     pub use crate::org::{DeleteReport, Member, Org, OrgDetails, OrgPlan, OrgSummary};
 }
 

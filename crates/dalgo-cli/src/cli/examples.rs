@@ -15,6 +15,14 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("org list", &["dalgo org list", "dalgo org list -o json | jq -r '.[].slug'"]),
     ("org show", &["dalgo org show acme-ngo", "DALGO_ORG=acme-ngo dalgo org show -o json"]),
     ("org delete", &["dalgo org delete acme-ngo --dry-run", "dalgo org delete acme-ngo --yes --keep-airbyte"]),
+    (
+        "org plan set",
+        &[
+            "dalgo org plan set --org acme-ngo --plan dalgo --duration annual --superset yes",
+            "dalgo org plan set --org acme-ngo --plan 'Free Trial' --duration trial --end 2027-01-31",
+        ],
+    ),
+    ("org plan show", &["dalgo org plan show --org acme-ngo", "dalgo org plan show --org acme-ngo -o json"]),
     ("user list", &["dalgo user list --org acme-ngo", "dalgo user list -o json"]),
     ("user add", &["printf %s \"$PW\" | dalgo user add ana@acme.org --org acme-ngo --role analyst --password-stdin"]),
     ("user set-role", &["dalgo user set-role ana@acme.org --org acme-ngo --role admin"]),

@@ -376,7 +376,9 @@ where
     T: dalgo::model::StringEnum + std::str::FromStr<Err = dalgo::Error>,
 {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|v| v.as_str())).try_map(|s| s.parse::<T>())
+    // With `ignore_case`, clap passes the value as typed: it is matched in any case here too.
+    clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|v| v.as_str()))
+        .try_map(|s| dalgo::model::org::parse_any_case::<T>(&s))
 }
 
 pub async fn run(cli: Cli) -> CmdResult {

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 
 use super::output::{CliError, CmdResult, Limit, Printer, emit, emit_stream, fields, write_table, yes_no};
 use super::{Context, prompt};
-use dalgo::model::org::Member;
+use dalgo::model::org::{BasePlan, Duration, Member, OrgPlan, PlanSpec};
 use dalgo::ops::{DeleteOptions, Kept, OrgDeleteReport};
 
 #[derive(Debug, Subcommand)]
@@ -32,6 +32,54 @@ The org is named on the command line (SLUG or --org); DALGO_ORG is never taken a
         #[arg(long)]
         keep_airbyte: bool,
     },
+    /// Set or show an org's plan (Dalgo's createorgplan)
+    #[command(subcommand)]
+    Plan(PlanCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Set the org's plan: which, for how long, with Superset or not, and its window
+    #[command(long_about = "Set the org's plan, as Dalgo's createorgplan does: the plan (Free Trial, Dalgo or \
+Internal, in any case: DALGO is Dalgo), its duration, whether Superset is included, and its window as dates \
+(no time zone shifts them). can_upgrade_plan and the features are derived as Dalgo derives them. A plan that \
+ends before it starts is refused (65); setting the same plan again changes nothing.")]
+    Set(PlanSetArgs),
+    /// The org's plan with Dalgo's field names
+    Show {
+        #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
+        org: String,
+    },
+}
+
+/// `org plan set`'s arguments.
+#[derive(Debug, Args)]
+pub struct PlanSetArgs {
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
+    org: String,
+    /// The plan
+    #[arg(long, ignore_case = true, value_parser = super::one_of::<BasePlan>())]
+    plan: BasePlan,
+    /// How long it runs before it renews
+    #[arg(long, ignore_case = true, value_parser = super::one_of::<Duration>())]
+    duration: Duration,
+    /// Whether Superset comes with it
+    #[arg(long, value_name = "yes|no", default_value = "no", action = clap::ArgAction::Set, value_parser = yes_or_no)]
+    superset: bool,
+    /// The first day of the plan (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    start: Option<chrono::NaiveDate>,
+    /// The last day of the plan (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    end: Option<chrono::NaiveDate>,
+}
+
+fn yes_or_no(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "yes" | "true" => Ok(true),
+        "no" | "false" => Ok(false),
+        _ => Err(format!("{s:?}: give yes or no")),
+    }
 }
 
 pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
@@ -75,6 +123,7 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
                 write_table(out, &members_table(&ctx.printer, &d.members))
             })
         }
+        OrgCommand::Plan(c) => plan(ctx, c).await,
         OrgCommand::Delete { target, guard, keep_airbyte } => {
             let slug = target.slug(None)?;
             let dalgo = ctx.dalgo().await?;
@@ -107,6 +156,41 @@ impl OrgTarget {
             CliError::usage("no org named", "name it as SLUG or --org SLUG; `dalgo org list` shows the orgs")
         })
     }
+}
+
+async fn plan(ctx: &Context, c: PlanCommand) -> CmdResult {
+    let dalgo = ctx.dalgo().await?;
+    match c {
+        PlanCommand::Set(a) => {
+            let spec =
+                PlanSpec { base_plan: a.plan, duration: a.duration, superset: a.superset, start: a.start, end: a.end };
+            let r = dalgo.org(&a.org).set_plan(&spec).await?;
+            if !r.changed {
+                ctx.note(format!("{} has this plan already; nothing changed", r.org));
+            }
+            emit(ctx.printer.format, &r, |out| write_table(out, &plan_fields(&r.plan)))
+        }
+        PlanCommand::Show { org } => {
+            let p = dalgo.org(&org).plan().await?;
+            emit(ctx.printer.format, &p, |out| write_table(out, &plan_fields(&p)))
+        }
+    }
+}
+
+/// A plan, field by field, with Dalgo's names.
+fn plan_fields(p: &OrgPlan) -> comfy_table::Table {
+    let date = |d: Option<chrono::NaiveDate>| d.map_or("-".into(), |d| d.to_string());
+    let features: Vec<&str> =
+        p.features.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    fields(&[
+        ("base_plan", p.base_plan.clone()),
+        ("subscription_duration", p.subscription_duration.clone().unwrap_or("-".into())),
+        ("superset_included", yes_no(p.superset_included)),
+        ("start_date", date(p.start_date)),
+        ("end_date", date(p.end_date)),
+        ("can_upgrade_plan", yes_no(p.can_upgrade_plan)),
+        ("features", features.join(", ")),
+    ])
 }
 
 fn members_table(p: &Printer, members: &[Member]) -> comfy_table::Table {

@@ -18,6 +18,21 @@ impl<'a> OrgOps<'a> {
         org::show(self.dalgo.db(), &self.slug).await
     }
 
+    /// The org's plan; [`crate::Error::NoPlan`] when it has none.
+    pub async fn plan(&self) -> Result<crate::org::OrgPlan> {
+        let mut conn = self.dalgo.db().pool().acquire().await?;
+        let org = org::get(&mut conn, &self.slug).await?;
+        crate::org::plan::get(&mut conn, &org).await?.ok_or_else(|| crate::Error::NoPlan(org.slug))
+    }
+
+    /// Sets the org's plan (Dalgo's `createorgplan`), with what Dalgo
+    /// derives from it: `can_upgrade_plan` and the `features` preset. A plan
+    /// that ends before it starts is refused; the same plan again changes
+    /// nothing.
+    pub async fn set_plan(&self, spec: &crate::org::plan::PlanSpec) -> Result<crate::org::plan::PlanChange> {
+        crate::org::plan::set(self.dalgo.db(), &self.slug, spec, self.dalgo.actor()).await
+    }
+
     /// The org's members.
     pub fn members(&self) -> Members<'a> {
         Members { dalgo: self.dalgo, org: self.slug.clone() }

@@ -1,5 +1,6 @@
 //! Organisations: their rows, plans and members.
 
+pub mod plan;
 pub mod slug;
 
 use chrono::{DateTime, Utc};
@@ -48,15 +49,16 @@ pub struct OrgSummary {
     pub base_plan: Option<String>,
 }
 
-/// An org's subscription plan.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// An org's subscription plan, with Dalgo's field names.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct OrgPlan {
     pub base_plan: String,
     pub superset_included: bool,
     pub subscription_duration: Option<String>,
     pub features: serde_json::Value,
-    pub start_date: Option<DateTime<Utc>>,
-    pub end_date: Option<DateTime<Utc>>,
+    /// The plan's window, as dates.
+    pub start_date: Option<chrono::NaiveDate>,
+    pub end_date: Option<chrono::NaiveDate>,
     pub can_upgrade_plan: bool,
     pub upgrade_requested: bool,
 }
@@ -169,15 +171,7 @@ pub(crate) async fn not_found(conn: &mut PgConnection, slug: &str) -> Error {
 pub async fn show(db: &Db, slug: &str) -> Result<OrgDetails> {
     let mut conn = db.pool().acquire().await?;
     let org = get(&mut conn, slug).await?;
-    let plan = sqlx::query_as(
-        "SELECT base_plan, superset_included, subscription_duration, features, start_date, end_date,
-                can_upgrade_plan, upgrade_requested
-           FROM org_plans WHERE org_id = $1",
-    )
-    .bind(org.id)
-    .fetch_optional(&mut *conn)
-    .within()
-    .await?;
+    let plan = plan::get(&mut conn, &org).await?;
     let members = members(&mut conn, org.id).await?;
     Ok(OrgDetails { org, plan, members })
 }
@@ -251,19 +245,6 @@ async fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<Org>
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(conn).within().await?)
 }
 
-/// Features granted by a plan, as Dalgo's presets define them.
-fn plan_features(base_plan: &str, superset: bool) -> serde_json::Value {
-    let mut features = json!({
-        "pipeline": ["Ingest", "Transform", "Orchestrate"],
-        "aiFeatures": ["AI data analysis"],
-        "dataQuality": ["Data quality dashboards"],
-    });
-    if superset || matches!(base_plan, "Internal" | "Free Trial") {
-        features["superset"] = json!(["Superset dashboards", "Superset Usage dashboards"]);
-    }
-    features
-}
-
 /// Gives the org the `Internal` plan that `createorganduser` intends, unless it
 /// has a plan already. Returns whether one was created.
 pub(crate) async fn ensure_internal_plan(conn: &mut PgConnection, org: &Org, actor: &str) -> Result<bool> {
@@ -273,7 +254,7 @@ pub(crate) async fn ensure_internal_plan(conn: &mut PgConnection, org: &Org, act
          ON CONFLICT (org_id) DO NOTHING",
     )
     .bind(org.id)
-    .bind(plan_features("Internal", false))
+    .bind(plan::features(plan::BasePlan::Internal, false))
     .execute(&mut *conn).within()
     .await?
     .rows_affected()
@@ -385,11 +366,5 @@ mod tests {
             assert!(validate_name(hidden).unwrap_err().to_string().contains("invisible characters"), "{hidden}");
         }
         assert_eq!(validate_name("Asociación Niñez").unwrap(), "Asociación Niñez");
-    }
-
-    #[test]
-    fn internal_plan_includes_superset() {
-        assert!(plan_features("Internal", false).get("superset").is_some());
-        assert!(plan_features("Dalgo", false).get("superset").is_none());
     }
 }

@@ -1,0 +1,188 @@
+//! An org's plan (Dalgo's `createorgplan`): which plan, for how long,
+//! whether Superset comes with it, its window, and what Dalgo derives from
+//! those (`can_upgrade_plan`, the `features` preset).
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Org, OrgPlan};
+use crate::audit::{self, Action, Resource};
+use crate::db::{Db, Within};
+use crate::error::{Error, Result};
+
+string_enum! {
+    /// Dalgo's plans (`OrgPlanType`).
+    pub enum BasePlan {
+        FreeTrial => "Free Trial",
+        Dalgo => "Dalgo",
+        Internal => "Internal",
+    }
+}
+
+string_enum! {
+    /// How long a plan runs before it renews.
+    pub enum Duration {
+        Monthly => "Monthly",
+        Annual => "Annual",
+        Trial => "trial",
+    }
+}
+
+/// A value of `T` named in any case (`DALGO` is `Dalgo`, as Dalgo's own
+/// `createorgplan` spells it; `free trial` is `Free Trial`).
+pub fn parse_any_case<T: crate::values::StringEnum + std::str::FromStr<Err = Error>>(given: &str) -> Result<T> {
+    match T::ALL.iter().find(|v| v.as_str().eq_ignore_ascii_case(given.trim())) {
+        Some(v) => Ok(*v),
+        None => given.parse(),
+    }
+}
+
+/// The plan an org is to have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanSpec {
+    pub base_plan: BasePlan,
+    pub duration: Duration,
+    pub superset: bool,
+    /// The plan's window, as dates (midnight UTC; no host time zone shifts them).
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+}
+
+impl PlanSpec {
+    /// What Dalgo derives: a Free Trial can be upgraded, an Internal plan
+    /// cannot, a Dalgo plan can unless it already includes Superset.
+    pub fn can_upgrade(&self) -> bool {
+        match self.base_plan {
+            BasePlan::FreeTrial => true,
+            BasePlan::Internal => false,
+            BasePlan::Dalgo => !self.superset,
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        match (self.start, self.end) {
+            (Some(s), Some(e)) if e < s => Err(Error::InvalidPlan(format!("it ends ({e}) before it starts ({s})"))),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Features granted by a plan, as Dalgo's presets define them: Dalgo's
+/// pipeline, AI and data-quality features, and Superset's dashboards with
+/// Superset, a Free Trial or an Internal plan.
+pub(crate) fn features(base_plan: BasePlan, superset: bool) -> serde_json::Value {
+    let mut features = json!({
+        "pipeline": ["Ingest", "Transform", "Orchestrate"],
+        "aiFeatures": ["AI data analysis"],
+        "dataQuality": ["Data quality dashboards"],
+    });
+    if superset || matches!(base_plan, BasePlan::Internal | BasePlan::FreeTrial) {
+        features["superset"] = json!(["Superset dashboards", "Superset Usage dashboards"]);
+    }
+    features
+}
+
+/// What setting a plan did.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanChange {
+    pub org: String,
+    /// False when the org had this very plan already (nothing was written).
+    pub changed: bool,
+    pub plan: OrgPlan,
+}
+
+const PLAN_COLUMNS: &str = "base_plan, superset_included, subscription_duration, features,
+    (start_date AT TIME ZONE 'UTC')::date AS start_date, (end_date AT TIME ZONE 'UTC')::date AS end_date,
+    can_upgrade_plan, upgrade_requested";
+
+/// The org's plan, if it has one.
+pub(crate) async fn get(conn: &mut sqlx::PgConnection, org: &Org) -> Result<Option<OrgPlan>> {
+    let sql = format!("SELECT {PLAN_COLUMNS} FROM org_plans WHERE org_id = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.id).fetch_optional(conn).within().await?)
+}
+
+/// Sets the org's plan in one transaction; the same plan again writes
+/// nothing (no audit row, `updated_at` kept).
+pub(crate) async fn set(db: &Db, slug: &str, spec: &PlanSpec, actor: &str) -> Result<PlanChange> {
+    spec.check()?;
+    let mut tx = db.pool().begin().within().await?;
+    let org = super::lock(&mut tx, slug).await?;
+    let before = get(&mut tx, &org).await?;
+    let sql = format!(
+        "INSERT INTO org_plans (org_id, base_plan, subscription_duration, superset_included, features, start_date,
+                                end_date, can_upgrade_plan)
+         VALUES ($1, $2, $3, $4, $5, $6::date::timestamp AT TIME ZONE 'UTC', $7::date::timestamp AT TIME ZONE 'UTC', $8)
+         ON CONFLICT (org_id) DO UPDATE SET base_plan = EXCLUDED.base_plan,
+             subscription_duration = EXCLUDED.subscription_duration, superset_included = EXCLUDED.superset_included,
+             features = EXCLUDED.features, start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
+             can_upgrade_plan = EXCLUDED.can_upgrade_plan, updated_at = now()
+         RETURNING {PLAN_COLUMNS}"
+    );
+    let plan: OrgPlan = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(org.id)
+        .bind(spec.base_plan.as_str())
+        .bind(spec.duration.as_str())
+        .bind(spec.superset)
+        .bind(features(spec.base_plan, spec.superset))
+        .bind(spec.start)
+        .bind(spec.end)
+        .bind(spec.can_upgrade())
+        .fetch_one(&mut *tx)
+        .within()
+        .await?;
+    let changed = before.as_ref() != Some(&plan);
+    if !changed {
+        // Nothing to record: the row is left exactly as it was.
+        tx.rollback().within().await?;
+        return Ok(PlanChange { org: org.slug, changed, plan });
+    }
+    let action = if before.is_some() { Action::Update } else { Action::Create };
+    audit::Entry::new(actor, action, Resource::OrgPlan, org.uuid.to_string())
+        .of(Some(&org))
+        .details(json!({ "old": before, "new": plan }))
+        .record(&mut tx)
+        .await?;
+    tx.commit().within().await?;
+    Ok(PlanChange { org: org.slug, changed, plan })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_and_durations_are_matched_in_any_case() {
+        assert_eq!(parse_any_case::<BasePlan>("DALGO").unwrap(), BasePlan::Dalgo);
+        assert_eq!(parse_any_case::<BasePlan>("free trial").unwrap(), BasePlan::FreeTrial);
+        assert_eq!(parse_any_case::<Duration>("annual").unwrap(), Duration::Annual);
+        let e = parse_any_case::<BasePlan>("Gold").unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn upgrades_and_features_follow_dalgo() {
+        let spec =
+            |base_plan, superset| PlanSpec { base_plan, duration: Duration::Monthly, superset, start: None, end: None };
+        assert!(spec(BasePlan::FreeTrial, false).can_upgrade());
+        assert!(!spec(BasePlan::Internal, false).can_upgrade());
+        assert!(spec(BasePlan::Dalgo, false).can_upgrade());
+        assert!(!spec(BasePlan::Dalgo, true).can_upgrade());
+        assert!(features(BasePlan::Dalgo, false).get("superset").is_none());
+        assert!(features(BasePlan::Dalgo, true).get("superset").is_some());
+        assert!(features(BasePlan::Internal, false).get("superset").is_some());
+    }
+
+    #[test]
+    fn a_plan_that_ends_before_it_starts_is_refused() {
+        let date = |s: &str| Some(s.parse::<NaiveDate>().unwrap());
+        let spec = PlanSpec {
+            base_plan: BasePlan::Dalgo,
+            duration: Duration::Annual,
+            superset: false,
+            start: date("2027-01-01"),
+            end: date("2026-12-31"),
+        };
+        assert_eq!(spec.check().unwrap_err().kind(), crate::error::ErrorKind::InvalidInput);
+    }
+}
