@@ -829,6 +829,9 @@ _dalgo() {
             dalgo__subcmd__help__subcmd__user,add)
                 cmd="dalgo__subcmd__help__subcmd__user__subcmd__add"
                 ;;
+            dalgo__subcmd__help__subcmd__user,attributes)
+                cmd="dalgo__subcmd__help__subcmd__user__subcmd__attributes"
+                ;;
             dalgo__subcmd__help__subcmd__user,list)
                 cmd="dalgo__subcmd__help__subcmd__user__subcmd__list"
                 ;;
@@ -1069,6 +1072,9 @@ _dalgo() {
             dalgo__subcmd__user,add)
                 cmd="dalgo__subcmd__user__subcmd__add"
                 ;;
+            dalgo__subcmd__user,attributes)
+                cmd="dalgo__subcmd__user__subcmd__attributes"
+                ;;
             dalgo__subcmd__user,help)
                 cmd="dalgo__subcmd__user__subcmd__help"
                 ;;
@@ -1086,6 +1092,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__user__subcmd__help,add)
                 cmd="dalgo__subcmd__user__subcmd__help__subcmd__add"
+                ;;
+            dalgo__subcmd__user__subcmd__help,attributes)
+                cmd="dalgo__subcmd__user__subcmd__help__subcmd__attributes"
                 ;;
             dalgo__subcmd__user__subcmd__help,help)
                 cmd="dalgo__subcmd__user__subcmd__help__subcmd__help"
@@ -6099,7 +6108,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__user)
-            opts="list add set-role remove set-password"
+            opts="list add set-role remove set-password attributes"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6113,6 +6122,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__user__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__user__subcmd__attributes)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -8129,7 +8152,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list add set-role remove set-password help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list add set-role remove set-password attributes help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8196,8 +8219,46 @@ _dalgo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dalgo__subcmd__user__subcmd__attributes)
+            opts="-o -q -v -h --enable --disable --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --enable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dalgo__subcmd__user__subcmd__help)
-            opts="list add set-role remove set-password help"
+            opts="list add set-role remove set-password attributes help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8211,6 +8272,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__user__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__user__subcmd__help__subcmd__attributes)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -165,23 +165,24 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcomm
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete an org, its memberships, plan and flag overrides in one transaction'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "plan" -d 'Set or show an org\'s plan (Dalgo\'s createorgplan)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'
 json\t'JSON, for scripts'
 name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "list" -d 'Memberships: each user with its org and role'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "add" -d 'Add a user to an org, creating the user if needed'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "set-role" -d 'Change a member\'s role in an org'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "remove" -d 'Remove a user from an org (a user left with no org is deleted)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "set-password" -d 'Set a user\'s password (from --password-stdin, PASSWORD, or a prompt)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -l no-headers -d 'Tables without their header line, for scripts that read columns'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -f -a "list" -d 'Memberships: each user with its org and role'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -f -a "add" -d 'Add a user to an org, creating the user if needed'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -f -a "set-role" -d 'Change a member\'s role in an org'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -f -a "remove" -d 'Remove a user from an org (a user left with no org is deleted)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -f -a "set-password" -d 'Set a user\'s password (from --password-stdin, PASSWORD, or a prompt)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -f -a "attributes" -d 'Show or change a user\'s four attributes (Dalgo\'s manage-user-attributes)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and not __fish_seen_subcommand_from list add set-role remove set-password attributes help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l limit -d 'Show at most N (default: all)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l org -d 'Only members of this org (default $DALGO_ORG; every org\'s when neither is given)' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
@@ -248,11 +249,25 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -l no-headers -d 'Tables without their header line, for scripts that read columns'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from set-password" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from attributes" -l enable -d 'Set this attribute (repeat): email_verified, can_create_orgs, is_consultant, is_platform_admin' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from attributes" -l disable -d 'Clear this attribute (repeat)' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from attributes" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from attributes" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
+wide\t'Tables with every column and every character'
+json\t'JSON, for scripts'
+name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from attributes" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from attributes" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from attributes" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from attributes" -l no-headers -d 'Tables without their header line, for scripts that read columns'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from attributes" -s v -l verbose -d 'More detail on stderr (-v each database and HTTP call timed, -vv debug with the SQL, -vvv trace)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from attributes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'Memberships: each user with its org and role'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a user to an org, creating the user if needed'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "set-role" -d 'Change a member\'s role in an org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a user from an org (a user left with no org is deleted)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "set-password" -d 'Set a user\'s password (from --password-stdin, PASSWORD, or a prompt)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "attributes" -d 'Show or change a user\'s four attributes (Dalgo\'s manage-user-attributes)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand role; and not __fish_seen_subcommand_from list show help" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
@@ -1300,6 +1315,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcom
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "set-role" -d 'Change a member\'s role in an org'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "remove" -d 'Remove a user from an org (a user left with no org is deleted)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "set-password" -d 'Set a user\'s password (from --password-stdin, PASSWORD, or a prompt)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "attributes" -d 'Show or change a user\'s four attributes (Dalgo\'s manage-user-attributes)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "list" -d 'Roles with their levels and permission counts'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from role" -f -a "show" -d 'A role and the permissions it grants'
 complete -c dalgo -n "__fish_dalgo_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'Who changed what and when: the audit log, newest first'

@@ -397,3 +397,52 @@ fn org_plans_are_set_as_dalgo_derives_them_and_shown_with_its_names() {
     );
     assert!(trial["plan"]["start_date"].is_null(), "a plan set without dates has none");
 }
+
+/// `user attributes`: Dalgo's four, shown and set in one transaction;
+/// refusals as manage-user-attributes should have made them.
+#[test]
+fn user_attributes_are_shown_and_set() {
+    let db = two_orgs();
+    let shown = json(&db.dalgo(&["user", "attributes", "analyst@acme.org", "-o", "json"]).output().unwrap());
+    assert_eq!(shown["is_consultant"], false);
+    assert_eq!(shown["is_platform_admin"], false);
+    let set = [
+        "user",
+        "attributes",
+        "Analyst@ACME.org",
+        "--enable",
+        "is_consultant",
+        "--enable",
+        "IS_PLATFORM_ADMIN",
+        "--disable",
+        "can_create_orgs",
+        "-o",
+        "json",
+    ];
+    let r = json(&db.dalgo(&set).output().unwrap());
+    assert_eq!(r["changed"], true);
+    assert_eq!((r["is_consultant"].as_bool(), r["is_platform_admin"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(r["can_create_orgs"], false);
+    assert_eq!(
+        db.rows("SELECT can_create_orgs, is_consultant, is_platform_admin FROM users WHERE email = 'analyst@acme.org'"),
+        ["f|t|t"]
+    );
+    let audited =
+        || db.scalar("SELECT count(*) FROM audit_log WHERE resource_type = 'user' AND details ? 'attributes'");
+    assert_eq!(audited(), "1");
+    let again = db.dalgo(&set).output().unwrap();
+    assert_eq!(json(&again)["changed"], false);
+    assert!(stderr(&again).contains("nothing changed"), "{}", stderr(&again));
+    assert_eq!(audited(), "1");
+
+    db.dalgo(&["user", "attributes", "analyst@acme.org", "--enable", "is_admin"])
+        .assert()
+        .code(65)
+        .stderr(contains("is_platform_admin"));
+    db.dalgo(&["user", "attributes", "analyst@acme.org", "--enable", "is_consultant", "--disable", "is_consultant"])
+        .assert()
+        .code(65)
+        .stderr(contains("both enabled and disabled"));
+    db.dalgo(&["user", "attributes", "nobody@acme.org", "--enable", "is_consultant"]).assert().code(67);
+    assert_eq!(audited(), "1", "nothing written on bad input");
+}

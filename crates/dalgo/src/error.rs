@@ -177,6 +177,9 @@ pub enum Error {
     #[error("org {0} has no Airbyte workspace")]
     NoWorkspace(String),
 
+    #[error("invalid user attributes: {0}")]
+    InvalidAttributes(String),
+
     #[error("invalid plan: {0}")]
     InvalidPlan(String),
 
@@ -319,6 +322,7 @@ impl Error {
             | Error::SystemUser(_)
             | Error::InvalidConfig { .. }
             | Error::InvalidPlan(_)
+            | Error::InvalidAttributes(_)
             | Error::InUse { .. }
             | Error::NameTaken { .. }
             | Error::UnknownValue { .. }

@@ -6,12 +6,13 @@
 /// Orgs, their plans and members.
 pub mod org {
     pub use crate::onboard::{PasswordOutcome, Report as CreateReport};
-    pub use crate::org::plan::{BasePlan, Duration, PlanChange, PlanSpec, parse_any_case};
+    pub use crate::org::plan::{BasePlan, Duration, PlanChange, PlanSpec};
     pub use crate::org::{DeleteReport, Member, Org, OrgDetails, OrgPlan, OrgSummary};
 }
 
 /// Users, memberships and passwords.
 pub mod user {
+    pub use crate::user::attributes::{Attribute, Attributes, AttributesReport};
     pub use crate::user::password::MAX_PASSWORD_BYTES;
     pub use crate::user::{
         AddReport, Email, Membership, MembershipOutcome, PasswordHash, RemoveReport, RoleChange, SystemUserReport,
@@ -84,4 +85,4 @@ pub mod sandbox {
     pub use crate::sandbox::{SandboxMode, SandboxStatus};
 }
 
-pub use crate::values::StringEnum;
+pub use crate::values::{StringEnum, parse_any_case};

@@ -136,6 +136,15 @@ pub trait StringEnum: Copy + Send + Sync + 'static {
     fn as_str(self) -> &'static str;
 }
 
+/// A value of `T` named in any case (`DALGO` is `Dalgo`, as Dalgo's own
+/// `createorgplan` spells it; `free trial` is `Free Trial`).
+pub fn parse_any_case<T: StringEnum + std::str::FromStr<Err = crate::Error>>(given: &str) -> crate::Result<T> {
+    match T::ALL.iter().find(|v| v.as_str().eq_ignore_ascii_case(given.trim())) {
+        Some(v) => Ok(*v),
+        None => given.parse(),
+    }
+}
+
 /// Defines a string-valued enum: `Variant => "text"`. An unknown string is
 /// [`crate::Error::UnknownValue`]; for values another system defines and may
 /// add to, a trailing `else Variant` reads any other string as that variant.

@@ -34,6 +34,13 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("user set-password", &["printf %s \"$PW\" | dalgo user set-password ana@acme.org --password-stdin"]),
+    (
+        "user attributes",
+        &[
+            "dalgo user attributes ana@acme.org",
+            "dalgo user attributes ana@acme.org --enable is_consultant --disable can_create_orgs",
+        ],
+    ),
     ("role list", &["dalgo role list"]),
     (
         "audit list",

@@ -378,7 +378,7 @@ where
     use clap::builder::TypedValueParser;
     // With `ignore_case`, clap passes the value as typed: it is matched in any case here too.
     clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|v| v.as_str()))
-        .try_map(|s| dalgo::model::org::parse_any_case::<T>(&s))
+        .try_map(|s| dalgo::model::parse_any_case::<T>(&s))
 }
 
 pub async fn run(cli: Cli) -> CmdResult {

@@ -3,9 +3,9 @@
 use clap::{Args, Subcommand};
 
 use super::Context;
-use super::output::{CmdResult, ExitStatus, Limit, emit, emit_stream, yes_no};
+use super::output::{CmdResult, ExitStatus, Limit, emit, emit_stream, fields, write_table, yes_no};
 use super::prompt::{self, PasswordSources};
-use dalgo::model::user::{Email, PasswordHash};
+use dalgo::model::user::{Attribute, Email, PasswordHash};
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -35,6 +35,11 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Show or change a user's four attributes (Dalgo's manage-user-attributes)
+    #[command(long_about = "Show a user's four attributes (email_verified, can_create_orgs, is_consultant, \
+is_platform_admin), or change them with --enable and --disable (each repeatable), as Dalgo's \
+manage-user-attributes does, in one transaction. An unknown email is 67, an unknown attribute 65 naming the four.")]
+    Attributes(AttributesArgs),
 }
 
 /// `remove`'s arguments.
@@ -60,8 +65,22 @@ pub struct AddArgs {
     password_stdin: bool,
 }
 
+/// `user attributes`'s arguments.
+#[derive(Debug, Args)]
+pub struct AttributesArgs {
+    /// The user's email
+    email: String,
+    /// Set this attribute (repeat): email_verified, can_create_orgs, is_consultant, is_platform_admin
+    #[arg(long, value_name = "ATTRIBUTE")]
+    enable: Vec<String>,
+    /// Clear this attribute (repeat)
+    #[arg(long, value_name = "ATTRIBUTE")]
+    disable: Vec<String>,
+}
+
 pub async fn run(ctx: &Context, c: UserCommand) -> CmdResult {
     match c {
+        UserCommand::Attributes(a) => attributes(ctx, a).await,
         UserCommand::List { org, limit } => {
             let dalgo = ctx.dalgo().await?;
             let header = ["EMAIL", "ORG", "ROLE", "VERIFIED", "SINCE"];
@@ -132,5 +151,28 @@ async fn remove(ctx: &Context, RemoveArgs { email, org, guard }: RemoveArgs) -> 
             writeln!(out, "deleted user {}: it belonged to no other org", r.email)?;
         }
         Ok(())
+    })
+}
+
+async fn attributes(ctx: &Context, a: AttributesArgs) -> CmdResult {
+    let email = Email::parse(&a.email)?;
+    // Parsed here rather than by clap: an unknown attribute is bad input (65), naming the four.
+    let parse = |names: &[String], value: bool| -> dalgo::Result<Vec<(Attribute, bool)>> {
+        names.iter().map(|n| Ok((dalgo::model::parse_any_case::<Attribute>(n)?, value))).collect()
+    };
+    let changes = [parse(&a.enable, true)?, parse(&a.disable, false)?].concat();
+    let r = ctx.dalgo().await?.users().attributes(&email, &changes).await?;
+    if !changes.is_empty() && !r.changed {
+        ctx.note(format!("{} has these attributes already; nothing changed", r.email));
+    }
+    emit(ctx.printer.format, &r, |out| {
+        let at = &r.attributes;
+        let rows = [
+            ("email_verified", yes_no(at.email_verified)),
+            ("can_create_orgs", yes_no(at.can_create_orgs)),
+            ("is_consultant", yes_no(at.is_consultant)),
+            ("is_platform_admin", yes_no(at.is_platform_admin)),
+        ];
+        write_table(out, &fields(&rows))
     })
 }

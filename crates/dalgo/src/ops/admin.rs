@@ -181,6 +181,17 @@ impl<'a> Users<'a> {
         user::check_user_password(self.dalgo.db(), email, password).await
     }
 
+    /// A user's four attributes (Dalgo's `UserAttributes`) after setting
+    /// each of `changes`; with none, as they are. One transaction, audited;
+    /// [`Error::UserNotFound`] for an unknown email.
+    pub async fn attributes(
+        &self,
+        email: &Email,
+        changes: &[(crate::user::attributes::Attribute, bool)],
+    ) -> Result<crate::user::attributes::AttributesReport> {
+        crate::user::attributes::set(self.dalgo.db(), email, changes, self.dalgo.actor()).await
+    }
+
     /// Replaces a user's password (never the system user's).
     pub async fn set_password(&self, email: &Email, hash: &PasswordHash) -> Result<()> {
         user::set_password(self.dalgo.db(), email, hash, self.dalgo.actor()).await

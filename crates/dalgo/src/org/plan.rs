@@ -29,15 +29,6 @@ string_enum! {
     }
 }
 
-/// A value of `T` named in any case (`DALGO` is `Dalgo`, as Dalgo's own
-/// `createorgplan` spells it; `free trial` is `Free Trial`).
-pub fn parse_any_case<T: crate::values::StringEnum + std::str::FromStr<Err = Error>>(given: &str) -> Result<T> {
-    match T::ALL.iter().find(|v| v.as_str().eq_ignore_ascii_case(given.trim())) {
-        Some(v) => Ok(*v),
-        None => given.parse(),
-    }
-}
-
 /// The plan an org is to have.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanSpec {
@@ -153,10 +144,10 @@ mod tests {
 
     #[test]
     fn plans_and_durations_are_matched_in_any_case() {
-        assert_eq!(parse_any_case::<BasePlan>("DALGO").unwrap(), BasePlan::Dalgo);
-        assert_eq!(parse_any_case::<BasePlan>("free trial").unwrap(), BasePlan::FreeTrial);
-        assert_eq!(parse_any_case::<Duration>("annual").unwrap(), Duration::Annual);
-        let e = parse_any_case::<BasePlan>("Gold").unwrap_err();
+        assert_eq!(crate::values::parse_any_case::<BasePlan>("DALGO").unwrap(), BasePlan::Dalgo);
+        assert_eq!(crate::values::parse_any_case::<BasePlan>("free trial").unwrap(), BasePlan::FreeTrial);
+        assert_eq!(crate::values::parse_any_case::<Duration>("annual").unwrap(), Duration::Annual);
+        let e = crate::values::parse_any_case::<BasePlan>("Gold").unwrap_err();
         assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
     }
 

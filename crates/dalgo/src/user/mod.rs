@@ -1,5 +1,6 @@
 //! Users and their memberships in orgs.
 
+pub mod attributes;
 pub mod email;
 pub mod password;
 
