@@ -344,26 +344,23 @@ impl Error {
             | Error::UnknownDefinition { .. }
             | Error::RunNotFinished { .. }
             | Error::SchemaChangedSince { .. } => ErrorKind::InvalidInput,
-            Error::NotInWorkspace { .. } | Error::ConcurrentlyRemoved { .. } => ErrorKind::NotFound,
-            // A root dalgo may not or cannot write to (or make) is a setting to fix.
-            Error::Files { source, .. } => match source.kind() {
-                std::io::ErrorKind::PermissionDenied
-                | std::io::ErrorKind::NotADirectory
-                | std::io::ErrorKind::IsADirectory
-                | std::io::ErrorKind::NotFound
-                | std::io::ErrorKind::ReadOnlyFilesystem => ErrorKind::Config,
-                _ => ErrorKind::Failure,
-            },
-            Error::NoWarehouse(_)
+            Error::NotInWorkspace { .. }
+            | Error::ConcurrentlyRemoved { .. }
+            | Error::NoWarehouse(_)
             | Error::NoDbtWorkspace(_)
             | Error::SecretNotFound(_)
             | Error::PipelineNotFound { .. }
             | Error::NoRuns { .. }
-            | Error::LockNotFound(_) => ErrorKind::NotFound,
+            | Error::LockNotFound(_)
+            | Error::NoWorkspace(_)
+            | Error::OrgNotFound { .. }
+            | Error::UserNotFound { .. }
+            | Error::MembershipNotFound { .. }
+            | Error::NoPlan(_) => ErrorKind::NotFound,
+            Error::Files { source, .. } => files_kind(source),
             Error::Git { kind, .. } => *kind,
             Error::Airbyte { failure, .. } | Error::Prefect { failure, .. } => failure.kind(),
             Error::AirbyteNotConfigured | Error::PrefectNotConfigured => ErrorKind::Config,
-            Error::NoWorkspace(_) => ErrorKind::NotFound,
             Error::DbtNotFound(_) | Error::SandboxUnavailable(_) => ErrorKind::Config,
             Error::Escapes { .. } => ErrorKind::InvalidInput,
             Error::Locked { .. } | Error::DbTimedOut { .. } | Error::LockLost { .. } | Error::GitTimedOut { .. } => {
@@ -371,10 +368,6 @@ impl Error {
             }
             Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::WarehouseCheck { .. } | Error::NoWorker { .. } => ErrorKind::Unavailable,
-            Error::OrgNotFound { .. }
-            | Error::UserNotFound { .. }
-            | Error::MembershipNotFound { .. }
-            | Error::NoPlan(_) => ErrorKind::NotFound,
             Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,
             Error::NotMigrated(_)
             | Error::DatabaseMissing(_)
@@ -433,6 +426,19 @@ impl Error {
             ),
             _ => None,
         }
+    }
+}
+
+/// The class of an error on files under `CLIENTDBT_ROOT`: a root dalgo may
+/// not or cannot write to (or make) is a setting to fix.
+fn files_kind(source: &std::io::Error) -> ErrorKind {
+    match source.kind() {
+        std::io::ErrorKind::PermissionDenied
+        | std::io::ErrorKind::NotADirectory
+        | std::io::ErrorKind::IsADirectory
+        | std::io::ErrorKind::NotFound
+        | std::io::ErrorKind::ReadOnlyFilesystem => ErrorKind::Config,
+        _ => ErrorKind::Failure,
     }
 }
 
