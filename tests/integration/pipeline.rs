@@ -278,6 +278,45 @@ fn waiting_reports_failures_and_dalgos_dbt_test_failed() {
     assert_eq!(freed, 3, "{:?}", env.db.rows("SELECT actor || ' ' || details::text FROM audit_log"));
 }
 
+/// `dalgo maintain`, Celery beat's upkeep: a three-hour-old lock that never
+/// got a run is freed, the run history is synced (which frees the lock of a
+/// run that ended), and a second one while one runs does nothing.
+#[test]
+fn maintain_frees_stale_locks_and_syncs_history_one_at_a_time() {
+    let env = Env::new("Upkeep NGO");
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    env.create("other", &["--connection", &env.b, "--no-transform"]);
+    let run =
+        env.ok_json(&["pipeline", "run", "daily", "--org", &env.slug])["flow_run_id"].as_str().unwrap().to_string();
+    set_state(&run, "COMPLETED", "Completed");
+    env.db.exec(&format!(
+        "INSERT INTO task_locks (org_task_id, locked_by, locked_at)
+              SELECT ot.id, 'ghost', now() - interval '3 hours' FROM org_tasks ot WHERE ot.connection_id = '{}'",
+        env.b
+    ));
+    {
+        // The upkeep lock ("mant"), as a maintain running elsewhere holds it.
+        let _other = crate::common::LockHolder::new(&env.db, "SELECT pg_advisory_lock(1835101812)");
+        let out = env.dalgo(&["maintain", "-o", "json"]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(json(&out)["skipped"], true);
+        assert!(stderr(&out).contains("another `dalgo maintain` is running"), "{}", stderr(&out));
+        assert_eq!(env.db.count("task_locks"), 2, "a skipped maintain changes nothing");
+    }
+    let r = env.ok_json(&["maintain"]);
+    assert_eq!(r["skipped"], false);
+    let reasons: Vec<&str> =
+        r["locks_released"].as_array().unwrap().iter().filter_map(|l| l["reason"].as_str()).collect();
+    assert_eq!(reasons.len(), 2, "{r}");
+    assert!(reasons.iter().any(|w| w.contains("no flow run was ever started")), "{reasons:?}");
+    assert!(r["runs"]["runs_seen"].as_i64().unwrap() >= 1, "{r}");
+    assert_eq!(env.db.count("task_locks"), 0);
+    assert_eq!(env.db.rows(&format!("SELECT state_type FROM flow_runs WHERE flow_run_id = '{run}'")), ["COMPLETED"]);
+    // Idempotent: again, nothing left to do.
+    let again = env.ok_json(&["maintain"]);
+    assert!(again["locks_released"].as_array().unwrap().is_empty(), "{again}");
+}
+
 #[test]
 fn stale_locks_are_released_and_live_ones_kept() {
     let env = Env::new("Locks NGO");

@@ -12,6 +12,7 @@ mod exit_codes;
 mod fit;
 mod flags;
 mod logging;
+mod maintain;
 mod man;
 pub use logging::init_logging;
 mod migrate;
@@ -155,6 +156,8 @@ pub enum Command {
     Locks(pipeline::LocksCommand),
     /// Run Dalgo's pipelines on a Prefect work pool (a native Prefect worker)
     Worker(worker::WorkerArgs),
+    /// Upkeep for cron or a systemd timer: stale locks freed, run history synced
+    Maintain(maintain::MaintainArgs),
     /// The effective configuration: each setting, masked, and where it comes from
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -399,6 +402,7 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Pipeline(c) => pipeline::run(&ctx, c).await,
         Command::Locks(c) => pipeline::locks(&ctx, c).await,
         Command::Worker(a) => worker::run(&ctx, a).await,
+        Command::Maintain(a) => maintain::run(&ctx, a).await,
         Command::Config(c) => config::run(&ctx, c),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(&ctx, a),

@@ -10,11 +10,12 @@
 use std::time::Duration;
 
 use futures_util::Stream;
+use serde::Serialize;
 
 use super::members::Flags;
 use crate::config::Config;
 use crate::context::Dalgo;
-use crate::db::{self, Db, MigrateReport, MigrationStatus};
+use crate::db::{self, Db, MigrateReport, MigrationStatus, Within};
 use crate::error::{Error, Result};
 use crate::onboard;
 use crate::org::{self, OrgSummary};
@@ -83,6 +84,60 @@ impl Dalgo {
     /// [`crate::ops::PipelineOps`]).
     pub fn flow_runs(&self) -> FlowRuns<'_> {
         FlowRuns { dalgo: self }
+    }
+}
+
+/// What `maintain` does: Celery beat's upkeep of Dalgo's data.
+#[derive(Debug, Clone, Copy)]
+pub struct MaintainOptions {
+    /// A lock with no flow run is stale after this long (its taker died).
+    pub lock_age: Duration,
+    /// How far back the run history is synced.
+    pub lookback: Duration,
+}
+
+impl Default for MaintainOptions {
+    /// Locks with no run after 30 minutes; the history of the last day.
+    fn default() -> Self {
+        MaintainOptions { lock_age: Duration::from_secs(30 * 60), lookback: Duration::from_secs(24 * 3600) }
+    }
+}
+
+/// What `maintain` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct MaintainReport {
+    /// Another `maintain` held the upkeep lock: this one did nothing.
+    pub skipped: bool,
+    pub locks_released: Vec<LockRow>,
+    pub runs: Option<SyncReport>,
+}
+
+/// The session advisory lock one `maintain` at a time holds ("mant").
+const MAINTAIN_LOCK: i64 = 0x6d61_6e74;
+
+impl Dalgo {
+    /// Dalgo's Celery beat upkeep, for cron or a systemd timer: frees the
+    /// locks whose run ended (or that Prefect does not know), and those
+    /// older than `lock_age` that never got a run; then records the run
+    /// history of every deployment over `lookback` (which frees the locks of
+    /// the runs that ended). One at a time across machines: a second
+    /// `maintain` while one runs does nothing and says so (`skipped`).
+    pub async fn maintain(&self, opts: MaintainOptions) -> Result<MaintainReport> {
+        let client = self.prefect()?;
+        let mut conn = self.db().pool().acquire().await?.detach();
+        let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(MAINTAIN_LOCK)
+            .fetch_one(&mut conn)
+            .within()
+            .await?;
+        if !got {
+            return Ok(MaintainReport { skipped: true, locks_released: Vec::new(), runs: None });
+        }
+        let locks_released = pipeline::release_stale(self.db(), client, opts.lock_age, self.actor()).await?;
+        let runs = pipeline::sync_runs(self.db(), client, None, opts.lookback).await?;
+        // Closing the session releases the lock too; this is the prompt way.
+        sqlx::query("SELECT pg_advisory_unlock($1)").bind(MAINTAIN_LOCK).execute(&mut conn).within().await?;
+        Ok(MaintainReport { skipped: false, locks_released, runs: Some(runs) })
     }
 }
 

@@ -55,7 +55,9 @@ mod warehouse;
 
 use serde::Serialize;
 
-pub use self::admin::{Audit, CreateOrgAndUser, FlowRuns, Locks, Orgs, Roles, Secrets, Users};
+pub use self::admin::{
+    Audit, CreateOrgAndUser, FlowRuns, Locks, MaintainOptions, MaintainReport, Orgs, Roles, Secrets, Users,
+};
 pub use self::airbyte::{AirbyteLogin, OrgAirbyte};
 pub use self::dbt::{DbtOps, DbtRunOptions, DbtSetupReport, DbtTeardownReport};
 pub use self::members::{Flags, Members};
