@@ -796,6 +796,9 @@ _dalgo() {
             dalgo__subcmd__help__subcmd__pipeline,pause)
                 cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__pause"
                 ;;
+            dalgo__subcmd__help__subcmd__pipeline,reschedule)
+                cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__reschedule"
+                ;;
             dalgo__subcmd__help__subcmd__pipeline,resume)
                 cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__resume"
                 ;;
@@ -964,6 +967,9 @@ _dalgo() {
             dalgo__subcmd__pipeline,pause)
                 cmd="dalgo__subcmd__pipeline__subcmd__pause"
                 ;;
+            dalgo__subcmd__pipeline,reschedule)
+                cmd="dalgo__subcmd__pipeline__subcmd__reschedule"
+                ;;
             dalgo__subcmd__pipeline,resume)
                 cmd="dalgo__subcmd__pipeline__subcmd__resume"
                 ;;
@@ -1008,6 +1014,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__pipeline__subcmd__help,pause)
                 cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__pause"
+                ;;
+            dalgo__subcmd__pipeline__subcmd__help,reschedule)
+                cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__reschedule"
                 ;;
             dalgo__subcmd__pipeline__subcmd__help,resume)
                 cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__resume"
@@ -5806,7 +5815,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__pipeline)
-            opts="create list show blocks update pause resume delete run history logs cancel retry sync-runs"
+            opts="create list show blocks update reschedule pause resume delete run history logs cancel retry sync-runs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5918,6 +5927,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__pipeline__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__pipeline__subcmd__reschedule)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -7052,7 +7075,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help create list show blocks update pause resume delete run history logs cancel retry sync-runs help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help create list show blocks update reschedule pause resume delete run history logs cancel retry sync-runs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7230,7 +7253,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__help)
-            opts="create list show blocks update pause resume delete run history logs cancel retry sync-runs help"
+            opts="create list show blocks update reschedule pause resume delete run history logs cancel retry sync-runs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7356,6 +7379,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__pipeline__subcmd__help__subcmd__reschedule)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -7565,6 +7602,40 @@ _dalgo() {
             ;;
         dalgo__subcmd__pipeline__subcmd__pause)
             opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__pipeline__subcmd__reschedule)
+            opts="-o -q -v -h --all --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

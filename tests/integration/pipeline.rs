@@ -278,6 +278,45 @@ fn waiting_reports_failures_and_dalgos_dbt_test_failed() {
     assert_eq!(freed, 3, "{:?}", env.db.rows("SELECT actor || ' ' || details::text FROM audit_log"));
 }
 
+/// `pipeline reschedule`: active scheduled pipelines are paused and resumed
+/// (Prefect drops their future runs and makes them again), a paused one is
+/// left paused, and a resume that keeps failing is reported with the command
+/// that finishes it (exit 1).
+#[test]
+fn reschedule_never_leaves_a_schedule_paused_unsaid() {
+    let env = Env::new("Schedules NGO");
+    env.create("nightly", &["--connection", &env.a, "--no-transform", "--cron", "0 2 * * *"]);
+    env.create("weekly", &["--connection", &env.b, "--no-transform", "--cron", "0 3 * * 1"]);
+    env.create("by-hand", &["--connection", &env.a, "--no-transform"]);
+    env.dalgo(&["pipeline", "pause", "weekly", "--org", &env.slug]).assert().success();
+    let id = |name: &str| env.db.scalar(&format!("SELECT deployment_id FROM pipelines WHERE name = '{name}'"));
+    let paused = |name: &str| deployment(&id(name)).1["paused"].as_bool();
+
+    env.dalgo(&["pipeline", "reschedule", "--org", &env.slug]).assert().code(2);
+    env.dalgo(&["pipeline", "reschedule", "nightlyy", "--org", &env.slug]).assert().code(67);
+    let r = env.ok_json(&["pipeline", "reschedule", "--all", "--org", &env.slug]);
+    let statuses: Vec<(&str, &str)> =
+        r.as_array().unwrap().iter().map(|x| (x["name"].as_str().unwrap(), x["status"].as_str().unwrap())).collect();
+    assert_eq!(statuses, [("by-hand", "skipped"), ("nightly", "done"), ("weekly", "skipped")]);
+    assert_eq!((paused("nightly"), paused("weekly")), (Some(false), Some(true)));
+
+    // The pause goes through; every resume fails.
+    let proxy = crate::fault_proxy::FaultProxy::start(prefect_url());
+    proxy.on_after("PATCH", "/api/deployments/", 1, crate::fault_proxy::Mode::Fail(503));
+    let out = env
+        .dalgo(&["pipeline", "reschedule", "nightly", "--org", &env.slug])
+        .env("PREFECT_API_URL", &proxy.url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("error: nightly was not rescheduled"), "{}", stderr(&out));
+    let hint = format!("hint: run `dalgo pipeline resume nightly --org {}`", env.slug);
+    assert!(stderr(&out).contains(&hint), "{}", stderr(&out));
+    assert_eq!(paused("nightly"), Some(true), "the failed resume left it paused, as said");
+    env.dalgo(&["pipeline", "resume", "nightly", "--org", &env.slug]).assert().success();
+    assert_eq!(paused("nightly"), Some(false));
+}
+
 /// `dalgo maintain`, Celery beat's upkeep: a three-hour-old lock that never
 /// got a run is freed, the run history is synced (which frees the lock of a
 /// run that ended), and a second one while one runs does nothing.

@@ -23,6 +23,8 @@ struct Rule {
     method: String,
     path_prefix: String,
     mode: Mode,
+    /// Matching requests that still go through before the rule applies.
+    spare: usize,
 }
 
 #[derive(Default)]
@@ -60,7 +62,13 @@ impl FaultProxy {
     /// Requests `METHOD path…` (path after the host, e.g. `/api/deployments/`)
     /// suffer `mode` from now on.
     pub fn on(&self, method: &str, path_prefix: &str, mode: Mode) {
-        let rule = Rule { method: method.into(), path_prefix: path_prefix.into(), mode };
+        self.on_after(method, path_prefix, 0, mode);
+    }
+
+    /// As [`FaultProxy::on`], after `spare` matching requests went through
+    /// (e.g. a pause passes and the resume that follows fails).
+    pub fn on_after(&self, method: &str, path_prefix: &str, spare: usize, mode: Mode) {
+        let rule = Rule { method: method.into(), path_prefix: path_prefix.into(), mode, spare };
         self.state.0.lock().unwrap().rules.push(rule);
     }
 
@@ -127,8 +135,15 @@ fn serve(client: TcpStream, upstream: &str, state: &Arc<(Mutex<State>, Condvar)>
     let mut parts = request_line.split_whitespace();
     let (method, path) = (parts.next().unwrap_or_default().to_string(), parts.next().unwrap_or_default().to_string());
     let mode = {
-        let s = state.0.lock().unwrap();
-        s.rules.iter().find(|r| r.method == method && path.starts_with(&r.path_prefix)).map(|r| r.mode)
+        let mut s = state.0.lock().unwrap();
+        match s.rules.iter_mut().find(|r| r.method == method && path.starts_with(&r.path_prefix)) {
+            Some(r) if r.spare > 0 => {
+                r.spare -= 1;
+                None
+            }
+            Some(r) => Some(r.mode),
+            None => None,
+        }
     };
     if let Some(Mode::Fail(code)) = mode {
         record(state, &method, &path, mode);

@@ -571,6 +571,8 @@ pub enum NextStep {
     WaitForDbt,
     /// Start a worker polling this work pool's queue.
     StartWorker { pool: String, queue: String },
+    /// Resume the pipeline's schedule (a reschedule paused it and could not resume it).
+    ResumePipeline { org: String, name: String },
 }
 
 impl std::fmt::Display for NextStep {
@@ -591,6 +593,7 @@ impl std::fmt::Display for NextStep {
             NextStep::WaitOrCancelRun => write!(f, "wait for that flow run to end, or cancel it"),
             NextStep::WaitForDbt => write!(f, "wait for it to finish, or queue behind it"),
             NextStep::StartWorker { pool, queue } => write!(f, "start a worker for work pool {pool}, queue {queue}"),
+            NextStep::ResumePipeline { org, name } => write!(f, "resume the schedule of pipeline {name} of {org}"),
         }
     }
 }

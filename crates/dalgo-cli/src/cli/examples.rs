@@ -23,6 +23,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
             "dalgo org plan set --org acme-ngo --plan 'Free Trial' --duration trial --end 2027-01-31",
         ],
     ),
+    (
+        "pipeline reschedule",
+        &["dalgo pipeline reschedule --all --org acme-ngo", "dalgo pipeline reschedule nightly weekly --org acme-ngo"],
+    ),
     ("org plan show", &["dalgo org plan show --org acme-ngo", "dalgo org plan show --org acme-ngo -o json"]),
     ("user list", &["dalgo user list --org acme-ngo", "dalgo user list -o json"]),
     ("user add", &["printf %s \"$PW\" | dalgo user add ana@acme.org --org acme-ngo --role analyst --password-stdin"]),

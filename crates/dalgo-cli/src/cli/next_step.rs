@@ -20,6 +20,7 @@ pub fn command(step: &NextStep) -> String {
         NextStep::WaitOrCancelRun => "dalgo pipeline cancel <flow run>".into(),
         NextStep::WaitForDbt => "dalgo dbt … (without --no-wait)".into(),
         NextStep::StartWorker { pool, queue } => format!("prefect worker start --pool {pool} --work-queue {queue}"),
+        NextStep::ResumePipeline { org, name } => format!("dalgo pipeline resume {name} --org {org}"),
         other => format!("({other})"),
     }
 }
@@ -70,6 +71,7 @@ mod tests {
             NextStep::WaitOrCancelRun,
             NextStep::WaitForDbt,
             NextStep::StartWorker { pool: "p".into(), queue: "q".into() },
+            NextStep::ResumePipeline { org: org(), name: "nightly".into() },
         ];
         for s in &steps {
             let c = command(s);

@@ -11,7 +11,7 @@ use super::output::{
 };
 use super::{Context, prompt};
 use dalgo::model::pipeline::{self, BlockOutcome, BlockStatus, FlowRun, TaskChoice};
-use dalgo::ops::{Dalgo, NextStep, PipelineChanges, PipelineSpec, RunOptions};
+use dalgo::ops::{Dalgo, NextStep, PipelineChanges, PipelineSpec, RunOptions, Step};
 
 #[derive(Debug, Subcommand)]
 pub enum PipelineCommand {
@@ -46,6 +46,12 @@ warehouse credentials or the git token. Blocks the org has no use for yet are re
     },
     /// Change a pipeline's tasks or schedule (the whole schedule is always sent)
     Update(UpdateArgs),
+    /// Regenerate future runs from the schedules (Dalgo's refresh_deployment_schedule)
+    #[command(long_about = "Pause and resume the deployment of each named pipeline (or, with --all, of every \
+pipeline of the org) so Prefect drops its future runs and makes them again from the schedule. A pipeline \
+that is paused, or has no schedule, is left as it is. A resume that fails is tried again; if it still fails, \
+the pipeline is named with the command that resumes it, and the exit status is 1.")]
+    Reschedule(RescheduleArgs),
     /// Pause the pipeline's schedule
     Pause {
         name: String,
@@ -172,6 +178,20 @@ pub struct CreateArgs {
     continue_on_sync_failure: bool,
 }
 
+/// `pipeline reschedule`'s arguments.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["names", "all"])))]
+pub struct RescheduleArgs {
+    /// The pipelines to reschedule
+    #[arg(value_name = "NAME")]
+    names: Vec<String>,
+    /// Every pipeline of the org
+    #[arg(long, conflicts_with = "names")]
+    all: bool,
+    #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
+    org: String,
+}
+
 /// `pipeline run`'s arguments.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -291,6 +311,7 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             emit(ctx.printer.format, &p, |out| writeln!(out, "deleted pipeline {}", p.name))
         }
         PipelineCommand::Run(a) => run_now(ctx, &dalgo, a).await,
+        PipelineCommand::Reschedule(a) => reschedule(ctx, &dalgo, a).await,
         PipelineCommand::History { name, org, limit } => {
             let history = dalgo.org(&org).pipelines().history(&name, limit).await?;
             emit(ctx.printer.format, &history, |out| write_list(out, "runs", &runs_table(&ctx.printer, &history)))
@@ -364,6 +385,31 @@ async fn run_now(ctx: &Context, dalgo: &Dalgo, a: RunArgs) -> CmdResult {
         ctx.note("error: the run completed but its dbt tests failed (DBT_TEST_FAILED)");
     }
     Ok(ExitStatus::from_ok(outcome.succeeded()))
+}
+
+/// `pipeline reschedule`: one line per pipeline; a resume that failed is an
+/// error naming the command that finishes it (exit 1).
+async fn reschedule(ctx: &Context, dalgo: &Dalgo, a: RescheduleArgs) -> CmdResult {
+    let done = dalgo.org(&a.org).pipelines().reschedule(&a.names).await?;
+    emit(ctx.printer.format, &done, |out| {
+        for r in &done {
+            match &r.step {
+                Step::Done => writeln!(out, "rescheduled {}", r.name)?,
+                Step::Skipped { reason } => writeln!(out, "left {}: {reason}", r.name)?,
+                Step::Failed { .. } => {}
+            }
+        }
+        Ok(())
+    })?;
+    let mut failed = false;
+    for r in &done {
+        if let Step::Failed { error, finish_with, .. } = &r.step {
+            failed = true;
+            eprintln!("error: {} was not rescheduled: {error}", r.name);
+            eprintln!("hint: run `{}`", super::next_step::command(finish_with));
+        }
+    }
+    Ok(ExitStatus::from_ok(!failed))
 }
 
 /// Ctrl-C came while `pipeline run` waited.

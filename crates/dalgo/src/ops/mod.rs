@@ -62,7 +62,7 @@ pub use self::airbyte::{AirbyteLogin, OrgAirbyte};
 pub use self::dbt::{DbtOps, DbtRunOptions, DbtSetupReport, DbtTeardownReport};
 pub use self::members::{Flags, Members};
 pub use self::org::{DeleteOptions, Kept, OrgDeleteReport};
-pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec, RunOptions};
+pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec, Rescheduled, RunOptions};
 pub use self::warehouse::{WarehouseOps, WarehouseSetReport, WarehouseSpec};
 pub use crate::context::Dalgo;
 use crate::db::Db;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::OrgOps;
 use crate::audit::Action;
 use crate::db::Within;
-use crate::error::{Error, OrWarn, Result};
+use crate::error::{Error, NextStep, OrWarn, Result};
 use crate::org::Org;
 pub use crate::pipeline::Changes as PipelineChanges;
 use crate::pipeline::blocks::{self, BlockOutcome};
@@ -318,5 +318,85 @@ impl PipelineOps<'_> {
     pub async fn last_run(&self, name: &str) -> Result<crate::pipeline::RunRecord> {
         let dalgo = self.org.dalgo;
         crate::pipeline::last_run(dalgo.db(), dalgo.prefect()?, &self.org.slug, name).await
+    }
+}
+
+/// How rescheduling one pipeline went.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rescheduled {
+    pub name: String,
+    #[serde(flatten)]
+    pub step: super::Step,
+}
+
+/// Resumes are tried this many times before the pipeline is reported paused.
+const RESUME_ATTEMPTS: u32 = 3;
+
+impl PipelineOps<'_> {
+    /// Dalgo's `refresh_deployment_schedule`: pauses and resumes each
+    /// scheduled, active pipeline's deployment (all of the org's when `names`
+    /// is empty), so Prefect drops its future runs and makes them again from
+    /// the schedule. A pipeline its operator paused, or one with no schedule,
+    /// is left as it is. A failed resume is tried again; if it still fails
+    /// the pipeline's step is [`super::Step::Failed`] with the resume that
+    /// finishes it. Under the org's operations lock; unknown names are
+    /// refused before anything is touched.
+    pub async fn reschedule(&self, names: &[String]) -> Result<Vec<Rescheduled>> {
+        let (dalgo, client) = (self.org.dalgo, self.org.dalgo.prefect()?);
+        self.org
+            .locked(async |org: Org| {
+                let mut conn = dalgo.db().pool().acquire().await?;
+                let pipelines = match names {
+                    [] => crate::pipeline::all(&mut conn, &org).await?,
+                    some => {
+                        let mut found = Vec::with_capacity(some.len());
+                        for name in some {
+                            found.push(get(&mut conn, &org, name, false).await?);
+                        }
+                        found
+                    }
+                };
+                let mut done = Vec::with_capacity(pipelines.len());
+                for p in pipelines {
+                    let step = reschedule_one(client, &org, &p).await;
+                    if matches!(step, super::Step::Done) {
+                        let details = json!({ "rescheduled": true });
+                        audit_pipeline(&mut conn, dalgo.actor(), Action::Update, &org, &p, details).await?;
+                    }
+                    done.push(Rescheduled { name: p.name, step });
+                }
+                Ok(done)
+            })
+            .await
+    }
+}
+
+/// Pauses, then resumes, one pipeline's deployment.
+async fn reschedule_one(client: &crate::prefect::Client, org: &Org, p: &Pipeline) -> super::Step {
+    use super::Step;
+    let (Some(id), Some(cron)) = (&p.deployment_id, &p.cron) else {
+        return Step::skipped(if p.deployment_id.is_none() { "it has no deployment" } else { "it has no schedule" });
+    };
+    match client.get_deployment(id).await {
+        Ok(d) if d.paused => return Step::skipped("it is paused; left paused"),
+        Ok(_) => {}
+        Err(e) => return Step::failed(&e, NextStep::ListPipelines { org: org.slug.clone() }),
+    }
+    let pause = json!({ "paused": true, "schedules": deployment::schedules(Some(cron), false) });
+    if let Err(e) = client.update_deployment(id, &pause).await {
+        // Not paused: nothing to undo.
+        return Step::failed(&e, NextStep::ListPipelines { org: org.slug.clone() });
+    }
+    let resume = json!({ "paused": false, "schedules": deployment::schedules(Some(cron), true) });
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match client.update_deployment(id, &resume).await {
+            Ok(()) => return Step::Done,
+            Err(e) if attempt >= RESUME_ATTEMPTS => {
+                return Step::failed(&e, NextStep::ResumePipeline { org: org.slug.clone(), name: p.name.clone() });
+            }
+            Err(_) => tokio::time::sleep(crate::http::backoff(attempt)).await,
+        }
     }
 }

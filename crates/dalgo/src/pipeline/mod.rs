@@ -448,6 +448,12 @@ pub(crate) async fn current_task_rows(conn: &mut PgConnection, pipeline_id: i64)
     .await?)
 }
 
+/// Every pipeline of the org, by name.
+pub(crate) async fn all(conn: &mut PgConnection, org: &Org) -> Result<Vec<Pipeline>> {
+    let sql = format!("SELECT {PIPELINE_COLUMNS} FROM pipelines WHERE org_id = $1 ORDER BY name");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.id).fetch_all(conn).within().await?)
+}
+
 /// Pauses or resumes a pipeline's schedule in Prefect.
 pub async fn set_paused(
     db: &Db,
