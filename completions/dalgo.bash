@@ -7041,7 +7041,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__show)
-            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            opts="-o -q -v -h --entities --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

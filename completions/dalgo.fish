@@ -127,6 +127,7 @@ wide\t'Tables with every column and every character'
 json\t'JSON, for scripts'
 name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l entities -d 'Everything the org owns, in every system, each external object marked present, missing or unknown'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
 complete -c dalgo -n "__fish_dalgo_using_subcommand org; and __fish_seen_subcommand_from show" -l no-headers -d 'Tables without their header line, for scripts that read columns'

@@ -278,6 +278,56 @@ fn waiting_reports_failures_and_dalgos_dbt_test_failed() {
     assert_eq!(freed, 3, "{:?}", env.db.rows("SELECT actor || ' ' || details::text FROM audit_log"));
 }
 
+/// `org show --entities`: everything the org owns, in dalgo's database,
+/// Airbyte (the stub) and Prefect (the real server); what a service lacks is
+/// marked missing, what cannot be asked is marked unknown, never fatal.
+#[test]
+fn org_entities_list_everything_the_org_owns_and_mark_what_is_missing() {
+    let env = Env::new("Entities NGO");
+    env.create("nightly", &["--connection", &env.a, "--cron", "0 2 * * *"]);
+    env.create("gone", &["--connection", &env.b, "--no-transform"]);
+    let gone = env.db.scalar("SELECT deployment_id FROM pipelines WHERE name = 'gone'");
+    let (code, _) = prefect_call("DELETE", &format!("{}/deployments/{gone}", prefect_url()), None);
+    assert!(code == 204 || code == 200, "{code}");
+    let e = env.ok_json(&["org", "show", &env.slug, "--entities"]);
+    assert_eq!(e["slug"], env.slug.as_str());
+    assert_eq!(e["warehouse"]["credentials"]["password"], "********", "{e}");
+    assert!(e["dbt_workspace"]["project_dir"].as_str().unwrap().ends_with("project"));
+    assert_eq!(e["airbyte"]["workspace"]["state"], "present");
+    let conns: Vec<&str> =
+        e["airbyte"]["connections"].as_array().unwrap().iter().map(|c| c["connectionId"].as_str().unwrap()).collect();
+    assert!(conns.contains(&env.a.as_str()) && conns.contains(&env.b.as_str()), "{conns:?}");
+    let tasks: Vec<&str> = e["org_tasks"].as_array().unwrap().iter().map(|t| t["task"].as_str().unwrap()).collect();
+    assert!(tasks.contains(&"airbyte-sync") && tasks.contains(&"dbt-run"), "{tasks:?}");
+    let state = |name: &str| {
+        let p = e["pipelines"].as_array().unwrap().iter().find(|p| p["name"] == name).unwrap().clone();
+        p["deployment"]["state"].as_str().unwrap().to_string()
+    };
+    assert_eq!((state("nightly"), state("gone")), ("present".to_string(), "missing".to_string()));
+    let blocks: Vec<(&str, &str)> = e["prefect_blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["name"].as_str().unwrap(), b["state"].as_str().unwrap()))
+        .collect();
+    assert!(blocks.contains(&(&*format!("dbt-profile-{}", env.slug), "present")), "{blocks:?}");
+    assert!(
+        blocks.contains(&(&*format!("{}-git-pull-url", env.slug), "missing")),
+        "a local project has no git block: {blocks:?}"
+    );
+    assert!(e["locks"].as_array().unwrap().is_empty());
+
+    // Without Prefect, what only Prefect knows is unknown; the rest is there.
+    let out =
+        env.dalgo(&["org", "show", &env.slug, "--entities", "-o", "json"]).env("PREFECT_API_URL", "").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let e = json(&out);
+    assert_eq!(e["pipelines"][0]["deployment"]["state"], "unknown");
+    assert!(e["prefect_blocks"].as_array().unwrap().iter().all(|b| b["state"] == "unknown"));
+    let table = env.dalgo(&["org", "show", &env.slug, "--entities"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("MISSING"), "{}", String::from_utf8_lossy(&table.stdout));
+}
+
 /// `pipeline reschedule`: active scheduled pipelines are paused and resumed
 /// (Prefect drops their future runs and makes them again), a paused one is
 /// left paused, and a resume that keeps failing is reported with the command

@@ -14,7 +14,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("create-system-orguser", &["dalgo create-system-orguser"]),
     ("maintain", &["dalgo maintain", "dalgo maintain --lock-age 1h --lookback 6h -o json"]),
     ("org list", &["dalgo org list", "dalgo org list -o json | jq -r '.[].slug'"]),
-    ("org show", &["dalgo org show acme-ngo", "DALGO_ORG=acme-ngo dalgo org show -o json"]),
+    (
+        "org show",
+        &["dalgo org show acme-ngo", "DALGO_ORG=acme-ngo dalgo org show -o json", "dalgo org show acme-ngo --entities"],
+    ),
     ("org delete", &["dalgo org delete acme-ngo --dry-run", "dalgo org delete acme-ngo --yes --keep-airbyte"]),
     (
         "org plan set",

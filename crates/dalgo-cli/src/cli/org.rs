@@ -6,8 +6,9 @@ use clap::{Args, Subcommand};
 
 use super::output::{CliError, CmdResult, Limit, Printer, emit, emit_stream, fields, write_table, yes_no};
 use super::{Context, prompt};
-use dalgo::model::org::{BasePlan, Duration, Member, OrgPlan, PlanSpec};
+use dalgo::model::org::{BasePlan, Duration, Member, OrgDetails, OrgPlan, PlanSpec};
 use dalgo::ops::{DeleteOptions, Kept, OrgDeleteReport};
+use dalgo::ops::{Entities, Presence};
 
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
@@ -18,6 +19,9 @@ pub enum OrgCommand {
     Show {
         #[command(flatten)]
         target: OrgTarget,
+        /// Everything the org owns, in every system, each external object marked present, missing or unknown
+        #[arg(long)]
+        entities: bool,
     },
     /// Delete an org, its memberships, plan and flag overrides in one transaction
     #[command(long_about = "Delete an org and everything that belongs to it, in one transaction. Users \
@@ -100,28 +104,18 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
             })
             .await
         }
-        OrgCommand::Show { target } => {
+        OrgCommand::Show { target, entities } => {
             // Not clap's `env`: clap counts an environment value as given, so
             // DALGO_ORG would conflict with the positional SLUG.
             let slug = target.slug(std::env::var("DALGO_ORG").ok())?;
-            let d = ctx.dalgo().await?.org(&slug).show().await?;
-            emit(ctx.printer.format, &d, |out| {
-                let plan = d.plan.as_ref();
-                write_table(
-                    out,
-                    &fields(&[
-                        ("name", d.org.name.clone()),
-                        ("slug", d.org.slug.clone()),
-                        ("uuid", d.org.uuid.to_string()),
-                        ("plan", plan.map_or("-".into(), |p| p.base_plan.clone())),
-                        ("plan duration", plan.and_then(|p| p.subscription_duration.clone()).unwrap_or("-".into())),
-                        ("superset", plan.map_or("-".into(), |p| yes_no(p.superset_included))),
-                        ("airbyte workspace", d.org.airbyte_workspace_id.clone().unwrap_or("-".into())),
-                        ("created", ctx.printer.when(&d.org.created_at)),
-                    ]),
-                )?;
-                write_table(out, &members_table(&ctx.printer, &d.members))
-            })
+            let org = ctx.dalgo().await?;
+            let org = org.org(&slug);
+            if entities {
+                let e = org.entities().await?;
+                return emit(ctx.printer.format, &e, |out| write_entities(&ctx.printer, out, &e));
+            }
+            let d = org.show().await?;
+            emit(ctx.printer.format, &d, |out| write_details(&ctx.printer, out, &d))
         }
         OrgCommand::Plan(c) => plan(ctx, c).await,
         OrgCommand::Delete { target, guard, keep_airbyte } => {
@@ -175,6 +169,74 @@ async fn plan(ctx: &Context, c: PlanCommand) -> CmdResult {
             emit(ctx.printer.format, &p, |out| write_table(out, &plan_fields(&p)))
         }
     }
+}
+
+/// `org show`: the org, its plan, its members.
+fn write_details(p: &Printer, out: &mut dyn Write, d: &OrgDetails) -> std::io::Result<()> {
+    let plan = d.plan.as_ref();
+    write_table(
+        out,
+        &fields(&[
+            ("name", d.org.name.clone()),
+            ("slug", d.org.slug.clone()),
+            ("uuid", d.org.uuid.to_string()),
+            ("plan", plan.map_or("-".into(), |p| p.base_plan.clone())),
+            ("plan duration", plan.and_then(|p| p.subscription_duration.clone()).unwrap_or("-".into())),
+            ("superset", plan.map_or("-".into(), |p| yes_no(p.superset_included))),
+            ("airbyte workspace", d.org.airbyte_workspace_id.clone().unwrap_or("-".into())),
+            ("created", p.when(&d.org.created_at)),
+        ]),
+    )?;
+    write_table(out, &members_table(p, &d.members))
+}
+
+/// A presence as a table cell.
+fn presence(x: &Presence) -> String {
+    match x {
+        Presence::Present => "present".into(),
+        Presence::Missing => "MISSING".into(),
+        Presence::Unknown { reason } => format!("unknown: {reason}"),
+    }
+}
+
+/// `org show --entities`: the org, then what it owns in each system.
+fn write_entities(p: &Printer, out: &mut dyn Write, e: &Entities) -> std::io::Result<()> {
+    write_details(p, out, &e.org)?;
+    let warehouse = e
+        .warehouse
+        .as_ref()
+        .map_or("-".into(), |w| format!("{} (credentials in {})", w.warehouse.wtype, w.warehouse.credentials_secret));
+    let dbt = e.dbt_workspace.as_ref().map_or("-".into(), |w| match &w.repo_url {
+        Some(url) => format!("{url} ({})", w.branch.clone().unwrap_or_default()),
+        None => format!("local {}", w.project_dir),
+    });
+    let airbyte = match (&e.airbyte.workspace_id, &e.airbyte.workspace) {
+        (Some(id), Some(state)) => format!("{id} ({})", presence(state)),
+        _ => "-".into(),
+    };
+    write_table(out, &fields(&[("warehouse", warehouse), ("dbt workspace", dbt), ("airbyte", airbyte)]))?;
+    let actors = e
+        .airbyte
+        .sources
+        .iter()
+        .map(|a| ("source", a))
+        .chain(e.airbyte.destinations.iter().map(|a| ("destination", a)));
+    let mut objects: Vec<[String; 3]> =
+        actors.map(|(kind, a)| [kind.to_string(), a.name.clone(), a.id.clone()]).collect();
+    objects
+        .extend(e.airbyte.connections.iter().map(|c| ["connection".into(), c.name.clone(), c.connection_id.clone()]));
+    write_table(out, &p.table(&["AIRBYTE", "NAME", "ID"], objects))?;
+    let tasks =
+        e.org_tasks.iter().map(|t| [t.task.clone(), t.connection_id.clone().unwrap_or_default(), t.uuid.to_string()]);
+    write_table(out, &p.table(&["ORG TASK", "CONNECTION", "UUID"], tasks))?;
+    let pipelines = e.pipelines.iter().map(|x| {
+        let id = x.pipeline.deployment_id.clone().unwrap_or("-".into());
+        [x.pipeline.name.clone(), id, presence(&x.deployment), x.tasks.join(", ")]
+    });
+    write_table(out, &p.table(&["PIPELINE", "DEPLOYMENT", "IN PREFECT", "TASKS"], pipelines))?;
+    let blocks = e.prefect_blocks.iter().map(|b| [b.name.clone(), b.block_type.to_string(), presence(&b.presence)]);
+    write_table(out, &p.table(&["PREFECT BLOCK", "TYPE", "IN PREFECT"], blocks))?;
+    writeln!(out, "{} task lock(s) held", e.locks.len())
 }
 
 /// A plan, field by field, with Dalgo's names.

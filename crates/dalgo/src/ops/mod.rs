@@ -48,6 +48,7 @@
 mod admin;
 mod airbyte;
 mod dbt;
+mod entities;
 mod members;
 mod org;
 mod pipeline;
@@ -60,6 +61,7 @@ pub use self::admin::{
 };
 pub use self::airbyte::{AirbyteLogin, OrgAirbyte};
 pub use self::dbt::{DbtOps, DbtRunOptions, DbtSetupReport, DbtTeardownReport};
+pub use self::entities::{AirbyteEntities, BlockEntity, Entities, OrgTask, PipelineEntity, Presence};
 pub use self::members::{Flags, Members};
 pub use self::org::{DeleteOptions, Kept, OrgDeleteReport};
 pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec, Rescheduled, RunOptions};

@@ -162,7 +162,7 @@ async fn dbt_secrets(db: &Db, store: &SecretStore, client: &Client, org: &Org) -
 }
 
 /// The org's blocks: the dbt Secrets, then (unless `dbt_only`) the Airbyte server.
-fn targets(org_slug: &str, dbt_only: bool) -> Vec<(BlockType, String)> {
+pub(crate) fn targets(org_slug: &str, dbt_only: bool) -> Vec<(BlockType, String)> {
     let mut targets =
         vec![(BlockType::Secret, dbt_profile_block(org_slug)), (BlockType::Secret, git_pull_url_block(org_slug))];
     if !dbt_only {
