@@ -7,6 +7,7 @@ use std::process::Command;
 use predicates::str::contains;
 
 use crate::common::{TestDb, git, json, onboard, pg_host, stderr, wait_for, wait_while_running};
+pub(crate) use crate::fixture_files::{copy_dir, dbt_project};
 
 const TOKEN: &str = "ghp_TOPSECRETtoken4242";
 const DB_PASSWORD: &str = "warehouse-pw-7781";
@@ -34,25 +35,12 @@ pub(crate) fn with_warehouse() -> TestDb {
 /// A git repository holding the dbt project fixture, as a file URL.
 pub(crate) fn fixture_repo(db: &TestDb) -> (PathBuf, String) {
     let repo = db.home().join("upstream");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &repo);
+    copy_dir(&dbt_project(), &repo);
     git(&repo, &["init", "-q", "-b", "main"]);
     git(&repo, &["add", "."]);
     git(&repo, &["commit", "-qm", "fixture"]);
     let url = format!("file://{}", repo.display());
     (repo, url)
-}
-
-pub(crate) fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
 }
 
 pub(crate) fn setup_git(db: &TestDb, url: &str) -> std::process::Output {
@@ -191,7 +179,7 @@ fn a_secrets_directory_written_by_dalgo_is_read_back() {
     assert_eq!(show["credentials"]["schema"], "dalgo_schema");
     assert_eq!(show["credentials"]["password"], "********");
     let project = db.home().join("local_project");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
+    copy_dir(&dbt_project(), &project);
     db.dalgo(&["dbt", "setup", "--org", "acme-ngo", "--local", project.to_str().unwrap()]).assert().success();
     let profile = std::fs::read_to_string(db.clientdbt_root().join("acme-ngo/profiles/profiles.yml")).unwrap();
     assert!(profile.contains("password: from-dalgo") && profile.contains("schema: dalgo_schema"), "{profile}");
@@ -401,7 +389,7 @@ fn teardown_removes_workspace_tasks_profile_token_and_clone() {
 fn a_local_project_is_used_in_place_and_never_deleted() {
     let db = with_warehouse();
     let project = db.home().join("my_project");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
+    copy_dir(&dbt_project(), &project);
     let r = json(
         &db.dalgo(&[
             "dbt",
@@ -433,7 +421,7 @@ fn a_local_project_is_used_in_place_and_never_deleted() {
 fn the_default_schema_follows_the_warehouse_unless_it_was_given() {
     let db = with_warehouse();
     let project = db.home().join("schema_project");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
+    copy_dir(&dbt_project(), &project);
     let setup = |extra: &[&str]| {
         let mut args = vec!["dbt", "setup", "--org", "acme-ngo", "--local", project.to_str().unwrap(), "-o", "json"];
         args.extend_from_slice(extra);
@@ -546,7 +534,7 @@ fn the_keyring_backend_keeps_credentials_in_the_session_keyring() {
 fn a_tenants_dbt_project_cannot_read_the_platforms_credentials() {
     let db = with_warehouse();
     let project = db.home().join("tenant_project");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
+    copy_dir(&dbt_project(), &project);
     // What a hostile tenant would commit: a model that prints the platform's secrets.
     let probes = ["DATABASE_URL", "AIRBYTE_API_TOKEN", "PREFECT_API_KEY", "DBPASSWORD", "PASSED_THROUGH"]
         .map(|v| format!("'{v}=' ~ env_var('{v}', 'absent')"))
@@ -698,7 +686,7 @@ fn an_unusable_clientdbt_root_is_named_as_such_not_as_the_secrets_store() {
     // A root that cannot be made (nothing can be created in /proc, even by
     // root) is a setting to fix too: 78, not 1.
     let project = db.home().join("root_project");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
+    copy_dir(&dbt_project(), &project);
     let out = db
         .dalgo(&["dbt", "setup", "--org", "acme-ngo", "--local", project.to_str().unwrap()])
         .env("CLIENTDBT_ROOT", "/proc/dalgo-clientdbt")

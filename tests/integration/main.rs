@@ -4,6 +4,8 @@
 mod airbyte_stub;
 #[path = "../support/fault_proxy.rs"]
 mod fault_proxy;
+#[path = "../support/fixture_files.rs"]
+mod fixture_files;
 #[path = "../support/stall_proxy.rs"]
 mod stall_proxy;
 

@@ -353,44 +353,15 @@ fn org_plans_are_set_as_dalgo_derives_them_and_shown_with_its_names() {
     assert_eq!(org["base_plan"], "Dalgo");
 
     // A window that ends before it starts is refused, and nothing changes.
-    db.dalgo(&[
-        "org",
-        "plan",
-        "set",
-        "--org",
-        "acme-ngo",
-        "--plan",
-        "free trial",
-        "--duration",
-        "trial",
-        "--start",
-        "2027-02-01",
-        "--end",
-        "2027-01-31",
-    ])
-    .assert()
-    .code(65)
-    .stderr(contains("ends (2027-01-31) before it starts (2027-02-01)"));
+    let plan_set = |args: &[&str]| db.dalgo(&[&["org", "plan", "set", "--org", "acme-ngo"], args].concat());
+    plan_set(&["--plan", "free trial", "--duration", "trial", "--start", "2027-02-01", "--end", "2027-01-31"])
+        .assert()
+        .code(65)
+        .stderr(contains("ends (2027-01-31) before it starts (2027-02-01)"));
     assert_eq!(json(&db.dalgo(&["org", "plan", "show", "--org", "acme-ngo", "-o", "json"]).output().unwrap()), shown);
-    db.dalgo(&["org", "plan", "set", "--org", "acme-ngo", "--plan", "Gold", "--duration", "annual"]).assert().code(2);
+    plan_set(&["--plan", "Gold", "--duration", "annual"]).assert().code(2);
     db.dalgo(&["org", "plan", "show", "--org", "ghost"]).assert().code(67);
-    let trial = json(
-        &db.dalgo(&[
-            "org",
-            "plan",
-            "set",
-            "--org",
-            "acme-ngo",
-            "--plan",
-            "free trial",
-            "--duration",
-            "trial",
-            "-o",
-            "json",
-        ])
-        .output()
-        .unwrap(),
-    );
+    let trial = json(&plan_set(&["--plan", "free trial", "--duration", "trial", "-o", "json"]).output().unwrap());
     assert_eq!(
         (trial["plan"]["base_plan"].as_str(), trial["plan"]["can_upgrade_plan"].as_bool()),
         (Some("Free Trial"), Some(true))

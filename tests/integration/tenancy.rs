@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::{TestDb, git, onboard, pg_host, stderr};
-use crate::dbt::{copy_dir, fixture_repo, setup_git, with_warehouse};
+use crate::dbt::{copy_dir, dbt_project, fixture_repo, setup_git, with_warehouse};
 
 const VICTIM_PASSWORD: &str = "warehouse-pw-7781";
 
@@ -28,7 +28,7 @@ fn victim_and_attacker(prepare: impl FnOnce(&Path, &Path)) -> (TestDb, PathBuf) 
         .assert()
         .success();
     let project = db.home().join("evil_project");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &project);
+    copy_dir(&dbt_project(), &project);
     prepare(&project, &db.clientdbt_root().join("acme-ngo"));
     (db, project)
 }
@@ -74,7 +74,7 @@ fn a_symlinked_seed_in_a_clone_is_refused_and_nothing_is_loaded() {
     setup_git(&db, &url);
     // The attacker's repository: the fixture with a seed that is a link to the victim's profile.
     let repo = db.home().join("evil_upstream");
-    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/dbt_project")), &repo);
+    copy_dir(&dbt_project(), &repo);
     std::fs::create_dir_all(repo.join("seeds")).unwrap();
     let victim = db.clientdbt_root().join("acme-ngo/profiles/profiles.yml");
     std::os::unix::fs::symlink(&victim, repo.join("seeds/stolen.csv")).unwrap();

@@ -3,6 +3,8 @@
 
 #[path = "../../../tests/support/airbyte_stub.rs"]
 mod airbyte_stub;
+#[path = "../../../tests/support/fixture_files.rs"]
+mod fixture_files;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -302,21 +304,6 @@ async fn the_admin_use_cases_run_through_the_handle() {
     assert_eq!(shared.org(&slug).show().await.unwrap().org.slug, slug);
 }
 
-/// Copies a directory tree (the fixture project, so dbt's target/ and logs
-/// are written in the test's home).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-}
-
 /// An org's dbt workspace through the handle: set up on a local project,
 /// a dbt command run in it (confined, recorded), its status, its teardown.
 #[tokio::test]
@@ -336,7 +323,7 @@ async fn a_dbt_workspace_is_set_up_run_and_removed_through_the_handle() {
     assert!(matches!(no_workspace.next_step(), Some(dalgo::ops::NextStep::SetupDbt { .. })), "{no_workspace}");
     org.warehouse().set(postgres_warehouse("pw")).await.unwrap();
     let project = fx.home.path().join("project");
-    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/dbt_project"), &project);
+    fixture_files::copy_dir(&fixture_files::dbt_project(), &project);
 
     use dalgo::model::dbt::{Command, SetupRequest, Source};
     let req =

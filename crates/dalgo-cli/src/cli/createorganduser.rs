@@ -71,22 +71,14 @@ fn report_table(p: &Printer, r: &CreateReport) -> comfy_table::Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::output::testing::{at, text};
+    use crate::cli::output::testing::{self, text};
     use crate::cli::output::{Format, Printer};
-    use dalgo::model::org::{Org, PasswordOutcome};
+    use dalgo::model::org::PasswordOutcome;
     use dalgo::model::user::MembershipOutcome;
 
     #[test]
     fn createorganduser_renders() {
-        let org = Org {
-            id: 7,
-            uuid: "8f14e45f-ceea-467f-a0e6-5a2b1c3d4e5f".parse().unwrap(),
-            name: "Acme NGO".into(),
-            slug: "acme-ngo".into(),
-            airbyte_workspace_id: None,
-            created_at: at(1),
-            updated_at: at(1),
-        };
+        let org = testing::org(None);
         let r = CreateReport {
             org,
             org_created: true,

@@ -310,20 +310,12 @@ fn describe_delete(out: &mut dyn Write, r: &OrgDeleteReport) -> std::io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::output::testing::{at, text};
-    use dalgo::model::org::{DeleteReport, Org};
+    use crate::cli::output::testing::{self, at, text};
+    use dalgo::model::org::DeleteReport;
 
     #[test]
     fn org_delete_renders() {
-        let org = Org {
-            id: 7,
-            uuid: "8f14e45f-ceea-467f-a0e6-5a2b1c3d4e5f".parse().unwrap(),
-            name: "Acme NGO".into(),
-            slug: "acme-ngo".into(),
-            airbyte_workspace_id: Some("3c2b1a09-8f7e-4d6c-b5a4-938271605f4e".into()),
-            created_at: at(1),
-            updated_at: at(1),
-        };
+        let org = testing::org(Some("3c2b1a09-8f7e-4d6c-b5a4-938271605f4e"));
         let member =
             Member { email: "admin@acme.org".into(), role: "admin".into(), email_verified: true, joined_at: at(1) };
         let r = OrgDeleteReport {

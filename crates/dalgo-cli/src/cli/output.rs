@@ -472,6 +472,19 @@ pub mod testing {
         chrono::Utc.with_ymd_and_hms(2026, 12, 6, hour, 0, 0).unwrap()
     }
 
+    /// The org the renderer tests show.
+    pub fn org(airbyte_workspace_id: Option<&str>) -> dalgo::model::org::Org {
+        dalgo::model::org::Org {
+            id: 7,
+            uuid: "8f14e45f-ceea-467f-a0e6-5a2b1c3d4e5f".parse().unwrap(),
+            name: "Acme NGO".into(),
+            slug: "acme-ngo".into(),
+            airbyte_workspace_id: airbyte_workspace_id.map(String::from),
+            created_at: at(1),
+            updated_at: at(1),
+        }
+    }
+
     pub fn text(render: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
         let mut out = Vec::new();
         render(&mut out).unwrap();
