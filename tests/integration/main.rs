@@ -6,6 +6,8 @@ mod airbyte_stub;
 mod fault_proxy;
 #[path = "../support/fixture_files.rs"]
 mod fixture_files;
+#[path = "../support/prefect_server.rs"]
+mod prefect_server;
 #[path = "../support/stall_proxy.rs"]
 mod stall_proxy;
 

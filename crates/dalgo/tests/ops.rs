@@ -5,6 +5,8 @@
 mod airbyte_stub;
 #[path = "../../../tests/support/fixture_files.rs"]
 mod fixture_files;
+#[path = "../../../tests/support/prefect_server.rs"]
+mod prefect_server;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,9 +19,7 @@ use dalgo::{Error, ErrorKind};
 use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
-fn pg_host() -> String {
-    std::env::var("DALGO_TEST_PGHOST").unwrap_or_else(|_| "/var/run/postgresql".into())
-}
+use prefect_server::pg_host;
 
 /// A database and a home of one test's own; the database is dropped at the end.
 struct Fixture {
@@ -187,14 +187,7 @@ async fn the_delete_org_example_deletes_an_org_completely() {
 #[tokio::test]
 async fn an_org_reaches_only_its_own_airbyte_objects() {
     let stub = airbyte_stub::Stub::start(airbyte_stub::Options::default());
-    let airbyte = AirbyteConfig {
-        base_url: format!("http://127.0.0.1:{}/api/v1", stub.port()),
-        auth: AirbyteAuth::None,
-        timeout: Duration::from_secs(10),
-        check_timeout: Duration::from_secs(10),
-        discover_timeout: Duration::from_secs(10),
-        retries: 0,
-    };
+    let airbyte = airbyte_config(&stub);
     let fx = Fixture::new("airbyte");
     let d = fx.dalgo(Some(airbyte)).await;
     let (a, b) = (onboard(&d, "Org A", "a@a.org").await, onboard(&d, "Org B", "b@b.org").await);
@@ -338,4 +331,72 @@ async fn a_dbt_workspace_is_set_up_run_and_removed_through_the_handle() {
     let torn = org.dbt().teardown().await.unwrap();
     assert!(project.exists(), "a local project is never deleted: {torn:?}");
     assert!(matches!(org.dbt().status(5).await.unwrap_err(), Error::NoDbtWorkspace(_)));
+}
+
+/// The stub's Airbyte, as the library is configured for it.
+fn airbyte_config(stub: &airbyte_stub::Stub) -> AirbyteConfig {
+    AirbyteConfig {
+        base_url: format!("http://127.0.0.1:{}/api/v1", stub.port()),
+        auth: AirbyteAuth::None,
+        timeout: Duration::from_secs(10),
+        check_timeout: Duration::from_secs(10),
+        discover_timeout: Duration::from_secs(10),
+        retries: 0,
+    }
+}
+
+/// Pipelines, their runs, locks and upkeep through the handle, against the
+/// real Prefect server and the Airbyte stub: create, list, show, run (its
+/// tasks locked), cancel, pause, reschedule, history, maintain, delete.
+#[tokio::test]
+async fn pipelines_run_and_are_kept_through_the_handle() {
+    use dalgo::config::{PrefectConfig, Setting};
+    use dalgo::model::pipeline::TaskChoice;
+    use dalgo::ops::{MaintainOptions, PipelineSpec, RunOptions};
+
+    let stub = airbyte_stub::Stub::start(airbyte_stub::Options::default());
+    let fx = Fixture::new("pipelines");
+    let mut cfg = fx.config(Some(airbyte_config(&stub)));
+    cfg.prefect = Setting::Set(PrefectConfig {
+        api_url: prefect_server::prefect_url().to_string(),
+        api_key: None,
+        timeout: Duration::from_secs(30),
+        retries: 3,
+        worker_pool: "dalgo-test-pool".into(),
+        eks_worker_pool: None,
+        entrypoint: dalgo::config::DEFAULT_ENTRYPOINT.into(),
+        pull_steps: json!([]),
+        airbyte_task_timeout: 15,
+    });
+    let (d, _) = Dalgo::setup(cfg).await.unwrap();
+    let slug = onboard(&d, "Flow NGO", &format!("boss-{}@flow.org", std::process::id())).await;
+    let org = d.org(&slug);
+    let (ws, _) = org.create_airbyte_workspace().await.unwrap();
+    let conn = stub.seed_connections(&ws.workspace_id, 1).remove(0);
+    let tasks = TaskChoice { connections: vec![conn], transform: Some(Vec::new()) };
+    let spec =
+        PipelineSpec { name: "nightly".into(), tasks, cron: Some("0 2 * * *".into()), continue_on_sync_failure: false };
+    let made = org.pipelines().create(spec).await.unwrap();
+    assert!(made.pipeline.deployment_id.is_some());
+    assert_eq!(org.pipelines().list().await.unwrap().len(), 1);
+    assert_eq!(org.pipelines().show("nightly").await.unwrap().tasks.len(), 1);
+
+    let started = org.pipelines().run("nightly", RunOptions::default()).await.unwrap();
+    assert_eq!(d.locks().list(Some(&slug)).await.unwrap().len(), 1, "its task is locked");
+    let again = org.pipelines().run("nightly", RunOptions::default()).await.unwrap_err();
+    assert!(matches!(again.next_step(), Some(dalgo::ops::NextStep::WaitOrCancelRun)), "{again}");
+    d.flow_runs().cancel(&started.flow_run_id).await.unwrap();
+
+    org.pipelines().set_paused("nightly", true).await.unwrap();
+    let left = org.pipelines().reschedule(&[]).await.unwrap();
+    assert!(matches!(left[0].step, Step::Skipped { .. }), "a paused pipeline is left paused: {left:?}");
+    org.pipelines().set_paused("nightly", false).await.unwrap();
+    assert!(matches!(org.pipelines().reschedule(&[]).await.unwrap()[0].step, Step::Done));
+
+    let upkeep = d.maintain(MaintainOptions::default()).await.unwrap();
+    assert!(!upkeep.skipped && upkeep.runs.is_some(), "{upkeep:?}");
+    let history = org.pipelines().history("nightly", 5).await.unwrap();
+    assert_eq!(history.first().map(|r| r.flow_run_id.as_str()), Some(started.flow_run_id.as_str()));
+    org.pipelines().delete("nightly").await.unwrap();
+    assert!(org.pipelines().list().await.unwrap().is_empty());
 }
