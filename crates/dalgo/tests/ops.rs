@@ -211,6 +211,11 @@ async fn an_org_reaches_only_its_own_airbyte_objects() {
     }
     assert!(stub.requests_to("/v1/connections/reset").is_empty(), "another org's connection was reset");
     assert!(d.org(&a).airbyte_jobs(None, 10).await.unwrap().is_empty(), "no job was started");
+    // The org's own connection syncs, followed to its end, and the job is recorded.
+    let opts = dalgo::model::airbyte::SyncOptions { wait: true, concurrency: 1, poll: Duration::from_millis(100) };
+    let synced = oa.sync(std::slice::from_ref(&mine), opts, &|_| {}).await;
+    assert!(synced.iter().all(|o| o.succeeded()), "{synced:?}");
+    assert_eq!(d.org(&a).airbyte_jobs(Some(&mine), 10).await.unwrap().len(), 1);
     let b_ws = scalar::<String>(&d, &ws(&b)).await;
     assert_eq!(d.org(&b).delete_airbyte_workspace().await.unwrap(), Some(b_ws));
     assert!(matches!(d.org(&b).airbyte().await.err(), Some(Error::NoWorkspace(_))));
@@ -385,7 +390,24 @@ async fn pipelines_run_and_are_kept_through_the_handle() {
     assert_eq!(d.locks().list(Some(&slug)).await.unwrap().len(), 1, "its task is locked");
     let again = org.pipelines().run("nightly", RunOptions::default()).await.unwrap_err();
     assert!(matches!(again.next_step(), Some(dalgo::ops::NextStep::WaitOrCancelRun)), "{again}");
-    d.flow_runs().cancel(&started.flow_run_id).await.unwrap();
+    // A worker of the handle's runs it (an Airbyte sync on the stub) to its end.
+    let opts = dalgo::model::worker::WorkerOptions {
+        pool: "dalgo-test-pool".into(),
+        queues: Vec::new(),
+        concurrency: 1,
+        name: format!("lib-test-{}", std::process::id()),
+        poll: Duration::from_millis(500),
+        once: true,
+        grace: Duration::from_secs(30),
+        heartbeat: Duration::from_secs(10),
+    };
+    let worked = d.worker(&opts, &|_| {}, std::future::pending()).await.unwrap();
+    assert_eq!((worked.runs, worked.completed), (1, 1), "{worked:?}");
+    let end = d.flow_runs().wait(&started.flow_run_id, Duration::from_millis(200), &|_| {}).await.unwrap();
+    assert!(end.succeeded(), "{end:?}");
+    assert!(d.locks().list(Some(&slug)).await.unwrap().is_empty(), "the end freed the lock");
+    let mut logs = d.flow_runs().logs(&started.flow_run_id, false, Duration::from_millis(200)).unwrap();
+    assert!(logs.next().await.unwrap().is_some_and(|lines| !lines.is_empty()), "the run logged");
 
     org.pipelines().set_paused("nightly", true).await.unwrap();
     let left = org.pipelines().reschedule(&[]).await.unwrap();
