@@ -387,6 +387,45 @@ fn a_warehouse_of_another_type_gets_a_destination_of_its_connector() {
     env.no_violations();
 }
 
+/// A Snowflake warehouse (Dalgo's schema allows it): its config in Airbyte's
+/// shape (a host from the account, the password under `credentials`), a
+/// Snowflake destination the stub accepts against the connector's spec, and
+/// its credentials masked when shown.
+#[test]
+fn a_snowflake_warehouse_gets_a_snowflake_destination() {
+    let env = Env::basic();
+    env.workspace();
+    let set = |config: &str| {
+        env.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "snowflake", "--config", "-", "-o", "json"])
+            .write_stdin(config.to_string())
+            .output()
+            .unwrap()
+    };
+    let bad = set("account: xy12345.eu-west-1\nusername: loader\ndatabase: RAW\nwarehouse: LOAD_WH\nschema: staging\n");
+    assert_eq!(bad.status.code(), Some(65), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("role: missing") && stderr(&bad).contains("credentials: missing"),
+        "{}",
+        stderr(&bad)
+    );
+    assert_eq!(env.db.count("warehouses"), 0, "nothing stored on bad input");
+
+    let good = "account: xy12345.eu-west-1\nusername: loader\npassword: s3cret\ndatabase: RAW\nwarehouse: LOAD_WH\nrole: LOADER\nschema: staging\n";
+    let out = set(good);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dest_id = json(&out)["airbyte_destination_id"].as_str().unwrap().to_string();
+    let dest = env.ok_json(&["airbyte", "destinations", "show", &dest_id, "--org", "acme-ngo"]);
+    assert_eq!(dest["connector"], "Snowflake");
+    let body = &env.stub.requests_to("/v1/destinations/create")[0].body;
+    let config = &body["connectionConfiguration"];
+    assert_eq!(config["host"], "xy12345.eu-west-1.snowflakecomputing.com");
+    assert_eq!(config["credentials"], serde_json::json!({"auth_type": "Username and Password", "password": "s3cret"}));
+    let shown = env.ok_json(&["warehouse", "show", "--org", "acme-ngo"]);
+    assert_eq!(shown["type"], "snowflake");
+    assert_eq!(shown["credentials"]["credentials"], "********", "the whole of it: {shown}");
+    env.no_violations();
+}
+
 #[test]
 fn sync_waits_records_history_and_reports_failures_and_conflicts() {
     let env = Env::basic();

@@ -24,6 +24,7 @@ const POSTGRES_SOURCE_DEF: &str = "decd338e-5647-4c0b-adf4-da0e75f5a750";
 const FILE_SOURCE_DEF: &str = "778daa7c-feaf-4db6-96f3-70fd645acc77";
 const POSTGRES_DEST_DEF: &str = "25c5221d-dce2-4163-ade9-739ef790f503";
 const BIGQUERY_DEST_DEF: &str = "22f6c74f-5699-40ff-833c-4a879ea40133";
+const SNOWFLAKE_DEST_DEF: &str = "424892c4-daac-4491-b35d-c6688ba547ba";
 
 /// One API version's schemas, compiled.
 struct Spec {
@@ -513,15 +514,25 @@ fn source_read(id: &str, ws: &str, name: &str, def: &str, config: Value) -> Valu
 
 fn destination_read(id: &str, ws: &str, name: &str, def: &str, config: Value) -> Value {
     json!({ "destinationDefinitionId": def, "destinationId": id, "workspaceId": ws, "connectionConfiguration": mask(config),
-            "name": name, "destinationName": if def == BIGQUERY_DEST_DEF { "BigQuery" } else { "Postgres" }, "createdAt": 1714000000 })
+            "name": name, "destinationName": destination_name(def), "createdAt": 1714000000 })
+}
+
+fn destination_name(def: &str) -> &'static str {
+    match def {
+        BIGQUERY_DEST_DEF => "BigQuery",
+        SNOWFLAKE_DEST_DEF => "Snowflake",
+        _ => "Postgres",
+    }
 }
 
 /// Airbyte masks secrets in what it returns.
 fn mask(mut config: Value) -> Value {
     if let Some(o) = config.as_object_mut() {
         for (k, v) in o.iter_mut() {
-            if k.contains("password") || k.contains("credentials_json") {
+            if k.contains("password") || k.contains("credentials_json") || k.contains("private_key") {
                 *v = json!("**********");
+            } else if v.is_object() {
+                *v = mask(v.take());
             }
         }
     }
@@ -577,6 +588,22 @@ fn spec_for(def: &str) -> Value {
             "properties": { "project_id": { "type": "string" }, "dataset_id": { "type": "string" },
                             "dataset_location": { "type": "string" }, "credentials_json": { "type": "string", "airbyte_secret": true } } })
         }
+        // destination-snowflake's spec: the fields dalgo writes, and the
+        // password and key-pair ways of its `credentials` (OAuth left out).
+        SNOWFLAKE_DEST_DEF => json!({ "type": "object",
+            "required": ["host", "role", "warehouse", "database", "schema", "username"],
+            "properties": {
+                "host": { "type": "string", "pattern": "^(http(s)?:\\/\\/)?([^./?#]+\\.)?([^./?#]+\\.)?([^./?#]+\\.)?([^./?#]+\\.snowflakecomputing\\.com)$" },
+                "role": { "type": "string" }, "warehouse": { "type": "string" }, "database": { "type": "string" },
+                "schema": { "type": "string" }, "username": { "type": "string" },
+                "credentials": { "type": "object", "oneOf": [
+                    { "type": "object", "required": ["private_key"], "properties": {
+                        "auth_type": { "type": "string", "const": "Key Pair Authentication" },
+                        "private_key": { "type": "string", "airbyte_secret": true },
+                        "private_key_password": { "type": "string", "airbyte_secret": true } } },
+                    { "type": "object", "required": ["password"], "properties": {
+                        "auth_type": { "type": "string", "const": "Username and Password" },
+                        "password": { "type": "string", "airbyte_secret": true } } } ] } } }),
         _ => json!({ "type": "object", "required": ["host", "port", "database", "username"], "properties": {
             "host": { "type": "string" }, "port": { "type": "integer", "minimum": 0, "maximum": 65536 },
             "database": { "type": "string" }, "username": { "type": "string" }, "schema": { "type": "string" },
@@ -685,7 +712,8 @@ fn respond(state: &Mutex<State>, opts: &Options, path: &str, b: &Value) -> (u16,
             (
                 200,
                 json!({ "destinationDefinitions": [def(POSTGRES_DEST_DEF, "Postgres", "airbyte/destination-postgres"),
-                                                      def(BIGQUERY_DEST_DEF, "BigQuery", "airbyte/destination-bigquery")] }),
+                                                      def(BIGQUERY_DEST_DEF, "BigQuery", "airbyte/destination-bigquery"),
+                                                      def(SNOWFLAKE_DEST_DEF, "Snowflake", "airbyte/destination-snowflake")] }),
             )
         }
         "/v1/source_definition_specifications/get" => (

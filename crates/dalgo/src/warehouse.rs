@@ -23,6 +23,7 @@ use crate::secrets::SecretStore;
 pub enum WarehouseType {
     Postgres,
     Bigquery,
+    Snowflake,
 }
 
 impl WarehouseType {
@@ -30,6 +31,7 @@ impl WarehouseType {
         match self {
             WarehouseType::Postgres => "postgres",
             WarehouseType::Bigquery => "bigquery",
+            WarehouseType::Snowflake => "snowflake",
         }
     }
 
@@ -37,6 +39,7 @@ impl WarehouseType {
         match s {
             "postgres" => Ok(WarehouseType::Postgres),
             "bigquery" => Ok(WarehouseType::Bigquery),
+            "snowflake" => Ok(WarehouseType::Snowflake),
             other => {
                 Err(Error::StoredData { what: "warehouse type", reason: format!("{other:?} is not one dalgo knows") })
             }
@@ -48,8 +51,8 @@ impl std::str::FromStr for WarehouseType {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
         match s {
-            "postgres" | "bigquery" => Self::parse(s),
-            other => Err(invalid("warehouse type", vec![format!("{other:?} is not postgres or bigquery")])),
+            "postgres" | "bigquery" | "snowflake" => Self::parse(s),
+            other => Err(invalid("warehouse type", vec![format!("{other:?} is not postgres, bigquery or snowflake")])),
         }
     }
 }
@@ -102,12 +105,63 @@ pub fn validate(wtype: WarehouseType, mut config: Map<String, Value>) -> Result<
                 },
             }
         }
+        WarehouseType::Snowflake => snowflake(&mut config, &mut problems),
     }
     if problems.is_empty() {
         Ok(config)
     } else {
         Err(invalid(&format!("{} warehouse config", wtype.as_str()), problems))
     }
+}
+
+/// The suffix of a Snowflake account's host name.
+const SNOWFLAKE_DOMAIN: &str = ".snowflakecomputing.com";
+
+/// Checks a Snowflake config and puts it in the shape of Airbyte's
+/// Snowflake destination: `host` (given, or made from `account`), `username`,
+/// `database`, `warehouse`, `role`, `schema`, and `credentials` with either a
+/// password or a key pair (given flat or as Airbyte nests them).
+fn snowflake(config: &mut Map<String, Value>, problems: &mut Vec<String>) {
+    if let Some(Value::String(account)) = config.remove("account")
+        && !config.contains_key("host")
+    {
+        config.insert("host".into(), json!(format!("{}{SNOWFLAKE_DOMAIN}", account.trim())));
+    }
+    for key in ["host", "username", "database", "warehouse", "role", "schema"] {
+        require_string(config, key, problems);
+    }
+    if let Some(host) = config.get("host").and_then(Value::as_str)
+        && !host.trim_end_matches('/').ends_with(SNOWFLAKE_DOMAIN)
+    {
+        problems.push(format!("host: must end in {SNOWFLAKE_DOMAIN} (or give `account`)"));
+    }
+    let mut credentials = match config.remove("credentials") {
+        Some(Value::Object(c)) => c,
+        Some(_) => {
+            problems.push("credentials: must be a mapping".into());
+            Map::new()
+        }
+        None => Map::new(),
+    };
+    for key in ["password", "private_key", "private_key_password"] {
+        if let Some(v) = config.remove(key) {
+            credentials.insert(key.into(), v);
+        }
+    }
+    let auth = match (credentials.get("password"), credentials.get("private_key")) {
+        (Some(Value::String(_)), None) => "Username and Password",
+        (None, Some(Value::String(_))) => "Key Pair Authentication",
+        (Some(_), Some(_)) => {
+            problems.push("credentials: give a password or a private key, not both".into());
+            return;
+        }
+        _ => {
+            problems.push("credentials: missing (a password, or a private_key with its private_key_password)".into());
+            return;
+        }
+    };
+    credentials.insert("auth_type".into(), json!(auth));
+    config.insert("credentials".into(), Value::Object(credentials));
 }
 
 fn require_string(config: &Map<String, Value>, key: &str, problems: &mut Vec<String>) {
@@ -371,6 +425,24 @@ async fn deletable(conn: &mut PgConnection, org: &Org) -> Result<Warehouse> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snowflake_configs_take_airbytes_shape_and_refuse_ambiguity() {
+        let base = json!({"host": "https://xy12345.snowflakecomputing.com", "username": "u", "database": "d",
+                          "warehouse": "w", "role": "r", "schema": "s"});
+        let with = |extra: Value| {
+            let mut c = base.as_object().unwrap().clone();
+            c.extend(extra.as_object().unwrap().clone());
+            validate(WarehouseType::Snowflake, c)
+        };
+        let ok = with(json!({"credentials": {"password": "p"}})).unwrap();
+        assert_eq!(ok["credentials"], json!({"auth_type": "Username and Password", "password": "p"}));
+        let both = with(json!({"password": "p", "private_key": "k"})).unwrap_err();
+        assert!(both.to_string().contains("not both"), "{both}");
+        let wrong_host = with(json!({"host": "db.example.org", "password": "p"})).unwrap_err();
+        assert!(wrong_host.to_string().contains("snowflakecomputing.com"), "{wrong_host}");
+        assert_eq!("snowflake".parse::<WarehouseType>().unwrap(), WarehouseType::Snowflake);
+    }
 
     fn map(v: Value) -> Map<String, Value> {
         v.as_object().unwrap().clone()

@@ -15,7 +15,9 @@ pub enum WarehouseCommand {
         long_about = "Set (create or replace) an org's warehouse. The config is YAML or JSON with the \
 fields of Airbyte's destination config. postgres: host, port, username, password, database, and optionally \
 schema and ssl_mode. bigquery: credentials_json (the service account's key), project_id, dataset_id, \
-dataset_location. Every missing or malformed field is reported at once (exit 65) and nothing is stored. \
+dataset_location. snowflake: account (or host, ACCOUNT.snowflakecomputing.com), username, database, \
+warehouse, role, schema, and a password or a private_key (with private_key_password), flat or under \
+Airbyte's credentials. Every missing or malformed field is reported at once (exit 65) and nothing is stored. \
 PostgreSQL credentials are tried with a real connection unless --no-check. The credentials go to the secrets \
 store; the database keeps only the secret's name.",
         after_help = "Example:\n  dalgo warehouse set --org acme-ngo --type postgres --config - <<'EOF'\n  host: db.acme.org\n  port: 5432\n  username: dalgo\n  password: s3cret\n  database: warehouse\n  EOF"
@@ -23,7 +25,7 @@ store; the database keeps only the secret's name.",
     Set {
         #[arg(long = "org", env = "DALGO_ORG", hide_env_values = true, value_name = "SLUG", help = super::ORG_HELP)]
         org: String,
-        #[arg(long = "type", value_name = "TYPE", value_parser = ["postgres", "bigquery"])]
+        #[arg(long = "type", value_name = "TYPE", value_parser = ["postgres", "bigquery", "snowflake"])]
         wtype: String,
         /// The config file, YAML or JSON; - reads stdin
         #[arg(long, value_name = "FILE")]

@@ -748,6 +748,7 @@ fn destination_connector(wtype: crate::warehouse::WarehouseType) -> &'static str
     match wtype {
         crate::warehouse::WarehouseType::Postgres => "Postgres",
         crate::warehouse::WarehouseType::Bigquery => "BigQuery",
+        crate::warehouse::WarehouseType::Snowflake => "Snowflake",
     }
 }
 

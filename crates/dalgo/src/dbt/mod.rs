@@ -150,6 +150,7 @@ pub(crate) fn default_schema(
     let from_creds = match wtype {
         WarehouseType::Postgres => creds.get("schema"),
         WarehouseType::Bigquery => creds.get("dataset_id"),
+        WarehouseType::Snowflake => creds.get("schema"),
     }
     .and_then(|v| v.as_str());
     let kept = existing.filter(|w| w.default_schema_given).map(|w| w.default_schema.as_str());

@@ -26,6 +26,7 @@ pub fn render(profile: &str, wtype: WarehouseType, creds: &Map<String, Value>, d
     let output = match wtype {
         WarehouseType::Postgres => postgres_output(creds, default_schema),
         WarehouseType::Bigquery => bigquery_output(creds, default_schema)?,
+        WarehouseType::Snowflake => snowflake_output(creds, default_schema),
     };
     let doc = json!({ profile: { "target": "default", "outputs": { "default": output } } });
     serde_yaml::to_string(&doc).map_err(|e| Error::Internal(format!("cannot render profiles.yml: {e}")))
@@ -37,6 +38,7 @@ pub fn secret_value(wtype: WarehouseType, creds: &Map<String, Value>, default_sc
     let (dbt_creds, extras) = match wtype {
         WarehouseType::Postgres => (Value::Object(postgres_creds(creds)), Map::new()),
         WarehouseType::Bigquery => (bigquery_keyfile(creds)?, bigquery_extras(creds)),
+        WarehouseType::Snowflake => (Value::Object(snowflake_creds(creds)), Map::new()),
     };
     Ok(json!({ "wtype": wtype.as_str(), "default_schema": default_schema, "creds": dbt_creds, "extras": extras }))
 }
@@ -71,6 +73,39 @@ fn postgres_output(creds: &Map<String, Value>, schema: &str) -> Value {
     out.insert("schema".into(), json!(schema));
     out.insert("threads".into(), json!(4));
     out.extend(postgres_creds(creds));
+    Value::Object(out)
+}
+
+/// Snowflake credentials as dbt-snowflake takes them: the account (the
+/// host without `.snowflakecomputing.com`), user, role, database, warehouse,
+/// and a password or a private key with its passphrase.
+fn snowflake_creds(creds: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    let text = |key: &str| creds.get(key).and_then(Value::as_str);
+    if let Some(host) = text("host") {
+        let host = host.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
+        out.insert("account".into(), json!(host.strip_suffix(".snowflakecomputing.com").unwrap_or(host)));
+    }
+    for (to, from) in [("user", "username"), ("role", "role"), ("database", "database"), ("warehouse", "warehouse")] {
+        if let Some(v) = text(from) {
+            out.insert(to.into(), json!(v));
+        }
+    }
+    let auth = creds.get("credentials").and_then(Value::as_object);
+    for key in ["password", "private_key", "private_key_password"] {
+        if let Some(v) = auth.and_then(|a| a.get(key)) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    out
+}
+
+fn snowflake_output(creds: &Map<String, Value>, schema: &str) -> Value {
+    let mut out = Map::new();
+    out.insert("type".into(), json!("snowflake"));
+    out.insert("schema".into(), json!(schema));
+    out.insert("threads".into(), json!(4));
+    out.extend(snowflake_creds(creds));
     Value::Object(out)
 }
 
@@ -119,6 +154,31 @@ mod tests {
             out,
             &json!({"type": "postgres", "schema": "analytics", "threads": 4, "host": "db", "port": 5432,
                     "database": "w", "password": "p", "user": "u", "username": "u", "sslmode": "require"})
+        );
+    }
+
+    #[test]
+    fn snowflake_profile_names_the_account_not_the_host() {
+        let mut config = json!({"account": "xy12345.eu-west-1", "username": "loader", "database": "RAW",
+                                "warehouse": "LOAD_WH", "role": "LOADER", "schema": "staging",
+                                "private_key": "-----BEGIN PRIVATE KEY-----", "private_key_password": "pp"})
+        .as_object()
+        .unwrap()
+        .clone();
+        config = crate::warehouse::validate(WarehouseType::Snowflake, config).unwrap();
+        assert_eq!(config["credentials"]["auth_type"], "Key Pair Authentication");
+        let text = render("proj", WarehouseType::Snowflake, &config, "analytics").unwrap();
+        let doc: Value = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(
+            doc["proj"]["outputs"]["default"],
+            json!({"type": "snowflake", "schema": "analytics", "threads": 4, "account": "xy12345.eu-west-1",
+                   "user": "loader", "role": "LOADER", "database": "RAW", "warehouse": "LOAD_WH",
+                   "private_key": "-----BEGIN PRIVATE KEY-----", "private_key_password": "pp"})
+        );
+        let secret = secret_value(WarehouseType::Snowflake, &config, "analytics").unwrap();
+        assert_eq!(
+            (secret["wtype"].as_str(), secret["creds"]["account"].as_str()),
+            (Some("snowflake"), Some("xy12345.eu-west-1"))
         );
     }
 
