@@ -8784,7 +8784,7 @@ _dalgo() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -W "postgres bigquery" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "postgres bigquery snowflake" -- "${cur}"))
                     return 0
                     ;;
                 --org)

@@ -744,7 +744,7 @@ fn definitions_invalid_input_and_keeping_the_workspace() {
     let dests = env.ok_json(&["airbyte", "destination-definitions", "--org", "acme-ngo"]);
     assert_eq!(
         dests.as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect::<Vec<_>>(),
-        ["Postgres", "BigQuery"]
+        ["Postgres", "BigQuery", "Snowflake"]
     );
     // Airbyte's 422: bad input, exit 65, its message shown.
     env.stub.fault("/v1/connections/list", Fault::Status(422), 1);
