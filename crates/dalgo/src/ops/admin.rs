@@ -169,8 +169,7 @@ impl<'a> Orgs<'a> {
     /// user needs `password`; check [`Users::exists`] first to know whether
     /// to ask for one.
     pub async fn create_with_user(&self, req: &CreateOrgAndUser<'_>) -> Result<onboard::Report> {
-        org::validate_name(req.org_name)?;
-        role::require(self.dalgo.db(), req.role).await?;
+        // The name and the role are checked in the transaction itself.
         let request = onboard::Request {
             org_name: req.org_name,
             email: req.email,
