@@ -115,7 +115,7 @@ pub fn validate(wtype: WarehouseType, mut config: Map<String, Value>) -> Result<
 }
 
 /// The suffix of a Snowflake account's host name.
-const SNOWFLAKE_DOMAIN: &str = ".snowflakecomputing.com";
+pub(crate) const SNOWFLAKE_DOMAIN: &str = ".snowflakecomputing.com";
 
 /// Checks a Snowflake config and puts it in the shape of Airbyte's
 /// Snowflake destination: `host` (given, or made from `account`), `username`,

@@ -108,8 +108,8 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
             // Not clap's `env`: clap counts an environment value as given, so
             // DALGO_ORG would conflict with the positional SLUG.
             let slug = target.slug(std::env::var("DALGO_ORG").ok())?;
-            let org = ctx.dalgo().await?;
-            let org = org.org(&slug);
+            let dalgo = ctx.dalgo().await?;
+            let org = dalgo.org(&slug);
             if entities {
                 let e = org.entities().await?;
                 return emit(ctx.printer.format, &e, |out| write_entities(&ctx.printer, out, &e));

@@ -24,9 +24,9 @@ pub fn project_profile_name(project_dir: &Path) -> Result<String> {
 /// The profiles.yml text for a profile over the warehouse credentials.
 pub fn render(profile: &str, wtype: WarehouseType, creds: &Map<String, Value>, default_schema: &str) -> Result<String> {
     let output = match wtype {
-        WarehouseType::Postgres => postgres_output(creds, default_schema),
+        WarehouseType::Postgres => output(wtype, default_schema, postgres_creds(creds)),
         WarehouseType::Bigquery => bigquery_output(creds, default_schema)?,
-        WarehouseType::Snowflake => snowflake_output(creds, default_schema),
+        WarehouseType::Snowflake => output(wtype, default_schema, snowflake_creds(creds)),
     };
     let doc = json!({ profile: { "target": "default", "outputs": { "default": output } } });
     serde_yaml::to_string(&doc).map_err(|e| Error::Internal(format!("cannot render profiles.yml: {e}")))
@@ -67,12 +67,13 @@ fn postgres_creds(creds: &Map<String, Value>) -> Map<String, Value> {
     out
 }
 
-fn postgres_output(creds: &Map<String, Value>, schema: &str) -> Value {
+/// A dbt output of the warehouse's type: its schema, 4 threads and its credentials.
+fn output(wtype: WarehouseType, schema: &str, creds: Map<String, Value>) -> Value {
     let mut out = Map::new();
-    out.insert("type".into(), json!("postgres"));
+    out.insert("type".into(), json!(wtype.as_str()));
     out.insert("schema".into(), json!(schema));
     out.insert("threads".into(), json!(4));
-    out.extend(postgres_creds(creds));
+    out.extend(creds);
     Value::Object(out)
 }
 
@@ -84,7 +85,7 @@ fn snowflake_creds(creds: &Map<String, Value>) -> Map<String, Value> {
     let text = |key: &str| creds.get(key).and_then(Value::as_str);
     if let Some(host) = text("host") {
         let host = host.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
-        out.insert("account".into(), json!(host.strip_suffix(".snowflakecomputing.com").unwrap_or(host)));
+        out.insert("account".into(), json!(host.strip_suffix(crate::warehouse::SNOWFLAKE_DOMAIN).unwrap_or(host)));
     }
     for (to, from) in [("user", "username"), ("role", "role"), ("database", "database"), ("warehouse", "warehouse")] {
         if let Some(v) = text(from) {
@@ -98,15 +99,6 @@ fn snowflake_creds(creds: &Map<String, Value>) -> Map<String, Value> {
         }
     }
     out
-}
-
-fn snowflake_output(creds: &Map<String, Value>, schema: &str) -> Value {
-    let mut out = Map::new();
-    out.insert("type".into(), json!("snowflake"));
-    out.insert("schema".into(), json!(schema));
-    out.insert("threads".into(), json!(4));
-    out.extend(snowflake_creds(creds));
-    Value::Object(out)
 }
 
 fn bigquery_keyfile(creds: &Map<String, Value>) -> Result<Value> {
