@@ -40,6 +40,9 @@ _dalgo() {
             dalgo,help)
                 cmd="dalgo__subcmd__help"
                 ;;
+            dalgo,import)
+                cmd="dalgo__subcmd__import"
+                ;;
             dalgo,locks)
                 cmd="dalgo__subcmd__locks"
                 ;;
@@ -550,6 +553,9 @@ _dalgo() {
             dalgo__subcmd__help,help)
                 cmd="dalgo__subcmd__help__subcmd__help"
                 ;;
+            dalgo__subcmd__help,import)
+                cmd="dalgo__subcmd__help__subcmd__import"
+                ;;
             dalgo__subcmd__help,locks)
                 cmd="dalgo__subcmd__help__subcmd__locks"
                 ;;
@@ -745,6 +751,9 @@ _dalgo() {
             dalgo__subcmd__help__subcmd__dbt,test)
                 cmd="dalgo__subcmd__help__subcmd__dbt__subcmd__test"
                 ;;
+            dalgo__subcmd__help__subcmd__import,django)
+                cmd="dalgo__subcmd__help__subcmd__import__subcmd__django"
+                ;;
             dalgo__subcmd__help__subcmd__locks,list)
                 cmd="dalgo__subcmd__help__subcmd__locks__subcmd__list"
                 ;;
@@ -861,6 +870,18 @@ _dalgo() {
                 ;;
             dalgo__subcmd__help__subcmd__warehouse,show)
                 cmd="dalgo__subcmd__help__subcmd__warehouse__subcmd__show"
+                ;;
+            dalgo__subcmd__import,django)
+                cmd="dalgo__subcmd__import__subcmd__django"
+                ;;
+            dalgo__subcmd__import,help)
+                cmd="dalgo__subcmd__import__subcmd__help"
+                ;;
+            dalgo__subcmd__import__subcmd__help,django)
+                cmd="dalgo__subcmd__import__subcmd__help__subcmd__django"
+                ;;
+            dalgo__subcmd__import__subcmd__help,help)
+                cmd="dalgo__subcmd__import__subcmd__help__subcmd__help"
                 ;;
             dalgo__subcmd__locks,help)
                 cmd="dalgo__subcmd__locks__subcmd__help"
@@ -1157,7 +1178,7 @@ _dalgo() {
 
     case "${cmd}" in
         dalgo)
-            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --no-headers --verbose --help --version migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker maintain config completions man help"
+            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --no-headers --verbose --help --version migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker maintain import config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4737,7 +4758,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help)
-            opts="migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker maintain config completions man help"
+            opts="migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker maintain import config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5604,6 +5625,34 @@ _dalgo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dalgo__subcmd__help__subcmd__import)
+            opts="django"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__import__subcmd__django)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dalgo__subcmd__help__subcmd__locks)
             opts="list release-stale release"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -6307,6 +6356,120 @@ _dalgo() {
         dalgo__subcmd__help__subcmd__worker)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__import)
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help django help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__import__subcmd__django)
+            opts="-o -q -v -h --from --dry-run --rename --secrets-dir --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secrets-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__import__subcmd__help)
+            opts="django help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__import__subcmd__help__subcmd__django)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__import__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

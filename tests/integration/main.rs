@@ -17,6 +17,7 @@ mod common;
 mod dbt;
 mod flags;
 mod hardening;
+mod import;
 mod migrate;
 mod onboard;
 mod ops;

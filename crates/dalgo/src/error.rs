@@ -183,6 +183,14 @@ pub enum Error {
     #[error("invalid plan: {0}")]
     InvalidPlan(String),
 
+    /// `import django` was asked for something it cannot do.
+    #[error("invalid import: {0}")]
+    InvalidImport(String),
+
+    /// The database `import django` was pointed at is not Dalgo's.
+    #[error("{0} is not a Dalgo Django database (its django_migrations has no ddpui rows)")]
+    NotDjangoDatabase(String),
+
     #[error("org {0} has no plan")]
     NoPlan(String),
 
@@ -322,6 +330,8 @@ impl Error {
             | Error::SystemUser(_)
             | Error::InvalidConfig { .. }
             | Error::InvalidPlan(_)
+            | Error::InvalidImport(_)
+            | Error::NotDjangoDatabase(_)
             | Error::InvalidAttributes(_)
             | Error::InUse { .. }
             | Error::NameTaken { .. }
@@ -404,7 +414,8 @@ impl Error {
             | Error::UnknownFlag { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
             Error::PipelineNotFound { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
             Error::DjangoDatabase(_) => Some(
-                "point dalgo at a database of its own (DATABASE_URL, or DBNAME); nothing was written to this one"
+                "nothing was written to it: point dalgo at a database of its own (DATABASE_URL, or DBNAME), \
+                 migrate that, then bring Dalgo's data over with `dalgo import django --from URL`"
                     .into(),
             ),
             Error::NoWorkPool { pool } => Some(format!(

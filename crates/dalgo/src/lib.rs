@@ -44,6 +44,7 @@ pub mod error;
 pub(crate) mod flags;
 pub(crate) mod git;
 mod http;
+pub(crate) mod import;
 pub mod model;
 pub(crate) mod onboard;
 pub mod ops;

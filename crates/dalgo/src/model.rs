@@ -75,6 +75,13 @@ pub mod airbyte {
     };
 }
 
+/// `import django`: what it takes and what it reports.
+pub mod import {
+    pub use crate::import::{
+        Counts, ImportOptions, ImportReport, NoHome, Refusal, SecretCopy, SecretOutcome, SharedSlug, Table, TableReport,
+    };
+}
+
 /// The native Prefect worker.
 pub mod worker {
     pub use crate::worker::{WorkerEvent, WorkerOptions, WorkerReport};

@@ -13,6 +13,14 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ("migrate", &["dalgo migrate", "DATABASE_URL=postgres://dalgo@db.internal/dalgo dalgo migrate -o json"]),
     ("create-system-orguser", &["dalgo create-system-orguser"]),
     ("maintain", &["dalgo maintain", "dalgo maintain --lock-age 1h --lookback 6h -o json"]),
+    (
+        "import django",
+        &[
+            "dalgo import django --from postgres://dalgo@django-db/ddp --dry-run",
+            "dalgo import django --from \"$DJANGO_URL\" --secrets-dir /srv/ddp/secrets",
+            "dalgo import django --from \"$DJANGO_URL\" --rename 12=acme-india -o json",
+        ],
+    ),
     ("org list", &["dalgo org list", "dalgo org list -o json | jq -r '.[].slug'"]),
     (
         "org show",

@@ -11,6 +11,7 @@ mod examples;
 mod exit_codes;
 mod fit;
 mod flags;
+mod import;
 mod logging;
 mod maintain;
 mod man;
@@ -158,6 +159,9 @@ pub enum Command {
     Worker(worker::WorkerArgs),
     /// Upkeep for cron or a systemd timer: stale locks freed, run history synced
     Maintain(maintain::MaintainArgs),
+    /// Bring a running Dalgo under dalgo: its Django database's orgs, users, pipelines and history
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// The effective configuration: each setting, masked, and where it comes from
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -403,6 +407,7 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Locks(c) => pipeline::locks(&ctx, c).await,
         Command::Worker(a) => worker::run(&ctx, a).await,
         Command::Maintain(a) => maintain::run(&ctx, a).await,
+        Command::Import(c) => import::run(&ctx, c).await,
         Command::Config(c) => config::run(&ctx, c),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(&ctx, a),

@@ -49,6 +49,7 @@ mod admin;
 mod airbyte;
 mod dbt;
 mod entities;
+mod import;
 mod members;
 mod org;
 mod pipeline;

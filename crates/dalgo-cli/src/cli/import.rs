@@ -1,0 +1,94 @@
+//! `dalgo import django`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::Context;
+use super::output::{CmdResult, ExitStatus, Printer, emit, write_table};
+use dalgo::config::DatabaseConfig;
+use dalgo::model::import::{ImportOptions, ImportReport};
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Bring a running Dalgo's Django database under dalgo (read only on Django's side)
+    #[command(long_about = "Bring a running Dalgo under dalgo: reads its Django database (--from; only \
+read, in one snapshot) and writes into dalgo's (migrated first) its orgs with their slugs, plans, users with \
+their password hashes (every password still works), memberships, feature flags, warehouses and dbt workspaces \
+with their secret names, org tasks with their uuids, pipelines with their deployments, pipeline steps, task \
+locks, flow runs and Airbyte jobs.\n\nNothing is guessed: a row dalgo cannot hold is refused and reported \
+with the reason (exit 3); orgs sharing a slug are both refused until you choose with --rename ID=SLUG. Rows of \
+Django tables dalgo has no home for are counted. Each table is one transaction and an upsert, so running it \
+again changes nothing, a changed source brings only the difference, and a killed import re-runs to the same \
+end. --dry-run prints the whole plan and writes nothing.\n\nSecrets keep their names: each one a warehouse or \
+dbt workspace names is copied from --secrets-dir (Dalgo's DEV_SECRETS_DIR) into dalgo's store, never over a \
+value the store holds; one found nowhere is reported. Stop Django's Celery workers first: they take task \
+locks.")]
+    Django(DjangoArgs),
+}
+
+/// `import django`'s arguments.
+#[derive(Debug, Args)]
+pub struct DjangoArgs {
+    /// The Django database's URL (postgres://user:password@host/db); only read
+    #[arg(long = "from", env = "DALGO_IMPORT_FROM", hide_env_values = true, value_name = "URL")]
+    from: String,
+    /// Print the plan (per table: new, changed, unchanged, refused) and write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// The slug for the Django org ID (orgs sharing a slug); repeatable
+    #[arg(long, value_name = "ID=SLUG", value_parser = parse_rename)]
+    rename: Vec<(i64, String)>,
+    /// Dalgo's DEV_SECRETS_DIR, to copy the secrets the rows name from
+    #[arg(long, value_name = "DIR")]
+    secrets_dir: Option<PathBuf>,
+}
+
+fn parse_rename(s: &str) -> Result<(i64, String), String> {
+    let (id, slug) = s.split_once('=').ok_or("give ID=SLUG, e.g. 12=acme-ngo-india")?;
+    let id = id.trim().parse::<i64>().map_err(|_| format!("{id:?} is not a Django org id"))?;
+    Ok((id, slug.trim().to_string()))
+}
+
+pub async fn run(ctx: &Context, c: ImportCommand) -> CmdResult {
+    let ImportCommand::Django(a) = c;
+    let dalgo = ctx.dalgo().await?;
+    let mut from = DatabaseConfig::from_url(&a.from)?;
+    from.connect_timeout = dalgo.config().database.connect_timeout;
+    from.limits = dalgo.config().database.limits;
+    let renames: BTreeMap<i64, String> = a.rename.into_iter().collect();
+    let opts = ImportOptions { from, dry_run: a.dry_run, renames, secrets_dir: a.secrets_dir };
+    let report = dalgo.import_django(&opts).await?;
+    if report.dry_run {
+        ctx.note("dry run: nothing was written");
+    }
+    emit(ctx.printer.format, &report, |out| render(out, &ctx.printer, &report))?;
+    Ok(if report.is_complete() { ExitStatus::Success } else { ExitStatus::Partial })
+}
+
+/// The plan per table, then each refused row, shared slug, secret and
+/// table with no home.
+fn render(out: &mut dyn Write, p: &Printer, r: &ImportReport) -> std::io::Result<()> {
+    let counts = r.tables.iter().map(|t| {
+        let c = &t.counts;
+        [t.table.to_string(), c.new.to_string(), c.changed.to_string(), c.unchanged.to_string(), c.refused.to_string()]
+    });
+    write_table(out, &p.table(&["TABLE", "NEW", "CHANGED", "UNCHANGED", "REFUSED"], counts))?;
+    for f in &r.refused {
+        writeln!(out, "refused: {} ({}): {}", f.source, f.table, f.reason)?;
+    }
+    for s in &r.shared_slugs {
+        let orgs: Vec<String> = s.orgs.iter().map(|(id, name)| format!("{id} {name:?}")).collect();
+        writeln!(out, "shared slug {:?}: ddpui_org {}", s.slug, orgs.join(", "))?;
+        writeln!(out, "  names outside dalgo that carry it: {}", s.external_names.join(", "))?;
+    }
+    for s in &r.secrets {
+        writeln!(out, "secret {} of {}: {}", s.name, s.org, s.outcome)?;
+    }
+    for n in &r.no_home {
+        writeln!(out, "no home in dalgo: {} ({} rows)", n.table, n.rows)?;
+    }
+    Ok(())
+}

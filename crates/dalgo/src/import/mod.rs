@@ -1,0 +1,242 @@
+//! `dalgo import django`: a running Dalgo's Django database brought into
+//! dalgo's. The source is read in one read-only snapshot and never written;
+//! dalgo's database is written one step (one table) per transaction, each
+//! an upsert on the row's natural key, so a re-run on the same source
+//! changes nothing and on a changed source writes only the difference, and
+//! a killed import re-runs to the same end. A dry run runs the same steps in
+//! one transaction it rolls back. Rows that cannot be carried over are
+//! refused one by one with the reason, never guessed at.
+
+mod source;
+mod steps;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use serde::Serialize;
+use sqlx::Connection;
+
+use crate::config::DatabaseConfig;
+use crate::context::Dalgo;
+use crate::db::{Db, Within};
+use crate::error::Result;
+use source::Source;
+
+string_enum! {
+    /// The tables an import writes, as dalgo names them.
+    pub enum Table {
+        Roles => "roles",
+        Orgs => "orgs",
+        OrgPlans => "org_plans",
+        Users => "users",
+        OrgUsers => "org_users",
+        FeatureFlags => "feature_flag_values",
+        OrgSecrets => "org_secrets",
+        Warehouses => "warehouses",
+        DbtWorkspaces => "dbt_workspaces",
+        OrgTasks => "org_tasks",
+        Pipelines => "pipelines",
+        PipelineTasks => "pipeline_tasks",
+        TaskLocks => "task_locks",
+        FlowRuns => "flow_runs",
+        AirbyteJobs => "airbyte_jobs",
+    }
+}
+
+/// What to import, and how.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The Django database (read only).
+    pub from: DatabaseConfig,
+    /// Plan only: the steps run in a transaction that is rolled back.
+    pub dry_run: bool,
+    /// Slugs the operator chose, by Django org id (orgs sharing a slug).
+    pub renames: BTreeMap<i64, String>,
+    /// Dalgo's `DEV_SECRETS_DIR`, to copy the secrets rows name from.
+    pub secrets_dir: Option<PathBuf>,
+}
+
+/// Per table: what the import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub new: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub refused: u64,
+}
+
+/// One table's line of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableReport {
+    pub table: Table,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// A row that was not carried over, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refusal {
+    pub table: Table,
+    /// The Django table and row id (or key) it came from.
+    pub source: String,
+    pub reason: String,
+}
+
+/// Orgs of the source that share one slug: all refused until the operator
+/// chooses with `--rename ID=SLUG`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedSlug {
+    pub slug: String,
+    /// Each org's Django id and name.
+    pub orgs: Vec<(i64, String)>,
+    /// The names outside dalgo's database that carry the slug.
+    pub external_names: Vec<String>,
+}
+
+string_enum! {
+    /// What became of a secret a row names.
+    pub enum SecretOutcome {
+        /// Copied from the secrets directory into dalgo's store.
+        Copied => "copied",
+        /// dalgo's store holds it already, with the same value.
+        Present => "present",
+        /// Copied in a real run (a dry run writes nothing).
+        WouldCopy => "would copy",
+        /// Neither the secrets directory nor dalgo's store holds it.
+        Missing => "missing",
+        /// dalgo's store holds another value under the name: never overwritten.
+        Differs => "differs",
+    }
+}
+
+/// A secret a warehouse or dbt workspace names.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretCopy {
+    pub name: String,
+    pub org: String,
+    pub outcome: SecretOutcome,
+}
+
+/// Rows of a Django table no dalgo table holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoHome {
+    pub table: String,
+    pub rows: i64,
+}
+
+/// What `import django` did, or would do.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// The source, as host:port/database.
+    pub source: String,
+    pub dry_run: bool,
+    pub tables: Vec<TableReport>,
+    pub refused: Vec<Refusal>,
+    pub shared_slugs: Vec<SharedSlug>,
+    pub secrets: Vec<SecretCopy>,
+    pub no_home: Vec<NoHome>,
+}
+
+impl ImportReport {
+    /// Every row came over: nothing was refused and no secret is missing.
+    pub fn is_complete(&self) -> bool {
+        self.refused.is_empty()
+            && self.secrets.iter().all(|s| !matches!(s.outcome, SecretOutcome::Missing | SecretOutcome::Differs))
+    }
+}
+
+/// Dalgo ids of what earlier steps wrote, by the Django id it came from.
+#[derive(Debug, Default)]
+struct Ids {
+    /// Django org id → (dalgo org id, slug).
+    orgs: HashMap<i64, (i64, String)>,
+    /// Django user id → (dalgo user id, email).
+    users: HashMap<i32, (i64, String)>,
+    /// Django OrgDbt id → dalgo dbt workspace id.
+    dbts: HashMap<i64, i64>,
+    /// Django OrgTask id → dalgo org task id.
+    org_tasks: HashMap<i64, i64>,
+    /// Django dataflow id → dalgo pipeline id.
+    pipelines: HashMap<i64, i64>,
+}
+
+/// One import under way: the source, the options, the report so far.
+struct Importer<'a> {
+    dalgo: &'a Dalgo,
+    src: &'a Source,
+    opts: &'a ImportOptions,
+    ids: Ids,
+    /// Warehouses, dbt workspaces and the secrets they name, converted.
+    stores: steps::Stores,
+    /// Django's duplicate system org tasks → the one kept.
+    task_dups: HashMap<i64, i64>,
+    report: ImportReport,
+}
+
+/// The steps, in foreign-key order; each is one transaction.
+const STEPS: &[Table] = &[
+    Table::Roles,
+    Table::Orgs,
+    Table::OrgPlans,
+    Table::Users,
+    Table::OrgUsers,
+    Table::FeatureFlags,
+    Table::OrgSecrets,
+    Table::Warehouses,
+    Table::DbtWorkspaces,
+    Table::OrgTasks,
+    Table::Pipelines,
+    Table::PipelineTasks,
+    Table::TaskLocks,
+    Table::FlowRuns,
+    Table::AirbyteJobs,
+];
+
+/// Reads the source, then writes each step (see the module's docs).
+pub(crate) async fn run(dalgo: &Dalgo, opts: &ImportOptions) -> Result<ImportReport> {
+    steps::check_renames(&opts.renames)?;
+    let source_db = Db::connect(&opts.from).await?;
+    let mut conn = source_db.pool().acquire().within().await?;
+    let src = Source::read(&mut conn, opts.from.target()).await?;
+    drop(conn);
+    source_db.pool().close().await;
+    let report = ImportReport {
+        source: src.target.clone(),
+        dry_run: opts.dry_run,
+        tables: Vec::new(),
+        refused: Vec::new(),
+        shared_slugs: Vec::new(),
+        secrets: Vec::new(),
+        no_home: src.no_home.iter().map(|(t, n)| NoHome { table: t.clone(), rows: *n }).collect(),
+    };
+    let mut imp = Importer {
+        dalgo,
+        src: &src,
+        opts,
+        ids: Ids::default(),
+        stores: steps::Stores::default(),
+        task_dups: HashMap::new(),
+        report,
+    };
+    let mut conn = dalgo.db().pool().acquire().within().await?;
+    if opts.dry_run {
+        let mut tx = conn.begin().within().await?;
+        for table in STEPS {
+            imp.step(*table, &mut tx).await?;
+            if *table == Table::OrgSecrets {
+                imp.copy_secrets()?;
+            }
+        }
+        tx.rollback().within().await?;
+    } else {
+        for table in STEPS {
+            let mut tx = conn.begin().within().await?;
+            imp.step(*table, &mut tx).await?;
+            tx.commit().within().await?;
+            if *table == Table::OrgSecrets {
+                imp.copy_secrets()?;
+            }
+        }
+    }
+    Ok(imp.report)
+}

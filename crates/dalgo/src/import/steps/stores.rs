@@ -1,0 +1,317 @@
+//! Warehouses and dbt workspaces, and the secrets they name: recorded in
+//! `org_secrets` (one step), copied into dalgo's store, then named by the
+//! rows (the next steps), as dalgo's rule for credentials says.
+
+use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
+use sqlx::PgConnection;
+use std::collections::{HashMap, HashSet};
+
+use super::{RETURNING_INSERTED, counted};
+use crate::db::Within;
+use crate::error::Result;
+use crate::import::{Counts, Importer, SecretCopy, SecretOutcome, Table};
+use crate::secrets::SecretStore;
+
+/// A warehouse as dalgo stores it.
+pub(in crate::import) struct WarehouseRow {
+    org: i64,
+    wtype: String,
+    name: String,
+    secret: String,
+    destination: Option<String>,
+    bq_location: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// A dbt workspace as dalgo stores it.
+pub(in crate::import) struct DbtRow {
+    django_id: i64,
+    org: i64,
+    source: &'static str,
+    repo_url: Option<String>,
+    branch: Option<String>,
+    project_dir: String,
+    target_type: String,
+    default_schema: String,
+    token: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// A secret a row names, with its org's slug.
+pub(in crate::import) struct Named {
+    name: String,
+    org: i64,
+    slug: String,
+    kind: &'static str,
+}
+
+/// What the secret steps carry to the row steps.
+#[derive(Default)]
+pub(in crate::import) struct Stores {
+    warehouses: Vec<WarehouseRow>,
+    dbts: Vec<DbtRow>,
+    secrets: Vec<Named>,
+}
+
+/// `org_secrets`' rule for names.
+fn valid_secret(name: &str, prefix: &str) -> bool {
+    name.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)))
+}
+
+impl Importer<'_> {
+    /// Converts warehouses and dbt workspaces, then records every secret
+    /// they name in `org_secrets`.
+    pub(super) async fn org_secrets(&mut self, c: &mut PgConnection) -> Result<Counts> {
+        self.convert_warehouses();
+        self.convert_dbts();
+        let stores = &self.stores;
+        let mut secrets: Vec<Named> = Vec::new();
+        let slug =
+            |org: i64| self.ids.orgs.values().find(|(id, _)| *id == org).map(|v| v.1.clone()).unwrap_or_default();
+        for w in &stores.warehouses {
+            secrets.push(Named { name: w.secret.clone(), org: w.org, slug: slug(w.org), kind: "warehouse" });
+        }
+        for d in &stores.dbts {
+            if let Some(t) = &d.token {
+                secrets.push(Named { name: t.clone(), org: d.org, slug: slug(d.org), kind: "git_token" });
+            }
+        }
+        let total = secrets.len();
+        let inserted: Vec<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO org_secrets (name, org_id, kind) SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[])
+             ON CONFLICT (name) DO NOTHING {RETURNING_INSERTED}"
+        )))
+        .bind(secrets.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
+        .bind(secrets.iter().map(|s| s.org).collect::<Vec<_>>())
+        .bind(secrets.iter().map(|s| s.kind).collect::<Vec<_>>())
+        .fetch_all(c)
+        .within()
+        .await?;
+        self.stores.secrets = secrets;
+        Ok(counted(total, inserted.into_iter()))
+    }
+
+    fn convert_warehouses(&mut self) {
+        let mut rows = Vec::new();
+        let mut names = HashSet::new();
+        for w in &self.src.warehouses {
+            let checked = (|| {
+                let (org, _) = self.org_of(w.org_id)?;
+                if !["postgres", "bigquery", "snowflake"].contains(&w.wtype.as_str()) {
+                    return Err(format!("warehouse type {:?} is none dalgo knows", w.wtype));
+                }
+                if !valid_secret(&w.credentials, "warehouseCreds") {
+                    return Err(format!("credentials secret {:?} is not named warehouseCreds-…", w.credentials));
+                }
+                if !names.insert(w.credentials.clone()) {
+                    return Err(format!("credentials secret {:?} is another warehouse's too", w.credentials));
+                }
+                Ok(WarehouseRow {
+                    org,
+                    wtype: w.wtype.clone(),
+                    name: w.name.clone(),
+                    secret: w.credentials.clone(),
+                    destination: w.airbyte_destination_id.clone(),
+                    bq_location: w.bq_location.clone(),
+                    created_at: w.created_at,
+                    updated_at: w.updated_at,
+                })
+            })();
+            match checked {
+                Ok(r) => rows.push(r),
+                Err(reason) => self.refuse(Table::Warehouses, format!("ddpui_orgwarehouse {}", w.id), reason),
+            }
+        }
+        self.stores.warehouses = rows;
+    }
+
+    fn convert_dbts(&mut self) {
+        let owner: HashMap<i64, i64> = self.src.orgs.iter().filter_map(|o| o.dbt_id.map(|d| (d, o.id))).collect();
+        let mut rows = Vec::new();
+        for d in &self.src.dbts {
+            let checked = match owner.get(&d.id) {
+                None => Err("no org points to it (an orphan)".to_string()),
+                Some(org) => self.org_of(*org).and_then(|(org, slug)| self.dbt_row(d, org, &slug)),
+            };
+            match checked {
+                Ok(r) => rows.push(r),
+                Err(reason) => self.refuse(Table::DbtWorkspaces, format!("ddpui_orgdbt {}", d.id), reason),
+            }
+        }
+        self.stores.dbts = rows;
+    }
+
+    /// A workspace with a repository is `git` (`github`, or `ui` moved to a
+    /// managed repository); one without is `local`, its project under
+    /// `CLIENTDBT_ROOT/<slug>/dbtrepo`.
+    fn dbt_row(&self, d: &crate::import::source::Dbt, org: i64, slug: &str) -> std::result::Result<DbtRow, String> {
+        let repo = d.gitrepo_url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        let kind = d.transform_type.as_deref();
+        let git = match (kind, repo) {
+            (Some("github") | None, Some(_)) => true,
+            (Some("ui"), Some(_)) => d.is_repo_managed_by_system,
+            (Some("github"), None) => return Err("a github workspace without a repository URL".into()),
+            (Some("ui") | None, None) => false,
+            (Some(other), _) => return Err(format!("transform type {other:?} is none dalgo knows")),
+        };
+        if repo.is_some_and(has_credentials) {
+            return Err("its repository URL carries credentials (user:password@): store the token instead".into());
+        }
+        let schema_ok = d.default_schema.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && d.default_schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !schema_ok {
+            return Err(format!("default schema {:?} is not a plain SQL name", d.default_schema));
+        }
+        if !["postgres", "bigquery", "snowflake"].contains(&d.target_type.as_str()) {
+            return Err(format!("target type {:?} is none dalgo knows", d.target_type));
+        }
+        let token = d.gitrepo_access_token_secret.clone().filter(|t| git && !t.is_empty());
+        if let Some(t) = token.as_ref().filter(|t| !valid_secret(t, "gitrepoAccessToken")) {
+            return Err(format!("token secret {t:?} is not named gitrepoAccessToken-…"));
+        }
+        let root = &self.dalgo.config().dbt.clientdbt_root;
+        Ok(DbtRow {
+            django_id: d.id,
+            org,
+            source: if git { "git" } else { "local" },
+            repo_url: repo.filter(|_| git).map(str::to_string),
+            branch: d.branch_name.clone(),
+            project_dir: if git {
+                d.project_dir.clone()
+            } else {
+                root.join(slug).join("dbtrepo").display().to_string()
+            },
+            target_type: d.target_type.clone(),
+            default_schema: d.default_schema.clone(),
+            token,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        })
+    }
+
+    /// Copies each secret a row names from the secrets directory into
+    /// dalgo's store (a dry run only looks). A value dalgo's store holds
+    /// already is never overwritten; a secret found nowhere is reported.
+    pub(in crate::import) fn copy_secrets(&mut self) -> Result<()> {
+        let dir = self.opts.secrets_dir.as_deref();
+        for s in &self.stores.secrets {
+            let ours = self.dalgo.store().get(&s.name)?;
+            // Dalgo's DEV_SECRETS_DIR has the shape of dalgo's own directory store.
+            let theirs = dir.map(|d| SecretStore::Dir(d.to_path_buf()).get(&s.name)).transpose()?.flatten();
+            let outcome = match (ours, theirs) {
+                (Some(o), Some(t)) if o.expose_secret() != t.expose_secret() => SecretOutcome::Differs,
+                (Some(_), _) => SecretOutcome::Present,
+                (None, Some(_)) if self.opts.dry_run => SecretOutcome::WouldCopy,
+                (None, Some(t)) => {
+                    self.dalgo.store().put(&s.name, &t)?;
+                    SecretOutcome::Copied
+                }
+                (None, None) => SecretOutcome::Missing,
+            };
+            self.report.secrets.push(SecretCopy { name: s.name.clone(), org: s.slug.clone(), outcome });
+        }
+        Ok(())
+    }
+
+    pub(super) async fn warehouses(&mut self, c: &mut PgConnection) -> Result<Counts> {
+        let rows = &self.stores.warehouses;
+        let inserted: Vec<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO warehouses (org_id, wtype, name, credentials_secret, airbyte_destination_id, bq_location,
+                                     created_at, updated_at)
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                  $7::timestamptz[], $8::timestamptz[])
+             ON CONFLICT (org_id) DO UPDATE SET wtype = excluded.wtype, name = excluded.name,
+                 credentials_secret = excluded.credentials_secret,
+                 airbyte_destination_id = excluded.airbyte_destination_id, bq_location = excluded.bq_location,
+                 updated_at = excluded.updated_at
+             WHERE (warehouses.wtype, warehouses.name, warehouses.credentials_secret, warehouses.airbyte_destination_id,
+                    warehouses.bq_location)
+                   IS DISTINCT FROM (excluded.wtype, excluded.name, excluded.credentials_secret,
+                    excluded.airbyte_destination_id, excluded.bq_location)
+             {RETURNING_INSERTED}"
+        )))
+        .bind(rows.iter().map(|r| r.org).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.wtype.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.secret.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.destination.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.bq_location.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+        .fetch_all(c)
+        .within()
+        .await?;
+        Ok(counted(rows.len(), inserted.into_iter()))
+    }
+
+    pub(super) async fn dbt_workspaces(&mut self, c: &mut PgConnection) -> Result<Counts> {
+        let rows = &self.stores.dbts;
+        let inserted: Vec<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO dbt_workspaces (org_id, source, repo_url, branch, project_dir, target_type, default_schema,
+                                         default_schema_given, token_secret, created_at, updated_at)
+             SELECT o, s, r, b, p, t, d, true, k, ca, ua
+               FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                           $9::timestamptz[], $10::timestamptz[]) AS w(o, s, r, b, p, t, d, k, ca, ua)
+             ON CONFLICT (org_id) DO UPDATE SET source = excluded.source, repo_url = excluded.repo_url,
+                 branch = excluded.branch, project_dir = excluded.project_dir, target_type = excluded.target_type,
+                 default_schema = excluded.default_schema, token_secret = excluded.token_secret,
+                 updated_at = excluded.updated_at
+             WHERE (dbt_workspaces.source, dbt_workspaces.repo_url, dbt_workspaces.branch, dbt_workspaces.project_dir,
+                    dbt_workspaces.target_type, dbt_workspaces.default_schema, dbt_workspaces.token_secret)
+                   IS DISTINCT FROM (excluded.source, excluded.repo_url, excluded.branch, excluded.project_dir,
+                    excluded.target_type, excluded.default_schema, excluded.token_secret)
+             {RETURNING_INSERTED}"
+        )))
+        .bind(rows.iter().map(|r| r.org).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.source).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.repo_url.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.branch.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.project_dir.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.target_type.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.default_schema.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.token.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+        .fetch_all(&mut *c)
+        .within()
+        .await?;
+        let ids: HashMap<i64, i64> =
+            sqlx::query_as::<_, (i64, i64)>("SELECT org_id, id FROM dbt_workspaces WHERE org_id = ANY($1)")
+                .bind(rows.iter().map(|r| r.org).collect::<Vec<_>>())
+                .fetch_all(&mut *c)
+                .within()
+                .await?
+                .into_iter()
+                .collect();
+        self.ids.dbts = rows.iter().filter_map(|r| ids.get(&r.org).map(|id| (r.django_id, *id))).collect();
+        Ok(counted(rows.len(), inserted.into_iter()))
+    }
+}
+
+/// `scheme://user:password@host…`: a token in the URL.
+fn has_credentials(url: &str) -> bool {
+    url.split_once("://").is_some_and(|(_, rest)| {
+        let authority = rest.split('/').next().unwrap_or("");
+        authority.split_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names_and_urls_with_credentials() {
+        assert!(valid_secret("warehouseCreds-acme-1f0e", "warehouseCreds"));
+        assert!(!valid_secret("warehouseCreds-", "warehouseCreds"));
+        assert!(!valid_secret("creds-acme", "warehouseCreds"));
+        assert!(has_credentials("https://x:tok@github.com/a/b.git"));
+        assert!(!has_credentials("https://github.com/a/b.git"));
+        assert!(!has_credentials("https://user@github.com/a/b.git"));
+    }
+}
