@@ -6398,7 +6398,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__import__subcmd__django)
-            opts="-o -q -v -h --from --dry-run --rename --secrets-dir --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            opts="-o -q -v -h --from --dry-run --rename --secrets-dir --check-external --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1292,6 +1292,7 @@ json\t'JSON, for scripts'
 name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l dry-run -d 'Print the plan (per table: new, changed, unchanged, refused) and write nothing'
+complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l check-external -d 'Then look up each imported org\'s Airbyte workspace, Prefect deployments and blocks; say what is missing'
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l no-headers -d 'Tables without their header line, for scripts that read columns'

@@ -235,10 +235,10 @@ fn check_flows(db: &TestDb) {
     assert_eq!(
         db.rows("SELECT name, coalesce(cron, '-'), dataflow_type, deployment_id FROM pipelines ORDER BY 1"),
         [
-            "beta-daily|0 3 * * *|orchestrate|dep-5",
-            "manual-sync-c-1|-|manual|dep-3",
-            "nightly|0 2 * * *|orchestrate|dep-1",
-            "paused|-|orchestrate|dep-2"
+            "beta-daily|0 3 * * *|orchestrate|00000000-0000-4000-9000-000000000005",
+            "manual-sync-c-1|-|manual|00000000-0000-4000-9000-000000000003",
+            "nightly|0 2 * * *|orchestrate|00000000-0000-4000-9000-000000000001",
+            "paused|-|orchestrate|00000000-0000-4000-9000-000000000002"
         ]
     );
     assert_eq!(
@@ -324,4 +324,41 @@ fn a_database_that_is_not_dalgos_or_a_bad_rename_is_refused_with_65() {
     let out = db.dalgo(&["import", "django", "--from", &src.url, "--rename", "4=Not A Slug"]).output().unwrap();
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert_eq!(db.count("orgs"), 0);
+}
+
+/// `--check-external` looks up what the imported orgs' rows name outside
+/// dalgo's database and says what is not there (exit 3).
+#[test]
+fn check_external_names_the_workspaces_deployments_and_blocks_not_there() {
+    let db = TestDb::migrated();
+    let src = DjangoSource::new(&db);
+    let stub = crate::airbyte_stub::Stub::start(crate::airbyte_stub::Options::default());
+    let secrets = django_secrets(&db);
+    let out = db
+        .dalgo(&["import", "django", "--from", &src.url, "--check-external", "-o", "json"])
+        .args(["--secrets-dir", secrets.to_str().unwrap()])
+        .env("PREFECT_API_URL", crate::common::prefect_url())
+        .env("AIRBYTE_SERVER_HOST", "127.0.0.1")
+        .env("AIRBYTE_SERVER_PORT", stub.port())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let external: Vec<(String, String, String)> = json(&out)["external"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["org"].as_str().unwrap().into(),
+                e["object"].as_str().unwrap().into(),
+                e["state"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let has = |org: &str, object: &str| external.contains(&(org.into(), object.into(), "missing".into()));
+    assert!(has("acme", "Airbyte workspace ws-acme"), "{external:?}");
+    assert!(has("acme", "Prefect deployment 00000000-0000-4000-9000-000000000001 (pipeline nightly)"), "{external:?}");
+    assert!(has("beta", "Prefect block dbt-profile-beta"), "{external:?}");
+    let out = db.dalgo(&["import", "django", "--from", &src.url, "--check-external", "--dry-run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a dry run writes no org to check");
 }

@@ -9,7 +9,8 @@ use clap::{Args, Subcommand};
 use super::Context;
 use super::output::{CmdResult, ExitStatus, Printer, emit, write_table};
 use dalgo::config::DatabaseConfig;
-use dalgo::model::import::{ImportOptions, ImportReport};
+use dalgo::model::import::ImportOptions;
+use dalgo::ops::{Imported, Presence};
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
@@ -44,6 +45,9 @@ pub struct DjangoArgs {
     /// Dalgo's DEV_SECRETS_DIR, to copy the secrets the rows name from
     #[arg(long, value_name = "DIR")]
     secrets_dir: Option<PathBuf>,
+    /// Then look up each imported org's Airbyte workspace, Prefect deployments and blocks; say what is missing
+    #[arg(long, conflicts_with = "dry_run")]
+    check_external: bool,
 }
 
 fn parse_rename(s: &str) -> Result<(i64, String), String> {
@@ -60,17 +64,18 @@ pub async fn run(ctx: &Context, c: ImportCommand) -> CmdResult {
     from.limits = dalgo.config().database.limits;
     let renames: BTreeMap<i64, String> = a.rename.into_iter().collect();
     let opts = ImportOptions { from, dry_run: a.dry_run, renames, secrets_dir: a.secrets_dir };
-    let report = dalgo.import_django(&opts).await?;
-    if report.dry_run {
+    let imported = dalgo.import_django(&opts, a.check_external).await?;
+    if imported.report.dry_run {
         ctx.note("dry run: nothing was written");
     }
-    emit(ctx.printer.format, &report, |out| render(out, &ctx.printer, &report))?;
-    Ok(if report.is_complete() { ExitStatus::Success } else { ExitStatus::Partial })
+    emit(ctx.printer.format, &imported, |out| render(out, &ctx.printer, &imported))?;
+    Ok(if imported.is_complete() { ExitStatus::Success } else { ExitStatus::Partial })
 }
 
-/// The plan per table, then each refused row, shared slug, secret and
-/// table with no home.
-fn render(out: &mut dyn Write, p: &Printer, r: &ImportReport) -> std::io::Result<()> {
+/// The plan per table, then each refused row, shared slug, secret, table
+/// with no home and external object not there.
+fn render(out: &mut dyn Write, p: &Printer, imported: &Imported) -> std::io::Result<()> {
+    let r = &imported.report;
     let counts = r.tables.iter().map(|t| {
         let c = &t.counts;
         [t.table.to_string(), c.new.to_string(), c.changed.to_string(), c.unchanged.to_string(), c.refused.to_string()]
@@ -88,7 +93,15 @@ fn render(out: &mut dyn Write, p: &Printer, r: &ImportReport) -> std::io::Result
         writeln!(out, "secret {} of {}: {}", s.name, s.org, s.outcome)?;
     }
     for n in &r.no_home {
-        writeln!(out, "no home in dalgo: {} ({} rows)", n.table, n.rows)?;
+        let rows = if n.rows == 1 { "row" } else { "rows" };
+        writeln!(out, "no home in dalgo: {} ({} {rows})", n.table, n.rows)?;
+    }
+    for e in &imported.external {
+        let state = match &e.presence {
+            Presence::Unknown { reason } => format!("unknown ({reason})"),
+            _ => "missing".to_string(),
+        };
+        writeln!(out, "{} of {}: {state}", e.object, e.org)?;
     }
     Ok(())
 }

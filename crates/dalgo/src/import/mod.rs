@@ -130,6 +130,8 @@ pub struct ImportReport {
     /// The source, as host:port/database.
     pub source: String,
     pub dry_run: bool,
+    /// The slugs of the source's orgs that are dalgo's now.
+    pub orgs: Vec<String>,
     pub tables: Vec<TableReport>,
     pub refused: Vec<Refusal>,
     pub shared_slugs: Vec<SharedSlug>,
@@ -203,6 +205,7 @@ pub(crate) async fn run(dalgo: &Dalgo, opts: &ImportOptions) -> Result<ImportRep
     let report = ImportReport {
         source: src.target.clone(),
         dry_run: opts.dry_run,
+        orgs: Vec::new(),
         tables: Vec::new(),
         refused: Vec::new(),
         shared_slugs: Vec::new(),
@@ -238,5 +241,8 @@ pub(crate) async fn run(dalgo: &Dalgo, opts: &ImportOptions) -> Result<ImportRep
             }
         }
     }
-    Ok(imp.report)
+    let mut report = imp.report;
+    report.orgs = imp.ids.orgs.into_values().map(|(_, slug)| slug).collect();
+    report.orgs.sort();
+    Ok(report)
 }

@@ -127,7 +127,7 @@ impl OrgOps<'_> {
         })
     }
 
-    async fn airbyte_entities(&self, org: &Org) -> AirbyteEntities {
+    pub(super) async fn airbyte_entities(&self, org: &Org) -> AirbyteEntities {
         let mut a = AirbyteEntities {
             workspace_id: org.airbyte_workspace_id.clone(),
             workspace: None,
@@ -167,7 +167,11 @@ impl OrgOps<'_> {
         a
     }
 
-    async fn pipeline_entities(&self, conn: &mut sqlx::PgConnection, org: &Org) -> Result<Vec<PipelineEntity>> {
+    pub(super) async fn pipeline_entities(
+        &self,
+        conn: &mut sqlx::PgConnection,
+        org: &Org,
+    ) -> Result<Vec<PipelineEntity>> {
         let client = self.dalgo.prefect();
         let mut out = Vec::new();
         for pipeline in crate::pipeline::all(conn, org).await? {
@@ -183,7 +187,7 @@ impl OrgOps<'_> {
         Ok(out)
     }
 
-    async fn block_entities(&self, org: &Org) -> Vec<BlockEntity> {
+    pub(super) async fn block_entities(&self, org: &Org) -> Vec<BlockEntity> {
         let client = self.dalgo.prefect();
         let mut out = Vec::new();
         for (block_type, name) in crate::pipeline::blocks::targets(&org.slug, false) {

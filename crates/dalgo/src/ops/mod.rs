@@ -63,6 +63,7 @@ pub use self::admin::{
 pub use self::airbyte::{AirbyteLogin, OrgAirbyte};
 pub use self::dbt::{DbtOps, DbtRunOptions, DbtSetupReport, DbtTeardownReport};
 pub use self::entities::{AirbyteEntities, BlockEntity, Entities, OrgTask, PipelineEntity, Presence};
+pub use self::import::{ExternalCheck, Imported};
 pub use self::members::{Flags, Members};
 pub use self::org::{DeleteOptions, Kept, OrgDeleteReport};
 pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec, Rescheduled, RunOptions};
