@@ -34,6 +34,8 @@ BEGIN, END = "<!-- bench.py:begin -->", "<!-- bench.py:end -->"
 PSQL_BEGIN, PSQL_END = "<!-- bench.py:psql:begin -->", "<!-- bench.py:psql:end -->"
 # And the worker's (issue #15), refreshed by `--only worker`.
 WORKER_BEGIN, WORKER_END = "<!-- bench.py:worker:begin -->", "<!-- bench.py:worker:end -->"
+# And `import django`'s (issue #28), refreshed by `--only import`.
+IMPORT_BEGIN, IMPORT_END = "<!-- bench.py:import:begin -->", "<!-- bench.py:import:end -->"
 
 
 def write_block(begin, end, lines):
@@ -543,6 +545,101 @@ def scale(binary, runs):
     return rows
 
 
+# A Dalgo Django database of 1,000 orgs (a plan, a warehouse, a dbt workspace,
+# 3 org tasks, a pipeline of 3 steps, 10 flow runs and a flag override each)
+# and 20,000 users (one membership each), on tests/fixtures/django/schema.sql.
+DJANGO_ROWS = """
+INSERT INTO django_migrations (id, app, name, applied) VALUES (1, 'ddpui', '0001_initial', now());
+INSERT INTO ddpui_role (id, uuid, slug, name, level) VALUES (1, gen_random_uuid(), 'member', 'Member', 1),
+  (2, gen_random_uuid(), 'analyst', 'Analyst', 2), (4, gen_random_uuid(), 'admin', 'Admin', 4),
+  (5, gen_random_uuid(), 'super-admin', 'Super Admin', 5);
+INSERT INTO ddpui_task (id, type, slug, label, command, is_system) VALUES (1, 'git', 'git-pull', 'GIT pull', 'pull', true),
+  (4, 'dbt', 'dbt-run', 'DBT run', 'run', true), (6, 'airbyte', 'airbyte-sync', 'AIRBYTE sync', NULL, true);
+INSERT INTO ddpui_orgdbt (id, gitrepo_url, project_dir, target_type, default_schema, transform_type, created_at, updated_at,
+                          branch_name, is_repo_managed_by_system)
+  SELECT i, 'https://github.com/ngo/dbt' || i || '.git', 'org-' || i || '/dbtrepo', 'postgres', 'analytics', 'github',
+         now(), now(), 'main', false FROM generate_series(1, 1000) i;
+INSERT INTO ddpui_org (id, name, slug, airbyte_workspace_id, dbt_id, created_at, updated_at, queue_config)
+  SELECT i, 'Org ' || i, 'org-' || i, gen_random_uuid()::text, i, now(), now(), '{}' FROM generate_series(1, 1000) i;
+INSERT INTO ddpui_orgplans (id, org_id, base_plan, superset_included, subscription_duration, features, can_upgrade_plan,
+                            upgrade_requested, created_at, updated_at)
+  SELECT i, i, 'DALGO', false, 'Annual', '{}', true, false, now(), now() FROM generate_series(1, 1000) i;
+INSERT INTO auth_user (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)
+  SELECT i, 'pbkdf2_sha256$600000$abcdefghijklmnopqrstuv$/J0CpZ3vcK9I1h75JC/iU/sNXIXDOUp63J0kPWutYKA=', false,
+         'u' || i || '@example.org', '', '', 'u' || i || '@example.org', false, true, now() FROM generate_series(1, 20000) i;
+INSERT INTO ddpui_orguser (id, org_id, user_id, email_verified, new_role_id, created_at, updated_at, llm_optin,
+                           has_seen_rbac_notice)
+  SELECT i, (i - 1) % 1000 + 1, i, true, 2, now(), now(), false, false FROM generate_series(1, 20000) i;
+INSERT INTO ddpui_orgfeatureflag (id, flag_name, flag_value, org_id) SELECT i, 'DATA_QUALITY', true, i FROM generate_series(1, 1000) i;
+INSERT INTO ddpui_orgwarehouse (id, wtype, credentials, org_id, airbyte_destination_id, name, created_at, updated_at)
+  SELECT i, 'postgres', 'warehouseCreds-org-' || i || '-x', i, gen_random_uuid()::text, 'warehouse', now(), now()
+    FROM generate_series(1, 1000) i;
+INSERT INTO ddpui_orgtask (id, connection_id, org_id, task_id, parameters, generated_by, uuid, created_at, updated_at, dbt_id)
+  SELECT 3 * i - 3 + k, CASE WHEN k = 1 THEN gen_random_uuid()::text END, i, (ARRAY[6, 1, 4])[k], '{}', 'system',
+         gen_random_uuid(), now(), now(), CASE WHEN k > 1 THEN i END
+    FROM generate_series(1, 1000) i, generate_series(1, 3) k;
+INSERT INTO ddpui_orgdataflowv1 (id, name, deployment_name, deployment_id, cron, dataflow_type, org_id, created_at, updated_at)
+  SELECT i, 'nightly', 'pipeline-org-' || i || '-nightly', gen_random_uuid()::text, '0 2 * * *', 'orchestrate', i, now(), now()
+    FROM generate_series(1, 1000) i;
+INSERT INTO ddpui_datafloworgtask (id, dataflow_id, orgtask_id, seq, created_at, updated_at)
+  SELECT 3 * i - 3 + k, i, 3 * i - 3 + k, k, now(), now() FROM generate_series(1, 1000) i, generate_series(1, 3) k;
+INSERT INTO ddpui_prefectflowrun (id, deployment_id, flow_run_id, name, start_time, expected_start_time, total_run_time,
+                                  status, state_name, retries, created_at, updated_at)
+  SELECT 10 * i - 10 + k, d.deployment_id, gen_random_uuid()::text, 'run', now(), now(), 60, 'COMPLETED', 'Completed', 0,
+         now(), now()
+    FROM generate_series(1, 1000) i JOIN ddpui_orgdataflowv1 d ON d.id = i, generate_series(1, 10) k;
+"""
+
+# What the import reads, as psql would read it: the floor for moving the rows.
+IMPORT_READ_SQL = "; ".join(f"COPY (SELECT * FROM {t}) TO STDOUT" for t in (
+    "ddpui_org", "ddpui_orgplans", "auth_user", "ddpui_userattributes", "ddpui_orguser", "ddpui_role", "ddpui_task",
+    "ddpui_orgfeatureflag", "ddpui_orgwarehouse", "ddpui_orgdbt", "ddpui_orgtask", "ddpui_orgdataflowv1",
+    "ddpui_datafloworgtask", "ddpui_tasklock", "ddpui_prefectflowrun", "ddpui_airbytejob"))
+
+
+def import_bench(binary, runs):
+    """`import django` of 1,000 orgs and 20,000 users into an empty dalgo
+    database (secrets copied from a directory), again (nothing to do), and as
+    a dry run; beside psql reading the same tables."""
+    src, dst = "dalgo_bench_django", "dalgo_bench_import"
+    drop(src)
+    psql(f'CREATE DATABASE "{src}"')
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url(src), "-f",
+                    os.path.join(ROOT, "tests", "fixtures", "django", "schema.sql")], check=True, stdout=subprocess.DEVNULL)
+    psql(DJANGO_ROWS, src)
+    psql("VACUUM ANALYZE", src)
+    work = tempfile.mkdtemp(prefix="dalgo-bench-import-")
+    secrets = os.path.join(work, "django-secrets")
+    os.makedirs(secrets)
+    for i in range(1, 1001):
+        name = f"warehouseCreds-org-{i}-x"
+        with open(os.path.join(secrets, name), "w") as f:
+            json.dump({"Name": name, "SecretId": name, "SecretString": json.dumps({"password": f"pw-{i}"})}, f)
+    store = os.path.join(work, "store")
+    env = {"DEV_SECRETS_DIR": store, "CLIENTDBT_ROOT": os.path.join(work, "clientdbt")}
+    args = ["import", "django", "--from", url(src), "--secrets-dir", secrets]
+
+    def fresh():
+        drop(dst)
+        shutil.rmtree(store, ignore_errors=True)
+        run_once(binary, ["migrate"], dst, extra_env=env)
+
+    rows = [
+        measure("`import django` into an empty database (1,000 orgs, 20,000 users, 1,000 secrets copied)", runs,
+                lambda: run_once(binary, args, dst, extra_env=env), before=fresh),
+        measure("`import django` again: nothing to do", runs, lambda: run_once(binary, args, dst, extra_env=env)),
+        measure("`import django --dry-run` into an empty database", runs,
+                lambda: run_once(binary, [*args, "--dry-run"], dst, extra_env=env), before=fresh),
+        measure(f"reference: `{PSQL}` reading the same tables (COPY … TO STDOUT)", runs,
+                lambda: time_cmd([PSQL, "-X", "-q", "-d", conninfo(src, "socket"), "-c", IMPORT_READ_SQL],
+                                 {"PATH": os.environ["PATH"]})),
+    ]
+    drop(dst)
+    drop(src)
+    shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
 def free_port():
     import socket
     with socket.socket() as s:
@@ -559,8 +656,10 @@ def main():
     ap.add_argument("--airbyte-runs", type=int, default=3)
     ap.add_argument("--prefect-runs", type=int, default=5)
     ap.add_argument("--worker-runs", type=int, default=5)
-    ap.add_argument("--only", choices=["psql", "worker"],
-                    help="measure only the rows beside psql (socket and TCP+TLS), or only `dalgo worker`")
+    ap.add_argument("--import-runs", type=int, default=5)
+    ap.add_argument("--only", choices=["psql", "worker", "import"],
+                    help="measure only the rows beside psql (socket and TCP+TLS), only `dalgo worker`, "
+                         "or only `dalgo import django`")
     a = ap.parse_args()
     if not a.no_build:
         subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
@@ -577,6 +676,10 @@ def main():
     machine = f"{datetime.date.today()} on {platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu})"
     if a.only == "worker":
         write_worker(a, db, machine)
+        drop(db)
+        return
+    if a.only == "import":
+        write_import(a, machine)
         drop(db)
         return
 
@@ -637,7 +740,14 @@ def main():
     write_block(BEGIN, END, table(f"Measured {machine}, PostgreSQL on its local Unix socket; release build; "
                                   f"{a.runs} runs each.", "command", results))
     write_worker(a, db, machine)
+    write_import(a, machine)
     drop(db)
+
+
+def write_import(a, machine):
+    write_block(IMPORT_BEGIN, IMPORT_END, table(
+        f"Measured {machine}; release build; PostgreSQL on its local Unix socket; {a.import_runs} runs each.",
+        "command", import_bench(a.binary, a.import_runs)))
 
 
 def fmt(v):
