@@ -6398,7 +6398,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__import__subcmd__django)
-            opts="-o -q -v -h --from --dry-run --rename --secrets-dir --check-external --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            opts="-o -q -v -h --from --dry-run --rename --secrets-dir --secrets-from --check-external --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6414,6 +6414,10 @@ _dalgo() {
                     ;;
                 --secrets-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secrets-from)
+                    COMPREPLY=($(compgen -W "aws" -- "${cur}"))
                     return 0
                     ;;
                 --database-url)

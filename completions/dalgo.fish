@@ -1285,6 +1285,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand import; and not __fish_seen_
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l from -d 'The Django database\'s URL (postgres://user:password@host/db); only read' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l rename -d 'The slug for the Django org ID (orgs sharing a slug); repeatable' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l secrets-dir -d 'Dalgo\'s DEV_SECRETS_DIR, to copy the secrets the rows name from' -r -F
+complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l secrets-from -d 'Copy the secrets the rows name from AWS Secrets Manager (AWS_REGION, AWS_PROFILE, …)' -r -f -a "aws\t''"
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l database-url -d 'PostgreSQL URL, e.g. postgres://user@host:5432/dalgo [default: DATABASE_URL, DB* variables, local socket]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -s o -l output -d 'Output format: tables for people, JSON for scripts' -r -f -a "table\t'Tables fitted to the terminal\'s width (ids and times are never cut)'
 wide\t'Tables with every column and every character'

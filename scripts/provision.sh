@@ -3,7 +3,8 @@
 # role for the current OS user, and (with --python, for the tests) keyutils,
 # git and the cached virtualenv with dbt and Prefect pinned by
 # scripts/python-constraints.txt (a copy of the pins that make prefect 3.6.29,
-# dbt-core 1.10.19 and dbt-postgres 1.10.2 install and run together).
+# dbt-core 1.10.19, dbt-postgres 1.10.2 and moto[server] 5.2.6, AWS Secrets
+# Manager's stand-in for the tests, install and run together).
 # With --prefect, also a Prefect server for trying pipelines locally (see
 # ensure_prefect_server); it prints `export PREFECT_API_URL=...`.
 # Idempotent: each step checks before it acts. Sourced or run.
@@ -71,14 +72,14 @@ ensure_python_venv() {
     log "no $constraints: skipping the dbt/Prefect virtualenv"; return
   fi
   local dir; dir="$(venv_dir "$constraints")"
-  if [ -x "$dir/bin/dbt" ] && [ -x "$dir/bin/prefect" ] && [ -f "$dir/.complete" ]; then
+  if [ -x "$dir/bin/dbt" ] && [ -x "$dir/bin/prefect" ] && [ -x "$dir/bin/moto_server" ] && [ -f "$dir/.complete" ]; then
     echo "$dir"; return
   fi
   log "building the dbt/Prefect virtualenv in $dir (one-off, a few minutes)"
   rm -rf "$dir"
   python3 -m venv "$dir"
   "$dir/bin/pip" install -q --disable-pip-version-check -c "$constraints" \
-    prefect==3.6.29 dbt-core==1.10.19 dbt-postgres==1.10.2 >&2
+    prefect==3.6.29 dbt-core==1.10.19 dbt-postgres==1.10.2 "moto[server]==5.2.6" >&2
   touch "$dir/.complete"
   echo "$dir"
 }

@@ -9,13 +9,13 @@ use serde_json::Value;
 use crate::common::{LockHolder, TestDb, admin_url, json, psql, stderr, wait_until_blocked};
 
 /// A Dalgo Django database for one test, dropped at the end.
-struct DjangoSource {
+pub(crate) struct DjangoSource {
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl DjangoSource {
-    fn new(db: &TestDb) -> DjangoSource {
+    pub(crate) fn new(db: &TestDb) -> DjangoSource {
         let name = format!("{}_django", db.name);
         psql(&admin_url(), &format!("CREATE DATABASE \"{name}\""));
         let url = format!("postgresql:///{name}?host={}", crate::common::pg_host());

@@ -35,6 +35,9 @@ pub struct Config {
     /// Who is acting, recorded in the audit log.
     pub actor: String,
     pub secrets: SecretsConfig,
+    /// AWS's settings as dalgo's layers hold them: for the `aws` secrets
+    /// store, and for importing from AWS Secrets Manager.
+    pub aws: AwsSettings,
     pub dbt: DbtConfig,
     /// Unset when `AIRBYTE_SERVER_HOST` is not set.
     pub airbyte: Setting<AirbyteConfig>,
@@ -179,6 +182,37 @@ pub enum SecretsConfig {
     Dir(PathBuf),
     /// The OS keyring, for an engineer's own machine.
     Keyring,
+    /// AWS Secrets Manager, configured as AWS tools are (`AWS_REGION`,
+    /// `AWS_PROFILE`, `AWS_ENDPOINT_URL`, the standard credential chain).
+    #[cfg(feature = "aws")]
+    Aws(AwsSettings),
+}
+
+/// The AWS settings dalgo's configuration layers hold (`.env`, the config
+/// file, the environment), so a Dalgo `.env` works as boto3 reads it; what
+/// is unset is left to the AWS SDK's own chain (the environment, profiles,
+/// SSO, the instance's role).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct AwsSettings {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+    /// `AWS_ACCESS_KEY_ID` with `AWS_SECRET_ACCESS_KEY` (and `AWS_SESSION_TOKEN`).
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for AwsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsSettings")
+            .field("region", &self.region)
+            .field("profile", &self.profile)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "********"))
+            .finish()
+    }
 }
 
 /// Where dbt projects live and which dbt runs them.
@@ -559,13 +593,29 @@ impl Config {
         }
         let actor = actor.trim().to_string();
         let data_dir = data_dir(layers);
+        let aws = AwsSettings {
+            region: lookup("AWS_REGION").or_else(|| lookup("AWS_DEFAULT_REGION")).map(String::from),
+            profile: lookup("AWS_PROFILE").map(String::from),
+            endpoint_url: lookup("AWS_ENDPOINT_URL").map(String::from),
+            access_key_id: lookup("AWS_ACCESS_KEY_ID").map(String::from),
+            secret_access_key: lookup("AWS_SECRET_ACCESS_KEY").map(String::from),
+            session_token: lookup("AWS_SESSION_TOKEN").map(String::from),
+        };
         let secrets = match lookup("DALGO_SECRETS_BACKEND").unwrap_or("dir") {
             "dir" => SecretsConfig::Dir(
                 lookup("DEV_SECRETS_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("secrets")),
             ),
             "keyring" => SecretsConfig::Keyring,
+            #[cfg(feature = "aws")]
+            "aws" => SecretsConfig::Aws(aws.clone()),
+            #[cfg(not(feature = "aws"))]
+            "aws" => {
+                return Err(Error::Config(
+                    "DALGO_SECRETS_BACKEND=aws: this dalgo was built without the aws feature".into(),
+                ));
+            }
             other => {
-                return Err(Error::Config(format!("DALGO_SECRETS_BACKEND must be dir or keyring, not {other:?}")));
+                return Err(Error::Config(format!("DALGO_SECRETS_BACKEND must be dir, keyring or aws, not {other:?}")));
             }
         };
         let dbt = DbtConfig {
@@ -584,7 +634,7 @@ impl Config {
         };
         let airbyte = Setting::from_result(airbyte_from(&lookup));
         let prefect = Setting::from_result(prefect_from(&lookup));
-        Ok(Config { database, actor, secrets, dbt, airbyte, prefect })
+        Ok(Config { database, actor, secrets, aws, dbt, airbyte, prefect })
     }
 }
 
@@ -832,6 +882,12 @@ const KNOWN: &[(&str, bool, &str)] = &[
     ("DALGO_ACTOR", false, "$SUDO_USER, else $USER"),
     ("DALGO_ORG", false, "-"),
     ("DALGO_SECRETS_BACKEND", false, "dir"),
+    ("AWS_REGION", false, "the AWS profile's (for DALGO_SECRETS_BACKEND=aws)"),
+    ("AWS_PROFILE", false, "default"),
+    ("AWS_ENDPOINT_URL", false, "AWS's own"),
+    ("AWS_ACCESS_KEY_ID", false, "the AWS SDK's credential chain"),
+    ("AWS_SECRET_ACCESS_KEY", true, "-"),
+    ("AWS_SESSION_TOKEN", true, "-"),
     ("DEV_SECRETS_DIR", false, "~/.local/share/dalgo/secrets"),
     ("CLIENTDBT_ROOT", false, "~/.local/share/dalgo/clientdbt"),
     ("DBT_EXECUTABLE", false, "-"),
@@ -871,7 +927,7 @@ const KNOWN: &[(&str, bool, &str)] = &[
 const IGNORED: &[(&str, &str)] = &[
     (
         "USE_AWS_SECRETS_MANAGER",
-        "dalgo keeps credentials in DEV_SECRETS_DIR or the OS keyring (DALGO_SECRETS_BACKEND), not in AWS Secrets Manager",
+        "dalgo's secrets store is chosen by DALGO_SECRETS_BACKEND (dir, keyring, or aws for AWS Secrets Manager, as Dalgo's production)",
     ),
     ("PREFECT_PROXY_API_URL", "dalgo calls Prefect's own API at PREFECT_API_URL, not Dalgo's prefect-proxy"),
 ];

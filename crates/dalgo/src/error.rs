@@ -183,6 +183,10 @@ pub enum Error {
     #[error("invalid plan: {0}")]
     InvalidPlan(String),
 
+    /// AWS Secrets Manager failed a call (the class says how).
+    #[error("AWS Secrets Manager: {message}")]
+    AwsSecrets { failure: Failure, message: String },
+
     /// `import django` was asked for something it cannot do.
     #[error("invalid import: {0}")]
     InvalidImport(String),
@@ -369,7 +373,9 @@ impl Error {
             | Error::NoPlan(_) => ErrorKind::NotFound,
             Error::Files { source, .. } => files_kind(source),
             Error::Git { kind, .. } => *kind,
-            Error::Airbyte { failure, .. } | Error::Prefect { failure, .. } => failure.kind(),
+            Error::Airbyte { failure, .. } | Error::Prefect { failure, .. } | Error::AwsSecrets { failure, .. } => {
+                failure.kind()
+            }
             Error::AirbyteNotConfigured | Error::PrefectNotConfigured => ErrorKind::Config,
             Error::DbtNotFound(_) | Error::SandboxUnavailable(_) => ErrorKind::Config,
             Error::Escapes { .. } => ErrorKind::InvalidInput,

@@ -9,6 +9,11 @@
 //!   mode 0600.
 //! - `keyring`: the OS keyring (Linux keyutils), for an engineer's own machine.
 //!   It needs a session keyring, which cron and containers usually lack.
+//! - `aws` (with the `aws` feature): AWS Secrets Manager, as production
+//!   Dalgo keeps its secrets (see [`aws`]).
+
+#[cfg(feature = "aws")]
+pub(crate) mod aws;
 
 use std::fs;
 use std::io::Write;
@@ -29,6 +34,8 @@ const KEYRING_SERVICE: &str = "dalgo";
 pub enum SecretStore {
     Dir(PathBuf),
     Keyring,
+    #[cfg(feature = "aws")]
+    Aws(aws::Store),
 }
 
 /// Dalgo's on-disk shape of one secret.
@@ -47,6 +54,8 @@ impl SecretStore {
         match cfg {
             SecretsConfig::Dir(dir) => SecretStore::Dir(dir.clone()),
             SecretsConfig::Keyring => SecretStore::Keyring,
+            #[cfg(feature = "aws")]
+            SecretsConfig::Aws(settings) => SecretStore::Aws(aws::Store::new(settings.clone())),
         }
     }
 
@@ -55,11 +64,13 @@ impl SecretStore {
         match self {
             SecretStore::Dir(dir) => format!("directory {}", dir.display()),
             SecretStore::Keyring => "OS keyring".into(),
+            #[cfg(feature = "aws")]
+            SecretStore::Aws(_) => "AWS Secrets Manager".into(),
         }
     }
 
     /// The secret's value, or `None` if there is no such secret.
-    pub fn get(&self, name: &str) -> Result<Option<SecretString>> {
+    pub async fn get(&self, name: &str) -> Result<Option<SecretString>> {
         check_name(name)?;
         match self {
             SecretStore::Dir(dir) => {
@@ -75,11 +86,13 @@ impl SecretStore {
                 Ok(Some(SecretString::from(file.secret_string)))
             }
             SecretStore::Keyring => keyring::get(name),
+            #[cfg(feature = "aws")]
+            SecretStore::Aws(aws) => aws.get(name).await,
         }
     }
 
     /// Creates or replaces a secret.
-    pub fn put(&self, name: &str, value: &SecretString) -> Result<()> {
+    pub async fn put(&self, name: &str, value: &SecretString) -> Result<()> {
         check_name(name)?;
         match self {
             SecretStore::Dir(dir) => {
@@ -93,11 +106,13 @@ impl SecretStore {
                 write_private_atomically(&path, &body).map_err(|e| io_error(&path, e))
             }
             SecretStore::Keyring => keyring::put(name, value),
+            #[cfg(feature = "aws")]
+            SecretStore::Aws(aws) => aws.put(name, value).await,
         }
     }
 
     /// Removes a secret; `false` if there was none.
-    pub fn delete(&self, name: &str) -> Result<bool> {
+    pub async fn delete(&self, name: &str) -> Result<bool> {
         check_name(name)?;
         match self {
             SecretStore::Dir(dir) => match fs::remove_file(dir.join(name)) {
@@ -106,12 +121,14 @@ impl SecretStore {
                 Err(e) => Err(io_error(&dir.join(name), e)),
             },
             SecretStore::Keyring => keyring::delete(name),
+            #[cfg(feature = "aws")]
+            SecretStore::Aws(aws) => aws.delete(name).await,
         }
     }
 
     /// The names of every secret, where the backend can enumerate them (the
     /// keyring cannot: `None`).
-    pub fn list(&self) -> Result<Option<Vec<String>>> {
+    pub async fn list(&self) -> Result<Option<Vec<String>>> {
         match self {
             SecretStore::Dir(dir) => {
                 let entries = match fs::read_dir(dir) {
@@ -129,6 +146,11 @@ impl SecretStore {
                 Ok(Some(names))
             }
             SecretStore::Keyring => Ok(None),
+            // A Secrets Manager account holds more than Dalgo's: only names dalgo could have made.
+            #[cfg(feature = "aws")]
+            SecretStore::Aws(aws) => {
+                Ok(Some(aws.list().await?.into_iter().filter(|n| check_name(n).is_ok() && is_dalgo_name(n)).collect()))
+            }
         }
     }
 }
@@ -148,7 +170,7 @@ pub struct SecretEntry {
 /// The secrets the database refers to, and those the store holds besides.
 pub async fn inventory(db: &crate::db::Db, store: &SecretStore) -> Result<Vec<SecretEntry>> {
     let referenced = references(db).await?;
-    let held = store.list()?;
+    let held = store.list().await?;
     let mut entries: Vec<SecretEntry> = referenced
         .into_iter()
         .map(|(name, kind, org)| {
@@ -182,7 +204,7 @@ async fn references(db: &crate::db::Db) -> Result<Vec<(String, &'static str, Str
 /// Deletes a secret no row refers to, and says so in the audit log.
 pub async fn delete_unused(db: &crate::db::Db, store: &SecretStore, name: &str, actor: &str) -> Result<()> {
     refuse_referenced(db, name).await?;
-    if !store.delete(name)? {
+    if !store.delete(name).await? {
         return Err(Error::SecretNotFound(name.to_string()));
     }
     forget(db, name).await?;
@@ -194,7 +216,7 @@ pub async fn delete_unused(db: &crate::db::Db, store: &SecretStore, name: &str, 
 /// that name), changing nothing: for a confirmation or a dry run.
 pub async fn check_delete(db: &crate::db::Db, store: &SecretStore, name: &str) -> Result<()> {
     refuse_referenced(db, name).await?;
-    match store.get(name)? {
+    match store.get(name).await? {
         Some(_) => Ok(()),
         None => Err(Error::SecretNotFound(name.to_string())),
     }
@@ -258,7 +280,7 @@ pub(crate) async fn put_new_version(
         .execute(db.pool())
         .within()
         .await?;
-    if let Err(e) = store.put(&name, value) {
+    if let Err(e) = store.put(&name, value).await {
         forget(db, &name).await.or_warn(format_args!("forget the unwritten secret version {name}"));
         return Err(e);
     }
@@ -268,7 +290,7 @@ pub(crate) async fn put_new_version(
 /// Removes a version from the store, then its record. Callers remove only
 /// versions no row names any more.
 pub(crate) async fn remove_version(db: &crate::db::Db, store: &SecretStore, name: &str) -> Result<()> {
-    store.delete(name)?;
+    store.delete(name).await?;
     forget(db, name).await
 }
 
@@ -318,7 +340,7 @@ pub(crate) async fn org_versions(
     .within()
     .await?;
     let prefix = format!("warehouseCreds-{}-", org.slug);
-    for held in store.list()?.unwrap_or_default() {
+    for held in store.list().await?.unwrap_or_default() {
         // The rest must be a bare uuid, so `acme-` never takes `acme-ngo-`'s.
         let ours = held.strip_prefix(&prefix).is_some_and(|rest| uuid::Uuid::parse_str(rest).is_ok());
         if ours && !names.contains(&held) {
@@ -402,6 +424,12 @@ pub async fn gc(
     Ok(report)
 }
 
+/// The names dalgo and Dalgo give the secrets rows name.
+#[cfg(feature = "aws")]
+fn is_dalgo_name(name: &str) -> bool {
+    name.starts_with("warehouseCreds-") || name.starts_with("gitrepoAccessToken-")
+}
+
 /// Secret names become file names: no separators, no dot-files.
 fn check_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
@@ -459,7 +487,7 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(target_os = "linux")]
-mod keyring {
+pub(crate) mod keyring {
     use std::sync::Once;
 
     use keyring_core::{Entry, Error as KeyringError};
@@ -511,7 +539,7 @@ mod keyring {
 }
 
 #[cfg(not(target_os = "linux"))]
-mod keyring {
+pub(crate) mod keyring {
     use secrecy::SecretString;
 
     use crate::error::{Error, Result};
@@ -539,8 +567,8 @@ mod keyring {
 mod tests {
     use super::*;
 
-    #[test]
-    fn reads_a_secret_written_in_dalgos_layout() {
+    #[tokio::test]
+    async fn reads_a_secret_written_in_dalgos_layout() {
         let dir = tempfile::tempdir().unwrap();
         // As Dalgo's DevSecretsManager writes it.
         fs::write(
@@ -549,33 +577,33 @@ mod tests {
         )
         .unwrap();
         let store = SecretStore::Dir(dir.path().to_path_buf());
-        assert_eq!(store.get("gitrepoAccessToken-3f1c").unwrap().unwrap().expose_secret(), "ghp_abc");
-        assert!(store.get("missing").unwrap().is_none());
-        assert_eq!(store.list().unwrap().unwrap(), ["gitrepoAccessToken-3f1c"]);
+        assert_eq!(store.get("gitrepoAccessToken-3f1c").await.unwrap().unwrap().expose_secret(), "ghp_abc");
+        assert!(store.get("missing").await.unwrap().is_none());
+        assert_eq!(store.list().await.unwrap().unwrap(), ["gitrepoAccessToken-3f1c"]);
     }
 
-    #[test]
-    fn writes_private_files_dalgo_can_read() {
+    #[tokio::test]
+    async fn writes_private_files_dalgo_can_read() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let store = SecretStore::Dir(dir.path().join("nested"));
-        store.put("warehouseCreds-acme-1", &SecretString::from("{\"password\":\"p\"}")).unwrap();
+        store.put("warehouseCreds-acme-1", &SecretString::from("{\"password\":\"p\"}")).await.unwrap();
         let path = dir.path().join("nested/warehouseCreds-acme-1");
         assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         let raw: serde_json::Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(raw["Name"], "warehouseCreds-acme-1");
         assert_eq!(raw["SecretId"], "warehouseCreds-acme-1");
         assert_eq!(raw["SecretString"], "{\"password\":\"p\"}");
-        assert!(store.delete("warehouseCreds-acme-1").unwrap());
-        assert!(!store.delete("warehouseCreds-acme-1").unwrap());
-        assert_eq!(store.list().unwrap().unwrap(), Vec::<String>::new());
+        assert!(store.delete("warehouseCreds-acme-1").await.unwrap());
+        assert!(!store.delete("warehouseCreds-acme-1").await.unwrap());
+        assert_eq!(store.list().await.unwrap().unwrap(), Vec::<String>::new());
     }
 
-    #[test]
-    fn names_cannot_escape_the_directory() {
+    #[tokio::test]
+    async fn names_cannot_escape_the_directory() {
         let store = SecretStore::Dir(PathBuf::from("/tmp"));
         for bad in ["../x", "a/b", "", ".hidden"] {
-            assert!(store.get(bad).is_err(), "{bad}");
+            assert!(store.get(bad).await.is_err(), "{bad}");
         }
     }
 }

@@ -303,7 +303,7 @@ pub async fn find(conn: &mut PgConnection, org: &Org) -> Result<Option<Warehouse
 /// The org's warehouse and its credentials, or an error naming the fix.
 pub async fn load(db: &Db, store: &SecretStore, org: &Org) -> Result<(Warehouse, Map<String, Value>)> {
     let wh = find(&mut *db.pool().acquire().await?, org).await?.ok_or_else(|| Error::NoWarehouse(org.slug.clone()))?;
-    let secret = store.get(&wh.credentials_secret)?.ok_or_else(|| Error::Secrets {
+    let secret = store.get(&wh.credentials_secret).await?.ok_or_else(|| Error::Secrets {
         message: format!(
             "{} holds no secret {} (the warehouse's credentials)",
             store.describe(),

@@ -50,6 +50,7 @@ impl Fixture {
             database: DatabaseConfig::from_url(&self.url()).unwrap(),
             actor: "library-test".into(),
             secrets: SecretsConfig::Dir(self.secrets_dir()),
+            aws: Default::default(),
             dbt: DbtConfig::new(self.clientdbt_root()),
             airbyte: airbyte.into(),
             prefect: Default::default(),
@@ -284,7 +285,7 @@ async fn the_admin_use_cases_run_through_the_handle() {
     org.warehouse().set(postgres_warehouse("pw-1")).await.unwrap();
     let secret = org.warehouse().show().await.unwrap().warehouse.credentials_secret;
     assert_eq!(d.secrets().list().await.unwrap().len(), 1);
-    assert_eq!(d.secrets().show(&secret, false).unwrap()["password"], "********");
+    assert_eq!(d.secrets().show(&secret, false).await.unwrap()["password"], "********");
     assert_eq!(d.secrets().delete(&secret).await.unwrap_err().kind(), ErrorKind::InvalidInput, "the row names it");
     assert!(d.secrets().gc(Duration::ZERO, true).await.unwrap().orphans.is_empty());
     assert!(d.locks().list(None).await.unwrap().is_empty());

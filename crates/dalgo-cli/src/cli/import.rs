@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use super::Context;
 use super::output::{CmdResult, ExitStatus, Printer, emit, write_table};
 use dalgo::config::DatabaseConfig;
-use dalgo::model::import::ImportOptions;
+use dalgo::model::import::{ImportOptions, SecretsSource};
 use dalgo::ops::{Imported, Presence};
 
 #[derive(Debug, Subcommand)]
@@ -24,8 +24,8 @@ with the reason (exit 3); orgs sharing a slug are both refused until you choose 
 Django tables dalgo has no home for are counted. Each table is one transaction and an upsert, so running it \
 again changes nothing, a changed source brings only the difference, and a killed import re-runs to the same \
 end. --dry-run prints the whole plan and writes nothing.\n\nSecrets keep their names: each one a warehouse or \
-dbt workspace names is copied from --secrets-dir (Dalgo's DEV_SECRETS_DIR) into dalgo's store, never over a \
-value the store holds; one found nowhere is reported. Stop Django's Celery workers first: they take task \
+dbt workspace names is copied from --secrets-dir (Dalgo's DEV_SECRETS_DIR) or --secrets-from aws (AWS Secrets \
+Manager) into dalgo's store, never over a value the store holds; one found nowhere is reported. Stop Django's Celery workers first: they take task \
 locks.")]
     Django(DjangoArgs),
 }
@@ -43,11 +43,24 @@ pub struct DjangoArgs {
     #[arg(long, value_name = "ID=SLUG", value_parser = parse_rename)]
     rename: Vec<(i64, String)>,
     /// Dalgo's DEV_SECRETS_DIR, to copy the secrets the rows name from
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "secrets_from")]
     secrets_dir: Option<PathBuf>,
+    /// Copy the secrets the rows name from AWS Secrets Manager (AWS_REGION, AWS_PROFILE, …)
+    #[arg(long, value_name = "aws", value_parser = ["aws"])]
+    secrets_from: Option<String>,
     /// Then look up each imported org's Airbyte workspace, Prefect deployments and blocks; say what is missing
     #[arg(long, conflicts_with = "dry_run")]
     check_external: bool,
+}
+
+#[cfg(feature = "aws")]
+fn aws_source() -> anyhow::Result<SecretsSource> {
+    Ok(SecretsSource::Aws)
+}
+
+#[cfg(not(feature = "aws"))]
+fn aws_source() -> anyhow::Result<SecretsSource> {
+    Err(super::output::CliError::usage("--secrets-from aws: this dalgo was built without the aws feature", "").into())
 }
 
 fn parse_rename(s: &str) -> Result<(i64, String), String> {
@@ -63,7 +76,12 @@ pub async fn run(ctx: &Context, c: ImportCommand) -> CmdResult {
     from.connect_timeout = dalgo.config().database.connect_timeout;
     from.limits = dalgo.config().database.limits;
     let renames: BTreeMap<i64, String> = a.rename.into_iter().collect();
-    let opts = ImportOptions { from, dry_run: a.dry_run, renames, secrets_dir: a.secrets_dir };
+    let secrets_from = match (a.secrets_dir, a.secrets_from) {
+        (Some(dir), _) => Some(SecretsSource::Dir(dir)),
+        (None, Some(_)) => Some(aws_source()?),
+        (None, None) => None,
+    };
+    let opts = ImportOptions { from, dry_run: a.dry_run, renames, secrets_from };
     let imported = dalgo.import_django(&opts, a.check_external).await?;
     if imported.report.dry_run {
         ctx.note("dry run: nothing was written");

@@ -98,7 +98,7 @@ async fn show(ctx: &Context, dalgo: &Dalgo, ShowArgs { name, reveal }: ShowArgs)
         )
         .into());
     }
-    let shown = secrets.show(&name, reveal)?;
+    let shown = secrets.show(&name, reveal).await?;
     let body = serde_json::json!({ "name": name, "value": shown });
     emit(ctx.printer.format, &body, |out| {
         let text = match &shown {

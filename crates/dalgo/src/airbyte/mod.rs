@@ -41,8 +41,7 @@ pub fn client(cfg: &Config) -> Result<Client> {
 }
 
 fn keyring_auth() -> Option<AirbyteAuth> {
-    let store = crate::secrets::SecretStore::Keyring;
-    let get = |name: &str| store.get(name).ok().flatten();
+    let get = |name: &str| crate::secrets::keyring::get(name).ok().flatten();
     let text = |name: &str| get(name).map(|s| secrecy::ExposeSecret::expose_secret(&s).to_string());
     if let (Some(client_id), Some(client_secret)) = (text("airbyte-client-id"), get("airbyte-client-secret")) {
         return Some(AirbyteAuth::ClientCredentials { client_id, client_secret });

@@ -285,7 +285,7 @@ pub async fn git_update(
         return Err(Error::NotAGitWorkspace(org.slug.clone()));
     };
     let token = match &ws.token_secret {
-        Some(name) => store.get(name)?,
+        Some(name) => store.get(name).await?,
         None => None,
     };
     let mut head = String::new();

@@ -52,8 +52,30 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Slugs the operator chose, by Django org id (orgs sharing a slug).
     pub renames: BTreeMap<i64, String>,
-    /// Dalgo's `DEV_SECRETS_DIR`, to copy the secrets rows name from.
-    pub secrets_dir: Option<PathBuf>,
+    /// Where to copy the secrets the rows name from, if not dalgo's store.
+    pub secrets_from: Option<SecretsSource>,
+}
+
+/// Where Dalgo keeps the secrets its rows name.
+#[derive(Debug, Clone)]
+pub enum SecretsSource {
+    /// Dalgo's `DEV_SECRETS_DIR`: one `{"Name","SecretId","SecretString"}` file per secret.
+    Dir(PathBuf),
+    /// AWS Secrets Manager, with the configuration's AWS settings.
+    #[cfg(feature = "aws")]
+    Aws,
+}
+
+impl SecretsSource {
+    #[cfg_attr(not(feature = "aws"), allow(unused_variables))]
+    fn store(&self, cfg: &crate::config::Config) -> crate::secrets::SecretStore {
+        use crate::secrets::SecretStore;
+        match self {
+            SecretsSource::Dir(dir) => SecretStore::Dir(dir.clone()),
+            #[cfg(feature = "aws")]
+            SecretsSource::Aws => SecretStore::Aws(crate::secrets::aws::Store::new(cfg.aws.clone())),
+        }
+    }
 }
 
 /// Per table: what the import did (or, in a dry run, would do).
@@ -227,7 +249,7 @@ pub(crate) async fn run(dalgo: &Dalgo, opts: &ImportOptions) -> Result<ImportRep
         for table in STEPS {
             imp.step(*table, &mut tx).await?;
             if *table == Table::OrgSecrets {
-                imp.copy_secrets()?;
+                imp.copy_secrets().await?;
             }
         }
         tx.rollback().within().await?;
@@ -237,7 +259,7 @@ pub(crate) async fn run(dalgo: &Dalgo, opts: &ImportOptions) -> Result<ImportRep
             imp.step(*table, &mut tx).await?;
             tx.commit().within().await?;
             if *table == Table::OrgSecrets {
-                imp.copy_secrets()?;
+                imp.copy_secrets().await?;
             }
         }
     }

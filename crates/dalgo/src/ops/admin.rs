@@ -306,10 +306,10 @@ impl Secrets<'_> {
     /// A secret's value: masked (a warehouse config with its sensitive
     /// values as `********`, anything else wholly), or with `reveal` as it
     /// is stored. [`Error::SecretNotFound`] if the store has none.
-    pub fn show(&self, name: &str, reveal: bool) -> Result<serde_json::Value> {
+    pub async fn show(&self, name: &str, reveal: bool) -> Result<serde_json::Value> {
         use secrecy::ExposeSecret;
         use serde_json::Value;
-        let value = self.dalgo.store().get(name)?.ok_or_else(|| Error::SecretNotFound(name.to_string()))?;
+        let value = self.dalgo.store().get(name).await?.ok_or_else(|| Error::SecretNotFound(name.to_string()))?;
         Ok(match (reveal, crate::document::parse_object(value.expose_secret(), "secret")) {
             (true, _) => Value::String(value.expose_secret().to_string()),
             (false, Ok(map)) => Value::Object(crate::document::masked(&map)),

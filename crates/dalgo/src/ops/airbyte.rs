@@ -239,10 +239,10 @@ impl Dalgo {
     /// Stores Airbyte credentials in the OS keyring, replacing whatever
     /// login was there; the names of the entries written.
     pub fn airbyte_login(login: AirbyteLogin) -> Result<Vec<String>> {
-        let store = crate::secrets::SecretStore::Keyring;
+        use crate::secrets::keyring;
         for name in airbyte::KEYRING_ENTRIES {
             // One that is not there is what we want.
-            let _ = store.delete(name);
+            let _ = keyring::delete(name);
         }
         let entries = match login {
             AirbyteLogin::Token(t) => vec![("airbyte-api-token", t)],
@@ -255,7 +255,7 @@ impl Dalgo {
         };
         let mut stored = Vec::new();
         for (name, value) in entries {
-            store.put(name, &value)?;
+            keyring::put(name, &value)?;
             stored.push(name.to_string());
         }
         Ok(stored)

@@ -211,7 +211,7 @@ impl DbtOps<'_> {
         };
         let token = match (token, old_token) {
             (Some(t), _) => Some(t),
-            (None, Some(name)) => dalgo.store().get(name)?,
+            (None, Some(name)) => dalgo.store().get(name).await?,
             (None, None) => None,
         };
         let dir = paths.org_dir.join("dbtrepo");

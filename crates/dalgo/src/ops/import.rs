@@ -45,7 +45,7 @@ impl Dalgo {
     /// Each table is one transaction, an upsert on the row's natural key
     /// (orgs on the Django id they came from), so a re-run changes nothing
     /// and a killed import re-runs to the same end. Secrets follow dalgo's
-    /// rule: recorded in `org_secrets`, copied from `opts.secrets_dir` into
+    /// rule: recorded in `org_secrets`, copied from `opts.secrets_from` into
     /// the store (never over a value it holds), then named by the rows.
     /// With `opts.dry_run` the steps run in one transaction that is rolled
     /// back and no secret is written. Rows that cannot come over are in the

@@ -134,7 +134,7 @@ impl OrgOps<'_> {
         if !opts.dry_run {
             // Their records go with the org's rows.
             for name in &secrets {
-                dalgo.store().delete(name)?;
+                dalgo.store().delete(name).await?;
             }
         }
         let rows = org::delete(dalgo.db(), &org.slug, opts.dry_run, dalgo.actor()).await?;

@@ -149,7 +149,7 @@ async fn dbt_secrets(db: &Db, store: &SecretStore, client: &Client, org: &Org) -
     let value = profile::secret_value(ws.target_type.parse()?, &creds, &ws.default_schema)?;
     let mut out = vec![put_secret(client, profile_name, &value.to_string()).await?];
     let token = match &ws.token_secret {
-        Some(name) => store.get(name)?,
+        Some(name) => store.get(name).await?,
         None => None,
     };
     out.push(match (&ws.repo_url, token) {

@@ -11,7 +11,6 @@ use super::{RETURNING_INSERTED, counted};
 use crate::db::Within;
 use crate::error::Result;
 use crate::import::{Counts, Importer, SecretCopy, SecretOutcome, Table};
-use crate::secrets::SecretStore;
 
 /// A warehouse as dalgo stores it.
 pub(in crate::import) struct WarehouseRow {
@@ -194,21 +193,24 @@ impl Importer<'_> {
         })
     }
 
-    /// Copies each secret a row names from the secrets directory into
-    /// dalgo's store (a dry run only looks). A value dalgo's store holds
+    /// Copies each secret a row names from where Dalgo keeps it (a
+    /// directory, or AWS Secrets Manager) into dalgo's store (a dry run only
+    /// looks). A value dalgo's store holds
     /// already is never overwritten; a secret found nowhere is reported.
-    pub(in crate::import) fn copy_secrets(&mut self) -> Result<()> {
-        let dir = self.opts.secrets_dir.as_deref();
+    pub(in crate::import) async fn copy_secrets(&mut self) -> Result<()> {
+        let source = self.opts.secrets_from.as_ref().map(|s| s.store(self.dalgo.config()));
         for s in &self.stores.secrets {
-            let ours = self.dalgo.store().get(&s.name)?;
-            // Dalgo's DEV_SECRETS_DIR has the shape of dalgo's own directory store.
-            let theirs = dir.map(|d| SecretStore::Dir(d.to_path_buf()).get(&s.name)).transpose()?.flatten();
+            let ours = self.dalgo.store().get(&s.name).await?;
+            let theirs = match &source {
+                Some(store) => store.get(&s.name).await?,
+                None => None,
+            };
             let outcome = match (ours, theirs) {
                 (Some(o), Some(t)) if o.expose_secret() != t.expose_secret() => SecretOutcome::Differs,
                 (Some(_), _) => SecretOutcome::Present,
                 (None, Some(_)) if self.opts.dry_run => SecretOutcome::WouldCopy,
                 (None, Some(t)) => {
-                    self.dalgo.store().put(&s.name, &t)?;
+                    self.dalgo.store().put(&s.name, &t).await?;
                     SecretOutcome::Copied
                 }
                 (None, None) => SecretOutcome::Missing,
