@@ -3,8 +3,9 @@
 # role for the current OS user, and (with --python, for the tests) keyutils,
 # git and the cached virtualenv with dbt and Prefect pinned by
 # scripts/python-constraints.txt (a copy of the pins that make prefect 3.6.29,
-# dbt-core 1.10.19, dbt-postgres 1.10.2 and moto[server] 5.2.6, AWS Secrets
-# Manager's stand-in for the tests, install and run together).
+# dbt-core 1.10.19, dbt-postgres 1.10.2, dbt-snowflake 1.10.8 and
+# moto[server] 5.2.6, AWS Secrets Manager's stand-in for the tests, install
+# and run together; dbt-snowflake holds certifi below 2025.4.26).
 # With --prefect, also a Prefect server for trying pipelines locally (see
 # ensure_prefect_server); it prints `export PREFECT_API_URL=...`.
 # Idempotent: each step checks before it acts. Sourced or run.
@@ -79,7 +80,7 @@ ensure_python_venv() {
   rm -rf "$dir"
   python3 -m venv "$dir"
   "$dir/bin/pip" install -q --disable-pip-version-check -c "$constraints" \
-    prefect==3.6.29 dbt-core==1.10.19 dbt-postgres==1.10.2 "moto[server]==5.2.6" >&2
+    prefect==3.6.29 dbt-core==1.10.19 dbt-postgres==1.10.2 dbt-snowflake==1.10.8 "moto[server]==5.2.6" >&2
   touch "$dir/.complete"
   echo "$dir"
 }

@@ -252,18 +252,16 @@ impl Drop for Terminal {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let _ = StdCommand::new("psql")
-            .args([
-                "-X",
-                "-q",
-                "-d",
-                &admin_url(),
-                "-c",
-                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
-            ])
-            .stderr(Stdio::null())
-            .status();
+        drop_database(&self.name);
     }
+}
+
+/// Drops a test's database, whoever is still connected to it.
+pub fn drop_database(name: &str) {
+    let _ = StdCommand::new("psql")
+        .args(["-X", "-q", "-d", &admin_url(), "-c", &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")])
+        .stderr(Stdio::null())
+        .status();
 }
 
 pub fn database_exists(name: &str) -> bool {

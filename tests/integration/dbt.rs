@@ -783,3 +783,32 @@ fn dbt_debug_compile_and_ls() {
     assert!(run("ls").contains("fixture.orders"));
     assert_eq!(db.rows("SELECT command FROM dbt_runs ORDER BY id"), ["dbt debug", "dbt compile", "dbt ls"]);
 }
+
+/// A Snowflake warehouse's dbt profile is one dbt-snowflake takes: `dbt
+/// parse` (which loads the profile and the adapter, and connects nowhere)
+/// accepts the profile `dbt setup` wrote.
+#[test]
+fn dbt_snowflake_takes_the_profile_of_a_snowflake_warehouse() {
+    let db = TestDb::migrated();
+    onboard(&db, "Acme NGO", "boss@acme.org", "admin");
+    let config = "account: xy12345.eu-west-1\nusername: loader\npassword: s3cret\ndatabase: RAW\n\
+                  warehouse: LOAD_WH\nrole: LOADER\nschema: staging\n";
+    db.dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "snowflake", "--config", "-", "--no-check"])
+        .write_stdin(config)
+        .assert()
+        .success();
+    let project = db.home().join("local_project");
+    copy_dir(&dbt_project(), &project);
+    db.dalgo(&["dbt", "setup", "--org", "acme-ngo", "--local", project.to_str().unwrap()]).assert().success();
+    let profiles = db.clientdbt_root().join("acme-ngo/profiles");
+    let text = std::fs::read_to_string(profiles.join("profiles.yml")).unwrap();
+    assert!(text.contains("type: snowflake") && text.contains("account: xy12345.eu-west-1"), "{text}");
+    let venv = crate::common::dbt_venv().expect("the test virtualenv");
+    let out = Command::new(venv.join("bin/dbt"))
+        .args(["parse", "--project-dir", project.to_str().unwrap(), "--profiles-dir", profiles.to_str().unwrap()])
+        .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        .current_dir(db.home())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+}

@@ -38,17 +38,7 @@ impl DjangoSource {
 
 impl Drop for DjangoSource {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("psql")
-            .args([
-                "-X",
-                "-q",
-                "-d",
-                &admin_url(),
-                "-c",
-                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
-            ])
-            .stderr(std::process::Stdio::null())
-            .status();
+        crate::common::drop_database(&self.name);
     }
 }
 

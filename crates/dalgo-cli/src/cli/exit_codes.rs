@@ -9,7 +9,8 @@ pub const EXIT_CODES: &[(&str, &str)] = &[
     (
         "3",
         "partial success: the main change was saved, a follow-up step (Airbyte destination, Prefect \
-         blocks) was not; stderr names the step and the command that finishes it",
+         blocks) was not; stderr names the step and the command that finishes it. `import django`: some rows \
+         were refused, or a secret or external object is missing (the report names each)",
     ),
     (
         "65",
