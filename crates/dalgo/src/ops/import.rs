@@ -29,7 +29,7 @@ impl Imported {
 #[derive(Debug, Clone, Serialize)]
 pub struct ExternalCheck {
     pub org: String,
-    /// What it is and its name: "Prefect deployment <id> (pipeline nightly)".
+    /// What it is and its name: "Prefect deployment `ID` (pipeline nightly)".
     pub object: String,
     #[serde(flatten)]
     pub presence: Presence,
