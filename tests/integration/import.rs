@@ -305,7 +305,7 @@ fn a_killed_import_reruns_to_the_same_end() {
 }
 
 #[test]
-fn a_database_that_is_not_dalgos_or_a_bad_rename_is_refused_with_65() {
+fn a_wrong_source_or_rename_is_said_of_the_source_and_writes_nothing() {
     let db = TestDb::migrated();
     let out = db.dalgo(&["import", "django", "--from", &db.url]).output().unwrap();
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
@@ -314,6 +314,18 @@ fn a_database_that_is_not_dalgos_or_a_bad_rename_is_refused_with_65() {
     let out = db.dalgo(&["import", "django", "--from", &src.url, "--rename", "4=Not A Slug"]).output().unwrap();
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert_eq!(db.count("orgs"), 0);
+    // What goes wrong with the source is said of the source, with no hint about dalgo's own database.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let sources = [
+        (format!("postgresql://u@127.0.0.1:{closed}/ddp"), 69, "the Django database (--from): cannot reach"),
+        (format!("postgresql:///{}_nothing?host={}", db.name, crate::common::pg_host()), 65, "does not exist"),
+        ("mysql://django/ddp".to_string(), 2, "--from: invalid database URL"),
+    ];
+    for (url, code, says) in sources {
+        let out = db.dalgo(&["import", "django", "--from", &url]).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{url}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says) && !stderr(&out).contains("dalgo migrate"), "{}", stderr(&out));
+    }
 }
 
 /// `--check-external` looks up what the imported orgs' rows name outside

@@ -191,6 +191,13 @@ pub enum Error {
     #[error("invalid import: {0}")]
     InvalidImport(String),
 
+    /// The Django database `import django` reads failed it: how, in the
+    /// inner error (unreachable, refused credentials, missing), which
+    /// decides the class; its hints are about dalgo's own database, so
+    /// none is given.
+    #[error("the Django database (--from): {cause}")]
+    ImportSource { cause: Box<Error> },
+
     /// The database `import django` was pointed at is not Dalgo's.
     #[error("{0} is not a Dalgo Django database (its django_migrations has no ddpui rows)")]
     NotDjangoDatabase(String),
@@ -394,6 +401,11 @@ impl Error {
             | Error::StoredData { .. }
             | Error::Secrets { .. } => ErrorKind::Config,
             Error::Internal(_) => ErrorKind::Failure,
+            Error::ImportSource { cause } => match cause.kind() {
+                // A database that is not there is a wrong --from, not dalgo's configuration.
+                ErrorKind::Config => ErrorKind::InvalidInput,
+                kind => kind,
+            },
             Error::DbUnreachable { .. } => ErrorKind::Unavailable,
             Error::DbAuth { .. } => ErrorKind::PermissionDenied,
             Error::Migrate(sqlx::migrate::MigrateError::VersionMissing(_))

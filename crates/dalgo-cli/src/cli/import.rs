@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::Context;
-use super::output::{CmdResult, ExitStatus, Printer, emit, write_table};
+use super::output::{CliError, CmdResult, ExitStatus, Printer, emit, write_table};
 use dalgo::config::DatabaseConfig;
 use dalgo::model::import::{ImportOptions, SecretsSource};
 use dalgo::ops::{Imported, Presence};
@@ -72,7 +72,13 @@ fn parse_rename(s: &str) -> Result<(i64, String), String> {
 pub async fn run(ctx: &Context, c: ImportCommand) -> CmdResult {
     let ImportCommand::Django(a) = c;
     let dalgo = ctx.dalgo().await?;
-    let mut from = DatabaseConfig::from_url(&a.from)?;
+    let mut from = DatabaseConfig::from_url(&a.from).map_err(|e| {
+        let why = match e {
+            dalgo::Error::Config(m) => m,
+            other => other.to_string(),
+        };
+        CliError::usage(format!("--from: {why}"), "give the Django database's URL, postgres://USER:PASSWORD@HOST/DB")
+    })?;
     from.connect_timeout = dalgo.config().database.connect_timeout;
     from.limits = dalgo.config().database.limits;
     let renames: BTreeMap<i64, String> = a.rename.into_iter().collect();

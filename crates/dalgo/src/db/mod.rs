@@ -225,7 +225,8 @@ fn connect_error(cfg: &DatabaseConfig, e: sqlx::Error) -> Error {
             Error::DbAuth {
                 target: cfg.target(),
                 user: cfg.options.get_username().to_string(),
-                reason: other.to_string(),
+                // PostgreSQL's own words: sqlx's text ends with the line of PostgreSQL's C source.
+                reason: other.as_database_error().map_or_else(|| other.to_string(), |d| d.message().to_string()),
             }
         }
         // 3D000 invalid_catalog_name: the server is there, the database is not.

@@ -19,7 +19,7 @@ use sqlx::Connection;
 use crate::config::DatabaseConfig;
 use crate::context::Dalgo;
 use crate::db::{Db, Within};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use source::Source;
 
 string_enum! {
@@ -219,9 +219,13 @@ const STEPS: &[Table] = &[
 /// Reads the source, then writes each step (see the module's docs).
 pub(crate) async fn run(dalgo: &Dalgo, opts: &ImportOptions) -> Result<ImportReport> {
     steps::check_renames(&opts.renames)?;
-    let source_db = Db::connect(&opts.from).await?;
-    let mut conn = source_db.pool().acquire().within().await?;
-    let src = Source::read(&mut conn, opts.from.target()).await?;
+    let from = |e: Error| match e {
+        Error::NotDjangoDatabase(_) => e,
+        cause => Error::ImportSource { cause: Box::new(cause) },
+    };
+    let source_db = Db::connect(&opts.from).await.map_err(from)?;
+    let mut conn = source_db.pool().acquire().within().await.map_err(|e| from(e.into()))?;
+    let src = Source::read(&mut conn, opts.from.target()).await.map_err(from)?;
     drop(conn);
     source_db.pool().close().await;
     let report = ImportReport {
