@@ -328,6 +328,27 @@ pub enum Error {
     Db(sqlx::Error),
 }
 
+/// The class of what went wrong with `import django`'s source: as the
+/// inner error's, but a database that is not there is a wrong `--from`,
+/// not dalgo's configuration.
+fn source_kind(cause: &Error) -> ErrorKind {
+    match cause.kind() {
+        ErrorKind::Config => ErrorKind::InvalidInput,
+        kind => kind,
+    }
+}
+
+/// A migration this binary does not know, or one changed since it was
+/// applied, is the database's configuration; any other migration failure
+/// is a failure.
+fn migrate_kind(e: &sqlx::migrate::MigrateError) -> ErrorKind {
+    use sqlx::migrate::MigrateError;
+    match e {
+        MigrateError::VersionMissing(_) | MigrateError::VersionMismatch(_) => ErrorKind::Config,
+        _ => ErrorKind::Failure,
+    }
+}
+
 impl Error {
     /// The class that decides the exit code.
     pub fn kind(&self) -> ErrorKind {
@@ -401,16 +422,11 @@ impl Error {
             | Error::StoredData { .. }
             | Error::Secrets { .. } => ErrorKind::Config,
             Error::Internal(_) => ErrorKind::Failure,
-            Error::ImportSource { cause } => match cause.kind() {
-                // A database that is not there is a wrong --from, not dalgo's configuration.
-                ErrorKind::Config => ErrorKind::InvalidInput,
-                kind => kind,
-            },
+            Error::ImportSource { cause } => source_kind(cause),
             Error::DbUnreachable { .. } => ErrorKind::Unavailable,
             Error::DbAuth { .. } => ErrorKind::PermissionDenied,
-            Error::Migrate(sqlx::migrate::MigrateError::VersionMissing(_))
-            | Error::Migrate(sqlx::migrate::MigrateError::VersionMismatch(_)) => ErrorKind::Config,
-            Error::Migrate(_) | Error::Seed { .. } => ErrorKind::Failure,
+            Error::Migrate(e) => migrate_kind(e),
+            Error::Seed { .. } => ErrorKind::Failure,
             Error::Db(e) if is_connection_error(e) => ErrorKind::Unavailable,
             Error::Db(_) => ErrorKind::Failure,
         }
