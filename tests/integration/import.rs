@@ -15,12 +15,24 @@ pub(crate) struct DjangoSource {
 }
 
 impl DjangoSource {
+    /// Dalgo's schema with the rows of tests/fixtures/django/rows.sql.
     pub(crate) fn new(db: &TestDb) -> DjangoSource {
+        DjangoSource::with_files(db, &["schema.sql", "rows.sql"])
+    }
+
+    /// Dalgo's schema with only its migrations' row: a test adds the rest.
+    pub(crate) fn empty(db: &TestDb) -> DjangoSource {
+        let src = DjangoSource::with_files(db, &["schema.sql"]);
+        src.exec("INSERT INTO django_migrations (id, app, name, applied) VALUES (1, 'ddpui', '0001_initial', now())");
+        src
+    }
+
+    fn with_files(db: &TestDb, files: &[&str]) -> DjangoSource {
         let name = format!("{}_django", db.name);
         psql(&admin_url(), &format!("CREATE DATABASE \"{name}\""));
         let url = format!("postgresql:///{name}?host={}", crate::common::pg_host());
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/django");
-        for file in ["schema.sql", "rows.sql"] {
+        for file in files {
             let out = std::process::Command::new("psql")
                 .args(["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", &url, "-f"])
                 .arg(fixtures.join(file))
@@ -31,7 +43,7 @@ impl DjangoSource {
         DjangoSource { name, url }
     }
 
-    fn exec(&self, sql: &str) {
+    pub(crate) fn exec(&self, sql: &str) {
         psql(&self.url, sql);
     }
 }

@@ -809,3 +809,87 @@ fn json_values_dalgo_defines_are_lowercase_and_prefects_state_types_are_prefects
         assert!(seen.contains(key), "no {key} was printed");
     }
 }
+
+/// An org brought over by `import django`: its pipeline's deployment was
+/// made by Dalgo's backend (the same shape as `deploy` makes), and dalgo
+/// knows it only through the import. A manual `pipeline run` and the run
+/// Dalgo's schedule makes never overlap: the worker runs the manual one,
+/// and the other goes back to SCHEDULED while the manual run holds the
+/// task's lock, as Dalgo's own locks would have it.
+#[test]
+fn a_django_made_deployment_of_an_imported_org_runs_under_its_task_locks() {
+    let db = crate::common::TestDb::migrated();
+    let slug = format!("imp-{}", &uuid_fragment()[..8]);
+    let pool = format!("worker-{}", uuid_fragment());
+    let (code, answer) = prefect_call(
+        "POST",
+        &format!("{}/work_pools/", prefect_url()),
+        Some(&json!({ "name": pool, "type": "process" })),
+    );
+    assert!(code == 201 || code == 409, "{code} {answer}");
+    let task_uuid = "00000000-0000-4000-8000-0000000000a1";
+    let run_task = json!({ "seq": 1, "slug": "dbt-run", "type": "dbt Core Operation", "orgtask_uuid": task_uuid,
+                           "commands": ["/venv/bin/dbt run"] });
+    let flow = prefect("POST", "/flows/", Some(&json!({ "name": "deployment-schedule-flow-v5" })))["id"].clone();
+    let name = format!("pipeline-{slug}-nightly");
+    let body = json!({ "name": name, "flow_id": flow, "entrypoint": ENTRYPOINT, "work_pool_name": pool,
+                       "work_queue_name": "ddp", "tags": [slug],
+                       "parameters": { "config": { "org_slug": slug, "tasks": [run_task] } } });
+    let deployment = prefect("POST", "/deployments/", Some(&body))["id"].as_str().unwrap().to_string();
+    // Dalgo's rows for it: the org, its warehouse (this test's database), a ui dbt workspace, the task, the pipeline.
+    let src = crate::import::DjangoSource::empty(&db);
+    let secret = format!("warehouseCreds-{slug}-w1");
+    src.exec(&format!(
+        "INSERT INTO ddpui_task (id, type, slug, label, command, is_system) VALUES (4, 'dbt', 'dbt-run', 'DBT run', 'run', true);
+         INSERT INTO ddpui_orgdbt (id, project_dir, target_type, default_schema, transform_type, created_at, updated_at,
+                                   is_repo_managed_by_system)
+           VALUES (1, '{slug}/dbtrepo', 'postgres', 'analytics', 'ui', now(), now(), false);
+         INSERT INTO ddpui_org (id, name, slug, dbt_id, created_at, updated_at, queue_config)
+           VALUES (1, 'Imported {slug}', '{slug}', 1, now(), now(),
+                   '{{\"scheduled_pipeline_queue\": {{\"name\": \"ddp\", \"workpool\": \"{pool}\", \"is_workpool_eks\": false}}}}');
+         INSERT INTO ddpui_orgwarehouse (id, wtype, credentials, org_id, name, created_at, updated_at)
+           VALUES (1, 'postgres', '{secret}', 1, 'warehouse', now(), now());
+         INSERT INTO ddpui_orgtask (id, org_id, task_id, parameters, generated_by, uuid, created_at, updated_at, dbt_id)
+           VALUES (1, 1, 4, '{{}}', 'system', '{task_uuid}', now(), now(), 1);
+         INSERT INTO ddpui_orgdataflowv1 (id, name, deployment_name, deployment_id, dataflow_type, org_id, created_at, updated_at)
+           VALUES (1, 'nightly', '{name}', '{deployment}', 'orchestrate', 1, now(), now());
+         INSERT INTO ddpui_datafloworgtask (id, dataflow_id, orgtask_id, seq, created_at, updated_at)
+           VALUES (1, 1, 1, 1, now(), now())"
+    ));
+    let secrets = db.home().join("django-secrets");
+    std::fs::create_dir_all(&secrets).unwrap();
+    let creds = json!({ "host": pg_host(), "port": 5432, "username": db.scalar("SELECT current_user"),
+                        "password": "any", "database": db.name });
+    let file = json!({ "Name": secret, "SecretId": secret, "SecretString": creds.to_string() });
+    std::fs::write(secrets.join(&secret), file.to_string()).unwrap();
+    crate::dbt::copy_dir(&crate::dbt::dbt_project(), &db.clientdbt_root().join(&slug).join("dbtrepo"));
+    let with_prefect = |args: &[&str]| {
+        let mut cmd = db.dalgo(args);
+        cmd.env("PREFECT_API_URL", prefect_url()).env("PREFECT_WORKER_POOL_NAME", &pool);
+        cmd
+    };
+    let out = with_prefect(&["import", "django", "--from", &src.url, "--secrets-dir", secrets.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+
+    let manual = with_prefect(&["pipeline", "run", "nightly", "--org", &slug, "-o", "json"]).output().unwrap();
+    assert!(manual.status.success(), "{}", stderr(&manual));
+    let manual = serde_json::from_slice::<Value>(&manual.stdout).unwrap()["flow_run_id"].as_str().unwrap().to_string();
+    let scheduled = run_of(&deployment);
+    let out = with_prefect(&["worker", "--pool", &pool, "--once", "--poll-interval", "0.2", "--name", &slug])
+        .timeout(std::time::Duration::from_secs(240))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flow_run(&manual)["state"]["type"], "COMPLETED", "{}", stderr(&out));
+    let other = flow_run(&scheduled);
+    assert_eq!(
+        (other["state"]["type"].as_str(), other["state"]["name"].as_str()),
+        (Some("SCHEDULED"), Some("AwaitingRetry"))
+    );
+    assert_eq!(db.scalar("SELECT count(*) FROM analytics.orders"), "2", "the imported project was built");
+    assert_eq!(db.count("task_locks"), 0, "the manual run's lock went with it; the other took none");
+    let history = with_prefect(&["pipeline", "history", "nightly", "--org", &slug, "-o", "json"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&history.stdout).contains(&manual), "{}", stderr(&history));
+}
