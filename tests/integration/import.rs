@@ -274,6 +274,11 @@ fn a_rerun_changes_nothing_and_a_changed_source_brings_only_the_difference() {
     }
     assert_eq!(db.rows(STATE), first);
     assert_eq!(db.count("audit_log"), audit, "nothing changed, nothing audited");
+    // A run dalgo has synced since (it ended) is not put back to Django's older RUNNING.
+    db.exec("UPDATE flow_runs SET state_type = 'COMPLETED', state_name = 'Completed', updated_at = now() WHERE flow_run_id = 'fr-live'");
+    let (_, after_sync) = import(&db, &src, &[]);
+    assert_eq!(counts(&after_sync, "flow_runs"), (0, 0, 4, 1));
+    assert_eq!(db.scalar("SELECT state_type FROM flow_runs WHERE flow_run_id = 'fr-live'"), "COMPLETED");
     src.exec(
         "UPDATE ddpui_org SET name = 'Acme NGO India', updated_at = now() WHERE id = 1;
          UPDATE ddpui_orgdataflowv1 SET cron = '0 4 * * *' WHERE id = 1;

@@ -292,7 +292,8 @@ impl Importer<'_> {
 
     /// Run history, one row per flow run (the newest of Django's copies),
     /// with the org and pipeline its deployment belongs to; a deleted
-    /// deployment's runs belong to none.
+    /// deployment's runs belong to none. A row dalgo updated after
+    /// Django's (a run it has synced since) is left as dalgo has it.
     pub(super) async fn flow_runs(&mut self, c: &mut PgConnection) -> Result<Counts> {
         let by_deployment: HashMap<&str, &source::Dataflow> =
             self.src.dataflows.iter().filter_map(|d| d.deployment_id.as_deref().map(|id| (id, d))).collect();
@@ -331,6 +332,8 @@ impl Importer<'_> {
                    IS DISTINCT FROM (excluded.org_id, excluded.pipeline_id, excluded.deployment_id, excluded.name,
                     excluded.state_type, excluded.state_name, excluded.start_time, excluded.expected_start_time,
                     excluded.total_run_time)
+               -- What dalgo learnt later (a run it synced since) is never put back to Django's older row.
+               AND flow_runs.updated_at <= excluded.updated_at
              {RETURNING_INSERTED}"
         )))
         .bind(rows.iter().map(|r| r.0.flow_run_id.clone()).collect::<Vec<_>>())
@@ -372,6 +375,7 @@ impl Importer<'_> {
                     airbyte_jobs.started_at, airbyte_jobs.ended_at)
                    IS DISTINCT FROM (excluded.org_id, excluded.status, excluded.records, excluded.bytes,
                     excluded.started_at, excluded.ended_at)
+               AND airbyte_jobs.updated_at <= excluded.updated_at
              {RETURNING_INSERTED}"
         )))
         .bind(jobs.iter().map(|j| j.job_id).collect::<Vec<_>>())
