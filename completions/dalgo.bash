@@ -787,6 +787,9 @@ _dalgo() {
             dalgo__subcmd__help__subcmd__pipeline,cancel)
                 cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__cancel"
                 ;;
+            dalgo__subcmd__help__subcmd__pipeline,crash)
+                cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__crash"
+                ;;
             dalgo__subcmd__help__subcmd__pipeline,create)
                 cmd="dalgo__subcmd__help__subcmd__pipeline__subcmd__create"
                 ;;
@@ -967,6 +970,9 @@ _dalgo() {
             dalgo__subcmd__pipeline,cancel)
                 cmd="dalgo__subcmd__pipeline__subcmd__cancel"
                 ;;
+            dalgo__subcmd__pipeline,crash)
+                cmd="dalgo__subcmd__pipeline__subcmd__crash"
+                ;;
             dalgo__subcmd__pipeline,create)
                 cmd="dalgo__subcmd__pipeline__subcmd__create"
                 ;;
@@ -1014,6 +1020,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__pipeline__subcmd__help,cancel)
                 cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__cancel"
+                ;;
+            dalgo__subcmd__pipeline__subcmd__help,crash)
+                cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__crash"
                 ;;
             dalgo__subcmd__pipeline__subcmd__help,create)
                 cmd="dalgo__subcmd__pipeline__subcmd__help__subcmd__create"
@@ -5864,7 +5873,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__pipeline)
-            opts="create list show blocks update reschedule pause resume delete run history logs cancel retry sync-runs"
+            opts="create list show blocks update reschedule pause resume delete run history logs cancel crash retry sync-runs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5892,6 +5901,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__pipeline__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__pipeline__subcmd__crash)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -7242,7 +7265,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help create list show blocks update reschedule pause resume delete run history logs cancel retry sync-runs help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help create list show blocks update reschedule pause resume delete run history logs cancel crash retry sync-runs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7307,6 +7330,36 @@ _dalgo() {
             ;;
         dalgo__subcmd__pipeline__subcmd__cancel)
             opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__pipeline__subcmd__crash)
+            opts="-y -o -q -v -h --dry-run --yes --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7420,7 +7473,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__help)
-            opts="create list show blocks update reschedule pause resume delete run history logs cancel retry sync-runs help"
+            opts="create list show blocks update reschedule pause resume delete run history logs cancel crash retry sync-runs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7448,6 +7501,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__pipeline__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__pipeline__subcmd__help__subcmd__crash)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -1035,3 +1035,41 @@ fn completion_offers_the_orgs_pipelines_and_connections_there_are() {
     );
     assert_eq!(complete(None, &["airbyte", "sync", ""]).lines().filter(|l| l.contains("seed-")).count(), 0);
 }
+
+/// `pipeline crash`: a run a killed worker left RUNNING, with a subflow
+/// and its wrapper task run, all end CRASHED, the run is recorded and its
+/// locks freed; a dry run changes nothing, and a run that has ended is
+/// refused.
+#[test]
+fn crash_ends_a_run_its_dead_worker_left_and_everything_under_it() {
+    let env = Env::new("Crash NGO");
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    let run = start(&env, "daily");
+    assert_eq!(env.db.count("task_locks WHERE flow_run_id IS NOT NULL"), 1);
+    // What a worker killed mid-run leaves.
+    set_state(&run, "RUNNING", "Running");
+    let sub = subflow(&run, "airbyte-sync-trigger");
+    set_state(&sub, "RUNNING", "Running");
+    let wrapper = task_run_ids(&run)[0].clone();
+    set_task_state(&wrapper, "RUNNING", "Running");
+    let state = |id: &str| prefect("GET", &format!("/flow_runs/{id}"), None)["state"]["type"].clone();
+
+    env.dalgo(&["pipeline", "crash", &run, "--dry-run"]).assert().success().stdout(contains("would mark flow run"));
+    env.dalgo(&["pipeline", "crash", &run]).assert().code(2);
+    assert_eq!(state(&run), "RUNNING", "nothing changed");
+    let out = env.ok_json(&["pipeline", "crash", &run, "--yes"]);
+    assert_eq!(out["state"]["type"], "CRASHED");
+    assert_eq!((state(&run), state(&sub)), (json!("CRASHED"), json!("CRASHED")));
+    let wrapper_state = prefect("GET", &format!("/task_runs/{wrapper}"), None)["state"]["type"].clone();
+    assert_eq!(wrapper_state, "CRASHED");
+    assert_eq!(env.db.count("task_locks"), 0, "its locks are freed");
+    assert_eq!(env.db.scalar(&format!("SELECT state_type FROM flow_runs WHERE flow_run_id = '{run}'")), "CRASHED");
+    env.dalgo(&["pipeline", "crash", &run, "--yes"]).assert().code(65).stderr(contains("has ended"));
+}
+
+/// The ids of a flow run's task runs.
+fn task_run_ids(flow_run: &str) -> Vec<String> {
+    let body = json!({ "flow_runs": { "id": { "any_": [flow_run] } } });
+    let runs = prefect("POST", "/task_runs/filter", Some(&body));
+    runs.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect()
+}

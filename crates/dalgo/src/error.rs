@@ -310,6 +310,10 @@ pub enum Error {
     #[error("flow run {flow_run} is {state_type} ({state_name}), not finished; retry it when it has ended")]
     RunNotFinished { flow_run: String, state_type: crate::state::StateType, state_name: String },
 
+    /// A flow run asked to be marked crashed after it has ended.
+    #[error("flow run {flow_run} has ended: {state_type} ({state_name}); there is nothing to mark crashed")]
+    RunFinished { flow_run: String, state_type: crate::state::StateType, state_name: String },
+
     /// A name already in use (a pipeline's, within its org).
     #[error("org {org} already has a {what} named {name:?}")]
     NameTaken { what: &'static str, name: String, org: String },
@@ -385,6 +389,7 @@ impl Error {
             | Error::InvalidRepoUrl { .. }
             | Error::UnknownDefinition { .. }
             | Error::RunNotFinished { .. }
+            | Error::RunFinished { .. }
             | Error::SchemaChangedSince { .. } => ErrorKind::InvalidInput,
             Error::NotInWorkspace { .. }
             | Error::ConcurrentlyRemoved { .. }
@@ -401,15 +406,13 @@ impl Error {
             | Error::NoPlan(_) => ErrorKind::NotFound,
             Error::Files { source, .. } => files_kind(source),
             Error::Git { kind, .. } => *kind,
-            Error::Airbyte { failure, .. } | Error::Prefect { failure, .. } | Error::AwsSecrets { failure, .. } => {
-                failure.kind()
-            }
+            Error::Airbyte { failure, .. } | Error::Prefect { failure, .. } => failure.kind(),
+            Error::AwsSecrets { failure, .. } => failure.kind(),
             Error::AirbyteNotConfigured | Error::PrefectNotConfigured => ErrorKind::Config,
             Error::DbtNotFound(_) | Error::SandboxUnavailable(_) => ErrorKind::Config,
             Error::Escapes { .. } => ErrorKind::InvalidInput,
-            Error::Locked { .. } | Error::DbTimedOut { .. } | Error::LockLost { .. } | Error::GitTimedOut { .. } => {
-                ErrorKind::TempFail
-            }
+            Error::Locked { .. } | Error::DbTimedOut { .. } | Error::LockLost { .. } => ErrorKind::TempFail,
+            Error::GitTimedOut { .. } => ErrorKind::TempFail,
             Error::Interrupted { .. } => ErrorKind::Interrupted,
             Error::WarehouseCheck { .. } | Error::NoWorker { .. } => ErrorKind::Unavailable,
             Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,

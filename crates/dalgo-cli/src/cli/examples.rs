@@ -21,6 +21,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
             "dalgo import django --from \"$DJANGO_URL\" --rename 12=acme-india -o json",
         ],
     ),
+    ("pipeline crash", &["dalgo pipeline crash FLOW_RUN_ID --dry-run", "dalgo pipeline crash FLOW_RUN_ID --yes"]),
     ("org list", &["dalgo org list", "dalgo org list -o json | jq -r '.[].slug'"]),
     (
         "org show",

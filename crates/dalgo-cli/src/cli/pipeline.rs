@@ -109,6 +109,17 @@ Examples:
     Logs(LogsArgs),
     /// Cancel a flow run
     Cancel { flow_run_id: String },
+    /// Mark CRASHED a run whose worker is gone, with its subflows; free its locks
+    #[command(long_about = "Mark CRASHED a flow run whose worker is gone: a Python or dalgo worker that was \
+killed leaves its run PENDING, RUNNING or CANCELLING for ever, with its subflow runs and their wrapper task \
+runs. They all end CRASHED, the run is recorded and its task locks are freed, so the pipeline can run again. \
+A run a live worker is running would be ended under it: use it only for runs whose worker is known to be \
+gone. A run that has ended is refused (65).")]
+    Crash {
+        flow_run_id: String,
+        #[command(flatten)]
+        guard: prompt::Guard,
+    },
     /// Run a finished flow run again
     Retry { flow_run_id: String },
     /// For cron: record recent runs of every deployment and free the locks of finished ones
@@ -271,6 +282,11 @@ fn state_line(fr: &FlowRun) -> String {
     format!("{} ({})", fr.state_name(), fr.state_type())
 }
 
+/// A run with its state after a change (cancel, crash, retry).
+fn emit_state(ctx: &Context, fr: &FlowRun) -> CmdResult {
+    emit(ctx.printer.format, fr, |out| writeln!(out, "{}: {}", fr.id, state_line(fr)))
+}
+
 pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
     let dalgo = ctx.dalgo().await?;
     let runs = dalgo.flow_runs();
@@ -317,14 +333,14 @@ pub async fn run(ctx: &Context, c: PipelineCommand) -> CmdResult {
             emit(ctx.printer.format, &history, |out| write_list(out, "runs", &runs_table(&ctx.printer, &history)))
         }
         PipelineCommand::Logs(a) => logs(ctx, &dalgo, a).await,
-        PipelineCommand::Cancel { flow_run_id } => {
-            let fr = runs.cancel(&flow_run_id).await?;
-            emit(ctx.printer.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
+        PipelineCommand::Cancel { flow_run_id } => emit_state(ctx, &runs.cancel(&flow_run_id).await?),
+        PipelineCommand::Crash { flow_run_id, guard } => {
+            if !guard.proceed(ctx, &format!("mark flow run {flow_run_id} and the subflows under it CRASHED"))? {
+                return Ok(ExitStatus::Success);
+            }
+            emit_state(ctx, &runs.crash(&flow_run_id).await?)
         }
-        PipelineCommand::Retry { flow_run_id } => {
-            let fr = runs.retry(&flow_run_id).await?;
-            emit(ctx.printer.format, &fr, |out| writeln!(out, "{}: {}", fr.id, state_line(&fr)))
-        }
+        PipelineCommand::Retry { flow_run_id } => emit_state(ctx, &runs.retry(&flow_run_id).await?),
         PipelineCommand::SyncRuns(a) => sync_runs(ctx, &dalgo, a).await,
     }
 }

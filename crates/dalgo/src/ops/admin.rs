@@ -377,6 +377,16 @@ impl<'a> FlowRuns<'a> {
         pipeline::cancel(self.dalgo.db(), self.dalgo.prefect()?, flow_run_id).await
     }
 
+    /// Marks CRASHED a run whose worker is gone (a killed Python or dalgo
+    /// worker left it PENDING, RUNNING or CANCELLING for ever), with the
+    /// subflow runs and wrapper task runs under it; records it and frees
+    /// its locks. [`Error::RunFinished`] for a run that has ended. A run a
+    /// live worker is running is ended under it: only for runs whose
+    /// worker is known to be gone.
+    pub async fn crash(&self, flow_run_id: &str) -> Result<FlowRun> {
+        pipeline::crash(self.dalgo.db(), self.dalgo.prefect()?, flow_run_id).await
+    }
+
     /// Runs a finished flow run again.
     pub async fn retry(&self, flow_run_id: &str) -> Result<FlowRun> {
         pipeline::retry(self.dalgo.db(), self.dalgo.prefect()?, flow_run_id).await

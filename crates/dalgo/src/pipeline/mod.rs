@@ -18,10 +18,10 @@ pub use deployment::TaskRow;
 pub use locks::{LockRow, find_lock, list_locks, release_lock, release_stale};
 pub use logs::{LogLine, LogStream};
 pub use runs::{
-    DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, last_run, no_worker, retry, run, runs,
-    sync_runs, wait,
+    DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, crash, last_run, no_worker, retry, run,
+    runs, sync_runs, wait,
 };
-pub(crate) use runs::{DeploymentOwner, lock_for_run, owner_of, settle_flow_run};
+pub(crate) use runs::{DeploymentOwner, end_left_subflows, lock_for_run, owner_of, settle_flow_run};
 
 use crate::audit::{self, Action, Resource};
 use crate::config::Config;

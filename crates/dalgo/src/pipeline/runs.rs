@@ -452,6 +452,46 @@ pub async fn cancel(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowR
     settle(db, client, flow_run_id).await
 }
 
+/// Marks CRASHED a run whose worker is gone (killed: it would stay PENDING,
+/// RUNNING or CANCELLING for ever), with the subflow runs and wrapper task
+/// runs it left unfinished; records it and frees its locks. A run that
+/// has ended is refused ([`Error::RunFinished`]).
+pub async fn crash(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
+    let fr = client.get_flow_run(flow_run_id).await?;
+    if fr.is_final() {
+        return Err(Error::RunFinished {
+            flow_run: flow_run_id.to_string(),
+            state_type: fr.state_type(),
+            state_name: fr.state_name().to_string(),
+        });
+    }
+    let state = json!({ "type": "CRASHED", "name": "Crashed",
+                        "message": "marked crashed by dalgo: its worker is gone" });
+    end_left_subflows(client, flow_run_id, &state).await?;
+    client.set_state(flow_run_id, state).await?;
+    settle(db, client, flow_run_id).await
+}
+
+/// Ends, with `state`, the subflow runs (at any depth) and wrapper task
+/// runs a killed worker left unfinished under `parent`: they would stay
+/// RUNNING for ever.
+pub(crate) async fn end_left_subflows(client: &Client, parent: &str, state: &serde_json::Value) -> Result<()> {
+    let open = json!({ "type": { "any_": ["SCHEDULED", "PENDING", "RUNNING", "CANCELLING"] } });
+    let mut pending = vec![parent.to_string()];
+    while let Some(run) = pending.pop() {
+        let subflows = json!({ "flow_runs": { "parent_flow_run_id": { "any_": [run] }, "state": open } });
+        for sub in crate::prefect::all_pages(|offset| client.filter_flow_runs(&subflows, offset)).await? {
+            client.set_state(&sub.id, state.clone()).await?;
+            pending.push(sub.id);
+        }
+        let tasks = json!({ "task_runs": { "flow_run_id": { "any_": [run] }, "state": open } });
+        for task in crate::prefect::all_pages(|offset| client.filter_task_runs(&tasks, offset)).await? {
+            client.set_task_state(&task.id, state.clone()).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Schedules a failed or crashed flow run to run again now.
 pub async fn retry(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
     let fr = client.get_flow_run(flow_run_id).await?;

@@ -799,32 +799,12 @@ impl Worker<'_> {
                 json!({ "type": "CRASHED", "name": "Crashed",
                         "message": format!("{} restarted; the run was left unfinished", self.marker) })
             };
-            self.end_left_subflows(&fr.id, &state).await?;
+            crate::pipeline::end_left_subflows(self.client, &fr.id, &state).await?;
             self.client.set_state(&fr.id, state).await?;
             crate::pipeline::settle_flow_run(self.dalgo.db(), self.client, &fr.id).await?;
             n += 1;
         }
         Ok(n)
-    }
-
-    /// Ends, with `state`, the subflow runs (at any depth) and wrapper task
-    /// runs a killed worker left unfinished under `parent`: they would stay
-    /// RUNNING for ever.
-    async fn end_left_subflows(&self, parent: &str, state: &Value) -> Result<()> {
-        let open = json!({ "type": { "any_": ["SCHEDULED", "PENDING", "RUNNING", "CANCELLING"] } });
-        let mut pending = vec![parent.to_string()];
-        while let Some(run) = pending.pop() {
-            let subflows = json!({ "flow_runs": { "parent_flow_run_id": { "any_": [run] }, "state": open } });
-            for sub in crate::prefect::all_pages(|offset| self.client.filter_flow_runs(&subflows, offset)).await? {
-                self.client.set_state(&sub.id, state.clone()).await?;
-                pending.push(sub.id);
-            }
-            let tasks = json!({ "task_runs": { "flow_run_id": { "any_": [run] }, "state": open } });
-            for task in crate::prefect::all_pages(|offset| self.client.filter_task_runs(&tasks, offset)).await? {
-                self.client.set_task_state(&task.id, state.clone()).await?;
-            }
-        }
-        Ok(())
     }
 }
 
