@@ -118,13 +118,13 @@ pub struct SharedSlug {
 string_enum! {
     /// What became of a secret a row names.
     pub enum SecretOutcome {
-        /// Copied from the secrets directory into dalgo's store.
+        /// Copied from where Dalgo keeps it (`--secrets-dir`, AWS) into dalgo's store.
         Copied => "copied",
         /// dalgo's store holds it already, with the same value.
         Present => "present",
         /// Copied in a real run (a dry run writes nothing).
         WouldCopy => "would copy",
-        /// Neither the secrets directory nor dalgo's store holds it.
+        /// Neither where Dalgo keeps it nor dalgo's store holds it.
         Missing => "missing",
         /// dalgo's store holds another value under the name: never overwritten.
         Differs => "differs",
