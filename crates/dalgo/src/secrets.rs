@@ -149,7 +149,8 @@ impl SecretStore {
             // A Secrets Manager account holds more than Dalgo's: only names dalgo could have made.
             #[cfg(feature = "aws")]
             SecretStore::Aws(aws) => {
-                Ok(Some(aws.list().await?.into_iter().filter(|n| check_name(n).is_ok() && is_dalgo_name(n)).collect()))
+                let dalgos = |n: &String| SecretKind::ALL.iter().any(|k| k.names(n));
+                Ok(Some(aws.list().await?.into_iter().filter(|n| check_name(n).is_ok() && dalgos(n)).collect()))
             }
         }
     }
@@ -245,19 +246,38 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
-    fn as_str(self) -> &'static str {
+    #[cfg(any(feature = "aws", test))]
+    pub(crate) const ALL: [SecretKind; 2] = [SecretKind::Warehouse, SecretKind::GitToken];
+
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SecretKind::Warehouse => "warehouse",
             SecretKind::GitToken => "git_token",
         }
     }
 
+    /// What Dalgo's names of this kind start with, before a `-`.
+    fn prefix(self) -> &'static str {
+        match self {
+            SecretKind::Warehouse => "warehouseCreds",
+            SecretKind::GitToken => "gitrepoAccessToken",
+        }
+    }
+
+    /// Whether `name` is one of this kind as `org_secrets` takes it: the
+    /// prefix, a `-`, then letters, digits, `_`, `.` and `-`.
+    pub(crate) fn names(self, name: &str) -> bool {
+        name.strip_prefix(self.prefix()).and_then(|rest| rest.strip_prefix('-')).is_some_and(|rest| {
+            !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        })
+    }
+
     /// A fresh name for a new version, in Dalgo's naming.
     fn new_name(self, org_slug: &str) -> String {
         let id = uuid::Uuid::new_v4();
         match self {
-            SecretKind::Warehouse => format!("warehouseCreds-{org_slug}-{id}"),
-            SecretKind::GitToken => format!("gitrepoAccessToken-{id}"),
+            SecretKind::Warehouse => format!("{}-{org_slug}-{id}", self.prefix()),
+            SecretKind::GitToken => format!("{}-{id}", self.prefix()),
         }
     }
 }
@@ -422,12 +442,6 @@ pub async fn gc(
         lock.release().await?;
     }
     Ok(report)
-}
-
-/// The names dalgo and Dalgo give the secrets rows name.
-#[cfg(feature = "aws")]
-fn is_dalgo_name(name: &str) -> bool {
-    name.starts_with("warehouseCreds-") || name.starts_with("gitrepoAccessToken-")
 }
 
 /// Secret names become file names: no separators, no dot-files.
@@ -597,6 +611,18 @@ mod tests {
         assert!(store.delete("warehouseCreds-acme-1").await.unwrap());
         assert!(!store.delete("warehouseCreds-acme-1").await.unwrap());
         assert_eq!(store.list().await.unwrap().unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn names_of_each_kind_are_those_org_secrets_takes() {
+        assert!(SecretKind::Warehouse.names("warehouseCreds-acme-1f0e"));
+        assert!(!SecretKind::Warehouse.names("warehouseCreds-"));
+        assert!(!SecretKind::Warehouse.names("creds-acme"));
+        assert!(SecretKind::GitToken.names("gitrepoAccessToken-3f1c"));
+        assert!(!SecretKind::GitToken.names("warehouseCreds-acme-1f0e"));
+        for kind in SecretKind::ALL {
+            assert!(kind.names(&kind.new_name("acme-ngo")));
+        }
     }
 
     #[tokio::test]

@@ -10,11 +10,10 @@
 mod source;
 mod steps;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use serde::Serialize;
-use sqlx::Connection;
 
 use crate::config::DatabaseConfig;
 use crate::context::Dalgo;
@@ -172,6 +171,8 @@ impl ImportReport {
 /// Dalgo ids of what earlier steps wrote, by the Django id it came from.
 #[derive(Debug, Default)]
 struct Ids {
+    /// The role slugs dalgo has (its seed).
+    roles: HashSet<String>,
     /// Django org id → (dalgo org id, slug).
     orgs: HashMap<i64, (i64, String)>,
     /// Django user id → (dalgo user id, email).
@@ -247,25 +248,25 @@ pub(crate) async fn run(dalgo: &Dalgo, opts: &ImportOptions) -> Result<ImportRep
         task_dups: HashMap::new(),
         report,
     };
-    let mut conn = dalgo.db().pool().acquire().within().await?;
-    if opts.dry_run {
-        let mut tx = conn.begin().within().await?;
-        for table in STEPS {
-            imp.step(*table, &mut tx).await?;
-            if *table == Table::OrgSecrets {
-                imp.copy_secrets().await?;
+    // A dry run is one transaction, rolled back at the end; a real run
+    // commits each step.
+    let pool = dalgo.db().pool();
+    let mut dry = if opts.dry_run { Some(pool.begin().within().await?) } else { None };
+    for table in STEPS {
+        match dry.as_mut() {
+            Some(tx) => imp.step(*table, tx).await?,
+            None => {
+                let mut tx = pool.begin().within().await?;
+                imp.step(*table, &mut tx).await?;
+                tx.commit().within().await?;
             }
         }
+        if *table == Table::OrgSecrets {
+            imp.copy_secrets().await?;
+        }
+    }
+    if let Some(tx) = dry {
         tx.rollback().within().await?;
-    } else {
-        for table in STEPS {
-            let mut tx = conn.begin().within().await?;
-            imp.step(*table, &mut tx).await?;
-            tx.commit().within().await?;
-            if *table == Table::OrgSecrets {
-                imp.copy_secrets().await?;
-            }
-        }
     }
     let mut report = imp.report;
     report.orgs = imp.ids.orgs.into_values().map(|(_, slug)| slug).collect();

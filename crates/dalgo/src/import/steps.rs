@@ -21,18 +21,12 @@ use crate::org::slug;
 
 /// `--rename` slugs must be slugs dalgo accepts.
 pub(super) fn check_renames(renames: &BTreeMap<i64, String>) -> Result<()> {
-    match renames.iter().find(|(_, s)| !valid_slug(s)) {
+    match renames.iter().find(|(_, s)| !slug::is_valid(s)) {
         Some((id, s)) => Err(Error::InvalidImport(format!(
             "--rename {id}={s}: a slug is 1 to 20 lower-case letters, digits, '-' and '_', not starting or ending with '-'"
         ))),
         None => Ok(()),
     }
-}
-
-/// dalgo's slug rule (the `orgs.slug` CHECK).
-fn valid_slug(s: &str) -> bool {
-    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
-    (1..=slug::MAX_LEN).contains(&s.len()) && s.chars().all(ok_char) && !s.starts_with('-') && !s.ends_with('-')
 }
 
 /// The `RETURNING (xmax = 0)` of an upsert: true for a row inserted,
@@ -79,18 +73,16 @@ impl Importer<'_> {
     /// Roles are dalgo's seed: each source role is matched by slug; one
     /// dalgo does not have (added by hand) is reported.
     async fn roles(&mut self, c: &mut PgConnection) -> Result<Counts> {
-        let known: HashSet<String> =
+        self.ids.roles =
             sqlx::query_scalar("SELECT slug FROM roles").fetch_all(&mut *c).within().await?.into_iter().collect();
         let mut counts = Counts::default();
-        for role in &self.src.roles {
-            if known.contains(role) {
+        let src = self.src;
+        for role in &src.roles {
+            if self.ids.roles.contains(role) {
                 counts.unchanged += 1;
             } else {
-                self.report.refused.push(Refusal {
-                    table: Table::Roles,
-                    source: format!("ddpui_role {role}"),
-                    reason: "dalgo's roles are its seed and have no such role: memberships with it are refused".into(),
-                });
+                let reason = "dalgo's roles are its seed and have no such role: memberships with it are refused";
+                self.refuse(Table::Roles, format!("ddpui_role {role}"), reason);
             }
         }
         Ok(counts)
@@ -210,7 +202,7 @@ impl Importer<'_> {
         let owner: HashMap<&str, Option<i64>> = existing.iter().map(|(s, _, d)| (s.as_str(), *d)).collect();
         for (slug, ids) in &by_slug {
             let src = |id: i64| format!("ddpui_org {id}");
-            if !valid_slug(slug) {
+            if !slug::is_valid(slug) {
                 for id in ids {
                     refused.insert(*id);
                     self.refuse(
@@ -310,6 +302,31 @@ fn derive_slug(name: &str, taken: impl Fn(&str) -> bool) -> String {
     (1..).map(|n| slug::candidate(&base, n)).find(|s| !taken(s)).unwrap_or(base)
 }
 
+/// Of the rows sharing a key (Django has no unique constraint there), the
+/// newest by `stamp` (its `updated_at` and id); and each one passed over,
+/// with the one kept for its key.
+pub(super) fn newest<'r, K: Ord + Clone, T>(
+    rows: impl IntoIterator<Item = (K, &'r T)>,
+    stamp: impl Fn(&T) -> (chrono::DateTime<chrono::Utc>, i64),
+) -> (BTreeMap<K, &'r T>, Vec<(&'r T, &'r T)>) {
+    let mut kept: BTreeMap<K, &'r T> = BTreeMap::new();
+    let mut passed: Vec<(&'r T, K)> = Vec::new();
+    for (key, row) in rows {
+        match kept.get(&key) {
+            None => {
+                kept.insert(key, row);
+            }
+            Some(prev) if stamp(prev) > stamp(row) => passed.push((row, key)),
+            Some(prev) => {
+                passed.push((*prev, key.clone()));
+                kept.insert(key, row);
+            }
+        }
+    }
+    let passed = passed.into_iter().map(|(row, key)| (row, kept[&key])).collect();
+    (kept, passed)
+}
+
 /// Counts from an upsert's `RETURNING (xmax = 0)` over `total` rows.
 pub(super) fn counted(total: usize, inserted: impl Iterator<Item = bool>) -> Counts {
     let (mut new, mut changed) = (0u64, 0u64);
@@ -370,13 +387,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slugs_follow_dalgos_rule() {
-        assert!(valid_slug("acme_ngo-2"));
-        for bad in ["", "Acme", "-a", "a-", "a b", "abcdefghijklmnopqrstu"] {
-            assert!(!valid_slug(bad), "{bad}");
-        }
+    fn a_missing_slug_is_derived_past_those_taken() {
         assert_eq!(derive_slug("Acme NGO", |s| s == "acme-ngo"), "acme-ngo-2");
         assert_eq!(derive_slug("Acme NGO", |_| false), "acme-ngo");
+    }
+
+    #[test]
+    fn of_copies_the_newest_is_kept_and_each_other_names_it() {
+        let at = |h: u32| chrono::DateTime::from_timestamp(i64::from(h) * 3600, 0).unwrap();
+        let rows = [(1, "a", at(2)), (2, "a", at(3)), (3, "b", at(1)), (4, "a", at(1))];
+        let (kept, passed) = newest(rows.iter().map(|r| (r.1, r)), |r| (r.2, r.0));
+        assert_eq!((kept["a"].0, kept["b"].0), (2, 3));
+        let passed: Vec<(i64, i64)> = passed.iter().map(|(old, new)| (old.0, new.0)).collect();
+        assert_eq!(passed, [(1, 2), (4, 2)]);
     }
 
     #[test]

@@ -44,6 +44,13 @@ pub fn base_slug(name: &str) -> String {
     }
 }
 
+/// Whether `s` is a slug as `orgs.slug`'s CHECK takes it: 1 to 20
+/// lower-case letters, digits, `-` and `_`, not starting or ending with `-`.
+pub fn is_valid(s: &str) -> bool {
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
+    (1..=MAX_LEN).contains(&s.len()) && s.chars().all(ok_char) && !s.starts_with('-') && !s.ends_with('-')
+}
+
 /// The n-th candidate (n ≥ 1) for an org slug: the base, then `base-2`, `base-3`…,
 /// the base shortened so the whole stays within 20 characters.
 pub fn candidate(base: &str, n: u32) -> String {
@@ -62,6 +69,14 @@ fn truncate(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn valid_slugs_are_those_the_schema_takes() {
+        assert!(is_valid("acme_ngo-2"));
+        for bad in ["", "Acme", "-a", "a-", "a b", "abcdefghijklmnopqrstu"] {
+            assert!(!is_valid(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn behaves_like_django_slugify() {

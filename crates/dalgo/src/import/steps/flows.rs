@@ -297,26 +297,27 @@ impl Importer<'_> {
     pub(super) async fn flow_runs(&mut self, c: &mut PgConnection) -> Result<Counts> {
         let by_deployment: HashMap<&str, &source::Dataflow> =
             self.src.dataflows.iter().filter_map(|d| d.deployment_id.as_deref().map(|id| (id, d))).collect();
-        let mut newest: BTreeMap<&str, &source::FlowRun> = BTreeMap::new();
-        let mut dups = Vec::new();
-        for r in &self.src.flow_runs {
-            if let Some(prev) = newest.insert(r.flow_run_id.as_str(), r) {
-                let (old, new) = if (prev.updated_at, prev.id) > (r.updated_at, r.id) { (r, prev) } else { (prev, r) };
-                newest.insert(r.flow_run_id.as_str(), new);
-                dups.push((old.id, new.id));
-            }
-        }
-        for (old, new) in dups {
-            let reason = format!("a second copy of the run in ddpui_prefectflowrun {new} (the newest is kept)");
-            self.refuse(Table::FlowRuns, format!("ddpui_prefectflowrun {old}"), reason);
+        let src = self.src;
+        let (newest, passed) =
+            super::newest(src.flow_runs.iter().map(|r| (r.flow_run_id.as_str(), r)), |r: &source::FlowRun| {
+                (r.updated_at, r.id)
+            });
+        for (old, new) in passed {
+            let reason = format!("a second copy of the run in ddpui_prefectflowrun {} (the newest is kept)", new.id);
+            self.refuse(Table::FlowRuns, format!("ddpui_prefectflowrun {}", old.id), reason);
         }
         let owner = |r: &source::FlowRun| {
             let d = r.deployment_id.as_deref().and_then(|id| by_deployment.get(id));
             let org = d.and_then(|d| self.ids.orgs.get(&d.org_id)).map(|o| o.0);
             (org, d.and_then(|d| self.ids.pipelines.get(&d.id).copied()))
         };
-        let rows: Vec<(&source::FlowRun, Option<i64>, Option<i64>)> =
-            newest.values().map(|r| (*r, owner(r).0, owner(r).1)).collect();
+        let rows: Vec<(&source::FlowRun, Option<i64>, Option<i64>)> = newest
+            .values()
+            .map(|r| {
+                let (org, pipeline) = owner(r);
+                (*r, org, pipeline)
+            })
+            .collect();
         let inserted: Vec<bool> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "INSERT INTO flow_runs (flow_run_id, org_id, pipeline_id, deployment_id, name, state_type, state_name,
                                     start_time, expected_start_time, total_run_time, created_at, updated_at)

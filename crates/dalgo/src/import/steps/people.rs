@@ -163,15 +163,9 @@ impl Importer<'_> {
         for (id, r) in rows.iter().filter(|(id, _)| shared.contains(id)) {
             let others: Vec<String> =
                 by_email[&r.email.to_lowercase()].iter().filter(|o| *o != id).map(|o| o.to_string()).collect();
-            self.report.refused.push(crate::import::Refusal {
-                table: Table::Users,
-                source: format!("auth_user {id}"),
-                reason: format!(
-                    "{} is also auth_user {}'s (addresses are unique ignoring case)",
-                    r.email,
-                    others.join(", ")
-                ),
-            });
+            let reason =
+                format!("{} is also auth_user {}'s (addresses are unique ignoring case)", r.email, others.join(", "));
+            self.refuse(Table::Users, format!("auth_user {id}"), reason);
         }
         rows.retain(|(id, _)| !shared.contains(id));
         rows
@@ -212,18 +206,9 @@ impl Importer<'_> {
     /// Memberships with their user, org and a role dalgo has; of several
     /// for one user and org (Django does not prevent them), the newest.
     fn member_rows(&mut self) -> Vec<MemberRow<'_>> {
-        let roles: HashSet<&str> = self.src.roles.iter().map(String::as_str).collect();
-        let refused_roles: HashSet<String> = self
-            .report
-            .refused
-            .iter()
-            .filter(|r| r.table == Table::Roles)
-            .filter_map(|r| r.source.strip_prefix("ddpui_role ").map(str::to_string))
-            .collect();
-        let mut newest: HashMap<(i64, Option<i64>), &source::Member> = HashMap::new();
-        let mut refusals = Vec::new();
-        let mut kept = Vec::new();
-        for m in &self.src.members {
+        let mut keyed = Vec::new();
+        let src = self.src;
+        for m in &src.members {
             let checked = (|| {
                 let (user, _) = self
                     .ids
@@ -232,37 +217,27 @@ impl Importer<'_> {
                     .ok_or(format!("its user (auth_user {}) was not imported", m.user_id))?;
                 let org = m.org_id.map(|o| self.org_of(o).map(|x| x.0)).transpose()?;
                 let role = m.role.as_deref().ok_or("it has no role (its role was deleted)")?;
-                if !roles.contains(role) || refused_roles.contains(role) {
+                if !self.ids.roles.contains(role) {
                     return Err(format!("dalgo has no role {role:?}"));
                 }
                 Ok((*user, org))
             })();
             match checked {
-                Ok(key) => {
-                    if let Some(prev) = newest.insert(key, m) {
-                        let (old, new) =
-                            if (prev.updated_at, prev.id) > (m.updated_at, m.id) { (m, prev) } else { (prev, m) };
-                        newest.insert(key, new);
-                        refusals.push((
-                            old.id,
-                            format!(
-                                "a second membership of the same user and org as ddpui_orguser {} (the newest is kept)",
-                                new.id
-                            ),
-                        ));
-                    }
-                }
-                Err(reason) => refusals.push((m.id, reason)),
+                Ok(key) => keyed.push((key, m)),
+                Err(reason) => self.refuse(Table::OrgUsers, format!("ddpui_orguser {}", m.id), reason),
             }
         }
-        for (id, reason) in refusals {
-            self.refuse(Table::OrgUsers, format!("ddpui_orguser {id}"), reason);
+        let (kept, passed) = super::newest(keyed, |m: &source::Member| (m.updated_at, m.id));
+        for (old, new) in passed {
+            let reason = format!(
+                "a second membership of the same user and org as ddpui_orguser {} (the newest is kept)",
+                new.id
+            );
+            self.refuse(Table::OrgUsers, format!("ddpui_orguser {}", old.id), reason);
         }
-        for ((user, org), m) in newest {
-            kept.push(MemberRow { user, org, m });
-        }
-        kept.sort_by_key(|r| r.m.id);
-        kept
+        let mut rows: Vec<MemberRow> = kept.into_iter().map(|((user, org), m)| MemberRow { user, org, m }).collect();
+        rows.sort_by_key(|r| r.m.id);
+        rows
     }
 
     pub(super) async fn flags(&mut self, c: &mut PgConnection) -> Result<Counts> {

@@ -11,10 +11,12 @@ use super::{RETURNING_INSERTED, counted};
 use crate::db::Within;
 use crate::error::Result;
 use crate::import::{Counts, Importer, SecretCopy, SecretOutcome, Table};
+use crate::secrets::SecretKind;
 
 /// A warehouse as dalgo stores it.
 pub(in crate::import) struct WarehouseRow {
     org: i64,
+    slug: String,
     wtype: String,
     name: String,
     secret: String,
@@ -28,6 +30,7 @@ pub(in crate::import) struct WarehouseRow {
 pub(in crate::import) struct DbtRow {
     django_id: i64,
     org: i64,
+    slug: String,
     source: &'static str,
     repo_url: Option<String>,
     branch: Option<String>,
@@ -44,7 +47,7 @@ pub(in crate::import) struct Named {
     name: String,
     org: i64,
     slug: String,
-    kind: &'static str,
+    kind: SecretKind,
 }
 
 /// What the secret steps carry to the row steps.
@@ -55,13 +58,6 @@ pub(in crate::import) struct Stores {
     secrets: Vec<Named>,
 }
 
-/// `org_secrets`' rule for names.
-fn valid_secret(name: &str, prefix: &str) -> bool {
-    name.strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix('-'))
-        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)))
-}
-
 impl Importer<'_> {
     /// Converts warehouses and dbt workspaces, then records every secret
     /// they name in `org_secrets`.
@@ -70,14 +66,14 @@ impl Importer<'_> {
         self.convert_dbts();
         let stores = &self.stores;
         let mut secrets: Vec<Named> = Vec::new();
-        let slug =
-            |org: i64| self.ids.orgs.values().find(|(id, _)| *id == org).map(|v| v.1.clone()).unwrap_or_default();
         for w in &stores.warehouses {
-            secrets.push(Named { name: w.secret.clone(), org: w.org, slug: slug(w.org), kind: "warehouse" });
+            let kind = SecretKind::Warehouse;
+            secrets.push(Named { name: w.secret.clone(), org: w.org, slug: w.slug.clone(), kind });
         }
         for d in &stores.dbts {
             if let Some(t) = &d.token {
-                secrets.push(Named { name: t.clone(), org: d.org, slug: slug(d.org), kind: "git_token" });
+                let kind = SecretKind::GitToken;
+                secrets.push(Named { name: t.clone(), org: d.org, slug: d.slug.clone(), kind });
             }
         }
         let total = secrets.len();
@@ -87,7 +83,7 @@ impl Importer<'_> {
         )))
         .bind(secrets.iter().map(|s| s.name.clone()).collect::<Vec<_>>())
         .bind(secrets.iter().map(|s| s.org).collect::<Vec<_>>())
-        .bind(secrets.iter().map(|s| s.kind).collect::<Vec<_>>())
+        .bind(secrets.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>())
         .fetch_all(c)
         .within()
         .await?;
@@ -100,11 +96,11 @@ impl Importer<'_> {
         let mut names = HashSet::new();
         for w in &self.src.warehouses {
             let checked = (|| {
-                let (org, _) = self.org_of(w.org_id)?;
+                let (org, slug) = self.org_of(w.org_id)?;
                 if !["postgres", "bigquery", "snowflake"].contains(&w.wtype.as_str()) {
                     return Err(format!("warehouse type {:?} is none dalgo knows", w.wtype));
                 }
-                if !valid_secret(&w.credentials, "warehouseCreds") {
+                if !SecretKind::Warehouse.names(&w.credentials) {
                     return Err(format!("credentials secret {:?} is not named warehouseCreds-…", w.credentials));
                 }
                 if !names.insert(w.credentials.clone()) {
@@ -112,6 +108,7 @@ impl Importer<'_> {
                 }
                 Ok(WarehouseRow {
                     org,
+                    slug,
                     wtype: w.wtype.clone(),
                     name: w.name.clone(),
                     secret: w.credentials.clone(),
@@ -158,27 +155,25 @@ impl Importer<'_> {
             (Some("ui") | None, None) => false,
             (Some(other), _) => return Err(format!("transform type {other:?} is none dalgo knows")),
         };
-        if repo.is_some_and(has_credentials) {
-            return Err("its repository URL carries credentials (user:password@): store the token instead".into());
-        }
-        let schema_ok = d.default_schema.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && d.default_schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !schema_ok {
+        // The URLs `dbt setup` takes: none with credentials in it.
+        let repo = repo.map(crate::git::clean_url).transpose().map_err(|e| e.to_string())?;
+        if !crate::warehouse::is_identifier(&d.default_schema) {
             return Err(format!("default schema {:?} is not a plain SQL name", d.default_schema));
         }
         if !["postgres", "bigquery", "snowflake"].contains(&d.target_type.as_str()) {
             return Err(format!("target type {:?} is none dalgo knows", d.target_type));
         }
         let token = d.gitrepo_access_token_secret.clone().filter(|t| git && !t.is_empty());
-        if let Some(t) = token.as_ref().filter(|t| !valid_secret(t, "gitrepoAccessToken")) {
+        if let Some(t) = token.as_ref().filter(|t| !SecretKind::GitToken.names(t)) {
             return Err(format!("token secret {t:?} is not named gitrepoAccessToken-…"));
         }
         let root = &self.dalgo.config().dbt.clientdbt_root;
         Ok(DbtRow {
             django_id: d.id,
             org,
+            slug: slug.to_string(),
             source: if git { "git" } else { "local" },
-            repo_url: repo.filter(|_| git).map(str::to_string),
+            repo_url: repo.filter(|_| git),
             branch: d.branch_name.clone(),
             project_dir: if git {
                 d.project_dir.clone()
@@ -292,28 +287,5 @@ impl Importer<'_> {
                 .collect();
         self.ids.dbts = rows.iter().filter_map(|r| ids.get(&r.org).map(|id| (r.django_id, *id))).collect();
         Ok(counted(rows.len(), inserted.into_iter()))
-    }
-}
-
-/// `scheme://user:password@host…`: a token in the URL.
-fn has_credentials(url: &str) -> bool {
-    url.split_once("://").is_some_and(|(_, rest)| {
-        let authority = rest.split('/').next().unwrap_or("");
-        authority.split_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_names_and_urls_with_credentials() {
-        assert!(valid_secret("warehouseCreds-acme-1f0e", "warehouseCreds"));
-        assert!(!valid_secret("warehouseCreds-", "warehouseCreds"));
-        assert!(!valid_secret("creds-acme", "warehouseCreds"));
-        assert!(has_credentials("https://x:tok@github.com/a/b.git"));
-        assert!(!has_credentials("https://github.com/a/b.git"));
-        assert!(!has_credentials("https://user@github.com/a/b.git"));
     }
 }
