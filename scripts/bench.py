@@ -34,6 +34,8 @@ BEGIN, END = "<!-- bench.py:begin -->", "<!-- bench.py:end -->"
 PSQL_BEGIN, PSQL_END = "<!-- bench.py:psql:begin -->", "<!-- bench.py:psql:end -->"
 # And the worker's (issue #15), refreshed by `--only worker`.
 WORKER_BEGIN, WORKER_END = "<!-- bench.py:worker:begin -->", "<!-- bench.py:worker:end -->"
+# And the worker at scale (issue #29), refreshed by `--only worker-scale`.
+SCALE_BEGIN, SCALE_END = "<!-- bench.py:worker-scale:begin -->", "<!-- bench.py:worker-scale:end -->"
 # And `import django`'s (issue #28), refreshed by `--only import`.
 IMPORT_BEGIN, IMPORT_END = "<!-- bench.py:import:begin -->", "<!-- bench.py:import:end -->"
 
@@ -495,6 +497,125 @@ def worker_runs(binary, db, runs, api, deployment, proc, job_ms, poll, idle, dir
     ]
 
 
+def descendants_rss_kb(pid):
+    """The resident memory of every process under `pid` (not `pid` itself), in kB."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    total, todo = 0, list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        todo += children.get(child, [])
+        try:
+            total += status_kb(child, "VmRSS")
+        except (OSError, StopIteration):
+            pass  # gone, or a zombie
+    return total
+
+
+def worker_scale(binary, db, orgs=100, concurrency=20, job_ms=2000):
+    """`orgs` runs scheduled at once on one `dalgo worker --concurrency
+    {concurrency}`: as many orgs, each with its warehouse schema, its own copy
+    of the fixture project and a pipeline of an Airbyte sync (the stub, a job
+    of `job_ms`) and `dbt run`, one run of each created before the worker
+    starts. Time to drain (worker start to the last run's end), the worker's
+    peak resident, its children's together (sampled), Prefect calls per run."""
+    venv = find_dbt_venv()
+    if not venv:
+        print("no virtualenv with dbt and Prefect (run scripts/test.sh once): skipping the worker", file=sys.stderr)
+        return []
+    prefect_db = "dalgo_bench_prefect"
+    drop(prefect_db)
+    psql(f'CREATE DATABASE "{prefect_db}"')
+    work = tempfile.mkdtemp(prefix="dalgo-bench-scale-")
+    env = {"CLIENTDBT_ROOT": os.path.join(work, "clientdbt"), "DEV_SECRETS_DIR": os.path.join(work, "secrets"),
+           "DBT_VENV": venv}
+    proc = None
+    try:
+        with prefect_server(venv, lambda _: f"postgresql+asyncpg:///{prefect_db}?host={HOST}") as api:
+            stub, airbyte_env, conns = start_stub(binary, db, "--connections", str(orgs), "--job-ms", str(job_ms))
+            try:
+                env.update({"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool", **airbyte_env})
+                workspace = scalar("select airbyte_workspace_id from orgs where slug = 'bench-ngo'", db)
+                deployments, project = [], None
+                for i in range(orgs):
+                    slug = f"scale-org-{i}"
+                    run_once(binary, ["createorganduser", f"Scale Org {i}", "admin@bench.example"], db)
+                    psql(f"UPDATE orgs SET airbyte_workspace_id = '{workspace}' WHERE slug = '{slug}'", db)
+                    project = os.path.join(work, f"project-{i}")
+                    shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "dbt_project"), project)
+                    creds = (f"host: {HOST}\nport: 5432\nusername: {pg_user()}\npassword: x\ndatabase: {db}\n"
+                             f"schema: scale_{i}\n")
+                    run_once(binary, ["warehouse", "set", "--org", slug, "--type", "postgres", "--config", "-"], db,
+                             creds, env)
+                    run_once(binary, ["dbt", "setup", "--org", slug, "--local", project], db, None, env)
+                    run_once(binary, ["pipeline", "create", "--org", slug, "--name", "daily", "--connection", conns[i],
+                                      "--transform", "dbt-run"], db, None, env)
+                    deployments.append(scalar(f"select p.deployment_id from pipelines p join orgs o on o.id = p.org_id "
+                                              f"where o.slug = '{slug}'", db))
+                alone = measure("reference: one `dbt run` directly on one org's project", 3,
+                                lambda: run_once(os.path.join(venv, "bin", "dbt"),
+                                                 ["run", "--profiles-dir",
+                                                  os.path.join(work, "clientdbt", f"scale-org-{orgs - 1}", "profiles")],
+                                                 db, None, env, project))
+                runs = [http("POST", f"{api}/deployments/{d}/create_flow_run", {})["id"] for d in deployments]
+                full = {"PATH": os.environ["PATH"], "DATABASE_URL": url(db), "DALGO_ACTOR": "bench",
+                        "HOME": "/nonexistent", **env}
+                log = open(os.path.join(work, "worker.log"), "w")
+                start = time.perf_counter()
+                proc = subprocess.Popen([binary, "worker", "--pool", "bench-pool", "--name", "bench-scale",
+                                         "--concurrency", str(concurrency), "--poll-interval", "0.5", "-vv"],
+                                        env=full, stdout=subprocess.DEVNULL, stderr=log)
+                return scale_drain(api, runs, proc, start, alone, work, orgs, concurrency, job_ms)
+            finally:
+                if proc:
+                    proc.terminate()
+                    proc.wait()
+                stub.kill()
+    finally:
+        shutil.rmtree(work)
+        drop(prefect_db)
+
+
+def scale_drain(api, runs, proc, start, alone, work, orgs, concurrency, job_ms):
+    """Waits for `runs` to end, sampling the worker's children; the rows."""
+    final = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
+    children_peak, left = 0, list(runs)
+    while left:
+        children_peak = max(children_peak, descendants_rss_kb(proc.pid))
+        states = http("POST", f"{api}/flow_runs/filter", {"flow_runs": {"id": {"any_": left}}, "limit": 200})
+        left = [fr["id"] for fr in states if fr["state"]["type"] not in final]
+        time.sleep(0.1)
+    drained = (time.perf_counter() - start) * 1000.0
+    peak = status_kb(proc.pid, "VmHWM") / 1024.0
+    ended = http("POST", f"{api}/flow_runs/filter", {"flow_runs": {"id": {"any_": runs}}, "limit": 200})
+    bad = [fr for fr in ended if fr["state"]["type"] != "COMPLETED"]
+    if bad:
+        sys.exit(f"{len(bad)} runs did not complete, e.g. {bad[0]['state']}")
+    seconds = lambda a, b: (datetime.datetime.fromisoformat(b) - datetime.datetime.fromisoformat(a)).total_seconds()
+    walls = [seconds(fr["start_time"], fr["end_time"]) * 1000.0 for fr in ended]
+    calls = open(os.path.join(work, "worker.log")).read().count("prefect request")
+    nan = float("nan")
+    return [
+        {"name": f"time to drain: {orgs} runs (sync with a {job_ms / 1000:g} s job, `dbt run`) scheduled at once, "
+                 f"one worker with `--concurrency {concurrency}`", "runs": 1, "median": drained, "min": nan,
+         "max": nan, "rss": peak},
+        {"name": "each run, RUNNING → COMPLETED (Prefect's times)", "runs": orgs,
+         "median": statistics.median(walls), "min": min(walls), "max": max(walls), "rss": nan},
+        {"name": f"the worker's children together at their peak (dbt, sampled every 0.1 s)", "runs": 1,
+         "median": nan, "min": nan, "max": nan, "rss": children_peak / 1024.0},
+        {"name": f"Prefect calls per run (the worker's own, from its -vv log, polls included): "
+                 f"{calls / orgs:.1f}", "runs": 1, "median": nan, "min": nan, "max": nan, "rss": nan},
+        alone,
+    ]
+
+
 def scale(binary, runs):
     """100,000 orgs (each with a plan and a member: 100,000 users) and 10,000
     stale task locks, on both transports, beside psql running the same SQL."""
@@ -657,7 +778,7 @@ def main():
     ap.add_argument("--prefect-runs", type=int, default=5)
     ap.add_argument("--worker-runs", type=int, default=5)
     ap.add_argument("--import-runs", type=int, default=5)
-    ap.add_argument("--only", choices=["psql", "worker", "import"],
+    ap.add_argument("--only", choices=["psql", "worker", "worker-scale", "import"],
                     help="measure only the rows beside psql (socket and TCP+TLS), only `dalgo worker`, "
                          "or only `dalgo import django`")
     a = ap.parse_args()
@@ -676,6 +797,10 @@ def main():
     machine = f"{datetime.date.today()} on {platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu})"
     if a.only == "worker":
         write_worker(a, db, machine)
+        drop(db)
+        return
+    if a.only == "worker-scale":
+        write_worker_scale(a, db, machine)
         drop(db)
         return
     if a.only == "import":
@@ -740,6 +865,7 @@ def main():
     write_block(BEGIN, END, table(f"Measured {machine}, PostgreSQL on its local Unix socket; release build; "
                                   f"{a.runs} runs each.", "command", results))
     write_worker(a, db, machine)
+    write_worker_scale(a, db, machine)
     write_import(a, machine)
     drop(db)
 
@@ -766,6 +892,14 @@ def write_worker(a, db, machine):
         write_block(WORKER_BEGIN, WORKER_END, table(
             f"Measured {machine}; release build; {a.worker_runs} runs, one after another, on one worker; "
             "Prefect 3.6.29 on PostgreSQL; the Airbyte stub with a 2 s job.", "measure", rows))
+
+
+def write_worker_scale(a, db, machine):
+    rows = worker_scale(a.binary, db)
+    if rows:
+        write_block(SCALE_BEGIN, SCALE_END, table(
+            f"Measured {machine}; release build; Prefect 3.6.29 on PostgreSQL; the Airbyte stub with a 2 s job; "
+            "100 orgs, each its own pipeline, project and warehouse schema.", "measure", rows))
 
 
 if __name__ == "__main__":

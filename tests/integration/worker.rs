@@ -893,3 +893,87 @@ fn a_django_made_deployment_of_an_imported_org_runs_under_its_task_locks() {
     let history = with_prefect(&["pipeline", "history", "nightly", "--org", &slug, "-o", "json"]).output().unwrap();
     assert!(String::from_utf8_lossy(&history.stdout).contains(&manual), "{}", stderr(&history));
 }
+
+/// A worker whose database is not the one that made a pipeline (a Django
+/// org on a shared pool, here one dalgo made in another database) runs its
+/// runs from the deployment alone: the Airbyte server in the deployment's
+/// block, the deployment's dbt project with the profile in its Secret. Its
+/// own database gets nothing, and the runs look in Prefect as Dalgo's do.
+#[test]
+fn a_deployment_of_an_org_the_workers_database_lacks_runs_from_its_blocks() {
+    let env = worker_env("Blocks Only NGO");
+    let _registered = crate::pipeline::airbyte_server_type_lock();
+    crate::pipeline::register_airbyte_server_type();
+    let deployment = env.create("daily", &["--connection", &env.a]);
+    let run = run_of(&deployment);
+    let elsewhere = crate::common::TestDb::migrated();
+    let out = elsewhere
+        .dalgo(&["worker", "--pool", &env.pool, "--once", "--poll-interval", "0.2", "--name", "w-elsewhere"])
+        .env("PREFECT_API_URL", prefect_url())
+        .timeout(std::time::Duration::from_secs(240))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED", "{}", stderr(&out));
+    assert_eq!(env.db.scalar("SELECT count(*) FROM analytics.orders"), "2", "the deployment's project was built");
+    let profiles = env.db.home().join("project/profiles/profiles.yml");
+    assert!(std::fs::read_to_string(&profiles).unwrap().contains("analytics"), "profiles.yml from the Secret");
+    assert_eq!(env.stub.requests_to("/v1/connections/sync").len(), 1, "synced through the block's server");
+    assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
+    let mut flows = subflows(&run);
+    flows.sort();
+    assert_eq!(flows.iter().filter(|(flow, _)| flow == "dbtjob_v2_runner").count(), 4, "{flows:?}");
+    assert_eq!(flows.last().map(|f| f.1.as_str()), Some("airbyte-sync-trigger"));
+    // The worker's database holds no org, no lock; the run is recorded as no org's
+    // (an import of the org later claims it).
+    let orphan = format!("flow_runs WHERE flow_run_id = '{run}' AND org_id IS NULL AND pipeline_id IS NULL");
+    assert_eq!((elsewhere.count(&orphan), elsewhere.count("task_locks"), elsewhere.count("orgs")), (1, 0, 0));
+    // The run's lines are read by its id all the same.
+    let logs = elsewhere.dalgo(&["pipeline", "logs", &run]).env("PREFECT_API_URL", prefect_url()).output().unwrap();
+    let text = String::from_utf8_lossy(&logs.stdout);
+    assert!(text.contains("Finished in state Completed") && text.contains("the deployment's project"), "{text}");
+}
+
+/// A deployment of an org dalgo knows whose dbt task names another project
+/// than dalgo's workspace runs the deployment's project (it used to run
+/// dalgo's workspace instead); with no profile Secret in Prefect, the
+/// org's profile comes from dalgo's secrets.
+#[test]
+fn a_dbt_task_naming_another_project_runs_that_project() {
+    let env = worker_env("Other Project NGO");
+    let other = env.db.home().join("other-project");
+    crate::dbt::copy_dir(&crate::dbt::dbt_project(), &other);
+    std::fs::write(other.join("models/customers.sql"), "select 1 as id\n").unwrap();
+    let task = json!({ "seq": 1, "slug": "dbt-run", "type": "dbt Core Operation",
+                       "commands": ["/venv/bin/dbt run --select customers"],
+                       "project_dir": other, "working_dir": other, "profiles_dir": other.join("profiles"),
+                       "env": { "dbt-profile-secret-block": format!("dbt-profile-{}", env.slug) } });
+    let run = run_of(&deploy(&env, json!([task])));
+    let out = worker_once(&env, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED", "{}", stderr(&out));
+    assert_eq!(env.db.scalar("SELECT count(*) FROM analytics.customers"), "1", "the deployment's project ran");
+    assert_eq!(env.db.scalar("SELECT to_regclass('analytics.orders') IS NULL"), "t", "dalgo's workspace did not");
+    assert!(other.join("profiles/profiles.yml").is_file());
+}
+
+/// Git steps of an org dalgo does not know run where the deployment says:
+/// git-clone clones `gitrepo_url` into `working_dir/project_dir`, git-pull
+/// pulls there.
+#[test]
+fn git_steps_of_an_unknown_org_clone_and_pull_where_the_deployment_says() {
+    let env = worker_env("Git Elsewhere NGO");
+    let (upstream, url) = crate::dbt::fixture_repo(&env.db);
+    let root = env.db.home().join("django-clients");
+    std::fs::create_dir_all(&root).unwrap();
+    let clone = json!({ "seq": 1, "slug": "git-clone", "type": "Shell Operation", "commands": ["git clone"],
+                        "working_dir": root, "env": { "project_dir": "ngo/dbtrepo", "gitrepo_url": url } });
+    let pull = json!({ "seq": 2, "slug": "git-pull", "type": "Shell Operation", "commands": ["git pull"],
+                       "working_dir": root.join("ngo/dbtrepo"), "env": { "secret-git-pull-url-block": "" } });
+    let deployment = deploy_config(&env, json!({ "org_slug": "not-in-dalgo", "tasks": [clone, pull] }));
+    let run = run_of(&deployment);
+    let out = worker_once(&env, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED", "{}", stderr(&out));
+    assert_eq!(head(&root.join("ngo/dbtrepo")), head(&upstream));
+}

@@ -410,6 +410,12 @@ impl Client {
         .await
     }
 
+    /// The data of the block document `name` of a block type, secrets
+    /// revealed; `None` when Prefect has no such block.
+    pub async fn block_data(&self, type_slug: &str, name: &str) -> Result<Option<Value>> {
+        Ok(self.block_document(type_slug, name).await?.map(|doc| doc.data))
+    }
+
     /// Whether the block document `name` of a block type exists.
     pub async fn block_exists(&self, type_slug: &str, name: &str) -> Result<bool> {
         Ok(self.block_document(type_slug, name).await?.is_some())

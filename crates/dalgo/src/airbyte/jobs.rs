@@ -239,18 +239,19 @@ pub(crate) async fn sync_and_wait(
     on_event: &dyn Fn(SyncEvent),
 ) -> Vec<SyncOutcome> {
     futures_util::stream::iter(connections)
-        .map(|conn| run_job(db, c, org, conn, JobKind::Sync, opts, on_event))
+        .map(|conn| run_job(db, c, Some(org), conn, JobKind::Sync, opts, on_event))
         .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await
 }
 
-/// Starts a job on a connection, records it and, with `wait`, follows it to
-/// its end; `on_event` hears every state change.
+/// Starts a job on a connection, records it (as the org's, when dalgo
+/// knows the org) and, with `wait`, follows it to its end; `on_event` hears
+/// every state change.
 pub(crate) async fn run_job(
     db: &Db,
     c: &Client,
-    org: &Org,
+    org: Option<&Org>,
     conn: &str,
     kind: JobKind<'_>,
     opts: SyncOptions,
@@ -275,7 +276,7 @@ pub(crate) async fn run_job(
         Err(e) => return failed(e, None),
     };
     on_event(SyncEvent::Started { connection: conn.to_string(), job: job.id });
-    if let Err(e) = record_job(db, Some(org), conn, &job).await {
+    if let Err(e) = record_job(db, org, conn, &job).await {
         return failed(e, Some(job.id));
     }
     let mut last = (job.status, job.progress());
@@ -298,7 +299,7 @@ pub(crate) async fn run_job(
             last = now;
         }
     }
-    if let Err(e) = record_job(db, Some(org), conn, &job).await {
+    if let Err(e) = record_job(db, org, conn, &job).await {
         return failed(e, Some(job.id));
     }
     let (records, bytes) = job.progress();

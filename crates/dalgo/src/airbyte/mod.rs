@@ -88,6 +88,30 @@ pub struct OrgWorkspace {
     pub workspace_id: String,
 }
 
+impl OrgWorkspace {
+    /// [`Error::NotInWorkspace`] unless `workspace_id` is the org's.
+    pub(crate) fn owns(&self, what: &'static str, id: &str, workspace_id: &str) -> Result<()> {
+        if workspace_id == self.workspace_id {
+            Ok(())
+        } else {
+            Err(Error::NotInWorkspace { what, id: id.to_string(), org: self.org.slug.clone() })
+        }
+    }
+
+    /// One of the org's connections: by its `workspaceId`, or (servers that
+    /// leave that out) by its source's.
+    pub(crate) async fn connection(&self, c: &Client, id: &str) -> Result<Connection> {
+        crate::values::uuid_id("connection", id)?;
+        let conn = get_connection(c, id).await?;
+        let ws = match conn.extra.get("workspaceId").and_then(Value::as_str) {
+            Some(ws) => ws.to_string(),
+            None => get(c, Actor::Source, &conn.source_id).await?.workspace_id,
+        };
+        self.owns("connection", id, &ws)?;
+        Ok(conn)
+    }
+}
+
 /// The org and its workspace id, or an error saying how to create it.
 pub(crate) async fn org_workspace(db: &Db, org_slug: &str) -> Result<OrgWorkspace> {
     let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;

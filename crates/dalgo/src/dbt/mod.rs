@@ -400,6 +400,14 @@ pub async fn status(db: &Db, cfg: &DbtConfig, org_slug: &str, limit: i64) -> Res
 
 /// Rewrites the org's profiles.yml from the current warehouse credentials
 /// (so a changed password reaches dbt), returning the workspace.
+/// The value of the org's `dbt-profile-<slug>` Secret, from its workspace
+/// and warehouse credentials (see [`profile::secret_value`]).
+pub(crate) async fn profile_secret(db: &Db, store: &SecretStore, org: &Org) -> Result<serde_json::Value> {
+    let ws = require(db, org).await?;
+    let (_, creds) = warehouse::load(db, store, org).await?;
+    profile::secret_value(ws.target_type.parse()?, &creds, &ws.default_schema)
+}
+
 pub(crate) async fn refresh_profile(db: &Db, cfg: &DbtConfig, store: &SecretStore, org: &Org) -> Result<Workspace> {
     let ws = require(db, org).await?;
     let (_, creds) = warehouse::load(db, store, org).await?;

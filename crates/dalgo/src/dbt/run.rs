@@ -43,7 +43,7 @@ pub enum Command {
 }
 
 impl Command {
-    fn args(self) -> &'static [&'static str] {
+    pub(crate) fn args(self) -> &'static [&'static str] {
         match self {
             Command::Run => &["run"],
             Command::Test => &["test"],

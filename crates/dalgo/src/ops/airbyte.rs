@@ -34,34 +34,19 @@ impl<'a> OrgAirbyte<'a> {
         &self.ow.workspace_id
     }
 
-    fn owned(&self, what: &'static str, id: &str, workspace_id: &str) -> Result<()> {
-        if workspace_id == self.ow.workspace_id {
-            Ok(())
-        } else {
-            Err(Error::NotInWorkspace { what, id: id.to_string(), org: self.ow.org.slug.clone() })
-        }
-    }
-
     /// One of the org's sources or destinations.
     pub async fn actor(&self, actor: Actor, id: &str) -> Result<ActorRead> {
         // A UUID, or 65 before any call (it was Airbyte's 404, 67).
         crate::values::uuid_id(actor.noun(), id)?;
         let read = airbyte::get(self.client, actor, id).await?;
-        self.owned(actor.noun(), id, &read.workspace_id)?;
+        self.ow.owns(actor.noun(), id, &read.workspace_id)?;
         Ok(read)
     }
 
     /// One of the org's connections: by its `workspaceId`, or (servers that
     /// leave that out) by its source's.
     pub async fn connection(&self, id: &str) -> Result<Connection> {
-        crate::values::uuid_id("connection", id)?;
-        let conn = airbyte::get_connection(self.client, id).await?;
-        let ws = match conn.extra.get("workspaceId").and_then(Value::as_str) {
-            Some(ws) => ws.to_string(),
-            None => airbyte::get(self.client, Actor::Source, &conn.source_id).await?.workspace_id,
-        };
-        self.owned("connection", id, &ws)?;
-        Ok(conn)
+        self.ow.connection(self.client, id).await
     }
 
     /// One of the org's jobs (a job of one of its connections), as Airbyte
@@ -200,7 +185,8 @@ impl<'a> OrgAirbyte<'a> {
     ) -> Result<SyncOutcome> {
         self.connection(connection_id).await?;
         let kind = airbyte::JobKind::Clear(streams);
-        Ok(airbyte::run_job(self.dalgo.db(), self.client, &self.ow.org, connection_id, kind, opts, on_event).await)
+        Ok(airbyte::run_job(self.dalgo.db(), self.client, Some(&self.ow.org), connection_id, kind, opts, on_event)
+            .await)
     }
 
     /// Applies the schema change Airbyte sees now on one of the org's

@@ -12,13 +12,12 @@ use serde_json::{Value, json};
 
 use crate::config::{AirbyteAuth, AirbyteConfig, Config};
 use crate::db::Db;
-use crate::dbt::{self, profile};
+use crate::dbt;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::org::{self, Org};
 use crate::prefect::{BlockWrite, Client};
 use crate::secrets::SecretStore;
-use crate::warehouse;
 
 /// A block name as Dalgo's proxy makes them: lower case, `[a-z0-9-]` only.
 pub fn block_name(raw: &str) -> String {
@@ -145,8 +144,7 @@ async fn dbt_secrets(db: &Db, store: &SecretStore, client: &Client, org: &Org) -
         let why = format!("{} has no dbt workspace", org.slug);
         return Ok(vec![BlockOutcome::skipped(profile_name, TYPE, &why), BlockOutcome::skipped(url_name, TYPE, why)]);
     };
-    let (_, creds) = warehouse::load(db, store, org).await?;
-    let value = profile::secret_value(ws.target_type.parse()?, &creds, &ws.default_schema)?;
+    let value = dbt::profile_secret(db, store, org).await?;
     let mut out = vec![put_secret(client, profile_name, &value.to_string()).await?];
     let token = match &ws.token_secret {
         Some(name) => store.get(name).await?,

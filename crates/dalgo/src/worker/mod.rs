@@ -7,6 +7,19 @@
 //! pipeline flow (v5, or the legacy v4), and whose tasks it can all do, are
 //! claimed; others are left for other workers.
 //!
+//! A run does what its deployment says, as Dalgo's flow does. For an org
+//! dalgo's database knows, dalgo adds what it has: the org's Airbyte
+//! workspace (only its connections are reached), its dbt workspace,
+//! profile and dbt lock, its task locks and its run history. For an org it
+//! does not know (a Django-made org on a shared pool), the run is done from
+//! the deployment alone: the Airbyte server in the block the task names,
+//! dbt in the task's `project_dir` with profiles.yml written into its
+//! `profiles_dir` from the `dbt-profile-<slug>` Secret, git in the task's
+//! directory from the `<slug>-git-pull-url` Secret. A dbt or git task that
+//! names another directory than dalgo's workspace for the org is run there
+//! too. A run of an unknown org whose tasks do not name all that is left
+//! for other workers.
+//!
 //! A run leaves in Prefect what Dalgo's Python flow leaves: the parent run
 //! goes RUNNING, then COMPLETED or FAILED; each task is a subflow run of
 //! Dalgo's flow for it (`airbyte-sync-trigger` of `run-airbyte-connection-flow-v1`
@@ -38,6 +51,7 @@
 //!   heartbeating: Prefect marks it OFFLINE, and its runs are found by the
 //!   name in their state message.
 
+mod deployed;
 mod plan;
 mod tree;
 
@@ -51,13 +65,15 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
+use deployed::AirbyteVia;
 pub use plan::{Plan, Step, Work, is_pipeline_flow, plan};
 use tree::{ERROR, End, INFO, Node, Tree, WARNING, lock};
 
-use crate::airbyte::{StreamRef, SyncEvent, SyncOptions};
+use crate::airbyte::{OrgWorkspace, StreamRef, SyncEvent, SyncOptions};
 use crate::context::Dalgo;
 use crate::dbt::{ChildStdout, GitStep, RunRequest};
 use crate::error::{Error, OrWarn, Result};
+use crate::org::Org;
 use crate::pipeline::DeploymentOwner;
 use crate::prefect::{Client, FlowRun, StateType};
 
@@ -187,6 +203,23 @@ struct Claimed {
     run: FlowRun,
     deployment_id: String,
     plan: Plan,
+}
+
+/// What dalgo's database knows of a run's org: the pipeline it is (whose
+/// task locks it takes), the org, and the org's dbt project.
+struct Scope {
+    owner: Option<DeploymentOwner>,
+    org: Option<Org>,
+    workspace: Option<std::path::PathBuf>,
+}
+
+impl Scope {
+    /// Whether the step runs dalgo's way (dalgo's workspace, profile and
+    /// locks for the org): the org is dalgo's and the deployment names no
+    /// other directory for the step. Otherwise it runs as the deployment says.
+    fn dalgo_way(&self, step: &Step) -> bool {
+        self.org.is_some() && step.deployed.dir.as_deref().is_none_or(|d| Some(d) == self.workspace.as_deref())
+    }
 }
 
 /// A dbt step as the deployment gives it.
@@ -323,14 +356,14 @@ impl Worker<'_> {
                 return Ok(Err(Some(fr.id)));
             }
         };
-        // An org this database does not know is run by the workers of the
-        // deployment that knows it: claiming it would only fail it (after
-        // taking its task locks).
+        // An org this database does not know runs from its deployment alone,
+        // when the deployment names all that takes.
         if let Some(slug) = plan.org()
             && crate::org::find(&mut *self.dalgo.db().pool().acquire().await?, slug).await?.is_none()
+            && let Err(why) = plan.steps.iter().try_for_each(Step::alone)
         {
             tracing::info!(
-                "flow run {} is of org {slug}, which dalgo's database does not know: left for other workers",
+                "flow run {} is of org {slug}, which dalgo's database does not know, and {why}: left for other workers",
                 fr.id
             );
             return Ok(Err(Some(fr.id)));
@@ -374,8 +407,8 @@ impl Worker<'_> {
     async fn execute_run(&self, c: Claimed, hard_stop: watch::Receiver<bool>) -> Result<Option<StateType>> {
         let started = Instant::now();
         let run = &c.run;
-        let owner = crate::pipeline::owner_of(self.dalgo.db(), &c.deployment_id).await?;
-        if let Some(owner) = &owner {
+        let scope = self.scope(&c).await?;
+        if let Some(owner) = &scope.owner {
             match crate::pipeline::lock_for_run(self.dalgo.db(), self.client, owner, run, &self.marker).await {
                 Ok(()) => {}
                 Err(e @ Error::Locked { .. }) => {
@@ -420,7 +453,7 @@ impl Worker<'_> {
         let tree = Tree::new(self.client, &self.flows);
         tree.log(&run.id, INFO, &format!("Beginning flow run '{}' with {} task(s)", run.name, c.plan.steps.len()));
         let end = tokio::select! {
-            end = self.tasks(&tree, run, &c.plan, owner.as_ref(), stop_rx) => end,
+            end = self.tasks(&tree, run, &c.plan, &scope, stop_rx) => end,
             never = watcher => match never {},
         };
         let final_state = match &end {
@@ -450,6 +483,22 @@ impl Worker<'_> {
         Ok(Some(fr.state_type()))
     }
 
+    /// What dalgo's database knows of the run's org.
+    async fn scope(&self, c: &Claimed) -> Result<Scope> {
+        let db = self.dalgo.db();
+        let owner = crate::pipeline::owner_of(db, &c.deployment_id).await?;
+        let mut conn = db.pool().acquire().await?;
+        let org = match c.plan.org() {
+            Some(slug) => crate::org::find(&mut conn, slug).await?,
+            None => None,
+        };
+        let workspace = match &org {
+            Some(o) => crate::dbt::find(&mut conn, o).await?.map(|ws| ws.project_path(&self.dalgo.config().dbt)),
+            None => None,
+        };
+        Ok(Scope { owner, org, workspace })
+    }
+
     /// Resolves when the run is set to CANCELLING (or already cancelled) in Prefect.
     async fn cancel_requested(&self, flow_run_id: &str) {
         loop {
@@ -470,7 +519,7 @@ impl Worker<'_> {
         tree: &Tree<'_>,
         run: &FlowRun,
         plan: &Plan,
-        owner: Option<&DeploymentOwner>,
+        scope: &Scope,
         stop: watch::Receiver<Option<Stop>>,
     ) -> RunEnd {
         let (first, rest): (Vec<&Step>, Vec<&Step>) = if plan.continue_on_sync_failure {
@@ -480,7 +529,7 @@ impl Worker<'_> {
         };
         let mut failed_syncs = Vec::new();
         for step in first {
-            match self.step(tree, run, plan, owner, step, stop.clone()).await {
+            match self.step(tree, run, plan, scope, step, stop.clone()).await {
                 End::Failed(m) => failed_syncs.push(m),
                 End::Cancelled(_) => return RunEnd::Stopped(stopped_why(&stop)),
                 End::Completed | End::TestFailed => {}
@@ -494,7 +543,7 @@ impl Worker<'_> {
             ));
         }
         for step in rest {
-            match self.step(tree, run, plan, owner, step, stop.clone()).await {
+            match self.step(tree, run, plan, scope, step, stop.clone()).await {
                 End::Failed(m) => return RunEnd::Failed(m),
                 End::Cancelled(_) => return RunEnd::Stopped(stopped_why(&stop)),
                 End::Completed | End::TestFailed => {}
@@ -510,7 +559,7 @@ impl Worker<'_> {
         tree: &Tree<'_>,
         run: &FlowRun,
         plan: &Plan,
-        owner: Option<&DeploymentOwner>,
+        scope: &Scope,
         step: &Step,
         stop: watch::Receiver<Option<Stop>>,
     ) -> End {
@@ -560,7 +609,7 @@ impl Worker<'_> {
                 }
             };
             let log = |level: i64, line: &str| tree.log(&logs_on, level, line);
-            let end = tree.flushing(self.work(run, plan, owner, step, &log, stop)).await;
+            let end = tree.flushing(self.work(run, plan, scope, step, &log, stop)).await;
             match &end {
                 End::Failed(m) | End::Cancelled(m) => log(ERROR, m),
                 End::TestFailed => log(WARNING, "dbt tests failed; the pipeline goes on"),
@@ -581,27 +630,31 @@ impl Worker<'_> {
         &self,
         run: &FlowRun,
         plan: &Plan,
-        owner: Option<&DeploymentOwner>,
+        scope: &Scope,
         step: &Step,
         log: &dyn Fn(i64, &str),
         stop: watch::Receiver<Option<Stop>>,
     ) -> End {
         let stopped = || async { wait_stop(stop.clone()).await };
         let org = plan.org().unwrap_or_default();
+        let dalgo_way = scope.dalgo_way(step);
         match &step.work {
-            Work::AirbyteSync { connection } => self.airbyte(org, connection, None, log, stopped()).await,
+            Work::AirbyteSync { connection } => self.airbyte(scope, step, connection, None, log, stopped()).await,
             Work::AirbyteClear { connection, streams } => {
-                self.airbyte(org, connection, Some(streams), log, stopped()).await
+                self.airbyte(scope, step, connection, Some(streams), log, stopped()).await
             }
             Work::UpdateSchema { connection, catalog_diff } => {
-                self.update_schema(org, connection, catalog_diff, log, stopped()).await
+                self.update_schema(scope, step, connection, catalog_diff, log, stopped()).await
             }
-            Work::Dbt { command, args } => {
-                let req = DbtTask { org, command: *command, args, for_flow_run: owner.map(|_| run.id.as_str()) };
+            Work::Dbt { command, args } if dalgo_way => {
+                let for_flow_run = scope.owner.as_ref().map(|_| run.id.as_str());
+                let req = DbtTask { org, command: *command, args, for_flow_run };
                 self.dbt(req, step.is_dbt_test(), log, stopped()).await
             }
-            Work::GitPull => self.git(org, GitStep::Pull, log, stopped()).await,
-            Work::GitClone => self.git(org, GitStep::Clone, log, stopped()).await,
+            Work::Dbt { command, args } => self.deployed_dbt(scope, step, *command, args, log, stopped()).await,
+            Work::GitPull if dalgo_way => self.git(org, GitStep::Pull, log, stopped()).await,
+            Work::GitClone if dalgo_way => self.git(org, GitStep::Clone, log, stopped()).await,
+            Work::GitPull | Work::GitClone => self.deployed_git(step, log, stopped()).await,
             Work::Shell { commands, working_dir, env, shell } => {
                 let cmd = ShellTask { commands, working_dir: working_dir.as_deref(), env, shell };
                 self.shell(org, cmd, log, stop).await
@@ -609,20 +662,39 @@ impl Worker<'_> {
         }
     }
 
+    /// Where the step's Airbyte calls go: the workspace of an org dalgo
+    /// knows, else the server in the deployment's block.
+    async fn airbyte_via(&self, scope: &Scope, step: &Step) -> std::result::Result<AirbyteVia<'_>, End> {
+        let via = match (&scope.org, &step.deployed.block) {
+            (Some(org), _) => match (self.dalgo.airbyte(), org.airbyte_workspace_id.clone()) {
+                (Ok(c), Some(workspace_id)) => Ok(AirbyteVia::Org(c, OrgWorkspace { org: org.clone(), workspace_id })),
+                (Err(e), _) => Err(e),
+                (_, None) => Err(Error::NoWorkspace(org.slug.clone())),
+            },
+            (None, Some(block)) => {
+                let configured = self.dalgo.config().airbyte.get().ok().flatten();
+                deployed::airbyte_client(self.client, configured, block).await.map(AirbyteVia::Block)
+            }
+            (None, None) => return Err(unnamed(step)),
+        };
+        via.map_err(|e| End::Failed(e.to_string()))
+    }
+
     /// Dalgo's schema update: the connection's catalog refreshed, and the
     /// approved change applied if it is still the change Airbyte sees.
     async fn update_schema(
         &self,
-        org: &str,
+        scope: &Scope,
+        step: &Step,
         connection: &str,
         catalog_diff: &serde_json::Value,
         log: &dyn Fn(i64, &str),
         stopped: impl Future<Output = ()>,
     ) -> End {
         let update = async {
-            let oa = self.dalgo.org(org).airbyte().await?;
+            let via = self.airbyte_via(scope, step).await?;
             log(INFO, &format!("refreshing connection {connection}'s catalog and checking the approved change"));
-            oa.update_schema(connection, catalog_diff).await
+            via.update_schema(connection, catalog_diff).await.map_err(|e| End::Failed(e.to_string()))
         };
         tokio::select! {
             done = update => match done {
@@ -631,7 +703,7 @@ impl Worker<'_> {
                         u.catalog_id.as_deref().unwrap_or("?"), u.affected_streams.join(", ")));
                     End::Completed
                 }
-                Err(e) => End::Failed(e.to_string()),
+                Err(end) => end,
             },
             () = stopped => End::Cancelled("the schema update was stopped".into()),
         }
@@ -661,28 +733,73 @@ impl Worker<'_> {
         };
         let on_wait = |holder: &str| log(INFO, &format!("waiting for {holder} to finish"));
         let cfg = &self.dalgo.config().dbt;
-        match crate::dbt::run(self.dalgo.db(), cfg, self.dalgo.store(), &req, on_wait, stopped).await {
-            Ok(r) if r.exit_code == Some(0) => End::Completed,
-            Ok(_) if is_test => End::TestFailed,
-            Ok(r) => End::Failed(format!("{} exited with {}", command.label(), r.exit_code.unwrap_or(1))),
-            Err(Error::Interrupted { .. }) => End::Cancelled(format!("{} was stopped", command.label())),
-            Err(e) => End::Failed(e.to_string()),
+        let ran = crate::dbt::run(self.dalgo.db(), cfg, self.dalgo.store(), &req, on_wait, stopped).await;
+        dbt_end(ran.map(|r| r.exit_code), command, is_test)
+    }
+
+    /// A dbt step in the project the deployment names, with the profile in
+    /// its Secret (for an org dalgo knows whose Secret Prefect lacks, the
+    /// org's profile from dalgo's secrets).
+    async fn deployed_dbt(
+        &self,
+        scope: &Scope,
+        step: &Step,
+        command: crate::dbt::Command,
+        args: &[String],
+        log: &dyn Fn(i64, &str),
+        stopped: impl Future<Output = ()>,
+    ) -> End {
+        let d = &step.deployed;
+        let (Some(project_dir), Some(profiles_dir)) = (d.dir.as_deref(), d.profiles_dir.as_deref()) else {
+            return unnamed(step);
+        };
+        let from_block = match &d.block {
+            Some(name) => deployed::profile_secret(self.client, name).await,
+            None => Err(Error::Internal(format!("task {} names no profile Secret", step.slug))),
+        };
+        let profile = match (from_block, &scope.org) {
+            (Ok(profile), _) => profile,
+            (Err(_), Some(org)) => match crate::dbt::profile_secret(self.dalgo.db(), self.dalgo.store(), org).await {
+                Ok(profile) => profile,
+                Err(e) => return End::Failed(e.to_string()),
+            },
+            (Err(e), None) => return End::Failed(e.to_string()),
+        };
+        log(INFO, &format!("{} in {}, the deployment's project", command.label(), project_dir.display()));
+        let task = deployed::DbtInProject { project_dir, profiles_dir, profile: &profile, command, args };
+        let sink = |line: &str| log(INFO, line);
+        tokio::select! {
+            code = deployed::dbt(&self.dalgo.config().dbt, &task, ChildStdout::Lines(&sink)) => {
+                dbt_end(code.map(Some), command, step.is_dbt_test())
+            }
+            () = stopped => End::Cancelled(format!("{} was stopped", command.label())),
         }
     }
 
     /// Dalgo's git-pull or git-clone step on the org's clone.
     async fn git(&self, org: &str, what: GitStep, log: &dyn Fn(i64, &str), stopped: impl Future<Output = ()>) -> End {
-        let verb = if what == GitStep::Pull { "pull" } else { "clone" };
         let on_wait = |h: &str| log(INFO, &format!("waiting for {h} to finish"));
         let (db, cfg, store) = (self.dalgo.db(), &self.dalgo.config().dbt, self.dalgo.store());
         let req = crate::dbt::GitRequest { org, step: what, wait: true, actor: &self.marker };
-        match crate::dbt::git_update(db, cfg, store, &req, on_wait, stopped).await {
-            Ok(head) => {
-                log(INFO, &format!("git {verb} done; now at {head}"));
-                End::Completed
-            }
-            Err(Error::Interrupted { .. }) => End::Cancelled(format!("git {verb} was stopped")),
-            Err(e) => End::Failed(e.to_string()),
+        git_end(what == GitStep::Clone, crate::dbt::git_update(db, cfg, store, &req, on_wait, stopped).await, log)
+    }
+
+    /// A git step on the directory the deployment names, from the URL in
+    /// its Secret (or git-clone's `gitrepo_url`).
+    async fn deployed_git(&self, step: &Step, log: &dyn Fn(i64, &str), stopped: impl Future<Output = ()>) -> End {
+        let d = &step.deployed;
+        let Some(dir) = d.dir.as_deref() else { return unnamed(step) };
+        let clone = matches!(step.work, Work::GitClone);
+        let url = match &d.block {
+            Some(name) => match deployed::secret(self.client, name).await {
+                Ok(url) => Some(url),
+                Err(e) => return End::Failed(e.to_string()),
+            },
+            None => d.repo_url.clone().map(secrecy::SecretString::from),
+        };
+        tokio::select! {
+            done = deployed::git(&self.dalgo.config().dbt, dir, url.as_ref(), clone) => git_end(clone, done, log),
+            () = stopped => git_end(clone, Err(Error::Interrupted { what: "git".into() }), log),
         }
     }
 
@@ -730,15 +847,16 @@ impl Worker<'_> {
     /// stop cancels the job.
     async fn airbyte(
         &self,
-        org: &str,
+        scope: &Scope,
+        step: &Step,
         connection: &str,
         clear: Option<&[StreamRef]>,
         log: &dyn Fn(i64, &str),
         stopped: impl Future<Output = ()>,
     ) -> End {
-        let oa = match self.dalgo.org(org).airbyte().await {
-            Ok(oa) => oa,
-            Err(e) => return End::Failed(e.to_string()),
+        let via = match self.airbyte_via(scope, step).await {
+            Ok(via) => via,
+            Err(end) => return end,
         };
         let job = Mutex::new(None);
         let on_event = |ev: SyncEvent| match ev {
@@ -752,27 +870,19 @@ impl Worker<'_> {
             SyncEvent::Failed { error, .. } => log(ERROR, &error),
         };
         let opts = SyncOptions { wait: true, concurrency: 1, poll: self.opts.poll };
-        let targets = [connection.to_string()];
-        let outcome = async {
-            match clear {
-                Some(streams) => oa.clear(connection, streams, opts, &on_event).await.map(Some),
-                None => Ok(oa.sync(&targets, opts, &on_event).await.into_iter().next()),
-            }
-        };
         let what = if clear.is_some() { "clear" } else { "sync" };
         tokio::select! {
-            outcome = outcome => match outcome {
-                Ok(Some(o)) if o.succeeded() => End::Completed,
-                Ok(Some(o)) => End::Failed(o.error.or(o.failure).unwrap_or_else(|| {
+            outcome = via.run(self.dalgo.db(), connection, clear, opts, &on_event) => match outcome {
+                Ok(o) if o.succeeded() => End::Completed,
+                Ok(o) => End::Failed(o.error.or(o.failure).unwrap_or_else(|| {
                     format!("Airbyte job {} {}", o.job_id.unwrap_or_default(), o.status.map_or("failed", |s| s.as_str()))
                 })),
-                Ok(None) => End::Failed(format!("no {what} was started")),
                 Err(e) => End::Failed(e.to_string()),
             },
             () = stopped => {
                 let id = *lock(&job);
                 if let Some(id) = id {
-                    match oa.cancel_job(id).await {
+                    match via.cancel_job(self.dalgo.db(), id).await {
                         Ok(_) => log(INFO, &format!("Airbyte job {id} cancelled")),
                         Err(e) => log(ERROR, &format!("could not cancel Airbyte job {id}: {e}")),
                     }
@@ -829,6 +939,36 @@ impl WorkerReport {
             }
         }
     }
+}
+
+/// How a dbt step ended, from dbt's exit code: a failing `dbt-test` is
+/// DBT_TEST_FAILED.
+fn dbt_end(code: Result<Option<i32>>, command: crate::dbt::Command, is_test: bool) -> End {
+    match code {
+        Ok(Some(0)) => End::Completed,
+        Ok(_) if is_test => End::TestFailed,
+        Ok(code) => End::Failed(format!("{} exited with {}", command.label(), code.unwrap_or(1))),
+        Err(Error::Interrupted { .. }) => End::Cancelled(format!("{} was stopped", command.label())),
+        Err(e) => End::Failed(e.to_string()),
+    }
+}
+
+/// How a git step ended; its new head is logged.
+fn git_end(clone: bool, done: Result<String>, log: &dyn Fn(i64, &str)) -> End {
+    let verb = if clone { "clone" } else { "pull" };
+    match done {
+        Ok(head) => {
+            log(INFO, &format!("git {verb} done; now at {head}"));
+            End::Completed
+        }
+        Err(Error::Interrupted { .. }) => End::Cancelled(format!("git {verb} was stopped")),
+        Err(e) => End::Failed(e.to_string()),
+    }
+}
+
+/// A step whose deployment does not name what running it takes.
+fn unnamed(step: &Step) -> End {
+    End::Failed(step.alone().err().unwrap_or_else(|| format!("task {} cannot run here", step.slug)))
 }
 
 /// Ends a task's subflow runs, innermost first.

@@ -3,7 +3,7 @@
 //! before the run is claimed: a run with a task this worker cannot do as
 //! Dalgo's flow does it is left for other workers.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -39,14 +39,56 @@ pub enum Work {
     Shell { commands: Vec<String>, working_dir: Option<PathBuf>, env: Vec<(String, String)>, shell: String },
 }
 
-/// A task: its slug (which names its subflow run) and its work.
+/// A task: its slug (which names its subflow run), its work, and what the
+/// deployment says about where it runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     pub slug: String,
     pub work: Work,
+    pub deployed: Deployed,
+}
+
+/// What a task's fields name beyond its work, from which Dalgo's flow runs
+/// it with nothing but Prefect: the directory it acts on, and the Prefect
+/// block holding what it needs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Deployed {
+    /// A dbt task's `project_dir`, git-pull's `working_dir`, git-clone's
+    /// `working_dir` joined with its `env.project_dir`.
+    pub dir: Option<PathBuf>,
+    /// A dbt task's `profiles_dir`, where its profiles.yml is written.
+    pub profiles_dir: Option<PathBuf>,
+    /// The block an Airbyte task's server is in (`airbyte_server_block`), a
+    /// dbt task's profile Secret (`env.dbt-profile-secret-block`), a git
+    /// task's URL Secret (`env.secret-git-pull-url-block`).
+    pub block: Option<String>,
+    /// git-clone's repository when no Secret holds it (`env.gitrepo_url`).
+    pub repo_url: Option<String>,
 }
 
 impl Step {
+    /// Why the task cannot run from its deployment alone (for an org
+    /// dalgo's database does not know), if it cannot.
+    pub fn alone(&self) -> Result<(), String> {
+        let d = &self.deployed;
+        let need = |named: bool, name: &'static str| (!named).then_some(name);
+        let missing = match &self.work {
+            Work::AirbyteSync { .. } | Work::AirbyteClear { .. } | Work::UpdateSchema { .. } => {
+                need(d.block.is_some(), "airbyte_server_block")
+            }
+            Work::Dbt { .. } => need(d.dir.is_some(), "project_dir")
+                .or(need(d.profiles_dir.is_some(), "profiles_dir"))
+                .or(need(d.block.is_some(), "env.dbt-profile-secret-block")),
+            Work::GitPull => need(d.dir.is_some(), "working_dir"),
+            Work::GitClone => need(d.dir.is_some(), "working_dir and env.project_dir").or(need(
+                d.block.is_some() || d.repo_url.is_some(),
+                "env.secret-git-pull-url-block or env.gitrepo_url",
+            )),
+            Work::Shell { .. } => None,
+        };
+        missing.map_or(Ok(()), |name| Err(format!("task {} names no {name}", self.slug)))
+    }
+
     pub fn is_sync(&self) -> bool {
         matches!(self.work, Work::AirbyteSync { .. })
     }
@@ -137,7 +179,35 @@ fn step(task: &Value) -> Result<Step, String> {
         }
         (other, slug) => return Err(format!("task {slug} of type {other:?} is not run by this worker")),
     };
-    Ok(Step { slug, work })
+    let deployed = deployed(task, &work);
+    Ok(Step { slug, work, deployed })
+}
+
+fn deployed(task: &Value, work: &Work) -> Deployed {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from);
+    let field = |k: &str| text(task.get(k));
+    let env = |k: &str| text(task.get("env").and_then(|e| e.get(k)));
+    match work {
+        Work::AirbyteSync { .. } | Work::AirbyteClear { .. } | Work::UpdateSchema { .. } => {
+            Deployed { block: field("airbyte_server_block"), ..Deployed::default() }
+        }
+        Work::Dbt { .. } => Deployed {
+            dir: field("project_dir").map(PathBuf::from),
+            profiles_dir: field("profiles_dir").map(PathBuf::from),
+            block: env("dbt-profile-secret-block"),
+            repo_url: None,
+        },
+        Work::GitPull | Work::GitClone => Deployed {
+            dir: match work {
+                Work::GitClone => field("working_dir").zip(env("project_dir")).map(|(w, p)| Path::new(&w).join(p)),
+                _ => field("working_dir").map(PathBuf::from),
+            },
+            profiles_dir: None,
+            block: env("secret-git-pull-url-block"),
+            repo_url: env("gitrepo_url"),
+        },
+        Work::Shell { .. } => Deployed::default(),
+    }
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -220,5 +290,30 @@ mod tests {
         assert!(plan(&orgless).is_err());
         let docs = dbt_work("dbt docs generate --no-compile").unwrap();
         assert_eq!(docs, Work::Dbt { command: Command::DocsGenerate, args: vec!["--no-compile".into()] });
+    }
+
+    #[test]
+    fn what_a_task_names_is_kept_and_a_task_naming_too_little_cannot_run_alone() {
+        let params = json!({ "config": { "org_slug": "acme", "tasks": [
+            { "seq": 1, "slug": "airbyte-sync", "type": "Airbyte Connection", "connection_id": "c1",
+              "airbyte_server_block": "acme-airbyte-server" },
+            { "seq": 2, "slug": "git-clone", "type": "Shell Operation", "commands": ["git clone"],
+              "working_dir": "/data/clients_dbt", "env": { "project_dir": "acme/dbtrepo", "gitrepo_url": "https://h/r",
+                                                           "secret-git-pull-url-block": "" } },
+            { "seq": 3, "slug": "dbt-run", "type": "dbt Core Operation", "commands": ["/v/bin/dbt run"],
+              "project_dir": "/data/clients_dbt/acme/dbtrepo", "profiles_dir": "/data/clients_dbt/acme/dbtrepo/profiles/",
+              "env": { "dbt-profile-secret-block": "dbt-profile-acme" } },
+            { "seq": 4, "slug": "dbt-test", "type": "dbt Core Operation", "commands": ["/v/bin/dbt test"] },
+        ] } });
+        let p = plan(&params).unwrap();
+        assert_eq!(p.steps[0].deployed.block.as_deref(), Some("acme-airbyte-server"));
+        let clone = &p.steps[1].deployed;
+        assert_eq!(clone.dir.as_deref(), Some(Path::new("/data/clients_dbt/acme/dbtrepo")));
+        assert_eq!((clone.block.as_deref(), clone.repo_url.as_deref()), (None, Some("https://h/r")));
+        let dbt = &p.steps[2].deployed;
+        assert_eq!(dbt.profiles_dir.as_deref(), Some(Path::new("/data/clients_dbt/acme/dbtrepo/profiles")));
+        assert_eq!(dbt.block.as_deref(), Some("dbt-profile-acme"));
+        assert!(p.steps[..3].iter().all(|s| s.alone().is_ok()));
+        assert_eq!(p.steps[3].alone().unwrap_err(), "task dbt-test names no project_dir");
     }
 }
