@@ -19,6 +19,9 @@ _dalgo() {
             dalgo,airbyte)
                 cmd="dalgo__subcmd__airbyte"
                 ;;
+            dalgo,apply)
+                cmd="dalgo__subcmd__apply"
+                ;;
             dalgo,audit)
                 cmd="dalgo__subcmd__audit"
                 ;;
@@ -66,6 +69,9 @@ _dalgo() {
                 ;;
             dalgo,role)
                 cmd="dalgo__subcmd__role"
+                ;;
+            dalgo,schema)
+                cmd="dalgo__subcmd__schema"
                 ;;
             dalgo,secrets)
                 cmd="dalgo__subcmd__secrets"
@@ -532,6 +538,9 @@ _dalgo() {
             dalgo__subcmd__help,airbyte)
                 cmd="dalgo__subcmd__help__subcmd__airbyte"
                 ;;
+            dalgo__subcmd__help,apply)
+                cmd="dalgo__subcmd__help__subcmd__apply"
+                ;;
             dalgo__subcmd__help,audit)
                 cmd="dalgo__subcmd__help__subcmd__audit"
                 ;;
@@ -579,6 +588,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__help,role)
                 cmd="dalgo__subcmd__help__subcmd__role"
+                ;;
+            dalgo__subcmd__help,schema)
+                cmd="dalgo__subcmd__help__subcmd__schema"
                 ;;
             dalgo__subcmd__help,secrets)
                 cmd="dalgo__subcmd__help__subcmd__secrets"
@@ -766,6 +778,9 @@ _dalgo() {
             dalgo__subcmd__help__subcmd__org,delete)
                 cmd="dalgo__subcmd__help__subcmd__org__subcmd__delete"
                 ;;
+            dalgo__subcmd__help__subcmd__org,export)
+                cmd="dalgo__subcmd__help__subcmd__org__subcmd__export"
+                ;;
             dalgo__subcmd__help__subcmd__org,list)
                 cmd="dalgo__subcmd__help__subcmd__org__subcmd__list"
                 ;;
@@ -913,6 +928,9 @@ _dalgo() {
             dalgo__subcmd__org,delete)
                 cmd="dalgo__subcmd__org__subcmd__delete"
                 ;;
+            dalgo__subcmd__org,export)
+                cmd="dalgo__subcmd__org__subcmd__export"
+                ;;
             dalgo__subcmd__org,help)
                 cmd="dalgo__subcmd__org__subcmd__help"
                 ;;
@@ -927,6 +945,9 @@ _dalgo() {
                 ;;
             dalgo__subcmd__org__subcmd__help,delete)
                 cmd="dalgo__subcmd__org__subcmd__help__subcmd__delete"
+                ;;
+            dalgo__subcmd__org__subcmd__help,export)
+                cmd="dalgo__subcmd__org__subcmd__help__subcmd__export"
                 ;;
             dalgo__subcmd__org__subcmd__help,help)
                 cmd="dalgo__subcmd__org__subcmd__help__subcmd__help"
@@ -1187,7 +1208,7 @@ _dalgo() {
 
     case "${cmd}" in
         dalgo)
-            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --no-headers --verbose --help --version migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker maintain import config completions man help"
+            opts="-o -q -v -h -V --database-url --output --no-input --actor --quiet --no-headers --verbose --help --version migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker maintain import apply schema config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3662,6 +3683,44 @@ _dalgo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dalgo__subcmd__apply)
+            opts="-f -o -q -v -h --file --dry-run --exit-code --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dalgo__subcmd__audit)
             opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -4767,7 +4826,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help)
-            opts="migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker maintain import config completions man help"
+            opts="migrate createorganduser create-system-orguser org user role audit manage-feature-flags warehouse dbt secrets airbyte pipeline locks worker maintain import apply schema config completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5312,6 +5371,20 @@ _dalgo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dalgo__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dalgo__subcmd__help__subcmd__audit)
             opts="list"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -5775,7 +5848,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__org)
-            opts="list show delete plan"
+            opts="list show delete plan export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5789,6 +5862,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__help__subcmd__org__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__org__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6141,6 +6228,20 @@ _dalgo() {
         dalgo__subcmd__help__subcmd__role__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -6847,7 +6948,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org)
-            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show delete plan help"
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help list show delete plan export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6910,8 +7011,42 @@ _dalgo() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dalgo__subcmd__org__subcmd__export)
+            opts="-o -q -v -h --org --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --org)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dalgo__subcmd__org__subcmd__help)
-            opts="list show delete plan help"
+            opts="list show delete plan export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6925,6 +7060,20 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__org__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__org__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -8245,6 +8394,36 @@ _dalgo() {
         dalgo__subcmd__role__subcmd__show)
             opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    return 0
+                    ;;
+                --actor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dalgo__subcmd__schema)
+            opts="-o -q -v -h --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -12,6 +12,7 @@ mod prefect_server;
 mod stall_proxy;
 
 mod airbyte;
+mod apply;
 mod aws;
 mod cli;
 mod common;

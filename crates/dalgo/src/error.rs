@@ -191,6 +191,11 @@ pub enum Error {
     #[error("invalid import: {0}")]
     InvalidImport(String),
 
+    /// An org document (`dalgo apply`) that cannot be applied: where in it
+    /// (`members[2].role`; empty for the whole), and why.
+    #[error("{document}{}: {reason}", if path.is_empty() { String::new() } else { format!(": {path}") })]
+    InvalidDocument { document: String, path: String, reason: String },
+
     /// The Django database `import django` reads failed it: how, in the
     /// inner error (unreachable, refused credentials, missing), which
     /// decides the class; its hints are about dalgo's own database, so
@@ -367,6 +372,7 @@ impl Error {
             | Error::InvalidConfig { .. }
             | Error::InvalidPlan(_)
             | Error::InvalidImport(_)
+            | Error::InvalidDocument { .. }
             | Error::NotDjangoDatabase(_)
             | Error::InvalidAttributes(_)
             | Error::InUse { .. }

@@ -50,6 +50,7 @@ pub(crate) mod onboard;
 pub mod ops;
 pub(crate) mod org;
 mod org_lock;
+pub(crate) mod orgdoc;
 pub(crate) mod pipeline;
 pub(crate) mod prefect;
 mod process;

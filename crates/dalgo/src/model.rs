@@ -83,6 +83,15 @@ pub mod import {
     };
 }
 
+/// An org as a document (`org export`, `apply`): the document, its JSON
+/// Schema, and what applying it changes.
+pub mod orgdoc {
+    pub use crate::orgdoc::{
+        Action, FieldChange, MemberDoc, OrgDocument, PipelineDoc, Plan, ResourceChange, ResourceKind, parse, schema,
+        to_yaml,
+    };
+}
+
 /// The native Prefect worker.
 pub mod worker {
     pub use crate::worker::{WorkerEvent, WorkerOptions, WorkerReport};

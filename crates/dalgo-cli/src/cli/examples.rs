@@ -28,6 +28,16 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         &["dalgo org show acme-ngo", "DALGO_ORG=acme-ngo dalgo org show -o json", "dalgo org show acme-ngo --entities"],
     ),
     ("org delete", &["dalgo org delete acme-ngo --dry-run", "dalgo org delete acme-ngo --yes --keep-airbyte"]),
+    ("org export", &["dalgo org export acme-ngo > orgs/acme-ngo.yaml", "dalgo org export --org acme-ngo -o json"]),
+    (
+        "apply",
+        &[
+            "dalgo apply -f orgs/acme-ngo.yaml --dry-run",
+            "dalgo apply -f orgs/ --dry-run --exit-code   # in CI: 1 when a review would change something",
+            "dalgo org export acme-ngo | sed 's/role: member/role: analyst/' | dalgo apply -f -",
+        ],
+    ),
+    ("schema", &["dalgo schema > dalgo-org.schema.json"]),
     (
         "org plan set",
         &[

@@ -1,6 +1,7 @@
 //! Command-line definition and dispatch.
 
 mod airbyte;
+mod apply;
 mod audit;
 mod complete;
 mod completions;
@@ -162,6 +163,16 @@ pub enum Command {
     /// Bring a running Dalgo under dalgo: its Django database's orgs, users, pipelines and history
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Make orgs what documents say: plan, then apply (see `dalgo org export`)
+    #[command(
+        long_about = "Make orgs what documents say. A document (YAML or JSON, one org; `dalgo org export` writes one, `dalgo schema` gives its JSON Schema) names the org by its slug and may hold its name, members, flag values and pipelines. A section present is the whole desired state of that section: a member, flag value or pipeline it does not list is removed; a section left out is left alone. An org the slug does not name yet is created.\n\nEvery document is read and checked first (an unknown key, role or flag, a bad email or cron: 65, naming the place, e.g. members[2].role, nothing written). Then each org's plan is printed (+ create, ~ update with the fields that change, - delete) and carried out through the same operations as the commands that make each change. Applying the same document again changes nothing; a killed apply is finished by applying it again.\n\n--dry-run prints the plan only. --exit-code exits 1 when the plan changes something and 0 when it changes nothing. From a directory, each org is reported; exit 3 when some failed and others were applied."
+    )]
+    Apply(apply::ApplyArgs),
+    /// Print the JSON Schema of the org document `dalgo apply` takes
+    #[command(
+        long_about = "Print the JSON Schema (draft 2020-12) of the org document `dalgo apply` takes and `dalgo org export` writes, generated from the types that parse it. Editors validate and complete documents with it, e.g. through yaml-language-server: `# yaml-language-server: $schema=./dalgo-org.schema.json`."
+    )]
+    Schema,
     /// The effective configuration: each setting, masked, and where it comes from
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -408,6 +419,8 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Worker(a) => worker::run(&ctx, a).await,
         Command::Maintain(a) => maintain::run(&ctx, a).await,
         Command::Import(c) => import::run(&ctx, c).await,
+        Command::Apply(a) => apply::run(&ctx, a).await,
+        Command::Schema => apply::schema(),
         Command::Config(c) => config::run(&ctx, c),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(&ctx, a),

@@ -39,6 +39,14 @@ The org is named on the command line (SLUG or --org); DALGO_ORG is never taken a
     /// Set or show an org's plan (Dalgo's createorgplan)
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Write the org as a document for `dalgo apply` (YAML; -o json: JSON)
+    #[command(
+        long_about = "Write the org as a document `dalgo apply` takes: its slug, name, members with their roles, its own flag values and its pipelines (cron, connections, transform steps, continue on sync failure). YAML by default, JSON with -o json. Applying the export unchanged changes nothing. The org is SLUG, or --org SLUG, else DALGO_ORG."
+    )]
+    Export {
+        #[command(flatten)]
+        target: OrgTarget,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +126,9 @@ pub async fn run(ctx: &Context, c: OrgCommand) -> CmdResult {
             emit(ctx.printer.format, &d, |out| write_details(&ctx.printer, out, &d))
         }
         OrgCommand::Plan(c) => plan(ctx, c).await,
+        OrgCommand::Export { target } => {
+            super::apply::export(ctx, &target.slug(std::env::var("DALGO_ORG").ok())?).await
+        }
         OrgCommand::Delete { target, guard, keep_airbyte } => {
             let slug = target.slug(None)?;
             let dalgo = ctx.dalgo().await?;

@@ -47,6 +47,7 @@
 
 mod admin;
 mod airbyte;
+mod apply;
 mod dbt;
 mod entities;
 mod import;

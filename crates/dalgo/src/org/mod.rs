@@ -240,6 +240,56 @@ pub(crate) async fn find_or_create(conn: &mut PgConnection, name: &str, actor: &
     Err(Error::InvalidOrgName { given: name.to_string(), reason: "no free slug for it" })
 }
 
+/// Creates the org `slug` named `name`, with the Internal plan, in one
+/// transaction; a slug or a name another org has is refused, nothing written.
+pub(crate) async fn create_named(db: &Db, slug: &str, name: &str, actor: &str) -> Result<Org> {
+    let name = validate_name(name)?;
+    let mut tx = db.pool().begin().within().await?;
+    let insert =
+        format!("INSERT INTO orgs (name, slug) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING {ORG_COLUMNS}");
+    let created: Option<Org> =
+        sqlx::query_as(sqlx::AssertSqlSafe(insert)).bind(name).bind(slug).fetch_optional(&mut *tx).within().await?;
+    let org = created.ok_or_else(|| Error::InvalidOrgName {
+        given: name.to_string(),
+        reason: "another org has this name or this slug",
+    })?;
+    audit::Entry::new(actor, Action::Create, Resource::Org, org.uuid.to_string())
+        .of(Some(&org))
+        .details(json!({ "name": org.name, "slug": org.slug }))
+        .record(&mut tx)
+        .await?;
+    ensure_internal_plan(&mut tx, &org, actor).await?;
+    tx.commit().within().await?;
+    Ok(org)
+}
+
+/// Gives the org another display name (its slug stays).
+pub(crate) async fn rename(db: &Db, slug: &str, name: &str, actor: &str) -> Result<Org> {
+    let name = validate_name(name)?;
+    let mut tx = db.pool().begin().within().await?;
+    let old = lock(&mut tx, slug).await?;
+    let update = format!("UPDATE orgs SET name = $2, updated_at = now() WHERE id = $1 RETURNING {ORG_COLUMNS}");
+    let org: Org = sqlx::query_as(sqlx::AssertSqlSafe(update))
+        .bind(old.id)
+        .bind(name)
+        .fetch_one(&mut *tx)
+        .within()
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                Error::InvalidOrgName { given: name.to_string(), reason: "another org has this name" }
+            }
+            e => e.into(),
+        })?;
+    audit::Entry::new(actor, Action::Update, Resource::Org, org.uuid.to_string())
+        .of(Some(&org))
+        .details(json!({ "name": { "from": old.name, "to": org.name } }))
+        .record(&mut tx)
+        .await?;
+    tx.commit().within().await?;
+    Ok(org)
+}
+
 async fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<Org>> {
     let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE lower(name) = lower($1)");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(conn).within().await?)

@@ -419,6 +419,19 @@ async fn pipeline_tasks(conn: &mut PgConnection, pipeline_id: i64) -> Result<Vec
     .await?)
 }
 
+/// Every pipeline of the org with its tasks, by name.
+pub(crate) async fn all_with_tasks(conn: &mut PgConnection, org: &Org) -> Result<Vec<(Pipeline, Vec<PipelineTask>)>> {
+    let sql = format!("SELECT {PIPELINE_COLUMNS} FROM pipelines WHERE org_id = $1 ORDER BY name");
+    let pipelines: Vec<Pipeline> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.id).fetch_all(&mut *conn).within().await?;
+    let mut out = Vec::with_capacity(pipelines.len());
+    for p in pipelines {
+        let tasks = pipeline_tasks(conn, p.id).await?;
+        out.push((p, tasks));
+    }
+    Ok(out)
+}
+
 /// What an update changes; `None` keeps it.
 #[derive(Debug, Clone, Default)]
 pub struct Changes {

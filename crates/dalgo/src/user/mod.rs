@@ -129,6 +129,11 @@ impl PasswordHash {
     pub fn new(password: &SecretString) -> Result<PasswordHash> {
         Ok(PasswordHash(password::make_password(password)?))
     }
+
+    /// A hash no password matches: the user sets one before signing in.
+    pub(crate) fn unusable() -> PasswordHash {
+        PasswordHash(password::unusable_password())
+    }
 }
 
 impl std::fmt::Debug for PasswordHash {

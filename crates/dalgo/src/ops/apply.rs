@@ -1,0 +1,220 @@
+//! Configuration as code: an org exported as a document, and a document
+//! checked, planned and applied ([`crate::orgdoc`] says what one holds).
+//!
+//! # Crash safety
+//!
+//! Applying a document is a sequence of the operations above (org create
+//! and rename, member add, role change and removal, flag set and clear,
+//! pipeline create, update and delete), each under its own rule. The plan
+//! is computed afresh from the org as it is every time, so an apply killed
+//! half-way is finished by applying the same document again, and applying
+//! it once more plans nothing.
+
+use std::collections::BTreeMap;
+
+use futures_util::TryStreamExt;
+
+use super::{Dalgo, PipelineChanges, PipelineSpec};
+use crate::error::{Error, Result};
+use crate::orgdoc::{Action, MemberDoc, OrgDocument, PipelineDoc, Plan, ResourceChange, ResourceKind};
+use crate::pipeline::TaskChoice;
+use crate::user::{Email, PasswordHash};
+
+impl Dalgo {
+    /// The org as a document: its name, members, its own flag values and
+    /// its pipelines. Exporting then applying changes nothing.
+    pub async fn export_org(&self, slug: &str) -> Result<OrgDocument> {
+        // One connection at a time: the CLI's pool has one.
+        let members: Vec<MemberDoc> = self
+            .users()
+            .list(Some(slug))
+            .await?
+            .try_filter(|m| std::future::ready(!m.is_system))
+            .map_ok(|m| MemberDoc { email: m.email, role: m.role })
+            .try_collect()
+            .await?;
+        let flags: BTreeMap<String, bool> = self
+            .org(slug)
+            .flags()
+            .list()
+            .await?
+            .into_iter()
+            .filter(|f| f.source == crate::flags::Source::Org)
+            .map(|f| (f.name, f.value))
+            .collect();
+        let mut conn = self.db().pool().acquire().await?;
+        let org = crate::org::get(&mut conn, slug).await?;
+        let pipelines = crate::pipeline::all_with_tasks(&mut conn, &org)
+            .await?
+            .into_iter()
+            .map(|(p, tasks)| {
+                let (syncs, transform): (Vec<_>, Vec<_>) = tasks.into_iter().partition(|t| t.slug == "airbyte-sync");
+                PipelineDoc {
+                    name: p.name,
+                    cron: p.cron,
+                    connections: syncs.into_iter().filter_map(|t| t.connection_id).collect(),
+                    transform: Some(transform.into_iter().map(|t| t.slug).collect()),
+                    continue_on_sync_failure: p.continue_on_sync_failure,
+                }
+            })
+            .collect();
+        Ok(OrgDocument {
+            org: org.slug,
+            name: Some(org.name),
+            members: Some(members),
+            flags: Some(flags),
+            pipelines: Some(pipelines),
+        })
+    }
+
+    /// What applying the document would change, after checking it against
+    /// this deployment (roles, flags, emails, names, crons): a document that
+    /// cannot be applied is [`Error::InvalidDocument`] naming the place in
+    /// it (`members[2].role`), read from `document` (a file's name).
+    pub async fn plan_document(&self, doc: &OrgDocument, document: &str) -> Result<Plan> {
+        Ok(self.plan_with_current(doc, document).await?.1)
+    }
+
+    async fn plan_with_current(&self, doc: &OrgDocument, document: &str) -> Result<(Option<OrgDocument>, Plan)> {
+        let current = self.current(doc).await?;
+        self.check_document(doc, current.is_some(), document).await?;
+        let plan = crate::orgdoc::plan(current.as_ref(), doc);
+        Ok((current, plan))
+    }
+
+    /// Applies the document (see the module's rule); the plan carried out.
+    pub async fn apply_document(&self, doc: &OrgDocument, document: &str) -> Result<Plan> {
+        let (current, plan) = self.plan_with_current(doc, document).await?;
+        let org = self.org(&doc.org);
+        for change in plan.changes.iter().filter(|c| c.action != Action::Unchanged) {
+            let name = change.name.as_str();
+            match (change.kind, change.action) {
+                (ResourceKind::Org, Action::Create) => {
+                    let display = doc.name.as_deref().unwrap_or_default();
+                    crate::org::create_named(self.db(), &doc.org, display, self.actor()).await.map(|_| ())?
+                }
+                (ResourceKind::Org, _) => {
+                    let display = doc.name.as_deref().unwrap_or_default();
+                    crate::org::rename(self.db(), &doc.org, display, self.actor()).await.map(|_| ())?
+                }
+                (ResourceKind::Member, action) => self.apply_member(doc, name, action).await?,
+                (ResourceKind::Flag, Action::Delete) => org.flags().clear(name).await.map(|_| ())?,
+                (ResourceKind::Flag, _) => {
+                    let value = doc.flags.as_ref().and_then(|f| f.get(name)).copied().unwrap_or_default();
+                    org.flags().set(name, value).await.map(|_| ())?
+                }
+                (ResourceKind::Pipeline, action) => {
+                    let now = current.as_ref().and_then(|c| c.pipelines.iter().flatten().find(|p| p.name == name));
+                    self.apply_pipeline(doc, change, action, now).await?
+                }
+            }
+        }
+        Ok(plan)
+    }
+
+    /// The org as it is now, as a document; `None` when there is none.
+    async fn current(&self, doc: &OrgDocument) -> Result<Option<OrgDocument>> {
+        match self.export_org(&doc.org).await {
+            Ok(now) => Ok(Some(now)),
+            Err(Error::OrgNotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn apply_member(&self, doc: &OrgDocument, email: &str, action: Action) -> Result<()> {
+        let members = self.org(&doc.org).members();
+        let parsed = Email::parse(email)?;
+        let role =
+            || doc.members.iter().flatten().find(|m| m.email.eq_ignore_ascii_case(email)).map(|m| m.role.as_str());
+        match (action, role()) {
+            (Action::Delete, _) => members.remove(&parsed).await.map(|_| ()),
+            (Action::Create, Some(role)) => {
+                members.add(&parsed, role, Some(&PasswordHash::unusable())).await.map(|_| ())
+            }
+            (_, Some(role)) => members.set_role(&parsed, role).await.map(|_| ()),
+            (_, None) => Ok(()),
+        }
+    }
+
+    async fn apply_pipeline(
+        &self,
+        doc: &OrgDocument,
+        change: &ResourceChange,
+        action: Action,
+        now: Option<&PipelineDoc>,
+    ) -> Result<()> {
+        let pipelines = self.org(&doc.org).pipelines();
+        let Some(want) = doc.pipelines.iter().flatten().find(|p| p.name == change.name) else {
+            return pipelines.delete(&change.name).await.map(|_| ());
+        };
+        // The task list goes whole: the current transform when the document leaves it out.
+        let transform = want.transform.clone().or_else(|| now.and_then(|p| p.transform.clone()));
+        let tasks = TaskChoice { connections: want.connections.clone(), transform };
+        if action == Action::Create {
+            let spec = PipelineSpec {
+                name: want.name.clone(),
+                tasks,
+                cron: want.cron.clone(),
+                continue_on_sync_failure: want.continue_on_sync_failure,
+            };
+            return pipelines.create(spec).await.map(|_| ());
+        }
+        let changed = |field: &str| change.fields.iter().any(|f| f.field == field);
+        let ch = PipelineChanges {
+            tasks: (changed("connections") || changed("transform")).then_some(tasks),
+            cron: changed("cron").then(|| want.cron.clone()),
+            continue_on_sync_failure: changed("continue_on_sync_failure").then_some(want.continue_on_sync_failure),
+        };
+        pipelines.update(&want.name, &ch).await.map(|_| ())
+    }
+
+    /// What the document asks that this deployment cannot do, at the first
+    /// place in it: the slug, a new org's name, members' emails and roles,
+    /// flags, pipelines' names, crons and connection ids, and duplicates.
+    async fn check_document(&self, doc: &OrgDocument, exists: bool, document: &str) -> Result<()> {
+        let bad = |path: String, e: &dyn std::fmt::Display| Error::InvalidDocument {
+            document: document.to_string(),
+            path,
+            reason: e.to_string(),
+        };
+        if !crate::org::slug::is_valid(&doc.org) {
+            return Err(bad("org".into(), &"not a slug: lower-case letters, digits, - and _, at most 20"));
+        }
+        match &doc.name {
+            Some(name) => crate::org::validate_name(name).map(|_| ()).map_err(|e| bad("name".into(), &e))?,
+            None if !exists => return Err(bad("name".into(), &"a new org needs a name")),
+            None => {}
+        }
+        let roles: Vec<String> = self.roles().list().await?.into_iter().map(|r| r.role.slug).collect();
+        let mut seen = std::collections::HashSet::new();
+        for (i, m) in doc.members.iter().flatten().enumerate() {
+            let email = Email::parse(&m.email).map_err(|e| bad(format!("members[{i}].email"), &e))?;
+            if !seen.insert(email.as_str().to_lowercase()) {
+                return Err(bad(format!("members[{i}].email"), &"listed twice"));
+            }
+            if !roles.contains(&m.role) {
+                let why = format!("no role {:?}; roles are {}", m.role, roles.join(", "));
+                return Err(bad(format!("members[{i}].role"), &why));
+            }
+        }
+        let catalogue: Vec<String> = self.flags().list().await?.into_iter().map(|f| f.name).collect();
+        if let Some(name) = doc.flags.iter().flatten().map(|(k, _)| k).find(|k| !catalogue.contains(k)) {
+            return Err(bad(format!("flags.{name}"), &format!("no flag {name}; flags are {}", catalogue.join(", "))));
+        }
+        let mut names = std::collections::HashSet::new();
+        for (i, p) in doc.pipelines.iter().flatten().enumerate() {
+            crate::pipeline::validate_name(&p.name).map_err(|e| bad(format!("pipelines[{i}].name"), &e))?;
+            if !names.insert(p.name.as_str()) {
+                return Err(bad(format!("pipelines[{i}].name"), &"listed twice"));
+            }
+            if let Some(cron) = &p.cron {
+                crate::pipeline::validate_cron(cron).map_err(|e| bad(format!("pipelines[{i}].cron"), &e))?;
+            }
+            for (j, c) in p.connections.iter().enumerate() {
+                crate::values::uuid_id("connection", c)
+                    .map_err(|e| bad(format!("pipelines[{i}].connections[{j}]"), &e))?;
+            }
+        }
+        Ok(())
+    }
+}

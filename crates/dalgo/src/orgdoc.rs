@@ -1,0 +1,302 @@
+//! An org as a document (`dalgo org export`, `dalgo apply`): its identity
+//! (the slug), name, members, feature-flag overrides and pipelines, in YAML
+//! or JSON. The same types parse a document, print it, and give its JSON
+//! Schema ([`schema`]).
+//!
+//! A section present in a document is the whole desired state of that
+//! section (a member absent from `members` is removed); a section left out
+//! is left alone. [`plan`] compares a document with the org as it is and
+//! says, per resource, what applying it changes.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::error::{Error, Result};
+
+/// An org, as a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "dalgo org document")]
+pub struct OrgDocument {
+    /// The org's slug: its identity. An org this slug does not name yet is
+    /// created (which takes `name`).
+    pub org: String,
+    /// The org's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Every member of the org with their role; anyone else is removed. A
+    /// new user gets no password (they set one with `dalgo changepassword`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<MemberDoc>>,
+    /// The org's own feature-flag values; flags not listed follow the
+    /// global value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<BTreeMap<String, bool>>,
+    /// Every orchestration pipeline of the org; any other is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipelines: Option<Vec<PipelineDoc>>,
+}
+
+/// A member and their role.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberDoc {
+    pub email: String,
+    /// A role's slug (`dalgo role list`).
+    pub role: String,
+}
+
+/// An orchestration pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineDoc {
+    pub name: String,
+    /// Five-field cron, in UTC; null or absent: it runs only when asked.
+    #[serde(default)]
+    pub cron: Option<String>,
+    /// Airbyte connection ids, synced first in this order.
+    #[serde(default)]
+    pub connections: Vec<String>,
+    /// Transform task slugs in order (`[]`: none). Absent: Dalgo's default
+    /// for a new pipeline, the current ones for an existing pipeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transform: Option<Vec<String>>,
+    /// Run every sync first, and the rest only if all succeeded.
+    #[serde(default)]
+    pub continue_on_sync_failure: bool,
+}
+
+/// The document's JSON Schema (draft 2020-12).
+pub fn schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(OrgDocument)).unwrap_or(Value::Null)
+}
+
+/// The document as YAML, as `dalgo org export` writes it.
+pub fn to_yaml(doc: &OrgDocument) -> Result<String> {
+    serde_yaml::to_string(doc).map_err(|e| Error::Internal(format!("cannot write the document as YAML: {e}")))
+}
+
+/// Parses a YAML or JSON document (JSON is YAML), under dalgo's size and
+/// depth limits; a field that is not the document's, or a value of the wrong
+/// shape, is [`Error::InvalidDocument`] naming where (`members[2].role`).
+pub fn parse(text: &str, document: &str) -> Result<OrgDocument> {
+    let value: Value = crate::document::parse(text, document)?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        Error::InvalidDocument {
+            document: document.to_string(),
+            path: if path == "." { String::new() } else { path },
+            reason: e.into_inner().to_string(),
+        }
+    })
+}
+
+string_enum! {
+    /// What applying a document does to one resource.
+    pub enum Action {
+        Create => "create",
+        Update => "update",
+        Delete => "delete",
+        Unchanged => "unchanged",
+    }
+}
+
+string_enum! {
+    /// The kinds of resource a document holds.
+    pub enum ResourceKind {
+        Org => "org",
+        Member => "member",
+        Flag => "flag",
+        Pipeline => "pipeline",
+    }
+}
+
+/// One field that changes, from its current value to the document's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub from: Value,
+    pub to: Value,
+}
+
+/// What applying a document does to one resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceChange {
+    pub kind: ResourceKind,
+    /// The org's slug, a member's email, a flag's or a pipeline's name.
+    pub name: String,
+    pub action: Action,
+    /// For an update: the fields that change.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+}
+
+impl ResourceChange {
+    fn new(kind: ResourceKind, name: &str, action: Action) -> ResourceChange {
+        ResourceChange { kind, name: name.to_string(), action, fields: Vec::new() }
+    }
+}
+
+/// What applying a document to an org does, resource by resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub org: String,
+    pub changes: Vec<ResourceChange>,
+}
+
+impl Plan {
+    /// How many resources change.
+    pub fn changed(&self) -> usize {
+        self.changes.iter().filter(|c| c.action != Action::Unchanged).count()
+    }
+}
+
+/// The plan of applying `desired` to the org as `current` has it (`None`:
+/// the org does not exist). Sections `desired` leaves out are not compared.
+pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
+    let empty = OrgDocument { org: desired.org.clone(), name: None, members: None, flags: None, pipelines: None };
+    let now = current.unwrap_or(&empty);
+    let mut org = ResourceChange::new(ResourceKind::Org, &desired.org, Action::Unchanged);
+    if current.is_none() {
+        org.action = Action::Create;
+    } else if let Some(name) = desired.name.as_ref().filter(|n| now.name.as_ref() != Some(*n)) {
+        org.action = Action::Update;
+        org.fields.push(FieldChange { field: "name".into(), from: json!(now.name), to: json!(name) });
+    }
+    let mut changes = vec![org];
+    if let Some(members) = &desired.members {
+        let key = |m: &MemberDoc| m.email.to_lowercase();
+        let have: BTreeMap<String, &MemberDoc> = now.members.iter().flatten().map(|m| (key(m), m)).collect();
+        let want: BTreeMap<String, &MemberDoc> = members.iter().map(|m| (key(m), m)).collect();
+        changes.extend(section(ResourceKind::Member, &have, &want, |a, b| {
+            field("role", &json!(a.role), &json!(b.role)).into_iter().collect()
+        }));
+    }
+    if let Some(flags) = &desired.flags {
+        let have: BTreeMap<String, &bool> = now.flags.iter().flatten().map(|(k, v)| (k.clone(), v)).collect();
+        let want: BTreeMap<String, &bool> = flags.iter().map(|(k, v)| (k.clone(), v)).collect();
+        changes.extend(section(ResourceKind::Flag, &have, &want, |a, b| {
+            field("value", &json!(a), &json!(b)).into_iter().collect()
+        }));
+    }
+    if let Some(pipelines) = &desired.pipelines {
+        let have: BTreeMap<String, &PipelineDoc> =
+            now.pipelines.iter().flatten().map(|p| (p.name.clone(), p)).collect();
+        let want: BTreeMap<String, &PipelineDoc> = pipelines.iter().map(|p| (p.name.clone(), p)).collect();
+        changes.extend(section(ResourceKind::Pipeline, &have, &want, pipeline_fields));
+    }
+    Plan { org: desired.org.clone(), changes }
+}
+
+/// A section's resources by key: created, updated (with `fields`),
+/// deleted or unchanged.
+fn section<T>(
+    kind: ResourceKind,
+    have: &BTreeMap<String, T>,
+    want: &BTreeMap<String, T>,
+    fields: impl Fn(&T, &T) -> Vec<FieldChange>,
+) -> Vec<ResourceChange> {
+    let mut out: Vec<ResourceChange> = want
+        .iter()
+        .map(|(key, w)| match have.get(key) {
+            None => ResourceChange::new(kind, key, Action::Create),
+            Some(h) => {
+                let fields = fields(h, w);
+                let action = if fields.is_empty() { Action::Unchanged } else { Action::Update };
+                ResourceChange { fields, ..ResourceChange::new(kind, key, action) }
+            }
+        })
+        .collect();
+    out.extend(have.keys().filter(|k| !want.contains_key(*k)).map(|k| ResourceChange::new(kind, k, Action::Delete)));
+    out
+}
+
+fn field(name: &str, from: &Value, to: &Value) -> Option<FieldChange> {
+    (from != to).then(|| FieldChange { field: name.to_string(), from: from.clone(), to: to.clone() })
+}
+
+fn pipeline_fields(a: &&PipelineDoc, b: &&PipelineDoc) -> Vec<FieldChange> {
+    [
+        field("cron", &json!(a.cron), &json!(b.cron)),
+        field("connections", &json!(a.connections), &json!(b.connections)),
+        // Absent in the document: the current transform stays.
+        b.transform.as_ref().and_then(|t| field("transform", &json!(a.transform), &json!(t))),
+        field("continue_on_sync_failure", &json!(a.continue_on_sync_failure), &json!(b.continue_on_sync_failure)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(yaml: &str) -> OrgDocument {
+        parse(yaml, "doc.yaml").unwrap()
+    }
+
+    #[test]
+    fn an_unknown_key_or_a_wrong_shape_names_where_it_is() {
+        let e = parse(
+            "org: a\nmembers:\n  - email: x@y.org\n    role: analyst\n  - email: z@y.org\n    rol: x\n",
+            "d.yaml",
+        )
+        .unwrap_err();
+        let Error::InvalidDocument { path, reason, .. } = &e else { panic!("{e:?}") };
+        assert_eq!(path, "members[1].rol");
+        assert!(reason.contains("unknown field `rol`"), "{reason}");
+        let e = parse("org: a\nflags:\n  X: maybe\n", "d.yaml").unwrap_err();
+        assert!(e.to_string().starts_with("d.yaml: flags.X: "), "{e}");
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
+        assert!(parse("org: a\nwarehouse: {}\n", "d.yaml").unwrap_err().to_string().contains("unknown field"));
+    }
+
+    #[test]
+    fn the_plan_lists_each_change_and_leaves_absent_sections_alone() {
+        let now =
+            doc("org: a\nname: A\nmembers: [{email: x@y.org, role: analyst}, {email: gone@y.org, role: analyst}]\n\
+                       flags: {DATA_QUALITY: false}\n\
+                       pipelines: [{name: daily, cron: '0 2 * * *', connections: [c1], transform: [dbt-run]}]\n");
+        assert_eq!(plan(Some(&now), &now).changed(), 0);
+        let want =
+            doc("org: a\nmembers: [{email: X@y.org, role: account-manager}, {email: new@y.org, role: analyst}]\n\
+                        flags: {DATA_QUALITY: true}\n\
+                        pipelines: [{name: daily, cron: '0 3 * * *', connections: [c1]}]\n");
+        let p = plan(Some(&now), &want);
+        let changed: Vec<(ResourceKind, &str, Action)> = p
+            .changes
+            .iter()
+            .filter(|c| c.action != Action::Unchanged)
+            .map(|c| (c.kind, c.name.as_str(), c.action))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                (ResourceKind::Member, "new@y.org", Action::Create),
+                (ResourceKind::Member, "x@y.org", Action::Update),
+                (ResourceKind::Member, "gone@y.org", Action::Delete),
+                (ResourceKind::Flag, "DATA_QUALITY", Action::Update),
+                (ResourceKind::Pipeline, "daily", Action::Update),
+            ]
+        );
+        let daily = p.changes.iter().find(|c| c.name == "daily").unwrap();
+        assert_eq!(
+            daily.fields,
+            [FieldChange { field: "cron".into(), from: json!("0 2 * * *"), to: json!("0 3 * * *") }]
+        );
+        let created = plan(None, &doc("org: b\nname: B\n"));
+        assert_eq!((created.changes[0].action, created.changed()), (Action::Create, 1));
+    }
+
+    #[test]
+    fn the_schema_is_the_documents() {
+        let s = schema();
+        assert_eq!(s["title"], "dalgo org document");
+        assert_eq!(s["additionalProperties"], false);
+        assert!(s["properties"]["members"].is_object() && s["required"] == json!(["org"]));
+    }
+}

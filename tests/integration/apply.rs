@@ -1,0 +1,155 @@
+//! `dalgo org export`, `dalgo apply` and `dalgo schema`: an org as a
+//! document, against PostgreSQL, the real Prefect server and the Airbyte stub.
+
+use serde_json::{Value, json};
+
+use crate::common::{TestDb, onboard, stderr};
+use crate::pipeline::{Env, prefect};
+
+/// The org as `org export` writes it (YAML), parsed.
+fn export(env: &Env) -> (String, Value) {
+    let out = env.dalgo(&["org", "export", &env.slug]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc = serde_yaml::from_str(&text).unwrap();
+    (text, doc)
+}
+
+/// `dalgo apply -f FILE` with `extra`; its output.
+fn apply(env: &Env, doc: &Value, extra: &[&str]) -> std::process::Output {
+    let file = env.db.home().join("org.yaml");
+    std::fs::write(&file, serde_yaml::to_string(doc).unwrap()).unwrap();
+    let mut args = vec!["apply", "-f", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    env.dalgo(&args).output().unwrap()
+}
+
+fn role_of(db: &TestDb, email: &str) -> String {
+    db.scalar(&format!(
+        "SELECT r.slug FROM org_users ou JOIN users u ON u.id = ou.user_id JOIN roles r ON r.id = ou.role_id
+          WHERE u.email = '{email}'"
+    ))
+}
+
+/// An org with members, a flag of its own and a scheduled pipeline: its
+/// export validates against `dalgo schema`, holds no credential, and
+/// applied unchanged plans nothing; an edit changing a role, removing a
+/// member, adding one, flipping the flag and moving the cron plans exactly
+/// those five changes, `--dry-run` writes nothing, the apply converges
+/// (the Prefect deployment rescheduled), and the next plan is empty.
+#[test]
+fn an_export_plans_nothing_and_an_edit_plans_and_applies_exactly_its_changes() {
+    let env = Env::new("Document NGO");
+    for (email, role) in [("ana@ngo.org", "analyst"), ("bo@ngo.org", "member")] {
+        env.dalgo(&["user", "add", email, "--org", &env.slug, "--role", role, "--password-stdin"])
+            .write_stdin("a-long-password-1")
+            .assert()
+            .success();
+    }
+    env.dalgo(&["manage-feature-flags", "DATA_QUALITY", "--enable", "--org-slug", &env.slug]).assert().success();
+    let deployment = env.create("daily", &["--connection", &env.a, "--cron", "0 2 * * *"]);
+
+    let (text, doc) = export(&env);
+    for secret in ["password", "\"p\"", "pbkdf2"] {
+        assert!(!text.contains(secret), "{secret} in the export:\n{text}");
+    }
+    let schema: Value = serde_json::from_slice(&env.dalgo(&["schema"]).output().unwrap().stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&doc), "{doc}");
+    assert_eq!(doc["flags"], json!({ "DATA_QUALITY": true }));
+    assert_eq!(doc["pipelines"][0]["cron"], "0 2 * * *");
+    let unchanged = apply(&env, &doc, &["--dry-run", "--exit-code"]);
+    assert_eq!(unchanged.status.code(), Some(0), "{}", String::from_utf8_lossy(&unchanged.stdout));
+
+    let mut edit = doc.clone();
+    edit["members"] = json!([
+        { "email": "ana@ngo.org", "role": "member" },
+        { "email": "boss@ngo.org", "role": "admin" },
+        { "email": "cy@ngo.org", "role": "analyst" },
+    ]);
+    edit["flags"]["DATA_QUALITY"] = json!(false);
+    edit["pipelines"][0]["cron"] = json!("0 3 * * *");
+    let planned = apply(&env, &edit, &["--dry-run", "--exit-code", "-o", "json"]);
+    assert_eq!(planned.status.code(), Some(1), "{}", stderr(&planned));
+    let report: Value = serde_json::from_slice(&planned.stdout).unwrap();
+    let mut changes: Vec<(String, String, String)> = report["orgs"][0]["plan"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "unchanged")
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap().to_string();
+            (s("kind"), s("name"), s("action"))
+        })
+        .collect();
+    changes.sort();
+    let change = |k: &str, n: &str, a: &str| (k.to_string(), n.to_string(), a.to_string());
+    assert_eq!(
+        changes,
+        [
+            change("flag", "DATA_QUALITY", "update"),
+            change("member", "ana@ngo.org", "update"),
+            change("member", "bo@ngo.org", "delete"),
+            change("member", "cy@ngo.org", "create"),
+            change("pipeline", "daily", "update"),
+        ]
+    );
+    assert_eq!(role_of(&env.db, "ana@ngo.org"), "analyst", "the dry run wrote nothing");
+
+    let applied = apply(&env, &edit, &[]);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    assert!(String::from_utf8_lossy(&applied.stdout).contains("5 changed"));
+    assert_eq!(role_of(&env.db, "ana@ngo.org"), "member");
+    assert_eq!(role_of(&env.db, "cy@ngo.org"), "analyst");
+    assert_eq!(env.db.count("users WHERE email = 'bo@ngo.org'"), 0, "a user left in no org goes, as Dalgo does");
+    let dep = prefect("GET", &format!("/deployments/{deployment}"), None);
+    assert_eq!(dep["schedules"][0]["schedule"]["cron"], "0 3 * * *");
+    let again = apply(&env, &edit, &["--exit-code"]);
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("0 changed"));
+    assert_eq!(export(&env).1, edit, "the export is the document applied");
+}
+
+/// A document with an unknown key, or a role dalgo does not have, is
+/// refused (65) naming the place in it; nothing is written.
+#[test]
+fn a_document_with_an_unknown_key_or_role_is_refused_naming_where() {
+    let db = TestDb::migrated();
+    onboard(&db, "Refuse NGO", "boss@ngo.org", "admin");
+    let file = db.home().join("doc.yaml");
+    for (text, place) in [
+        ("org: refuse-ngo\nmembers:\n  - email: boss@ngo.org\n    role: admin\n    team: x\n", "members[0].team"),
+        (
+            "org: refuse-ngo\nmembers:\n  - email: boss@ngo.org\n    role: admin\n  - email: x@ngo.org\n    role: owner\n",
+            "members[1].role",
+        ),
+        ("org: refuse-ngo\nflags:\n  NO_SUCH_FLAG: true\n", "flags.NO_SUCH_FLAG"),
+        ("org: refuse-ngo\nwarehouses: []\n", "warehouses"),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        db.dalgo(&["apply", "-f", file.to_str().unwrap()])
+            .assert()
+            .code(65)
+            .stderr(predicates::str::contains(format!("{}: {place}", file.display())));
+    }
+    assert_eq!(db.count("users"), 1, "nothing was written");
+}
+
+/// A document naming an org that does not exist creates it, with its
+/// members and flags; reading it from stdin works the same.
+#[test]
+fn a_new_orgs_document_creates_it() {
+    let db = TestDb::migrated();
+    let doc = "org: fresh-ngo\nname: Fresh NGO\nmembers:\n  - email: lead@fresh.org\n    role: admin\nflags:\n  DATA_QUALITY: true\n";
+    db.dalgo(&["apply", "-f", "-", "--dry-run"])
+        .write_stdin(doc)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("org fresh-ngo: 3 to change"));
+    assert_eq!(db.count("orgs"), 0);
+    db.dalgo(&["apply", "-f", "-"]).write_stdin(doc).assert().success();
+    assert_eq!(db.scalar("SELECT name FROM orgs WHERE slug = 'fresh-ngo'"), "Fresh NGO");
+    assert_eq!(db.count("org_plans"), 1, "a new org gets the Internal plan, as createorganduser gives it");
+    assert_eq!(db.count("org_users"), 1);
+    db.dalgo(&["apply", "-f", "-", "--exit-code"]).write_stdin(doc).assert().code(0);
+}
