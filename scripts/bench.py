@@ -36,6 +36,8 @@ PSQL_BEGIN, PSQL_END = "<!-- bench.py:psql:begin -->", "<!-- bench.py:psql:end -
 WORKER_BEGIN, WORKER_END = "<!-- bench.py:worker:begin -->", "<!-- bench.py:worker:end -->"
 # And the worker at scale (issue #29), refreshed by `--only worker-scale`.
 SCALE_BEGIN, SCALE_END = "<!-- bench.py:worker-scale:begin -->", "<!-- bench.py:worker-scale:end -->"
+# And `apply`'s (issue #31), refreshed by `--only apply`.
+APPLY_BEGIN, APPLY_END = "<!-- bench.py:apply:begin -->", "<!-- bench.py:apply:end -->"
 # And `import django`'s (issue #28), refreshed by `--only import`.
 IMPORT_BEGIN, IMPORT_END = "<!-- bench.py:import:begin -->", "<!-- bench.py:import:end -->"
 
@@ -409,6 +411,38 @@ def status_kb(pid, field):
         return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
 
 
+@contextlib.contextmanager
+def prefect_and_stub(binary, db, venv, *stub_args):
+    """A Prefect server on a database of its own and the Airbyte stub as
+    bench-ngo's Airbyte; (API URL, dalgo's Airbyte settings, connection ids).
+    Both stopped, and the database dropped, on exit."""
+    prefect_db = "dalgo_bench_prefect"
+    drop(prefect_db)
+    psql(f'CREATE DATABASE "{prefect_db}"')
+    try:
+        with prefect_server(venv, lambda _: f"postgresql+asyncpg:///{prefect_db}?host={HOST}") as api:
+            stub, airbyte_env, conns = start_stub(binary, db, *stub_args)
+            try:
+                yield api, airbyte_env, conns
+            finally:
+                stub.kill()
+    finally:
+        drop(prefect_db)
+
+
+@contextlib.contextmanager
+def dalgo_worker(binary, db, env, args, stderr=subprocess.DEVNULL):
+    """`dalgo worker` with `args` on bench-pool, stopped on exit."""
+    full = {"PATH": os.environ["PATH"], "DATABASE_URL": url(db), "DALGO_ACTOR": "bench", "HOME": "/nonexistent", **env}
+    proc = subprocess.Popen([binary, "worker", "--pool", "bench-pool", *args], env=full, stdout=subprocess.DEVNULL,
+                            stderr=stderr)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
 def worker(binary, db, runs, job_ms=2000, poll=0.5):
     """`dalgo worker` running Dalgo's pipeline flow: one Airbyte sync (the
     stub, a job of `job_ms`), `dbt run` and `dbt test` on the fixture project.
@@ -424,38 +458,23 @@ def worker(binary, db, runs, job_ms=2000, poll=0.5):
         print("no virtualenv with dbt and Prefect (run scripts/test.sh once): skipping the worker", file=sys.stderr)
         return []
     psql("DELETE FROM dbt_workspaces; DELETE FROM warehouses; DELETE FROM pipelines", db)
-    prefect_db = "dalgo_bench_prefect"
-    drop(prefect_db)
-    psql(f'CREATE DATABASE "{prefect_db}"')
     work, dbt_env, project, profiles = dbt_org(binary, db, venv)
-    proc = None
     try:
-        with prefect_server(venv, lambda _: f"postgresql+asyncpg:///{prefect_db}?host={HOST}") as api:
-            stub, airbyte_env, conns = start_stub(binary, db, "--connections", "1", "--job-ms", str(job_ms))
-            try:
-                env = {"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool", **airbyte_env, **dbt_env}
-                run_once(binary, ["pipeline", "create", "--org", "bench-ngo", "--name", "daily", "--connection",
-                                  conns[0], "--transform", "dbt-run,dbt-test"], db, None, env)
-                deployment = scalar("select deployment_id from pipelines where name = 'daily'", db)
-                full = {"PATH": os.environ["PATH"], "DATABASE_URL": url(db), "DALGO_ACTOR": "bench",
-                        "HOME": "/nonexistent", **env}
-                proc = subprocess.Popen([binary, "worker", "--pool", "bench-pool", "--name", "bench-worker",
-                                         "--poll-interval", str(poll)], env=full, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        with prefect_and_stub(binary, db, venv, "--connections", "1", "--job-ms", str(job_ms)) as (api, airbyte_env,
+                                                                                                   conns):
+            env = {"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool", **airbyte_env, **dbt_env}
+            run_once(binary, ["pipeline", "create", "--org", "bench-ngo", "--name", "daily", "--connection",
+                              conns[0], "--transform", "dbt-run,dbt-test"], db, None, env)
+            deployment = scalar("select deployment_id from pipelines where name = 'daily'", db)
+            with dalgo_worker(binary, db, env, ["--name", "bench-worker", "--poll-interval", str(poll)]) as proc:
                 while not http("POST", f"{api}/work_pools/bench-pool/workers/filter", {}):
                     time.sleep(0.1)
                 time.sleep(20 * poll)  # idle: registered, twenty polls of an empty queue
                 idle = status_kb(proc.pid, "VmRSS") / 1024.0
                 return worker_runs(binary, db, runs, api, deployment, proc, job_ms, poll, idle,
                                    [os.path.join(venv, "bin", "dbt"), project, profiles, dbt_env])
-            finally:
-                if proc:
-                    proc.terminate()
-                    proc.wait()
-                stub.kill()
     finally:
         shutil.rmtree(work)
-        drop(prefect_db)
 
 
 def worker_runs(binary, db, runs, api, deployment, proc, job_ms, poll, idle, direct):
@@ -530,57 +549,43 @@ def worker_scale(binary, db, orgs=100, concurrency=20, job_ms=2000):
     if not venv:
         print("no virtualenv with dbt and Prefect (run scripts/test.sh once): skipping the worker", file=sys.stderr)
         return []
-    prefect_db = "dalgo_bench_prefect"
-    drop(prefect_db)
-    psql(f'CREATE DATABASE "{prefect_db}"')
     work = tempfile.mkdtemp(prefix="dalgo-bench-scale-")
     env = {"CLIENTDBT_ROOT": os.path.join(work, "clientdbt"), "DEV_SECRETS_DIR": os.path.join(work, "secrets"),
            "DBT_VENV": venv}
-    proc = None
     try:
-        with prefect_server(venv, lambda _: f"postgresql+asyncpg:///{prefect_db}?host={HOST}") as api:
-            stub, airbyte_env, conns = start_stub(binary, db, "--connections", str(orgs), "--job-ms", str(job_ms))
-            try:
-                env.update({"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool", **airbyte_env})
-                workspace = scalar("select airbyte_workspace_id from orgs where slug = 'bench-ngo'", db)
-                deployments, project = [], None
-                for i in range(orgs):
-                    slug = f"scale-org-{i}"
-                    run_once(binary, ["createorganduser", f"Scale Org {i}", "admin@bench.example"], db)
-                    psql(f"UPDATE orgs SET airbyte_workspace_id = '{workspace}' WHERE slug = '{slug}'", db)
-                    project = os.path.join(work, f"project-{i}")
-                    shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "dbt_project"), project)
-                    creds = (f"host: {HOST}\nport: 5432\nusername: {pg_user()}\npassword: x\ndatabase: {db}\n"
-                             f"schema: scale_{i}\n")
-                    run_once(binary, ["warehouse", "set", "--org", slug, "--type", "postgres", "--config", "-"], db,
-                             creds, env)
-                    run_once(binary, ["dbt", "setup", "--org", slug, "--local", project], db, None, env)
-                    run_once(binary, ["pipeline", "create", "--org", slug, "--name", "daily", "--connection", conns[i],
-                                      "--transform", "dbt-run"], db, None, env)
-                    deployments.append(scalar(f"select p.deployment_id from pipelines p join orgs o on o.id = p.org_id "
-                                              f"where o.slug = '{slug}'", db))
-                alone = measure("reference: one `dbt run` directly on one org's project", 3,
-                                lambda: run_once(os.path.join(venv, "bin", "dbt"),
-                                                 ["run", "--profiles-dir",
-                                                  os.path.join(work, "clientdbt", f"scale-org-{orgs - 1}", "profiles")],
-                                                 db, None, env, project))
-                runs = [http("POST", f"{api}/deployments/{d}/create_flow_run", {})["id"] for d in deployments]
-                full = {"PATH": os.environ["PATH"], "DATABASE_URL": url(db), "DALGO_ACTOR": "bench",
-                        "HOME": "/nonexistent", **env}
-                log = open(os.path.join(work, "worker.log"), "w")
-                start = time.perf_counter()
-                proc = subprocess.Popen([binary, "worker", "--pool", "bench-pool", "--name", "bench-scale",
-                                         "--concurrency", str(concurrency), "--poll-interval", "0.5", "-vv"],
-                                        env=full, stdout=subprocess.DEVNULL, stderr=log)
+        with prefect_and_stub(binary, db, venv, "--connections", str(orgs), "--job-ms", str(job_ms)) as (
+                api, airbyte_env, conns):
+            env.update({"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool", **airbyte_env})
+            workspace = scalar("select airbyte_workspace_id from orgs where slug = 'bench-ngo'", db)
+            deployments, project = [], None
+            for i in range(orgs):
+                slug = f"scale-org-{i}"
+                run_once(binary, ["createorganduser", f"Scale Org {i}", "admin@bench.example"], db)
+                psql(f"UPDATE orgs SET airbyte_workspace_id = '{workspace}' WHERE slug = '{slug}'", db)
+                project = os.path.join(work, f"project-{i}")
+                shutil.copytree(os.path.join(ROOT, "tests", "fixtures", "dbt_project"), project)
+                creds = (f"host: {HOST}\nport: 5432\nusername: {pg_user()}\npassword: x\ndatabase: {db}\n"
+                         f"schema: scale_{i}\n")
+                run_once(binary, ["warehouse", "set", "--org", slug, "--type", "postgres", "--config", "-"], db,
+                         creds, env)
+                run_once(binary, ["dbt", "setup", "--org", slug, "--local", project], db, None, env)
+                run_once(binary, ["pipeline", "create", "--org", slug, "--name", "daily", "--connection", conns[i],
+                                  "--transform", "dbt-run"], db, None, env)
+                deployments.append(scalar(f"select p.deployment_id from pipelines p join orgs o on o.id = p.org_id "
+                                          f"where o.slug = '{slug}'", db))
+            alone = measure("reference: one `dbt run` directly on one org's project", 3,
+                            lambda: run_once(os.path.join(venv, "bin", "dbt"),
+                                             ["run", "--profiles-dir",
+                                              os.path.join(work, "clientdbt", f"scale-org-{orgs - 1}", "profiles")],
+                                             db, None, env, project))
+            runs = [http("POST", f"{api}/deployments/{d}/create_flow_run", {})["id"] for d in deployments]
+            log = open(os.path.join(work, "worker.log"), "w")
+            start = time.perf_counter()
+            args = ["--name", "bench-scale", "--concurrency", str(concurrency), "--poll-interval", "0.5", "-vv"]
+            with dalgo_worker(binary, db, env, args, stderr=log) as proc:
                 return scale_drain(api, runs, proc, start, alone, work, orgs, concurrency, job_ms)
-            finally:
-                if proc:
-                    proc.terminate()
-                    proc.wait()
-                stub.kill()
     finally:
         shutil.rmtree(work)
-        drop(prefect_db)
 
 
 def scale_drain(api, runs, proc, start, alone, work, orgs, concurrency, job_ms):
@@ -761,6 +766,62 @@ def import_bench(binary, runs):
     return rows
 
 
+def apply_bench(binary, runs, orgs=100):
+    """`apply -f DIR` of 100 org documents (three members and a flag of their
+    own each, from `org export`): the plan of the unchanged directory, then
+    an edit of two changes per org (a role, the flag) applied, beside the
+    same 200 changes made by the imperative commands (`user set-role`,
+    `manage-feature-flags`), one process each, as a script would."""
+    db = "dalgo_bench_apply"
+    drop(db)
+    run_once(binary, ["migrate"], db)
+    work = tempfile.mkdtemp(prefix="dalgo-bench-apply-")
+    docs, edited = os.path.join(work, "orgs"), os.path.join(work, "edited")
+    os.makedirs(docs)
+    os.makedirs(edited)
+    for i in range(orgs):
+        slug = f"apply-org-{i}"
+        run_once(binary, ["createorganduser", f"Apply Org {i}", f"boss@org{i}.example", "--password-stdin"], db, "pw")
+        for who in ("ana", "bo"):
+            run_once(binary, ["user", "add", f"{who}@org{i}.example", "--org", slug, "--role", "analyst",
+                              "--password-stdin"], db, "a-long-password-1")
+        run_once(binary, ["manage-feature-flags", "DATA_QUALITY", "--enable", "--org-slug", slug], db)
+        env = {"PATH": os.environ["PATH"], "DATABASE_URL": url(db), "HOME": "/nonexistent"}
+        text = subprocess.run([binary, "org", "export", slug], env=env, capture_output=True, text=True,
+                              check=True).stdout
+        open(os.path.join(docs, f"{slug}.yaml"), "w").write(text)
+        edit = text.replace(f"email: ana@org{i}.example\n  role: analyst", f"email: ana@org{i}.example\n  role: member")
+        edit = edit.replace("DATA_QUALITY: true", "DATA_QUALITY: false")
+        if edit.count("role: member") != 1 or "DATA_QUALITY: false" not in edit:
+            sys.exit(f"the export of {slug} is not as expected:\n{text}")
+        open(os.path.join(edited, f"{slug}.yaml"), "w").write(edit)
+
+    def imperative(role, flag):
+        total, rss = 0.0, 0.0
+        for i in range(orgs):
+            slug = f"apply-org-{i}"
+            for args in (["user", "set-role", f"ana@org{i}.example", "--org", slug, "--role", role],
+                         ["manage-feature-flags", "DATA_QUALITY", flag, "--org-slug", slug]):
+                t, m = run_once(binary, args, db)
+                total, rss = total + t, max(rss, m)
+        return total, rss
+
+    back = lambda: run_once(binary, ["apply", "-f", docs], db)
+    rows = [
+        measure(f"`apply -f DIR --dry-run`: {orgs} orgs, nothing to change", runs,
+                lambda: run_once(binary, ["apply", "-f", docs, "--dry-run"], db)),
+        measure(f"`apply -f DIR --dry-run`: {orgs} orgs, 2 changes each planned", runs,
+                lambda: run_once(binary, ["apply", "-f", edited, "--dry-run"], db)),
+        measure(f"`apply -f DIR`: {orgs} orgs, 2 changes each applied ({2 * orgs} changes)", runs,
+                lambda: run_once(binary, ["apply", "-f", edited], db), before=back),
+        measure(f"the same {2 * orgs} changes by `user set-role` and `manage-feature-flags`, one process each",
+                max(1, runs // 2), lambda: imperative("member", "--disable"), before=back),
+    ]
+    drop(db)
+    shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
 def free_port():
     import socket
     with socket.socket() as s:
@@ -778,7 +839,8 @@ def main():
     ap.add_argument("--prefect-runs", type=int, default=5)
     ap.add_argument("--worker-runs", type=int, default=5)
     ap.add_argument("--import-runs", type=int, default=5)
-    ap.add_argument("--only", choices=["psql", "worker", "worker-scale", "import"],
+    ap.add_argument("--apply-runs", type=int, default=5)
+    ap.add_argument("--only", choices=["psql", "worker", "worker-scale", "import", "apply"],
                     help="measure only the rows beside psql (socket and TCP+TLS), only `dalgo worker`, "
                          "or only `dalgo import django`")
     a = ap.parse_args()
@@ -801,6 +863,10 @@ def main():
         return
     if a.only == "worker-scale":
         write_worker_scale(a, db, machine)
+        drop(db)
+        return
+    if a.only == "apply":
+        write_apply(a, machine)
         drop(db)
         return
     if a.only == "import":
@@ -867,7 +933,14 @@ def main():
     write_worker(a, db, machine)
     write_worker_scale(a, db, machine)
     write_import(a, machine)
+    write_apply(a, machine)
     drop(db)
+
+
+def write_apply(a, machine):
+    write_block(APPLY_BEGIN, APPLY_END, table(
+        f"Measured {machine}; release build; PostgreSQL on its local Unix socket; {a.apply_runs} runs each "
+        "(the imperative row: fewer, each is 200 processes).", "command", apply_bench(a.binary, a.apply_runs)))
 
 
 def write_import(a, machine):
