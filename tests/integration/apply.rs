@@ -140,16 +140,50 @@ fn a_document_with_an_unknown_key_or_role_is_refused_naming_where() {
 #[test]
 fn a_new_orgs_document_creates_it() {
     let db = TestDb::migrated();
-    let doc = "org: fresh-ngo\nname: Fresh NGO\nmembers:\n  - email: lead@fresh.org\n    role: admin\nflags:\n  DATA_QUALITY: true\n";
+    let doc = "org: fresh-ngo\nname: Fresh NGO\nplan:\n  base_plan: DALGO\n  duration: annual\n  start: 2027-01-01\n\
+               members:\n  - email: lead@fresh.org\n    role: admin\nflags:\n  DATA_QUALITY: true\n";
     db.dalgo(&["apply", "-f", "-", "--dry-run"])
         .write_stdin(doc)
         .assert()
         .success()
-        .stdout(predicates::str::contains("org fresh-ngo: 3 to change"));
+        .stdout(predicates::str::contains("org fresh-ngo: 4 to change"));
     assert_eq!(db.count("orgs"), 0);
     db.dalgo(&["apply", "-f", "-"]).write_stdin(doc).assert().success();
     assert_eq!(db.scalar("SELECT name FROM orgs WHERE slug = 'fresh-ngo'"), "Fresh NGO");
-    assert_eq!(db.count("org_plans"), 1, "a new org gets the Internal plan, as createorganduser gives it");
+    assert_eq!(
+        db.scalar("SELECT base_plan || ' ' || subscription_duration || ' ' || start_date::date FROM org_plans"),
+        "Dalgo Annual 2027-01-01"
+    );
     assert_eq!(db.count("org_users"), 1);
     db.dalgo(&["apply", "-f", "-", "--exit-code"]).write_stdin(doc).assert().code(0);
+}
+
+/// From a directory, each org is planned and applied on its own: one whose
+/// document this deployment refuses is reported, the others are applied,
+/// and the exit is 3. A file that cannot be parsed stops them all first.
+#[test]
+fn a_directory_applies_each_org_and_reports_the_one_that_failed() {
+    let db = TestDb::migrated();
+    let dir = db.home().join("orgs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = "org: good-ngo\nname: Good NGO\nflags:\n  REPORTS: true\n";
+    std::fs::write(dir.join("a.yaml"), good).unwrap();
+    std::fs::write(dir.join("b.yml"), "org: bad-ngo\nname: Bad NGO\nmembers:\n  - email: x@bad.org\n    role: owner\n")
+        .unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a document").unwrap();
+    let out = db.dalgo(&["apply", "-f", dir.to_str().unwrap(), "-o", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let orgs = report["orgs"].as_array().unwrap();
+    assert_eq!((orgs[0]["org"].as_str(), orgs[0]["applied"].as_bool()), (Some("good-ngo"), Some(true)));
+    assert_eq!((orgs[1]["org"].as_str(), orgs[1]["applied"].as_bool()), (Some("bad-ngo"), Some(false)));
+    assert!(orgs[1]["error"].as_str().unwrap().contains("members[0].role"), "{report}");
+    assert_eq!(db.scalar("SELECT string_agg(slug, ',') FROM orgs"), "good-ngo");
+
+    std::fs::write(dir.join("c.json"), "{\"org\": \"c-ngo\", \"name\": \"C\", \"flag\": {}}").unwrap();
+    db.dalgo(&["apply", "-f", dir.to_str().unwrap()])
+        .assert()
+        .code(65)
+        .stderr(predicates::str::contains("c.json: flag: unknown field `flag`"));
+    assert_eq!(db.count("orgs"), 1, "nothing was written");
 }

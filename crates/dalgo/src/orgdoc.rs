@@ -27,6 +27,9 @@ pub struct OrgDocument {
     /// The org's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The org's plan (Dalgo's `createorgplan`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanDoc>,
     /// Every member of the org with their role; anyone else is removed. A
     /// new user gets no password (they set one with `dalgo changepassword`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,6 +41,26 @@ pub struct OrgDocument {
     /// Every orchestration pipeline of the org; any other is deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipelines: Option<Vec<PipelineDoc>>,
+}
+
+/// An org's plan: which, for how long, with Superset or not, and its window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDoc {
+    /// `Free Trial`, `Dalgo` or `Internal`.
+    pub base_plan: String,
+    /// `Monthly`, `Annual` or `trial`.
+    pub duration: String,
+    #[serde(default)]
+    pub superset: bool,
+    /// The first day (YYYY-MM-DD).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub start: Option<chrono::NaiveDate>,
+    /// The last day (YYYY-MM-DD).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub end: Option<chrono::NaiveDate>,
 }
 
 /// A member and their role.
@@ -108,6 +131,7 @@ string_enum! {
     /// The kinds of resource a document holds.
     pub enum ResourceKind {
         Org => "org",
+        Plan => "plan",
         Member => "member",
         Flag => "flag",
         Pipeline => "pipeline",
@@ -157,7 +181,8 @@ impl Plan {
 /// The plan of applying `desired` to the org as `current` has it (`None`:
 /// the org does not exist). Sections `desired` leaves out are not compared.
 pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
-    let empty = OrgDocument { org: desired.org.clone(), name: None, members: None, flags: None, pipelines: None };
+    let empty =
+        OrgDocument { org: desired.org.clone(), name: None, plan: None, members: None, flags: None, pipelines: None };
     let now = current.unwrap_or(&empty);
     let mut org = ResourceChange::new(ResourceKind::Org, &desired.org, Action::Unchanged);
     if current.is_none() {
@@ -167,6 +192,19 @@ pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
         org.fields.push(FieldChange { field: "name".into(), from: json!(now.name), to: json!(name) });
     }
     let mut changes = vec![org];
+    if let Some(want) = &desired.plan {
+        let (from, to) = (json!(now.plan), json!(want));
+        let fields: Vec<FieldChange> = ["base_plan", "duration", "superset", "start", "end"]
+            .into_iter()
+            .filter_map(|k| field(k, from.get(k).unwrap_or(&Value::Null), &to[k]))
+            .collect();
+        let action = match (&now.plan, fields.is_empty()) {
+            (None, _) => Action::Create,
+            (Some(_), true) => Action::Unchanged,
+            (Some(_), false) => Action::Update,
+        };
+        changes.push(ResourceChange { fields, ..ResourceChange::new(ResourceKind::Plan, &desired.org, action) });
+    }
     if let Some(members) = &desired.members {
         let key = |m: &MemberDoc| m.email.to_lowercase();
         let have: BTreeMap<String, &MemberDoc> = now.members.iter().flatten().map(|m| (key(m), m)).collect();

@@ -16,7 +16,8 @@ use futures_util::TryStreamExt;
 
 use super::{Dalgo, PipelineChanges, PipelineSpec};
 use crate::error::{Error, Result};
-use crate::orgdoc::{Action, MemberDoc, OrgDocument, PipelineDoc, Plan, ResourceChange, ResourceKind};
+use crate::org::plan::{BasePlan, Duration, PlanSpec};
+use crate::orgdoc::{Action, MemberDoc, OrgDocument, PipelineDoc, Plan, PlanDoc, ResourceChange, ResourceKind};
 use crate::pipeline::TaskChoice;
 use crate::user::{Email, PasswordHash};
 
@@ -58,9 +59,17 @@ impl Dalgo {
                 }
             })
             .collect();
+        let plan = crate::org::plan::get(&mut conn, &org).await?.map(|p| PlanDoc {
+            base_plan: p.base_plan,
+            duration: p.subscription_duration.unwrap_or_default(),
+            superset: p.superset_included,
+            start: p.start_date,
+            end: p.end_date,
+        });
         Ok(OrgDocument {
             org: org.slug,
             name: Some(org.name),
+            plan,
             members: Some(members),
             flags: Some(flags),
             pipelines: Some(pipelines),
@@ -78,7 +87,13 @@ impl Dalgo {
     async fn plan_with_current(&self, doc: &OrgDocument, document: &str) -> Result<(Option<OrgDocument>, Plan)> {
         let current = self.current(doc).await?;
         self.check_document(doc, current.is_some(), document).await?;
-        let plan = crate::orgdoc::plan(current.as_ref(), doc);
+        // The plan's names as dalgo writes them (`DALGO` is `Dalgo`), so that case alone is no change.
+        let mut desired = doc.clone();
+        if let Some(p) = desired.plan.as_mut() {
+            let spec = plan_spec(p)?;
+            (p.base_plan, p.duration) = (spec.base_plan.as_str().to_string(), spec.duration.as_str().to_string());
+        }
+        let plan = crate::orgdoc::plan(current.as_ref(), &desired);
         Ok((current, plan))
     }
 
@@ -96,6 +111,11 @@ impl Dalgo {
                 (ResourceKind::Org, _) => {
                     let display = doc.name.as_deref().unwrap_or_default();
                     crate::org::rename(self.db(), &doc.org, display, self.actor()).await.map(|_| ())?
+                }
+                (ResourceKind::Plan, _) => {
+                    if let Some(p) = &doc.plan {
+                        org.set_plan(&plan_spec(p)?).await.map(|_| ())?
+                    }
                 }
                 (ResourceKind::Member, action) => self.apply_member(doc, name, action).await?,
                 (ResourceKind::Flag, Action::Delete) => org.flags().clear(name).await.map(|_| ())?,
@@ -185,6 +205,9 @@ impl Dalgo {
             None if !exists => return Err(bad("name".into(), &"a new org needs a name")),
             None => {}
         }
+        if let Some(p) = &doc.plan {
+            plan_spec(p).map_err(|e| bad("plan".into(), &e))?;
+        }
         let roles: Vec<String> = self.roles().list().await?.into_iter().map(|r| r.role.slug).collect();
         let mut seen = std::collections::HashSet::new();
         for (i, m) in doc.members.iter().flatten().enumerate() {
@@ -217,4 +240,18 @@ impl Dalgo {
         }
         Ok(())
     }
+}
+
+/// The plan a document's `plan` asks for: its names read in any case, its
+/// window checked as `org plan set` checks it.
+fn plan_spec(p: &PlanDoc) -> Result<PlanSpec> {
+    let spec = PlanSpec {
+        base_plan: crate::values::parse_any_case::<BasePlan>(&p.base_plan)?,
+        duration: crate::values::parse_any_case::<Duration>(&p.duration)?,
+        superset: p.superset,
+        start: p.start,
+        end: p.end,
+    };
+    spec.check()?;
+    Ok(spec)
 }

@@ -51,7 +51,7 @@ impl PlanSpec {
         }
     }
 
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         match (self.start, self.end) {
             (Some(s), Some(e)) if e < s => Err(Error::InvalidPlan(format!("it ends ({e}) before it starts ({s})"))),
             _ => Ok(()),
