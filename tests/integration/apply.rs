@@ -187,3 +187,57 @@ fn a_directory_applies_each_org_and_reports_the_one_that_failed() {
         .stderr(predicates::str::contains("c.json: flag: unknown field `flag`"));
     assert_eq!(db.count("orgs"), 1, "nothing was written");
 }
+
+/// A warehouse's configuration comes from a file or an environment
+/// variable the document names, and goes out as a reference to the secret
+/// that holds it: never in clear. The same values again are no change; a
+/// document cannot take another org's credentials by naming their secret.
+#[test]
+fn a_warehouse_comes_from_a_reference_and_is_exported_as_one() {
+    let db = TestDb::migrated();
+    onboard(&db, "Wh NGO", "boss@ngo.org", "admin");
+    let config = |password: &str| {
+        format!(
+            "host: {}\nport: 5432\nusername: {}\npassword: {password}\ndatabase: {}\n",
+            crate::common::pg_host(),
+            db.scalar("SELECT current_user"),
+            db.name
+        )
+    };
+    let file = db.home().join("wh.yaml");
+    std::fs::write(&file, config("s3cret-pw")).unwrap();
+    let doc = format!("org: wh-ngo\nwarehouse:\n  type: Postgres\n  config:\n    file: {}\n", file.display());
+    let apply = |doc: &str, extra: &[&str]| {
+        let mut args = vec!["apply", "-f", "-"];
+        args.extend_from_slice(extra);
+        db.dalgo(&args).env("WH_CONFIG", config("rotated-pw")).write_stdin(doc.to_string()).output().unwrap()
+    };
+    let planned = apply(&doc, &["--dry-run"]);
+    assert!(String::from_utf8_lossy(&planned.stdout).contains("+ warehouse wh-ngo"), "{}", stderr(&planned));
+    assert!(apply(&doc, &[]).status.success());
+    assert_eq!(apply(&doc, &["--exit-code"]).status.code(), Some(0), "the same values are no change");
+
+    let out = db.dalgo(&["org", "export", "wh-ngo"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let secret = db.scalar("SELECT credentials_secret FROM warehouses");
+    assert!(text.contains(&format!("secret: {secret}")) && !text.contains("s3cret-pw"), "{text}");
+    assert_eq!(apply(&text, &["--exit-code"]).status.code(), Some(0), "the export is no change");
+
+    let rotated = "org: wh-ngo\nwarehouse:\n  type: postgres\n  config:\n    env: WH_CONFIG\n";
+    let out = apply(rotated, &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("~ warehouse wh-ngo: config"), "{}", stderr(&out));
+    assert_ne!(db.scalar("SELECT credentials_secret FROM warehouses"), secret, "a new credentials version");
+
+    onboard(&db, "Other NGO", "other@ngo.org", "admin");
+    db.dalgo(&["warehouse", "set", "--org", "other-ngo", "--type", "postgres", "--config", "-", "--no-check"])
+        .write_stdin(config("theirs"))
+        .assert()
+        .success();
+    let theirs = db.scalar(
+        "SELECT credentials_secret FROM warehouses w JOIN orgs o ON o.id = w.org_id WHERE o.slug = 'other-ngo'",
+    );
+    let steal = format!("org: wh-ngo\nwarehouse:\n  type: postgres\n  config:\n    secret: {theirs}\n");
+    let out = apply(&steal, &[]);
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("warehouse.config"), "{}", stderr(&out));
+}

@@ -30,6 +30,10 @@ pub struct OrgDocument {
     /// The org's plan (Dalgo's `createorgplan`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<PlanDoc>,
+    /// The org's warehouse: its type, and where its configuration (with
+    /// its credentials) comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warehouse: Option<WarehouseDoc>,
     /// Every member of the org with their role; anyone else is removed. A
     /// new user gets no password (they set one with `dalgo changepassword`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,6 +65,32 @@ pub struct PlanDoc {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub end: Option<chrono::NaiveDate>,
+}
+
+/// Where a credential comes from; a document never holds one in clear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum SecretRef {
+    /// A secret in dalgo's store: an export names the one the org uses.
+    Secret(String),
+    /// An environment variable of the process that applies the document.
+    Env(String),
+    /// A file on the machine that applies the document.
+    File(std::path::PathBuf),
+}
+
+/// An org's warehouse.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WarehouseDoc {
+    /// `postgres`, `bigquery` or `snowflake`.
+    #[serde(rename = "type")]
+    pub wtype: String,
+    /// The whole configuration, as `warehouse set --config` takes it (YAML
+    /// or JSON: Airbyte's destination fields, credentials included).
+    #[serde(with = "serde_yaml::with::singleton_map")]
+    #[schemars(with = "SecretRef")]
+    pub config: SecretRef,
 }
 
 /// A member and their role.
@@ -132,6 +162,7 @@ string_enum! {
     pub enum ResourceKind {
         Org => "org",
         Plan => "plan",
+        Warehouse => "warehouse",
         Member => "member",
         Flag => "flag",
         Pipeline => "pipeline",
@@ -181,8 +212,15 @@ impl Plan {
 /// The plan of applying `desired` to the org as `current` has it (`None`:
 /// the org does not exist). Sections `desired` leaves out are not compared.
 pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
-    let empty =
-        OrgDocument { org: desired.org.clone(), name: None, plan: None, members: None, flags: None, pipelines: None };
+    let empty = OrgDocument {
+        org: desired.org.clone(),
+        name: None,
+        plan: None,
+        warehouse: None,
+        members: None,
+        flags: None,
+        pipelines: None,
+    };
     let now = current.unwrap_or(&empty);
     let mut org = ResourceChange::new(ResourceKind::Org, &desired.org, Action::Unchanged);
     if current.is_none() {
@@ -193,17 +231,12 @@ pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
     }
     let mut changes = vec![org];
     if let Some(want) = &desired.plan {
-        let (from, to) = (json!(now.plan), json!(want));
-        let fields: Vec<FieldChange> = ["base_plan", "duration", "superset", "start", "end"]
-            .into_iter()
-            .filter_map(|k| field(k, from.get(k).unwrap_or(&Value::Null), &to[k]))
-            .collect();
-        let action = match (&now.plan, fields.is_empty()) {
-            (None, _) => Action::Create,
-            (Some(_), true) => Action::Unchanged,
-            (Some(_), false) => Action::Update,
-        };
-        changes.push(ResourceChange { fields, ..ResourceChange::new(ResourceKind::Plan, &desired.org, action) });
+        let keys = ["base_plan", "duration", "superset", "start", "end"];
+        changes.push(one(ResourceKind::Plan, &desired.org, now.plan.as_ref().map(|p| json!(p)), json!(want), &keys));
+    }
+    if let Some(want) = &desired.warehouse {
+        let now = now.warehouse.as_ref().map(|w| json!(w));
+        changes.push(one(ResourceKind::Warehouse, &desired.org, now, json!(want), &["type", "config"]));
     }
     if let Some(members) = &desired.members {
         let key = |m: &MemberDoc| m.email.to_lowercase();
@@ -227,6 +260,15 @@ pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
         changes.extend(section(ResourceKind::Pipeline, &have, &want, pipeline_fields));
     }
     Plan { org: desired.org.clone(), changes }
+}
+
+/// A section that is one resource: created, updated (these fields) or unchanged.
+fn one(kind: ResourceKind, name: &str, now: Option<Value>, want: Value, keys: &[&str]) -> ResourceChange {
+    let Some(now) = now else { return ResourceChange::new(kind, name, Action::Create) };
+    let fields: Vec<FieldChange> =
+        keys.iter().filter_map(|k| field(k, now.get(*k).unwrap_or(&Value::Null), &want[*k])).collect();
+    let action = if fields.is_empty() { Action::Unchanged } else { Action::Update };
+    ResourceChange { fields, ..ResourceChange::new(kind, name, action) }
 }
 
 /// A section's resources by key: created, updated (with `fields`),
@@ -290,7 +332,21 @@ mod tests {
         let e = parse("org: a\nflags:\n  X: maybe\n", "d.yaml").unwrap_err();
         assert!(e.to_string().starts_with("d.yaml: flags.X: "), "{e}");
         assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
-        assert!(parse("org: a\nwarehouse: {}\n", "d.yaml").unwrap_err().to_string().contains("unknown field"));
+        assert!(parse("org: a\nwarehouses: {}\n", "d.yaml").unwrap_err().to_string().contains("unknown field"));
+        // Credentials in clear are not a document's: only where they are.
+        let inline = parse("org: a\nwarehouse:\n  type: postgres\n  config:\n    password: x\n", "d.yaml").unwrap_err();
+        assert!(
+            inline.to_string().contains("warehouse.config")
+                && inline.to_string().contains("expected one of `secret`, `env`, `file`"),
+            "{inline}"
+        );
+        let w = doc("org: a\nwarehouse: {type: postgres, config: {env: WH}}\n").warehouse.unwrap();
+        assert_eq!(w.config, SecretRef::Env("WH".into()));
+        assert!(
+            to_yaml(&doc("org: a\nwarehouse: {type: postgres, config: {secret: s1}}\n"))
+                .unwrap()
+                .contains("secret: s1")
+        );
     }
 
     #[test]

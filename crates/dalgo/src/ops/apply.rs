@@ -14,12 +14,25 @@ use std::collections::BTreeMap;
 
 use futures_util::TryStreamExt;
 
-use super::{Dalgo, PipelineChanges, PipelineSpec};
+use serde_json::{Map, Value};
+
+use super::{Dalgo, PipelineChanges, PipelineSpec, WarehouseSpec};
 use crate::error::{Error, Result};
 use crate::org::plan::{BasePlan, Duration, PlanSpec};
-use crate::orgdoc::{Action, MemberDoc, OrgDocument, PipelineDoc, Plan, PlanDoc, ResourceChange, ResourceKind};
+use crate::orgdoc::{
+    Action, MemberDoc, OrgDocument, PipelineDoc, Plan, PlanDoc, ResourceChange, ResourceKind, SecretRef, WarehouseDoc,
+};
 use crate::pipeline::TaskChoice;
 use crate::user::{Email, PasswordHash};
+use crate::warehouse::WarehouseType;
+
+/// A document checked and planned against the org as it is.
+struct Prepared {
+    current: Option<OrgDocument>,
+    plan: Plan,
+    /// The warehouse configuration the document gives, read.
+    warehouse: Option<(WarehouseType, Map<String, Value>)>,
+}
 
 impl Dalgo {
     /// The org as a document: its name, members, its own flag values and
@@ -66,10 +79,14 @@ impl Dalgo {
             start: p.start_date,
             end: p.end_date,
         });
+        let warehouse = crate::warehouse::find(&mut conn, &org)
+            .await?
+            .map(|w| WarehouseDoc { wtype: w.wtype, config: SecretRef::Secret(w.credentials_secret) });
         Ok(OrgDocument {
             org: org.slug,
             name: Some(org.name),
             plan,
+            warehouse,
             members: Some(members),
             flags: Some(flags),
             pipelines: Some(pipelines),
@@ -81,25 +98,98 @@ impl Dalgo {
     /// cannot be applied is [`Error::InvalidDocument`] naming the place in
     /// it (`members[2].role`), read from `document` (a file's name).
     pub async fn plan_document(&self, doc: &OrgDocument, document: &str) -> Result<Plan> {
-        Ok(self.plan_with_current(doc, document).await?.1)
+        Ok(self.prepare(doc, document).await?.plan)
     }
 
-    async fn plan_with_current(&self, doc: &OrgDocument, document: &str) -> Result<(Option<OrgDocument>, Plan)> {
+    /// The org as it is, the document checked and planned against it, and
+    /// the warehouse configuration the document gives, read.
+    async fn prepare(&self, doc: &OrgDocument, document: &str) -> Result<Prepared> {
         let current = self.current(doc).await?;
         self.check_document(doc, current.is_some(), document).await?;
-        // The plan's names as dalgo writes them (`DALGO` is `Dalgo`), so that case alone is no change.
+        // Names as dalgo writes them (`DALGO` is `Dalgo`), so that case alone is no change.
         let mut desired = doc.clone();
         if let Some(p) = desired.plan.as_mut() {
             let spec = plan_spec(p)?;
             (p.base_plan, p.duration) = (spec.base_plan.as_str().to_string(), spec.duration.as_str().to_string());
         }
+        let mut warehouse = None;
+        if let Some(w) = desired.warehouse.as_mut() {
+            let (wtype, config, same) = self.read_warehouse(doc, w, document).await?;
+            w.wtype = wtype.as_str().to_string();
+            if same {
+                // The same values from elsewhere are the credentials the org has.
+                w.config =
+                    current.as_ref().and_then(|c| c.warehouse.as_ref()).map_or(w.config.clone(), |c| c.config.clone());
+            }
+            warehouse = Some((wtype, config));
+        }
         let plan = crate::orgdoc::plan(current.as_ref(), &desired);
-        Ok((current, plan))
+        Ok(Prepared { current, plan, warehouse })
+    }
+
+    /// The warehouse the document asks for: its type, its configuration
+    /// (read from where the document says and checked as `warehouse set`
+    /// checks it), and whether that is what the org has. `{secret: NAME}`
+    /// names only the org's own credentials: another org's cannot be taken.
+    async fn read_warehouse(
+        &self,
+        doc: &OrgDocument,
+        w: &WarehouseDoc,
+        document: &str,
+    ) -> Result<(WarehouseType, Map<String, Value>, bool)> {
+        let bad = |path: &str, reason: String| Error::InvalidDocument {
+            document: document.to_string(),
+            path: path.to_string(),
+            reason,
+        };
+        let wtype: WarehouseType = w
+            .wtype
+            .trim()
+            .to_ascii_lowercase()
+            .parse()
+            .map_err(|_| bad("warehouse.type", format!("{:?} is not postgres, bigquery or snowflake", w.wtype)))?;
+        // One connection at a time: the CLI's pool has one.
+        let org = crate::org::find(&mut *self.db().pool().acquire().await?, &doc.org).await?;
+        let now = match org {
+            Some(org) => match crate::warehouse::load(self.db(), self.store(), &org).await {
+                Ok(loaded) => Some(loaded),
+                Err(Error::NoWarehouse(_)) => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        let text = match &w.config {
+            SecretRef::Secret(name) => match &now {
+                Some((wh, creds)) if wh.credentials_secret == *name => {
+                    return Ok((wtype, creds.clone(), wh.wtype == wtype.as_str()));
+                }
+                _ => {
+                    let why = format!(
+                        "secret {name} is not this org's warehouse credentials; give new ones as {{env: VAR}} or {{file: PATH}}"
+                    );
+                    return Err(bad("warehouse.config", why));
+                }
+            },
+            SecretRef::Env(var) => {
+                std::env::var(var).map_err(|_| bad("warehouse.config", format!("{var} is not set")))?
+            }
+            SecretRef::File(path) => std::fs::File::open(path)
+                .map_err(|e| e.to_string())
+                .and_then(|f| {
+                    crate::document::read_limited(f, "the warehouse configuration").map_err(|e| e.to_string())
+                })
+                .map_err(|e| bad("warehouse.config", format!("{}: {e}", path.display())))?,
+        };
+        let config = crate::document::parse_object(&text, "the warehouse configuration")
+            .and_then(|map| crate::warehouse::validate(wtype, map))
+            .map_err(|e| bad("warehouse.config", e.to_string()))?;
+        let same = now.is_some_and(|(wh, creds)| wh.wtype == wtype.as_str() && creds == config);
+        Ok((wtype, config, same))
     }
 
     /// Applies the document (see the module's rule); the plan carried out.
     pub async fn apply_document(&self, doc: &OrgDocument, document: &str) -> Result<Plan> {
-        let (current, plan) = self.plan_with_current(doc, document).await?;
+        let Prepared { current, plan, warehouse } = self.prepare(doc, document).await?;
         let org = self.org(&doc.org);
         for change in plan.changes.iter().filter(|c| c.action != Action::Unchanged) {
             let name = change.name.as_str();
@@ -115,6 +205,15 @@ impl Dalgo {
                 (ResourceKind::Plan, _) => {
                     if let Some(p) = &doc.plan {
                         org.set_plan(&plan_spec(p)?).await.map(|_| ())?
+                    }
+                }
+                (ResourceKind::Warehouse, _) => {
+                    if let Some((wtype, config)) = warehouse.clone() {
+                        let spec = WarehouseSpec { wtype, config, check: true, airbyte: true };
+                        let report = org.warehouse().set(spec).await?;
+                        for (what, step) in super::Partial::unfinished(&report) {
+                            tracing::warn!("{}: warehouse set, but its {what} was not: {step:?}", doc.org);
+                        }
                     }
                 }
                 (ResourceKind::Member, action) => self.apply_member(doc, name, action).await?,
