@@ -241,3 +241,40 @@ fn a_warehouse_comes_from_a_reference_and_is_exported_as_one() {
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert!(stderr(&out).contains("warehouse.config"), "{}", stderr(&out));
 }
+
+/// The dbt workspace: a repository cloned with a token from the
+/// environment, exported with the token as the secret that holds it; the
+/// same token again is no change, another is a new version; a document
+/// giving both a repository and a local project is refused.
+#[test]
+fn a_dbt_workspace_is_cloned_from_the_document_and_its_token_never_shows() {
+    let db = crate::dbt::with_warehouse();
+    let (_, url) = crate::dbt::fixture_repo(&db);
+    let doc =
+        format!("org: acme-ngo\ndbt:\n  repo: {url}\n  default_schema: analytics\n  token:\n    env: GIT_TOKEN\n");
+    let apply = |doc: &str, token: &str, extra: &[&str]| {
+        let mut args = vec!["apply", "-f", "-"];
+        args.extend_from_slice(extra);
+        db.dalgo(&args).env("GIT_TOKEN", token).write_stdin(doc.to_string()).output().unwrap()
+    };
+    let out = apply(&doc, "ghp_first", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(db.clientdbt_root().join("acme-ngo/dbtrepo/dbt_project.yml").is_file(), "cloned");
+    assert_eq!(apply(&doc, "ghp_first", &["--exit-code"]).status.code(), Some(0), "the same token is no change");
+    let token = db.scalar("SELECT token_secret FROM dbt_workspaces");
+
+    let out = db.dalgo(&["org", "export", "acme-ngo"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&format!("secret: {token}")) && !text.contains("ghp_first"), "{text}");
+    assert_eq!(apply(&text, "unused", &["--exit-code"]).status.code(), Some(0), "the export is no change");
+
+    let out = apply(&doc, "ghp_second", &["--dry-run"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("~ dbt acme-ngo: token"), "{}", stderr(&out));
+    assert!(apply(&doc, "ghp_second", &[]).status.success());
+    assert_ne!(db.scalar("SELECT token_secret FROM dbt_workspaces"), token, "a new token version");
+
+    let both = format!("org: acme-ngo\ndbt:\n  repo: {url}\n  local: /srv/project\n");
+    let out = apply(&both, "x", &[]);
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("<stdin>: dbt: give the repository"), "{}", stderr(&out));
+}

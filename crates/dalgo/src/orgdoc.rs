@@ -34,6 +34,9 @@ pub struct OrgDocument {
     /// its credentials) comes from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<WarehouseDoc>,
+    /// The org's dbt workspace: a repository dalgo clones, or a project on disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dbt: Option<DbtDoc>,
     /// Every member of the org with their role; anyone else is removed. A
     /// new user gets no password (they set one with `dalgo changepassword`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,6 +94,28 @@ pub struct WarehouseDoc {
     #[serde(with = "serde_yaml::with::singleton_map")]
     #[schemars(with = "SecretRef")]
     pub config: SecretRef,
+}
+
+/// An org's dbt workspace: `repo` (with `branch` and `token`) or `local`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DbtDoc {
+    /// The repository dalgo clones (https, ssh or a path on this machine).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    /// The branch to check out; absent: as it is (a new clone: the default branch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// A project already on disk, used in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<std::path::PathBuf>,
+    /// The schema dbt builds into; absent: the one given before, else the warehouse's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_schema: Option<String>,
+    /// The repository's access token; absent: as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_yaml::with::singleton_map")]
+    #[schemars(with = "Option<SecretRef>")]
+    pub token: Option<SecretRef>,
 }
 
 /// A member and their role.
@@ -163,6 +188,7 @@ string_enum! {
         Org => "org",
         Plan => "plan",
         Warehouse => "warehouse",
+        Dbt => "dbt",
         Member => "member",
         Flag => "flag",
         Pipeline => "pipeline",
@@ -217,6 +243,7 @@ pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
         name: None,
         plan: None,
         warehouse: None,
+        dbt: None,
         members: None,
         flags: None,
         pipelines: None,
@@ -237,6 +264,10 @@ pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
     if let Some(want) = &desired.warehouse {
         let now = now.warehouse.as_ref().map(|w| json!(w));
         changes.push(one(ResourceKind::Warehouse, &desired.org, now, json!(want), &["type", "config"]));
+    }
+    if let Some(want) = &desired.dbt {
+        let keys = ["repo", "branch", "local", "default_schema", "token"];
+        changes.push(one(ResourceKind::Dbt, &desired.org, now.dbt.as_ref().map(|d| json!(d)), json!(want), &keys));
     }
     if let Some(members) = &desired.members {
         let key = |m: &MemberDoc| m.email.to_lowercase();

@@ -13,14 +13,17 @@
 use std::collections::BTreeMap;
 
 use futures_util::TryStreamExt;
+use secrecy::{ExposeSecret, SecretString};
 
 use serde_json::{Map, Value};
 
 use super::{Dalgo, PipelineChanges, PipelineSpec, WarehouseSpec};
+use crate::dbt::{SetupRequest, Source};
 use crate::error::{Error, Result};
 use crate::org::plan::{BasePlan, Duration, PlanSpec};
 use crate::orgdoc::{
-    Action, MemberDoc, OrgDocument, PipelineDoc, Plan, PlanDoc, ResourceChange, ResourceKind, SecretRef, WarehouseDoc,
+    Action, DbtDoc, MemberDoc, OrgDocument, PipelineDoc, Plan, PlanDoc, ResourceChange, ResourceKind, SecretRef,
+    WarehouseDoc,
 };
 use crate::pipeline::TaskChoice;
 use crate::user::{Email, PasswordHash};
@@ -32,6 +35,8 @@ struct Prepared {
     plan: Plan,
     /// The warehouse configuration the document gives, read.
     warehouse: Option<(WarehouseType, Map<String, Value>)>,
+    /// A new repository token the document gives, read.
+    dbt_token: Option<SecretString>,
 }
 
 impl Dalgo {
@@ -82,11 +87,22 @@ impl Dalgo {
         let warehouse = crate::warehouse::find(&mut conn, &org)
             .await?
             .map(|w| WarehouseDoc { wtype: w.wtype, config: SecretRef::Secret(w.credentials_secret) });
+        let dbt = crate::dbt::find(&mut conn, &org).await?.map(|ws| {
+            let git = ws.source == crate::dbt::DbtSource::Git;
+            DbtDoc {
+                repo: if git { ws.repo_url } else { None },
+                branch: if git { ws.branch } else { None },
+                local: (!git).then(|| ws.project_dir.into()),
+                default_schema: ws.default_schema_given.then_some(ws.default_schema),
+                token: ws.token_secret.map(SecretRef::Secret),
+            }
+        });
         Ok(OrgDocument {
             org: org.slug,
             name: Some(org.name),
             plan,
             warehouse,
+            dbt,
             members: Some(members),
             flags: Some(flags),
             pipelines: Some(pipelines),
@@ -123,8 +139,51 @@ impl Dalgo {
             }
             warehouse = Some((wtype, config));
         }
+        let mut dbt_token = None;
+        if let Some(d) = desired.dbt.as_mut() {
+            let now = current.as_ref().and_then(|c| c.dbt.as_ref());
+            dbt_token = self.read_dbt(d, now, document).await?;
+        }
         let plan = crate::orgdoc::plan(current.as_ref(), &desired);
-        Ok(Prepared { current, plan, warehouse })
+        Ok(Prepared { current, plan, warehouse, dbt_token })
+    }
+
+    /// The dbt workspace the document asks for, with what it leaves out
+    /// (branch, default schema, token) as the org has it, and a token read
+    /// from where it says; the new token, when it is one.
+    async fn read_dbt(&self, d: &mut DbtDoc, now: Option<&DbtDoc>, document: &str) -> Result<Option<SecretString>> {
+        if d.repo.is_some() == d.local.is_some() {
+            return Err(Error::InvalidDocument {
+                document: document.into(),
+                path: "dbt".into(),
+                reason: "give the repository (repo) or a project on disk (local), one of them".into(),
+            });
+        }
+        let same_repo = now.is_some_and(|n| n.repo.is_some() && n.repo == d.repo);
+        if same_repo && d.branch.is_none() {
+            d.branch = now.and_then(|n| n.branch.clone());
+        }
+        if d.default_schema.is_none() {
+            d.default_schema = now.and_then(|n| n.default_schema.clone());
+        }
+        let current = now.and_then(|n| match &n.token {
+            Some(SecretRef::Secret(name)) => Some(name.clone()),
+            _ => None,
+        });
+        let Some(token) = &d.token else {
+            d.token = current.map(SecretRef::Secret);
+            return Ok(None);
+        };
+        let Some(new) = read_reference(token, current.as_deref(), "dbt.token", document)? else { return Ok(None) };
+        let held = match &current {
+            Some(name) => self.store().get(name).await?,
+            None => None,
+        };
+        if held.is_some_and(|h| h.expose_secret() == new.expose_secret().trim()) {
+            d.token = current.map(SecretRef::Secret);
+            return Ok(None);
+        }
+        Ok(Some(new.expose_secret().trim().to_string().into()))
     }
 
     /// The warehouse the document asks for: its type, its configuration
@@ -158,28 +217,13 @@ impl Dalgo {
             },
             None => None,
         };
-        let text = match &w.config {
-            SecretRef::Secret(name) => match &now {
-                Some((wh, creds)) if wh.credentials_secret == *name => {
-                    return Ok((wtype, creds.clone(), wh.wtype == wtype.as_str()));
-                }
-                _ => {
-                    let why = format!(
-                        "secret {name} is not this org's warehouse credentials; give new ones as {{env: VAR}} or {{file: PATH}}"
-                    );
-                    return Err(bad("warehouse.config", why));
-                }
-            },
-            SecretRef::Env(var) => {
-                std::env::var(var).map_err(|_| bad("warehouse.config", format!("{var} is not set")))?
-            }
-            SecretRef::File(path) => std::fs::File::open(path)
-                .map_err(|e| e.to_string())
-                .and_then(|f| {
-                    crate::document::read_limited(f, "the warehouse configuration").map_err(|e| e.to_string())
-                })
-                .map_err(|e| bad("warehouse.config", format!("{}: {e}", path.display())))?,
+        let current = now.as_ref().map(|(wh, _)| wh.credentials_secret.as_str());
+        let Some(text) = read_reference(&w.config, current, "warehouse.config", document)? else {
+            // The org's own credentials, named.
+            let (wh, creds) = now.ok_or_else(|| bad("warehouse.config", "the org has no warehouse".into()))?;
+            return Ok((wtype, creds, wh.wtype == wtype.as_str()));
         };
+        let text = text.expose_secret().to_string();
         let config = crate::document::parse_object(&text, "the warehouse configuration")
             .and_then(|map| crate::warehouse::validate(wtype, map))
             .map_err(|e| bad("warehouse.config", e.to_string()))?;
@@ -189,7 +233,7 @@ impl Dalgo {
 
     /// Applies the document (see the module's rule); the plan carried out.
     pub async fn apply_document(&self, doc: &OrgDocument, document: &str) -> Result<Plan> {
-        let Prepared { current, plan, warehouse } = self.prepare(doc, document).await?;
+        let Prepared { current, plan, warehouse, dbt_token } = self.prepare(doc, document).await?;
         let org = self.org(&doc.org);
         for change in plan.changes.iter().filter(|c| c.action != Action::Unchanged) {
             let name = change.name.as_str();
@@ -214,6 +258,18 @@ impl Dalgo {
                         for (what, step) in super::Partial::unfinished(&report) {
                             tracing::warn!("{}: warehouse set, but its {what} was not: {step:?}", doc.org);
                         }
+                    }
+                }
+                (ResourceKind::Dbt, _) => {
+                    if let Some(d) = &doc.dbt {
+                        let source = match (&d.repo, &d.local) {
+                            (Some(url), _) => {
+                                Source::Git { url: url.clone(), branch: d.branch.clone(), token: dbt_token.clone() }
+                            }
+                            (None, local) => Source::Local { path: local.clone().unwrap_or_default() },
+                        };
+                        let req = SetupRequest { source, default_schema: d.default_schema.clone() };
+                        org.dbt().setup(req).await.map(|_| ())?
                     }
                 }
                 (ResourceKind::Member, action) => self.apply_member(doc, name, action).await?,
@@ -338,6 +394,25 @@ impl Dalgo {
             }
         }
         Ok(())
+    }
+}
+
+/// The text a reference names, from the environment or a file; `None` for
+/// `{secret: NAME}`, which may name only `current` (the org's own secret):
+/// another org's credentials cannot be taken by naming them.
+fn read_reference(r: &SecretRef, current: Option<&str>, path: &str, document: &str) -> Result<Option<SecretString>> {
+    let bad = |reason: String| Error::InvalidDocument { document: document.into(), path: path.into(), reason };
+    match r {
+        SecretRef::Secret(name) if current == Some(name.as_str()) => Ok(None),
+        SecretRef::Secret(name) => Err(bad(format!(
+            "secret {name} is not one this org uses; give a new value as {{env: VAR}} or {{file: PATH}}"
+        ))),
+        SecretRef::Env(var) => std::env::var(var).map(|v| Some(v.into())).map_err(|_| bad(format!("{var} is not set"))),
+        SecretRef::File(file) => std::fs::File::open(file)
+            .map_err(|e| e.to_string())
+            .and_then(|f| crate::document::read_limited(f, path).map_err(|e| e.to_string()))
+            .map(|t| Some(t.into()))
+            .map_err(|e| bad(format!("{}: {e}", file.display()))),
     }
 }
 
