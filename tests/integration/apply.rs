@@ -278,3 +278,32 @@ fn a_dbt_workspace_is_cloned_from_the_document_and_its_token_never_shows() {
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert!(stderr(&out).contains("<stdin>: dbt: give the repository"), "{}", stderr(&out));
 }
+
+/// An apply killed half-way is finished by applying the same documents
+/// again: every change is one of the operations' own transactions, and the
+/// plan is made afresh from what is there.
+#[test]
+fn a_killed_apply_is_finished_by_applying_again() {
+    let db = TestDb::migrated();
+    let dir = db.home().join("orgs");
+    std::fs::create_dir_all(&dir).unwrap();
+    const ORGS: usize = 300;
+    for i in 0..ORGS {
+        let members: String = (0..4).map(|m| format!("  - email: m{m}@org{i}.example\n    role: analyst\n")).collect();
+        let doc = format!("org: kill-{i}\nname: Kill {i}\nflags:\n  REPORTS: true\nmembers:\n{members}");
+        std::fs::write(dir.join(format!("org-{i:03}.yaml")), doc).unwrap();
+    }
+    let mut child = db.spawn(&["apply", "-f", dir.to_str().unwrap()], &[]);
+    crate::common::wait_while_running(&mut child, || db.count("orgs") > 0, "the first org was made");
+    crate::common::sigkill(child);
+    let made = db.count("org_users");
+    assert!(made < (ORGS * 4) as i64, "the apply was killed before it ended ({made} members made)");
+
+    db.dalgo(&["apply", "-f", dir.to_str().unwrap()]).timeout(std::time::Duration::from_secs(180)).assert().success();
+    assert_eq!((db.count("orgs"), db.count("org_users")), (ORGS as i64, (ORGS * 4) as i64));
+    assert_eq!(db.count("feature_flag_values WHERE org_id IS NOT NULL"), ORGS as i64);
+    db.dalgo(&["apply", "-f", dir.to_str().unwrap(), "--dry-run", "--exit-code"])
+        .timeout(std::time::Duration::from_secs(180))
+        .assert()
+        .code(0);
+}
