@@ -4,8 +4,9 @@
 //! # Crash safety
 //!
 //! Applying a document is a sequence of the operations above (org create
-//! and rename, member add, role change and removal, flag set and clear,
-//! pipeline create, update and delete), each under its own rule. The plan
+//! and rename, plan set, warehouse set, dbt setup, member add, role change
+//! and removal, flag set and clear, pipeline create, update and delete),
+//! each under its own rule. The plan
 //! is computed afresh from the org as it is every time, so an apply killed
 //! half-way is finished by applying the same document again, and applying
 //! it once more plans nothing.
@@ -14,7 +15,6 @@ use std::collections::BTreeMap;
 
 use futures_util::TryStreamExt;
 use secrecy::{ExposeSecret, SecretString};
-
 use serde_json::{Map, Value};
 
 use super::{Dalgo, PipelineChanges, PipelineSpec, WarehouseSpec};
@@ -40,8 +40,10 @@ struct Prepared {
 }
 
 impl Dalgo {
-    /// The org as a document: its name, members, its own flag values and
-    /// its pipelines. Exporting then applying changes nothing.
+    /// The org as a document: its name, plan, warehouse and dbt workspace
+    /// (credentials as the names of the secrets that hold them), members,
+    /// its own flag values and its pipelines. Exporting then applying
+    /// changes nothing.
     pub async fn export_org(&self, slug: &str) -> Result<OrgDocument> {
         // One connection at a time: the CLI's pool has one.
         let members: Vec<MemberDoc> = self
