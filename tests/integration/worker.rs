@@ -623,6 +623,15 @@ fn runs_of_unknown_orgs_and_runs_without_config_are_left_for_other_workers() {
         assert_eq!(flow_run(run)["state"]["type"], "SCHEDULED", "{}", stderr(&out));
     }
     assert_eq!(env.db.count("task_locks"), 0);
+    // Each is said once, with why.
+    let err = stderr(&out);
+    let said =
+        |run: &str, why: &str| err.matches(&format!("({run}) for other workers: ")).count() == 1 && err.contains(why);
+    assert!(
+        said(&unknown_run, "not-in-dalgo is not in dalgo's database and task dbt-run names no project_dir"),
+        "{err}"
+    );
+    assert!(said(&configless_run, "its parameters have no config"), "{err}");
 }
 
 /// Whether a process runs (a zombie waiting for its reaper does not).

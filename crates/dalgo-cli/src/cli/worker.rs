@@ -104,6 +104,9 @@ fn describe(ev: &WorkerEvent) -> String {
         WorkerEvent::Rescheduled { flow_run_id, flow_run_name, reason } => {
             format!("rescheduled {flow_run_name} ({flow_run_id}) in a minute: {reason}")
         }
+        WorkerEvent::Left { flow_run_id, flow_run_name, reason } => {
+            format!("left {flow_run_name} ({flow_run_id}) for other workers: {reason}")
+        }
         WorkerEvent::Trouble { error } => format!("warning: {error}; trying again at the next poll"),
         WorkerEvent::Stopping { running } => format!("stopping: {running} run(s) still running"),
     }

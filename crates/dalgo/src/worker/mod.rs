@@ -126,6 +126,13 @@ pub enum WorkerEvent {
         message: Option<String>,
         seconds: f64,
     },
+    /// A run of Dalgo's flow this worker cannot do, left for other workers
+    /// (said once per run).
+    Left {
+        flow_run_id: String,
+        flow_run_name: String,
+        reason: String,
+    },
     /// Its tasks are locked by another live run: scheduled again later.
     Rescheduled {
         flow_run_id: String,
@@ -222,6 +229,18 @@ impl Scope {
     }
 }
 
+/// Why a scheduled run was not claimed.
+enum NotClaimed {
+    /// Another worker claimed it first.
+    Taken,
+    /// Not a run of Dalgo's flow: other workers' (not asked about again).
+    NotDalgos(String),
+    /// A run of Dalgo's flow this worker cannot do (a task it does not run,
+    /// an unknown org whose deployment names too little): left for other
+    /// workers, said once.
+    Unrunnable { run: FlowRun, reason: String },
+}
+
 /// A dbt step as the deployment gives it.
 struct DbtTask<'a> {
     org: &'a str,
@@ -273,15 +292,12 @@ impl Worker<'_> {
                     if left_alone.contains(&fr.id) {
                         continue;
                     }
-                    match self.claim(fr).await {
-                        Ok(Ok(c)) => {
+                    match self.try_claim(fr, &mut left_alone).await {
+                        Ok(Some(c)) => {
                             claimed_now += 1;
                             running.push(self.execute(c, hard_stopped.clone()));
                         }
-                        Ok(Err(Some(id))) => {
-                            left_alone.insert(id);
-                        }
-                        Ok(Err(None)) => {}
+                        Ok(None) => {}
                         Err(e) => self.trouble(e)?,
                     }
                 }
@@ -337,24 +353,39 @@ impl Worker<'_> {
         Ok(())
     }
 
-    /// Claims a scheduled run: `Ok` when it is this worker's now; `Err(Some(id))`
-    /// when it is not a run this worker does (left for others, not asked about
-    /// again); `Err(None)` when another worker claimed it first.
-    async fn claim(&self, fr: FlowRun) -> Result<std::result::Result<Claimed, Option<String>>> {
+    /// Claims a scheduled run, or leaves it: a run that is not this worker's
+    /// to do goes into `left_alone` (not asked about again while it waits),
+    /// and one of Dalgo's flow it cannot do is said, once.
+    async fn try_claim(&self, fr: FlowRun, left_alone: &mut HashSet<String>) -> Result<Option<Claimed>> {
+        Ok(match self.claim(fr).await? {
+            Ok(c) => Some(c),
+            Err(NotClaimed::NotDalgos(id)) => {
+                left_alone.insert(id);
+                None
+            }
+            Err(NotClaimed::Unrunnable { run, reason }) => {
+                left_alone.insert(run.id.clone());
+                (self.on_event)(WorkerEvent::Left { flow_run_id: run.id, flow_run_name: run.name, reason });
+                None
+            }
+            Err(NotClaimed::Taken) => None,
+        })
+    }
+
+    /// Claims a scheduled run: `Ok` when it is this worker's now, else why not.
+    async fn claim(&self, fr: FlowRun) -> Result<std::result::Result<Claimed, NotClaimed>> {
         let Some(deployment_id) = fr.deployment_id.clone() else {
             tracing::debug!("flow run {} has no deployment: left for other workers", fr.id);
-            return Ok(Err(Some(fr.id)));
+            return Ok(Err(NotClaimed::NotDalgos(fr.id)));
         };
         if !self.runs_dalgo_flow(&deployment_id).await? {
             tracing::debug!("flow run {} is not of Dalgo's pipeline flow: left for other workers", fr.id);
-            return Ok(Err(Some(fr.id)));
+            return Ok(Err(NotClaimed::NotDalgos(fr.id)));
         }
+        let unrunnable = |fr: FlowRun, reason: String| Ok(Err(NotClaimed::Unrunnable { run: fr, reason }));
         let plan = match plan(fr.extra.get("parameters").unwrap_or(&Value::Null)) {
             Ok(p) => p,
-            Err(why) => {
-                tracing::debug!("flow run {} left for other workers: {why}", fr.id);
-                return Ok(Err(Some(fr.id)));
-            }
+            Err(why) => return unrunnable(fr, why),
         };
         // An org this database does not know runs from its deployment alone,
         // when the deployment names all that takes.
@@ -362,17 +393,13 @@ impl Worker<'_> {
             && crate::org::find(&mut *self.dalgo.db().pool().acquire().await?, slug).await?.is_none()
             && let Err(why) = plan.steps.iter().try_for_each(Step::alone)
         {
-            tracing::info!(
-                "flow run {} is of org {slug}, which dalgo's database does not know, and {why}: left for other workers",
-                fr.id
-            );
-            return Ok(Err(Some(fr.id)));
+            return unrunnable(fr, format!("its org {slug} is not in dalgo's database and {why}"));
         }
         let pending = json!({ "type": "PENDING", "name": "Pending", "message": self.marker });
         let verdict = self.client.propose_state(&fr.id, pending).await?;
         if !verdict.accepted() {
             tracing::debug!("flow run {} was claimed by another worker ({})", fr.id, verdict.status);
-            return Ok(Err(None));
+            return Ok(Err(NotClaimed::Taken));
         }
         Ok(Ok(Claimed { run: fr, deployment_id, plan }))
     }
