@@ -179,6 +179,12 @@ fn a_directory_applies_each_org_and_reports_the_one_that_failed() {
     assert_eq!((orgs[1]["org"].as_str(), orgs[1]["applied"].as_bool()), (Some("bad-ngo"), Some(false)));
     assert!(orgs[1]["error"].as_str().unwrap().contains("members[0].role"), "{report}");
     assert_eq!(db.scalar("SELECT string_agg(slug, ',') FROM orgs"), "good-ngo");
+    // When every org fails, the exit is the error's own.
+    let bad_only = db.home().join("bad-only");
+    std::fs::create_dir_all(&bad_only).unwrap();
+    std::fs::copy(dir.join("b.yml"), bad_only.join("b.yml")).unwrap();
+    std::fs::write(bad_only.join("c.yaml"), "org: c-ngo\nflags:\n  NO_SUCH: true\n").unwrap();
+    db.dalgo(&["apply", "-f", bad_only.to_str().unwrap()]).assert().code(65);
 
     std::fs::write(dir.join("c.json"), "{\"org\": \"c-ngo\", \"name\": \"C\", \"flag\": {}}").unwrap();
     db.dalgo(&["apply", "-f", dir.to_str().unwrap()])

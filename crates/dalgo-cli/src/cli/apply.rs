@@ -82,18 +82,21 @@ pub async fn run(ctx: &Context, a: ApplyArgs) -> CmdResult {
         report.orgs.push(Outcome { document: name, org: doc.org, plan, applied, error });
     }
     let failed = report.orgs.iter().filter(|o| o.error.is_some()).count();
-    if let (1, Some(e)) = (report.orgs.len(), last_error) {
-        return Err(e.into());
-    }
     if a.dry_run {
         ctx.note("dry run: nothing was written");
     }
-    emit(ctx.printer.format, &report, |out| render(out, &report))?;
+    // One document that failed is its error alone; when every one of
+    // several failed, the report, then the last error with its code.
+    if report.orgs.len() > 1 || last_error.is_none() {
+        emit(ctx.printer.format, &report, |out| render(out, &report))?;
+    }
+    if let (true, Some(e)) = (failed == report.orgs.len(), last_error) {
+        return Err(e.into());
+    }
     let changed = report.orgs.iter().filter_map(|o| o.plan.as_ref()).any(|p| p.changed() > 0);
-    Ok(match (failed, report.orgs.len()) {
-        (0, _) if a.exit_code && changed => ExitStatus::Failure,
-        (0, _) => ExitStatus::Success,
-        (f, n) if f == n => ExitStatus::Failure,
+    Ok(match failed {
+        0 if a.exit_code && changed => ExitStatus::Failure,
+        0 => ExitStatus::Success,
         _ => ExitStatus::Partial,
     })
 }
