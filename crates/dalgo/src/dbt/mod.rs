@@ -414,13 +414,6 @@ pub(crate) async fn refresh_profile(db: &Db, cfg: &DbtConfig, store: &SecretStor
     let wtype: WarehouseType = ws.target_type.parse()?;
     let profile_name = profile::project_profile_name(&ws.project_path(cfg))?;
     let yaml = profile::render(&profile_name, wtype, &creds, &ws.default_schema)?;
-    let file = OrgPaths::new(cfg, org).profiles_file();
-    if std::fs::read_to_string(&file).ok().as_deref() != Some(yaml.as_str()) {
-        secrets::write_private_atomically(&file, yaml.as_bytes()).map_err(|source| Error::Files {
-            action: "write",
-            path: file,
-            source,
-        })?;
-    }
+    profile::write(&OrgPaths::new(cfg, org).profiles_file(), &yaml)?;
     Ok(ws)
 }

@@ -25,9 +25,30 @@ pub fn project_profile_name(project_dir: &Path) -> Result<String> {
 pub fn render(profile: &str, wtype: WarehouseType, creds: &Map<String, Value>, default_schema: &str) -> Result<String> {
     let output = match wtype {
         WarehouseType::Postgres => output(wtype, default_schema, postgres_creds(creds)),
-        WarehouseType::Bigquery => bigquery_output(creds, default_schema)?,
+        WarehouseType::Bigquery => {
+            let project = creds.get("project_id").cloned().unwrap_or(Value::Null);
+            bigquery_output(project, bigquery_keyfile(creds)?, bigquery_extras(creds), default_schema)
+        }
         WarehouseType::Snowflake => output(wtype, default_schema, snowflake_creds(creds)),
     };
+    profiles_yml(profile, output)
+}
+
+/// Writes a profile's file (profiles.yml, its certificate) privately and
+/// atomically, unless it holds `text` already.
+pub(crate) fn write(path: &Path, text: &str) -> Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
+        return Ok(());
+    }
+    crate::secrets::write_private_atomically(path, text.as_bytes()).map_err(|source| Error::Files {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// profiles.yml: the profile with its one output, `default`.
+fn profiles_yml(profile: &str, output: Value) -> Result<String> {
     let doc = json!({ profile: { "target": "default", "outputs": { "default": output } } });
     serde_yaml::to_string(&doc).map_err(|e| Error::Internal(format!("cannot render profiles.yml: {e}")))
 }
@@ -62,13 +83,8 @@ pub fn render_secret(profile: &str, secret: &Value, cert_file: &Path) -> Result<
     let mut cert = None;
     let output = match wtype {
         WarehouseType::Bigquery => {
-            let mut out = json!({ "type": "bigquery", "method": "service-account-json", "schema": schema, "threads": 4,
-                                  "project": creds.get("project_id").cloned().unwrap_or(Value::Null),
-                                  "keyfile_json": Value::Object(creds) });
-            if let Some(o) = out.as_object_mut() {
-                o.extend(extras);
-            }
-            out
+            let project = creds.get("project_id").cloned().unwrap_or(Value::Null);
+            bigquery_output(project, Value::Object(creds), extras, schema)
         }
         WarehouseType::Postgres | WarehouseType::Snowflake => {
             if let Some(Value::String(text)) = creds.remove("sslrootcert_content") {
@@ -78,9 +94,7 @@ pub fn render_secret(profile: &str, secret: &Value, cert_file: &Path) -> Result<
             output(wtype, schema, creds)
         }
     };
-    let doc = json!({ profile: { "target": "default", "outputs": { "default": output } } });
-    let yaml = serde_yaml::to_string(&doc).map_err(|e| Error::Internal(format!("cannot render profiles.yml: {e}")))?;
-    Ok((yaml, cert))
+    Ok((profiles_yml(profile, output)?, cert))
 }
 
 /// Postgres credentials as dbt takes them.
@@ -155,19 +169,20 @@ fn bigquery_extras(creds: &Map<String, Value>) -> Map<String, Value> {
         .collect()
 }
 
-fn bigquery_output(creds: &Map<String, Value>, schema: &str) -> Result<Value> {
+/// A BigQuery output: the service account's key inline, with Dalgo's extras.
+fn bigquery_output(project: Value, keyfile: Value, extras: Map<String, Value>, schema: &str) -> Value {
     let mut out = json!({
         "type": "bigquery",
         "method": "service-account-json",
         "schema": schema,
         "threads": 4,
-        "project": creds.get("project_id").cloned().unwrap_or(Value::Null),
-        "keyfile_json": bigquery_keyfile(creds)?,
+        "project": project,
+        "keyfile_json": keyfile,
     });
     if let Some(o) = out.as_object_mut() {
-        o.extend(bigquery_extras(creds));
+        o.extend(extras);
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

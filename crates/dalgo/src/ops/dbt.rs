@@ -127,12 +127,7 @@ impl DbtOps<'_> {
         let written = async {
             let profile_name = profile::project_profile_name(&project_dir)?;
             let yaml = profile::render(&profile_name, wtype, &creds, &default_schema)?;
-            let file = paths.profiles_file();
-            secrets::write_private_atomically(&file, yaml.as_bytes()).map_err(|source| Error::Files {
-                action: "write",
-                path: file,
-                source,
-            })?;
+            profile::write(&paths.profiles_file(), &yaml)?;
             let row = dbt::WorkspaceRow {
                 source: kind,
                 repo_url: repo_url.as_deref(),

@@ -156,19 +156,9 @@ pub(super) async fn dbt(cfg: &DbtConfig, task: &DbtInProject<'_>, stdout: ChildS
     crate::dbt::contained(project)?;
     let name = profile::project_profile_name(project)?;
     let (yaml, cert) = profile::render_secret(&name, task.profile, &profiles.join("sslrootcert.pem"))?;
-    let write = |path: &Path, body: &str| {
-        if std::fs::read_to_string(path).ok().as_deref() == Some(body) {
-            return Ok(());
-        }
-        crate::secrets::write_private_atomically(path, body.as_bytes()).map_err(|source| Error::Files {
-            action: "write",
-            path: path.to_path_buf(),
-            source,
-        })
-    };
-    write(&profiles.join("profiles.yml"), &yaml)?;
+    profile::write(&profiles.join("profiles.yml"), &yaml)?;
     if let Some(cert) = cert {
-        write(&profiles.join("sslrootcert.pem"), &cert)?;
+        profile::write(&profiles.join("sslrootcert.pem"), &cert)?;
     }
     let tmp = tempfile::Builder::new().prefix("dalgo-dbt-").tempdir().map_err(|source| Error::Files {
         action: "create",
