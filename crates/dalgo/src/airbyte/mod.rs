@@ -89,6 +89,12 @@ pub struct OrgWorkspace {
 }
 
 impl OrgWorkspace {
+    /// The org with its workspace, or an error saying how to create it.
+    pub(crate) fn of(org: Org) -> Result<OrgWorkspace> {
+        let workspace_id = org.airbyte_workspace_id.clone().ok_or_else(|| Error::NoWorkspace(org.slug.clone()))?;
+        Ok(OrgWorkspace { org, workspace_id })
+    }
+
     /// [`Error::NotInWorkspace`] unless `workspace_id` is the org's.
     pub(crate) fn owns(&self, what: &'static str, id: &str, workspace_id: &str) -> Result<()> {
         if workspace_id == self.workspace_id {
@@ -114,9 +120,7 @@ impl OrgWorkspace {
 
 /// The org and its workspace id, or an error saying how to create it.
 pub(crate) async fn org_workspace(db: &Db, org_slug: &str) -> Result<OrgWorkspace> {
-    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
-    let workspace_id = org.airbyte_workspace_id.clone().ok_or_else(|| Error::NoWorkspace(org.slug.clone()))?;
-    Ok(OrgWorkspace { org, workspace_id })
+    OrgWorkspace::of(org::get(&mut *db.pool().acquire().await?, org_slug).await?)
 }
 
 pub(crate) async fn get_workspace(c: &Client, id: &str) -> Result<Workspace> {

@@ -693,11 +693,7 @@ impl Worker<'_> {
     /// knows, else the server in the deployment's block.
     async fn airbyte_via(&self, scope: &Scope, step: &Step) -> std::result::Result<AirbyteVia<'_>, End> {
         let via = match (&scope.org, &step.deployed.block) {
-            (Some(org), _) => match (self.dalgo.airbyte(), org.airbyte_workspace_id.clone()) {
-                (Ok(c), Some(workspace_id)) => Ok(AirbyteVia::Org(c, OrgWorkspace { org: org.clone(), workspace_id })),
-                (Err(e), _) => Err(e),
-                (_, None) => Err(Error::NoWorkspace(org.slug.clone())),
-            },
+            (Some(org), _) => self.dalgo.airbyte().and_then(|c| Ok(AirbyteVia::Org(c, OrgWorkspace::of(org.clone())?))),
             (None, Some(block)) => {
                 let configured = self.dalgo.config().airbyte.get().ok().flatten();
                 deployed::airbyte_client(self.client, configured, block).await.map(AirbyteVia::Block)
