@@ -164,12 +164,13 @@ pub fn parse(text: &str, document: &str) -> Result<OrgDocument> {
     let value: Value = crate::document::parse(text, document)?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        Error::InvalidDocument {
-            document: document.to_string(),
-            path: if path == "." { String::new() } else { path },
-            reason: e.into_inner().to_string(),
-        }
+        invalid(document, if path == "." { String::new() } else { path }, e.into_inner())
     })
+}
+
+/// [`Error::InvalidDocument`]: what is wrong at `path` in `document`.
+pub(crate) fn invalid(document: &str, path: impl Into<String>, reason: impl std::fmt::Display) -> Error {
+    Error::InvalidDocument { document: document.to_string(), path: path.into(), reason: reason.to_string() }
 }
 
 string_enum! {

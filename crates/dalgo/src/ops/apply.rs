@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::org::plan::{BasePlan, Duration, PlanSpec};
 use crate::orgdoc::{
     Action, DbtDoc, MemberDoc, OrgDocument, PipelineDoc, Plan, PlanDoc, ResourceChange, ResourceKind, SecretRef,
-    WarehouseDoc,
+    WarehouseDoc, invalid,
 };
 use crate::pipeline::TaskChoice;
 use crate::user::{Email, PasswordHash};
@@ -155,11 +155,11 @@ impl Dalgo {
     /// from where it says; the new token, when it is one.
     async fn read_dbt(&self, d: &mut DbtDoc, now: Option<&DbtDoc>, document: &str) -> Result<Option<SecretString>> {
         if d.repo.is_some() == d.local.is_some() {
-            return Err(Error::InvalidDocument {
-                document: document.into(),
-                path: "dbt".into(),
-                reason: "give the repository (repo) or a project on disk (local), one of them".into(),
-            });
+            return Err(invalid(
+                document,
+                "dbt",
+                "give the repository (repo) or a project on disk (local), one of them",
+            ));
         }
         let same_repo = now.is_some_and(|n| n.repo.is_some() && n.repo == d.repo);
         if same_repo && d.branch.is_none() {
@@ -198,17 +198,9 @@ impl Dalgo {
         w: &WarehouseDoc,
         document: &str,
     ) -> Result<(WarehouseType, Map<String, Value>, bool)> {
-        let bad = |path: &str, reason: String| Error::InvalidDocument {
-            document: document.to_string(),
-            path: path.to_string(),
-            reason,
-        };
-        let wtype: WarehouseType = w
-            .wtype
-            .trim()
-            .to_ascii_lowercase()
-            .parse()
-            .map_err(|_| bad("warehouse.type", format!("{:?} is not postgres, bigquery or snowflake", w.wtype)))?;
+        let wtype: WarehouseType = w.wtype.trim().to_ascii_lowercase().parse().map_err(|_| {
+            invalid(document, "warehouse.type", format!("{:?} is not postgres, bigquery or snowflake", w.wtype))
+        })?;
         // One connection at a time: the CLI's pool has one.
         let org = crate::org::find(&mut *self.db().pool().acquire().await?, &doc.org).await?;
         let now = match org {
@@ -222,13 +214,13 @@ impl Dalgo {
         let current = now.as_ref().map(|(wh, _)| wh.credentials_secret.as_str());
         let Some(text) = read_reference(&w.config, current, "warehouse.config", document)? else {
             // The org's own credentials, named.
-            let (wh, creds) = now.ok_or_else(|| bad("warehouse.config", "the org has no warehouse".into()))?;
+            let (wh, creds) = now.ok_or_else(|| invalid(document, "warehouse.config", "the org has no warehouse"))?;
             return Ok((wtype, creds, wh.wtype == wtype.as_str()));
         };
         let text = text.expose_secret().to_string();
         let config = crate::document::parse_object(&text, "the warehouse configuration")
             .and_then(|map| crate::warehouse::validate(wtype, map))
-            .map_err(|e| bad("warehouse.config", e.to_string()))?;
+            .map_err(|e| invalid(document, "warehouse.config", e))?;
         let same = now.is_some_and(|(wh, creds)| wh.wtype == wtype.as_str() && creds == config);
         Ok((wtype, config, same))
     }
@@ -349,50 +341,51 @@ impl Dalgo {
     /// place in it: the slug, a new org's name, members' emails and roles,
     /// flags, pipelines' names, crons and connection ids, and duplicates.
     async fn check_document(&self, doc: &OrgDocument, exists: bool, document: &str) -> Result<()> {
-        let bad = |path: String, e: &dyn std::fmt::Display| Error::InvalidDocument {
-            document: document.to_string(),
-            path,
-            reason: e.to_string(),
-        };
         if !crate::org::slug::is_valid(&doc.org) {
-            return Err(bad("org".into(), &"not a slug: lower-case letters, digits, - and _, at most 20"));
+            return Err(invalid(document, "org", "not a slug: lower-case letters, digits, - and _, at most 20"));
         }
         match &doc.name {
-            Some(name) => crate::org::validate_name(name).map(|_| ()).map_err(|e| bad("name".into(), &e))?,
-            None if !exists => return Err(bad("name".into(), &"a new org needs a name")),
+            Some(name) => crate::org::validate_name(name).map(|_| ()).map_err(|e| invalid(document, "name", e))?,
+            None if !exists => return Err(invalid(document, "name", "a new org needs a name")),
             None => {}
         }
         if let Some(p) = &doc.plan {
-            plan_spec(p).map_err(|e| bad("plan".into(), &e))?;
+            plan_spec(p).map_err(|e| invalid(document, "plan", e))?;
         }
         let roles: Vec<String> = self.roles().list().await?.into_iter().map(|r| r.role.slug).collect();
         let mut seen = std::collections::HashSet::new();
         for (i, m) in doc.members.iter().flatten().enumerate() {
-            let email = Email::parse(&m.email).map_err(|e| bad(format!("members[{i}].email"), &e))?;
+            let email = Email::parse(&m.email).map_err(|e| invalid(document, format!("members[{i}].email"), e))?;
             if !seen.insert(email.as_str().to_lowercase()) {
-                return Err(bad(format!("members[{i}].email"), &"listed twice"));
+                return Err(invalid(document, format!("members[{i}].email"), "listed twice"));
             }
             if !roles.contains(&m.role) {
                 let why = format!("no role {:?}; roles are {}", m.role, roles.join(", "));
-                return Err(bad(format!("members[{i}].role"), &why));
+                return Err(invalid(document, format!("members[{i}].role"), why));
             }
         }
         let catalogue: Vec<String> = self.flags().list().await?.into_iter().map(|f| f.name).collect();
         if let Some(name) = doc.flags.iter().flatten().map(|(k, _)| k).find(|k| !catalogue.contains(k)) {
-            return Err(bad(format!("flags.{name}"), &format!("no flag {name}; flags are {}", catalogue.join(", "))));
+            return Err(invalid(
+                document,
+                format!("flags.{name}"),
+                format!("no flag {name}; flags are {}", catalogue.join(", ")),
+            ));
         }
         let mut names = std::collections::HashSet::new();
         for (i, p) in doc.pipelines.iter().flatten().enumerate() {
-            crate::pipeline::validate_name(&p.name).map_err(|e| bad(format!("pipelines[{i}].name"), &e))?;
+            crate::pipeline::validate_name(&p.name)
+                .map_err(|e| invalid(document, format!("pipelines[{i}].name"), e))?;
             if !names.insert(p.name.as_str()) {
-                return Err(bad(format!("pipelines[{i}].name"), &"listed twice"));
+                return Err(invalid(document, format!("pipelines[{i}].name"), "listed twice"));
             }
             if let Some(cron) = &p.cron {
-                crate::pipeline::validate_cron(cron).map_err(|e| bad(format!("pipelines[{i}].cron"), &e))?;
+                crate::pipeline::validate_cron(cron)
+                    .map_err(|e| invalid(document, format!("pipelines[{i}].cron"), e))?;
             }
             for (j, c) in p.connections.iter().enumerate() {
                 crate::values::uuid_id("connection", c)
-                    .map_err(|e| bad(format!("pipelines[{i}].connections[{j}]"), &e))?;
+                    .map_err(|e| invalid(document, format!("pipelines[{i}].connections[{j}]"), e))?;
             }
         }
         Ok(())
@@ -403,7 +396,7 @@ impl Dalgo {
 /// `{secret: NAME}`, which may name only `current` (the org's own secret):
 /// another org's credentials cannot be taken by naming them.
 fn read_reference(r: &SecretRef, current: Option<&str>, path: &str, document: &str) -> Result<Option<SecretString>> {
-    let bad = |reason: String| Error::InvalidDocument { document: document.into(), path: path.into(), reason };
+    let bad = |reason: String| invalid(document, path, reason);
     match r {
         SecretRef::Secret(name) if current == Some(name.as_str()) => Ok(None),
         SecretRef::Secret(name) => Err(bad(format!(
