@@ -214,22 +214,8 @@ pub(crate) async fn find_or_create(conn: &mut PgConnection, name: &str, actor: &
         return Ok((org, false));
     }
     let base = slug::base_slug(name);
-    let insert =
-        format!("INSERT INTO orgs (name, slug) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING {ORG_COLUMNS}");
     for n in 1..=10_000 {
-        let candidate = slug::candidate(&base, n);
-        let created: Option<Org> = sqlx::query_as(sqlx::AssertSqlSafe(insert.clone()))
-            .bind(name)
-            .bind(&candidate)
-            .fetch_optional(&mut *conn)
-            .within()
-            .await?;
-        if let Some(org) = created {
-            audit::Entry::new(actor, Action::Create, Resource::Org, org.uuid.to_string())
-                .of(Some(&org))
-                .details(json!({ "name": org.name, "slug": org.slug }))
-                .record(conn)
-                .await?;
+        if let Some(org) = insert(conn, name, &slug::candidate(&base, n), actor).await? {
             return Ok((org, true));
         }
         // The insert lost to the name (a concurrent create) or to the slug.
@@ -240,24 +226,31 @@ pub(crate) async fn find_or_create(conn: &mut PgConnection, name: &str, actor: &
     Err(Error::InvalidOrgName { given: name.to_string(), reason: "no free slug for it" })
 }
 
+/// Inserts the org `slug` named `name` and records it; `None` when another
+/// org has the name or the slug (the unique indexes decide).
+async fn insert(conn: &mut PgConnection, name: &str, slug: &str, actor: &str) -> Result<Option<Org>> {
+    let sql = format!("INSERT INTO orgs (name, slug) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING {ORG_COLUMNS}");
+    let created: Option<Org> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).bind(slug).fetch_optional(&mut *conn).within().await?;
+    if let Some(org) = &created {
+        audit::Entry::new(actor, Action::Create, Resource::Org, org.uuid.to_string())
+            .of(Some(org))
+            .details(json!({ "name": org.name, "slug": org.slug }))
+            .record(conn)
+            .await?;
+    }
+    Ok(created)
+}
+
 /// Creates the org `slug` named `name`, with the Internal plan, in one
 /// transaction; a slug or a name another org has is refused, nothing written.
 pub(crate) async fn create_named(db: &Db, slug: &str, name: &str, actor: &str) -> Result<Org> {
     let name = validate_name(name)?;
     let mut tx = db.pool().begin().within().await?;
-    let insert =
-        format!("INSERT INTO orgs (name, slug) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING {ORG_COLUMNS}");
-    let created: Option<Org> =
-        sqlx::query_as(sqlx::AssertSqlSafe(insert)).bind(name).bind(slug).fetch_optional(&mut *tx).within().await?;
-    let org = created.ok_or_else(|| Error::InvalidOrgName {
+    let org = insert(&mut tx, name, slug, actor).await?.ok_or_else(|| Error::InvalidOrgName {
         given: name.to_string(),
         reason: "another org has this name or this slug",
     })?;
-    audit::Entry::new(actor, Action::Create, Resource::Org, org.uuid.to_string())
-        .of(Some(&org))
-        .details(json!({ "name": org.name, "slug": org.slug }))
-        .record(&mut tx)
-        .await?;
     ensure_internal_plan(&mut tx, &org, actor).await?;
     tx.commit().within().await?;
     Ok(org)
