@@ -313,3 +313,111 @@ fn a_killed_apply_is_finished_by_applying_again() {
         .assert()
         .code(0);
 }
+
+/// `apply -f FILE` with the environment variable `KOBO_PW` set to `pw`.
+fn apply_with(env: &Env, doc: &Value, pw: &str, extra: &[&str]) -> std::process::Output {
+    let file = env.db.home().join("org.yaml");
+    std::fs::write(&file, serde_yaml::to_string(doc).unwrap()).unwrap();
+    let mut args = vec!["apply", "-f", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    env.dalgo(&args).env("KOBO_PW", pw).output().unwrap()
+}
+
+/// The org's Airbyte sources and connections are a section of its document,
+/// by name: the export shows a source made elsewhere with its secret kept
+/// by Airbyte and pipelines naming connections; a new source with its
+/// password from the environment, a connection from it, a pipeline naming
+/// that connection and a connection removed plan exactly those four changes
+/// and apply; the password reaches Airbyte, never the export (which names
+/// the version holding it); the same value again is no change, another is
+/// a new version; a password in clear is refused with its place.
+#[test]
+fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference() {
+    let env = Env::new("Airbyte Doc NGO");
+    env.create("daily", &["--connection", &env.a]);
+    let (_, doc) = export(&env);
+    assert_eq!(
+        doc["airbyte"]["sources"],
+        json!([{ "name": "seed-source", "definition": "Postgres", "config": { "host": "h" } }])
+    );
+    assert_eq!(doc["airbyte"]["connections"][0]["name"], "seed-0");
+    assert_eq!(doc["airbyte"]["connections"][0]["source"], "seed-source");
+    assert_eq!(doc["airbyte"]["connections"][0]["destination"], "seed-dest", "not the warehouse's");
+    assert_eq!(doc["pipelines"][0]["connections"], json!(["seed-0"]), "pipelines name connections");
+    assert_eq!(apply_with(&env, &doc, "", &["--exit-code"]).status.code(), Some(0));
+
+    let mut edit = doc.clone();
+    let kobo = json!({ "name": "kobo", "definition": "postgres", "config": {
+        "host": "kobo.example.org", "port": 5432, "database": "kobo", "username": "reader",
+        "password": { "env": "KOBO_PW" } } });
+    edit["airbyte"]["sources"].as_array_mut().unwrap().push(kobo);
+    edit["airbyte"]["connections"] = json!([doc["airbyte"]["connections"][0], {
+        "name": "kobo-sync", "source": "kobo", "streams": ["orders"], "sync_mode": "incremental",
+        "destination_sync_mode": "append", "cron": "0 4 * * *" }]);
+    edit["pipelines"].as_array_mut().unwrap().push(json!({ "name": "nightly", "connections": ["kobo-sync"] }));
+    let planned = apply_with(&env, &edit, "s3cret-kobo", &["--dry-run", "--exit-code", "-o", "json"]);
+    assert_eq!(planned.status.code(), Some(1), "{}", stderr(&planned));
+    let report: Value = serde_json::from_slice(&planned.stdout).unwrap();
+    let mut changes: Vec<String> = report["orgs"][0]["plan"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "unchanged")
+        .map(|c| {
+            format!("{} {} {}", c["action"].as_str().unwrap(), c["kind"].as_str().unwrap(), c["name"].as_str().unwrap())
+        })
+        .collect();
+    changes.sort();
+    assert_eq!(
+        changes,
+        ["create connection kobo-sync", "create pipeline nightly", "create source kobo", "delete connection seed-1"]
+    );
+    assert_eq!(env.stub.count("sources"), 1, "the dry run wrote nothing");
+
+    let applied = apply_with(&env, &edit, "s3cret-kobo", &[]);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    let created = env.stub.requests_to("/v1/sources/create");
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].body["connectionConfiguration"]["password"], "s3cret-kobo", "Airbyte got the password");
+    let made = &env.stub.requests_to("/v1/connections/create")[0].body;
+    assert_eq!(made["scheduleData"]["cron"]["cronExpression"], "0 0 4 * * ?");
+    let selected: Vec<&Value> =
+        made["syncCatalog"]["streams"].as_array().unwrap().iter().filter(|s| s["config"]["selected"] == true).collect();
+    assert_eq!((selected.len(), &selected[0]["config"]["syncMode"]), (1, &json!("incremental")));
+    assert_eq!(env.stub.count("connections"), 2, "seed-1 is gone, kobo-sync is made");
+    let task_connection = env.db.scalar(
+        "SELECT ot.connection_id FROM org_tasks ot JOIN pipeline_tasks pt ON pt.org_task_id = ot.id
+           JOIN pipelines p ON p.id = pt.pipeline_id WHERE p.name = 'nightly'",
+    );
+    assert_eq!(env.stub.connection(&task_connection)["name"], "kobo-sync", "the pipeline syncs the one it names");
+
+    let (text, exported) = export(&env);
+    assert!(!text.contains("s3cret-kobo"), "{text}");
+    let secret = env.db.scalar("SELECT secret FROM source_secrets WHERE field = 'password'");
+    assert_eq!(exported["airbyte"]["sources"][1]["config"]["password"], json!({ "secret": secret }));
+    let held: Value = serde_json::from_slice(&std::fs::read(env.db.secrets_dir().join(&secret)).unwrap()).unwrap();
+    assert_eq!(held["SecretString"], "s3cret-kobo", "the version holds the value sent");
+    let schema: Value = serde_json::from_slice(&env.dalgo(&["schema"]).output().unwrap().stdout).unwrap();
+    assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&exported), "{exported}");
+    assert_eq!(apply_with(&env, &edit, "s3cret-kobo", &["--exit-code"]).status.code(), Some(0), "same value");
+    assert_eq!(apply_with(&env, &exported, "", &["--exit-code"]).status.code(), Some(0), "the export");
+
+    let rotated = apply_with(&env, &edit, "rotated-kobo", &[]);
+    assert!(
+        String::from_utf8_lossy(&rotated.stdout).contains("~ source kobo: config.password"),
+        "{}",
+        stderr(&rotated)
+    );
+    let now = env.db.scalar("SELECT secret FROM source_secrets WHERE field = 'password'");
+    assert_ne!(now, secret, "a new version");
+    assert!(!env.db.secrets_dir().join(&secret).exists(), "the old version is removed");
+    let updated = env.stub.requests_to("/v1/sources/update");
+    assert_eq!(updated.last().unwrap().body["connectionConfiguration"]["password"], "rotated-kobo");
+
+    let mut clear = edit.clone();
+    clear["airbyte"]["sources"][1]["config"]["password"] = json!("in-clear");
+    let refused = apply_with(&env, &clear, "", &[]);
+    assert_eq!(refused.status.code(), Some(65), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("airbyte.sources[1].config.password: a secret field"), "{}", stderr(&refused));
+    assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
+}

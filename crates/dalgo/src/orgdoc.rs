@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
 
@@ -37,6 +37,9 @@ pub struct OrgDocument {
     /// The org's dbt workspace: a repository dalgo clones, or a project on disk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dbt: Option<DbtDoc>,
+    /// The org's Airbyte sources and connections, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub airbyte: Option<AirbyteDoc>,
     /// Every member of the org with their role; anyone else is removed. A
     /// new user gets no password (they set one with `dalgo changepassword`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,6 +121,103 @@ pub struct DbtDoc {
     pub token: Option<SecretRef>,
 }
 
+/// The org's Airbyte workspace: each list present is every source or
+/// connection there is (any other is deleted); a list left out is left alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AirbyteDoc {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<SourceDoc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<Vec<ConnectionDoc>>,
+}
+
+/// A source, by its name in the org's workspace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDoc {
+    pub name: String,
+    /// Its connector: a source definition's name (`dalgo airbyte definitions`) or id.
+    pub definition: String,
+    /// Its configuration, as the connector's specification describes it. A
+    /// secret field is a reference, never a value: `{secret: NAME}` (the
+    /// version dalgo holds for it), `{env: VAR}`, `{file: PATH}`, or
+    /// `{kept: airbyte}` (the value Airbyte holds, which dalgo never read:
+    /// a source made elsewhere).
+    #[serde(default)]
+    pub config: Map<String, Value>,
+}
+
+/// A connection, by its name in the org's workspace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionDoc {
+    pub name: String,
+    /// The source it reads: its name.
+    pub source: String,
+    /// The destination it writes to: its name; absent: the org's warehouse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// The streams it syncs; empty or absent: every stream.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub streams: Vec<String>,
+    /// `full_refresh` or `incremental`.
+    #[serde(default = "full_refresh")]
+    pub sync_mode: String,
+    /// `overwrite`, `append` or `append_dedup`.
+    #[serde(default = "overwrite")]
+    pub destination_sync_mode: String,
+    /// The schema it writes into; absent: the destination's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Airbyte's own schedule: a cron (5 fields, UTC, or Quartz's 6 or 7);
+    /// null or absent: synced only when asked (as by a pipeline).
+    #[serde(default)]
+    pub cron: Option<String>,
+}
+
+fn full_refresh() -> String {
+    "full_refresh".into()
+}
+
+fn overwrite() -> String {
+    "overwrite".into()
+}
+
+/// A secret field of a source's configuration, as a document gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldRef {
+    Given(SecretRef),
+    /// `{kept: airbyte}`: the value Airbyte holds, left as it is.
+    Kept,
+}
+
+impl FieldRef {
+    /// The reference a config value is, if it is one: an object of one
+    /// key, `secret`, `env` or `file` with a string, or `kept: airbyte`.
+    pub fn of(v: &Value) -> Option<FieldRef> {
+        let (key, value) = v.as_object().filter(|o| o.len() == 1)?.iter().next()?;
+        let value = value.as_str()?;
+        Some(FieldRef::Given(match key.as_str() {
+            "secret" => SecretRef::Secret(value.into()),
+            "env" => SecretRef::Env(value.into()),
+            "file" => SecretRef::File(value.into()),
+            "kept" if value == "airbyte" => return Some(FieldRef::Kept),
+            _ => return None,
+        }))
+    }
+
+    /// The reference as a config value.
+    pub fn to_value(&self) -> Value {
+        match self {
+            FieldRef::Given(SecretRef::Secret(n)) => json!({ "secret": n }),
+            FieldRef::Given(SecretRef::Env(v)) => json!({ "env": v }),
+            FieldRef::Given(SecretRef::File(f)) => json!({ "file": f }),
+            FieldRef::Kept => json!({ "kept": "airbyte" }),
+        }
+    }
+}
+
 /// A member and their role.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -135,7 +235,7 @@ pub struct PipelineDoc {
     /// Five-field cron, in UTC; null or absent: it runs only when asked.
     #[serde(default)]
     pub cron: Option<String>,
-    /// Airbyte connection ids, synced first in this order.
+    /// Airbyte connections (names, or ids), synced first in this order.
     #[serde(default)]
     pub connections: Vec<String>,
     /// Transform task slugs in order (`[]`: none). Absent: Dalgo's default
@@ -190,6 +290,8 @@ string_enum! {
         Plan => "plan",
         Warehouse => "warehouse",
         Dbt => "dbt",
+        Source => "source",
+        Connection => "connection",
         Member => "member",
         Flag => "flag",
         Pipeline => "pipeline",
@@ -245,6 +347,7 @@ pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
         plan: None,
         warehouse: None,
         dbt: None,
+        airbyte: None,
         members: None,
         flags: None,
         pipelines: None,
@@ -270,6 +373,9 @@ pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
         let keys = ["repo", "branch", "local", "default_schema", "token"];
         changes.push(one(ResourceKind::Dbt, &desired.org, now.dbt.as_ref().map(|d| json!(d)), json!(want), &keys));
     }
+    if let Some(airbyte) = &desired.airbyte {
+        changes.extend(airbyte_changes(now.airbyte.as_ref(), airbyte));
+    }
     if let Some(members) = &desired.members {
         let key = |m: &MemberDoc| m.email.to_lowercase();
         let have: BTreeMap<String, &MemberDoc> = now.members.iter().flatten().map(|m| (key(m), m)).collect();
@@ -294,11 +400,39 @@ pub fn plan(current: Option<&OrgDocument>, desired: &OrgDocument) -> Plan {
     Plan { org: desired.org.clone(), changes }
 }
 
+/// The sources and connections that change, each list as the document
+/// has it against `now`'s.
+fn airbyte_changes(now: Option<&AirbyteDoc>, want: &AirbyteDoc) -> Vec<ResourceChange> {
+    let mut changes = Vec::new();
+    if let Some(sources) = &want.sources {
+        let have: BTreeMap<String, &SourceDoc> =
+            now.and_then(|a| a.sources.as_ref()).into_iter().flatten().map(|s| (s.name.clone(), s)).collect();
+        let want: BTreeMap<String, &SourceDoc> = sources.iter().map(|s| (s.name.clone(), s)).collect();
+        changes.extend(section(ResourceKind::Source, &have, &want, |a, b| {
+            let mut keys: Vec<&String> = a.config.keys().chain(b.config.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            let config = keys.into_iter().filter_map(|k| {
+                let at = |c: &Map<String, Value>| c.get(k).cloned().unwrap_or(Value::Null);
+                field(&format!("config.{k}"), &at(&a.config), &at(&b.config))
+            });
+            field("definition", &json!(a.definition), &json!(b.definition)).into_iter().chain(config).collect()
+        }));
+    }
+    if let Some(connections) = &want.connections {
+        let have: BTreeMap<String, &ConnectionDoc> =
+            now.and_then(|a| a.connections.as_ref()).into_iter().flatten().map(|c| (c.name.clone(), c)).collect();
+        let want: BTreeMap<String, &ConnectionDoc> = connections.iter().map(|c| (c.name.clone(), c)).collect();
+        let keys = ["source", "destination", "streams", "sync_mode", "destination_sync_mode", "namespace", "cron"];
+        changes.extend(section(ResourceKind::Connection, &have, &want, |a, b| fields_of(&json!(a), &json!(b), &keys)));
+    }
+    changes
+}
+
 /// A section that is one resource: created, updated (these fields) or unchanged.
 fn one(kind: ResourceKind, name: &str, now: Option<Value>, want: Value, keys: &[&str]) -> ResourceChange {
     let Some(now) = now else { return ResourceChange::new(kind, name, Action::Create) };
-    let fields: Vec<FieldChange> =
-        keys.iter().filter_map(|k| field(k, now.get(*k).unwrap_or(&Value::Null), &want[*k])).collect();
+    let fields = fields_of(&now, &want, keys);
     let action = if fields.is_empty() { Action::Unchanged } else { Action::Update };
     ResourceChange { fields, ..ResourceChange::new(kind, name, action) }
 }
@@ -324,6 +458,12 @@ fn section<T>(
         .collect();
     out.extend(have.keys().filter(|k| !want.contains_key(*k)).map(|k| ResourceChange::new(kind, k, Action::Delete)));
     out
+}
+
+/// The `keys` whose values differ between `now` and `want` (absent is null).
+fn fields_of(now: &Value, want: &Value, keys: &[&str]) -> Vec<FieldChange> {
+    let at = |v: &Value, k: &str| v.get(k).cloned().unwrap_or(Value::Null);
+    keys.iter().filter_map(|k| field(k, &at(now, k), &at(want, k))).collect()
 }
 
 fn field(name: &str, from: &Value, to: &Value) -> Option<FieldChange> {

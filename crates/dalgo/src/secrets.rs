@@ -190,16 +190,19 @@ pub async fn inventory(db: &crate::db::Db, store: &SecretStore) -> Result<Vec<Se
 
 /// (secret name, what it holds, org slug) for every secret a row names.
 async fn references(db: &crate::db::Db) -> Result<Vec<(String, &'static str, String)>> {
-    let rows: Vec<(String, bool, String)> = sqlx::query_as(
-        "SELECT w.credentials_secret, true, o.slug FROM warehouses w JOIN orgs o ON o.id = w.org_id
+    let rows: Vec<(String, i32, String)> = sqlx::query_as(
+        "SELECT w.credentials_secret, 0, o.slug FROM warehouses w JOIN orgs o ON o.id = w.org_id
          UNION ALL
-         SELECT d.token_secret, false, o.slug FROM dbt_workspaces d JOIN orgs o ON o.id = d.org_id
-          WHERE d.token_secret IS NOT NULL",
+         SELECT d.token_secret, 1, o.slug FROM dbt_workspaces d JOIN orgs o ON o.id = d.org_id
+          WHERE d.token_secret IS NOT NULL
+         UNION ALL
+         SELECT f.secret, 2, o.slug FROM source_secrets f JOIN orgs o ON o.id = f.org_id",
     )
     .fetch_all(db.pool())
     .within()
     .await?;
-    Ok(rows.into_iter().map(|(n, wh, org)| (n, if wh { "warehouse" } else { "git token" }, org)).collect())
+    let kind = |k: i32| ["warehouse", "git token", "Airbyte source secret"][k.clamp(0, 2) as usize];
+    Ok(rows.into_iter().map(|(n, k, org)| (n, kind(k), org)).collect())
 }
 
 /// Deletes a secret no row refers to, and says so in the audit log.
@@ -243,16 +246,20 @@ pub enum SecretKind {
     Warehouse,
     /// An org's git access token: `gitrepoAccessToken-<uuid>`.
     GitToken,
+    /// A secret field of one of the org's Airbyte sources, as an org
+    /// document gave it: `airbyteSourceSecret-<slug>-<uuid>` (dalgo's own).
+    SourceField,
 }
 
 impl SecretKind {
     #[cfg(any(feature = "aws", test))]
-    pub(crate) const ALL: [SecretKind; 2] = [SecretKind::Warehouse, SecretKind::GitToken];
+    pub(crate) const ALL: [SecretKind; 3] = [SecretKind::Warehouse, SecretKind::GitToken, SecretKind::SourceField];
 
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             SecretKind::Warehouse => "warehouse",
             SecretKind::GitToken => "git_token",
+            SecretKind::SourceField => "source_field",
         }
     }
 
@@ -261,6 +268,7 @@ impl SecretKind {
         match self {
             SecretKind::Warehouse => "warehouseCreds",
             SecretKind::GitToken => "gitrepoAccessToken",
+            SecretKind::SourceField => "airbyteSourceSecret",
         }
     }
 
@@ -276,7 +284,7 @@ impl SecretKind {
     fn new_name(self, org_slug: &str) -> String {
         let id = uuid::Uuid::new_v4();
         match self {
-            SecretKind::Warehouse => format!("{}-{org_slug}-{id}", self.prefix()),
+            SecretKind::Warehouse | SecretKind::SourceField => format!("{}-{org_slug}-{id}", self.prefix()),
             SecretKind::GitToken => format!("{}-{id}", self.prefix()),
         }
     }
@@ -319,18 +327,23 @@ async fn forget(db: &crate::db::Db, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// The org's recorded versions that no row names: what an operation killed
-/// midway left. Only safe under the org's operations lock, which every
-/// operation that writes a version holds.
-const UNUSED_VERSIONS: &str = "SELECT s.name FROM org_secrets s
-     WHERE s.org_id = $1
-       AND NOT EXISTS (SELECT 1 FROM warehouses w WHERE w.credentials_secret = s.name)
-       AND NOT EXISTS (SELECT 1 FROM dbt_workspaces d WHERE d.token_secret = s.name)";
+/// Whether a row names the version `s.name` (a warehouse's credentials, a
+/// dbt workspace's token, a source's secret field).
+const REFERENCED: &str = "EXISTS (SELECT 1 FROM warehouses w WHERE w.credentials_secret = s.name)
+      OR EXISTS (SELECT 1 FROM dbt_workspaces d WHERE d.token_secret = s.name)
+      OR EXISTS (SELECT 1 FROM source_secrets f WHERE f.secret = s.name)";
 
-/// Removes the org's versions no row names (see [`UNUSED_VERSIONS`]) and
+/// The org's (`$1`) recorded versions that no row names: what an operation
+/// killed midway left. Only safe under the org's operations lock, which
+/// every operation that writes a version holds.
+fn unused_versions() -> String {
+    format!("SELECT s.name FROM org_secrets s WHERE s.org_id = $1 AND NOT ({REFERENCED})")
+}
+
+/// Removes the org's versions no row names (see [`unused_versions`]) and
 /// returns their names. Called first by every operation that writes one.
 pub(crate) async fn sweep(db: &crate::db::Db, store: &SecretStore, org: &crate::org::Org) -> Result<Vec<String>> {
-    let names: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{UNUSED_VERSIONS} ORDER BY s.name")))
+    let names: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{} ORDER BY s.name", unused_versions())))
         .bind(org.id)
         .fetch_all(db.pool())
         .within()
@@ -353,7 +366,8 @@ pub(crate) async fn org_versions(
     let mut names: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM org_secrets WHERE org_id = $1
          UNION SELECT credentials_secret FROM warehouses WHERE org_id = $1
-         UNION SELECT token_secret FROM dbt_workspaces WHERE org_id = $1 AND token_secret IS NOT NULL",
+         UNION SELECT token_secret FROM dbt_workspaces WHERE org_id = $1 AND token_secret IS NOT NULL
+         UNION SELECT secret FROM source_secrets WHERE org_id = $1",
     )
     .bind(org.id)
     .fetch_all(db.pool())
@@ -403,12 +417,9 @@ pub async fn gc(
     min_age: std::time::Duration,
     dry_run: bool,
 ) -> Result<GcReport> {
-    let slugs: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT o.slug FROM org_secrets s JOIN orgs o ON o.id = s.org_id
-          WHERE NOT EXISTS (SELECT 1 FROM warehouses w WHERE w.credentials_secret = s.name)
-            AND NOT EXISTS (SELECT 1 FROM dbt_workspaces d WHERE d.token_secret = s.name)
-          ORDER BY o.slug",
-    )
+    let slugs: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT DISTINCT o.slug FROM org_secrets s JOIN orgs o ON o.id = s.org_id WHERE NOT ({REFERENCED}) ORDER BY o.slug"
+    )))
     .fetch_all(db.pool())
     .within()
     .await?;
@@ -425,8 +436,9 @@ pub async fn gc(
             }
         };
         let unused: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT name FROM ({UNUSED_VERSIONS}) u JOIN org_secrets s USING (name)
-              WHERE s.created_at <= now() - make_interval(secs => $2) ORDER BY name"
+            "SELECT name FROM ({}) u JOIN org_secrets s USING (name)
+              WHERE s.created_at <= now() - make_interval(secs => $2) ORDER BY name",
+            unused_versions()
         )))
         .bind(org.id)
         .bind(min_age.as_seconds_f64())

@@ -3,6 +3,7 @@
 //! destinations, connections, syncs and their jobs.
 
 mod client;
+pub mod fields;
 mod jobs;
 pub mod types;
 

@@ -2,15 +2,18 @@
 //! that lives in another org's workspace is [`Error::NotInWorkspace`]: no org
 //! reads, changes, syncs or deletes another's.
 
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::Dalgo;
+use crate::airbyte::fields;
 use crate::airbyte::{
     self, Actor, ActorRead, AttemptLogs, CheckResult, Client, Connection, ConnectionChanges, ConnectionSpec,
     Definition, Job, StreamInfo, SyncEvent, SyncOptions, SyncOutcome, Workspace,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, OrWarn, Result};
 use crate::org::Org;
+use crate::secrets::{self, SecretKind};
 
 /// An org and its Airbyte workspace.
 pub struct OrgAirbyte<'a> {
@@ -248,7 +251,121 @@ impl Dalgo {
     }
 }
 
+/// A source as an org document gives it: by name, with its secret fields
+/// apart from the rest of its config.
+#[derive(Debug, Clone)]
+pub struct SourceSpec {
+    pub name: String,
+    /// The connector: a definition's name or id.
+    pub definition: String,
+    /// The config but for its secret fields.
+    pub config: Value,
+    /// The secret fields, by their place (`tunnel_method.password`).
+    pub secrets: Vec<(String, SecretValue)>,
+}
+
+/// Where a secret field of a source comes from.
+#[derive(Debug, Clone)]
+pub enum SecretValue {
+    /// A new value: stored as a new version of the org's secrets.
+    New(SecretString),
+    /// The version dalgo holds for this field (its name).
+    Held(String),
+    /// The value Airbyte holds, which dalgo never read: sent back masked.
+    Kept,
+}
+
 impl super::OrgOps<'_> {
+    /// Creates the org's source of this name, or updates the one there is,
+    /// from `spec`; the source as Airbyte returns it.
+    ///
+    /// Under the org's operations lock and the rule of [`crate::ops`]: each
+    /// new secret value is a new version, recorded and written before the
+    /// source is; the fields switch to their versions in one transaction
+    /// after Airbyte took them, and the versions they replace are removed
+    /// then. A kill before that leaves the source with fields dalgo does not
+    /// hold, which the next apply writes again; unused versions are swept.
+    /// Sources are found by name, so a re-run adopts one a killed run made.
+    pub async fn put_source(&self, spec: SourceSpec) -> Result<ActorRead> {
+        let (dalgo, client) = (self.dalgo, self.dalgo.airbyte()?);
+        self.locked(async |org| {
+            let ow = airbyte::OrgWorkspace::of(org)?;
+            secrets::sweep(dalgo.db(), dalgo.store(), &ow.org).await?;
+            let existing =
+                airbyte::list(client, Actor::Source, &ow.workspace_id).await?.into_iter().find(|s| s.name == spec.name);
+            let mut config = spec.config.clone();
+            let mut written = Vec::new();
+            let made = async {
+                for (field, value) in &spec.secrets {
+                    let text = match value {
+                        SecretValue::New(v) => {
+                            let kind = SecretKind::SourceField;
+                            let name = secrets::put_new_version(dalgo.db(), dalgo.store(), &ow.org, kind, v).await?;
+                            written.push((field.clone(), name));
+                            v.expose_secret().to_string()
+                        }
+                        SecretValue::Held(name) => dalgo
+                            .store()
+                            .get(name)
+                            .await?
+                            .ok_or_else(|| Error::Secrets { message: format!("secret {name} is not in the store") })?
+                            .expose_secret()
+                            .to_string(),
+                        SecretValue::Kept => fields::MASK.to_string(),
+                    };
+                    let path: Vec<String> = field.split('.').map(String::from).collect();
+                    fields::set(&mut config, &path, Value::String(text));
+                }
+                match &existing {
+                    Some(s) => airbyte::update(client, Actor::Source, &s.id, None, &config).await,
+                    None => {
+                        let def =
+                            airbyte::find_definition(client, Actor::Source, &ow.workspace_id, &spec.definition).await?;
+                        airbyte::create(client, Actor::Source, &ow.workspace_id, &spec.name, &def.id, &config).await
+                    }
+                }
+            };
+            let source = match made.await {
+                Ok(s) => s,
+                Err(e) => {
+                    for (_, name) in &written {
+                        secrets::remove_version(dalgo.db(), dalgo.store(), name)
+                            .await
+                            .or_warn(format_args!("remove the unused secret version {name}"));
+                    }
+                    return Err(e);
+                }
+            };
+            let keep: Vec<String> = spec.secrets.iter().map(|(f, _)| f.clone()).collect();
+            for old in fields::record(dalgo.db(), &ow.org, &source.id, &written, &keep).await? {
+                secrets::remove_version(dalgo.db(), dalgo.store(), &old)
+                    .await
+                    .or_warn(format_args!("remove the replaced secret version {old} (the org's next operation will)"));
+            }
+            Ok(source)
+        })
+        .await
+    }
+
+    /// Deletes the org's source of this name (with its connections, as
+    /// Airbyte does) and the secret versions of its fields; whether there
+    /// was one. Under the org's operations lock; the fields are forgotten
+    /// first, so a kill leaves versions the next operation sweeps.
+    pub async fn delete_source(&self, name: &str) -> Result<bool> {
+        let (dalgo, client) = (self.dalgo, self.dalgo.airbyte()?);
+        self.locked(async |org| {
+            let ow = airbyte::OrgWorkspace::of(org)?;
+            let found =
+                airbyte::list(client, Actor::Source, &ow.workspace_id).await?.into_iter().find(|s| s.name == name);
+            let Some(source) = found else { return Ok(false) };
+            fields::forget(dalgo.db(), &source.id).await?;
+            airbyte::delete(client, Actor::Source, &source.id).await?;
+            secrets::sweep(dalgo.db(), dalgo.store(), &ow.org).await?;
+            Ok(true)
+        })
+        .await
+    }
+
     /// Creates the org's Airbyte workspace (named after its slug) unless it
     /// has one Airbyte still knows; the workspace and whether it was made.
     /// Under the org's operations lock.

@@ -61,7 +61,7 @@ use serde::Serialize;
 pub use self::admin::{
     Audit, CreateOrgAndUser, FlowRuns, Locks, MaintainOptions, MaintainReport, Orgs, Roles, Secrets, Users,
 };
-pub use self::airbyte::{AirbyteLogin, OrgAirbyte};
+pub use self::airbyte::{AirbyteLogin, OrgAirbyte, SecretValue, SourceSpec};
 pub use self::dbt::{DbtOps, DbtRunOptions, DbtSetupReport, DbtTeardownReport};
 pub use self::entities::{AirbyteEntities, BlockEntity, Entities, OrgTask, PipelineEntity, Presence};
 pub use self::import::{ExternalCheck, Imported};

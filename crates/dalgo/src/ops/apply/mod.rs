@@ -11,6 +11,8 @@
 //! half-way is finished by applying the same document again, and applying
 //! it once more plans nothing.
 
+mod airbyte;
+
 use std::collections::BTreeMap;
 
 use futures_util::TryStreamExt;
@@ -37,6 +39,8 @@ struct Prepared {
     warehouse: Option<(WarehouseType, Map<String, Value>)>,
     /// A new repository token the document gives, read.
     dbt_token: Option<SecretString>,
+    /// The sources the document gives, read.
+    airbyte: airbyte::ReadAirbyte,
 }
 
 impl Dalgo {
@@ -45,6 +49,12 @@ impl Dalgo {
     /// its own flag values and its pipelines. Exporting then applying
     /// changes nothing.
     pub async fn export_org(&self, slug: &str) -> Result<OrgDocument> {
+        Ok(self.export_with_airbyte(slug).await?.0)
+    }
+
+    /// The org as a document, and its workspace as Airbyte has it (when it
+    /// has one and Airbyte is configured).
+    async fn export_with_airbyte(&self, slug: &str) -> Result<(OrgDocument, Option<airbyte::AirbyteState>)> {
         // One connection at a time: the CLI's pool has one.
         let members: Vec<MemberDoc> = self
             .users()
@@ -63,8 +73,11 @@ impl Dalgo {
             .filter(|f| f.source == crate::flags::Source::Org)
             .map(|f| (f.name, f.value))
             .collect();
+        let org = crate::org::get(&mut *self.db().pool().acquire().await?, slug).await?;
+        let state = airbyte::AirbyteState::read(self, &org).await?;
+        let connection =
+            |id: String| state.as_ref().and_then(|s| s.connection_name(&id)).map_or(id.clone(), String::from);
         let mut conn = self.db().pool().acquire().await?;
-        let org = crate::org::get(&mut conn, slug).await?;
         let pipelines = crate::pipeline::all_with_tasks(&mut conn, &org)
             .await?
             .into_iter()
@@ -73,7 +86,7 @@ impl Dalgo {
                 PipelineDoc {
                     name: p.name,
                     cron: p.cron,
-                    connections: syncs.into_iter().filter_map(|t| t.connection_id).collect(),
+                    connections: syncs.into_iter().filter_map(|t| t.connection_id).map(connection).collect(),
                     transform: Some(transform.into_iter().map(|t| t.slug).collect()),
                     continue_on_sync_failure: p.continue_on_sync_failure,
                 }
@@ -99,16 +112,19 @@ impl Dalgo {
                 token: ws.token_secret.map(SecretRef::Secret),
             }
         });
-        Ok(OrgDocument {
+        let airbyte = state.as_ref().map(|s| s.export(&org.slug)).transpose()?;
+        let doc = OrgDocument {
             org: org.slug,
             name: Some(org.name),
             plan,
             warehouse,
             dbt,
+            airbyte,
             members: Some(members),
             flags: Some(flags),
             pipelines: Some(pipelines),
-        })
+        };
+        Ok((doc, state))
     }
 
     /// What applying the document would change, after checking it against
@@ -122,7 +138,11 @@ impl Dalgo {
     /// The org as it is, the document checked and planned against it, and
     /// the warehouse configuration the document gives, read.
     async fn prepare(&self, doc: &OrgDocument, document: &str) -> Result<Prepared> {
-        let current = self.current(doc).await?;
+        let (current, state) = match self.export_with_airbyte(&doc.org).await {
+            Ok((now, state)) => (Some(now), state),
+            Err(Error::OrgNotFound { .. }) => (None, None),
+            Err(e) => return Err(e),
+        };
         self.check_document(doc, current.is_some(), document).await?;
         // Names as dalgo writes them (`DALGO` is `Dalgo`), so that case alone is no change.
         let mut desired = doc.clone();
@@ -146,8 +166,9 @@ impl Dalgo {
             let now = current.as_ref().and_then(|c| c.dbt.as_ref());
             dbt_token = self.read_dbt(d, now, document).await?;
         }
+        let airbyte = self.read_airbyte(&mut desired, state.as_ref(), document).await?;
         let plan = crate::orgdoc::plan(current.as_ref(), &desired);
-        Ok(Prepared { current, plan, warehouse, dbt_token })
+        Ok(Prepared { current, plan, warehouse, dbt_token, airbyte })
     }
 
     /// The dbt workspace the document asks for, with what it leaves out
@@ -227,8 +248,9 @@ impl Dalgo {
 
     /// Applies the document (see the module's rule); the plan carried out.
     pub async fn apply_document(&self, doc: &OrgDocument, document: &str) -> Result<Plan> {
-        let Prepared { current, plan, warehouse, dbt_token } = self.prepare(doc, document).await?;
+        let Prepared { current, plan, warehouse, dbt_token, airbyte } = self.prepare(doc, document).await?;
         let org = self.org(&doc.org);
+        let mut connection_ids = None;
         for change in plan.changes.iter().filter(|c| c.action != Action::Unchanged) {
             let name = change.name.as_str();
             match (change.kind, change.action) {
@@ -266,6 +288,9 @@ impl Dalgo {
                         org.dbt().setup(req).await.map(|_| ())?
                     }
                 }
+                (ResourceKind::Source | ResourceKind::Connection, _) => {
+                    self.apply_airbyte_change(doc, change, &airbyte).await?
+                }
                 (ResourceKind::Member, action) => self.apply_member(doc, name, action).await?,
                 (ResourceKind::Flag, Action::Delete) => org.flags().clear(name).await.map(|_| ())?,
                 (ResourceKind::Flag, _) => {
@@ -274,20 +299,16 @@ impl Dalgo {
                 }
                 (ResourceKind::Pipeline, action) => {
                     let now = current.as_ref().and_then(|c| c.pipelines.iter().flatten().find(|p| p.name == name));
-                    self.apply_pipeline(doc, change, action, now).await?
+                    // Read once the connections the document names are made.
+                    if connection_ids.is_none() {
+                        connection_ids = Some(self.connection_ids(doc).await?);
+                    }
+                    let ids = connection_ids.as_ref().map_or_else(Default::default, Clone::clone);
+                    self.apply_pipeline(doc, change, action, now, &ids).await?
                 }
             }
         }
         Ok(plan)
-    }
-
-    /// The org as it is now, as a document; `None` when there is none.
-    async fn current(&self, doc: &OrgDocument) -> Result<Option<OrgDocument>> {
-        match self.export_org(&doc.org).await {
-            Ok(now) => Ok(Some(now)),
-            Err(Error::OrgNotFound { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 
     async fn apply_member(&self, doc: &OrgDocument, email: &str, action: Action) -> Result<()> {
@@ -311,6 +332,7 @@ impl Dalgo {
         change: &ResourceChange,
         action: Action,
         now: Option<&PipelineDoc>,
+        ids: &std::collections::HashMap<String, String>,
     ) -> Result<()> {
         let pipelines = self.org(&doc.org).pipelines();
         let Some(want) = doc.pipelines.iter().flatten().find(|p| p.name == change.name) else {
@@ -318,7 +340,8 @@ impl Dalgo {
         };
         // The task list goes whole: the current transform when the document leaves it out.
         let transform = want.transform.clone().or_else(|| now.and_then(|p| p.transform.clone()));
-        let tasks = TaskChoice { connections: want.connections.clone(), transform };
+        let connections = want.connections.iter().map(|c| ids.get(c).unwrap_or(c).clone()).collect();
+        let tasks = TaskChoice { connections, transform };
         if action == Action::Create {
             let spec = PipelineSpec {
                 name: want.name.clone(),
@@ -382,10 +405,6 @@ impl Dalgo {
             if let Some(cron) = &p.cron {
                 crate::pipeline::validate_cron(cron)
                     .map_err(|e| invalid(document, format!("pipelines[{i}].cron"), e))?;
-            }
-            for (j, c) in p.connections.iter().enumerate() {
-                crate::values::uuid_id("connection", c)
-                    .map_err(|e| invalid(document, format!("pipelines[{i}].connections[{j}]"), e))?;
             }
         }
         Ok(())
