@@ -419,5 +419,25 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
     let refused = apply_with(&env, &clear, "", &[]);
     assert_eq!(refused.status.code(), Some(65), "{}", stderr(&refused));
     assert!(stderr(&refused).contains("airbyte.sources[1].config.password: a secret field"), "{}", stderr(&refused));
+    let mut others = Vec::new();
+    let mut unknown = edit.clone();
+    unknown["airbyte"]["sources"][1]["definition"] = json!("Kobo Toolbox");
+    others.push((unknown, "airbyte.sources[1].definition: no source connector"));
+    let mut kept = edit.clone();
+    kept["airbyte"]["sources"][1]["name"] = json!("kobo-2");
+    kept["airbyte"]["sources"][1]["config"]["password"] = json!({ "kept": "airbyte" });
+    others.push((kept, "airbyte.sources[1].config.password: a new source has no value to keep"));
+    let mut dangling = edit.clone();
+    dangling["pipelines"][1]["connections"] = json!(["no-such-connection"]);
+    others.push((dangling, "pipelines[1].connections[0]: no connection named"));
+    let mut moved = edit.clone();
+    moved["airbyte"]["connections"][1]["source"] = json!("seed-source");
+    others.push((moved, "airbyte.connections[1].source: Airbyte cannot move a connection"));
+    for (doc, why) in others {
+        let refused = apply_with(&env, &doc, "rotated-kobo", &[]);
+        assert_eq!(refused.status.code(), Some(65), "{why}: {}", stderr(&refused));
+        assert!(stderr(&refused).contains(why), "{why}: {}", stderr(&refused));
+    }
+    assert_eq!(apply_with(&env, &edit, "rotated-kobo", &["--exit-code"]).status.code(), Some(0), "nothing written");
     assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
 }

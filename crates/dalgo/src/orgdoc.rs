@@ -1,6 +1,7 @@
 //! An org as a document (`dalgo org export`, `dalgo apply`): its identity
-//! (the slug), name, members, feature-flag overrides and pipelines, in YAML
-//! or JSON. The same types parse a document, print it, and give its JSON
+//! (the slug), name, plan, warehouse, dbt workspace, Airbyte sources and
+//! connections, members, feature-flag overrides and pipelines, in YAML or
+//! JSON. The same types parse a document, print it, and give its JSON
 //! Schema ([`schema`]).
 //!
 //! A section present in a document is the whole desired state of that
@@ -137,7 +138,7 @@ pub struct AirbyteDoc {
 #[serde(deny_unknown_fields)]
 pub struct SourceDoc {
     pub name: String,
-    /// Its connector: a source definition's name (`dalgo airbyte definitions`) or id.
+    /// Its connector: a source definition's name (`dalgo airbyte source-definitions`) or id.
     pub definition: String,
     /// Its configuration, as the connector's specification describes it. A
     /// secret field is a reference, never a value: `{secret: NAME}` (the

@@ -41,7 +41,7 @@ The org is named on the command line (SLUG or --org); DALGO_ORG is never taken a
     Plan(PlanCommand),
     /// Write the org as a document for `dalgo apply` (YAML; -o json: JSON)
     #[command(
-        long_about = "Write the org as a document `dalgo apply` takes: its slug, name, plan, warehouse and dbt workspace (credentials as the name of the secret that holds them), members with their roles, its own flag values and its pipelines (cron, connections, transform steps, continue on sync failure). YAML by default, JSON with -o json. Applying the export unchanged changes nothing. The org is SLUG, or --org SLUG, else DALGO_ORG."
+        long_about = "Write the org as a document `dalgo apply` takes: its slug, name, plan, warehouse and dbt workspace (credentials as the name of the secret that holds them), its Airbyte sources (secret fields as references) and connections by name, members with their roles, its own flag values and its pipelines (cron, connections by name, transform steps, continue on sync failure). YAML by default, JSON with -o json. Applying the export unchanged changes nothing. The org is SLUG, or --org SLUG, else DALGO_ORG."
     )]
     Export {
         #[command(flatten)]

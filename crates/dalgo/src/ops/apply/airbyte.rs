@@ -161,7 +161,14 @@ impl Dalgo {
         if let Some(section) = desired.airbyte.as_mut() {
             let state = state.ok_or_else(|| match self.airbyte() {
                 Err(e) => e,
-                Ok(_) => Error::NoWorkspace(desired.org.clone()),
+                Ok(_) => {
+                    let slug = &desired.org;
+                    let why = format!(
+                        "org {slug} has no Airbyte workspace: create it (dalgo airbyte workspace create --org {slug}), \
+                         then apply again"
+                    );
+                    invalid(document, "airbyte", why)
+                }
             })?;
             for (i, s) in section.sources.iter_mut().flatten().enumerate() {
                 let spec = self.read_source(s, state, &format!("airbyte.sources[{i}]"), document).await?;

@@ -4,9 +4,10 @@
 //! # Crash safety
 //!
 //! Applying a document is a sequence of the operations above (org create
-//! and rename, plan set, warehouse set, dbt setup, member add, role change
-//! and removal, flag set and clear, pipeline create, update and delete),
-//! each under its own rule. The plan
+//! and rename, plan set, warehouse set, dbt setup, source put and delete
+//! ([`super::OrgOps::put_source`]), connection create, update and delete,
+//! member add, role change and removal, flag set and clear, pipeline
+//! create, update and delete), each under its own rule. The plan
 //! is computed afresh from the org as it is every time, so an apply killed
 //! half-way is finished by applying the same document again, and applying
 //! it once more plans nothing.
@@ -362,7 +363,8 @@ impl Dalgo {
 
     /// What the document asks that this deployment cannot do, at the first
     /// place in it: the slug, a new org's name, members' emails and roles,
-    /// flags, pipelines' names, crons and connection ids, and duplicates.
+    /// flags, pipelines' names and crons, and duplicates (the `airbyte`
+    /// section and the connections pipelines name are read against Airbyte).
     async fn check_document(&self, doc: &OrgDocument, exists: bool, document: &str) -> Result<()> {
         if !crate::org::slug::is_valid(&doc.org) {
             return Err(invalid(document, "org", "not a slug: lower-case letters, digits, - and _, at most 20"));
