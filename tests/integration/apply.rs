@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::airbyte_stub::Fault;
 use crate::common::{TestDb, onboard, stderr};
 use crate::pipeline::{Env, prefect};
 
@@ -58,6 +59,11 @@ fn an_export_plans_nothing_and_an_edit_plans_and_applies_exactly_its_changes() {
     assert!(validator.is_valid(&doc), "{doc}");
     assert_eq!(doc["flags"], json!({ "DATA_QUALITY": true }));
     assert_eq!(doc["pipelines"][0]["cron"], "0 2 * * *");
+    assert_eq!(doc["warehouse"]["type"], "postgres");
+    assert_eq!(doc["dbt"]["default_schema"], "analytics");
+    assert_eq!(doc["airbyte"]["sources"][0]["name"], "seed-source");
+    assert_eq!(doc["airbyte"]["connections"].as_array().map(Vec::len), Some(2));
+    assert_eq!(doc["members"].as_array().map(Vec::len), Some(3));
     let unchanged = apply(&env, &doc, &["--dry-run", "--exit-code"]);
     assert_eq!(unchanged.status.code(), Some(0), "{}", String::from_utf8_lossy(&unchanged.stdout));
 
@@ -314,13 +320,26 @@ fn a_killed_apply_is_finished_by_applying_again() {
         .code(0);
 }
 
-/// `apply -f FILE` with the environment variable `KOBO_PW` set to `pw`.
+/// `apply -f FILE` with the environment variable `KOBO_PW` set to `pw`,
+/// and Airbyte calls given up after one second, without retries.
 fn apply_with(env: &Env, doc: &Value, pw: &str, extra: &[&str]) -> std::process::Output {
     let file = env.db.home().join("org.yaml");
     std::fs::write(&file, serde_yaml::to_string(doc).unwrap()).unwrap();
     let mut args = vec!["apply", "-f", file.to_str().unwrap()];
     args.extend_from_slice(extra);
-    env.dalgo(&args).env("KOBO_PW", pw).output().unwrap()
+    let mut cmd = env.dalgo(&args);
+    cmd.env("KOBO_PW", pw).env("AIRBYTE_TIMEOUT", "1").env("AIRBYTE_RETRIES", "0");
+    cmd.output().unwrap()
+}
+
+/// The org's document with a source `kobo` whose password comes from `KOBO_PW`.
+fn with_kobo(env: &Env) -> Value {
+    let mut doc = export(env).1;
+    let kobo = json!({ "name": "kobo", "definition": "Postgres", "config": {
+        "host": "kobo.example.org", "port": 5432, "database": "kobo", "username": "reader",
+        "password": { "env": "KOBO_PW" } } });
+    doc["airbyte"]["sources"].as_array_mut().unwrap().push(kobo);
+    doc
 }
 
 /// The org's Airbyte sources and connections are a section of its document,
@@ -346,11 +365,8 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
     assert_eq!(doc["pipelines"][0]["connections"], json!(["seed-0"]), "pipelines name connections");
     assert_eq!(apply_with(&env, &doc, "", &["--exit-code"]).status.code(), Some(0));
 
-    let mut edit = doc.clone();
-    let kobo = json!({ "name": "kobo", "definition": "postgres", "config": {
-        "host": "kobo.example.org", "port": 5432, "database": "kobo", "username": "reader",
-        "password": { "env": "KOBO_PW" } } });
-    edit["airbyte"]["sources"].as_array_mut().unwrap().push(kobo);
+    let mut edit = with_kobo(&env);
+    edit["airbyte"]["sources"][1]["definition"] = json!("postgres");
     edit["airbyte"]["connections"] = json!([doc["airbyte"]["connections"][0], {
         "name": "kobo-sync", "source": "kobo", "streams": ["orders"], "sync_mode": "incremental",
         "destination_sync_mode": "append", "cron": "0 4 * * *" }]);
@@ -439,5 +455,50 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
         assert!(stderr(&refused).contains(why), "{why}: {}", stderr(&refused));
     }
     assert_eq!(apply_with(&env, &edit, "rotated-kobo", &["--exit-code"]).status.code(), Some(0), "nothing written");
+    assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
+}
+
+/// A source's write stopped at each step loses nothing and a re-run
+/// converges: Airbyte refusing the create leaves no secret version behind;
+/// a create whose answer never comes leaves a source that the next apply
+/// adopts by name (not a second one) and a version it sweeps; an update
+/// refused keeps the version that works.
+#[test]
+fn a_source_write_stopped_at_each_step_leaves_no_orphan_and_a_rerun_converges() {
+    let env = Env::new("Fault Doc NGO");
+    let doc = with_kobo(&env);
+    let versions = || env.db.count("org_secrets WHERE kind = 'source_field'");
+    let files = || {
+        std::fs::read_dir(env.db.secrets_dir())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("airbyteSourceSecret-"))
+            .count()
+    };
+
+    env.stub.fault("/v1/sources/create", Fault::Status(500), 1);
+    assert!(!apply_with(&env, &doc, "first-pw", &[]).status.success());
+    assert_eq!((env.stub.count("sources"), versions(), files()), (1, 0, 0), "the unused version is removed");
+
+    env.stub.fault("/v1/sources/create", Fault::HangAfter, 1);
+    let lost = apply_with(&env, &doc, "first-pw", &[]);
+    assert_eq!(lost.status.code(), Some(75), "{}", stderr(&lost));
+    assert_eq!((env.stub.count("sources"), env.db.count("source_secrets")), (2, 0), "made, not recorded");
+
+    let rerun = apply_with(&env, &doc, "first-pw", &[]);
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    assert_eq!(env.stub.count("sources"), 2, "the source a lost answer made is adopted, not made again");
+    let update = env.stub.requests_to("/v1/sources/update");
+    assert_eq!(update.last().unwrap().body["connectionConfiguration"]["password"], "first-pw");
+    assert_eq!((env.db.count("source_secrets"), versions(), files()), (1, 1, 1), "the orphan is swept");
+    assert_eq!(apply_with(&env, &doc, "first-pw", &["--exit-code"]).status.code(), Some(0));
+
+    let held = env.db.scalar("SELECT secret FROM source_secrets");
+    env.stub.fault("/v1/sources/update", Fault::Status(500), 1);
+    assert!(!apply_with(&env, &doc, "second-pw", &[]).status.success());
+    assert_eq!(env.db.scalar("SELECT secret FROM source_secrets"), held, "the working version stays");
+    assert_eq!((versions(), files()), (1, 1), "the new version is removed");
+    assert!(apply_with(&env, &doc, "second-pw", &[]).status.success());
+    assert_ne!(env.db.scalar("SELECT secret FROM source_secrets"), held);
+    assert_eq!((versions(), files()), (1, 1));
     assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
 }
