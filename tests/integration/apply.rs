@@ -446,6 +446,12 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
     let mut dangling = edit.clone();
     dangling["pipelines"][1]["connections"] = json!(["no-such-connection"]);
     others.push((dangling, "pipelines[1].connections[0]: no connection named"));
+    let mut removed = edit.clone();
+    removed["pipelines"][1]["connections"] = json!(["seed-1"]);
+    others.push((removed, "pipelines[1].connections[0]: no connection named \"seed-1\""));
+    let mut orphaned = edit.clone();
+    orphaned["airbyte"]["sources"].as_array_mut().unwrap().remove(0);
+    others.push((orphaned, "airbyte.connections[0].source: no source named \"seed-source\""));
     let mut moved = edit.clone();
     moved["airbyte"]["connections"][1]["source"] = json!("seed-source");
     others.push((moved, "airbyte.connections[1].source: Airbyte cannot move a connection"));

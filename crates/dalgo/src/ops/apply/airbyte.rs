@@ -140,17 +140,17 @@ fn split(place: &str) -> Vec<String> {
     place.split('.').map(String::from).collect()
 }
 
-/// The section read against the org's workspace: the document's section
-/// rewritten as an export would have it when nothing changes (names as
-/// Airbyte spells them, references to the same values as the versions that
-/// hold them, crons as Quartz), and the sources to write.
+/// The sources a document's `airbyte` section writes, by name, read.
 pub(super) struct ReadAirbyte {
     pub(super) sources: BTreeMap<String, SourceSpec>,
 }
 
 impl Dalgo {
-    /// Checks and reads the document's `airbyte` section (see [`ReadAirbyte`]),
-    /// rewriting it in place, and its pipelines' connections as names.
+    /// Checks and reads the document's `airbyte` section, rewriting it in
+    /// place as an export would write it when nothing changes (names as
+    /// Airbyte spells them, references to the same values as the versions
+    /// that hold them, crons as Quartz), and its pipelines' connections as
+    /// names: each must be a connection the document keeps or makes.
     pub(super) async fn read_airbyte(
         &self,
         desired: &mut OrgDocument,
@@ -175,24 +175,34 @@ impl Dalgo {
                 sources.insert(s.name.clone(), spec);
             }
             names(section.sources.iter().flatten().map(|s| &s.name), "airbyte.sources", document)?;
-            let made: Vec<String> = section.sources.iter().flatten().map(|s| s.name.clone()).collect();
+            // The sources there will be: the document's, or (no list) Airbyte's.
+            let kept: Vec<String> = match &section.sources {
+                Some(list) => list.iter().map(|s| s.name.clone()).collect(),
+                None => state.sources.iter().map(|s| s.name.clone()).collect(),
+            };
             for (i, c) in section.connections.iter_mut().flatten().enumerate() {
-                read_connection(c, state, &made, &format!("airbyte.connections[{i}]"), document)?;
+                read_connection(c, state, &kept, &format!("airbyte.connections[{i}]"), document)?;
             }
             names(section.connections.iter().flatten().map(|c| &c.name), "airbyte.connections", document)?;
         }
-        let named: Vec<String> =
-            desired.airbyte.iter().flat_map(|a| a.connections.iter().flatten()).map(|c| c.name.clone()).collect();
+        // The connections there will be: the document's, or (no list) Airbyte's.
+        let kept: Option<Vec<String>> = match desired.airbyte.as_ref().and_then(|a| a.connections.as_ref()) {
+            Some(list) => Some(list.iter().map(|c| c.name.clone()).collect()),
+            None => state.map(|s| s.connections.iter().map(|c| c.name.clone()).collect()),
+        };
         for (i, p) in desired.pipelines.iter_mut().flatten().enumerate() {
             for (j, c) in p.connections.iter_mut().enumerate() {
-                let place = || format!("pipelines[{i}].connections[{j}]");
-                let existing = state.and_then(|s| s.connections.iter().find(|x| &x.name == c || &x.connection_id == c));
-                match existing {
-                    Some(x) => *c = x.name.clone(),
-                    None if named.contains(c) => {}
-                    None => crate::values::uuid_id("connection", c)
-                        .map(|_| ())
-                        .map_err(|_| invalid(document, place(), format!("no connection named {c:?}")))?,
+                if let Some(x) = state.and_then(|s| s.connections.iter().find(|x| &x.connection_id == c)) {
+                    *c = x.name.clone();
+                }
+                let known = match &kept {
+                    Some(names) => names.contains(c),
+                    // No workspace to read: ids are checked when the pipeline is written.
+                    None => crate::values::uuid_id("connection", c).is_ok(),
+                };
+                if !known {
+                    let why = format!("no connection named {c:?} (in the document's airbyte section or in Airbyte)");
+                    return Err(invalid(document, format!("pipelines[{i}].connections[{j}]"), why));
                 }
             }
         }
@@ -369,16 +379,16 @@ impl Dalgo {
     }
 }
 
-/// One connection: its source and destination known (the document's or the
-/// workspace's), not moved, its modes and cron readable; the cron as Quartz.
+/// One connection: its source one of `sources` (those there will be), its
+/// destination known, neither moved, its modes and cron readable; the cron as Quartz.
 fn read_connection(
     c: &mut ConnectionDoc,
     state: &AirbyteState,
-    made: &[String],
+    sources: &[String],
     at: &str,
     document: &str,
 ) -> Result<()> {
-    if !made.contains(&c.source) && state.source(&c.source).is_none() {
+    if !sources.contains(&c.source) {
         return Err(invalid(document, format!("{at}.source"), format!("no source named {:?}", c.source)));
     }
     if let Some(d) = c.destination.as_ref().filter(|d| !state.destinations.iter().any(|x| &&x.name == d)) {
