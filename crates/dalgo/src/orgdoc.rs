@@ -560,6 +560,41 @@ mod tests {
     }
 
     #[test]
+    fn sources_and_connections_are_planned_by_name_and_field() {
+        let now = doc(
+            "org: a\nairbyte:\n  sources:\n    - {name: kobo, definition: Postgres, config: {host: h, password: {secret: s1}}}\n\
+                       \x20   - {name: old, definition: File}\n\
+                       \x20 connections:\n    - {name: k, source: kobo, cron: null}\n",
+        );
+        assert_eq!(plan(Some(&now), &now).changed(), 0);
+        let want = doc(
+            "org: a\nairbyte:\n  sources:\n    - {name: kobo, definition: Postgres, config: {host: h2, password: {env: PW}}}\n\
+                        \x20 connections:\n    - {name: k, source: kobo, cron: '0 0 4 * * ?'}\n",
+        );
+        let p = plan(Some(&now), &want);
+        let kobo = p.changes.iter().find(|c| c.name == "kobo").unwrap();
+        let fields: Vec<&str> = kobo.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["config.host", "config.password"]);
+        assert_eq!(kobo.fields[1].to, json!({ "env": "PW" }), "a reference, never a value");
+        let old = p.changes.iter().find(|c| c.name == "old").unwrap();
+        assert_eq!((old.kind, old.action), (ResourceKind::Source, Action::Delete));
+        let k = p.changes.iter().find(|c| c.kind == ResourceKind::Connection).unwrap();
+        assert_eq!(k.fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["cron"]);
+    }
+
+    #[test]
+    fn a_config_value_is_a_reference_only_in_the_shapes_documents_give() {
+        assert_eq!(FieldRef::of(&json!({ "env": "PW" })), Some(FieldRef::Given(SecretRef::Env("PW".into()))));
+        assert_eq!(FieldRef::of(&json!({ "kept": "airbyte" })), Some(FieldRef::Kept));
+        for plain in [json!("x"), json!({ "env": 1 }), json!({ "env": "A", "file": "B" }), json!({ "kept": "x" })] {
+            assert_eq!(FieldRef::of(&plain), None, "{plain}");
+        }
+        for r in [FieldRef::Kept, FieldRef::Given(SecretRef::Secret("s".into()))] {
+            assert_eq!(FieldRef::of(&r.to_value()), Some(r));
+        }
+    }
+
+    #[test]
     fn the_schema_is_the_documents() {
         let s = schema();
         assert_eq!(s["title"], "dalgo org document");
