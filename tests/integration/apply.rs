@@ -506,5 +506,18 @@ fn a_source_write_stopped_at_each_step_leaves_no_orphan_and_a_rerun_converges() 
     assert!(apply_with(&env, &doc, "second-pw", &[]).status.success());
     assert_ne!(env.db.scalar("SELECT secret FROM source_secrets"), held);
     assert_eq!((versions(), files()), (1, 1));
+
+    // Airbyte down: a document that names none of its objects still applies.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let members = json!({ "org": env.slug, "members": doc["members"] });
+    let file = env.db.home().join("members.yaml");
+    std::fs::write(&file, serde_yaml::to_string(&members).unwrap()).unwrap();
+    let down = |file: &std::path::Path| {
+        let mut cmd = env.dalgo(&["apply", "-f", file.to_str().unwrap(), "--exit-code"]);
+        cmd.env("AIRBYTE_SERVER_PORT", &closed).env("AIRBYTE_RETRIES", "0").output().unwrap()
+    };
+    assert_eq!(down(&file).status.code(), Some(0), "{}", stderr(&down(&file)));
+    std::fs::write(&file, serde_yaml::to_string(&doc).unwrap()).unwrap();
+    assert_eq!(down(&file).status.code(), Some(69), "one that does cannot be planned");
     assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
 }

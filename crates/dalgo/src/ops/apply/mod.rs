@@ -50,12 +50,17 @@ impl Dalgo {
     /// its own flag values and its pipelines. Exporting then applying
     /// changes nothing.
     pub async fn export_org(&self, slug: &str) -> Result<OrgDocument> {
-        Ok(self.export_with_airbyte(slug).await?.0)
+        Ok(self.export_with_airbyte(slug, true).await?.0)
     }
 
-    /// The org as a document, and its workspace as Airbyte has it (when it
-    /// has one and Airbyte is configured).
-    async fn export_with_airbyte(&self, slug: &str) -> Result<(OrgDocument, Option<airbyte::AirbyteState>)> {
+    /// The org as a document, and (`with_airbyte`) its workspace as Airbyte
+    /// has it, when it has one and Airbyte is configured; without it, the
+    /// document has no `airbyte` section and pipelines name connections by id.
+    async fn export_with_airbyte(
+        &self,
+        slug: &str,
+        with_airbyte: bool,
+    ) -> Result<(OrgDocument, Option<airbyte::AirbyteState>)> {
         // One connection at a time: the CLI's pool has one.
         let members: Vec<MemberDoc> = self
             .users()
@@ -75,7 +80,7 @@ impl Dalgo {
             .map(|f| (f.name, f.value))
             .collect();
         let org = crate::org::get(&mut *self.db().pool().acquire().await?, slug).await?;
-        let state = airbyte::AirbyteState::read(self, &org).await?;
+        let state = if with_airbyte { airbyte::AirbyteState::read(self, &org).await? } else { None };
         let connection =
             |id: String| state.as_ref().and_then(|s| s.connection_name(&id)).map_or(id.clone(), String::from);
         let mut conn = self.db().pool().acquire().await?;
@@ -139,7 +144,10 @@ impl Dalgo {
     /// The org as it is, the document checked and planned against it, and
     /// the warehouse configuration the document gives, read.
     async fn prepare(&self, doc: &OrgDocument, document: &str) -> Result<Prepared> {
-        let (current, state) = match self.export_with_airbyte(&doc.org).await {
+        // Airbyte is read only for the sections that name its objects: a
+        // document of members alone applies while Airbyte is down.
+        let with_airbyte = doc.airbyte.is_some() || doc.pipelines.is_some();
+        let (current, state) = match self.export_with_airbyte(&doc.org, with_airbyte).await {
             Ok((now, state)) => (Some(now), state),
             Err(Error::OrgNotFound { .. }) => (None, None),
             Err(e) => return Err(e),
