@@ -430,6 +430,19 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
     let updated = env.stub.requests_to("/v1/sources/update");
     assert_eq!(updated.last().unwrap().body["connectionConfiguration"]["password"], "rotated-kobo");
 
+    // Changed by hand: dalgo no longer knows the password Airbyte holds.
+    let sources = env.ok_json(&["airbyte", "sources", "list", "--org", &env.slug]);
+    let kobo_id = sources.as_array().unwrap().iter().find(|s| s["name"] == "kobo").unwrap()["id"].clone();
+    let by_hand = env.db.home().join("kobo.yaml");
+    std::fs::write(&by_hand, "host: kobo.example.org\nport: 5432\ndatabase: kobo\nusername: reader\npassword: typed\n")
+        .unwrap();
+    let update = ["airbyte", "sources", "update", "--org", &env.slug, kobo_id.as_str().unwrap(), "--config"];
+    env.dalgo(&[&update[..], &[by_hand.to_str().unwrap()]].concat()).assert().success();
+    assert_eq!(export(&env).1["airbyte"]["sources"][1]["config"]["password"], json!({ "kept": "airbyte" }));
+    let again = apply_with(&env, &edit, "rotated-kobo", &["--exit-code"]);
+    assert_eq!(again.status.code(), Some(1), "the document's value is written again");
+    assert!(apply_with(&env, &edit, "rotated-kobo", &[]).status.success());
+
     let mut clear = edit.clone();
     clear["airbyte"]["sources"][1]["config"]["password"] = json!("in-clear");
     let refused = apply_with(&env, &clear, "", &[]);

@@ -135,11 +135,23 @@ pub(crate) async fn record(
     Ok(dropped)
 }
 
-/// Forgets every field of a source; the versions that held them are left
-/// for the caller (or the org's next operation) to remove.
-pub(crate) async fn forget(db: &Db, source_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM source_secrets WHERE source_id = $1").bind(source_id).execute(db.pool()).within().await?;
+/// Forgets fields of a source (`None`: all of them): dalgo no longer knows
+/// what Airbyte holds there. The versions that held them are left for the
+/// org's next operation (or `secrets gc`) to remove.
+pub(crate) async fn forget(db: &Db, source_id: &str, only: Option<&[String]>) -> Result<()> {
+    sqlx::query("DELETE FROM source_secrets WHERE source_id = $1 AND ($2::text[] IS NULL OR field = ANY($2))")
+        .bind(source_id)
+        .bind(only)
+        .execute(db.pool())
+        .within()
+        .await?;
     Ok(())
+}
+
+/// The places of `config` that hold a value rather than Airbyte's mask:
+/// what an update sent anew.
+pub fn sent(config: &Value) -> Vec<String> {
+    find(config, &|v| !v.is_object() && v != MASK).iter().map(|p| place(p)).collect()
 }
 
 #[cfg(test)]

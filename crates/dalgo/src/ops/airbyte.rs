@@ -130,9 +130,17 @@ impl<'a> OrgAirbyte<'a> {
     }
 
     /// Replaces one of the org's sources' or destinations' config.
+    ///
+    /// A source's secret fields the config gives anew are no longer the
+    /// values an org document sent (see [`fields`]): dalgo forgets them, so
+    /// an export says `{kept: airbyte}` and an apply writes its own again.
     pub async fn update_actor(&self, actor: Actor, id: &str, name: Option<&str>, config: &Value) -> Result<ActorRead> {
         self.actor(actor, id).await?;
-        airbyte::update(self.client, actor, id, name, config).await
+        let updated = airbyte::update(self.client, actor, id, name, config).await?;
+        if actor == Actor::Source {
+            fields::forget(self.dalgo.db(), id, Some(&fields::sent(config))).await?;
+        }
+        Ok(updated)
     }
 
     /// Tests one of the org's sources or destinations.
@@ -150,7 +158,11 @@ impl<'a> OrgAirbyte<'a> {
     /// Deletes one of the org's sources or destinations.
     pub async fn delete_actor(&self, actor: Actor, id: &str) -> Result<()> {
         self.actor(actor, id).await?;
-        airbyte::delete(self.client, actor, id).await
+        airbyte::delete(self.client, actor, id).await?;
+        if actor == Actor::Source {
+            fields::forget(self.dalgo.db(), id, None).await?;
+        }
+        Ok(())
     }
 
     /// The org's connections.
@@ -358,7 +370,7 @@ impl super::OrgOps<'_> {
             let found =
                 airbyte::list(client, Actor::Source, &ow.workspace_id).await?.into_iter().find(|s| s.name == name);
             let Some(source) = found else { return Ok(false) };
-            fields::forget(dalgo.db(), &source.id).await?;
+            fields::forget(dalgo.db(), &source.id, None).await?;
             airbyte::delete(client, Actor::Source, &source.id).await?;
             secrets::sweep(dalgo.db(), dalgo.store(), &ow.org).await?;
             Ok(true)
