@@ -46,9 +46,10 @@ struct Prepared {
 
 impl Dalgo {
     /// The org as a document: its name, plan, warehouse and dbt workspace
-    /// (credentials as the names of the secrets that hold them), members,
-    /// its own flag values and its pipelines. Exporting then applying
-    /// changes nothing.
+    /// (credentials as the names of the secrets that hold them), its Airbyte
+    /// sources and connections by name (when it has a workspace and Airbyte
+    /// is configured), members, its own flag values and its pipelines.
+    /// Exporting then applying changes nothing.
     pub async fn export_org(&self, slug: &str) -> Result<OrgDocument> {
         Ok(self.export_with_airbyte(slug, true).await?.0)
     }
@@ -142,7 +143,7 @@ impl Dalgo {
     }
 
     /// The org as it is, the document checked and planned against it, and
-    /// the warehouse configuration the document gives, read.
+    /// the warehouse configuration, token and sources the document gives, read.
     async fn prepare(&self, doc: &OrgDocument, document: &str) -> Result<Prepared> {
         // Airbyte is read only for the sections that name its objects: a
         // document of members alone applies while Airbyte is down.
