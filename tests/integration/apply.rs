@@ -369,7 +369,7 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
     edit["airbyte"]["sources"][1]["definition"] = json!("postgres");
     edit["airbyte"]["connections"] = json!([doc["airbyte"]["connections"][0], {
         "name": "kobo-sync", "source": "kobo", "streams": ["orders"], "sync_mode": "incremental",
-        "destination_sync_mode": "append", "cron": "0 4 * * *" }]);
+        "destination_sync_mode": "append", "cron": "0 4 * * *", "enabled": false }]);
     edit["pipelines"].as_array_mut().unwrap().push(json!({ "name": "nightly", "connections": ["kobo-sync"] }));
     let planned = apply_with(&env, &edit, "s3cret-kobo", &["--dry-run", "--exit-code", "-o", "json"]);
     assert_eq!(planned.status.code(), Some(1), "{}", stderr(&planned));
@@ -405,7 +405,9 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
         "SELECT ot.connection_id FROM org_tasks ot JOIN pipeline_tasks pt ON pt.org_task_id = ot.id
            JOIN pipelines p ON p.id = pt.pipeline_id WHERE p.name = 'nightly'",
     );
-    assert_eq!(env.stub.connection(&task_connection)["name"], "kobo-sync", "the pipeline syncs the one it names");
+    let kobo_sync = env.stub.connection(&task_connection);
+    assert_eq!(kobo_sync["name"], "kobo-sync", "the pipeline syncs the one it names");
+    assert_eq!(kobo_sync["status"], "inactive", "made paused, as the document says");
 
     let (text, exported) = export(&env);
     assert!(!text.contains("s3cret-kobo"), "{text}");

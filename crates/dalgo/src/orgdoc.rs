@@ -175,6 +175,13 @@ pub struct ConnectionDoc {
     /// null or absent: synced only when asked (as by a pipeline).
     #[serde(default)]
     pub cron: Option<String>,
+    /// `false`: the connection is kept, paused (Airbyte's `inactive`).
+    #[serde(default = "enabled", skip_serializing_if = "Clone::clone")]
+    pub enabled: bool,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 fn full_refresh() -> String {
@@ -424,7 +431,8 @@ fn airbyte_changes(now: Option<&AirbyteDoc>, want: &AirbyteDoc) -> Vec<ResourceC
         let have: BTreeMap<String, &ConnectionDoc> =
             now.and_then(|a| a.connections.as_ref()).into_iter().flatten().map(|c| (c.name.clone(), c)).collect();
         let want: BTreeMap<String, &ConnectionDoc> = connections.iter().map(|c| (c.name.clone(), c)).collect();
-        let keys = ["source", "destination", "streams", "sync_mode", "destination_sync_mode", "namespace", "cron"];
+        let keys =
+            ["source", "destination", "streams", "sync_mode", "destination_sync_mode", "namespace", "cron", "enabled"];
         changes.extend(section(ResourceKind::Connection, &have, &want, |a, b| fields_of(&json!(a), &json!(b), &keys)));
     }
     changes

@@ -110,6 +110,7 @@ impl AirbyteState {
                 .flatten()
                 .and_then(Value::as_str)
                 .map(String::from),
+            enabled: c.status != airbyte::ConnectionStatus::Inactive,
         }
     }
 
@@ -358,7 +359,12 @@ impl Dalgo {
                 namespace: want.namespace.clone(),
                 cron: want.cron.clone(),
             };
-            return ab.create_connection(spec, destination).await.map(|_| ());
+            let made = ab.create_connection(spec, destination).await?;
+            if want.enabled {
+                return Ok(());
+            }
+            let paused = ConnectionChanges { status: Some(status(false)), ..ConnectionChanges::default() };
+            return ab.update_connection(&made.connection_id, &paused).await.map(|_| ());
         };
         let changed = |f: &str| change.fields.iter().any(|c| c.field == f);
         let streams = ["streams", "sync_mode", "destination_sync_mode"].iter().any(|f| changed(f));
@@ -366,6 +372,7 @@ impl Dalgo {
             streams: streams.then_some(selection),
             namespace: changed("namespace").then(|| want.namespace.clone()),
             cron: changed("cron").then(|| want.cron.clone()),
+            status: changed("enabled").then(|| status(want.enabled)),
             ..ConnectionChanges::default()
         };
         ab.update_connection(&now.connection_id, &changes).await.map(|_| ())
@@ -415,6 +422,11 @@ fn read_connection(
         }
     }
     Ok(())
+}
+
+/// A connection's status in Airbyte's words.
+fn status(enabled: bool) -> String {
+    if enabled { "active" } else { "inactive" }.to_string()
 }
 
 /// Each name once in a list.
