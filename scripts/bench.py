@@ -807,7 +807,8 @@ def apply_bench(binary, runs, orgs=100):
         return total, rss
 
     back = lambda: run_once(binary, ["apply", "-f", docs], db)
-    rows = [
+    rows = apply_airbyte(binary, runs, db, work)
+    rows += [
         measure(f"`apply -f DIR --dry-run`: {orgs} orgs, nothing to change", runs,
                 lambda: run_once(binary, ["apply", "-f", docs, "--dry-run"], db)),
         measure(f"`apply -f DIR --dry-run`: {orgs} orgs, 2 changes each planned", runs,
@@ -820,6 +821,32 @@ def apply_bench(binary, runs, orgs=100):
     drop(db)
     shutil.rmtree(work, ignore_errors=True)
     return rows
+
+
+def apply_airbyte(binary, runs, db, work, connections=50):
+    """One org whose workspace (the Airbyte stub, no added latency) has a
+    source and 50 connections: its export planned unchanged (`--dry-run`,
+    the `airbyte` section read and compared), beside listing the same
+    connections (`airbyte connections list`), one Airbyte call."""
+    run_once(binary, ["createorganduser", "Bench NGO", "boss@bench.example", "--password-stdin"], db, "pw")
+    stub, env, _ = start_stub(binary, db, "--connections", str(connections))
+    try:
+        doc = os.path.join(work, "bench-ngo.yaml")
+        text = subprocess.run([binary, "org", "export", "bench-ngo"], capture_output=True, text=True, check=True,
+                              env={"PATH": os.environ["PATH"], "DATABASE_URL": url(db), "HOME": "/nonexistent", **env})
+        if "connections:" not in text.stdout:
+            sys.exit(f"the export of bench-ngo has no connections:\n{text.stdout}")
+        open(doc, "w").write(text.stdout)
+        return [
+            measure(f"`apply -f FILE --dry-run`: one org, its Airbyte section (1 source, {connections} connections) "
+                    "read and compared, nothing to change", runs,
+                    lambda: run_once(binary, ["apply", "-f", doc, "--dry-run"], db, extra_env=env)),
+            measure(f"`airbyte connections list` of the same org ({connections} connections, one Airbyte call)", runs,
+                    lambda: run_once(binary, ["airbyte", "connections", "list", "--org", "bench-ngo"], db,
+                                     extra_env=env)),
+        ]
+    finally:
+        stub.kill()
 
 
 def free_port():
