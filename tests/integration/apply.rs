@@ -364,6 +364,10 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
     assert_eq!(doc["airbyte"]["connections"][0]["destination"], "seed-dest", "not the warehouse's");
     assert_eq!(doc["pipelines"][0]["connections"], json!(["seed-0"]), "pipelines name connections");
     assert_eq!(apply_with(&env, &doc, "", &["--exit-code"]).status.code(), Some(0));
+    let mut listed = doc.clone();
+    listed["airbyte"]["connections"][0]["streams"] = json!(["customers", "orders"]);
+    let every = apply_with(&env, &listed, "", &["--exit-code"]);
+    assert_eq!(every.status.code(), Some(0), "every stream, listed: {}", String::from_utf8_lossy(&every.stdout));
 
     let mut edit = with_kobo(&env);
     edit["airbyte"]["sources"][1]["definition"] = json!("postgres");

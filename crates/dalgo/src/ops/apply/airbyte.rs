@@ -420,6 +420,18 @@ fn read_connection(
                 return Err(invalid(document, format!("{at}.{field}"), why));
             }
         }
+        // The same streams in another order, or every one listed, are no change.
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        let every: Vec<String> = airbyte::stream_infos(&now.sync_catalog).into_iter().map(|s| s.name).collect();
+        let want = sorted(c.streams.clone());
+        if want == sorted(every) {
+            c.streams.clear();
+        } else if want == sorted(exported.streams.clone()) {
+            c.streams = exported.streams;
+        }
     }
     Ok(())
 }
