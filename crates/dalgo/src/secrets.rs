@@ -160,7 +160,7 @@ impl SecretStore {
 #[derive(Debug, Clone, Serialize)]
 pub struct SecretEntry {
     pub name: String,
-    /// `warehouse` or `git token`, when the database refers to it.
+    /// `warehouse`, `git token` or `Airbyte source secret`, when the database refers to it.
     pub kind: Option<&'static str>,
     /// The org whose row refers to it.
     pub org: Option<String>,
