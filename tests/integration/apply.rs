@@ -538,5 +538,8 @@ fn a_source_write_stopped_at_each_step_leaves_no_orphan_and_a_rerun_converges() 
     assert_eq!(down(&file).status.code(), Some(0), "{}", stderr(&down(&file)));
     std::fs::write(&file, serde_yaml::to_string(&doc).unwrap()).unwrap();
     assert_eq!(down(&file).status.code(), Some(69), "one that does cannot be planned");
+
+    env.dalgo(&["org", "delete", &env.slug, "--yes"]).assert().success();
+    assert_eq!((versions(), files()), (0, 0), "the org's source secrets go with it");
     assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
 }
