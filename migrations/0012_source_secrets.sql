@@ -10,6 +10,8 @@ ALTER TABLE org_secrets ADD CONSTRAINT org_secrets_name_check
     CHECK (name ~ '^(warehouseCreds|gitrepoAccessToken|airbyteSourceSecret)-[A-Za-z0-9_.-]+$');
 ALTER TABLE org_secrets ADD CONSTRAINT org_secrets_kind_check
     CHECK (kind IN ('warehouse', 'git_token', 'source_field'));
+-- For the key below: a field can hold only a version of its own org.
+ALTER TABLE org_secrets ADD CONSTRAINT org_secrets_name_org UNIQUE (name, org_id);
 
 CREATE TABLE source_secrets (
     org_id    bigint NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
@@ -17,8 +19,10 @@ CREATE TABLE source_secrets (
     source_id text   NOT NULL CHECK (source_id <> ''),
     -- The field's place in the source's config, its keys joined by `.`.
     field     text   NOT NULL CHECK (field <> ''),
-    -- Forgetting a version forgets the field it held.
-    secret    text   NOT NULL UNIQUE REFERENCES org_secrets(name) ON DELETE CASCADE,
-    PRIMARY KEY (source_id, field)
+    secret    text   NOT NULL UNIQUE,
+    PRIMARY KEY (source_id, field),
+    -- A version of the same org (never another's); forgetting the version
+    -- forgets the field it held.
+    FOREIGN KEY (secret, org_id) REFERENCES org_secrets (name, org_id) ON DELETE CASCADE
 );
 CREATE INDEX source_secrets_org ON source_secrets (org_id);

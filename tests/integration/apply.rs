@@ -432,6 +432,16 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
     );
     let now = env.db.scalar("SELECT secret FROM source_secrets WHERE field = 'password'");
     assert_ne!(now, secret, "a new version");
+    // The schema keeps a source's field to versions of its own org.
+    onboard(&env.db, "Other NGO", "other@ngo.org", "admin");
+    let steal = "INSERT INTO source_secrets (org_id, source_id, field, secret)
+         SELECT o.id, 'other-source', 'password', w.credentials_secret FROM orgs o, warehouses w
+          WHERE o.slug = 'other-ngo'";
+    let sql = std::process::Command::new("psql")
+        .args(["-X", "-v", "ON_ERROR_STOP=1", "-d", &env.db.url, "-c", steal])
+        .output()
+        .unwrap();
+    assert!(stderr(&sql).contains("violates foreign key constraint"), "{}", stderr(&sql));
     assert!(!env.db.secrets_dir().join(&secret).exists(), "the old version is removed");
     let updated = env.stub.requests_to("/v1/sources/update");
     assert_eq!(updated.last().unwrap().body["connectionConfiguration"]["password"], "rotated-kobo");
