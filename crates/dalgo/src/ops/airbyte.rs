@@ -132,7 +132,7 @@ impl<'a> OrgAirbyte<'a> {
     /// Replaces one of the org's sources' or destinations' config.
     ///
     /// A source's secret fields the config gives anew are no longer the
-    /// values an org document sent (see [`fields`]): dalgo forgets them, so
+    /// values an org document sent (and dalgo kept): dalgo forgets them, so
     /// an export says `{kept: airbyte}` and an apply writes its own again.
     pub async fn update_actor(&self, actor: Actor, id: &str, name: Option<&str>, config: &Value) -> Result<ActorRead> {
         self.actor(actor, id).await?;
