@@ -176,12 +176,17 @@ pub struct ConnectionDoc {
     #[serde(default)]
     pub cron: Option<String>,
     /// `false`: the connection is kept, paused (Airbyte's `inactive`).
-    #[serde(default = "enabled", skip_serializing_if = "Clone::clone")]
+    #[serde(default = "enabled", skip_serializing_if = "is_enabled")]
     pub enabled: bool,
 }
 
 fn enabled() -> bool {
     true
+}
+
+/// An export leaves out what is the default: enabled.
+fn is_enabled(enabled: &bool) -> bool {
+    *enabled
 }
 
 fn full_refresh() -> String {
