@@ -809,10 +809,10 @@ async fn update_connection(
         }),
         namespace: namespace.map(Some),
         cron: if no_schedule { Some(None) } else { schedule.map(Some) },
-        status: if enable {
-            Some("active".into())
+        enabled: if enable {
+            Some(true)
         } else if disable {
-            Some("inactive".into())
+            Some(false)
         } else {
             None
         },

@@ -21,6 +21,11 @@ pub fn place(path: &[String]) -> String {
     path.join(".")
 }
 
+/// A place's keys: what [`place`] joined.
+pub fn path(place: &str) -> Vec<String> {
+    place.split('.').map(String::from).collect()
+}
+
 /// The places of `config` whose value `select` picks, depth first; a
 /// picked value is not looked into.
 pub fn find(config: &Value, select: &dyn Fn(&Value) -> bool) -> Vec<Vec<String>> {

@@ -739,7 +739,8 @@ pub struct ConnectionChanges {
     pub streams: Option<StreamSelection>,
     pub namespace: Option<Option<String>>,
     pub cron: Option<Option<String>>,
-    pub status: Option<String>,
+    /// Active (`true`) or paused (`false`, Airbyte's `inactive`).
+    pub enabled: Option<bool>,
 }
 
 pub(crate) async fn update_connection(c: &Client, id: &str, ch: &ConnectionChanges) -> Result<Connection> {
@@ -758,8 +759,8 @@ pub(crate) async fn update_connection(c: &Client, id: &str, ch: &ConnectionChang
     if let Some(ns) = &ch.namespace {
         merge(&mut body, namespace_fields(ns.as_deref()));
     }
-    if let Some(status) = &ch.status {
-        body["status"] = json!(status);
+    if let Some(enabled) = ch.enabled {
+        body["status"] = json!(if enabled { ConnectionStatus::Active } else { ConnectionStatus::Inactive });
     }
     c.post("/connections/update", &body, Call::Safe, Wait::Normal).await
 }

@@ -73,12 +73,14 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// The catalog's entries of the streams selected for sync.
+    pub fn selected(&self) -> impl Iterator<Item = &Value> {
+        streams(&self.sync_catalog).filter(|s| s.pointer("/config/selected").and_then(Value::as_bool).unwrap_or(true))
+    }
+
     /// Names of the streams selected for sync.
     pub fn selected_streams(&self) -> Vec<String> {
-        streams(&self.sync_catalog)
-            .filter(|s| s.pointer("/config/selected").and_then(Value::as_bool).unwrap_or(true))
-            .filter_map(|s| s.pointer("/stream/name").and_then(Value::as_str).map(String::from))
-            .collect()
+        self.selected().filter_map(|s| s.pointer("/stream/name").and_then(Value::as_str).map(String::from)).collect()
     }
 }
 

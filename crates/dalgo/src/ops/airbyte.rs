@@ -325,8 +325,7 @@ impl super::OrgOps<'_> {
                             .to_string(),
                         SecretValue::Kept => fields::MASK.to_string(),
                     };
-                    let path: Vec<String> = field.split('.').map(String::from).collect();
-                    fields::set(&mut config, &path, Value::String(text));
+                    fields::set(&mut config, &fields::path(field), Value::String(text));
                 }
                 match &existing {
                     Some(s) => airbyte::update(client, Actor::Source, &s.id, None, &config).await,

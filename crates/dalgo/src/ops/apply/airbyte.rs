@@ -69,7 +69,7 @@ impl AirbyteState {
     fn source_doc(&self, s: &ActorRead) -> SourceDoc {
         let mut config = s.configuration.clone();
         for (place, secret) in self.held.get(&s.id).into_iter().flatten() {
-            let path = split(place);
+            let path = fields::path(place);
             if fields::get(&config, &path).is_some() {
                 fields::set(&mut config, &path, json!({ "secret": secret }));
             }
@@ -89,9 +89,7 @@ impl AirbyteState {
         let name_of = |list: &[ActorRead], id: &str| {
             list.iter().find(|a| a.id == id).map_or_else(|| id.to_string(), |a| a.name.clone())
         };
-        let selected: Vec<&Value> = airbyte::streams(&c.sync_catalog)
-            .filter(|s| s.pointer("/config/selected").and_then(Value::as_bool).unwrap_or(true))
-            .collect();
+        let selected: Vec<&Value> = c.selected().collect();
         let every = selected.len() == airbyte::streams(&c.sync_catalog).count();
         let mode = |key: &str, default: &str| {
             selected.first().and_then(|s| s.pointer(key)).and_then(Value::as_str).unwrap_or(default).to_string()
@@ -135,10 +133,6 @@ fn unique<'a>(org: &str, what: &str, names: impl Iterator<Item = &'a str>) -> Re
             next: None,
         }),
     }
-}
-
-fn split(place: &str) -> Vec<String> {
-    place.split('.').map(String::from).collect()
 }
 
 /// The sources a document's `airbyte` section writes, by name, read.
@@ -234,7 +228,7 @@ impl Dalgo {
         let spec = airbyte::specification(self.airbyte()?, Actor::Source, &state.workspace_id, &def.id).await?;
         let mut config = Value::Object(s.config.clone());
         for place in fields::secret_places(&spec) {
-            let path = split(&place);
+            let path = fields::path(&place);
             if fields::get(&config, &path).is_some_and(|v| FieldRef::of(v).is_none()) {
                 let why = "a secret field: give it as {env: VAR}, {file: PATH} or {secret: NAME}, never in clear";
                 return Err(invalid(document, format!("{at}.config.{place}"), why));
@@ -265,14 +259,14 @@ impl Dalgo {
         if existing.is_none_or(|e| state.source_doc(e).config != s.config) {
             let mut check = config.clone();
             for (place, _) in &secrets {
-                fields::set(&mut check, &split(place), json!(MASK));
+                fields::set(&mut check, &fields::path(place), json!(MASK));
             }
             airbyte::validate_config(Actor::Source, &spec, &check)
                 .map_err(|e| invalid(document, format!("{at}.config"), e))?;
         }
         let mut plain = config;
         for (place, _) in &secrets {
-            fields::set(&mut plain, &split(place), Value::Null);
+            fields::set(&mut plain, &fields::path(place), Value::Null);
         }
         Ok(SourceSpec { name: s.name.clone(), definition: def.id.clone(), config: plain, secrets })
     }
@@ -363,7 +357,7 @@ impl Dalgo {
             if want.enabled {
                 return Ok(());
             }
-            let paused = ConnectionChanges { status: Some(status(false)), ..ConnectionChanges::default() };
+            let paused = ConnectionChanges { enabled: Some(false), ..ConnectionChanges::default() };
             return ab.update_connection(&made.connection_id, &paused).await.map(|_| ());
         };
         let changed = |f: &str| change.fields.iter().any(|c| c.field == f);
@@ -372,7 +366,7 @@ impl Dalgo {
             streams: streams.then_some(selection),
             namespace: changed("namespace").then(|| want.namespace.clone()),
             cron: changed("cron").then(|| want.cron.clone()),
-            status: changed("enabled").then(|| status(want.enabled)),
+            enabled: changed("enabled").then_some(want.enabled),
             ..ConnectionChanges::default()
         };
         ab.update_connection(&now.connection_id, &changes).await.map(|_| ())
@@ -434,11 +428,6 @@ fn read_connection(
         }
     }
     Ok(())
-}
-
-/// A connection's status in Airbyte's words.
-fn status(enabled: bool) -> String {
-    if enabled { "active" } else { "inactive" }.to_string()
 }
 
 /// Each name once in a list.
