@@ -7,7 +7,7 @@ use std::process::Output;
 use serde_json::{Value, json};
 
 use crate::airbyte_stub::Options;
-use crate::common::{pg_host, prefect_call, prefect_url, stderr, wait_while_running};
+use crate::common::{onboard, pg_host, prefect_call, prefect_url, stderr, wait_while_running};
 use crate::pipeline::{Env, prefect, start};
 
 /// Dalgo's flow, as dalgo's deployments name it.
@@ -98,13 +98,55 @@ fn subflows(parent: &str) -> Vec<(String, String)> {
 }
 
 /// A deployment of Dalgo's flow on the env's pool with these tasks (as
-/// Dalgo's backend makes them), not a dalgo pipeline; its id.
+/// Dalgo's backend makes them), and the rows that make it a pipeline of the
+/// env's org, as an import of a Django-made pipeline writes them: an org
+/// task for each task (named by the task's `orgtask_uuid`) and the
+/// pipeline; its id.
 fn deploy(env: &Env, tasks: Value) -> String {
     deploy_config(env, json!({ "tasks": tasks, "org_slug": env.slug }))
 }
 
 /// The same with the whole `config` parameter.
-fn deploy_config(env: &Env, config: Value) -> String {
+fn deploy_config(env: &Env, mut config: Value) -> String {
+    let tasks = config["tasks"].as_array_mut().unwrap();
+    let ids: Vec<String> = tasks.iter_mut().map(|t| org_task(env, t)).collect();
+    let deployment = deploy_unvouched(env, config);
+    let name = format!("adhoc-{}", uuid_fragment());
+    let pipeline = env.db.scalar(&format!(
+        "INSERT INTO pipelines (org_id, name, deployment_name, deployment_id)
+         SELECT id, '{name}', '{name}', '{deployment}' FROM orgs WHERE slug = '{}' RETURNING id",
+        env.slug
+    ));
+    for (seq, id) in ids.iter().enumerate() {
+        env.db.exec(&format!(
+            "INSERT INTO pipeline_tasks (pipeline_id, org_task_id, seq) VALUES ({pipeline}, {id}, {seq})"
+        ));
+    }
+    deployment
+}
+
+/// An org task of the env's org for `task` (of its master task; Dalgo's
+/// update-schema is a sync's), named in the task as its `orgtask_uuid`; its id.
+fn org_task(env: &Env, task: &mut Value) -> String {
+    let slug = match task["slug"].as_str().unwrap() {
+        "update-schema" => "airbyte-sync",
+        slug => slug,
+    };
+    let connection = task["connection_id"].as_str().map_or_else(|| "NULL".to_string(), |c| format!("'{c}'"));
+    let row = env.db.scalar(&format!(
+        "INSERT INTO org_tasks (org_id, task_id, connection_id, generated_by)
+         SELECT o.id, t.id, {connection}, 'client' FROM orgs o, tasks t WHERE o.slug = '{}' AND t.slug = '{slug}'
+         RETURNING id || ' ' || uuid",
+        env.slug
+    ));
+    let (id, uuid) = row.split_once(' ').unwrap();
+    task["orgtask_uuid"] = json!(uuid);
+    id.to_string()
+}
+
+/// A deployment of Dalgo's flow with this `config` that no database vouches
+/// for (as anyone who reaches Prefect's API can make); its id.
+fn deploy_unvouched(env: &Env, config: Value) -> String {
     let flow = prefect("POST", "/flows/", Some(&json!({ "name": "deployment-schedule-flow-v5" })))["id"].clone();
     let body = json!({ "name": format!("adhoc-{}", uuid_fragment()), "flow_id": flow, "entrypoint": ENTRYPOINT,
                        "work_pool_name": env.pool, "work_queue_name": "ddp", "tags": [env.slug],
@@ -119,9 +161,14 @@ fn run_of(deployment: &str) -> String {
         .to_string()
 }
 
-fn shell(seq: i64, slug: &str, command: &str, dir: &Path) -> Value {
-    json!({ "seq": seq, "slug": slug, "type": "Shell Operation", "commands": [command],
-            "working_dir": dir, "env": { "GREETING": "hello" } })
+/// A run of `deployment` whose parameters are `parameters`, as Prefect
+/// lets anyone start one (they replace the deployment's).
+fn run_with(deployment: &str, parameters: Value) -> String {
+    let body = json!({ "parameters": parameters });
+    prefect("POST", &format!("/deployments/{deployment}/create_flow_run"), Some(&body))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// An `airbyte-sync` task of `connection`, as Dalgo's backend makes it.
@@ -202,20 +249,15 @@ fn a_failing_dbt_test_is_dbt_test_failed_and_the_next_task_runs() {
         "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: status\n        data_tests:\n          - accepted_values:\n              values: ['open']\n",
     )
     .unwrap();
-    let after = env.db.home().join("after.txt");
-    let tasks = json!([
-        dbt(1, "dbt-run", "run"),
-        dbt(2, "dbt-test", "test"),
-        shell(3, "after", &format!("echo \"$GREETING\" > {}", after.display()), env.db.home()),
-    ]);
+    let tasks = json!([dbt(1, "dbt-run", "run"), dbt(2, "dbt-test", "test"), sync(&env, 3, &env.a)]);
     let run = run_of(&deploy(&env, tasks));
     let out = worker_once(&env, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED");
     let tasks = task_runs(&run);
     assert_eq!(tasks[1], ("dbtjob_v2_runner-1".into(), "COMPLETED".into(), "DBT_TEST_FAILED".into()));
-    assert_eq!(tasks[2], ("shellopjob-0".into(), "COMPLETED".into(), "Completed".into()));
-    assert_eq!(std::fs::read_to_string(&after).unwrap(), "hello\n", "the task after the failed test ran, with its env");
+    assert_eq!(tasks[2], ("run-airbyte-connection-flow-v1-0".into(), "COMPLETED".into(), "Completed".into()));
+    assert_eq!(env.stub.requests_to("/v1/connections/sync").len(), 1, "the task after the failed test did not run");
     // Dalgo's true state, as dalgo reads it.
     let shown = env.ok_json(&["pipeline", "logs", &run]);
     assert!(
@@ -241,8 +283,8 @@ fn a_failing_dbt_test_is_dbt_test_failed_and_the_next_task_runs() {
             "Task dbt-run finished in state Completed",
             "Starting task dbt-test",
             "Task dbt-test finished in state DBT_TEST_FAILED",
-            "Starting task after",
-            "Task after finished in state Completed",
+            "Starting task airbyte-sync",
+            "Task airbyte-sync finished in state Completed",
             "Finished in state Completed"
         ],
         "{shown}"
@@ -253,27 +295,6 @@ fn a_failing_dbt_test_is_dbt_test_failed_and_the_next_task_runs() {
     assert!(!said("\u{1b}["), "{shown}");
 }
 
-#[test]
-fn a_shell_task_that_exits_3_fails_the_run_and_stops_the_rest() {
-    let env = worker_env("Shell Fail NGO");
-    let never = env.db.home().join("never.txt");
-    let tasks = json!([
-        shell(1, "boom", "echo about to fail; exit 3", env.db.home()),
-        shell(2, "later", &format!("touch {}", never.display()), env.db.home()),
-    ]);
-    let run = run_of(&deploy(&env, tasks));
-    let finished = &failed_run(&worker_once(&env, &["-o", "json"]));
-    assert_eq!(
-        (finished["flow_run_id"].as_str(), finished["state_type"].as_str()),
-        (Some(run.as_str()), Some("FAILED"))
-    );
-    assert!(finished["message"].as_str().unwrap().contains("exited with 3"), "{finished}");
-    let fr = flow_run(&run);
-    assert_eq!(fr["state"]["type"], "FAILED");
-    assert_eq!(task_runs(&run), [("shellopjob-0".into(), "FAILED".into(), "Failed".into())]);
-    assert!(!never.exists(), "the task after the failure ran");
-}
-
 /// Dalgo's rule for failed syncs: by default the first failure fails the
 /// run and nothing after it runs; with `continue_on_sync_failure` every sync
 /// runs first, whatever its `seq`, and the run fails naming the failed ones
@@ -282,12 +303,8 @@ fn a_shell_task_that_exits_3_fails_the_run_and_stops_the_rest() {
 fn a_failed_sync_stops_the_rest_unless_continue_on_sync_failure_runs_every_sync_first() {
     let env = worker_env("Sync Fail NGO");
     env.stub.fail_syncs_of(&env.a);
-    let between = env.db.home().join("between.txt");
-    let tasks = json!([
-        sync(&env, 1, &env.a),
-        shell(2, "between", &format!("touch {}", between.display()), env.db.home()),
-        sync(&env, 3, &env.b),
-    ]);
+    let tasks = json!([sync(&env, 1, &env.a), dbt(2, "dbt-run", "run"), sync(&env, 3, &env.b)]);
+    let between = || env.db.count("dbt_runs") > 0;
     let synced = || -> Vec<String> {
         let requests = env.stub.requests_to("/v1/connections/sync");
         requests.iter().map(|r| r.body["connectionId"].as_str().unwrap().to_string()).collect()
@@ -297,7 +314,7 @@ fn a_failed_sync_stops_the_rest_unless_continue_on_sync_failure_runs_every_sync_
     let end = failed_run(&worker_once(&env, &["-o", "json"]));
     assert_eq!((end["flow_run_id"].as_str(), end["state_type"].as_str()), (Some(run.as_str()), Some("FAILED")));
     assert_eq!(synced(), std::slice::from_ref(&env.a), "the sync after the failed one ran");
-    assert!(!between.exists(), "the task after the failed sync ran");
+    assert!(!between(), "the task after the failed sync ran");
 
     let config = json!({ "tasks": tasks, "org_slug": env.slug, "continue_on_sync_failure": true });
     let run = run_of(&deploy_config(&env, config));
@@ -305,7 +322,7 @@ fn a_failed_sync_stops_the_rest_unless_continue_on_sync_failure_runs_every_sync_
     assert_eq!((end["flow_run_id"].as_str(), end["state_type"].as_str()), (Some(run.as_str()), Some("FAILED")));
     assert!(end["message"].as_str().unwrap().contains("1 airbyte sync(s) failed"), "{end}");
     assert_eq!(synced(), [env.a.clone(), env.a.clone(), env.b.clone()], "every sync ran, the failed one first");
-    assert!(!between.exists(), "a task other than a sync ran after a sync failed");
+    assert!(!between(), "a task other than a sync ran after a sync failed");
     let wrappers: Vec<_> = task_runs(&run).into_iter().map(|(name, state, _)| (name, state)).collect();
     assert_eq!(
         wrappers,
@@ -536,9 +553,11 @@ fn cancelling_a_run_mid_git_clone_stops_git_and_keeps_the_old_clone() {
 #[test]
 fn two_workers_on_one_pool_run_each_of_50_runs_exactly_once() {
     let env = worker_env("Shared Pool NGO");
-    let log = env.db.home().join("runs.txt");
-    let dep = deploy(&env, json!([shell(1, "note", &format!("echo ran >> {}", log.display()), env.db.home())]));
-    let runs: Vec<String> = (0..50).map(|_| run_of(&dep)).collect();
+    // 50 pipelines of one sync each, each of its own connection: runs of one
+    // pipeline would wait for each other's task locks.
+    let ws = env.db.scalar(&format!("SELECT airbyte_workspace_id FROM orgs WHERE slug = '{}'", env.slug));
+    let connections = env.stub.seed_connections(&ws, 50);
+    let runs: Vec<String> = connections.iter().map(|c| run_of(&deploy(&env, json!([sync(&env, 1, c)])))).collect();
     let spawn = |name: &str| {
         env.spawn(&[
             "worker",
@@ -559,7 +578,16 @@ fn two_workers_on_one_pool_run_each_of_50_runs_exactly_once() {
     // Both exited with nothing scheduled: every run was taken by one of them.
     let body = json!({ "flow_runs": { "id": { "any_": runs }, "state": { "type": { "any_": ["COMPLETED"] } } } });
     assert_eq!(prefect("POST", "/flow_runs/count", Some(&body)), 50);
-    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 50, "a run was executed twice or not at all");
+    let mut synced: Vec<String> = env
+        .stub
+        .requests_to("/v1/connections/sync")
+        .iter()
+        .map(|r| r.body["connectionId"].as_str().unwrap().to_string())
+        .collect();
+    synced.sort();
+    let mut expected = connections.clone();
+    expected.sort();
+    assert_eq!(synced, expected, "a run was executed twice or not at all");
     for run in &runs {
         assert_eq!(task_runs(run).len(), 1, "run {run} has more than one task run");
     }
@@ -603,14 +631,14 @@ fn a_worker_on_a_new_pool_creates_it() {
     assert!(again.status.success() && !stderr(&again).contains("created"), "{}", stderr(&again));
 }
 
-/// A run of an org dalgo's database does not know (a Django-made org on a
-/// shared pool), or one whose parameters hold no `config`, is not dalgo's to
-/// run: it stays SCHEDULED for the workers that can, and no task lock is
-/// taken for it (the first used to be claimed and FAILED, "no org with slug").
+/// A run of a deployment dalgo's database does not hold (a Django-made
+/// pipeline on a shared pool, or anything anyone made in Prefect), or one
+/// whose parameters hold no `config`, is not dalgo's to run: it stays
+/// SCHEDULED for the workers that can, and no task lock is taken for it.
 #[test]
 fn runs_of_unknown_orgs_and_runs_without_config_are_left_for_other_workers() {
     let env = worker_env("Unknown Org NGO");
-    let unknown = deploy_config(&env, json!({ "org_slug": "not-in-dalgo", "tasks": [dbt(1, "dbt-run", "run")] }));
+    let unknown = deploy_unvouched(&env, json!({ "org_slug": "not-in-dalgo", "tasks": [dbt(1, "dbt-run", "run")] }));
     let unknown_run = run_of(&unknown);
     let flow = prefect("POST", "/flows/", Some(&json!({ "name": "deployment-schedule-flow-v5" })))["id"].clone();
     let body = json!({ "name": format!("adhoc-{}", uuid_fragment()), "flow_id": flow, "entrypoint": ENTRYPOINT,
@@ -627,10 +655,7 @@ fn runs_of_unknown_orgs_and_runs_without_config_are_left_for_other_workers() {
     let err = stderr(&out);
     let said =
         |run: &str, why: &str| err.matches(&format!("({run}) for other workers: ")).count() == 1 && err.contains(why);
-    assert!(
-        said(&unknown_run, "not-in-dalgo is not in dalgo's database and task dbt-run names no project_dir"),
-        "{err}"
-    );
+    assert!(said(&unknown_run, &format!("its deployment {unknown} is not a pipeline in dalgo's database")), "{err}");
     assert!(said(&configless_run, "its parameters have no config"), "{err}");
 }
 
@@ -647,23 +672,40 @@ fn signal(child: &std::process::Child, sig: &str) {
 #[test]
 fn sigterm_gives_runs_the_grace_then_stops_their_tasks_and_reports_them_crashed() {
     let env = worker_env("Shutdown NGO");
-    let pid_file = env.db.home().join("sleeper.pid");
-    // The sleeper's pid as this test sees it (the task runs in a PID namespace of its own).
-    let task = format!("sh -c 'readlink /proc/self > {}; exec sleep 60' & wait", pid_file.display());
-    let run = run_of(&deploy(&env, json!([shell(1, "long", &task, env.db.home())])));
+    let slow = "{{ config(materialized='table') }}\nselect 1 as id from pg_sleep(3600)\n";
+    std::fs::write(env.db.home().join("project/models/slow.sql"), slow).unwrap();
+    let run = run_of(&deploy(&env, json!([dbt(1, "dbt-run", "run")])));
     let name = format!("w-{}", env.slug);
     let mut worker =
         env.spawn(&["worker", "--pool", &env.pool, "--poll-interval", "0.2", "--grace", "1s", "--name", &name]);
-    wait_while_running(&mut worker, || std::fs::read_to_string(&pid_file).is_ok_and(|p| p.ends_with('\n')), "the task");
-    let sleeper = std::fs::read_to_string(&pid_file).unwrap().trim().to_string();
+    wait_while_running(&mut worker, || env.db.count("dbt_runs WHERE status = 'running'") == 1, "dbt run");
+    // dbt and what it started name the org's directory on their command lines.
+    let org_dir = env.db.clientdbt_root().join(&env.slug);
+    wait_while_running(&mut worker, || !processes_naming(&org_dir).is_empty(), "dbt's process");
     signal(&worker, "-TERM");
     let out = worker.wait_with_output().unwrap();
     assert!(out.status.success(), "a clean shutdown exits 0: {}", stderr(&out));
     assert!(stderr(&out).contains("stopping: 1 run(s) still running"), "{}", stderr(&out));
     let fr = flow_run(&run);
     assert_eq!(fr["state"]["type"], "CRASHED", "{fr}");
-    assert_eq!(task_runs(&run), [("shellopjob-0".into(), "CANCELLED".into(), "Cancelled".into())]);
-    assert!(!alive(&sleeper), "the shell's own child outlived the stopped task");
+    assert_eq!(task_runs(&run), [("dbtjob_v2_runner-0".into(), "CANCELLED".into(), "Cancelled".into())]);
+    assert_eq!(processes_naming(&org_dir), Vec::<String>::new(), "dbt outlived the stopped task");
+    assert_eq!(env.db.count("dbt_runs WHERE status = 'interrupted'"), 1);
+}
+
+/// The live processes (not zombies) whose command line names `path`.
+fn processes_naming(path: &Path) -> Vec<String> {
+    let needle = path.to_string_lossy().into_owned();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|pid| pid.chars().all(|c| c.is_ascii_digit()) && alive(pid))
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            String::from_utf8_lossy(&cmdline).replace('\0', " ").contains(&needle)
+        })
+        .collect()
 }
 
 #[test]
@@ -904,15 +946,13 @@ fn a_django_made_deployment_of_an_imported_org_runs_under_its_task_locks() {
 }
 
 /// A worker whose database is not the one that made a pipeline (a Django
-/// org on a shared pool, here one dalgo made in another database) runs its
-/// runs from the deployment alone: the Airbyte server in the deployment's
-/// block, the deployment's dbt project with the profile in its Secret. Its
-/// own database gets nothing, and the runs look in Prefect as Dalgo's do.
+/// org on a shared pool, here one dalgo made in another database) leaves
+/// its runs to the workers whose database holds it (issue 29's runs "from
+/// the deployment alone" are withdrawn: a deployment's word is no
+/// authority). Nothing is written, in Prefect or in its database.
 #[test]
-fn a_deployment_of_an_org_the_workers_database_lacks_runs_from_its_blocks() {
+fn a_deployment_the_workers_database_lacks_is_left_for_other_workers() {
     let env = worker_env("Blocks Only NGO");
-    let _registered = crate::pipeline::airbyte_server_type_lock();
-    crate::pipeline::register_airbyte_server_type();
     let deployment = env.create("daily", &["--connection", &env.a]);
     let run = run_of(&deployment);
     let elsewhere = crate::common::TestDb::migrated();
@@ -923,66 +963,135 @@ fn a_deployment_of_an_org_the_workers_database_lacks_runs_from_its_blocks() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED", "{}", stderr(&out));
-    assert_eq!(env.db.scalar("SELECT count(*) FROM analytics.orders"), "2", "the deployment's project was built");
-    let profiles = env.db.home().join("project/profiles/profiles.yml");
-    assert!(std::fs::read_to_string(&profiles).unwrap().contains("analytics"), "profiles.yml from the Secret");
-    assert_eq!(env.stub.requests_to("/v1/connections/sync").len(), 1, "synced through the block's server");
-    assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
-    let mut flows = subflows(&run);
-    flows.sort();
-    assert_eq!(flows.iter().filter(|(flow, _)| flow == "dbtjob_v2_runner").count(), 4, "{flows:?}");
-    assert_eq!(flows.last().map(|f| f.1.as_str()), Some("airbyte-sync-trigger"));
-    // The worker's database holds no org, no lock; the run is recorded as no org's
-    // (an import of the org later claims it).
-    let orphan = format!("flow_runs WHERE flow_run_id = '{run}' AND org_id IS NULL AND pipeline_id IS NULL");
-    assert_eq!((elsewhere.count(&orphan), elsewhere.count("task_locks"), elsewhere.count("orgs")), (1, 0, 0));
-    // The run's lines are read by its id all the same.
-    let logs = elsewhere.dalgo(&["pipeline", "logs", &run]).env("PREFECT_API_URL", prefect_url()).output().unwrap();
-    let text = String::from_utf8_lossy(&logs.stdout);
-    assert!(text.contains("Finished in state Completed") && text.contains("the deployment's project"), "{text}");
+    assert_eq!(flow_run(&run)["state"]["type"], "SCHEDULED", "{}", stderr(&out));
+    let said = format!("({run}) for other workers: its deployment {deployment} is not a pipeline in dalgo's database");
+    assert_eq!(stderr(&out).matches(&said).count(), 1, "{}", stderr(&out));
+    assert!(env.stub.requests_to("/v1/connections/sync").is_empty(), "the sync ran");
+    assert_eq!((elsewhere.count("flow_runs"), elsewhere.count("task_locks")), (0, 0));
 }
 
-/// A deployment of an org dalgo knows whose dbt task names another project
-/// than dalgo's workspace runs the deployment's project (it used to run
-/// dalgo's workspace instead); with no profile Secret in Prefect, the
-/// org's profile comes from dalgo's secrets.
-#[test]
-fn a_dbt_task_naming_another_project_runs_that_project() {
-    let env = worker_env("Other Project NGO");
-    let other = env.db.home().join("other-project");
-    crate::dbt::copy_dir(&crate::dbt::dbt_project(), &other);
-    std::fs::write(other.join("models/customers.sql"), "select 1 as id\n").unwrap();
-    let task = json!({ "seq": 1, "slug": "dbt-run", "type": "dbt Core Operation",
-                       "commands": ["/venv/bin/dbt run --select customers"],
-                       "project_dir": other, "working_dir": other, "profiles_dir": other.join("profiles"),
-                       "env": { "dbt-profile-secret-block": format!("dbt-profile-{}", env.slug) } });
-    let run = run_of(&deploy(&env, json!([task])));
-    let out = worker_once(&env, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED", "{}", stderr(&out));
-    assert_eq!(env.db.scalar("SELECT count(*) FROM analytics.customers"), "1", "the deployment's project ran");
-    assert_eq!(env.db.scalar("SELECT to_regclass('analytics.orders') IS NULL"), "t", "dalgo's workspace did not");
-    assert!(other.join("profiles/profiles.yml").is_file());
+/// Every path, block and process the worker would touch for a run, as
+/// (path, size, modification time), under `dir`.
+fn snapshot(dir: &Path) -> Vec<(String, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().map(Result::unwrap) {
+            let meta = std::fs::symlink_metadata(e.path()).unwrap();
+            if meta.is_dir() {
+                todo.push(e.path());
+            }
+            out.push((e.path().display().to_string(), meta.len(), meta.modified().unwrap()));
+        }
+    }
+    out.sort();
+    out
 }
 
-/// Git steps of an org dalgo does not know run where the deployment says:
-/// git-clone clones `gitrepo_url` into `working_dir/project_dir`, git-pull
-/// pulls there.
+/// The wall, attacked as a hostile tenant would: runs of the tenant's own
+/// pipeline whose parameters lie (another org, another org's or the
+/// machine's directories, a loader in the environment, another org's task,
+/// another repository, arguments of its own) are refused, FAILED with the
+/// lie named, before anything runs; a shell command of the deployment's
+/// own, and a deployment no database holds, are left for other workers.
+/// Nothing outside the tenant's org is read or written, and nothing of the
+/// tenant's runs either.
 #[test]
-fn git_steps_of_an_unknown_org_clone_and_pull_where_the_deployment_says() {
-    let env = worker_env("Git Elsewhere NGO");
-    let (upstream, url) = crate::dbt::fixture_repo(&env.db);
-    let root = env.db.home().join("django-clients");
-    std::fs::create_dir_all(&root).unwrap();
-    let clone = json!({ "seq": 1, "slug": "git-clone", "type": "Shell Operation", "commands": ["git clone"],
-                        "working_dir": root, "env": { "project_dir": "ngo/dbtrepo", "gitrepo_url": url } });
-    let pull = json!({ "seq": 2, "slug": "git-pull", "type": "Shell Operation", "commands": ["git pull"],
-                       "working_dir": root.join("ngo/dbtrepo"), "env": { "secret-git-pull-url-block": "" } });
-    let deployment = deploy_config(&env, json!({ "org_slug": "not-in-dalgo", "tasks": [clone, pull] }));
-    let run = run_of(&deployment);
-    let out = worker_once(&env, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED", "{}", stderr(&out));
-    assert_eq!(head(&root.join("ngo/dbtrepo")), head(&upstream));
+fn runs_whose_parameters_lie_are_refused_and_nothing_outside_the_org_is_touched() {
+    let env = worker_env("Thief NGO");
+    onboard(&env.db, "Victim NGO", "victim@ngo.org", "admin");
+    let victim = "victim-ngo";
+    env.dalgo(&["airbyte", "workspace", "create", "--org", victim]).assert().success();
+    env.dalgo(&["warehouse", "set", "--org", victim, "--type", "postgres", "--config", "-", "--no-check"])
+        .write_stdin(format!("host: {}\nport: 5432\nusername: v\npassword: victim-pw-4417\ndatabase: v\n", pg_host()))
+        .assert()
+        .success();
+    let (_, url) = crate::dbt::fixture_repo(&env.db);
+    env.dalgo(&["dbt", "setup", "--org", victim, "--repo", &url, "--default-schema", "analytics"]).assert().success();
+    let victim_dir = env.db.clientdbt_root().join(victim);
+    let victims_task = env.db.scalar(&format!(
+        "SELECT ot.uuid FROM org_tasks ot JOIN orgs o ON o.id = ot.org_id JOIN tasks t ON t.id = ot.task_id
+          WHERE o.slug = '{victim}' AND t.slug = 'dbt-run'"
+    ));
+    let stolen = env.db.home().join("stolen");
+    std::fs::create_dir_all(&stolen).unwrap();
+    let (victim_before, secrets_before) = (snapshot(&victim_dir), snapshot(&env.db.secrets_dir()));
+
+    // The thief's own pipeline, and its parameters as dalgo made them.
+    let deployment = env.create("nightly", &["--transform", "dbt-run"]);
+    let params = prefect("GET", &format!("/deployments/{deployment}"), None)["parameters"].clone();
+    let lie = |edit: &dyn Fn(&mut Value)| {
+        let mut p = params.clone();
+        edit(&mut p);
+        run_with(&deployment, p)
+    };
+    // Its one task, dbt-run.
+    let set = |p: &mut Value, key: &str, v: Value| p["config"]["tasks"][0][key] = v;
+    let victim_project = victim_dir.join("dbtrepo");
+    let refused = [
+        (lie(&|p| p["config"]["org_slug"] = json!(victim)), format!("name org \"{victim}\"")),
+        (lie(&|p| p["config"]["org_slug"] = json!("../..")), "name org \"../..\"".to_string()),
+        (
+            lie(&|p| {
+                p["config"].as_object_mut().unwrap().remove("org_slug");
+                set(p, "profiles_dir", json!(stolen));
+            }),
+            "profiles_dir".into(),
+        ),
+        (lie(&|p| set(p, "profiles_dir", json!("/etc/dalgo-owned"))), "profiles_dir".into()),
+        (lie(&|p| set(p, "project_dir", json!(victim_project))), "project_dir".into()),
+        (lie(&|p| set(p, "working_dir", json!("/"))), "working_dir".into()),
+        (lie(&|p| set(p, "env", json!({ "LD_PRELOAD": stolen.join("evil.so") }))), "env.LD_PRELOAD".into()),
+        (lie(&|p| set(p, "env", json!({ "PATH": stolen }))), "env.PATH".into()),
+        (lie(&|p| set(p, "orgtask_uuid", json!(victims_task))), "is not a task of org".into()),
+        (lie(&|p| set(p, "orgtask_uuid", Value::Null)), "names no orgtask_uuid".into()),
+        (
+            lie(&|p| {
+                let line = format!("/venv/bin/dbt run --profiles-dir {}", victim_dir.join("profiles").display());
+                set(p, "commands", json!([line]));
+            }),
+            "runs `".into(),
+        ),
+        (
+            lie(&|p| {
+                let own = p["config"]["tasks"][0]["orgtask_uuid"].clone();
+                p["config"]["tasks"] = json!([{ "seq": 0, "slug": "git-clone", "type": "Shell Operation",
+                    "commands": ["git clone"], "orgtask_uuid": own, "working_dir": env.db.clientdbt_root(),
+                    "env": { "project_dir": format!("{}/dbtrepo", env.slug),
+                             "gitrepo_url": format!("file://{}", victim_project.display()) } }]);
+            }),
+            "is git-clone, but its org task".into(),
+        ),
+    ];
+    let shell = lie(&|p| {
+        p["config"]["tasks"] = json!([{ "seq": 0, "slug": "shell-op", "type": "Shell Operation",
+            "commands": [format!("cat {}/profiles/profiles.yml > {}/x", victim_dir.display(), stolen.display())],
+            "working_dir": "/", "env": {} }]);
+    });
+    let unvouched = run_of(&deploy_unvouched(&env, params["config"].clone()));
+
+    let out = worker_once(&env, &["-o", "json"]);
+    assert_eq!(out.status.code(), Some(1), "refused runs did not complete: {}", stderr(&out));
+    let events: Vec<Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for (run, needle) in &refused {
+        let fr = flow_run(run);
+        assert_eq!(fr["state"]["type"], "FAILED", "{run}: {fr}");
+        let message = fr["state"]["message"].as_str().unwrap();
+        assert!(message.contains("refused: ") && message.contains(needle.as_str()), "{needle}: {message}");
+        let finished = events.iter().find(|e| e["event"] == "finished" && e["flow_run_id"] == run.as_str()).unwrap();
+        assert!(finished["message"].as_str().unwrap().contains(needle.as_str()), "{finished}");
+        assert_eq!(subflows(run), Vec::<(String, String)>::new(), "a refused run ran a task");
+    }
+    for run in [&shell, &unvouched] {
+        assert_eq!(flow_run(run)["state"]["type"], "SCHEDULED", "{run} was not left for other workers");
+        let left = events.iter().filter(|e| e["event"] == "left" && e["flow_run_id"] == run.as_str()).count();
+        assert_eq!(left, 1, "{run} was not said once: {events:?}");
+    }
+    // Nothing ran for the thief, and nothing outside its org was read or written.
+    assert_eq!((env.db.count("dbt_runs"), env.db.count("task_locks")), (0, 0));
+    assert_eq!(std::fs::read_dir(&stolen).unwrap().count(), 0, "something was written where a lie pointed");
+    assert!(!Path::new("/etc/dalgo-owned").exists() && !Path::new("/profiles.yml").exists());
+    assert_eq!(snapshot(&victim_dir), victim_before, "the victim's files changed");
+    assert_eq!(snapshot(&env.db.secrets_dir()), secrets_before, "the secrets store changed");
 }

@@ -233,6 +233,9 @@ pub struct DbtConfig {
     pub sandbox_read: Vec<PathBuf>,
     /// `DALGO_GIT_TIMEOUT`: the longest a clone or pull may take (600 s).
     pub git_timeout: Duration,
+    /// dalgo's own places, invisible to tenant code: its database's socket
+    /// directory and its secrets directory (see the `sandbox` module).
+    pub hidden: Vec<PathBuf>,
 }
 
 impl DbtConfig {
@@ -248,6 +251,7 @@ impl DbtConfig {
             sandbox: crate::sandbox::SandboxMode::Auto,
             sandbox_read: Vec::new(),
             git_timeout: Duration::from_secs(600),
+            hidden: Vec::new(),
         }
     }
 }
@@ -631,11 +635,25 @@ impl Config {
                 Some(v) => parse_seconds("DALGO_GIT_TIMEOUT", v)?,
                 None => Duration::from_secs(600),
             },
+            hidden: hidden_places(&database, &secrets),
         };
         let airbyte = Setting::from_result(airbyte_from(&lookup));
         let prefect = Setting::from_result(prefect_from(&lookup));
         Ok(Config { database, actor, secrets, aws, dbt, airbyte, prefect })
     }
+}
+
+/// dalgo's own places that tenant code must not see: its database's socket
+/// directory and its secrets directory.
+fn hidden_places(database: &DatabaseConfig, secrets: &SecretsConfig) -> Vec<PathBuf> {
+    let socket = database.socket_dir().map(PathBuf::from);
+    let store = match secrets {
+        SecretsConfig::Dir(dir) => Some(dir.clone()),
+        SecretsConfig::Keyring => None,
+        #[cfg(feature = "aws")]
+        SecretsConfig::Aws(_) => None,
+    };
+    socket.into_iter().chain(store).collect()
 }
 
 /// A yes/no setting: `true`/`false` (also `1`/`0`, `yes`/`no`), any case;
@@ -655,7 +673,7 @@ impl DbtConfig {
     pub(crate) fn jail(&self, org_dir: &Path) -> crate::sandbox::Jail {
         let executables: Vec<&Path> =
             [self.venv.as_deref(), self.executable.as_deref()].into_iter().flatten().collect();
-        crate::sandbox::Jail::for_org(self.sandbox, &self.sandbox_read, &executables, org_dir)
+        crate::sandbox::Jail::for_org(self.sandbox, &self.sandbox_read, &executables, &self.hidden, org_dir)
     }
 }
 
@@ -983,7 +1001,8 @@ pub fn explain(overrides: &Overrides) -> Result<Explanation> {
             Some(format!("{name} (from {}) is a Dalgo setting dalgo does not use: {instead}", layer.source))
         })
         .collect();
-    let sandbox = crate::sandbox::describe(sandbox_mode(layers.iter().find_map(|l| l.get("DALGO_SANDBOX")))?);
+    let hidden = Config::from_layers(overrides, &layers).map(|c| c.dbt.hidden).unwrap_or_default();
+    let sandbox = crate::sandbox::describe(sandbox_mode(layers.iter().find_map(|l| l.get("DALGO_SANDBOX")))?, &hidden);
     Ok(Explanation { settings, warnings, config_file: config_file_path(), sandbox })
 }
 

@@ -61,23 +61,6 @@ pub fn authenticated_url(url: &str, token: &SecretString) -> SecretString {
     out.into()
 }
 
-/// A URL as a `<slug>-git-pull-url` Secret holds it, split into the URL
-/// without credentials and the token it carried (the password, else the
-/// user), so the token reaches git only through its askpass helper.
-pub fn split_token(url: &str) -> (String, Option<SecretString>) {
-    let url = url.trim();
-    if let Some((scheme, rest)) = url.split_once("://")
-        && scheme.starts_with("http")
-    {
-        let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-        if let Some((userinfo, host)) = authority.rsplit_once('@') {
-            let token = userinfo.split_once(':').map_or(userinfo, |(_, password)| password);
-            return (format!("{scheme}://{host}/{path}"), Some(token.to_string().into()));
-        }
-    }
-    (url.to_string(), None)
-}
-
 /// The path of a repository on this machine: a `file://` URL or an absolute path.
 fn local_path(url: &str) -> Option<PathBuf> {
     let path = url.strip_prefix("file://").unwrap_or(url);
@@ -106,7 +89,8 @@ async fn git(g: &Git<'_>, dir: Option<&Path>, args: &[&str], token: Option<&Secr
     if let Some(d) = dir {
         cmd.current_dir(d);
     }
-    cmd.args(args).env_clear().envs(g.env.vars()).env("GIT_TERMINAL_PROMPT", "0").env("GIT_ASKPASS", &askpass);
+    cmd.args(args).env_clear().envs(g.env.vars()).envs(g.jail.own_env());
+    cmd.env("GIT_TERMINAL_PROMPT", "0").env("GIT_ASKPASS", &askpass);
     for (name, default) in [("GIT_HTTP_LOW_SPEED_LIMIT", LOW_SPEED_BYTES), ("GIT_HTTP_LOW_SPEED_TIME", LOW_SPEED_SECS)]
     {
         if !g.env.vars().any(|(k, _)| k == name) {
@@ -273,20 +257,6 @@ impl<'a> Git<'a> {
         self.head_commit(dir).await
     }
 
-    /// Dalgo's `git pull <url>` in `dir` (plain `git pull` without a URL),
-    /// fast-forward only; the new head.
-    pub async fn pull_from(&self, dir: &Path, url: Option<&str>, token: Option<&SecretString>) -> Result<String> {
-        let remote = match url {
-            Some(u) => u.to_string(),
-            None => self.origin_url(dir).await.unwrap_or_default(),
-        };
-        let g = self.clone_with_remote(&remote).dir_writable(dir);
-        let mut args = vec!["pull", "--quiet", "--ff-only"];
-        args.extend(url);
-        git(&g, Some(dir), &args, token).await?;
-        self.head_commit(dir).await
-    }
-
     /// A project the operator placed outside the org's directory is the
     /// org's too.
     fn dir_writable(mut self, dir: &Path) -> Git<'a> {
@@ -345,17 +315,6 @@ mod tests {
         let hint = hint.unwrap();
         assert!(hint.contains("Please make sure") && !hint.contains('\n'), "{hint}");
         assert_eq!(fold(""), ("failed".to_string(), None));
-    }
-
-    #[test]
-    fn a_secrets_url_gives_up_its_token() {
-        let t: SecretString = "ghp_x".into();
-        let (url, token) = split_token(authenticated_url("https://github.com/o/r.git", &t).expose_secret());
-        assert_eq!((url.as_str(), token.unwrap().expose_secret()), ("https://github.com/o/r.git", "ghp_x"));
-        let (url, token) = split_token("https://ghp_y@h/r");
-        assert_eq!((url.as_str(), token.unwrap().expose_secret()), ("https://h/r", "ghp_y"));
-        assert_eq!(split_token("file:///srv/r.git").0, "file:///srv/r.git");
-        assert!(split_token("https://h/r").1.is_none());
     }
 
     #[test]

@@ -210,10 +210,11 @@ fn code(status: std::process::ExitStatus) -> i32 {
 fn before_exec(cmd: &mut tokio::process::Command, jail: &Confinement) {
     let parent = std::process::id();
     let landlock = jail.landlock_fd();
+    let isolation = jail.isolation();
     let ids = IdMaps::new();
     // SAFETY: the closure runs in the forked child before exec and makes
     // only async-signal-safe system calls (prctl, getppid, unshare, open,
-    // write, close, fork, waitpid, _exit, syscall) on prepared values.
+    // write, close, fork, mount, waitpid, _exit, syscall) on prepared values.
     unsafe {
         cmd.pre_exec(move || {
             die_with_parent(libc::SIGTERM)?;
@@ -221,12 +222,23 @@ fn before_exec(cmd: &mut tokio::process::Command, jail: &Confinement) {
             if libc::getppid() as u32 != parent {
                 return Err(std::io::Error::other("dalgo exited before the child started"));
             }
-            if ids.own_pid_namespace() {
+            let required = isolation.as_ref().is_some_and(|i| i.required);
+            if ids.own_namespaces() {
                 match libc::fork() {
                     -1 => return Err(std::io::Error::last_os_error()),
-                    0 => die_with_parent(libc::SIGKILL)?,
+                    0 => {
+                        die_with_parent(libc::SIGKILL)?;
+                        if let Some(iso) = &isolation
+                            && !isolate(iso)
+                            && required
+                        {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                    }
                     pid => supervise(pid, parent),
                 }
+            } else if required {
+                return Err(std::io::Error::from_raw_os_error(libc::EPERM));
             }
             if let Some(fd) = landlock
                 && (libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
@@ -236,6 +248,43 @@ fn before_exec(cmd: &mut tokio::process::Command, jail: &Confinement) {
             }
             Ok(())
         });
+    }
+}
+
+/// In the child, PID 1 of its new PID namespace and alone in its mount
+/// namespace: mounts stay in this namespace, `/proc` is a procfs of this
+/// PID namespace (its processes and no other), and each covered place is
+/// an empty read-only tmpfs (a directory) or `/dev/null` (a file). False,
+/// with errno set, at the first that fails.
+#[cfg(target_os = "linux")]
+unsafe fn isolate(iso: &crate::sandbox::Isolation) -> bool {
+    let none = std::ptr::null::<libc::c_char>();
+    let quiet = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+    // SAFETY: mount takes C strings that outlive the calls, and null where it allows.
+    unsafe {
+        if libc::mount(none, c"/".as_ptr(), none, libc::MS_REC | libc::MS_PRIVATE, std::ptr::null()) != 0
+            || libc::mount(c"proc".as_ptr(), c"/proc".as_ptr(), c"proc".as_ptr(), quiet, std::ptr::null()) != 0
+        {
+            return false;
+        }
+        for (path, dir) in &iso.cover {
+            let rc = if *dir {
+                let opts = c"size=4k,mode=000";
+                libc::mount(
+                    c"tmpfs".as_ptr(),
+                    path.as_ptr(),
+                    c"tmpfs".as_ptr(),
+                    quiet | libc::MS_RDONLY,
+                    opts.as_ptr().cast(),
+                )
+            } else {
+                libc::mount(c"/dev/null".as_ptr(), path.as_ptr(), none, libc::MS_BIND, std::ptr::null())
+            };
+            if rc != 0 {
+                return false;
+            }
+        }
+        true
     }
 }
 

@@ -17,10 +17,23 @@
 //!   dalgo's configuration, not `/tmp`, not the platform user's home.
 //!
 //! Landlock also keeps the child from signalling or tracing processes
-//! outside its sandbox (dalgo, other orgs' runs), which closes
-//! `/proc/<pid>/environ`. Every child also runs as PID 1 of a PID namespace
-//! of its own when the kernel allows one, so nothing it starts outlives it
-//! (see `process`).
+//! outside its sandbox (dalgo, other orgs' runs). Every child also runs as
+//! PID 1 of a PID namespace of its own when the kernel allows one, so
+//! nothing it starts outlives it (see `process`); a confined child also
+//! gets a mount namespace of its own, in which:
+//! - `/proc` is a fresh procfs of its PID namespace: it sees its own
+//!   processes and no other (not dalgo's, whose `/proc/<pid>/environ`
+//!   holds `DATABASE_URL`; not other orgs' runs);
+//! - dalgo's own places are covered by an empty read-only tmpfs: the Unix
+//!   socket directory of dalgo's database (and PostgreSQL's usual ones,
+//!   `/run/postgresql`, `/var/run/postgresql`), and the secrets store's
+//!   directory. Landlock does not govern connecting to a Unix socket, so
+//!   without this a tenant's `psql` reaches dalgo's database. The one
+//!   exception is a socket directory the org's own warehouse is reached
+//!   through, which its dbt needs (see `Jail::reveal`): such an org reaches
+//!   that PostgreSQL server, and only the server's authentication keeps it
+//!   from dalgo's database there. TCP is not confined: a server that trusts
+//!   loopback connections is open to any local process.
 //!
 //! `DALGO_SANDBOX`: `auto` (the default) confines where the kernel can and
 //! says once where it cannot; `require` refuses to run tenant code
@@ -56,12 +69,19 @@ const DEVICES: [&str; 7] =
 /// The system's programs, libraries and settings, read-only.
 const SYSTEM: [&str; 10] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys"];
 
+/// PostgreSQL's usual socket directories, covered whatever dalgo connects through.
+const PG_SOCKET_DIRS: [&str; 2] = ["/run/postgresql", "/var/run/postgresql"];
+
 /// What one child may reach: see the module's documentation.
 #[derive(Debug, Clone)]
 pub(crate) struct Jail {
     mode: SandboxMode,
     write: Vec<PathBuf>,
     read: Vec<PathBuf>,
+    /// dalgo's own places, covered in the child's mount namespace.
+    hide: Vec<PathBuf>,
+    /// The org's directory: the child's `HOME`.
+    home: PathBuf,
 }
 
 impl Jail {
@@ -70,7 +90,13 @@ impl Jail {
     /// (a venv or a dbt binary) and `read` (the operator's
     /// `DALGO_SANDBOX_READ`) readable. [`crate::config::DbtConfig::jail`]
     /// fills these in from the configuration.
-    pub(crate) fn for_org(mode: SandboxMode, read: &[PathBuf], executables: &[&Path], org_dir: &Path) -> Jail {
+    pub(crate) fn for_org(
+        mode: SandboxMode,
+        read: &[PathBuf],
+        executables: &[&Path],
+        hide: &[PathBuf],
+        org_dir: &Path,
+    ) -> Jail {
         let mut readable: Vec<PathBuf> = SYSTEM.iter().map(PathBuf::from).collect();
         readable.extend(read.iter().cloned());
         for exe in executables {
@@ -78,7 +104,48 @@ impl Jail {
         }
         let mut write: Vec<PathBuf> = DEVICES.iter().map(PathBuf::from).collect();
         write.push(org_dir.to_path_buf());
-        Jail { mode, write, read: readable }
+        let mut hide = hide.to_vec();
+        hide.extend(PG_SOCKET_DIRS.iter().map(PathBuf::from));
+        Jail { mode, write, read: readable, hide, home: org_dir.to_path_buf() }
+    }
+
+    /// What every child's environment says of its own world, whatever the
+    /// operator's: `HOME` is the org's directory, and git reads no system
+    /// or user configuration (an operator's `~/.gitconfig`, unreadable in
+    /// the sandbox, used to stop every git command).
+    pub(crate) fn own_env(&self) -> [(&'static str, &std::ffi::OsStr); 3] {
+        [
+            ("HOME", self.home.as_os_str()),
+            ("GIT_CONFIG_GLOBAL", std::ffi::OsStr::new("/dev/null")),
+            ("GIT_CONFIG_NOSYSTEM", std::ffi::OsStr::new("1")),
+        ]
+    }
+
+    /// `path` left visible: the socket directory an org's own warehouse is
+    /// reached through.
+    pub(crate) fn reveal(mut self, path: &Path) -> Jail {
+        let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        self.hide.retain(|h| h != path && h.canonicalize().ok().as_deref() != Some(real.as_path()));
+        self
+    }
+
+    /// The places to cover, as the child mounts over them: each that
+    /// exists, once, unless the org's own files lie beneath it.
+    fn covered(&self) -> Vec<(std::ffi::CString, bool)> {
+        use std::os::unix::ffi::OsStrExt;
+        let mut seen: Vec<PathBuf> = Vec::new();
+        let mut out = Vec::new();
+        for path in &self.hide {
+            let Ok(real) = path.canonicalize() else { continue };
+            let needed = self.write.iter().any(|p| p.starts_with(&real) || p.starts_with(path));
+            if needed || seen.contains(&real) {
+                continue;
+            }
+            let Ok(c) = std::ffi::CString::new(real.as_os_str().as_bytes()) else { continue };
+            out.push((c, real.is_dir()));
+            seen.push(real);
+        }
+        out
     }
 
     /// `path` (and what lies beneath) also readable.
@@ -100,6 +167,7 @@ impl Jail {
         if self.mode == SandboxMode::Off {
             return Ok(Confinement::none());
         }
+        let isolation = Isolation { cover: self.covered(), required: self.mode == SandboxMode::Require };
         let unavailable = |reason: String| -> Result<Confinement> {
             if self.mode == SandboxMode::Require {
                 return Err(Error::SandboxUnavailable(reason));
@@ -114,7 +182,7 @@ impl Jail {
             return unavailable(reason.clone());
         }
         match self.ruleset() {
-            Ok(Some(fd)) => Ok(Confinement { landlock: Some(fd) }),
+            Ok(Some(fd)) => Ok(Confinement { landlock: Some(fd), isolation: Some(isolation) }),
             Ok(None) => unavailable("the kernel enforces no Landlock ruleset".into()),
             Err(e) => unavailable(format!("cannot build the Landlock ruleset: {e}")),
         }
@@ -152,11 +220,21 @@ fn toolchain(path: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// A prepared sandbox for one child: the Landlock ruleset's descriptor, or
-/// none.
+/// A prepared sandbox for one child: the Landlock ruleset's descriptor and
+/// its mount namespace's cover, or none.
 #[derive(Debug, Default)]
 pub(crate) struct Confinement {
     landlock: Option<OwnedFd>,
+    isolation: Option<Isolation>,
+}
+
+/// What a confined child's mount namespace holds: a fresh `/proc`, and
+/// these places covered (each a directory, or a file). With `required`
+/// (`DALGO_SANDBOX=require`) a child that cannot have them does not run.
+#[derive(Debug, Clone)]
+pub(crate) struct Isolation {
+    pub(crate) cover: Vec<(std::ffi::CString, bool)>,
+    pub(crate) required: bool,
 }
 
 impl Confinement {
@@ -169,6 +247,11 @@ impl Confinement {
     pub(crate) fn landlock_fd(&self) -> Option<std::os::fd::RawFd> {
         use std::os::fd::AsRawFd;
         self.landlock.as_ref().map(AsRawFd::as_raw_fd)
+    }
+
+    /// The child's mount namespace, when it is confined.
+    pub(crate) fn isolation(&self) -> Option<Isolation> {
+        self.isolation.clone()
     }
 }
 
@@ -184,6 +267,12 @@ pub struct SandboxStatus {
     /// Whether children get a PID namespace of their own, so that nothing
     /// they start outlives them.
     pub pid_namespace: bool,
+    /// Whether confined children get a mount namespace of their own: a
+    /// `/proc` that shows only their own processes, and dalgo's database
+    /// socket directory and secrets directory covered.
+    pub private_proc: bool,
+    /// The places covered in a confined child's world (those that exist here).
+    pub hidden: Vec<String>,
     /// Why not, when something is missing.
     pub reason: Option<String>,
 }
@@ -197,17 +286,28 @@ fn landlock() -> &'static std::result::Result<i32, String> {
 /// How `mode` plays out on this machine. Whether PID namespaces can be had
 /// is asked of a throwaway child, here only (a child never needs to know:
 /// where the kernel refuses one it runs without).
-pub fn describe(mode: SandboxMode) -> SandboxStatus {
+pub fn describe(mode: SandboxMode, hide: &[PathBuf]) -> SandboxStatus {
     let pid_namespace = pid_namespaces();
     let landlock_abi = landlock().as_ref().ok().copied();
     let confined = mode != SandboxMode::Off && landlock_abi.is_some();
+    let private_proc = confined && pid_namespace;
+    let jail = Jail::for_org(mode, &[], &[], hide, Path::new("/nonexistent"));
+    let hidden = if private_proc {
+        jail.covered().iter().map(|(c, _)| c.to_string_lossy().into_owned()).collect()
+    } else {
+        Vec::new()
+    };
     let reason = match (landlock(), mode) {
         (_, SandboxMode::Off) => Some("DALGO_SANDBOX=off".to_string()),
         (Err(e), _) => Some(e.clone()),
-        (Ok(_), _) if !pid_namespace => Some("no PID namespaces: a child's own children may outlive it".into()),
+        (Ok(_), _) if !pid_namespace => Some(
+            "no PID or mount namespaces: a child's own children may outlive it, it sees every process in /proc, \
+             and it can reach dalgo's database socket"
+                .into(),
+        ),
         _ => None,
     };
-    SandboxStatus { mode, landlock_abi, confined, pid_namespace, reason }
+    SandboxStatus { mode, landlock_abi, confined, pid_namespace, private_proc, hidden, reason }
 }
 
 #[cfg(target_os = "linux")]
@@ -259,14 +359,15 @@ impl IdMaps {
     }
 
     /// Moves the calling (forked) process's future children into a new PID
-    /// namespace; false when the kernel refuses, and the child runs without.
-    pub(crate) unsafe fn own_pid_namespace(&self) -> bool {
+    /// namespace, and the process into a mount namespace of its own; false
+    /// when the kernel refuses, and the child runs without.
+    pub(crate) unsafe fn own_namespaces(&self) -> bool {
         // SAFETY: unshare and the writes below act on this process only.
         unsafe {
             if self.root {
-                return libc::unshare(libc::CLONE_NEWPID) == 0;
+                return libc::unshare(libc::CLONE_NEWPID | libc::CLONE_NEWNS) == 0;
             }
-            libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWPID) == 0
+            libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWPID | libc::CLONE_NEWNS) == 0
                 && write_file(c"/proc/self/setgroups", b"deny")
                 && write_file(c"/proc/self/uid_map", trimmed(&self.uid_map))
                 && write_file(c"/proc/self/gid_map", trimmed(&self.gid_map))
@@ -306,7 +407,7 @@ pub(crate) fn pid_namespaces() -> bool {
         use std::os::unix::process::CommandExt;
         // SAFETY: as in before_exec: system calls only.
         unsafe {
-            cmd.pre_exec(move || if ids.own_pid_namespace() { Ok(()) } else { Err(std::io::Error::other("no")) });
+            cmd.pre_exec(move || if ids.own_namespaces() { Ok(()) } else { Err(std::io::Error::other("no")) });
         }
         cmd.status().is_ok_and(|s| s.success())
     }
@@ -336,7 +437,7 @@ mod tests {
             std::fs::create_dir(root.path().join(org)).unwrap();
             std::fs::write(root.path().join(org).join("profiles.yml"), format!("password: {org}-secret\n")).unwrap();
         }
-        let jail = Jail::for_org(SandboxMode::Require, &[], &[], &root.path().join("b"));
+        let jail = Jail::for_org(SandboxMode::Require, &[], &[], &[], &root.path().join("b"));
         let sh = async |script: String| {
             let mut cmd = tokio::process::Command::new("/bin/sh");
             cmd.args(["-c", &script]);
@@ -356,9 +457,45 @@ mod tests {
         assert!(!root.path().join("planted").exists());
     }
 
+    /// The process boundary: a confined child sees its own processes in
+    /// /proc and nobody's environment but its own (not this process's), and
+    /// dalgo's places are empty to it, even where Landlock would let it read.
+    #[tokio::test]
+    async fn a_confined_child_sees_no_other_process_and_none_of_dalgos_places() {
+        let root = tempfile::tempdir().unwrap();
+        let (org, secrets) = (root.path().join("b"), root.path().join("secrets"));
+        std::fs::create_dir_all(&org).unwrap();
+        std::fs::create_dir_all(&secrets).unwrap();
+        std::fs::write(secrets.join("warehouseCreds-a-1"), "a-secret").unwrap();
+        let jail = Jail::for_org(
+            SandboxMode::Require,
+            std::slice::from_ref(&secrets),
+            &[],
+            std::slice::from_ref(&secrets),
+            &org,
+        );
+        let script = format!(
+            "ls -d /proc/[0-9]* | wc -l; cat /proc/[0-9]*/environ | tr '\\0' '\\n' | grep -c CARGO; \
+             ls -A {} | wc -l; ls -A /run/postgresql 2>/dev/null | wc -l; readlink /proc/self",
+            secrets.display()
+        );
+        let mut cmd = tokio::process::Command::new("/bin/sh");
+        cmd.args(["-c", &script]).env_clear().env("PATH", "/usr/bin:/bin");
+        let out = crate::process::output(&mut cmd, &jail.prepare().unwrap()).await.unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        // sh, and the pipeline's ls or cat: a handful of its own, not the host's hundreds.
+        let processes: usize = lines[0].parse().unwrap();
+        assert!(processes <= 4, "the child sees {processes} processes: {text}");
+        assert_eq!(lines[1], "0", "the child read an environment of dalgo's: {text}");
+        assert_eq!(lines[2], "0", "the secrets directory is visible: {text}");
+        assert_eq!(lines[3], "0", "PostgreSQL's socket directory is visible: {text}");
+        assert!(std::fs::read_to_string(secrets.join("warehouseCreds-a-1")).is_ok(), "the cover reached the host");
+    }
+
     #[test]
     fn off_prepares_nothing() {
-        let jail = Jail { mode: SandboxMode::Off, write: vec![], read: vec![] };
+        let jail = Jail { mode: SandboxMode::Off, write: vec![], read: vec![], hide: vec![], home: PathBuf::new() };
         assert!(jail.prepare().unwrap().landlock_fd().is_none());
     }
 }

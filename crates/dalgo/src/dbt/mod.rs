@@ -398,8 +398,6 @@ pub async fn status(db: &Db, cfg: &DbtConfig, org_slug: &str, limit: i64) -> Res
     })
 }
 
-/// Rewrites the org's profiles.yml from the current warehouse credentials
-/// (so a changed password reaches dbt), returning the workspace.
 /// The value of the org's `dbt-profile-<slug>` Secret, from its workspace
 /// and warehouse credentials (see [`profile::secret_value`]).
 pub(crate) async fn profile_secret(db: &Db, store: &SecretStore, org: &Org) -> Result<serde_json::Value> {
@@ -408,12 +406,25 @@ pub(crate) async fn profile_secret(db: &Db, store: &SecretStore, org: &Org) -> R
     profile::secret_value(ws.target_type.parse()?, &creds, &ws.default_schema)
 }
 
-pub(crate) async fn refresh_profile(db: &Db, cfg: &DbtConfig, store: &SecretStore, org: &Org) -> Result<Workspace> {
+/// Rewrites the org's profiles.yml from the current warehouse credentials
+/// (so a changed password reaches dbt), returning the workspace and the
+/// Unix socket directory its warehouse is reached through, if it is
+/// (`host: /dir`), which its dbt must see.
+pub(crate) async fn refresh_profile(
+    db: &Db,
+    cfg: &DbtConfig,
+    store: &SecretStore,
+    org: &Org,
+) -> Result<(Workspace, Option<PathBuf>)> {
     let ws = require(db, org).await?;
     let (_, creds) = warehouse::load(db, store, org).await?;
     let wtype: WarehouseType = ws.target_type.parse()?;
     let profile_name = profile::project_profile_name(&ws.project_path(cfg))?;
     let yaml = profile::render(&profile_name, wtype, &creds, &ws.default_schema)?;
     profile::write(&OrgPaths::new(cfg, org).profiles_file(), &yaml)?;
-    Ok(ws)
+    let socket = match wtype {
+        WarehouseType::Postgres => creds.get("host").and_then(|h| h.as_str()).filter(|h| h.starts_with('/')),
+        WarehouseType::Bigquery | WarehouseType::Snowflake => None,
+    };
+    Ok((ws, socket.map(PathBuf::from)))
 }

@@ -64,39 +64,6 @@ pub fn secret_value(wtype: WarehouseType, creds: &Map<String, Value>, default_sc
     Ok(json!({ "wtype": wtype.as_str(), "default_schema": default_schema, "creds": dbt_creds, "extras": extras }))
 }
 
-/// profiles.yml as Dalgo's flow writes it from the value of a
-/// `dbt-profile-<slug>` Secret (see [`secret_value`]): the profile's
-/// `default` output over the Secret's credentials. A Postgres root
-/// certificate given as `sslrootcert_content` is named as `cert_file` in the
-/// profile; its text is returned beside the profile, for the caller to write there.
-pub fn render_secret(profile: &str, secret: &Value, cert_file: &Path) -> Result<(String, Option<String>)> {
-    let bad = |reason: &str| Error::StoredData { what: "the dbt profile Secret", reason: reason.to_string() };
-    let wtype: WarehouseType = secret
-        .get("wtype")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("it has no wtype"))?
-        .parse()
-        .map_err(|_| bad("its wtype is not postgres, bigquery or snowflake"))?;
-    let schema = secret.get("default_schema").and_then(Value::as_str).ok_or_else(|| bad("it has no default_schema"))?;
-    let mut creds = secret.get("creds").and_then(Value::as_object).cloned().ok_or_else(|| bad("it has no creds"))?;
-    let extras = secret.get("extras").and_then(Value::as_object).cloned().unwrap_or_default();
-    let mut cert = None;
-    let output = match wtype {
-        WarehouseType::Bigquery => {
-            let project = creds.get("project_id").cloned().unwrap_or(Value::Null);
-            bigquery_output(project, Value::Object(creds), extras, schema)
-        }
-        WarehouseType::Postgres | WarehouseType::Snowflake => {
-            if let Some(Value::String(text)) = creds.remove("sslrootcert_content") {
-                creds.insert("sslrootcert".into(), json!(cert_file));
-                cert = Some(text);
-            }
-            output(wtype, schema, creds)
-        }
-    };
-    Ok((profiles_yml(profile, output)?, cert))
-}
-
 /// Postgres credentials as dbt takes them.
 fn postgres_creds(creds: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
@@ -239,29 +206,6 @@ mod tests {
         assert_eq!(out["method"], "service-account-json");
         assert_eq!(out["keyfile_json"]["type"], "service_account");
         assert_eq!(out["location"], "EU");
-    }
-
-    #[test]
-    fn a_profile_secret_renders_the_profile_dalgos_flow_writes() {
-        let creds = json!({"host": "db", "port": 5432, "username": "u", "password": "p", "database": "w"});
-        let secret = secret_value(WarehouseType::Postgres, creds.as_object().unwrap(), "analytics").unwrap();
-        let (text, cert) = render_secret("proj", &secret, Path::new("/p/cert.pem")).unwrap();
-        let direct = render("proj", WarehouseType::Postgres, creds.as_object().unwrap(), "analytics").unwrap();
-        assert_eq!((text, cert), (direct, None));
-
-        let mut with_cert = secret.clone();
-        with_cert["creds"]["sslrootcert_content"] = json!("-----BEGIN CERTIFICATE-----");
-        let (text, cert) = render_secret("proj", &with_cert, Path::new("/p/cert.pem")).unwrap();
-        let doc: Value = serde_yaml::from_str(&text).unwrap();
-        assert_eq!(doc["proj"]["outputs"]["default"]["sslrootcert"], "/p/cert.pem");
-        assert_eq!(cert.as_deref(), Some("-----BEGIN CERTIFICATE-----"));
-
-        let bq = json!({"project_id": "p1", "dataset_location": "EU",
-                        "credentials_json": "{\"type\":\"service_account\",\"project_id\":\"p1\"}"});
-        let secret = secret_value(WarehouseType::Bigquery, bq.as_object().unwrap(), "d").unwrap();
-        let (text, _) = render_secret("proj", &secret, Path::new("/p/cert.pem")).unwrap();
-        assert_eq!(text, render("proj", WarehouseType::Bigquery, bq.as_object().unwrap(), "d").unwrap());
-        assert!(render_secret("proj", &json!({"wtype": "oracle"}), Path::new("/c")).is_err());
     }
 
     #[test]

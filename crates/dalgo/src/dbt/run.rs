@@ -188,7 +188,9 @@ pub async fn run(
             path: tmp.clone(),
             source,
         })?;
-        let jail = cfg.jail(&org_dir).write(&project).prepare()?;
+        let jail = cfg.jail(&org_dir).write(&project);
+        // A sandbox that cannot be had (DALGO_SANDBOX=require) refuses before anything is recorded.
+        jail.prepare()?;
         // A pipeline run doing this step now refuses the command (75).
         crate::task_locks::ensure_free(
             db,
@@ -211,10 +213,16 @@ pub async fn run(
     let (exe, org, args, jail, tmp) = until_stopped(prepared, &mut stop, &label).await?;
     let recorded = Recorded { org: &org, label: &label, args: &args, wait: req.wait, actor: req.actor };
     locked(db, &recorded, on_wait, stop, async || {
-        let ws = refresh_profile(db, cfg, store, &org).await?;
+        let (ws, socket) = refresh_profile(db, cfg, store, &org).await?;
+        let jail = match &socket {
+            Some(dir) => jail.clone().reveal(dir),
+            None => jail.clone(),
+        };
         let mut dbt = tokio::process::Command::new(&exe);
         // From the child environment only: a tenant's project cannot read dalgo's credentials.
         dbt.args(&args).current_dir(ws.project_path(cfg)).env_clear().envs(cfg.child_env.vars()).env("TMPDIR", &tmp);
+        dbt.envs(jail.own_env());
+        let jail = jail.prepare()?;
         // Dropped when the org's lock is lost: dbt stops before another run starts.
         crate::process::exit_code(&mut dbt, req.stdout, &jail)
             .await

@@ -54,7 +54,13 @@ fn dbt_command(dbt: &DbtConfig, command: &str, parameters: &Value) -> String {
         .as_ref()
         .map(|v| if v.join("bin/dbt").is_file() { v.join("bin/dbt") } else { v.join("venv/bin/dbt") })
         .map_or_else(|| "dbt".to_string(), |p| p.display().to_string());
-    let mut line = format!("{exe} {command}");
+    format!("{exe} {}", dbt_args(command, parameters))
+}
+
+/// What follows dbt's binary on a task's command line: the command, then
+/// the task's flags and options, as Dalgo writes them.
+pub(crate) fn dbt_args(command: &str, parameters: &Value) -> String {
+    let mut line = command.to_string();
     for flag in parameters.get("flags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
         line.push_str(&format!(" --{flag}"));
     }

@@ -7,18 +7,18 @@
 //! pipeline flow (v5, or the legacy v4), and whose tasks it can all do, are
 //! claimed; others are left for other workers.
 //!
-//! A run does what its deployment says, as Dalgo's flow does. For an org
-//! dalgo's database knows, dalgo adds what it has: the org's Airbyte
-//! workspace (only its connections are reached), its dbt workspace,
-//! profile and dbt lock, its task locks and its run history. For an org it
-//! does not know (a Django-made org on a shared pool), the run is done from
-//! the deployment alone: the Airbyte server in the block the task names,
-//! dbt in the task's `project_dir` with profiles.yml written into its
-//! `profiles_dir` from the `dbt-profile-<slug>` Secret, git in the task's
-//! directory from the `<slug>-git-pull-url` Secret. A dbt or git task that
-//! names another directory than dalgo's workspace for the org is run there
-//! too. A run of an unknown org whose tasks do not name all that is left
-//! for other workers.
+//! The worker runs only what its database vouches for (see `vouch`): the
+//! run's deployment must be a pipeline the database holds, and the run is
+//! done for that pipeline's org, with that org's Airbyte workspace (only its
+//! connections are reached), its dbt workspace, profile and dbt lock, its
+//! task locks and its run history. A deployment's parameters are a request:
+//! a task that asks for another org, another directory, another command or
+//! environment than the database gives is refused (the run FAILED, naming
+//! the disagreement, nothing run). A run of a deployment the database does
+//! not hold is left for other workers (Dalgo's Python workers on a mixed
+//! pool), said once. Of Dalgo's shell tasks only git-pull and git-clone are
+//! run, with the commands dalgo builds; a run with any other shell task is
+//! left likewise.
 //!
 //! A run leaves in Prefect what Dalgo's Python flow leaves: the parent run
 //! goes RUNNING, then COMPLETED or FAILED; each task is a subflow run of
@@ -51,9 +51,9 @@
 //!   heartbeating: Prefect marks it OFFLINE, and its runs are found by the
 //!   name in their state message.
 
-mod deployed;
 mod plan;
 mod tree;
+mod vouch;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -65,15 +65,14 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-use deployed::AirbyteVia;
 pub use plan::{Plan, Step, Work, is_pipeline_flow, plan};
 use tree::{ERROR, End, INFO, Node, Tree, WARNING, lock};
+use vouch::Verdict;
 
-use crate::airbyte::{OrgWorkspace, StreamRef, SyncEvent, SyncOptions};
+use crate::airbyte::{JobKind, OrgWorkspace, StreamRef, SyncEvent, SyncOptions};
 use crate::context::Dalgo;
 use crate::dbt::{ChildStdout, GitStep, RunRequest};
 use crate::error::{Error, OrWarn, Result};
-use crate::org::Org;
 use crate::pipeline::DeploymentOwner;
 use crate::prefect::{Client, FlowRun, StateType};
 
@@ -205,28 +204,23 @@ struct Worker<'a> {
     flows: Mutex<HashMap<&'static str, String>>,
 }
 
-/// A claimed run.
+/// A claimed run: its pipeline (whose org it runs for and whose task locks
+/// it takes) and its plan as the database vouched for it.
 struct Claimed {
     run: FlowRun,
     deployment_id: String,
+    owner: DeploymentOwner,
     plan: Plan,
 }
 
-/// What dalgo's database knows of a run's org: the pipeline it is (whose
-/// task locks it takes), the org, and the org's dbt project.
-struct Scope {
-    owner: Option<DeploymentOwner>,
-    org: Option<Org>,
-    workspace: Option<std::path::PathBuf>,
-}
-
-impl Scope {
-    /// Whether the step runs dalgo's way (dalgo's workspace, profile and
-    /// locks for the org): the org is dalgo's and the deployment names no
-    /// other directory for the step. Otherwise it runs as the deployment says.
-    fn dalgo_way(&self, step: &Step) -> bool {
-        self.org.is_some() && step.deployed.dir.as_deref().is_none_or(|d| Some(d) == self.workspace.as_deref())
-    }
+/// What came of a scheduled run at a poll.
+enum Taken {
+    /// Claimed: to be run.
+    Run(Box<Claimed>),
+    /// Claimed and failed: its database does not vouch for what it asks.
+    Refused,
+    /// Not this worker's, or not now.
+    Nothing,
 }
 
 /// Why a scheduled run was not claimed.
@@ -235,27 +229,22 @@ enum NotClaimed {
     Taken,
     /// Not a run of Dalgo's flow: other workers' (not asked about again).
     NotDalgos(String),
-    /// A run of Dalgo's flow this worker cannot do (a task it does not run,
-    /// an unknown org whose deployment names too little): left for other
+    /// A run of Dalgo's flow this worker does not do (a task it does not
+    /// run, a deployment its database does not hold): left for other
     /// workers, said once.
     Unrunnable { run: FlowRun, reason: String },
+    /// A run that asked for what its database does not give its org:
+    /// claimed and failed, nothing of it run.
+    Refused(FlowRun, StateType, String),
 }
 
-/// A dbt step as the deployment gives it.
+/// A dbt step of a vouched run.
 struct DbtTask<'a> {
     org: &'a str,
     command: crate::dbt::Command,
     args: &'a [String],
     /// The run the step belongs to, whose task locks do not refuse it.
-    for_flow_run: Option<&'a str>,
-}
-
-/// A shell step as the deployment gives it.
-struct ShellTask<'a> {
-    commands: &'a [String],
-    working_dir: Option<&'a std::path::Path>,
-    env: &'a [(String, String)],
-    shell: &'a str,
+    for_flow_run: &'a str,
 }
 
 impl Worker<'_> {
@@ -292,12 +281,14 @@ impl Worker<'_> {
                     if left_alone.contains(&fr.id) {
                         continue;
                     }
-                    match self.try_claim(fr, &mut left_alone).await {
-                        Ok(Some(c)) => {
+                    match self.try_claim(fr, &mut left_alone, &mut report).await {
+                        Ok(Taken::Run(c)) => {
                             claimed_now += 1;
-                            running.push(self.execute(c, hard_stopped.clone()));
+                            running.push(self.execute(*c, hard_stopped.clone()));
                         }
-                        Ok(None) => {}
+                        // Ended here: the next poll may find more.
+                        Ok(Taken::Refused) => claimed_now += 1,
+                        Ok(Taken::Nothing) => {}
                         Err(e) => self.trouble(e)?,
                     }
                 }
@@ -355,20 +346,38 @@ impl Worker<'_> {
 
     /// Claims a scheduled run, or leaves it: a run that is not this worker's
     /// to do goes into `left_alone` (not asked about again while it waits),
-    /// and one of Dalgo's flow it cannot do is said, once.
-    async fn try_claim(&self, fr: FlowRun, left_alone: &mut HashSet<String>) -> Result<Option<Claimed>> {
+    /// and one of Dalgo's flow it cannot do is said, once; a refused run is
+    /// said as finished FAILED, and counted.
+    async fn try_claim(
+        &self,
+        fr: FlowRun,
+        left_alone: &mut HashSet<String>,
+        report: &mut WorkerReport,
+    ) -> Result<Taken> {
         Ok(match self.claim(fr).await? {
-            Ok(c) => Some(c),
+            Ok(c) => Taken::Run(Box::new(c)),
             Err(NotClaimed::NotDalgos(id)) => {
                 left_alone.insert(id);
-                None
+                Taken::Nothing
             }
             Err(NotClaimed::Unrunnable { run, reason }) => {
                 left_alone.insert(run.id.clone());
                 (self.on_event)(WorkerEvent::Left { flow_run_id: run.id, flow_run_name: run.name, reason });
-                None
+                Taken::Nothing
             }
-            Err(NotClaimed::Taken) => None,
+            Err(NotClaimed::Refused(run, state_type, reason)) => {
+                report.count(&Some(state_type));
+                (self.on_event)(WorkerEvent::Finished {
+                    flow_run_id: run.id,
+                    flow_run_name: run.name,
+                    state_type,
+                    state_name: "Failed".into(),
+                    message: Some(reason),
+                    seconds: 0.0,
+                });
+                Taken::Refused
+            }
+            Err(NotClaimed::Taken) => Taken::Nothing,
         })
     }
 
@@ -387,21 +396,40 @@ impl Worker<'_> {
             Ok(p) => p,
             Err(why) => return unrunnable(fr, why),
         };
-        // An org this database does not know runs from its deployment alone,
-        // when the deployment names all that takes.
-        if let Some(slug) = plan.org()
-            && crate::org::find(&mut *self.dalgo.db().pool().acquire().await?, slug).await?.is_none()
-            && let Err(why) = plan.steps.iter().try_for_each(Step::alone)
-        {
-            return unrunnable(fr, format!("its org {slug} is not in dalgo's database and {why}"));
+        let verdict = vouch::vouch(self.dalgo.db(), &self.dalgo.config().dbt, &deployment_id, plan).await?;
+        let (owner, plan) = match verdict {
+            Verdict::Vouched(owner, plan) => (owner, plan),
+            Verdict::Unknown(why) => return unrunnable(fr, why),
+            Verdict::Refused(why) => return self.refuse(fr, why).await,
+        };
+        if !self.propose_pending(&fr).await? {
+            return Ok(Err(NotClaimed::Taken));
         }
+        Ok(Ok(Claimed { run: fr, deployment_id, owner, plan }))
+    }
+
+    /// Proposes PENDING for the run: whether this worker has it now
+    /// (Prefect accepts one proposal per run).
+    async fn propose_pending(&self, fr: &FlowRun) -> Result<bool> {
         let pending = json!({ "type": "PENDING", "name": "Pending", "message": self.marker });
         let verdict = self.client.propose_state(&fr.id, pending).await?;
         if !verdict.accepted() {
             tracing::debug!("flow run {} was claimed by another worker ({})", fr.id, verdict.status);
+        }
+        Ok(verdict.accepted())
+    }
+
+    /// Claims a run its database does not vouch for and fails it with why,
+    /// so that no other worker runs what it asks for; nothing of it runs.
+    async fn refuse(&self, fr: FlowRun, why: String) -> Result<std::result::Result<Claimed, NotClaimed>> {
+        if !self.propose_pending(&fr).await? {
             return Ok(Err(NotClaimed::Taken));
         }
-        Ok(Ok(Claimed { run: fr, deployment_id, plan }))
+        let reason = format!("refused: {why}");
+        let failed = json!({ "type": "FAILED", "name": "Failed", "message": format!("{}: {reason}", self.marker) });
+        self.client.set_state(&fr.id, failed).await?;
+        let settled = crate::pipeline::settle_flow_run(self.dalgo.db(), self.client, &fr.id).await?;
+        Ok(Err(NotClaimed::Refused(fr, settled.state_type(), reason)))
     }
 
     async fn runs_dalgo_flow(&self, deployment_id: &str) -> Result<bool> {
@@ -434,24 +462,21 @@ impl Worker<'_> {
     async fn execute_run(&self, c: Claimed, hard_stop: watch::Receiver<bool>) -> Result<Option<StateType>> {
         let started = Instant::now();
         let run = &c.run;
-        let scope = self.scope(&c).await?;
-        if let Some(owner) = &scope.owner {
-            match crate::pipeline::lock_for_run(self.dalgo.db(), self.client, owner, run, &self.marker).await {
-                Ok(()) => {}
-                Err(e @ Error::Locked { .. }) => {
-                    let at = Utc::now() + RETRY_LOCKED_AFTER;
-                    let state = json!({ "type": "SCHEDULED", "name": "AwaitingRetry", "message": e.to_string(),
-                                        "state_details": { "scheduled_time": at } });
-                    self.client.set_state(&run.id, state).await?;
-                    (self.on_event)(WorkerEvent::Rescheduled {
-                        flow_run_id: run.id.clone(),
-                        flow_run_name: run.name.clone(),
-                        reason: e.to_string(),
-                    });
-                    return Ok(None);
-                }
-                Err(e) => return Err(e),
+        match crate::pipeline::lock_for_run(self.dalgo.db(), self.client, &c.owner, run, &self.marker).await {
+            Ok(()) => {}
+            Err(e @ Error::Locked { .. }) => {
+                let at = Utc::now() + RETRY_LOCKED_AFTER;
+                let state = json!({ "type": "SCHEDULED", "name": "AwaitingRetry", "message": e.to_string(),
+                                    "state_details": { "scheduled_time": at } });
+                self.client.set_state(&run.id, state).await?;
+                (self.on_event)(WorkerEvent::Rescheduled {
+                    flow_run_id: run.id.clone(),
+                    flow_run_name: run.name.clone(),
+                    reason: e.to_string(),
+                });
+                return Ok(None);
             }
+            Err(e) => return Err(e),
         }
         let verdict = self
             .client
@@ -466,7 +491,7 @@ impl Worker<'_> {
             flow_run_id: run.id.clone(),
             flow_run_name: run.name.clone(),
             deployment_id: c.deployment_id.clone(),
-            org: c.plan.org_slug.clone(),
+            org: Some(c.owner.org.slug.clone()),
         });
         let (stop_tx, stop_rx) = watch::channel(None);
         let watcher = async {
@@ -480,7 +505,7 @@ impl Worker<'_> {
         let tree = Tree::new(self.client, &self.flows);
         tree.log(&run.id, INFO, &format!("Beginning flow run '{}' with {} task(s)", run.name, c.plan.steps.len()));
         let end = tokio::select! {
-            end = self.tasks(&tree, run, &c.plan, &scope, stop_rx) => end,
+            end = self.tasks(&tree, run, &c, stop_rx) => end,
             never = watcher => match never {},
         };
         let final_state = match &end {
@@ -510,22 +535,6 @@ impl Worker<'_> {
         Ok(Some(fr.state_type()))
     }
 
-    /// What dalgo's database knows of the run's org.
-    async fn scope(&self, c: &Claimed) -> Result<Scope> {
-        let db = self.dalgo.db();
-        let owner = crate::pipeline::owner_of(db, &c.deployment_id).await?;
-        let mut conn = db.pool().acquire().await?;
-        let org = match c.plan.org() {
-            Some(slug) => crate::org::find(&mut conn, slug).await?,
-            None => None,
-        };
-        let workspace = match &org {
-            Some(o) => crate::dbt::find(&mut conn, o).await?.map(|ws| ws.project_path(&self.dalgo.config().dbt)),
-            None => None,
-        };
-        Ok(Scope { owner, org, workspace })
-    }
-
     /// Resolves when the run is set to CANCELLING (or already cancelled) in Prefect.
     async fn cancel_requested(&self, flow_run_id: &str) {
         loop {
@@ -541,14 +550,8 @@ impl Worker<'_> {
     /// Runs the plan's tasks as Dalgo's flow does: fail-fast in order; with
     /// `continue_on_sync_failure`, every sync first, then (if all succeeded)
     /// the rest.
-    async fn tasks(
-        &self,
-        tree: &Tree<'_>,
-        run: &FlowRun,
-        plan: &Plan,
-        scope: &Scope,
-        stop: watch::Receiver<Option<Stop>>,
-    ) -> RunEnd {
+    async fn tasks(&self, tree: &Tree<'_>, run: &FlowRun, c: &Claimed, stop: watch::Receiver<Option<Stop>>) -> RunEnd {
+        let plan = &c.plan;
         let (first, rest): (Vec<&Step>, Vec<&Step>) = if plan.continue_on_sync_failure {
             plan.steps.iter().partition(|s| s.is_sync())
         } else {
@@ -556,7 +559,7 @@ impl Worker<'_> {
         };
         let mut failed_syncs = Vec::new();
         for step in first {
-            match self.step(tree, run, plan, scope, step, stop.clone()).await {
+            match self.step(tree, run, c, step, stop.clone()).await {
                 End::Failed(m) => failed_syncs.push(m),
                 End::Cancelled(_) => return RunEnd::Stopped(stopped_why(&stop)),
                 End::Completed | End::TestFailed => {}
@@ -570,7 +573,7 @@ impl Worker<'_> {
             ));
         }
         for step in rest {
-            match self.step(tree, run, plan, scope, step, stop.clone()).await {
+            match self.step(tree, run, c, step, stop.clone()).await {
                 End::Failed(m) => return RunEnd::Failed(m),
                 End::Cancelled(_) => return RunEnd::Stopped(stopped_why(&stop)),
                 End::Completed | End::TestFailed => {}
@@ -585,8 +588,7 @@ impl Worker<'_> {
         &self,
         tree: &Tree<'_>,
         run: &FlowRun,
-        plan: &Plan,
-        scope: &Scope,
+        c: &Claimed,
         step: &Step,
         stop: watch::Receiver<Option<Stop>>,
     ) -> End {
@@ -630,13 +632,13 @@ impl Worker<'_> {
                         .await?;
                     (vec![n.clone()], n.flow_run)
                 }
-                Work::GitPull | Work::GitClone | Work::Shell { .. } => {
+                Work::GitPull | Work::GitClone => {
                     let n = tree.child(&run.id, "shellopjob", "shellopjob", &format!("shellop-{}", step.slug)).await?;
                     (vec![n.clone()], n.flow_run)
                 }
             };
             let log = |level: i64, line: &str| tree.log(&logs_on, level, line);
-            let end = tree.flushing(self.work(run, plan, scope, step, &log, stop)).await;
+            let end = tree.flushing(self.work(c, step, &log, stop)).await;
             match &end {
                 End::Failed(m) | End::Cancelled(m) => log(ERROR, m),
                 End::TestFailed => log(WARNING, "dbt tests failed; the pipeline goes on"),
@@ -653,71 +655,58 @@ impl Worker<'_> {
         end
     }
 
+    /// One task of a vouched run, for its org, as the database gives it.
     async fn work(
         &self,
-        run: &FlowRun,
-        plan: &Plan,
-        scope: &Scope,
+        c: &Claimed,
         step: &Step,
         log: &dyn Fn(i64, &str),
         stop: watch::Receiver<Option<Stop>>,
     ) -> End {
         let stopped = || async { wait_stop(stop.clone()).await };
-        let org = plan.org().unwrap_or_default();
-        let dalgo_way = scope.dalgo_way(step);
+        let org = c.owner.org.slug.as_str();
         match &step.work {
-            Work::AirbyteSync { connection } => self.airbyte(scope, step, connection, None, log, stopped()).await,
+            Work::AirbyteSync { connection } => self.airbyte(c, connection, None, log, stopped()).await,
             Work::AirbyteClear { connection, streams } => {
-                self.airbyte(scope, step, connection, Some(streams), log, stopped()).await
+                self.airbyte(c, connection, Some(streams), log, stopped()).await
             }
             Work::UpdateSchema { connection, catalog_diff } => {
-                self.update_schema(scope, step, connection, catalog_diff, log, stopped()).await
+                self.update_schema(c, connection, catalog_diff, log, stopped()).await
             }
-            Work::Dbt { command, args } if dalgo_way => {
-                let for_flow_run = scope.owner.as_ref().map(|_| run.id.as_str());
-                let req = DbtTask { org, command: *command, args, for_flow_run };
+            Work::Dbt { command, args } => {
+                let req = DbtTask { org, command: *command, args, for_flow_run: c.run.id.as_str() };
                 self.dbt(req, step.is_dbt_test(), log, stopped()).await
             }
-            Work::Dbt { command, args } => self.deployed_dbt(scope, step, *command, args, log, stopped()).await,
-            Work::GitPull if dalgo_way => self.git(org, GitStep::Pull, log, stopped()).await,
-            Work::GitClone if dalgo_way => self.git(org, GitStep::Clone, log, stopped()).await,
-            Work::GitPull | Work::GitClone => self.deployed_git(step, log, stopped()).await,
-            Work::Shell { commands, working_dir, env, shell } => {
-                let cmd = ShellTask { commands, working_dir: working_dir.as_deref(), env, shell };
-                self.shell(org, cmd, log, stop).await
-            }
+            Work::GitPull => self.git(org, GitStep::Pull, log, stopped()).await,
+            Work::GitClone => self.git(org, GitStep::Clone, log, stopped()).await,
         }
     }
 
-    /// Where the step's Airbyte calls go: the workspace of an org dalgo
-    /// knows, else the server in the deployment's block.
-    async fn airbyte_via(&self, scope: &Scope, step: &Step) -> std::result::Result<AirbyteVia<'_>, End> {
-        let via = match (&scope.org, &step.deployed.block) {
-            (Some(org), _) => self.dalgo.airbyte().and_then(|c| Ok(AirbyteVia::Org(c, OrgWorkspace::of(org.clone())?))),
-            (None, Some(block)) => {
-                let configured = self.dalgo.config().airbyte.get().ok().flatten();
-                deployed::airbyte_client(self.client, configured, block).await.map(AirbyteVia::Block)
-            }
-            (None, None) => return Err(unnamed(step)),
-        };
-        via.map_err(|e| End::Failed(e.to_string()))
+    /// The run's org's Airbyte workspace, through dalgo's client: only its
+    /// connections are reached.
+    fn org_airbyte(&self, c: &Claimed) -> std::result::Result<(&crate::airbyte::Client, OrgWorkspace), End> {
+        let client = self.dalgo.airbyte().map_err(|e| End::Failed(e.to_string()))?;
+        let workspace = OrgWorkspace::of(c.owner.org.clone()).map_err(|e| End::Failed(e.to_string()))?;
+        Ok((client, workspace))
     }
 
     /// Dalgo's schema update: the connection's catalog refreshed, and the
     /// approved change applied if it is still the change Airbyte sees.
     async fn update_schema(
         &self,
-        scope: &Scope,
-        step: &Step,
+        c: &Claimed,
         connection: &str,
         catalog_diff: &serde_json::Value,
         log: &dyn Fn(i64, &str),
         stopped: impl Future<Output = ()>,
     ) -> End {
         let update = async {
-            let via = self.airbyte_via(scope, step).await?;
+            let (client, ws) = self.org_airbyte(c)?;
+            ws.connection(client, connection).await.map_err(|e| End::Failed(e.to_string()))?;
             log(INFO, &format!("refreshing connection {connection}'s catalog and checking the approved change"));
-            via.update_schema(connection, catalog_diff).await.map_err(|e| End::Failed(e.to_string()))
+            crate::airbyte::update_schema(client, connection, catalog_diff)
+                .await
+                .map_err(|e| End::Failed(e.to_string()))
         };
         tokio::select! {
             done = update => match done {
@@ -752,51 +741,12 @@ impl Worker<'_> {
             actor: &self.marker,
             prefect: Some(self.client),
             stdout: ChildStdout::Lines(&sink),
-            for_flow_run: task.for_flow_run,
+            for_flow_run: Some(task.for_flow_run),
         };
         let on_wait = |holder: &str| log(INFO, &format!("waiting for {holder} to finish"));
         let cfg = &self.dalgo.config().dbt;
         let ran = crate::dbt::run(self.dalgo.db(), cfg, self.dalgo.store(), &req, on_wait, stopped).await;
         dbt_end(ran.map(|r| r.exit_code), command, is_test)
-    }
-
-    /// A dbt step in the project the deployment names, with the profile in
-    /// its Secret (for an org dalgo knows whose Secret Prefect lacks, the
-    /// org's profile from dalgo's secrets).
-    async fn deployed_dbt(
-        &self,
-        scope: &Scope,
-        step: &Step,
-        command: crate::dbt::Command,
-        args: &[String],
-        log: &dyn Fn(i64, &str),
-        stopped: impl Future<Output = ()>,
-    ) -> End {
-        let d = &step.deployed;
-        let (Some(project_dir), Some(profiles_dir)) = (d.dir.as_deref(), d.profiles_dir.as_deref()) else {
-            return unnamed(step);
-        };
-        let from_block = match &d.block {
-            Some(name) => deployed::profile_secret(self.client, name).await,
-            None => Err(Error::Internal(format!("task {} names no profile Secret", step.slug))),
-        };
-        let profile = match (from_block, &scope.org) {
-            (Ok(profile), _) => profile,
-            (Err(_), Some(org)) => match crate::dbt::profile_secret(self.dalgo.db(), self.dalgo.store(), org).await {
-                Ok(profile) => profile,
-                Err(e) => return End::Failed(e.to_string()),
-            },
-            (Err(e), None) => return End::Failed(e.to_string()),
-        };
-        log(INFO, &format!("{} in {}, the deployment's project", command.label(), project_dir.display()));
-        let task = deployed::DbtInProject { project_dir, profiles_dir, profile: &profile, command, args };
-        let sink = |line: &str| log(INFO, line);
-        tokio::select! {
-            code = deployed::dbt(&self.dalgo.config().dbt, &task, ChildStdout::Lines(&sink)) => {
-                dbt_end(code.map(Some), command, step.is_dbt_test())
-            }
-            () = stopped => End::Cancelled(format!("{} was stopped", command.label())),
-        }
     }
 
     /// Dalgo's git-pull or git-clone step on the org's clone.
@@ -807,80 +757,25 @@ impl Worker<'_> {
         git_end(what == GitStep::Clone, crate::dbt::git_update(db, cfg, store, &req, on_wait, stopped).await, log)
     }
 
-    /// A git step on the directory the deployment names, from the URL in
-    /// its Secret (or git-clone's `gitrepo_url`).
-    async fn deployed_git(&self, step: &Step, log: &dyn Fn(i64, &str), stopped: impl Future<Output = ()>) -> End {
-        let d = &step.deployed;
-        let Some(dir) = d.dir.as_deref() else { return unnamed(step) };
-        let clone = matches!(step.work, Work::GitClone);
-        let url = match &d.block {
-            Some(name) => match deployed::secret(self.client, name).await {
-                Ok(url) => Some(url),
-                Err(e) => return End::Failed(e.to_string()),
-            },
-            None => d.repo_url.clone().map(secrecy::SecretString::from),
-        };
-        tokio::select! {
-            done = deployed::git(&self.dalgo.config().dbt, dir, url.as_ref(), clone) => git_end(clone, done, log),
-            () = stopped => git_end(clone, Err(Error::Interrupted { what: "git".into() }), log),
-        }
-    }
-
-    /// A shell step's commands, one after another, confined like dbt: the
-    /// org's files, and the directory the deployment names.
-    async fn shell(
-        &self,
-        org: &str,
-        task: ShellTask<'_>,
-        log: &dyn Fn(i64, &str),
-        stop: watch::Receiver<Option<Stop>>,
-    ) -> End {
-        let cfg = &self.dalgo.config().dbt;
-        let mut jail = cfg.jail(&cfg.clientdbt_root.join(org));
-        if let Some(dir) = task.working_dir {
-            jail = jail.write(dir);
-        }
-        let jail = match jail.prepare() {
-            Ok(j) => j,
-            Err(e) => return End::Failed(e.to_string()),
-        };
-        let shell = task.shell;
-        for line in task.commands {
-            let mut cmd = tokio::process::Command::new(shell);
-            cmd.arg("-c").arg(line).env_clear().envs(cfg.child_env.vars()).envs(task.env.iter().map(|(k, v)| (k, v)));
-            if let Some(dir) = task.working_dir {
-                cmd.current_dir(dir);
-            }
-            let sink = |l: &str| log(INFO, l);
-            let code = tokio::select! {
-                code = crate::process::exit_code(&mut cmd, ChildStdout::Lines(&sink), &jail) => code,
-                () = wait_stop(stop.clone()) => return End::Cancelled(format!("`{line}` was stopped")),
-            };
-            match code {
-                Ok(0) => {}
-                Ok(c) => return End::Failed(format!("`{line}` exited with {c}")),
-                Err(e) => return End::Failed(format!("cannot run `{line}` with {shell}: {e}")),
-            }
-        }
-        End::Completed
-    }
-
     /// An Airbyte sync, or with `clear` Airbyte's clear (of these streams
-    /// when there are any), through dalgo's client, followed to its end; a
-    /// stop cancels the job.
+    /// when there are any), of a connection of the run's org, through
+    /// dalgo's client, followed to its end and recorded as the org's; a stop
+    /// cancels the job.
     async fn airbyte(
         &self,
-        scope: &Scope,
-        step: &Step,
+        c: &Claimed,
         connection: &str,
         clear: Option<&[StreamRef]>,
         log: &dyn Fn(i64, &str),
         stopped: impl Future<Output = ()>,
     ) -> End {
-        let via = match self.airbyte_via(scope, step).await {
-            Ok(via) => via,
+        let (client, ws) = match self.org_airbyte(c) {
+            Ok(pair) => pair,
             Err(end) => return end,
         };
+        if let Err(e) = ws.connection(client, connection).await {
+            return End::Failed(e.to_string());
+        }
         let job = Mutex::new(None);
         let on_event = |ev: SyncEvent| match ev {
             SyncEvent::Started { job: id, .. } => {
@@ -894,19 +789,28 @@ impl Worker<'_> {
         };
         let opts = SyncOptions { wait: true, concurrency: 1, poll: self.opts.poll };
         let what = if clear.is_some() { "clear" } else { "sync" };
+        let kind = clear.map_or(JobKind::Sync, JobKind::Clear);
+        let (db, org) = (self.dalgo.db(), Some(&ws.org));
         tokio::select! {
-            outcome = via.run(self.dalgo.db(), connection, clear, opts, &on_event) => match outcome {
-                Ok(o) if o.succeeded() => End::Completed,
-                Ok(o) => End::Failed(o.error.or(o.failure).unwrap_or_else(|| {
-                    format!("Airbyte job {} {}", o.job_id.unwrap_or_default(), o.status.map_or("failed", |s| s.as_str()))
-                })),
-                Err(e) => End::Failed(e.to_string()),
-            },
+            outcome = crate::airbyte::run_job(db, client, org, connection, kind, opts, &on_event) => {
+                if outcome.succeeded() {
+                    End::Completed
+                } else {
+                    End::Failed(outcome.error.or(outcome.failure).unwrap_or_else(|| {
+                        let status = outcome.status.map_or("failed", |s| s.as_str());
+                        format!("Airbyte job {} {status}", outcome.job_id.unwrap_or_default())
+                    }))
+                }
+            }
             () = stopped => {
                 let id = *lock(&job);
                 if let Some(id) = id {
-                    match via.cancel_job(self.dalgo.db(), id).await {
-                        Ok(_) => log(INFO, &format!("Airbyte job {id} cancelled")),
+                    let cancelled = async {
+                        let job = crate::airbyte::cancel(client, id).await?;
+                        crate::airbyte::record_job(db, org, &job.config_id, &job).await
+                    };
+                    match cancelled.await {
+                        Ok(()) => log(INFO, &format!("Airbyte job {id} cancelled")),
                         Err(e) => log(ERROR, &format!("could not cancel Airbyte job {id}: {e}")),
                     }
                 }
@@ -987,11 +891,6 @@ fn git_end(clone: bool, done: Result<String>, log: &dyn Fn(i64, &str)) -> End {
         Err(Error::Interrupted { .. }) => End::Cancelled(format!("git {verb} was stopped")),
         Err(e) => End::Failed(e.to_string()),
     }
-}
-
-/// A step whose deployment does not name what running it takes.
-fn unnamed(step: &Step) -> End {
-    End::Failed(step.alone().err().unwrap_or_else(|| format!("task {} cannot run here", step.slug)))
 }
 
 /// Ends a task's subflow runs, innermost first.

@@ -1,9 +1,10 @@
 //! What a flow run of Dalgo's pipeline flow asks for, read from its
 //! parameters (`{"config": {"tasks": […], "org_slug", "continue_on_sync_failure"}}`)
-//! before the run is claimed: a run with a task this worker cannot do as
-//! Dalgo's flow does it is left for other workers.
-
-use std::path::{Path, PathBuf};
+//! before the run is claimed. The parameters are a request, never an
+//! authority: what a task names beyond its work (its org task, directories,
+//! blocks, environment) is kept as asked, for [`super::vouch`] to hold
+//! against dalgo's database. A run with a task this worker does not do
+//! (Elementary's report, any other shell command) is left for other workers.
 
 use serde_json::Value;
 
@@ -35,60 +36,36 @@ pub enum Work {
     /// Dalgo's `git clone` (a fresh clone per run on ephemeral machines):
     /// the org's clone made when missing, else pulled.
     GitClone,
-    /// Shell commands run one by one by `shell -c`, in `working_dir`.
-    Shell { commands: Vec<String>, working_dir: Option<PathBuf>, env: Vec<(String, String)>, shell: String },
 }
 
-/// A task: its slug (which names its subflow run), its work, and what the
-/// deployment says about where it runs.
+impl Work {
+    /// The connection an Airbyte task acts on.
+    pub fn connection(&self) -> Option<&str> {
+        match self {
+            Work::AirbyteSync { connection }
+            | Work::AirbyteClear { connection, .. }
+            | Work::UpdateSchema { connection, .. } => Some(connection),
+            Work::Dbt { .. } | Work::GitPull | Work::GitClone => None,
+        }
+    }
+}
+
+/// A task: its slug (which names its subflow run), its work, and what it
+/// asks for beyond its work.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     pub slug: String,
     pub work: Work,
-    pub deployed: Deployed,
-}
-
-/// What a task's fields name beyond its work, from which Dalgo's flow runs
-/// it with nothing but Prefect: the directory it acts on, and the Prefect
-/// block holding what it needs.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Deployed {
-    /// A dbt task's `project_dir`, git-pull's `working_dir`, git-clone's
-    /// `working_dir` joined with its `env.project_dir`.
-    pub dir: Option<PathBuf>,
-    /// A dbt task's `profiles_dir`, where its profiles.yml is written.
-    pub profiles_dir: Option<PathBuf>,
-    /// The block an Airbyte task's server is in (`airbyte_server_block`), a
-    /// dbt task's profile Secret (`env.dbt-profile-secret-block`), a git
-    /// task's URL Secret (`env.secret-git-pull-url-block`).
-    pub block: Option<String>,
-    /// git-clone's repository when no Secret holds it (`env.gitrepo_url`).
-    pub repo_url: Option<String>,
+    /// `orgtask_uuid`: the org task it claims to be.
+    pub org_task: Option<String>,
+    /// Its `commands`, as given.
+    pub commands: Vec<String>,
+    /// The places and names it gives (`project_dir`, `profiles_dir`,
+    /// `working_dir`, `airbyte_server_block`, and each `env.<name>`), as given.
+    pub asked: Vec<(String, String)>,
 }
 
 impl Step {
-    /// Why the task cannot run from its deployment alone (for an org
-    /// dalgo's database does not know), if it cannot.
-    pub fn alone(&self) -> Result<(), String> {
-        let d = &self.deployed;
-        let need = |named: bool, name: &'static str| (!named).then_some(name);
-        let missing = match &self.work {
-            Work::AirbyteSync { .. } | Work::AirbyteClear { .. } | Work::UpdateSchema { .. } => {
-                need(d.block.is_some(), "airbyte_server_block")
-            }
-            Work::Dbt { .. } => need(d.dir.is_some(), "project_dir")
-                .or(need(d.profiles_dir.is_some(), "profiles_dir"))
-                .or(need(d.block.is_some(), "env.dbt-profile-secret-block")),
-            Work::GitPull => need(d.dir.is_some(), "working_dir"),
-            Work::GitClone => need(d.dir.is_some(), "working_dir and env.project_dir").or(need(
-                d.block.is_some() || d.repo_url.is_some(),
-                "env.secret-git-pull-url-block or env.gitrepo_url",
-            )),
-            Work::Shell { .. } => None,
-        };
-        missing.map_or(Ok(()), |name| Err(format!("task {} names no {name}", self.slug)))
-    }
-
     pub fn is_sync(&self) -> bool {
         matches!(self.work, Work::AirbyteSync { .. })
     }
@@ -102,16 +79,11 @@ impl Step {
 /// A run's tasks in `seq` order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// The org the parameters name (`org_slug`), as given: a request the
+    /// database must agree with.
     pub org_slug: Option<String>,
     pub steps: Vec<Step>,
     pub continue_on_sync_failure: bool,
-}
-
-impl Plan {
-    /// The org the tasks act on; shell tasks alone need none.
-    pub fn org(&self) -> Option<&str> {
-        self.org_slug.as_deref()
-    }
 }
 
 /// The plan of a run's parameters, or why this worker leaves the run alone.
@@ -120,11 +92,12 @@ pub fn plan(parameters: &Value) -> Result<Plan, String> {
     let mut tasks: Vec<&Value> =
         config.get("tasks").and_then(Value::as_array).ok_or("its config has no tasks")?.iter().collect();
     tasks.sort_by_key(|t| t.get("seq").and_then(Value::as_i64).unwrap_or(0));
-    let org_slug = config.get("org_slug").and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from);
+    let org_slug = match config.get("org_slug") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(v) => Some(v.as_str().map_or_else(|| v.to_string(), String::from)),
+    };
     let steps = tasks.into_iter().map(step).collect::<Result<Vec<_>, _>>()?;
-    if org_slug.is_none() && steps.iter().any(|s| !matches!(s.work, Work::Shell { .. })) {
-        return Err("its config names no org_slug for its Airbyte, dbt or git tasks".into());
-    }
     let continue_on_sync_failure = config.get("continue_on_sync_failure").and_then(Value::as_bool).unwrap_or(false);
     Ok(Plan { org_slug, steps, continue_on_sync_failure })
 }
@@ -162,52 +135,27 @@ fn step(task: &Value) -> Result<Step, String> {
         }
         ("Shell Operation", "git-pull") => Work::GitPull,
         ("Shell Operation", "git-clone") => Work::GitClone,
-        ("Shell Operation", "generate-edr") => {
-            return Err(format!("shell task {slug} is not run by this worker"));
-        }
         ("Shell Operation", _) => {
-            let env = task.get("env").and_then(Value::as_object);
-            let vars = env
-                .into_iter()
-                .flatten()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                .filter(|(k, _)| k != "shell")
-                .collect();
-            let shell = env.and_then(|e| e.get("shell")).and_then(Value::as_str).unwrap_or("/bin/bash").to_string();
-            let working_dir = field("working_dir").filter(|d| !d.is_empty()).map(PathBuf::from);
-            Work::Shell { commands: strings(task.get("commands")), working_dir, env: vars, shell }
+            return Err(format!(
+                "shell task {slug} is not run by this worker (it runs Dalgo's git-pull and git-clone, never a \
+                 deployment's own commands)"
+            ));
         }
         (other, slug) => return Err(format!("task {slug} of type {other:?} is not run by this worker")),
     };
-    let deployed = deployed(task, &work);
-    Ok(Step { slug, work, deployed })
+    let org_task = field("orgtask_uuid").map(String::from);
+    Ok(Step { slug, work, org_task, commands: strings(task.get("commands")), asked: asked(task) })
 }
 
-fn deployed(task: &Value, work: &Work) -> Deployed {
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).filter(|s| !s.is_empty()).map(String::from);
-    let field = |k: &str| text(task.get(k));
-    let env = |k: &str| text(task.get("env").and_then(|e| e.get(k)));
-    match work {
-        Work::AirbyteSync { .. } | Work::AirbyteClear { .. } | Work::UpdateSchema { .. } => {
-            Deployed { block: field("airbyte_server_block"), ..Deployed::default() }
-        }
-        Work::Dbt { .. } => Deployed {
-            dir: field("project_dir").map(PathBuf::from),
-            profiles_dir: field("profiles_dir").map(PathBuf::from),
-            block: env("dbt-profile-secret-block"),
-            repo_url: None,
-        },
-        Work::GitPull | Work::GitClone => Deployed {
-            dir: match work {
-                Work::GitClone => field("working_dir").zip(env("project_dir")).map(|(w, p)| Path::new(&w).join(p)),
-                _ => field("working_dir").map(PathBuf::from),
-            },
-            profiles_dir: None,
-            block: env("secret-git-pull-url-block"),
-            repo_url: env("gitrepo_url"),
-        },
-        Work::Shell { .. } => Deployed::default(),
-    }
+/// The fields of a task that name places and blocks, and its environment,
+/// as given (a value that is not text as its JSON).
+const ASKED: [&str; 4] = ["project_dir", "profiles_dir", "working_dir", "airbyte_server_block"];
+
+fn asked(task: &Value) -> Vec<(String, String)> {
+    let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), String::from);
+    let fields = ASKED.iter().filter_map(|k| task.get(*k).filter(|v| !v.is_null()).map(|v| (k.to_string(), text(v))));
+    let env = task.get("env").and_then(Value::as_object).into_iter().flatten();
+    fields.chain(env.map(|(k, v)| (format!("env.{k}"), text(v)))).collect()
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -216,7 +164,7 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 
 /// `/path/to/dbt run --select x` as a dbt command and its extra arguments
 /// (the binary is dalgo's own dbt, as Dalgo's flow uses its worker's).
-fn dbt_work(line: &str) -> Option<Work> {
+pub(super) fn dbt_work(line: &str) -> Option<Work> {
     let words = shlex::split(line)?;
     let rest = words.get(1..)?;
     let (command, used) = match rest {
@@ -255,20 +203,21 @@ mod tests {
         let params = json!({ "config": { "org_slug": "acme", "continue_on_sync_failure": true, "tasks": [
             { "seq": 2, "slug": "dbt-test", "type": "dbt Core Operation", "commands": ["/v/bin/dbt test --select 'a b'"] },
             { "seq": 1, "slug": "airbyte-sync", "type": "Airbyte Connection", "connection_id": "c1" },
-            { "seq": 3, "slug": "shell-echo", "type": "Shell Operation", "commands": ["echo hi"],
-              "working_dir": "/tmp", "env": { "A": "1", "shell": "/bin/sh" } },
+            { "seq": 3, "slug": "git-pull", "type": "Shell Operation", "commands": ["git pull"] },
         ] } });
         let p = plan(&params).unwrap();
         assert!(p.continue_on_sync_failure);
         assert_eq!(p.steps[0].work, Work::AirbyteSync { connection: "c1".into() });
         assert_eq!(p.steps[1].work, Work::Dbt { command: Command::Test, args: vec!["--select".into(), "a b".into()] });
         assert!(p.steps[1].is_dbt_test());
-        let Work::Shell { shell, env, .. } = &p.steps[2].work else { panic!("{:?}", p.steps[2]) };
-        assert_eq!((shell.as_str(), env.as_slice()), ("/bin/sh", &[("A".to_string(), "1".to_string())][..]));
+        assert_eq!((&p.steps[2].work, p.steps[2].commands.as_slice()), (&Work::GitPull, &["git pull".to_string()][..]));
 
-        let edr = json!({ "config": { "org_slug": "acme", "tasks": [
-            { "seq": 1, "slug": "generate-edr", "type": "Shell Operation", "commands": ["edr report"] } ] } });
-        assert!(plan(&edr).unwrap_err().contains("generate-edr"));
+        // Elementary's report and any shell command of the deployment's own are not this worker's.
+        for (slug, command) in [("generate-edr", "edr report"), ("shell-echo", "cat /etc/shadow")] {
+            let shell = json!({ "config": { "org_slug": "acme", "tasks": [
+                { "seq": 1, "slug": slug, "type": "Shell Operation", "commands": [command] } ] } });
+            assert!(plan(&shell).unwrap_err().contains(&format!("shell task {slug} is not run")));
+        }
 
         // Airbyte tasks whose fields are not Dalgo's leave the run too.
         let airbyte = |task: Value| json!({ "config": { "org_slug": "acme", "tasks": [task] } });
@@ -285,35 +234,31 @@ mod tests {
             plan(&streams).unwrap().steps[0].work,
             Work::AirbyteClear { connection: "c1".into(), streams: vec![clear] }
         );
-        let orgless = json!({ "config": { "tasks": [{ "seq": 1, "slug": "dbt-run", "type": "dbt Core Operation",
-                                                      "commands": ["dbt run"] }] } });
-        assert!(plan(&orgless).is_err());
         let docs = dbt_work("dbt docs generate --no-compile").unwrap();
         assert_eq!(docs, Work::Dbt { command: Command::DocsGenerate, args: vec!["--no-compile".into()] });
     }
 
     #[test]
-    fn what_a_task_names_is_kept_and_a_task_naming_too_little_cannot_run_alone() {
-        let params = json!({ "config": { "org_slug": "acme", "tasks": [
-            { "seq": 1, "slug": "airbyte-sync", "type": "Airbyte Connection", "connection_id": "c1",
-              "airbyte_server_block": "acme-airbyte-server" },
-            { "seq": 2, "slug": "git-clone", "type": "Shell Operation", "commands": ["git clone"],
-              "working_dir": "/data/clients_dbt", "env": { "project_dir": "acme/dbtrepo", "gitrepo_url": "https://h/r",
-                                                           "secret-git-pull-url-block": "" } },
-            { "seq": 3, "slug": "dbt-run", "type": "dbt Core Operation", "commands": ["/v/bin/dbt run"],
-              "project_dir": "/data/clients_dbt/acme/dbtrepo", "profiles_dir": "/data/clients_dbt/acme/dbtrepo/profiles/",
-              "env": { "dbt-profile-secret-block": "dbt-profile-acme" } },
-            { "seq": 4, "slug": "dbt-test", "type": "dbt Core Operation", "commands": ["/v/bin/dbt test"] },
+    fn what_a_task_asks_for_is_kept_as_given() {
+        let params = json!({ "config": { "org_slug": 7, "tasks": [
+            { "seq": 1, "slug": "dbt-run", "type": "dbt Core Operation", "commands": ["/v/bin/dbt run"],
+              "orgtask_uuid": "u1", "project_dir": "/data/clients_dbt/acme/dbtrepo",
+              "profiles_dir": "/data/clients_dbt/acme/dbtrepo/profiles/", "cli_args": [],
+              "env": { "dbt-profile-secret-block": "dbt-profile-acme", "LD_PRELOAD": "/tmp/x.so" } },
         ] } });
         let p = plan(&params).unwrap();
-        assert_eq!(p.steps[0].deployed.block.as_deref(), Some("acme-airbyte-server"));
-        let clone = &p.steps[1].deployed;
-        assert_eq!(clone.dir.as_deref(), Some(Path::new("/data/clients_dbt/acme/dbtrepo")));
-        assert_eq!((clone.block.as_deref(), clone.repo_url.as_deref()), (None, Some("https://h/r")));
-        let dbt = &p.steps[2].deployed;
-        assert_eq!(dbt.profiles_dir.as_deref(), Some(Path::new("/data/clients_dbt/acme/dbtrepo/profiles")));
-        assert_eq!(dbt.block.as_deref(), Some("dbt-profile-acme"));
-        assert!(p.steps[..3].iter().all(|s| s.alone().is_ok()));
-        assert_eq!(p.steps[3].alone().unwrap_err(), "task dbt-test names no project_dir");
+        assert_eq!(p.org_slug.as_deref(), Some("7"), "a slug that is not text is kept, to be refused");
+        let step = &p.steps[0];
+        assert_eq!(step.org_task.as_deref(), Some("u1"));
+        let asked: Vec<(&str, &str)> = step.asked.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            asked,
+            [
+                ("project_dir", "/data/clients_dbt/acme/dbtrepo"),
+                ("profiles_dir", "/data/clients_dbt/acme/dbtrepo/profiles/"),
+                ("env.LD_PRELOAD", "/tmp/x.so"),
+                ("env.dbt-profile-secret-block", "dbt-profile-acme"),
+            ]
+        );
     }
 }
