@@ -129,8 +129,8 @@ fn the_kernel_stops_dbt_reading_another_orgs_profile() {
     victim_still_runs(&db);
 }
 
-/// `config show` says whether tenant code is confined, and `require` on a
-/// machine that confines runs dbt.
+/// `config show` says whether tenant code is confined and what it cannot
+/// see, and `require` on a machine that confines runs dbt.
 #[test]
 fn config_show_says_tenant_code_is_confined() {
     let db = TestDb::new();
@@ -139,6 +139,17 @@ fn config_show_says_tenant_code_is_confined() {
     assert_eq!(v["sandbox"]["mode"], "require");
     assert_eq!(v["sandbox"]["confined"], true, "{v}");
     assert!(v["sandbox"]["landlock_abi"].as_i64().unwrap() >= 1);
+    // Its own /proc, and dalgo's database socket directory and secrets store out of its world.
+    assert_eq!(v["sandbox"]["private_proc"], true, "{v}");
+    let hidden: Vec<&str> = v["sandbox"]["hidden"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+    let secrets = db.secrets_dir();
+    std::fs::create_dir_all(&secrets).unwrap();
+    let again = crate::common::json(&db.dalgo(&["config", "show", "-o", "json"]).output().unwrap());
+    let hidden_now: Vec<&str> =
+        again["sandbox"]["hidden"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+    assert!(hidden_now.contains(&secrets.to_str().unwrap()), "{hidden_now:?}");
+    let socket = std::fs::canonicalize(pg_host()).unwrap();
+    assert!(hidden.contains(&socket.to_str().unwrap()), "{hidden:?}");
     let table = db.dalgo(&["config", "show"]).env("DALGO_SANDBOX", "off").output().unwrap();
     assert!(String::from_utf8_lossy(&table.stdout).contains("tenant code: NOT confined (DALGO_SANDBOX=off)"));
     db.dalgo(&["config", "show"]).env("DALGO_SANDBOX", "sometimes").assert().code(78);
@@ -199,4 +210,83 @@ fn after_sigkill_mid_clone_no_git_process_remains() {
     setup.wait().unwrap();
     assert!(crate::common::closed(conn), "the remote helper still holds the connection");
     crate::common::wait_for(|| git_processes(db.home()).is_empty().then_some(()), "git to be gone");
+}
+
+/// Tenant code is dbt here: a "dbt" (DBT_EXECUTABLE) that looks for what a
+/// tenant should never see. In its world, `/proc` shows no environment of
+/// dalgo's (whose `DATABASE_URL` it used to read from dalgo's own
+/// `/proc/<pid>/environ`), `psql` to dalgo's database over its socket finds
+/// no socket, and the secrets store is empty.
+#[test]
+fn tenant_code_reads_no_environment_of_dalgos_and_cannot_reach_its_database() {
+    let db = TestDb::migrated();
+    onboard(&db, "Probe NGO", "probe@ngo.org", "admin");
+    // Its warehouse is over TCP: a warehouse reached through dalgo's socket directory keeps it visible.
+    let wh = format!("host: 127.0.0.1\nport: 5432\nusername: u\npassword: p\ndatabase: {}\nschema: s\n", db.name);
+    db.dalgo(&["warehouse", "set", "--org", "probe-ngo", "--type", "postgres", "--config", "-", "--no-check"])
+        .write_stdin(wh)
+        .assert()
+        .success();
+    std::fs::create_dir_all(db.secrets_dir()).unwrap();
+    let project = db.home().join("probe_project");
+    copy_dir(&dbt_project(), &project);
+    db.dalgo(&["dbt", "setup", "--org", "probe-ngo", "--local", project.to_str().unwrap()]).assert().success();
+    let probe = db.home().join("probe/bin/dbt");
+    std::fs::create_dir_all(probe.parent().unwrap()).unwrap();
+    let script = format!(
+        "#!/bin/sh\n\
+         echo \"processes=$(ls -d /proc/[0-9]* | wc -l)\"\n\
+         cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | sed 's/^/env: /'\n\
+         psql -X -h {socket} -d {name} -tAc 'SELECT count(*) FROM users' >/dev/null 2>&1; echo \"psql-socket=$?\"\n\
+         psql -X -d {name} -tAc 'SELECT count(*) FROM users' >/dev/null 2>&1; echo \"psql-default=$?\"\n\
+         echo \"secrets=$(ls -A {secrets} 2>/dev/null | wc -l)\"\n",
+        socket = pg_host(),
+        name = db.name,
+        secrets = db.secrets_dir().display()
+    );
+    std::fs::write(&probe, script).unwrap();
+    std::fs::set_permissions(&probe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    assert!(db.count("users") > 0, "dalgo's database has a user to steal");
+    let out = db
+        .dalgo(&["dbt", "run", "--org", "probe-ngo"])
+        .env("DBT_EXECUTABLE", &probe)
+        .env("DALGO_SANDBOX", "require")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let said = |key: &str| text.lines().find_map(|l| l.strip_prefix(&format!("{key}="))).map(str::trim);
+    let processes: usize = said("processes").unwrap().parse().unwrap();
+    assert!((1..=4).contains(&processes), "tenant code sees {processes} processes:\n{text}");
+    for secret in ["DATABASE_URL", "DALGO_ACTOR", "DEV_SECRETS_DIR", db.name.as_str()] {
+        assert!(!text.contains(secret), "tenant code read {secret}:\n{text}");
+    }
+    assert!(text.lines().any(|l| l.starts_with("env: HOME=")), "its own environment is there to read:\n{text}");
+    assert_eq!(said("psql-socket"), Some("2"), "psql reached dalgo's database over its socket:\n{text}");
+    assert_eq!(said("psql-default"), Some("2"), "psql reached dalgo's database over the default socket:\n{text}");
+    assert_eq!(said("secrets"), Some("0"), "the secrets store is visible:\n{text}");
+}
+
+/// An operator's git configuration (`~/.gitconfig`, `~/.config/git/config`)
+/// neither breaks git in the sandbox (unreadable there, it stopped every
+/// clone with "Permission denied") nor reaches it: here it would send
+/// every `file://` URL elsewhere.
+#[test]
+fn git_ignores_the_operators_git_configuration() {
+    let db = with_warehouse();
+    let config = "[user]\n\tname = Operator\n[url \"file:///nonexistent/\"]\n\tinsteadOf = file://\n";
+    std::fs::write(db.home().join(".gitconfig"), config).unwrap();
+    std::fs::create_dir_all(db.home().join(".config/git")).unwrap();
+    std::fs::write(db.home().join(".config/git/config"), config).unwrap();
+    let (upstream, url) = fixture_repo(&db);
+    let out = setup_git(&db, &url);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let clone = db.clientdbt_root().join("acme-ngo/dbtrepo");
+    let head = |dir: &Path| {
+        let out = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(dir).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(head(&clone), head(&upstream));
+    let pull = db.dalgo(&["dbt", "git-pull", "--org", "acme-ngo"]).output().unwrap();
+    assert!(pull.status.success(), "{}", stderr(&pull));
 }

@@ -229,7 +229,7 @@ fn before_exec(cmd: &mut tokio::process::Command, jail: &Confinement) {
                     0 => {
                         die_with_parent(libc::SIGKILL)?;
                         if let Some(iso) = &isolation
-                            && !isolate(iso)
+                            && !isolate(iso, landlock)
                             && required
                         {
                             return Err(std::io::Error::last_os_error());
@@ -253,17 +253,23 @@ fn before_exec(cmd: &mut tokio::process::Command, jail: &Confinement) {
 
 /// In the child, PID 1 of its new PID namespace and alone in its mount
 /// namespace: mounts stay in this namespace, `/proc` is a procfs of this
-/// PID namespace (its processes and no other), and each covered place is
-/// an empty read-only tmpfs (a directory) or `/dev/null` (a file). False,
-/// with errno set, at the first that fails.
+/// PID namespace (its processes and no other, readable under the child's
+/// Landlock ruleset `landlock`), and each covered place is an empty
+/// read-only tmpfs (a directory) or `/dev/null` (a file). False, with errno
+/// set, at the first that fails.
 #[cfg(target_os = "linux")]
-unsafe fn isolate(iso: &crate::sandbox::Isolation) -> bool {
+unsafe fn isolate(iso: &crate::sandbox::Isolation, landlock: Option<libc::c_int>) -> bool {
     let none = std::ptr::null::<libc::c_char>();
     let quiet = libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
     // SAFETY: mount takes C strings that outlive the calls, and null where it allows.
     unsafe {
         if libc::mount(none, c"/".as_ptr(), none, libc::MS_REC | libc::MS_PRIVATE, std::ptr::null()) != 0
             || libc::mount(c"proc".as_ptr(), c"/proc".as_ptr(), c"proc".as_ptr(), quiet, std::ptr::null()) != 0
+        {
+            return false;
+        }
+        if let Some(ruleset) = landlock
+            && !allow_beneath(ruleset, c"/proc", iso.proc_access)
         {
             return false;
         }
@@ -285,6 +291,38 @@ unsafe fn isolate(iso: &crate::sandbox::Isolation) -> bool {
             }
         }
         true
+    }
+}
+
+/// Landlock's `struct landlock_path_beneath_attr` (packed, as the kernel has it).
+#[cfg(target_os = "linux")]
+#[repr(C, packed)]
+struct PathBeneath {
+    allowed_access: u64,
+    parent_fd: libc::c_int,
+}
+
+/// Adds to `ruleset` a rule giving `access` beneath `path`, as it is now
+/// (in the child's mount namespace). System calls only.
+#[cfg(target_os = "linux")]
+unsafe fn allow_beneath(ruleset: libc::c_int, path: &std::ffi::CStr, access: u64) -> bool {
+    const LANDLOCK_RULE_PATH_BENEATH: libc::c_long = 1;
+    // SAFETY: open, the Landlock call on a struct that outlives it, and close.
+    unsafe {
+        let fd = libc::open(path.as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
+        if fd < 0 {
+            return false;
+        }
+        let rule = PathBeneath { allowed_access: access, parent_fd: fd };
+        let rc = libc::syscall(
+            libc::SYS_landlock_add_rule,
+            ruleset,
+            LANDLOCK_RULE_PATH_BENEATH,
+            std::ptr::from_ref(&rule),
+            0u32,
+        );
+        libc::close(fd);
+        rc == 0
     }
 }
 

@@ -167,7 +167,8 @@ impl Jail {
         if self.mode == SandboxMode::Off {
             return Ok(Confinement::none());
         }
-        let isolation = Isolation { cover: self.covered(), required: self.mode == SandboxMode::Require };
+        let isolation =
+            Isolation { cover: self.covered(), required: self.mode == SandboxMode::Require, proc_access: 0 };
         let unavailable = |reason: String| -> Result<Confinement> {
             if self.mode == SandboxMode::Require {
                 return Err(Error::SandboxUnavailable(reason));
@@ -182,7 +183,13 @@ impl Jail {
             return unavailable(reason.clone());
         }
         match self.ruleset() {
-            Ok(Some(fd)) => Ok(Confinement { landlock: Some(fd), isolation: Some(isolation) }),
+            Ok(Some(fd)) => {
+                // The rule for the child's own /proc, added once it is mounted
+                // (rules hold the inodes they were made on: the host's /proc is not the child's).
+                let abi = ABI::from(landlock().as_ref().copied().unwrap_or(1));
+                let proc_access = (AccessFs::from_read(abi) & AccessFs::from_all(abi)).bits();
+                Ok(Confinement { landlock: Some(fd), isolation: Some(Isolation { proc_access, ..isolation }) })
+            }
             Ok(None) => unavailable("the kernel enforces no Landlock ruleset".into()),
             Err(e) => unavailable(format!("cannot build the Landlock ruleset: {e}")),
         }
@@ -235,6 +242,8 @@ pub(crate) struct Confinement {
 pub(crate) struct Isolation {
     pub(crate) cover: Vec<(std::ffi::CString, bool)>,
     pub(crate) required: bool,
+    /// The Landlock access the child's own `/proc` gets (read).
+    pub(crate) proc_access: u64,
 }
 
 impl Confinement {
@@ -476,7 +485,7 @@ mod tests {
         );
         let script = format!(
             "ls -d /proc/[0-9]* | wc -l; cat /proc/[0-9]*/environ | tr '\\0' '\\n' | grep -c CARGO; \
-             ls -A {} | wc -l; ls -A /run/postgresql 2>/dev/null | wc -l; readlink /proc/self",
+             ls -A {} | wc -l; ls -A /run/postgresql 2>/dev/null | wc -l; echo $$",
             secrets.display()
         );
         let mut cmd = tokio::process::Command::new("/bin/sh");
@@ -486,7 +495,8 @@ mod tests {
         let lines: Vec<&str> = text.lines().map(str::trim).collect();
         // sh, and the pipeline's ls or cat: a handful of its own, not the host's hundreds.
         let processes: usize = lines[0].parse().unwrap();
-        assert!(processes <= 4, "the child sees {processes} processes: {text}");
+        assert!((1..=4).contains(&processes), "the child sees {processes} processes: {text}");
+        assert_eq!(lines[4], "1", "the child is not PID 1 of its own /proc: {text}");
         assert_eq!(lines[1], "0", "the child read an environment of dalgo's: {text}");
         assert_eq!(lines[2], "0", "the secrets directory is visible: {text}");
         assert_eq!(lines[3], "0", "PostgreSQL's socket directory is visible: {text}");

@@ -52,13 +52,18 @@ pub fn run(ctx: &Context, c: ConfigCommand) -> CmdResult {
     })
 }
 
-/// One line: whether dbt, git and shell tasks run confined, and how.
+/// One line: whether dbt and git run confined, and how.
 fn confinement(s: &dalgo::model::sandbox::SandboxStatus) -> String {
     let how = match (s.confined, s.landlock_abi) {
         (true, Some(abi)) => format!("confined to its org's files (Landlock ABI {abi}, DALGO_SANDBOX={})", s.mode),
         _ => format!("NOT confined (DALGO_SANDBOX={})", s.mode),
     };
     let ns = if s.pid_namespace { "; its processes end with it (own PID namespace)" } else { "" };
+    let world = if s.private_proc {
+        format!("; it sees only its own processes (own /proc) and not {}", s.hidden.join(", "))
+    } else {
+        String::new()
+    };
     let why = s.reason.as_ref().map(|r| format!("; {r}")).unwrap_or_default();
-    format!("{how}{ns}{why}")
+    format!("{how}{ns}{world}{why}")
 }
