@@ -191,3 +191,40 @@ fn secrets_django_wrote_are_read_and_imported() {
     .unwrap();
     assert_eq!(file["SecretString"], "ghp_django");
 }
+
+/// An endpoint that accepts connections and never answers (a stalled
+/// proxy): every AWS call ends at `DALGO_AWS_TIMEOUT` as unreachable (69),
+/// nothing is saved, and the org is free for the next command (a call with
+/// no deadline used to hold `warehouse set`, and the org's lock, until killed).
+#[test]
+fn a_silent_aws_endpoint_ends_within_dalgo_aws_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().flatten().collect();
+        drop(held);
+    });
+    let db = TestDb::migrated();
+    onboard(&db, "Acme NGO", "boss@acme.org", "admin");
+    let silent = [
+        ("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{port}")),
+        ("AWS_REGION", "ap-south-1".into()),
+        ("AWS_ACCESS_KEY_ID", "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        ("DALGO_SECRETS_BACKEND", "aws".into()),
+        ("DALGO_AWS_TIMEOUT", "1".into()),
+    ];
+    let out = db
+        .dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-", "--no-check"])
+        .envs(silent.clone())
+        .write_stdin(warehouse_config("pw"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(69), "{}", stderr(&out));
+    assert!(stderr(&out).contains("AWS Secrets Manager") || stderr(&out).contains("timed out"), "{}", stderr(&out));
+    assert_eq!(db.count("warehouses"), 0, "a warehouse was saved without its credentials");
+    // The org's lock went with the command: the next one runs.
+    let again = db.dalgo(&["secrets", "list"]).envs(silent).output().unwrap();
+    assert_eq!(again.status.code(), Some(69), "{}", stderr(&again));
+    db.dalgo(&["org", "show", "acme-ngo"]).assert().success();
+}

@@ -194,6 +194,9 @@ pub enum SecretsConfig {
 /// SSO, the instance's role).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct AwsSettings {
+    /// `DALGO_AWS_TIMEOUT`: the longest a connection, and a whole call
+    /// with its retries, may take (30 s); `None`: the default.
+    pub timeout: Option<Duration>,
     pub region: Option<String>,
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
@@ -206,6 +209,7 @@ pub struct AwsSettings {
 impl std::fmt::Debug for AwsSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AwsSettings")
+            .field("timeout", &self.timeout)
             .field("region", &self.region)
             .field("profile", &self.profile)
             .field("endpoint_url", &self.endpoint_url)
@@ -598,6 +602,7 @@ impl Config {
         let actor = actor.trim().to_string();
         let data_dir = data_dir(layers);
         let aws = AwsSettings {
+            timeout: lookup("DALGO_AWS_TIMEOUT").map(|v| parse_seconds("DALGO_AWS_TIMEOUT", v)).transpose()?,
             region: lookup("AWS_REGION").or_else(|| lookup("AWS_DEFAULT_REGION")).map(String::from),
             profile: lookup("AWS_PROFILE").map(String::from),
             endpoint_url: lookup("AWS_ENDPOINT_URL").map(String::from),
@@ -906,6 +911,7 @@ const KNOWN: &[(&str, bool, &str)] = &[
     ("AWS_ACCESS_KEY_ID", false, "the AWS SDK's credential chain"),
     ("AWS_SECRET_ACCESS_KEY", true, "-"),
     ("AWS_SESSION_TOKEN", true, "-"),
+    ("DALGO_AWS_TIMEOUT", false, "30"),
     ("DEV_SECRETS_DIR", false, "~/.local/share/dalgo/secrets"),
     ("CLIENTDBT_ROOT", false, "~/.local/share/dalgo/clientdbt"),
     ("DBT_EXECUTABLE", false, "-"),

@@ -13,6 +13,10 @@ use tokio::sync::OnceCell;
 use crate::config::AwsSettings;
 use crate::error::{Error, Failure, Result};
 
+/// How long a connection, and a whole call with its retries, may take when
+/// `DALGO_AWS_TIMEOUT` does not say.
+const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A Secrets Manager client, made on first use.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -38,7 +42,14 @@ impl Store {
         self.client
             .get_or_init(|| async {
                 let s = &self.settings;
-                let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+                // No call waits forever: a silent endpoint ends as unreachable (69).
+                let limit = s.timeout.unwrap_or(DEFAULT_TIMEOUT);
+                let timeouts = aws_config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(limit)
+                    .operation_attempt_timeout(limit)
+                    .operation_timeout(limit)
+                    .build();
+                let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).timeout_config(timeouts);
                 if let Some(region) = &s.region {
                     loader = loader.region(aws_config::Region::new(region.clone()));
                 }
