@@ -201,6 +201,10 @@ fn the_import_carries_each_table_over_as_dalgo_holds_it() {
     check_stores(&db);
     check_flows(&db);
     assert_eq!(counts(&report, "flow_runs"), (4, 0, 0, 1));
+    assert_eq!(
+        report["rehomed"],
+        serde_json::json!([{ "org": "gamma-foundation", "from": "gamma/dbtrepo", "to": "gamma-foundation/dbtrepo" }])
+    );
 }
 
 /// Warehouses and dbt workspaces with their secrets' names, recorded and copied.
@@ -223,7 +227,8 @@ fn check_stores(db: &TestDb) {
         [
             "acme|git|acme/dbtrepo|https://github.com/acme/dbt.git|gitrepoAccessToken-acme-1111|postgres".to_string(),
             format!("beta|local|{}|-|-|bigquery", beta_project.display()),
-            "gamma-foundation|git|gamma/dbtrepo|https://github.com/gamma/dbt.git|-|snowflake".to_string(),
+            // Django's clone was under its old slug's directory: moved beneath the org's own.
+            "gamma-foundation|git|gamma-foundation/dbtrepo|https://github.com/gamma/dbt.git|-|snowflake".to_string(),
         ]
     );
 }

@@ -78,8 +78,8 @@ pub mod airbyte {
 /// `import django`: what it takes and what it reports.
 pub mod import {
     pub use crate::import::{
-        Counts, ImportOptions, ImportReport, NoHome, Refusal, SecretCopy, SecretOutcome, SecretsSource, SharedSlug,
-        Table, TableReport,
+        Counts, ImportOptions, ImportReport, NoHome, Refusal, Rehomed, SecretCopy, SecretOutcome, SecretsSource,
+        SharedSlug, Table, TableReport,
     };
 }
 

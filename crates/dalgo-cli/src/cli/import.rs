@@ -116,6 +116,9 @@ fn render(out: &mut dyn Write, p: &Printer, imported: &Imported) -> std::io::Res
     for s in &r.secrets {
         writeln!(out, "secret {} of {}: {}", s.name, s.org, s.outcome)?;
     }
+    for m in &r.rehomed {
+        writeln!(out, "re-homed: dbt project of {}: {} -> {} (beneath CLIENTDBT_ROOT/{})", m.org, m.from, m.to, m.org)?;
+    }
     for n in &r.no_home {
         let rows = if n.rows == 1 { "row" } else { "rows" };
         writeln!(out, "no home in dalgo: {} ({} {rows})", n.table, n.rows)?;

@@ -158,6 +158,20 @@ pub struct ImportReport {
     pub shared_slugs: Vec<SharedSlug>,
     pub secrets: Vec<SecretCopy>,
     pub no_home: Vec<NoHome>,
+    /// dbt clones Django placed outside their org's directory, moved there.
+    pub rehomed: Vec<Rehomed>,
+}
+
+/// A git workspace's project moved under its org's directory: dbt and git
+/// write only beneath `CLIENTDBT_ROOT/<slug>`. The next clone or pull makes
+/// it there.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rehomed {
+    pub org: String,
+    /// Django's `project_dir`.
+    pub from: String,
+    /// dalgo's, relative to `CLIENTDBT_ROOT`.
+    pub to: String,
 }
 
 impl ImportReport {
@@ -238,6 +252,7 @@ pub(crate) async fn run(dalgo: &Dalgo, opts: &ImportOptions) -> Result<ImportRep
         shared_slugs: Vec::new(),
         secrets: Vec::new(),
         no_home: src.no_home.iter().map(|(t, n)| NoHome { table: t.clone(), rows: *n }).collect(),
+        rehomed: Vec::new(),
     };
     let mut imp = Importer {
         dalgo,

@@ -42,6 +42,14 @@ pub(in crate::import) struct DbtRow {
     updated_at: DateTime<Utc>,
 }
 
+/// Whether a project directory (relative to `root`, or absolute) lies
+/// beneath the org's own directory, `root/<slug>`, without `..`.
+fn inside_org(root: &std::path::Path, slug: &str, dir: &str) -> bool {
+    let path = root.join(dir);
+    let org = root.join(slug);
+    !path.components().any(|c| c == std::path::Component::ParentDir) && path.starts_with(&org) && path != org
+}
+
 /// A secret a row names, with its org's slug.
 pub(in crate::import) struct Named {
     name: String,
@@ -135,11 +143,25 @@ impl Importer<'_> {
                 Some(org) => self.org_of(*org).and_then(|(org, slug)| self.dbt_row(d, org, &slug)),
             };
             match checked {
-                Ok(r) => rows.push(r),
+                Ok(r) => rows.push(self.rehome(r)),
                 Err(reason) => self.refuse(Table::DbtWorkspaces, format!("ddpui_orgdbt {}", d.id), reason),
             }
         }
         self.stores.dbts = rows;
+    }
+
+    /// A clone Django placed outside `CLIENTDBT_ROOT/<slug>` (another org's
+    /// directory, `..`, an absolute path elsewhere, or the directory of a
+    /// slug the org no longer has) moves to `<slug>/dbtrepo`, and the report
+    /// says so: dbt and git write only where the org's files are.
+    fn rehome(&mut self, mut row: DbtRow) -> DbtRow {
+        let root = &self.dalgo.config().dbt.clientdbt_root;
+        if row.source == "git" && !inside_org(root, &row.slug, &row.project_dir) {
+            let to = format!("{}/dbtrepo", row.slug);
+            let (org, from) = (row.slug.clone(), std::mem::replace(&mut row.project_dir, to.clone()));
+            self.report.rehomed.push(crate::import::Rehomed { org, from, to });
+        }
+        row
     }
 
     /// A workspace with a repository is `git` (`github`, or `ui` moved to a
@@ -287,5 +309,21 @@ impl Importer<'_> {
                 .collect();
         self.ids.dbts = rows.iter().filter_map(|r| ids.get(&r.org).map(|id| (r.django_id, *id))).collect();
         Ok(counted(rows.len(), inserted.into_iter()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn a_project_is_the_orgs_only_beneath_its_own_directory() {
+        let root = Path::new("/data/clients_dbt");
+        assert!(super::inside_org(root, "acme", "acme/dbtrepo"));
+        assert!(super::inside_org(root, "acme", "/data/clients_dbt/acme/dbtrepo"));
+        for outside in ["victim/dbtrepo", "acme/../victim/dbtrepo", "acme", "/etc", "../acme/dbtrepo", "acmex/dbtrepo"]
+        {
+            assert!(!super::inside_org(root, "acme", outside), "{outside}");
+        }
     }
 }
