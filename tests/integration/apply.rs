@@ -553,3 +553,49 @@ fn a_source_write_stopped_at_each_step_leaves_no_orphan_and_a_rerun_converges() 
     assert_eq!((versions(), files()), (0, 0), "the org's source secrets go with it");
     assert!(env.stub.violations().is_empty(), "{:?}", env.stub.violations());
 }
+
+/// Two documents for one org in one directory would undo each other in
+/// turn and never converge: refused (65) naming both, before anything is
+/// written (both used to be applied, one after the other).
+#[test]
+fn two_documents_for_one_org_are_refused_before_anything_is_written() {
+    let db = TestDb::migrated();
+    let dir = db.home().join("orgs");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a.yaml"), "org: twin-ngo\nname: Twin NGO\nflags:\n  DATA_QUALITY: true\n").unwrap();
+    std::fs::write(dir.join("b.yaml"), "org: Twin-NGO\nname: Twin NGO\nflags:\n  DATA_QUALITY: false\n").unwrap();
+    let out = db.dalgo(&["apply", "-f", dir.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("b.yaml") && err.contains("a.yaml") && err.contains("one document per org"), "{err}");
+    assert_eq!(db.count("orgs"), 0, "something was written");
+}
+
+/// Six identical applies at once (overlapping cron jobs, a retrying
+/// script): the org changes once and every one ends 0, the later ones
+/// finding nothing left to do (five used to exit 65, "already has a
+/// pipeline named …", telling a script its document was invalid).
+#[test]
+fn identical_applies_at_once_change_the_org_once_and_all_end_0() {
+    let env = Env::new("Concurrent Apply NGO");
+    let (_, doc) = export(&env);
+    let mut edit = doc.clone();
+    edit["pipelines"] = json!([{ "name": "nightly", "cron": "0 3 * * *", "connections": [env.a], "transform": [] }]);
+    edit["flags"] = json!({ "DATA_QUALITY": true });
+    let file = env.db.home().join("org.yaml");
+    std::fs::write(&file, serde_yaml::to_string(&edit).unwrap()).unwrap();
+    let applies: Vec<_> = (0..6).map(|_| env.spawn(&["apply", "-f", file.to_str().unwrap()])).collect();
+    for child in applies {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    assert_eq!(env.db.count("pipelines WHERE name = 'nightly'"), 1);
+    assert_eq!(env.db.count("audit_log WHERE resource_type = 'pipeline' AND action = 'create'"), 1);
+    let deployments =
+        prefect("POST", "/deployments/filter", Some(&json!({ "deployments": { "tags": { "all_": [env.slug] } } })));
+    assert_eq!(deployments.as_array().unwrap().len(), 1, "{deployments}");
+    assert_eq!(
+        env.dalgo(&["apply", "-f", file.to_str().unwrap(), "--exit-code"]).output().unwrap().status.code(),
+        Some(0)
+    );
+}

@@ -281,6 +281,22 @@ pub fn parse(text: &str, document: &str) -> Result<OrgDocument> {
     })
 }
 
+impl OrgDocument {
+    /// Refuses a set of named documents two of which describe one org:
+    /// applied in turn, each would undo the other and never converge. The
+    /// second is named, with the first ([`Error::InvalidDocument`], 65).
+    pub fn one_per_org<'a>(docs: impl IntoIterator<Item = (&'a str, &'a OrgDocument)>) -> Result<()> {
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        for (name, doc) in docs {
+            if let Some((first, _)) = seen.iter().find(|(_, org)| org.eq_ignore_ascii_case(&doc.org)) {
+                return Err(invalid(name, "org", format!("org {} is also {first}'s: one document per org", doc.org)));
+            }
+            seen.push((name, &doc.org));
+        }
+        Ok(())
+    }
+}
+
 /// [`Error::InvalidDocument`]: what is wrong at `path` in `document`.
 pub(crate) fn invalid(document: &str, path: impl Into<String>, reason: impl std::fmt::Display) -> Error {
     Error::InvalidDocument { document: document.to_string(), path: path.into(), reason: reason.to_string() }

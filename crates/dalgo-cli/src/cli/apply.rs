@@ -64,6 +64,7 @@ pub fn schema() -> CmdResult {
 /// cannot be read), then each planned and, unless `--dry-run`, applied.
 pub async fn run(ctx: &Context, a: ApplyArgs) -> CmdResult {
     let docs = read_all(&a.file)?;
+    OrgDocument::one_per_org(docs.iter().map(|(name, doc)| (name.as_str(), doc)))?;
     let dalgo = ctx.dalgo().await?;
     let mut report = Report { dry_run: a.dry_run, orgs: Vec::new() };
     let mut last_error = None;

@@ -257,7 +257,18 @@ impl Dalgo {
     }
 
     /// Applies the document (see the module's rule); the plan carried out.
+    /// Applies of one org run one at a time, each planned once the one
+    /// before it ended: the same document applied twice at once changes
+    /// the org once, and the second finds nothing left to do.
     pub async fn apply_document(&self, doc: &OrgDocument, document: &str) -> Result<Plan> {
+        let lock = crate::org_lock::OrgLock::acquire_slug(self.db(), &doc.org).await?;
+        let applied = self.apply_prepared(doc, document).await;
+        // Not released, the lock goes with its session a little later.
+        crate::error::OrWarn::or_warn(lock.release().await, format_args!("release the apply lock of {}", doc.org));
+        applied
+    }
+
+    async fn apply_prepared(&self, doc: &OrgDocument, document: &str) -> Result<Plan> {
         let Prepared { current, plan, warehouse, dbt_token, airbyte } = self.prepare(doc, document).await?;
         let org = self.org(&doc.org);
         let mut connection_ids = None;
