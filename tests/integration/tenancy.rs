@@ -290,3 +290,69 @@ fn git_ignores_the_operators_git_configuration() {
     let pull = db.dalgo(&["dbt", "git-pull", "--org", "acme-ngo"]).output().unwrap();
     assert!(pull.status.success(), "{}", stderr(&pull));
 }
+
+/// With `DALGO_TENANT_USER`, dalgo as root runs tenant code as that user:
+/// a "dbt" (DBT_EXECUTABLE) finds itself unprivileged, reads its org's
+/// profile and writes its project (handed to it first); git clones as it.
+/// Without it, `config show` says tenant code runs as root.
+#[test]
+fn as_root_tenant_code_runs_as_dalgo_tenant_user() {
+    let db = TestDb::migrated();
+    let shown = db.dalgo(&["config", "show"]).output().unwrap();
+    use std::os::unix::fs::MetadataExt;
+    if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
+        assert!(!String::from_utf8_lossy(&shown.stdout).contains("it runs as root"));
+        return;
+    }
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("it runs as root, dalgo's own user"), "{shown:?}");
+    let nobody = db.dalgo(&["config", "show"]).env("DALGO_TENANT_USER", "nobody").output().unwrap();
+    assert!(String::from_utf8_lossy(&nobody.stdout).contains("it runs as nobody (uid 65534)"), "{nobody:?}");
+    db.dalgo(&["config", "show"]).env("DALGO_TENANT_USER", "root").assert().code(78);
+    db.dalgo(&["config", "show"]).env("DALGO_TENANT_USER", "no-such-user").assert().code(78);
+    // The tenant's user must be able to walk to its org's directory.
+    std::fs::set_permissions(db.home(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    onboard(&db, "Probe NGO", "probe@ngo.org", "admin");
+    let wh = format!("host: 127.0.0.1\nport: 5432\nusername: u\npassword: p\ndatabase: {}\nschema: s\n", db.name);
+    db.dalgo(&["warehouse", "set", "--org", "probe-ngo", "--type", "postgres", "--config", "-", "--no-check"])
+        .write_stdin(wh)
+        .assert()
+        .success();
+    let project = db.home().join("probe_project");
+    copy_dir(&dbt_project(), &project);
+    db.dalgo(&["dbt", "setup", "--org", "probe-ngo", "--local", project.to_str().unwrap()]).assert().success();
+    let probe = db.home().join("probe/bin/dbt");
+    std::fs::create_dir_all(probe.parent().unwrap()).unwrap();
+    let script = "#!/bin/sh\necho \"uid=$(id -u)\"\n\
+                  grep -q password \"$HOME/profiles/profiles.yml\" && echo profile=read\n\
+                  touch target_probe && echo project=written\n";
+    std::fs::write(&probe, script).unwrap();
+    std::fs::set_permissions(&probe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = db
+        .dalgo(&["dbt", "run", "--org", "probe-ngo"])
+        .env("DBT_EXECUTABLE", &probe)
+        .env("DALGO_SANDBOX", "require")
+        .env("DALGO_TENANT_USER", "nobody")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    for said in ["uid=65534", "profile=read", "project=written"] {
+        assert!(text.lines().any(|l| l == said), "{said} not in:\n{text}");
+    }
+    assert_eq!(std::fs::metadata(project.join("target_probe")).unwrap().uid(), 65534);
+    // git, as the tenant's user, from a repository on this machine.
+    onboard(&db, "Clone NGO", "clone@ngo.org", "admin");
+    db.dalgo(&["warehouse", "set", "--org", "clone-ngo", "--type", "postgres", "--config", "-", "--no-check"])
+        .write_stdin(format!("host: 127.0.0.1\nport: 5432\nusername: u\npassword: p\ndatabase: {}\n", db.name))
+        .assert()
+        .success();
+    let (_, url) = fixture_repo(&db);
+    let setup = db
+        .dalgo(&["dbt", "setup", "--org", "clone-ngo", "--repo", &url, "--default-schema", "s"])
+        .env("DALGO_TENANT_USER", "nobody")
+        .output()
+        .unwrap();
+    assert!(setup.status.success(), "{}", stderr(&setup));
+    let clone = db.clientdbt_root().join("clone-ngo/dbtrepo");
+    assert_eq!(std::fs::metadata(clone.join("dbt_project.yml")).unwrap().uid(), 65534, "git ran as root");
+}

@@ -240,6 +240,9 @@ pub struct DbtConfig {
     /// dalgo's own places, invisible to tenant code: its database's socket
     /// directory and its secrets directory (see the `sandbox` module).
     pub hidden: Vec<PathBuf>,
+    /// `DALGO_TENANT_USER`: the unprivileged user tenant code runs as when
+    /// dalgo runs as root (a name or a uid from /etc/passwd).
+    pub tenant: Option<crate::sandbox::TenantUser>,
 }
 
 impl DbtConfig {
@@ -256,6 +259,7 @@ impl DbtConfig {
             sandbox_read: Vec::new(),
             git_timeout: Duration::from_secs(600),
             hidden: Vec::new(),
+            tenant: None,
         }
     }
 }
@@ -641,6 +645,7 @@ impl Config {
                 None => Duration::from_secs(600),
             },
             hidden: hidden_places(&database, &secrets),
+            tenant: lookup("DALGO_TENANT_USER").map(crate::sandbox::TenantUser::find).transpose()?,
         };
         let airbyte = Setting::from_result(airbyte_from(&lookup));
         let prefect = Setting::from_result(prefect_from(&lookup));
@@ -679,6 +684,7 @@ impl DbtConfig {
         let executables: Vec<&Path> =
             [self.venv.as_deref(), self.executable.as_deref()].into_iter().flatten().collect();
         crate::sandbox::Jail::for_org(self.sandbox, &self.sandbox_read, &executables, &self.hidden, org_dir)
+            .as_tenant(self.tenant.clone())
     }
 }
 
@@ -920,6 +926,7 @@ const KNOWN: &[(&str, bool, &str)] = &[
     ("DALGO_SANDBOX", false, "auto"),
     ("DALGO_SANDBOX_READ", false, "-"),
     ("DALGO_GIT_TIMEOUT", false, "600"),
+    ("DALGO_TENANT_USER", false, "- (dalgo's own user)"),
     ("AIRBYTE_SERVER_HOST", false, "- (no Airbyte)"),
     ("AIRBYTE_SERVER_PORT", false, "8000"),
     ("AIRBYTE_SERVER_APIVER", false, "v1"),
@@ -1008,7 +1015,10 @@ pub fn explain(overrides: &Overrides) -> Result<Explanation> {
         })
         .collect();
     let hidden = Config::from_layers(overrides, &layers).map(|c| c.dbt.hidden).unwrap_or_default();
-    let sandbox = crate::sandbox::describe(sandbox_mode(layers.iter().find_map(|l| l.get("DALGO_SANDBOX")))?, &hidden);
+    let setting = |name: &str| layers.iter().find_map(|l| l.get(name));
+    let tenant = setting("DALGO_TENANT_USER").map(crate::sandbox::TenantUser::find).transpose()?;
+    let mode = sandbox_mode(setting("DALGO_SANDBOX"))?;
+    let sandbox = crate::sandbox::describe(mode, &hidden, tenant);
     Ok(Explanation { settings, warnings, config_file: config_file_path(), sandbox })
 }
 

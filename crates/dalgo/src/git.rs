@@ -158,10 +158,13 @@ fn classify(message: &str) -> ErrorKind {
 fn write_askpass(dir: &Path) -> Result<PathBuf> {
     let path = dir.join("askpass.sh");
     std::fs::write(&path, ASKPASS).map_err(io)?;
+    // It holds no secret (the token is in git's environment): git may run
+    // as the tenant's own user (DALGO_TENANT_USER), which must run it.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o711)).map_err(io)?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(io)?;
     }
     Ok(path)
 }

@@ -99,7 +99,7 @@ pub mod worker {
 
 /// How tenant code is confined.
 pub mod sandbox {
-    pub use crate::sandbox::{SandboxMode, SandboxStatus};
+    pub use crate::sandbox::{SandboxMode, SandboxStatus, TenantUser};
 }
 
 pub use crate::values::{StringEnum, parse_any_case};

@@ -223,11 +223,13 @@ fn before_exec(cmd: &mut tokio::process::Command, jail: &Confinement) {
                 return Err(std::io::Error::other("dalgo exited before the child started"));
             }
             let required = isolation.as_ref().is_some_and(|i| i.required);
+            let mut death = libc::SIGTERM;
             if ids.own_namespaces() {
                 match libc::fork() {
                     -1 => return Err(std::io::Error::last_os_error()),
                     0 => {
-                        die_with_parent(libc::SIGKILL)?;
+                        death = libc::SIGKILL;
+                        die_with_parent(death)?;
                         if let Some(iso) = &isolation
                             && !isolate(iso, landlock)
                             && required
@@ -239,6 +241,13 @@ fn before_exec(cmd: &mut tokio::process::Command, jail: &Confinement) {
                 }
             } else if required {
                 return Err(std::io::Error::from_raw_os_error(libc::EPERM));
+            }
+            if let Some((uid, gid)) = isolation.as_ref().and_then(|i| i.tenant) {
+                if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(gid) != 0 || libc::setuid(uid) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // A change of user clears the parent-death signal: set it again.
+                die_with_parent(death)?;
             }
             if let Some(fd) = landlock
                 && (libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0

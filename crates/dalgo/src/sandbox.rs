@@ -35,6 +35,12 @@
 //!   from dalgo's database there. TCP is not confined: a server that trusts
 //!   loopback connections is open to any local process.
 //!
+//! When dalgo runs as root and `DALGO_TENANT_USER` names an unprivileged
+//! user, tenant code runs as that user (as CI runners run jobs): dalgo
+//! hands the org's writable places to it before each child starts, and the
+//! child drops root after setting up its namespaces. Without it, tenant
+//! code runs as dalgo's own user, confined by Landlock alone.
+//!
 //! `DALGO_SANDBOX`: `auto` (the default) confines where the kernel can and
 //! says once where it cannot; `require` refuses to run tenant code
 //! unconfined (78); `off` runs it unconfined.
@@ -69,6 +75,9 @@ const DEVICES: [&str; 7] =
 /// The system's programs, libraries and settings, read-only.
 const SYSTEM: [&str; 10] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys"];
 
+/// git's global configuration, in the org's directory (its `HOME`).
+const GIT_CONFIG: &str = ".gitconfig";
+
 /// PostgreSQL's usual socket directories, covered whatever dalgo connects through.
 const PG_SOCKET_DIRS: [&str; 2] = ["/run/postgresql", "/var/run/postgresql"];
 
@@ -82,6 +91,38 @@ pub(crate) struct Jail {
     hide: Vec<PathBuf>,
     /// The org's directory: the child's `HOME`.
     home: PathBuf,
+    /// The user tenant code runs as, when dalgo is root.
+    tenant: Option<TenantUser>,
+}
+
+/// `DALGO_TENANT_USER`: an unprivileged user of this machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TenantUser {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+impl TenantUser {
+    /// The user `value` names (a name or a uid) in /etc/passwd; root is refused.
+    pub fn find(value: &str) -> Result<TenantUser> {
+        let bad = |why: String| Error::Config(format!("DALGO_TENANT_USER={value:?}: {why}"));
+        let passwd =
+            std::fs::read_to_string("/etc/passwd").map_err(|e| bad(format!("cannot read /etc/passwd: {e}")))?;
+        let user = passwd
+            .lines()
+            .filter_map(|line| {
+                let f: Vec<&str> = line.split(':').collect();
+                let (uid, gid) = (f.get(2)?.parse().ok()?, f.get(3)?.parse().ok()?);
+                Some(TenantUser { name: f.first()?.to_string(), uid, gid })
+            })
+            .find(|u| u.name == value || u.uid.to_string() == value)
+            .ok_or_else(|| bad("no such user in /etc/passwd".into()))?;
+        if user.uid == 0 || user.gid == 0 {
+            return Err(bad("tenant code must not run as root".into()));
+        }
+        Ok(user)
+    }
 }
 
 impl Jail {
@@ -106,19 +147,83 @@ impl Jail {
         write.push(org_dir.to_path_buf());
         let mut hide = hide.to_vec();
         hide.extend(PG_SOCKET_DIRS.iter().map(PathBuf::from));
-        Jail { mode, write, read: readable, hide, home: org_dir.to_path_buf() }
+        Jail { mode, write, read: readable, hide, home: org_dir.to_path_buf(), tenant: None }
     }
 
     /// What every child's environment says of its own world, whatever the
     /// operator's: `HOME` is the org's directory, and git reads no system
-    /// or user configuration (an operator's `~/.gitconfig`, unreadable in
-    /// the sandbox, used to stop every git command).
-    pub(crate) fn own_env(&self) -> [(&'static str, &std::ffi::OsStr); 3] {
+    /// configuration and, as its global one, the file dalgo writes there
+    /// (see [`Jail::prepare`]), never the operator's `~/.gitconfig`
+    /// (unreadable in the sandbox, it used to stop every git command).
+    pub(crate) fn own_env(&self) -> [(&'static str, std::ffi::OsString); 3] {
         [
-            ("HOME", self.home.as_os_str()),
-            ("GIT_CONFIG_GLOBAL", std::ffi::OsStr::new("/dev/null")),
-            ("GIT_CONFIG_NOSYSTEM", std::ffi::OsStr::new("1")),
+            ("HOME", self.home.clone().into_os_string()),
+            ("GIT_CONFIG_GLOBAL", self.home.join(GIT_CONFIG).into_os_string()),
+            ("GIT_CONFIG_NOSYSTEM", "1".into()),
         ]
+    }
+
+    /// git's configuration in the org's directory, as dalgo sets it: git
+    /// trusts the repositories it can reach (`safe.directory`), which in the
+    /// sandbox are the org's own and the remote the operator named, whoever
+    /// owns them (the tenant's user, root, the operator). Rewritten before
+    /// each child: what the tenant left there does not last.
+    fn write_git_config(&self) -> Result<()> {
+        if !self.home.is_dir() {
+            return Ok(());
+        }
+        let path = self.home.join(GIT_CONFIG);
+        std::fs::write(&path, "[safe]\n\tdirectory = *\n").map_err(|source| Error::Files {
+            action: "write",
+            path,
+            source,
+        })
+    }
+
+    /// Tenant code runs as `user` when dalgo is root (otherwise it cannot
+    /// change user, and runs as dalgo's).
+    pub(crate) fn as_tenant(mut self, user: Option<TenantUser>) -> Jail {
+        // SAFETY: geteuid only reads the process's credentials.
+        self.tenant = user.filter(|_| unsafe { libc::geteuid() } == 0);
+        self
+    }
+
+    /// Gives the org's writable places (not the shared devices) to the
+    /// tenant's user, where another owns them: what dalgo wrote there since
+    /// (a profile, a temporary directory) becomes the tenant's to read. The
+    /// directory each lies in (`CLIENTDBT_ROOT`) gets the bit that lets
+    /// others pass through it, and no other: they can reach, not list.
+    fn hand_over(&self, tenant: &TenantUser) -> Result<()> {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let mut todo: Vec<PathBuf> =
+            self.write.iter().filter(|p| !DEVICES.iter().any(|d| Path::new(d) == *p)).cloned().collect();
+        for parent in todo.iter().filter_map(|p| p.parent()) {
+            let Ok(meta) = std::fs::metadata(parent) else { continue };
+            if meta.mode() & 0o001 == 0 {
+                std::fs::set_permissions(parent, std::fs::Permissions::from_mode((meta.mode() & 0o7777) | 0o001))
+                    .map_err(|source| Error::Files {
+                        action: "open a way through",
+                        path: parent.to_path_buf(),
+                        source,
+                    })?;
+            }
+        }
+        while let Some(path) = todo.pop() {
+            let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
+            if meta.uid() != tenant.uid || meta.gid() != tenant.gid {
+                std::os::unix::fs::lchown(&path, Some(tenant.uid), Some(tenant.gid))
+                    .map_err(|source| Error::Files { action: "hand over", path: path.clone(), source })?;
+            }
+            if meta.is_dir() {
+                let entries = std::fs::read_dir(&path).map_err(|source| Error::Files {
+                    action: "read",
+                    path: path.clone(),
+                    source,
+                })?;
+                todo.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+        }
+        Ok(())
     }
 
     /// `path` left visible: the socket directory an org's own warehouse is
@@ -161,14 +266,18 @@ impl Jail {
     }
 
     /// The Landlock ruleset, built here in dalgo (which it does not
-    /// restrict) for the child to apply before exec. `None`: run unconfined
+    /// restrict) for the child to apply before exec, once git's
+    /// configuration is written and the org's places are handed to the
+    /// tenant's user. `None`: run unconfined
     /// (`off`, or `auto` on a kernel without Landlock, said once).
     pub(crate) fn prepare(&self) -> Result<Confinement> {
+        self.write_git_config()?;
         if self.mode == SandboxMode::Off {
             return Ok(Confinement::none());
         }
+        let tenant = self.tenant.as_ref().map(|t| (t.uid, t.gid));
         let isolation =
-            Isolation { cover: self.covered(), required: self.mode == SandboxMode::Require, proc_access: 0 };
+            Isolation { cover: self.covered(), required: self.mode == SandboxMode::Require, proc_access: 0, tenant };
         let unavailable = |reason: String| -> Result<Confinement> {
             if self.mode == SandboxMode::Require {
                 return Err(Error::SandboxUnavailable(reason));
@@ -184,6 +293,9 @@ impl Jail {
         }
         match self.ruleset() {
             Ok(Some(fd)) => {
+                if let Some(t) = &self.tenant {
+                    self.hand_over(t)?;
+                }
                 // The rule for the child's own /proc, added once it is mounted
                 // (rules hold the inodes they were made on: the host's /proc is not the child's).
                 let abi = ABI::from(landlock().as_ref().copied().unwrap_or(1));
@@ -244,6 +356,8 @@ pub(crate) struct Isolation {
     pub(crate) required: bool,
     /// The Landlock access the child's own `/proc` gets (read).
     pub(crate) proc_access: u64,
+    /// The uid and gid the child runs as (`DALGO_TENANT_USER`, dalgo root).
+    pub(crate) tenant: Option<(u32, u32)>,
 }
 
 impl Confinement {
@@ -282,6 +396,12 @@ pub struct SandboxStatus {
     pub private_proc: bool,
     /// The places covered in a confined child's world (those that exist here).
     pub hidden: Vec<String>,
+    /// The user tenant code runs as: `DALGO_TENANT_USER` when dalgo is
+    /// root, else dalgo's own (`None`).
+    pub tenant_user: Option<TenantUser>,
+    /// Whether dalgo runs as root (tenant code as root, unless
+    /// `DALGO_TENANT_USER` says otherwise).
+    pub root: bool,
     /// Why not, when something is missing.
     pub reason: Option<String>,
 }
@@ -295,12 +415,12 @@ fn landlock() -> &'static std::result::Result<i32, String> {
 /// How `mode` plays out on this machine. Whether PID namespaces can be had
 /// is asked of a throwaway child, here only (a child never needs to know:
 /// where the kernel refuses one it runs without).
-pub fn describe(mode: SandboxMode, hide: &[PathBuf]) -> SandboxStatus {
+pub fn describe(mode: SandboxMode, hide: &[PathBuf], tenant: Option<TenantUser>) -> SandboxStatus {
     let pid_namespace = pid_namespaces();
     let landlock_abi = landlock().as_ref().ok().copied();
     let confined = mode != SandboxMode::Off && landlock_abi.is_some();
     let private_proc = confined && pid_namespace;
-    let jail = Jail::for_org(mode, &[], &[], hide, Path::new("/nonexistent"));
+    let jail = Jail::for_org(mode, &[], &[], hide, Path::new("/nonexistent")).as_tenant(tenant);
     let hidden = if private_proc {
         jail.covered().iter().map(|(c, _)| c.to_string_lossy().into_owned()).collect()
     } else {
@@ -316,7 +436,10 @@ pub fn describe(mode: SandboxMode, hide: &[PathBuf]) -> SandboxStatus {
         ),
         _ => None,
     };
-    SandboxStatus { mode, landlock_abi, confined, pid_namespace, private_proc, hidden, reason }
+    // SAFETY: geteuid only reads the process's credentials.
+    let root = unsafe { libc::geteuid() } == 0;
+    let tenant_user = jail.tenant.filter(|_| confined);
+    SandboxStatus { mode, landlock_abi, confined, pid_namespace, private_proc, hidden, tenant_user, root, reason }
 }
 
 #[cfg(target_os = "linux")]
@@ -505,7 +628,14 @@ mod tests {
 
     #[test]
     fn off_prepares_nothing() {
-        let jail = Jail { mode: SandboxMode::Off, write: vec![], read: vec![], hide: vec![], home: PathBuf::new() };
+        let jail = Jail {
+            mode: SandboxMode::Off,
+            write: vec![],
+            read: vec![],
+            hide: vec![],
+            home: PathBuf::new(),
+            tenant: None,
+        };
         assert!(jail.prepare().unwrap().landlock_fd().is_none());
     }
 }

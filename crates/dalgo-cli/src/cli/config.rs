@@ -64,6 +64,11 @@ fn confinement(s: &dalgo::model::sandbox::SandboxStatus) -> String {
     } else {
         String::new()
     };
+    let user = match (&s.tenant_user, s.root) {
+        (Some(u), _) => format!("; it runs as {} (uid {})", u.name, u.uid),
+        (None, true) => "; it runs as root, dalgo's own user (DALGO_TENANT_USER names an unprivileged one)".into(),
+        (None, false) => String::new(),
+    };
     let why = s.reason.as_ref().map(|r| format!("; {r}")).unwrap_or_default();
-    format!("{how}{ns}{world}{why}")
+    format!("{how}{ns}{world}{user}{why}")
 }
