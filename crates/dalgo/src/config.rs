@@ -684,7 +684,7 @@ impl DbtConfig {
         let executables: Vec<&Path> =
             [self.venv.as_deref(), self.executable.as_deref()].into_iter().flatten().collect();
         crate::sandbox::Jail::for_org(self.sandbox, &self.sandbox_read, &executables, &self.hidden, org_dir)
-            .as_tenant(self.tenant.clone())
+            .run_as(self.tenant.clone())
     }
 }
 

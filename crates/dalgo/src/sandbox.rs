@@ -182,7 +182,7 @@ impl Jail {
 
     /// Tenant code runs as `user` when dalgo is root (otherwise it cannot
     /// change user, and runs as dalgo's).
-    pub(crate) fn as_tenant(mut self, user: Option<TenantUser>) -> Jail {
+    pub(crate) fn run_as(mut self, user: Option<TenantUser>) -> Jail {
         // SAFETY: geteuid only reads the process's credentials.
         self.tenant = user.filter(|_| unsafe { libc::geteuid() } == 0);
         self
@@ -420,7 +420,7 @@ pub fn describe(mode: SandboxMode, hide: &[PathBuf], tenant: Option<TenantUser>)
     let landlock_abi = landlock().as_ref().ok().copied();
     let confined = mode != SandboxMode::Off && landlock_abi.is_some();
     let private_proc = confined && pid_namespace;
-    let jail = Jail::for_org(mode, &[], &[], hide, Path::new("/nonexistent")).as_tenant(tenant);
+    let jail = Jail::for_org(mode, &[], &[], hide, Path::new("/nonexistent")).run_as(tenant);
     let hidden = if private_proc {
         jail.covered().iter().map(|(c, _)| c.to_string_lossy().into_owned()).collect()
     } else {
