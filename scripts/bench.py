@@ -40,6 +40,8 @@ SCALE_BEGIN, SCALE_END = "<!-- bench.py:worker-scale:begin -->", "<!-- bench.py:
 APPLY_BEGIN, APPLY_END = "<!-- bench.py:apply:begin -->", "<!-- bench.py:apply:end -->"
 # And `import django`'s (issue #28), refreshed by `--only import`.
 IMPORT_BEGIN, IMPORT_END = "<!-- bench.py:import:begin -->", "<!-- bench.py:import:end -->"
+# And the sandbox's cost (issue #41), refreshed by `--only confinement`.
+CONFINE_BEGIN, CONFINE_END = "<!-- bench.py:confinement:begin -->", "<!-- bench.py:confinement:end -->"
 
 
 def write_block(begin, end, lines):
@@ -199,6 +201,66 @@ def dbt_overhead(binary, db, runs):
             {"name": "`dalgo dbt run` with a no-op dbt (`DBT_EXECUTABLE=/bin/true`): dalgo's own work", "runs": len(noop),
              "median": statistics.median(t for t, _ in noop), "min": min(t for t, _ in noop),
              "max": max(t for t, _ in noop), "rss": max(m for _, m in noop)}]
+
+
+def confinement(binary, db, runs):
+    """The sandbox's cost (Landlock, PID and mount namespaces, a fresh /proc,
+    dalgo's places covered, git's own configuration): `dalgo dbt run` with a
+    no-op dbt (`DBT_EXECUTABLE=/bin/true`, so dbt's own seconds do not hide
+    it) with `DALGO_SANDBOX=off` against `require`, interleaved; then per
+    worker run, a pipeline of that one dbt step run by a worker in each mode
+    (Prefect's start and end times of each run)."""
+    venv = find_dbt_venv()
+    if not venv:
+        print("no virtualenv with dbt and Prefect (run scripts/test.sh once): skipping confinement", file=sys.stderr)
+        return []
+    psql("DELETE FROM dbt_workspaces; DELETE FROM warehouses; DELETE FROM pipelines", db)
+    work, dbt_env, _, _ = dbt_org(binary, db, venv)
+    noop = {**dbt_env, "DBT_EXECUTABLE": "/bin/true"}
+    command = {"off": [], "require": []}
+    for _ in range(runs):
+        for mode in command:
+            command[mode].append(run_once(binary, ["dbt", "run", "--org", "bench-ngo"], db, None,
+                                          {**noop, "DALGO_SANDBOX": mode})[0])
+    worker_runs_ms = {"off": [], "require": []}
+    try:
+        with prefect_and_stub(binary, db, venv, "--connections", "1") as (api, airbyte_env, _):
+            env = {"PREFECT_API_URL": api, "PREFECT_WORKER_POOL_NAME": "bench-pool", **airbyte_env, **noop}
+            run_once(binary, ["pipeline", "create", "--org", "bench-ngo", "--name", "step", "--transform", "dbt-run"],
+                     db, None, env)
+            deployment = scalar("select deployment_id from pipelines where name = 'step'", db)
+            for mode in worker_runs_ms:
+                worker_env = {**env, "DALGO_SANDBOX": mode}
+                with dalgo_worker(binary, db, worker_env, ["--name", f"bench-{mode}", "--poll-interval", "0.2"]):
+                    for _ in range(runs):
+                        worker_runs_ms[mode].append(one_worker_run(api, deployment))
+    finally:
+        shutil.rmtree(work)
+    row = lambda name, xs: {"name": name, "runs": len(xs), "median": statistics.median(xs), "min": min(xs),
+                            "max": max(xs), "rss": float("nan")}
+    diff = lambda xs, ys: {"name": "", "runs": len(xs), "median": statistics.median(xs) - statistics.median(ys),
+                           "min": float("nan"), "max": float("nan"), "rss": float("nan")}
+    return [
+        row("`dalgo dbt run`, no-op dbt, `DALGO_SANDBOX=off`", command["off"]),
+        row("`dalgo dbt run`, no-op dbt, `DALGO_SANDBOX=require` (confined)", command["require"]),
+        {**diff(command["require"], command["off"]), "name": "**cost of the confinement per dbt command**"},
+        row("worker run of a one-dbt-step pipeline (RUNNING → COMPLETED), `off`", worker_runs_ms["off"]),
+        row("the same, `require` (confined)", worker_runs_ms["require"]),
+        {**diff(worker_runs_ms["require"], worker_runs_ms["off"]), "name": "**cost of the confinement per worker run**"},
+    ]
+
+
+def one_worker_run(api, deployment):
+    """Starts a run of `deployment` and waits for it to complete; its
+    time from RUNNING to its end, by Prefect's timestamps, in ms."""
+    run = http("POST", f"{api}/deployments/{deployment}/create_flow_run", {})["id"]
+    while (fr := http("GET", f"{api}/flow_runs/{run}"))["state"]["type"] not in ("COMPLETED", "FAILED", "CRASHED",
+                                                                                "CANCELLED"):
+        time.sleep(0.05)
+    if fr["state"]["type"] != "COMPLETED":
+        sys.exit(f"run {run} ended {fr['state']['type']}: {fr['state'].get('message')}")
+    return (datetime.datetime.fromisoformat(fr["end_time"]) -
+            datetime.datetime.fromisoformat(fr["start_time"])).total_seconds() * 1000.0
 
 
 def measure(name, runs, once, before=None):
@@ -867,7 +929,8 @@ def main():
     ap.add_argument("--worker-runs", type=int, default=5)
     ap.add_argument("--import-runs", type=int, default=5)
     ap.add_argument("--apply-runs", type=int, default=5)
-    ap.add_argument("--only", choices=["psql", "worker", "worker-scale", "import", "apply"],
+    ap.add_argument("--confinement-runs", type=int, default=10)
+    ap.add_argument("--only", choices=["psql", "worker", "worker-scale", "import", "apply", "confinement"],
                     help="measure only the rows beside psql (socket and TCP+TLS), only `dalgo worker`, "
                          "or only `dalgo import django`")
     a = ap.parse_args()
@@ -898,6 +961,10 @@ def main():
         return
     if a.only == "import":
         write_import(a, machine)
+        drop(db)
+        return
+    if a.only == "confinement":
+        write_confinement(a, db, machine)
         drop(db)
         return
 
@@ -961,7 +1028,17 @@ def main():
     write_worker_scale(a, db, machine)
     write_import(a, machine)
     write_apply(a, machine)
+    write_confinement(a, db, machine)
     drop(db)
+
+
+def write_confinement(a, db, machine):
+    rows = confinement(a.binary, db, a.confinement_runs)
+    if rows:
+        write_block(CONFINE_BEGIN, CONFINE_END, table(
+            f"Measured {machine}; release build; PostgreSQL on its local Unix socket; Prefect 3.6.29 on "
+            f"PostgreSQL; {a.confinement_runs} runs each, the two modes interleaved (commands) or one after the "
+            "other (worker runs).", "measure", rows))
 
 
 def write_apply(a, machine):

@@ -1097,3 +1097,29 @@ fn task_run_ids(flow_run: &str) -> Vec<String> {
     let runs = prefect("POST", "/task_runs/filter", Some(&body));
     runs.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect()
 }
+
+/// A pipeline the org does not have is 67, whatever Prefect's settings:
+/// its row is looked up before Prefect's client is asked for (show,
+/// history, run, update, pause, resume and delete used to say "Prefect is
+/// not configured", 78).
+#[test]
+fn a_missing_pipeline_is_67_with_prefect_unset() {
+    let db = TestDb::migrated();
+    onboard(&db, "Acme NGO", "boss@acme.org", "admin");
+    let org = ["--org", "acme-ngo"];
+    let commands: [&[&str]; 8] = [
+        &["pipeline", "show", "nope"],
+        &["pipeline", "history", "nope"],
+        &["pipeline", "logs", "nope", "--last"],
+        &["pipeline", "run", "nope"],
+        &["pipeline", "update", "nope", "--cron", "0 1 * * *"],
+        &["pipeline", "pause", "nope"],
+        &["pipeline", "resume", "nope"],
+        &["pipeline", "delete", "nope", "--yes"],
+    ];
+    for args in commands {
+        let out = db.dalgo(&[args, &org[..]].concat()).output().unwrap();
+        assert_eq!(out.status.code(), Some(67), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("nope"), "{args:?}: {}", stderr(&out));
+    }
+}

@@ -146,11 +146,15 @@ fn org_task(env: &Env, task: &mut Value) -> String {
 
 /// A deployment of Dalgo's flow with this `config` that no database vouches
 /// for (as anyone who reaches Prefect's API can make); its id.
+/// Its pull step, for Prefect's own workers, is the env's `flows` directory
+/// (where a test may put a stand-in for Dalgo's flow file).
 fn deploy_unvouched(env: &Env, config: Value) -> String {
     let flow = prefect("POST", "/flows/", Some(&json!({ "name": "deployment-schedule-flow-v5" })))["id"].clone();
+    let pull =
+        json!([{ "prefect.deployments.steps.set_working_directory": { "directory": env.db.home().join("flows") } }]);
     let body = json!({ "name": format!("adhoc-{}", uuid_fragment()), "flow_id": flow, "entrypoint": ENTRYPOINT,
                        "work_pool_name": env.pool, "work_queue_name": "ddp", "tags": [env.slug],
-                       "parameters": { "config": config } });
+                       "pull_steps": pull, "parameters": { "config": config } });
     prefect("POST", "/deployments/", Some(&body))["id"].as_str().unwrap().to_string()
 }
 
@@ -1094,4 +1098,67 @@ fn runs_whose_parameters_lie_are_refused_and_nothing_outside_the_org_is_touched(
     assert!(!Path::new("/etc/dalgo-owned").exists() && !Path::new("/profiles.yml").exists());
     assert_eq!(snapshot(&victim_dir), victim_before, "the victim's files changed");
     assert_eq!(snapshot(&env.db.secrets_dir()), secrets_before, "the secrets store changed");
+}
+
+/// A stand-in for Dalgo's flow file (`proxy/prefect_flows_runner.py`) in
+/// the env's `flows` directory, for Prefect's own process worker: each run
+/// it executes leaves a file named after the run in `marks`.
+fn python_flow(env: &Env, marks: &Path) {
+    let dir = env.db.home().join("flows/proxy");
+    std::fs::create_dir_all(&dir).unwrap();
+    let code = format!(
+        "import os\nfrom prefect import flow\nfrom prefect.runtime import flow_run\n\n\
+         @flow(name='deployment-schedule-flow-v5')\n\
+         def deployment_schedule_flow_v5(config: dict):\n    \
+         open(os.path.join({marks:?}, str(flow_run.id)), 'w').close()\n",
+        marks = marks.display().to_string()
+    );
+    std::fs::write(dir.join("prefect_flows_runner.py"), code).unwrap();
+}
+
+/// A pool shared with Prefect's own Python worker (as when taking over
+/// from Dalgo's workers): dalgo runs the runs of the pipelines its
+/// database holds and leaves the rest, which the Python worker runs; every
+/// run is executed once, by one of them.
+#[test]
+fn a_pool_shared_with_a_python_worker_runs_each_run_once() {
+    let env = worker_env("Mixed Pool NGO");
+    let marks = env.db.home().join("marks");
+    std::fs::create_dir_all(&marks).unwrap();
+    python_flow(&env, &marks);
+    let ours: Vec<String> = [&env.a, &env.b].iter().map(|c| run_of(&deploy(&env, json!([sync(&env, 1, c)])))).collect();
+    let theirs: Vec<String> = [&env.a, &env.b]
+        .iter()
+        .map(|c| run_of(&deploy_unvouched(&env, json!({ "org_slug": env.slug, "tasks": [sync(&env, 1, c)] }))))
+        .collect();
+    let name = format!("w-{}", env.slug);
+    let mut worker = env.spawn(&["worker", "--pool", &env.pool, "--poll-interval", "0.2", "--name", &name]);
+    let completed = |run: &String| flow_run(run)["state"]["type"] == "COMPLETED";
+    wait_while_running(&mut worker, || ours.iter().all(completed), "dalgo's runs");
+    // dalgo has seen every run by now, and left two.
+    assert!(theirs.iter().all(|r| flow_run(r)["state"]["type"] == "SCHEDULED"));
+    let venv = crate::common::dbt_venv().unwrap();
+    let python = std::process::Command::new(venv.join("bin/prefect"))
+        .args(["worker", "start", "--pool", &env.pool, "--type", "process", "--run-once"])
+        .env("PREFECT_API_URL", prefect_url())
+        .env("PATH", format!("{}:{}", venv.join("bin").display(), std::env::var("PATH").unwrap_or_default()))
+        .current_dir(env.db.home())
+        .output()
+        .unwrap();
+    let said = |o: &std::process::Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(o));
+    assert!(python.status.success(), "{}", said(&python));
+    signal(&worker, "-TERM");
+    let out = worker.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for run in &theirs {
+        assert!(completed(run), "the Python worker's run {run}: {}", said(&python));
+        assert!(marks.join(run).exists(), "{run} was not run by the Python worker");
+        assert!(subflows(run).is_empty(), "dalgo ran {run} too");
+        assert_eq!(stderr(&out).matches(&format!("({run}) for other workers")).count(), 1, "{}", stderr(&out));
+    }
+    for run in &ours {
+        assert!(!marks.join(run).exists(), "the Python worker ran dalgo's run {run} too");
+        assert_eq!(subflows(run).len(), 1, "{run}");
+    }
+    assert_eq!(env.stub.requests_to("/v1/connections/sync").len(), 2, "dalgo synced only its own runs");
 }

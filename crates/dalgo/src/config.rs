@@ -230,7 +230,7 @@ pub struct DbtConfig {
     pub executable: Option<PathBuf>,
     /// The environment dbt and git start with (see [`ChildEnv`]).
     pub child_env: ChildEnv,
-    /// `DALGO_SANDBOX`: whether dbt, git and shell tasks must run confined
+    /// `DALGO_SANDBOX`: whether dbt and git must run confined
     /// to their org's files (see the `sandbox` module).
     pub sandbox: crate::sandbox::SandboxMode,
     /// `DALGO_SANDBOX_READ`: more paths (colon-separated) tenant code may read.
@@ -982,7 +982,7 @@ pub struct Explanation {
     pub warnings: Vec<String>,
     /// The user config file consulted (it may not exist).
     pub config_file: Option<PathBuf>,
-    /// Whether tenant code (dbt, git, shell tasks) runs confined here.
+    /// Whether tenant code (dbt, git) runs confined here.
     pub sandbox: crate::sandbox::SandboxStatus,
 }
 

@@ -1,4 +1,4 @@
-//! Child processes dalgo runs (dbt, git, shell tasks): where their output goes,
+//! Child processes dalgo runs (dbt, git): where their output goes,
 //! the sandbox they run in, that nothing of them outlives dalgo, and their
 //! exit code.
 //!

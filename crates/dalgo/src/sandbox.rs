@@ -1,5 +1,6 @@
-//! Confinement of tenant code: what a dbt project, a git checkout or a
-//! task's shell command may reach on the platform's machine.
+//! Confinement of tenant code: what a dbt project (its packages and
+//! macros) or git on a tenant's repository may reach on the platform's
+//! machine.
 //!
 //! The model, enforced by the kernel through Linux Landlock (applied in the
 //! child between fork and exec, so dalgo itself is never confined):
@@ -385,7 +386,7 @@ pub struct SandboxStatus {
     pub mode: SandboxMode,
     /// The kernel's Landlock ABI version, when it offers Landlock.
     pub landlock_abi: Option<i32>,
-    /// Whether dbt, git and shell tasks run confined.
+    /// Whether dbt and git run confined.
     pub confined: bool,
     /// Whether children get a PID namespace of their own, so that nothing
     /// they start outlives them.

@@ -13,14 +13,19 @@ use dalgo::model::worker::{WorkerEvent, WorkerOptions};
     long_about = "Run Dalgo's pipelines on a Prefect work pool, natively: a Prefect worker that claims the \
 scheduled runs of deployments of Dalgo's pipeline flow (v5, or v4) and runs their tasks itself: Airbyte syncs, \
 clears and schema updates through dalgo's Airbyte client, dbt through dalgo's dbt runner (the org's profile, \
-the org's dbt lock), git pull and clone with the token through askpass, shell commands in the task's working_dir. Runs of other flows, or with tasks this \
-worker does not do (generate-edr), are left for other workers.
+the org's dbt lock), git pull and clone with the token through askpass.
+
+It runs only what its database vouches for: a run's deployment must be a pipeline the database holds, and the \
+run is done for that pipeline's org. A run whose parameters ask for another org, another directory, another \
+command or environment than the database gives is FAILED with the disagreement named, nothing run. Runs of \
+deployments the database does not hold, of other flows, or with tasks this worker does not do (generate-edr, \
+any other shell command) are left for other workers.
 
 Several workers (dalgo's or Python ones) share a pool: Prefect lets one worker claim each run. Give each worker its \
 own --name: a worker starting under a name marks the runs that name left unfinished CRASHED.
 
 SIGTERM or Ctrl-C: stop claiming, give running runs --grace seconds to finish, then stop them (their tasks end \
-CANCELLED, the runs CRASHED). A run cancelled in Prefect stops its task (dbt, git or shell is killed, the Airbyte \
+CANCELLED, the runs CRASHED). A run cancelled in Prefect stops its task (dbt or git is killed, the Airbyte \
 job cancelled) and ends CANCELLED.",
     after_help = "One line per run started and finished on stderr; with -o json, one JSON object per event on \
 stdout. With --once, exit 1 when a run did not complete."

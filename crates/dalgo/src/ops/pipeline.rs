@@ -187,7 +187,7 @@ impl PipelineOps<'_> {
         if let Some(Some(c)) = &ch.cron {
             validate_cron(c)?;
         }
-        let client = dalgo.prefect()?;
+        let client = self.client_for(name).await?;
         if let Some(choice) = &ch.tasks {
             self.check_connections(choice).await?;
         }
@@ -253,7 +253,14 @@ pub struct RunOptions {
     pub require_worker: bool,
 }
 
-impl PipelineOps<'_> {
+impl<'a> PipelineOps<'a> {
+    /// Prefect's client, once the pipeline is known to be the org's: a
+    /// missing pipeline is 67 whether Prefect is configured or not.
+    async fn client_for(&self, name: &str) -> Result<&'a crate::prefect::Client> {
+        self.find(name).await?;
+        self.org.dalgo.prefect()
+    }
+
     /// The org's pipelines with their schedule, status and last and next
     /// run; without Prefect configured, the status is unknown.
     pub async fn list(&self) -> Result<Vec<crate::pipeline::Summary>> {
@@ -264,7 +271,7 @@ impl PipelineOps<'_> {
     /// A pipeline's tasks in order, its deployment's schedule and recent runs.
     pub async fn show(&self, name: &str) -> Result<crate::pipeline::Details> {
         let dalgo = self.org.dalgo;
-        crate::pipeline::show(dalgo.db(), dalgo.prefect()?, &self.org.slug, name).await
+        crate::pipeline::show(dalgo.db(), self.client_for(name).await?, &self.org.slug, name).await
     }
 
     /// One pipeline, from dalgo's database only (for a confirmation).
@@ -281,7 +288,7 @@ impl PipelineOps<'_> {
     /// Pauses (`true`) or resumes the pipeline's schedule, under the org's
     /// operations lock (so it never races an update sending the schedule).
     pub async fn set_paused(&self, name: &str, paused: bool) -> Result<Pipeline> {
-        let (dalgo, client) = (self.org.dalgo, self.org.dalgo.prefect()?);
+        let (dalgo, client) = (self.org.dalgo, self.client_for(name).await?);
         let set = async |org: Org| {
             crate::pipeline::set_paused(dalgo.db(), client, &org.slug, name, paused, dalgo.actor()).await
         };
@@ -293,7 +300,7 @@ impl PipelineOps<'_> {
     /// under the org's operations lock. A failure leaves the rows, so a
     /// re-run finishes.
     pub async fn delete(&self, name: &str) -> Result<Pipeline> {
-        let (dalgo, client) = (self.org.dalgo, self.org.dalgo.prefect()?);
+        let (dalgo, client) = (self.org.dalgo, self.client_for(name).await?);
         self.org
             .locked(async |org| crate::pipeline::delete(dalgo.db(), client, &org.slug, name, dalgo.actor()).await)
             .await
@@ -304,20 +311,20 @@ impl PipelineOps<'_> {
     /// task held by a live run refuses with [`Error::Locked`] (75).
     pub async fn run(&self, name: &str, opts: RunOptions) -> Result<crate::pipeline::RunStart> {
         let dalgo = self.org.dalgo;
-        let client = dalgo.prefect()?;
+        let client = self.client_for(name).await?;
         crate::pipeline::run(dalgo.db(), client, &self.org.slug, name, dalgo.actor(), opts.require_worker).await
     }
 
     /// The pipeline's latest runs as Prefect knows them now, with their true states.
     pub async fn history(&self, name: &str, limit: usize) -> Result<Vec<crate::pipeline::RunRecord>> {
         let dalgo = self.org.dalgo;
-        crate::pipeline::runs(dalgo.db(), dalgo.prefect()?, &self.org.slug, name, limit).await
+        crate::pipeline::runs(dalgo.db(), self.client_for(name).await?, &self.org.slug, name, limit).await
     }
 
     /// The pipeline's latest run; [`Error::NoRuns`] when it never ran.
     pub async fn last_run(&self, name: &str) -> Result<crate::pipeline::RunRecord> {
         let dalgo = self.org.dalgo;
-        crate::pipeline::last_run(dalgo.db(), dalgo.prefect()?, &self.org.slug, name).await
+        crate::pipeline::last_run(dalgo.db(), self.client_for(name).await?, &self.org.slug, name).await
     }
 }
 
