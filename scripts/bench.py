@@ -171,6 +171,17 @@ def dbt_org(binary, db, venv):
     return work, env, project, os.path.join(work, "clientdbt", "bench-ngo", "profiles")
 
 
+def fresh_dbt_org(binary, db, what):
+    """The dbt virtualenv and `dbt_org` anew (no workspace, warehouse or
+    pipeline left from an earlier measure), or None, said, without one."""
+    venv = find_dbt_venv()
+    if not venv:
+        print(f"no virtualenv with dbt and Prefect (run scripts/test.sh once): skipping {what}", file=sys.stderr)
+        return None
+    psql("DELETE FROM dbt_workspaces; DELETE FROM warehouses; DELETE FROM pipelines", db)
+    return venv, dbt_org(binary, db, venv)
+
+
 def dbt_overhead(binary, db, runs):
     """`dalgo dbt run` against `dbt run` on the same project and profile,
     interleaved so that drift affects both alike."""
@@ -210,12 +221,9 @@ def confinement(binary, db, runs):
     it) with `DALGO_SANDBOX=off` against `require`, interleaved; then per
     worker run, a pipeline of that one dbt step run by a worker in each mode
     (Prefect's start and end times of each run)."""
-    venv = find_dbt_venv()
+    venv, (work, dbt_env, _, _) = fresh_dbt_org(binary, db, "confinement") or (None, (None,) * 4)
     if not venv:
-        print("no virtualenv with dbt and Prefect (run scripts/test.sh once): skipping confinement", file=sys.stderr)
         return []
-    psql("DELETE FROM dbt_workspaces; DELETE FROM warehouses; DELETE FROM pipelines", db)
-    work, dbt_env, _, _ = dbt_org(binary, db, venv)
     noop = {**dbt_env, "DBT_EXECUTABLE": "/bin/true"}
     command = {"off": [], "require": []}
     for _ in range(runs):
@@ -515,12 +523,9 @@ def worker(binary, db, runs, job_ms=2000, poll=0.5):
     processes it ran), and what is left once the Airbyte job is taken off
     too: the worker's overhead. Beside it, `dbt run` and `dbt test` run
     directly on the same project, interleaved with the runs."""
-    venv = find_dbt_venv()
+    venv, (work, dbt_env, project, profiles) = fresh_dbt_org(binary, db, "the worker") or (None, (None,) * 4)
     if not venv:
-        print("no virtualenv with dbt and Prefect (run scripts/test.sh once): skipping the worker", file=sys.stderr)
         return []
-    psql("DELETE FROM dbt_workspaces; DELETE FROM warehouses; DELETE FROM pipelines", db)
-    work, dbt_env, project, profiles = dbt_org(binary, db, venv)
     try:
         with prefect_and_stub(binary, db, venv, "--connections", "1", "--job-ms", str(job_ms)) as (api, airbyte_env,
                                                                                                    conns):

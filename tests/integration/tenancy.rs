@@ -212,6 +212,27 @@ fn after_sigkill_mid_clone_no_git_process_remains() {
     crate::common::wait_for(|| git_processes(db.home()).is_empty().then_some(()), "git to be gone");
 }
 
+/// `probe-ngo`, whose warehouse is over TCP (one reached through dalgo's
+/// socket directory keeps that directory visible) and whose dbt project is
+/// the fixture, set up in place; a "dbt" running `script` (for
+/// DBT_EXECUTABLE) and the project.
+fn probe_org(db: &TestDb, script: &str) -> (PathBuf, PathBuf) {
+    onboard(db, "Probe NGO", "probe@ngo.org", "admin");
+    let wh = format!("host: 127.0.0.1\nport: 5432\nusername: u\npassword: p\ndatabase: {}\nschema: s\n", db.name);
+    db.dalgo(&["warehouse", "set", "--org", "probe-ngo", "--type", "postgres", "--config", "-", "--no-check"])
+        .write_stdin(wh)
+        .assert()
+        .success();
+    let project = db.home().join("probe_project");
+    copy_dir(&dbt_project(), &project);
+    db.dalgo(&["dbt", "setup", "--org", "probe-ngo", "--local", project.to_str().unwrap()]).assert().success();
+    let probe = db.home().join("probe/bin/dbt");
+    std::fs::create_dir_all(probe.parent().unwrap()).unwrap();
+    std::fs::write(&probe, script).unwrap();
+    std::fs::set_permissions(&probe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    (probe, project)
+}
+
 /// Tenant code is dbt here: a "dbt" (DBT_EXECUTABLE) that looks for what a
 /// tenant should never see. In its world, `/proc` shows no environment of
 /// dalgo's (whose `DATABASE_URL` it used to read from dalgo's own
@@ -220,19 +241,7 @@ fn after_sigkill_mid_clone_no_git_process_remains() {
 #[test]
 fn tenant_code_reads_no_environment_of_dalgos_and_cannot_reach_its_database() {
     let db = TestDb::migrated();
-    onboard(&db, "Probe NGO", "probe@ngo.org", "admin");
-    // Its warehouse is over TCP: a warehouse reached through dalgo's socket directory keeps it visible.
-    let wh = format!("host: 127.0.0.1\nport: 5432\nusername: u\npassword: p\ndatabase: {}\nschema: s\n", db.name);
-    db.dalgo(&["warehouse", "set", "--org", "probe-ngo", "--type", "postgres", "--config", "-", "--no-check"])
-        .write_stdin(wh)
-        .assert()
-        .success();
     std::fs::create_dir_all(db.secrets_dir()).unwrap();
-    let project = db.home().join("probe_project");
-    copy_dir(&dbt_project(), &project);
-    db.dalgo(&["dbt", "setup", "--org", "probe-ngo", "--local", project.to_str().unwrap()]).assert().success();
-    let probe = db.home().join("probe/bin/dbt");
-    std::fs::create_dir_all(probe.parent().unwrap()).unwrap();
     let script = format!(
         "#!/bin/sh\n\
          echo \"processes=$(ls -d /proc/[0-9]* | wc -l)\"\n\
@@ -244,8 +253,7 @@ fn tenant_code_reads_no_environment_of_dalgos_and_cannot_reach_its_database() {
         name = db.name,
         secrets = db.secrets_dir().display()
     );
-    std::fs::write(&probe, script).unwrap();
-    std::fs::set_permissions(&probe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (probe, _) = probe_org(&db, &script);
     assert!(db.count("users") > 0, "dalgo's database has a user to steal");
     let out = db
         .dalgo(&["dbt", "run", "--org", "probe-ngo"])
@@ -311,22 +319,10 @@ fn as_root_tenant_code_runs_as_dalgo_tenant_user() {
     db.dalgo(&["config", "show"]).env("DALGO_TENANT_USER", "no-such-user").assert().code(78);
     // The tenant's user must be able to walk to its org's directory.
     std::fs::set_permissions(db.home(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    onboard(&db, "Probe NGO", "probe@ngo.org", "admin");
-    let wh = format!("host: 127.0.0.1\nport: 5432\nusername: u\npassword: p\ndatabase: {}\nschema: s\n", db.name);
-    db.dalgo(&["warehouse", "set", "--org", "probe-ngo", "--type", "postgres", "--config", "-", "--no-check"])
-        .write_stdin(wh)
-        .assert()
-        .success();
-    let project = db.home().join("probe_project");
-    copy_dir(&dbt_project(), &project);
-    db.dalgo(&["dbt", "setup", "--org", "probe-ngo", "--local", project.to_str().unwrap()]).assert().success();
-    let probe = db.home().join("probe/bin/dbt");
-    std::fs::create_dir_all(probe.parent().unwrap()).unwrap();
     let script = "#!/bin/sh\necho \"uid=$(id -u)\"\n\
                   grep -q password \"$HOME/profiles/profiles.yml\" && echo profile=read\n\
                   touch target_probe && echo project=written\n";
-    std::fs::write(&probe, script).unwrap();
-    std::fs::set_permissions(&probe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (probe, project) = probe_org(&db, script);
     let out = db
         .dalgo(&["dbt", "run", "--org", "probe-ngo"])
         .env("DBT_EXECUTABLE", &probe)
