@@ -1162,3 +1162,40 @@ fn a_pool_shared_with_a_python_worker_runs_each_run_once() {
     }
     assert_eq!(env.stub.requests_to("/v1/connections/sync").len(), 2, "dalgo synced only its own runs");
 }
+
+/// A worker's dbt step is tenant code, confined as `dalgo dbt run` is: a
+/// "dbt" (DBT_EXECUTABLE) that reads every `/proc/<pid>/environ` it can
+/// finds its own few processes and no environment of the worker's (which
+/// holds `DATABASE_URL`, Prefect's and Airbyte's settings). What it saw
+/// goes to Prefect's logs of the run, read back here.
+#[test]
+fn a_workers_dbt_step_reads_no_environment_of_the_workers() {
+    let env = worker_env("Environ NGO");
+    let probe = env.db.home().join("probe/bin/dbt");
+    std::fs::create_dir_all(probe.parent().unwrap()).unwrap();
+    let script = "#!/bin/sh\necho \"processes=$(ls -d /proc/[0-9]* | wc -l)\"\n\
+                  cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | sed 's/^/env: /'\n";
+    std::fs::write(&probe, script).unwrap();
+    std::fs::set_permissions(&probe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let run = run_of(&deploy(&env, json!([dbt(1, "dbt-run", "run")])));
+    let name = format!("w-{}", env.slug);
+    let out = env
+        .dalgo(&["worker", "--pool", &env.pool, "--once", "--poll-interval", "0.2", "--name", &name])
+        .env("DBT_EXECUTABLE", &probe)
+        .env("DALGO_SANDBOX", "require")
+        .env("DALGO_WORKER_PROBE_MARK", "worker-secret-8841")
+        .timeout(std::time::Duration::from_secs(240))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flow_run(&run)["state"]["type"], "COMPLETED");
+    let logs = env.ok_json(&["pipeline", "logs", &run]);
+    let lines: Vec<&str> = logs.as_array().unwrap().iter().filter_map(|l| l["message"].as_str()).collect();
+    let processes: usize =
+        lines.iter().find_map(|l| l.strip_prefix("processes=")).expect("the probe's count").trim().parse().unwrap();
+    assert!((1..=4).contains(&processes), "the step sees {processes} processes: {lines:?}");
+    assert!(lines.iter().any(|l| l.starts_with("env: HOME=")), "its own environment is there to read: {lines:?}");
+    for secret in ["DATABASE_URL", "PREFECT_API_URL", "AIRBYTE_SERVER_PORT", "DALGO_ACTOR", "worker-secret-8841"] {
+        assert!(!lines.iter().any(|l| l.contains(secret)), "the step read {secret}: {lines:?}");
+    }
+}
