@@ -100,10 +100,16 @@ fn contain(cmd: &mut tokio::process::Command, jail: &Confinement) {
 }
 
 /// Kills a child's process group when dropped before [`Group::disarm`],
-/// and returns only once the child has exited: whoever stopped it may then
-/// say so (a dbt run recorded `interrupted` frees the org for the next run)
-/// without the killed process still running beside the next one.
+/// and returns once the child has exited: whoever stopped it may then say
+/// so (a dbt run recorded `interrupted` frees the org for the next run)
+/// without the killed process still running beside the next one. The wait
+/// is bounded ([`EXIT_WAIT`]): a process the kernel cannot end (stuck in
+/// uninterruptible I/O) does not hold the caller's thread for ever.
 struct Group(Option<u32>);
+
+/// The longest a stop waits for the killed processes to be gone.
+#[cfg(target_os = "linux")]
+const EXIT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Group {
     fn disarm(mut self) {
@@ -115,34 +121,17 @@ impl Drop for Group {
     fn drop(&mut self) {
         #[cfg(target_os = "linux")]
         if let Some(pid) = self.0.and_then(|p| i32::try_from(p).ok()) {
-            // The child's own children (PID 1 of its namespace, a shell's
-            // commands), held before the kill so that their exit can be awaited.
-            let children = children_of(pid);
+            // The child and its own children (PID 1 of its namespace), held
+            // before the kill so that their exit can be awaited.
+            let held: Vec<PidFd> = PidFd::open(pid).into_iter().chain(children_of(pid)).collect();
             // SAFETY: kill has no memory effects; the group is the child's own.
             unsafe {
                 libc::kill(-pid, libc::SIGKILL);
             }
-            wait_exited(pid);
-            for child in children {
-                child.wait_exited();
+            let deadline = std::time::Instant::now() + EXIT_WAIT;
+            for process in held {
+                process.wait_exited(deadline);
             }
-        }
-    }
-}
-
-/// Blocks until the child `pid` has exited (SIGKILLed, that takes a few
-/// milliseconds: the time to free its memory), leaving it to be reaped by
-/// its `Child`. An error (it was reaped already) means it is gone.
-#[cfg(target_os = "linux")]
-fn wait_exited(pid: i32) {
-    let Ok(id) = libc::id_t::try_from(pid) else { return };
-    loop {
-        // SAFETY: waitid writes only the siginfo it is given; WNOWAIT leaves
-        // the child a zombie for tokio to reap.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let rc = unsafe { libc::waitid(libc::P_PID, id, &mut info, libc::WEXITED | libc::WNOWAIT) };
-        if rc == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
-            return;
         }
     }
 }
@@ -169,14 +158,21 @@ impl PidFd {
         Some(PidFd(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
     }
 
-    /// Blocks until the process has exited (its memory freed).
-    fn wait_exited(self) {
+    /// Blocks until the process has exited (SIGKILLed, that takes a few
+    /// milliseconds: the time to free its memory; a zombie has exited, and
+    /// is left for its `Child` to reap), or until `deadline`.
+    fn wait_exited(self, deadline: std::time::Instant) {
         use std::os::fd::AsRawFd;
         let mut poll = libc::pollfd { fd: self.0.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-        // SAFETY: poll reads and writes only the one pollfd it is given.
-        while unsafe { libc::poll(&mut poll, 1, -1) } < 0
-            && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted
-        {}
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let ms = i32::try_from(left.as_millis()).unwrap_or(i32::MAX);
+            // SAFETY: poll reads and writes only the one pollfd it is given.
+            let rc = unsafe { libc::poll(&mut poll, 1, ms) };
+            if rc >= 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+                return;
+            }
+        }
     }
 }
 

@@ -378,7 +378,8 @@ impl ExitStatus {
         match self {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
-            ExitStatus::Partial => dalgo::ops::PARTIAL_EXIT_CODE,
+            // What matters was saved, a follow-up step was not (the library's `Step::Failed`).
+            ExitStatus::Partial => 3,
             ExitStatus::Interrupted => 130,
             ExitStatus::Child(code) => code,
         }

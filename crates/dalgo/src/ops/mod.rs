@@ -39,7 +39,7 @@
 //! 5. **Partial success is said.** When the part that matters is saved but a
 //!    follow-up step failed (e.g. the Airbyte destination after the warehouse
 //!    is stored), the report's [`Step`] says what failed and which command
-//!    finishes it; the CLI exits with [`PARTIAL_EXIT_CODE`].
+//!    finishes it; the CLI exits with its code for a partial success (3).
 //! 6. **Deleting removes everything, external parts first.** `org delete`
 //!    removes Prefect deployments and blocks, the Airbyte workspace, the
 //!    org's directory and every secret version before the rows, so a re-run
@@ -74,10 +74,6 @@ use crate::db::Db;
 use crate::db::Within;
 pub use crate::error::NextStep;
 use crate::error::{Error, ErrorKind, Result};
-
-/// The exit code of a partial success: what matters was saved, a follow-up
-/// step was not done (see [`Step::Failed`]).
-pub const PARTIAL_EXIT_CODE: u8 = 3;
 
 impl Dalgo {
     /// Runs a Prefect worker that executes Dalgo's pipelines on a work pool
