@@ -419,3 +419,57 @@ fn dalgo_config_must_name_a_regular_file() {
     let out = db.dalgo(&["org", "list"]).env("DALGO_CONFIG", db.home().join("missing.yaml")).output().unwrap();
     assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
 }
+
+/// Settings and arguments that cannot be right are said as what they are,
+/// before any call: a Prefect URL that is no URL, an Airbyte API version
+/// that is a path, a line break in a token (78, not "unreachable", 69); a
+/// secret's name that is a path (65, not 78); a worker name or cron with a
+/// line break (usage, 2; 65) never reaches Prefect; DALGO_NO_INPUT that is
+/// neither yes nor no (2).
+#[test]
+fn settings_and_names_that_cannot_be_right_are_refused_as_what_they_are() {
+    let db = acme();
+    let out =
+        db.dalgo(&["pipeline", "list", "--org", "acme-ngo"]).env("PREFECT_API_URL", "not a url").output().unwrap();
+    assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
+    assert!(stderr(&out).contains("PREFECT_API_URL"), "{}", stderr(&out));
+    for (key, value) in [("AIRBYTE_SERVER_APIVER", "../../x"), ("AIRBYTE_API_TOKEN", "tok\r\nX-Injected: 1")] {
+        let out =
+            db.dalgo(&["airbyte", "health"]).env("AIRBYTE_SERVER_HOST", "127.0.0.1").env(key, value).output().unwrap();
+        assert_eq!(out.status.code(), Some(78), "{key}: {}", stderr(&out));
+        assert!(stderr(&out).contains(key) && !stderr(&out).contains("X-Injected"), "{key}: {}", stderr(&out));
+    }
+    let out = db.dalgo(&["secrets", "show", "../../etc/passwd"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("invalid secret name"), "{}", stderr(&out));
+    let out = db
+        .dalgo(&["worker", "--pool", "p", "--once", "--name", "a\nb"])
+        .env("PREFECT_API_URL", "http://127.0.0.1:9/api")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("control character"), "{}", stderr(&out));
+    let out = db
+        .dalgo(&["pipeline", "create", "--org", "acme-ngo", "--name", "n", "--cron", "0 1 * * *\n", "--no-transform"])
+        .env("PREFECT_API_URL", "http://127.0.0.1:9/api")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    let out = db.dalgo(&["org", "list"]).env("DALGO_NO_INPUT", "maybe").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    std::fs::write(db.home().join(".env"), "DALGO_NO_INPUT=perhaps\n").unwrap();
+    let out = db.dalgo(&["org", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("DALGO_NO_INPUT"), "{}", stderr(&out));
+}
+
+/// `-q migrate`: one line for the outcome, not one per migration.
+#[test]
+fn quiet_migrate_says_the_outcome_in_one_line() {
+    let db = TestDb::new();
+    let out = db.dalgo(&["-q", "migrate"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("migration(s) applied"), "{text}");
+}

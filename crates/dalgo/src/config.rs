@@ -666,6 +666,16 @@ fn hidden_places(database: &DatabaseConfig, secrets: &SecretsConfig) -> Vec<Path
     socket.into_iter().chain(store).collect()
 }
 
+/// Refuses a setting that is not an http(s) URL with a host (78), rather
+/// than failing later as an unreachable service (69).
+fn http_url(name: &str, value: &str) -> Result<()> {
+    let parsed = reqwest::Url::parse(value).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+    match parsed {
+        Some(_) => Ok(()),
+        None => Err(Error::Config(format!("{name} must make an http(s) URL with a host, not {value:?}"))),
+    }
+}
+
 /// A yes/no setting: `true`/`false` (also `1`/`0`, `yes`/`no`), any case;
 /// anything else is refused (`AIRBYTE_USE_SSL=maybe` was read as false).
 fn parse_bool(name: &str, value: Option<&str>) -> Result<bool> {
@@ -702,17 +712,27 @@ fn airbyte_from<'a>(lookup: &impl Fn(&str) -> Option<&'a str>) -> Result<Option<
     port.parse::<u16>()
         .map_err(|_| Error::Config(format!("AIRBYTE_SERVER_PORT must be a port number, not {port:?}")))?;
     let apiver = lookup("AIRBYTE_SERVER_APIVER").unwrap_or("v1");
+    if apiver.is_empty()
+        || apiver.starts_with('.')
+        || !apiver.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(Error::Config(format!("AIRBYTE_SERVER_APIVER must be a version such as v1, not {apiver:?}")));
+    }
     let scheme = if parse_bool("AIRBYTE_USE_SSL", lookup("AIRBYTE_USE_SSL"))? { "https" } else { "http" };
+    http_url("AIRBYTE_SERVER_HOST", &format!("{scheme}://{host}:{port}/"))?;
     let secret = |name: &str| -> Result<Option<secrecy::SecretString>> {
-        if let Some(v) = lookup(name) {
-            return Ok(Some(v.into()));
+        let value = match (lookup(name), lookup(&format!("{name}_FILE"))) {
+            (Some(v), _) => v.to_string(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map(|s| s.trim().to_string())
+                .map_err(|e| Error::Config(format!("{name}_FILE {path}: {e}")))?,
+            (None, None) => return Ok(None),
+        };
+        // A stray CR or LF (a file saved on Windows, a copied line) would end up in a header: refused, not sent.
+        if value.chars().any(char::is_control) {
+            return Err(Error::Config(format!("{name} holds a control character (a line break?): remove it")));
         }
-        match lookup(&format!("{name}_FILE")) {
-            Some(path) => std::fs::read_to_string(path)
-                .map(|s| Some(s.trim().to_string().into()))
-                .map_err(|e| Error::Config(format!("{name}_FILE {path}: {e}"))),
-            None => Ok(None),
-        }
+        Ok(Some(value.into()))
     };
     let auth = if let (Some(id), Some(sec)) = (lookup("AIRBYTE_CLIENT_ID"), secret("AIRBYTE_CLIENT_SECRET")?) {
         AirbyteAuth::ClientCredentials { client_id: id.to_string(), client_secret: sec }
@@ -747,6 +767,7 @@ fn airbyte_from<'a>(lookup: &impl Fn(&str) -> Option<&'a str>) -> Result<Option<
 /// `PREFECT_API_KEY`, Dalgo's pool variables, and the deployment shape.
 fn prefect_from<'a>(lookup: &impl Fn(&str) -> Option<&'a str>) -> Result<Option<PrefectConfig>> {
     let Some(url) = lookup("PREFECT_API_URL") else { return Ok(None) };
+    http_url("PREFECT_API_URL", url)?;
     let timeout = match lookup("PREFECT_HTTP_TIMEOUT") {
         Some(v) => parse_seconds("PREFECT_HTTP_TIMEOUT", v)?,
         None => Duration::from_secs(30),

@@ -127,6 +127,12 @@ pub enum Error {
     #[error("invalid {what} id {given:?}: it must be a UUID")]
     InvalidId { what: &'static str, given: String },
 
+    /// A secret's name that cannot be one: names become file names.
+    #[error(
+        "invalid secret name {0:?}: a secret's name is letters, digits, '-', '_' and '.', and does not start with '.'"
+    )]
+    InvalidSecretName(String),
+
     /// git took longer than `DALGO_GIT_TIMEOUT`: it was stopped.
     #[error("{step} took longer than {}s and was stopped (limit set by DALGO_GIT_TIMEOUT)", limit.as_secs())]
     GitTimedOut { step: String, limit: std::time::Duration },
@@ -388,6 +394,7 @@ impl Error {
             | Error::UnknownTasks { .. }
             | Error::InvalidConnectionId(_)
             | Error::InvalidId { .. }
+            | Error::InvalidSecretName(_)
             | Error::NoDefaultSchema { .. }
             | Error::InvalidSchema(_)
             | Error::DbtProject { .. }
@@ -430,12 +437,11 @@ impl Error {
             | Error::NoWorkPool { .. }
             | Error::StoredData { .. }
             | Error::Secrets { .. } => ErrorKind::Config,
-            Error::Internal(_) => ErrorKind::Failure,
+            Error::Internal(_) | Error::Seed { .. } => ErrorKind::Failure,
             Error::ImportSource { cause } => source_kind(cause),
             Error::DbUnreachable { .. } => ErrorKind::Unavailable,
             Error::DbAuth { .. } => ErrorKind::PermissionDenied,
             Error::Migrate(e) => migrate_kind(e),
-            Error::Seed { .. } => ErrorKind::Failure,
             Error::Db(e) if is_connection_error(e) => ErrorKind::Unavailable,
             Error::Db(_) => ErrorKind::Failure,
         }

@@ -462,7 +462,7 @@ fn check_name(name: &str) -> Result<()> {
         && !name.starts_with('.')
         && name.len() <= 255
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok { Ok(()) } else { Err(Error::Secrets { message: format!("invalid secret name {name:?}") }) }
+    if ok { Ok(()) } else { Err(Error::InvalidSecretName(name.to_string())) }
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> Error {

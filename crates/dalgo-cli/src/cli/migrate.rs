@@ -28,6 +28,16 @@ pub async fn run(ctx: &Context, a: MigrateArgs) -> CmdResult {
         if !report.changed_anything() {
             return writeln!(out, "nothing to do: database {} is up to date", report.database);
         }
+        if ctx.quiet {
+            // The outcome in one line: each migration's is detail.
+            let created = if report.database_created { "created, " } else { "" };
+            return writeln!(
+                out,
+                "database {}: {created}{} migration(s) applied",
+                report.database,
+                report.applied.len()
+            );
+        }
         if report.database_created {
             writeln!(out, "created database {}", report.database)?;
         }

@@ -44,11 +44,14 @@ Configuration (highest precedence first): flags, environment, ./.env, ~/.config/
   DALGO_DB_CONNECT_TIMEOUT  seconds to wait for PostgreSQL (default 5)
   DALGO_DB_STATEMENT_TIMEOUT, DALGO_DB_LOCK_TIMEOUT, DALGO_DB_IDLE_TIMEOUT
                             session limits in seconds, 0 for none (defaults 120, 30, 60)
-  DALGO_OUTPUT              table | wide | json
+  DALGO_OUTPUT              table | wide | json | name
+  DALGO_NO_INPUT            true | false: never prompt
   DALGO_ACTOR               name recorded in the audit log (default: $SUDO_USER or $USER)
   DALGO_ORG                 the org a command's --org defaults to
   DEV_SECRETS_DIR           the secrets directory, Dalgo's layout (default ~/.local/share/dalgo/secrets)
-  DALGO_SECRETS_BACKEND     dir | keyring
+  DALGO_SECRETS_BACKEND     dir | keyring | aws (DALGO_AWS_TIMEOUT: seconds per call, default 30)
+  DALGO_SANDBOX             auto | require | off: tenant code (dbt, git) confined to its org
+  DALGO_TENANT_USER         with dalgo as root, the unprivileged user tenant code runs as
   CLIENTDBT_ROOT            where orgs' dbt projects live (default ~/.local/share/dalgo/clientdbt)
   DBT_VENV, DBT_EXECUTABLE  the virtualenv whose bin/dbt runs dbt, or a dbt binary
   AIRBYTE_SERVER_HOST, _PORT, _APIVER, AIRBYTE_API_TOKEN (or _CLIENT_ID/_CLIENT_SECRET,
@@ -91,7 +94,7 @@ pub struct GlobalArgs {
     pub output: Format,
 
     /// Never prompt; fail instead, naming the flag to pass
-    #[arg(long, global = true, env = "DALGO_NO_INPUT", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, global = true, env = "DALGO_NO_INPUT", hide_env_values = true, value_parser = clap::builder::BoolishValueParser::new())]
     pub no_input: bool,
 
     /// Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]
@@ -225,9 +228,19 @@ pub fn parse() -> Cli {
         });
     }
     if unset("no_input")
-        && layered("DALGO_NO_INPUT").is_some_and(|v| !matches!(v.as_str(), "0" | "false" | "no" | "off"))
+        && let Some(v) = layered("DALGO_NO_INPUT")
     {
-        cli.global.no_input = true;
+        // As clap reads it from the environment: a value that is neither yes nor no is a usage error.
+        cli.global.no_input = clap::builder::TypedValueParser::parse_ref(
+            &clap::builder::BoolishValueParser::new(),
+            &cmd,
+            None,
+            std::ffi::OsStr::new(&v),
+        )
+        .unwrap_or_else(|_| {
+            let message = format!("DALGO_NO_INPUT must be true or false (yes/no, on/off, 1/0), not {v:?}");
+            cmd.error(clap::error::ErrorKind::InvalidValue, message).exit()
+        });
     }
     cli
 }
@@ -359,7 +372,13 @@ pub fn on_signal(
 /// names used to reach the services.
 pub fn not_blank(s: &str) -> Result<String, String> {
     let t = s.trim();
-    if t.is_empty() { Err("it must not be blank".into()) } else { Ok(t.to_string()) }
+    if t.is_empty() {
+        return Err("it must not be blank".into());
+    }
+    if t.chars().any(char::is_control) {
+        return Err("it must not hold a control character (a line break?)".into());
+    }
+    Ok(t.to_string())
 }
 
 /// "30m", "2h", "90s", "1d".

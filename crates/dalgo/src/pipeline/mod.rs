@@ -34,6 +34,10 @@ use deployment::DbtContext;
 
 /// Checks a five-field cron expression (as Prefect takes them).
 pub fn validate_cron(expr: &str) -> Result<()> {
+    if expr.chars().any(char::is_control) {
+        let reason = "it holds a control character (a line break?)".to_string();
+        return Err(Error::InvalidCron { expr: expr.to_string(), reason });
+    }
     let cron =
         cron_parser().parse(expr).map_err(|e| Error::InvalidCron { expr: expr.to_string(), reason: e.to_string() })?;
     // `0 0 30 2 *` parses, and never runs.
