@@ -45,6 +45,8 @@ pub struct TaskRow {
 pub struct DbtContext {
     pub project_dir: String,
     pub has_token: bool,
+    /// The repository a git workspace clones (git-clone's `env.gitrepo_url`).
+    pub repo_url: Option<String>,
 }
 
 /// A dbt command line with the task's flags and options, as Dalgo writes it.
@@ -92,12 +94,23 @@ pub fn task_config(
             "connection_id": task.connection_id, "timeout": prefect.airbyte_task_timeout, "type": "Airbyte Connection",
             "orgtask_uuid": task.uuid, "flow_name": null, "flow_run_name": null, "seq": seq,
         }),
-        "git" => json!({
-            "seq": seq, "type": "Shell Operation", "commands": [format!("git {}", task.command.as_deref().unwrap_or("pull"))],
-            "working_dir": project,
-            "env": { "secret-git-pull-url-block": if ctx.is_some_and(|c| c.has_token) { blocks::git_pull_url_block(org_slug) } else { String::new() } },
-            "orgtask_uuid": task.uuid, "slug": task.slug, "flow_name": null, "flow_run_name": null,
-        }),
+        "git" => {
+            let url_block =
+                if ctx.is_some_and(|c| c.has_token) { blocks::git_pull_url_block(org_slug) } else { String::new() };
+            let mut config = json!({
+                "seq": seq, "type": "Shell Operation", "commands": [format!("git {}", task.command.as_deref().unwrap_or("pull"))],
+                "working_dir": project, "env": { "secret-git-pull-url-block": url_block },
+                "orgtask_uuid": task.uuid, "slug": task.slug, "flow_name": null, "flow_run_name": null,
+            });
+            // Dalgo's git-clone clones `env.gitrepo_url` into `working_dir/env.project_dir`.
+            if task.slug == "git-clone" {
+                let relative = ctx.map_or_else(|| format!("{org_slug}/dbtrepo"), |c| c.project_dir.clone());
+                config["working_dir"] = json!(dbt.clientdbt_root);
+                config["env"]["project_dir"] = json!(relative);
+                config["env"]["gitrepo_url"] = json!(ctx.and_then(|c| c.repo_url.clone()));
+            }
+            config
+        }
         _ => json!({
             "type": "dbt Core Operation", "slug": task.slug, "profiles_dir": format!("{project}/profiles/"),
             "project_dir": project, "working_dir": project, "orgtask_uuid": task.uuid,
@@ -160,14 +173,14 @@ pub fn body(spec: &DeploymentSpec<'_>, prefect: &PrefectConfig) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn dbt() -> DbtConfig {
+    pub(crate) fn dbt() -> DbtConfig {
         DbtConfig { venv: Some("/data/dbt_venv".into()), ..DbtConfig::new("/data/clients_dbt".into()) }
     }
 
-    fn prefect() -> PrefectConfig {
+    pub(crate) fn prefect() -> PrefectConfig {
         PrefectConfig {
             api_url: "http://p/api".into(),
             api_key: None,
@@ -181,7 +194,7 @@ mod tests {
         }
     }
 
-    fn task(slug: &str, ttype: &str, command: Option<&str>) -> TaskRow {
+    pub(crate) fn task(slug: &str, ttype: &str, command: Option<&str>) -> TaskRow {
         TaskRow {
             id: 1,
             uuid: uuid::Uuid::nil(),
@@ -195,7 +208,11 @@ mod tests {
 
     #[test]
     fn task_configs_have_dalgos_shape() {
-        let ctx = DbtContext { project_dir: "myngo/dbtrepo".into(), has_token: true };
+        let ctx = DbtContext {
+            project_dir: "myngo/dbtrepo".into(),
+            has_token: true,
+            repo_url: Some("https://github.com/myngo/dbt.git".into()),
+        };
         let sync = task_config(&task("airbyte-sync", "airbyte", None), 0, "myngo", &prefect(), &dbt(), Some(&ctx));
         assert_eq!(sync["airbyte_server_block"], "myngo-airbyte-server");
         assert_eq!(
@@ -206,6 +223,17 @@ mod tests {
         assert_eq!(pull["commands"], json!(["git pull"]));
         assert_eq!(pull["working_dir"], "/data/clients_dbt/myngo/dbtrepo");
         assert_eq!(pull["env"]["secret-git-pull-url-block"], "myngo-git-pull-url");
+        // Dalgo's git-clone: the repository into CLIENTDBT_ROOT/<project_dir>.
+        let clone = task_config(&task("git-clone", "git", Some("clone")), 1, "myngo", &prefect(), &dbt(), Some(&ctx));
+        assert_eq!(
+            (clone["commands"].clone(), clone["working_dir"].clone()),
+            (json!(["git clone"]), json!("/data/clients_dbt"))
+        );
+        assert_eq!(
+            clone["env"],
+            json!({ "secret-git-pull-url-block": "myngo-git-pull-url", "project_dir": "myngo/dbtrepo",
+                    "gitrepo_url": "https://github.com/myngo/dbt.git" })
+        );
         let run = task_config(&task("dbt-run", "dbt", Some("run")), 2, "myngo", &prefect(), &dbt(), Some(&ctx));
         assert_eq!(run["commands"], json!(["/data/dbt_venv/venv/bin/dbt run --full-refresh --select m1"]));
         assert_eq!(run["profiles_dir"], "/data/clients_dbt/myngo/dbtrepo/profiles/");

@@ -183,13 +183,13 @@ pub(crate) async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &T
 
 /// The org's dbt project location and whether it has a git token.
 async fn dbt_context(conn: &mut PgConnection, org: &Org) -> Result<Option<DbtContext>> {
-    let row: Option<(String, bool)> =
-        sqlx::query_as("SELECT project_dir, token_secret IS NOT NULL FROM dbt_workspaces WHERE org_id = $1")
+    let row: Option<(String, bool, Option<String>)> =
+        sqlx::query_as("SELECT project_dir, token_secret IS NOT NULL, repo_url FROM dbt_workspaces WHERE org_id = $1")
             .bind(org.id)
             .fetch_optional(conn)
             .within()
             .await?;
-    Ok(row.map(|(project_dir, has_token)| DbtContext { project_dir, has_token }))
+    Ok(row.map(|(project_dir, has_token, repo_url)| DbtContext { project_dir, has_token, repo_url }))
 }
 
 /// The deployment parameters for a task list.

@@ -267,6 +267,40 @@ mod tests {
         }
     }
 
+    /// What dalgo itself writes in a deployment is what its worker vouches
+    /// for: each kind of task config, read back as a run's plan, passes.
+    #[test]
+    fn every_task_config_dalgo_builds_is_vouched_for() {
+        use crate::pipeline::deployment::{DbtContext, task_config, tests as made};
+        let cfg = made::dbt();
+        let ws = workspace("myngo/dbtrepo", Some("https://github.com/myngo/dbt.git"));
+        let derived = Derived { cfg: &cfg, slug: "myngo", workspace: Some(&ws) };
+        let ctx = DbtContext { project_dir: ws.project_dir.clone(), has_token: true, repo_url: ws.repo_url.clone() };
+        let kinds = [
+            ("airbyte-sync", "airbyte", None),
+            ("git-pull", "git", Some("pull")),
+            ("git-clone", "git", Some("clone")),
+            ("dbt-run", "dbt", Some("run")),
+            ("dbt-test", "dbt", Some("test")),
+            ("dbt-docs-generate", "dbt", Some("docs generate")),
+        ];
+        for (slug, task_type, command) in kinds {
+            let mut task = made::task(slug, task_type, command);
+            task.uuid = uuid::Uuid::new_v4();
+            let row = OrgTask {
+                uuid: task.uuid,
+                slug: slug.into(),
+                task_type: task_type.into(),
+                command: command.map(String::from),
+                connection_id: task.connection_id.clone(),
+                parameters: task.parameters.clone(),
+            };
+            let config = task_config(&task, 0, "myngo", &made::prefect(), &cfg, Some(&ctx));
+            let vouched = derived.step(&[row], one(config.clone()));
+            assert!(vouched.is_ok(), "{slug}: {:?} for {config}", vouched.err());
+        }
+    }
+
     fn one(task: Value) -> Step {
         super::super::plan::plan(&json!({ "config": { "tasks": [task] } })).unwrap().steps.remove(0)
     }
