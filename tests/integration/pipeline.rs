@@ -1123,3 +1123,26 @@ fn a_missing_pipeline_is_67_with_prefect_unset() {
         assert!(stderr(&out).contains("nope"), "{args:?}: {}", stderr(&out));
     }
 }
+
+/// `logs NAME --last` is the log of the latest run that started (or is
+/// due), never of the one Prefect's scheduler placed in the future, which
+/// the history lists too (it used to be tomorrow's: empty, exit 0).
+#[test]
+fn logs_last_is_the_latest_run_that_started_not_tomorrows() {
+    let env = Env::new("Later NGO");
+    let deployment = env.create("daily", &["--connection", &env.a, "--no-transform", "--cron", "0 2 * * *"]);
+    let ran = start(&env, "daily");
+    set_state(&ran, "RUNNING", "Running");
+    set_state(&ran, "COMPLETED", "Completed");
+    prefect("POST", "/logs/", Some(&json!([log_line(chrono::Utc::now(), "the run that ran", &ran, None)])));
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let body = json!({ "state": { "type": "SCHEDULED", "name": "Scheduled", "state_details": { "scheduled_time": tomorrow } } });
+    let (code, later) =
+        prefect_call("POST", &format!("{}/deployments/{deployment}/create_flow_run", prefect_url()), Some(&body));
+    assert!(code == 200 || code == 201, "{code} {later}");
+    let history = env.ok_json(&["pipeline", "history", "daily", "--org", &env.slug]);
+    assert_eq!(history[0]["flow_run_id"], later["id"], "the history lists tomorrow's run first: {history}");
+    let last = env.ok_json(&["pipeline", "logs", "daily", "--last", "--org", &env.slug]);
+    let lines: Vec<&str> = last.as_array().unwrap().iter().filter_map(|l| l["message"].as_str()).collect();
+    assert_eq!(lines, ["the run that ran"], "--last is not the run that ran: {last}");
+}

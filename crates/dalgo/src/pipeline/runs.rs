@@ -410,12 +410,15 @@ pub async fn runs(db: &Db, client: &Client, org_slug: &str, name: &str, limit: u
     history(&mut conn, client, org.id, &p, limit).await
 }
 
-/// The pipeline's latest run (by expected start), as [`runs`] records it.
+/// The pipeline's latest run that started, or is due by now (a run just
+/// asked for), as [`runs`] records it: never one Prefect's scheduler placed
+/// in the future, which [`runs`] lists too.
 pub async fn last_run(db: &Db, client: &Client, org_slug: &str, name: &str) -> Result<RunRecord> {
-    runs(db, client, org_slug, name, 1)
+    let now = Utc::now();
+    runs(db, client, org_slug, name, PAGE)
         .await?
         .into_iter()
-        .next()
+        .find(|r| r.start_time.is_some() || r.expected_start_time.is_some_and(|t| t <= now))
         .ok_or_else(|| Error::NoRuns { org: org_slug.to_string(), name: name.to_string() })
 }
 
