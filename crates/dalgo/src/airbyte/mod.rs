@@ -117,6 +117,28 @@ impl OrgWorkspace {
         self.owns("connection", id, &ws)?;
         Ok(conn)
     }
+
+    /// A job (a sync, or a clear) of one of the org's connections, followed
+    /// to its end (with `opts.wait`) and recorded as the org's.
+    pub(crate) async fn run_job(
+        &self,
+        db: &Db,
+        c: &Client,
+        connection: &str,
+        kind: JobKind<'_>,
+        opts: SyncOptions,
+        on_event: &dyn Fn(SyncEvent),
+    ) -> Result<SyncOutcome> {
+        self.connection(c, connection).await?;
+        Ok(run_job(db, c, Some(&self.org), connection, kind, opts, on_event).await)
+    }
+
+    /// Applies the schema change Airbyte sees now on one of the org's
+    /// connections, if it is still the `approved` one (see [`update_schema`]).
+    pub(crate) async fn update_schema(&self, c: &Client, connection: &str, approved: &Value) -> Result<SchemaUpdate> {
+        self.connection(c, connection).await?;
+        update_schema(c, connection, approved).await
+    }
 }
 
 /// The org and its workspace id, or an error saying how to create it.

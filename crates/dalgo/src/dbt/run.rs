@@ -189,8 +189,9 @@ pub async fn run(
             source,
         })?;
         let jail = cfg.jail(&org_dir).write(&project);
-        // A sandbox that cannot be had (DALGO_SANDBOX=require) refuses before anything is recorded.
-        jail.prepare()?;
+        // A sandbox that cannot be had (DALGO_SANDBOX=require) refuses before anything is recorded;
+        // the org's files are handed to the tenant's user once, just before dbt starts.
+        jail.clone().run_as(None).prepare()?;
         // A pipeline run doing this step now refuses the command (75).
         crate::task_locks::ensure_free(
             db,

@@ -198,10 +198,8 @@ impl<'a> OrgAirbyte<'a> {
         opts: SyncOptions,
         on_event: &dyn Fn(SyncEvent),
     ) -> Result<SyncOutcome> {
-        self.connection(connection_id).await?;
         let kind = airbyte::JobKind::Clear(streams);
-        Ok(airbyte::run_job(self.dalgo.db(), self.client, Some(&self.ow.org), connection_id, kind, opts, on_event)
-            .await)
+        self.ow.run_job(self.dalgo.db(), self.client, connection_id, kind, opts, on_event).await
     }
 
     /// Applies the schema change Airbyte sees now on one of the org's
@@ -210,8 +208,7 @@ impl<'a> OrgAirbyte<'a> {
     /// ([`Error::SchemaChangedSince`] and nothing written otherwise): the
     /// connection updated with its refreshed catalog, without a reset.
     pub async fn update_schema(&self, connection_id: &str, approved: &Value) -> Result<airbyte::SchemaUpdate> {
-        self.connection(connection_id).await?;
-        airbyte::update_schema(self.client, connection_id, approved).await
+        self.ow.update_schema(self.client, connection_id, approved).await
     }
 
     /// Syncs connections returned by [`OrgAirbyte::sync_targets`], recording

@@ -505,7 +505,7 @@ impl Worker<'_> {
         let tree = Tree::new(self.client, &self.flows);
         tree.log(&run.id, INFO, &format!("Beginning flow run '{}' with {} task(s)", run.name, c.plan.steps.len()));
         let end = tokio::select! {
-            end = self.tasks(&tree, run, &c, stop_rx) => end,
+            end = self.tasks(&tree, &c, stop_rx) => end,
             never = watcher => match never {},
         };
         let final_state = match &end {
@@ -550,7 +550,7 @@ impl Worker<'_> {
     /// Runs the plan's tasks as Dalgo's flow does: fail-fast in order; with
     /// `continue_on_sync_failure`, every sync first, then (if all succeeded)
     /// the rest.
-    async fn tasks(&self, tree: &Tree<'_>, run: &FlowRun, c: &Claimed, stop: watch::Receiver<Option<Stop>>) -> RunEnd {
+    async fn tasks(&self, tree: &Tree<'_>, c: &Claimed, stop: watch::Receiver<Option<Stop>>) -> RunEnd {
         let plan = &c.plan;
         let (first, rest): (Vec<&Step>, Vec<&Step>) = if plan.continue_on_sync_failure {
             plan.steps.iter().partition(|s| s.is_sync())
@@ -559,7 +559,7 @@ impl Worker<'_> {
         };
         let mut failed_syncs = Vec::new();
         for step in first {
-            match self.step(tree, run, c, step, stop.clone()).await {
+            match self.step(tree, c, step, stop.clone()).await {
                 End::Failed(m) => failed_syncs.push(m),
                 End::Cancelled(_) => return RunEnd::Stopped(stopped_why(&stop)),
                 End::Completed | End::TestFailed => {}
@@ -573,7 +573,7 @@ impl Worker<'_> {
             ));
         }
         for step in rest {
-            match self.step(tree, run, c, step, stop.clone()).await {
+            match self.step(tree, c, step, stop.clone()).await {
                 End::Failed(m) => return RunEnd::Failed(m),
                 End::Cancelled(_) => return RunEnd::Stopped(stopped_why(&stop)),
                 End::Completed | End::TestFailed => {}
@@ -584,14 +584,8 @@ impl Worker<'_> {
 
     /// One task as a subflow run; how it ended. A task Prefect could not be
     /// told about fails the run.
-    async fn step(
-        &self,
-        tree: &Tree<'_>,
-        run: &FlowRun,
-        c: &Claimed,
-        step: &Step,
-        stop: watch::Receiver<Option<Stop>>,
-    ) -> End {
+    async fn step(&self, tree: &Tree<'_>, c: &Claimed, step: &Step, stop: watch::Receiver<Option<Stop>>) -> End {
+        let run = &c.run;
         tree.log(&run.id, INFO, &format!("Starting task {}", step.slug));
         let outcome = async {
             let (node, logs_on) = match &step.work {
@@ -702,11 +696,8 @@ impl Worker<'_> {
     ) -> End {
         let update = async {
             let (client, ws) = self.org_airbyte(c)?;
-            ws.connection(client, connection).await.map_err(|e| End::Failed(e.to_string()))?;
             log(INFO, &format!("refreshing connection {connection}'s catalog and checking the approved change"));
-            crate::airbyte::update_schema(client, connection, catalog_diff)
-                .await
-                .map_err(|e| End::Failed(e.to_string()))
+            ws.update_schema(client, connection, catalog_diff).await.map_err(|e| End::Failed(e.to_string()))
         };
         tokio::select! {
             done = update => match done {
@@ -773,9 +764,6 @@ impl Worker<'_> {
             Ok(pair) => pair,
             Err(end) => return end,
         };
-        if let Err(e) = ws.connection(client, connection).await {
-            return End::Failed(e.to_string());
-        }
         let job = Mutex::new(None);
         let on_event = |ev: SyncEvent| match ev {
             SyncEvent::Started { job: id, .. } => {
@@ -792,16 +780,13 @@ impl Worker<'_> {
         let kind = clear.map_or(JobKind::Sync, JobKind::Clear);
         let (db, org) = (self.dalgo.db(), Some(&ws.org));
         tokio::select! {
-            outcome = crate::airbyte::run_job(db, client, org, connection, kind, opts, &on_event) => {
-                if outcome.succeeded() {
-                    End::Completed
-                } else {
-                    End::Failed(outcome.error.or(outcome.failure).unwrap_or_else(|| {
-                        let status = outcome.status.map_or("failed", |s| s.as_str());
-                        format!("Airbyte job {} {status}", outcome.job_id.unwrap_or_default())
-                    }))
-                }
-            }
+            outcome = ws.run_job(db, client, connection, kind, opts, &on_event) => match outcome {
+                Ok(o) if o.succeeded() => End::Completed,
+                Ok(o) => End::Failed(o.error.or(o.failure).unwrap_or_else(|| {
+                    format!("Airbyte job {} {}", o.job_id.unwrap_or_default(), o.status.map_or("failed", |s| s.as_str()))
+                })),
+                Err(e) => End::Failed(e.to_string()),
+            },
             () = stopped => {
                 let id = *lock(&job);
                 if let Some(id) = id {
