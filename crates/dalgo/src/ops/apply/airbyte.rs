@@ -154,16 +154,10 @@ impl Dalgo {
     ) -> Result<ReadAirbyte> {
         let mut sources = BTreeMap::new();
         if let Some(section) = desired.airbyte.as_mut() {
+            // No workspace: the caller's next step is to create it (NextStep).
             let state = state.ok_or_else(|| match self.airbyte() {
                 Err(e) => e,
-                Ok(_) => {
-                    let slug = &desired.org;
-                    let why = format!(
-                        "org {slug} has no Airbyte workspace: create it (dalgo airbyte workspace create --org {slug}), \
-                         then apply again"
-                    );
-                    invalid(document, "airbyte", why)
-                }
+                Ok(_) => Error::NoWorkspace(desired.org.clone()),
             })?;
             for (i, s) in section.sources.iter_mut().flatten().enumerate() {
                 let spec = self.read_source(s, state, &format!("airbyte.sources[{i}]"), document).await?;
