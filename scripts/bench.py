@@ -40,6 +40,8 @@ SCALE_BEGIN, SCALE_END = "<!-- bench.py:worker-scale:begin -->", "<!-- bench.py:
 APPLY_BEGIN, APPLY_END = "<!-- bench.py:apply:begin -->", "<!-- bench.py:apply:end -->"
 # And `import django`'s (issue #28), refreshed by `--only import`.
 IMPORT_BEGIN, IMPORT_END = "<!-- bench.py:import:begin -->", "<!-- bench.py:import:end -->"
+# And live mode beside manage.py (issue #43), refreshed by `--only live --ddp-backend DIR`.
+LIVE_BEGIN, LIVE_END = "<!-- bench.py:live:begin -->", "<!-- bench.py:live:end -->"
 # And the sandbox's cost (issue #41), refreshed by `--only confinement`.
 CONFINE_BEGIN, CONFINE_END = "<!-- bench.py:confinement:begin -->", "<!-- bench.py:confinement:end -->"
 
@@ -86,11 +88,11 @@ def pg_user():
                           text=True, check=True).stdout.strip()
 
 
-def time_cmd(cmd, env, stdin=None):
+def time_cmd(cmd, env, stdin=None, cwd=None):
     """Wall ms and peak RSS MB of one command, started by GNU time."""
     rss_file = os.path.join(ROOT, "target", "bench-rss")
     start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, *cmd], env=env,
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, *cmd], env=env, cwd=cwd,
                           input=(stdin or "").encode(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
@@ -833,6 +835,63 @@ def import_bench(binary, runs):
     return rows
 
 
+def live_database(binary, db):
+    """A Dalgo Django database built as the suite builds it (tests/fixtures/django at DDP_backend e2f35e17,
+    every migration of that commit recorded), `dalgo migrate`d: live mode."""
+    drop(db)
+    psql(f'CREATE DATABASE "{db}"')
+    fixtures = os.path.join(ROOT, "tests", "fixtures", "django")
+    for f in ("schema.sql", "rows.sql", "sequences.sql"):
+        subprocess.run(["psql", "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", url(db), "-f",
+                        os.path.join(fixtures, f)], check=True, stdout=subprocess.DEVNULL)
+    known = open(os.path.join(ROOT, "crates", "dalgo", "src", "db", "ddpui_migrations.txt")).read().split()
+    names = [n for n in known if n[:1].isdigit() and n != "0001_initial"]
+    psql("INSERT INTO django_migrations (app, name, applied) VALUES "
+         + ", ".join(f"('ddpui', '{n}', now())" for n in names), db)
+    run_once(binary, ["migrate"], db)
+
+
+def live_bench(binary, runs, own_db, ddp):
+    """Each command three ways: dalgo in live mode on a Dalgo database, Dalgo's `manage.py` (DDP_backend's
+    own virtualenv) on the same database, and dalgo on a database of its own with the same org."""
+    db = "dalgo_bench_live"
+    live_database(binary, db)
+    run_once(binary, ["createorganduser", "Bench NGO", "admin@bench.example", "--password-stdin"], db, "pw-bench")
+    django_env = {"PATH": os.environ["PATH"], "DBNAME": db, "DBHOST": HOST, "DBPORT": "5432", "DBUSER": pg_user(),
+                  "DJANGOSECRET": "bench", "PASSWORD": "pw-bench"}
+    python = os.path.join(ddp, ".venv", "bin", "python")
+    commands = [
+        ("`createorganduser` for an existing org and user", ["createorganduser", "Bench NGO", "admin@bench.example"],
+         ["createorganduser", "Bench NGO", "admin@bench.example"]),
+        ("`manage-feature-flags --list-all --org-slug bench-ngo`",
+         ["manage-feature-flags", "--list-all", "--org-slug", "bench-ngo"],
+         ["manage_feature_flags", "--list-all", "--org-slug", "bench-ngo"]),
+        ("`manage-feature-flags DATA_QUALITY --enable --org-slug bench-ngo`",
+         ["manage-feature-flags", "DATA_QUALITY", "--enable", "--org-slug", "bench-ngo"],
+         ["manage_feature_flags", "DATA_QUALITY", "--enable", "--org-slug", "bench-ngo"]),
+        ("`org list`", ["org", "list"], None),
+        ("`user list --org bench-ngo`", ["user", "list", "--org", "bench-ngo"], None),
+    ]
+    rows = []
+    for name, ours, theirs in commands:
+        rows.append(measure(f"{name}: dalgo, live mode", runs, lambda: run_once(binary, ours, db)))
+        if theirs:
+            rows.append(measure(f"{name}: `manage.py`, same database", max(3, runs // 3),
+                                lambda: time_cmd([python, "manage.py", *theirs], {**django_env, "PWD": ddp}, cwd=ddp)))
+        rows.append(measure(f"{name}: dalgo, its own database", runs, lambda: run_once(binary, ours, own_db)))
+    drop(db)
+    return rows
+
+
+def write_live(a, db, machine):
+    if not a.ddp_backend:
+        sys.exit("--only live needs --ddp-backend DIR: DDP_backend at e2f35e17 with its .venv (uv sync --frozen)")
+    write_block(LIVE_BEGIN, LIVE_END, table(
+        f"Measured {machine}; release build; PostgreSQL on its local Unix socket; {a.runs} runs of dalgo, "
+        f"{max(3, a.runs // 3)} of manage.py (DDP_backend e2f35e17, Django 4.2, its own virtualenv) each.",
+        "command", live_bench(a.binary, a.runs, db, a.ddp_backend)))
+
+
 def apply_bench(binary, runs, orgs=100):
     """`apply -f DIR` of 100 org documents (three members and a flag of their
     own each, from `org export`): the plan of the unchanged directory, then
@@ -935,7 +994,8 @@ def main():
     ap.add_argument("--import-runs", type=int, default=5)
     ap.add_argument("--apply-runs", type=int, default=5)
     ap.add_argument("--confinement-runs", type=int, default=10)
-    ap.add_argument("--only", choices=["psql", "worker", "worker-scale", "import", "apply", "confinement"],
+    ap.add_argument("--ddp-backend", help="DDP_backend at e2f35e17 with its .venv, for --only live")
+    ap.add_argument("--only", choices=["psql", "worker", "worker-scale", "import", "apply", "confinement", "live"],
                     help="measure only the rows beside psql (socket and TCP+TLS), only `dalgo worker`, "
                          "or only `dalgo import django`")
     a = ap.parse_args()
@@ -970,6 +1030,10 @@ def main():
         return
     if a.only == "confinement":
         write_confinement(a, db, machine)
+        drop(db)
+        return
+    if a.only == "live":
+        write_live(a, db, machine)
         drop(db)
         return
 

@@ -31,15 +31,7 @@ impl DjangoSource {
         let name = format!("{}_django", db.name);
         psql(&admin_url(), &format!("CREATE DATABASE \"{name}\""));
         let url = format!("postgresql:///{name}?host={}", crate::common::pg_host());
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/django");
-        for file in files {
-            let out = std::process::Command::new("psql")
-                .args(["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", &url, "-f"])
-                .arg(fixtures.join(file))
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{file}: {}", String::from_utf8_lossy(&out.stderr));
-        }
+        load_fixtures(&url, files);
         DjangoSource { name, url }
     }
 
@@ -51,6 +43,20 @@ impl DjangoSource {
 impl Drop for DjangoSource {
     fn drop(&mut self) {
         crate::common::drop_database(&self.name);
+    }
+}
+
+/// Runs each of tests/fixtures/django's `files` into the database at `url`,
+/// each in one transaction.
+pub(crate) fn load_fixtures(url: &str, files: &[&str]) {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/django");
+    for file in files {
+        let out = std::process::Command::new("psql")
+            .args(["-X", "-q", "-1", "-v", "ON_ERROR_STOP=1", "-d", url, "-f"])
+            .arg(fixtures.join(file))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{file}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
 

@@ -20,6 +20,7 @@ mod dbt;
 mod flags;
 mod hardening;
 mod import;
+mod live;
 mod migrate;
 mod onboard;
 mod ops;

@@ -27,9 +27,13 @@ impl Env {
 
     /// The same on a pool of its own (made here), with the stub's options.
     pub(crate) fn on_pool(name: &str, pool: &str, stub: Options) -> Env {
-        let db = TestDb::migrated();
+        Env::on_pool_in(TestDb::migrated(), name, pool, stub)
+    }
+
+    /// The same in a migrated database of the caller's (live mode's).
+    pub(crate) fn on_pool_in(db: TestDb, name: &str, pool: &str, stub: Options) -> Env {
         onboard(&db, name, "boss@ngo.org", "admin");
-        let slug = db.scalar("SELECT slug FROM orgs");
+        let slug = db.scalar(&format!("SELECT slug FROM orgs WHERE name = '{name}'"));
         let (code, answer) = prefect_call(
             "POST",
             &format!("{}/work_pools/", prefect_url()),

@@ -21,8 +21,13 @@ fn worker_env(name: &str) -> Env {
 
 /// The same with the Airbyte stub's options.
 fn worker_env_with(name: &str, stub: Options) -> Env {
+    worker_env_in(crate::common::TestDb::migrated(), name, stub)
+}
+
+/// The same in a migrated database of the caller's (live mode's).
+pub(crate) fn worker_env_in(db: crate::common::TestDb, name: &str, stub: Options) -> Env {
     let pool = format!("worker-{}", uuid_fragment());
-    let env = Env::on_pool(name, &pool, stub);
+    let env = Env::on_pool_in(db, name, &pool, stub);
     let wh = format!(
         "host: {}\nport: 5432\nusername: {}\npassword: any\ndatabase: {}\nschema: analytics\n",
         pg_host(),
@@ -49,7 +54,7 @@ fn uuid_fragment() -> String {
 }
 
 /// `dalgo worker --once` on the env's pool, polling every 0.2 s.
-fn worker_once(env: &Env, extra: &[&str]) -> Output {
+pub(crate) fn worker_once(env: &Env, extra: &[&str]) -> Output {
     let mut args = vec!["worker", "--pool", &env.pool, "--once", "--poll-interval", "0.2", "--name"];
     let name = format!("w-{}", env.slug);
     args.push(&name);
@@ -65,7 +70,7 @@ fn failed_run(out: &Output) -> Value {
     stdout.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).find(|e| e["event"] == "finished").unwrap()
 }
 
-fn flow_run(id: &str) -> Value {
+pub(crate) fn flow_run(id: &str) -> Value {
     prefect("GET", &format!("/flow_runs/{id}"), None)
 }
 

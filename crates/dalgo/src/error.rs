@@ -63,6 +63,12 @@ pub enum Error {
     #[error("unknown feature flag {given:?}; valid flags: {}", valid.join(", "))]
     UnknownFlag { given: String, valid: Vec<String>, suggestion: Option<String> },
 
+    /// Two or more rows answer to one name (Dalgo's Django tables let two
+    /// orgs share a slug, two users an email in different case): each is
+    /// named, none is picked.
+    #[error("{what} {given:?} is ambiguous: it names {}", candidates.join(" and "))]
+    Ambiguous { what: &'static str, given: String, candidates: Vec<String> },
+
     /// With the nearest slug there is, if one is close.
     #[error("no org with slug {slug:?}")]
     OrgNotFound { slug: String, suggestion: Option<String> },
@@ -89,9 +95,9 @@ pub enum Error {
     #[error("database {0} does not exist")]
     DatabaseMissing(String),
 
-    /// The database is a Dalgo (Django) one: dalgo never writes its tables there.
-    #[error("database {0} is Dalgo's Django database; dalgo keeps its own tables in a database of its own")]
-    DjangoDatabase(String),
+    /// Dalgo's Django database, at a schema live mode is not written for.
+    #[error("database {database} is Dalgo's Django database at a schema dalgo does not know: {reason}")]
+    DjangoSchemaUnsupported { database: String, reason: String, newest: &'static str },
 
     /// A session time limit ended a statement: the setting that did, and
     /// PostgreSQL's message.
@@ -208,6 +214,10 @@ pub enum Error {
     /// none is given.
     #[error("the Django database (--from): {cause}")]
     ImportSource { cause: Box<Error> },
+
+    /// `import django` into Dalgo's own database, which dalgo uses in place.
+    #[error("dalgo's database is Dalgo's Django database (live mode): nothing to import from {0}")]
+    ImportIntoLive(String),
 
     /// The database `import django` was pointed at is not Dalgo's.
     #[error("{0} is not a Dalgo Django database (its django_migrations has no ddpui rows)")]
@@ -403,6 +413,8 @@ impl Error {
             | Error::UnknownDefinition { .. }
             | Error::RunNotFinished { .. }
             | Error::RunFinished { .. }
+            | Error::Ambiguous { .. }
+            | Error::Escapes { .. }
             | Error::SchemaChangedSince { .. } => ErrorKind::InvalidInput,
             Error::NotInWorkspace { .. }
             | Error::ConcurrentlyRemoved { .. }
@@ -423,7 +435,7 @@ impl Error {
             Error::AwsSecrets { failure, .. } => failure.kind(),
             Error::AirbyteNotConfigured | Error::PrefectNotConfigured => ErrorKind::Config,
             Error::DbtNotFound(_) | Error::SandboxUnavailable(_) => ErrorKind::Config,
-            Error::Escapes { .. } => ErrorKind::InvalidInput,
+            Error::DjangoSchemaUnsupported { .. } | Error::ImportIntoLive(_) => ErrorKind::Config,
             Error::Locked { .. } | Error::DbTimedOut { .. } | Error::LockLost { .. } => ErrorKind::TempFail,
             Error::GitTimedOut { .. } => ErrorKind::TempFail,
             Error::Interrupted { .. } => ErrorKind::Interrupted,
@@ -431,19 +443,17 @@ impl Error {
             Error::PasswordRequired(_) | Error::NoWarehouseDestination(_) => ErrorKind::Usage,
             Error::NotMigrated(_)
             | Error::DatabaseMissing(_)
-            | Error::DjangoDatabase(_)
             | Error::Config(_)
             | Error::ServiceNeeded { .. }
             | Error::NoWorkPool { .. }
             | Error::StoredData { .. }
             | Error::Secrets { .. } => ErrorKind::Config,
-            Error::Internal(_) | Error::Seed { .. } => ErrorKind::Failure,
+            Error::Db(e) if is_connection_error(e) => ErrorKind::Unavailable,
+            Error::Internal(_) | Error::Seed { .. } | Error::Db(_) => ErrorKind::Failure,
             Error::ImportSource { cause } => source_kind(cause),
             Error::DbUnreachable { .. } => ErrorKind::Unavailable,
             Error::DbAuth { .. } => ErrorKind::PermissionDenied,
             Error::Migrate(e) => migrate_kind(e),
-            Error::Db(e) if is_connection_error(e) => ErrorKind::Unavailable,
-            Error::Db(_) => ErrorKind::Failure,
         }
     }
 
@@ -462,11 +472,15 @@ impl Error {
             | Error::UnknownRole { suggestion: Some(s), .. }
             | Error::UnknownFlag { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
             Error::PipelineNotFound { suggestion: Some(s), .. } => Some(format!("did you mean {s}?")),
-            Error::DjangoDatabase(_) => Some(
-                "nothing was written to it: point dalgo at a database of its own (DATABASE_URL, or DBNAME), \
-                 migrate that, then bring Dalgo's data over with `dalgo import django --from URL`"
+            Error::ImportIntoLive(_) => Some(
+                "dalgo reads and writes Dalgo's tables in place here; to move to a database of dalgo's own, \
+                 point DATABASE_URL at a new one and import into that"
                     .into(),
             ),
+            Error::DjangoSchemaUnsupported { newest, .. } => Some(format!(
+                "nothing was written: dalgo works on Dalgo's Django schema up to migration ddpui.{newest} \
+                 (DDP_backend e2f35e17)"
+            )),
             Error::NoWorkPool { pool } => Some(format!(
                 "create it (e.g. `prefect work-pool create {pool} --type process`) or set PREFECT_WORKER_POOL_NAME"
             )),

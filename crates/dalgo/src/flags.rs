@@ -212,21 +212,14 @@ async fn scope_org(conn: &mut PgConnection, scope: Scope<'_>) -> Result<Option<O
 /// waits on a concurrent writer, so the reported old value is always true.
 async fn set_in_tx(conn: &mut PgConnection, org: Option<&Org>, name: &str, value: bool, actor: &str) -> Result<Change> {
     let org_id = org.map(|o| o.id);
-    let inserted = match org_id {
-        None => sqlx::query(
-            "INSERT INTO feature_flag_values (org_id, flag_name, value) VALUES (NULL, $1, $2)
-             ON CONFLICT (flag_name) WHERE org_id IS NULL DO NOTHING",
-        )
-        .bind(name)
-        .bind(value),
-        Some(id) => sqlx::query(
-            "INSERT INTO feature_flag_values (org_id, flag_name, value) VALUES ($3, $1, $2)
-             ON CONFLICT (org_id, flag_name) WHERE org_id IS NOT NULL DO NOTHING",
-        )
-        .bind(name)
-        .bind(value)
-        .bind(id),
-    }
+    // No conflict target: either unique index (the org's row, or the global
+    // one) decides here, and on Dalgo's database the view's trigger does.
+    let inserted = sqlx::query(
+        "INSERT INTO feature_flag_values (org_id, flag_name, value) VALUES ($3, $1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(name)
+    .bind(value)
+    .bind(org_id)
     .execute(&mut *conn)
     .within()
     .await?

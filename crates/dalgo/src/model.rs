@@ -41,7 +41,7 @@ pub mod secrets {
 
 /// The database's migrations and seed data.
 pub mod db {
-    pub use crate::db::{MigrateReport, MigrationState, MigrationStatus, SeedReport};
+    pub use crate::db::{DatabaseMode, LIVE_SCHEMA, MigrateReport, MigrationState, MigrationStatus, Mode, SeedReport};
 }
 
 /// Warehouses.

@@ -46,9 +46,9 @@ pub struct RoleDetails {
 /// All roles, highest level first.
 pub async fn list(db: &Db) -> Result<Vec<RoleSummary>> {
     Ok(sqlx::query_as(
-        "SELECT r.id, r.uuid, r.slug, r.name, r.level, count(rp.permission_id) AS permission_count
-           FROM roles r LEFT JOIN role_permissions rp ON rp.role_id = r.id
-          GROUP BY r.id ORDER BY r.level DESC, r.slug",
+        "SELECT r.id, r.uuid, r.slug, r.name, r.level,
+                (SELECT count(*) FROM role_permissions rp WHERE rp.role_id = r.id) AS permission_count
+           FROM roles r ORDER BY r.level DESC, r.slug",
     )
     .fetch_all(db.pool())
     .within()

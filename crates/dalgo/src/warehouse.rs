@@ -340,11 +340,14 @@ pub(crate) async fn record(
     org::lock(&mut tx, &org.slug).await?;
     let old = find(&mut tx, org).await?.map(|w| w.credentials_secret);
     let location = config.get("dataset_location").and_then(Value::as_str);
-    sqlx::query(
-        "INSERT INTO warehouses (org_id, wtype, credentials_secret, bq_location) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (org_id) DO UPDATE SET wtype = EXCLUDED.wtype, credentials_secret = EXCLUDED.credentials_secret,
-             bq_location = EXCLUDED.bq_location, updated_at = now()",
-    )
+    // The org's row is locked: `old` stays true until the write.
+    sqlx::query(match old {
+        Some(_) => {
+            "UPDATE warehouses SET wtype = $2, credentials_secret = $3, bq_location = $4, updated_at = now()
+              WHERE org_id = $1"
+        }
+        None => "INSERT INTO warehouses (org_id, wtype, credentials_secret, bq_location) VALUES ($1, $2, $3, $4)",
+    })
     .bind(org.id)
     .bind(wtype.as_str())
     .bind(secret)

@@ -22,9 +22,13 @@ Warns about Dalgo settings found here that dalgo does not use.",
     },
 }
 
-pub fn run(ctx: &Context, c: ConfigCommand) -> CmdResult {
+pub async fn run(ctx: &Context, c: ConfigCommand) -> CmdResult {
     let ConfigCommand::Show { set } = c;
     let mut e = dalgo::config::explain(&ctx.overrides)?;
+    let database = match ctx.config() {
+        Ok(cfg) => Some(dalgo::ops::Dalgo::database_mode(&cfg, std::time::Duration::from_secs(3)).await),
+        Err(_) => None,
+    };
     // The command line's own settings, when a flag gave them.
     for s in e.settings.iter_mut().filter(|s| ctx.from_flags.contains(&s.name)) {
         s.source = SettingSource::Flag;
@@ -42,14 +46,42 @@ pub fn run(ctx: &Context, c: ConfigCommand) -> CmdResult {
     for w in &e.warnings {
         ctx.warn(w);
     }
-    emit(ctx.printer.format, &e, |out| {
+    let shown = Shown { explanation: &e, database: database.as_ref() };
+    emit(ctx.printer.format, &shown, |out| {
         let rows = e.settings.iter().map(|s| {
             let value = s.value.clone().unwrap_or_else(|| format!("({})", s.default));
             [s.name.to_string(), value, s.source.as_str().to_string()]
         });
         write_table(out, &ctx.printer.table(&["SETTING", "VALUE", "SOURCE"], rows))?;
+        if let Some(d) = &database {
+            writeln!(out, "\ndatabase: {}", database_line(d))?;
+        }
         writeln!(out, "\ntenant code: {}", confinement(&e.sandbox))
     })
+}
+
+/// `config show -o json`: the settings, and which database they point at
+/// (absent when the configuration does not load).
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    explanation: &'a dalgo::config::Explanation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database: Option<&'a dalgo::model::db::DatabaseMode>,
+}
+
+/// One line: which database dalgo works on, and why.
+fn database_line(d: &dalgo::model::db::DatabaseMode) -> String {
+    use dalgo::model::db::Mode;
+    match d.mode {
+        Some(Mode::Live) => format!(
+            "Dalgo's own (live mode: Django's tables, read and written in place; dalgo's things in schema {}), as {}",
+            dalgo::model::db::LIVE_SCHEMA,
+            d.why
+        ),
+        Some(Mode::Own) => format!("dalgo's own (its tables in public), as {}", d.why),
+        None => format!("not checked: {}", d.why),
+    }
 }
 
 /// One line: whether dbt and git run confined, and how.

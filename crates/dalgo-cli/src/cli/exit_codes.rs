@@ -16,7 +16,7 @@ pub const EXIT_CODES: &[(&str, &str)] = &[
         "65",
         "invalid input data: bad email, unknown role or flag, bad org name, malformed or incomplete config; a \
          change the current state refuses (a warehouse type change while connections write to its Airbyte \
-         destination)",
+         destination); a name two rows answer to (a slug two orgs share in Dalgo's database)",
     ),
     ("67", "no such org, user, membership, warehouse, dbt workspace, secret, git repository, or Airbyte object"),
     (
@@ -34,7 +34,7 @@ pub const EXIT_CODES: &[(&str, &str)] = &[
     (
         "78",
         "configuration missing or invalid: a database never migrated, no dbt, an unusable secrets store \
-         or `CLIENTDBT_ROOT`",
+         or `CLIENTDBT_ROOT`; a Dalgo database whose Django schema dalgo does not know",
     ),
     ("130", "interrupted (Ctrl-C while waiting; Ctrl-C or SIGTERM during a dbt command, recorded as interrupted)"),
     ("other", "`dalgo dbt run|test|…` exit with dbt's own exit code"),

@@ -10,7 +10,10 @@ use dalgo::ops::Dalgo;
 #[derive(Debug, Args)]
 #[command(long_about = "Create the database if it does not exist, apply pending schema migrations, then load \
 the seed data (roles, permissions, role permissions, master tasks, feature flags) keyed by slug with stable \
-UUIDs. Safe to run again, and to run twice at once: each migration is applied once.")]
+UUIDs. Safe to run again, and to run twice at once: each migration is applied once.\n\n\
+On Dalgo's own database (its django_migrations has Dalgo's app), dalgo works in place (live mode): this \
+creates only the schema `dalgo` (dalgo's own tables and its views over Django's) and the flag catalogue, \
+and refuses (78) a Django schema other than DDP_backend e2f35e17's.")]
 pub struct MigrateArgs {
     /// List applied and pending migrations; change nothing
     #[arg(long)]
@@ -25,21 +28,30 @@ pub async fn run(ctx: &Context, a: MigrateArgs) -> CmdResult {
     }
     let (_, report) = Dalgo::setup(cfg).await?;
     emit(ctx.printer.format, &report, |out| {
+        let live = match report.mode {
+            dalgo::model::db::Mode::Live => {
+                format!(" (Dalgo's Django database: only schema {} is dalgo's)", dalgo::model::db::LIVE_SCHEMA)
+            }
+            dalgo::model::db::Mode::Own => String::new(),
+        };
         if !report.changed_anything() {
-            return writeln!(out, "nothing to do: database {} is up to date", report.database);
+            return writeln!(out, "nothing to do: database {}{live} is up to date", report.database);
         }
         if ctx.quiet {
             // The outcome in one line: each migration's is detail.
             let created = if report.database_created { "created, " } else { "" };
             return writeln!(
                 out,
-                "database {}: {created}{} migration(s) applied",
+                "database {}{live}: {created}{} migration(s) applied",
                 report.database,
                 report.applied.len()
             );
         }
         if report.database_created {
             writeln!(out, "created database {}", report.database)?;
+        }
+        if !live.is_empty() {
+            writeln!(out, "database {}{live}", report.database)?;
         }
         for m in &report.applied {
             writeln!(out, "applied migration {:04} {}", m.version, m.description)?;

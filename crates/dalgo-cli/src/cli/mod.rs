@@ -440,7 +440,7 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Import(c) => import::run(&ctx, c).await,
         Command::Apply(a) => apply::run(&ctx, a).await,
         Command::Schema => apply::schema(),
-        Command::Config(c) => config::run(&ctx, c),
+        Command::Config(c) => config::run(&ctx, c).await,
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(&ctx, a),
     }

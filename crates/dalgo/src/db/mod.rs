@@ -181,7 +181,8 @@ async fn refused(options: &PgConnectOptions) -> Option<std::io::Error> {
 
 /// The configured options, with `application_name` "dalgo" unless the URL
 /// names one, so dalgo's sessions are recognisable in `pg_stat_activity`,
-/// and the session limits the URL does not set itself.
+/// the session limits the URL does not set itself, and the search path
+/// [`SEARCH_PATH`].
 fn session_options(cfg: &DatabaseConfig) -> PgConnectOptions {
     let options = match cfg.options.get_application_name() {
         Some(_) => cfg.options.clone(),
@@ -189,7 +190,66 @@ fn session_options(cfg: &DatabaseConfig) -> PgConnectOptions {
     };
     let options = no_tls_request_on_sockets(options);
     let own = options.get_options().unwrap_or_default().to_string();
-    options.options(cfg.limits.settings().into_iter().filter(|(k, _)| !own.contains(&format!("{k}="))))
+    let mut settings = cfg.limits.settings();
+    settings.push(("search_path", SEARCH_PATH.to_string()));
+    options.options(settings.into_iter().filter(|(k, _)| !own.contains(&format!("{k}="))))
+}
+
+/// Where dalgo's unqualified table names resolve. On its own database the
+/// schema `dalgo` does not exist and every name is in `public`; on Dalgo's
+/// Django database ([`Mode::Live`]) `dalgo` holds dalgo's own tables and
+/// its views over Django's, which `public` holds.
+pub const SEARCH_PATH: &str = "dalgo, public";
+
+/// The schema dalgo's own things live in on Dalgo's Django database.
+pub const LIVE_SCHEMA: &str = "dalgo";
+
+string_enum! {
+    /// Which database dalgo works on.
+    pub enum Mode {
+        /// A database of dalgo's own: its schema, its tables in `public`.
+        Own => "own",
+        /// Dalgo's Django database, in place: Django's tables are the
+        /// truth, read and written through the views of schema `dalgo`
+        /// (`migrations/live`), which also holds what Django has no table for.
+        Live => "live",
+    }
+}
+
+/// What `dalgo config show` says of the configured database.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatabaseMode {
+    /// `None` when it could not be asked (unreachable, missing).
+    pub mode: Option<Mode>,
+    /// Why this mode, or why it could not be told.
+    pub why: String,
+}
+
+/// The mode of this database and why: live when its `django_migrations`
+/// has rows of Dalgo's Django app (`ddpui`).
+pub async fn mode(db: &Db) -> Result<(Mode, String)> {
+    mode_on(&mut *db.pool.acquire().await?).await
+}
+
+async fn mode_on(conn: &mut PgConnection) -> Result<(Mode, String)> {
+    let has_table: bool = sqlx::query_scalar("SELECT to_regclass('public.django_migrations') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .within()
+        .await?;
+    let ddpui: Option<i64> = match has_table {
+        true => Some(
+            sqlx::query_scalar("SELECT count(*) FROM public.django_migrations WHERE app = 'ddpui'")
+                .fetch_one(&mut *conn)
+                .within()
+                .await?,
+        ),
+        false => None,
+    };
+    Ok(match ddpui {
+        Some(n) if n > 0 => (Mode::Live, format!("its django_migrations has {n} rows of Dalgo's app (ddpui)")),
+        Some(_) => (Mode::Own, "its django_migrations has no rows of Dalgo's app (ddpui)".into()),
+        None => (Mode::Own, "it has no django_migrations table".into()),
+    })
 }
 
 /// On a Unix socket, as libpq does, no TLS request when TLS is optional
@@ -286,6 +346,21 @@ pub(crate) async fn nearest(
     crate::values::nearest(wanted, &near)
 }
 
+/// The one row `given` names among `rows` (at most a few, `LIMIT 3`):
+/// `None` for none; two or more are refused ([`Error::Ambiguous`], each
+/// named by `describe`), never one picked.
+pub(crate) fn the_one<T>(
+    what: &'static str,
+    given: &str,
+    mut rows: Vec<T>,
+    describe: impl Fn(&T) -> String,
+) -> Result<Option<T>> {
+    match rows.len() {
+        0 | 1 => Ok(rows.pop()),
+        _ => Err(Error::Ambiguous { what, given: given.to_string(), candidates: rows.iter().map(describe).collect() }),
+    }
+}
+
 /// Double-quotes an SQL identifier.
 pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -336,37 +411,68 @@ pub async fn migrate(db: &Db) -> Result<Vec<MigrationStatus>> {
 }
 
 /// The migrations under the lock, on a session that goes back to the pool
-/// (for the seed data) with the lock released and its limits restored.
+/// (for the seed data) with the lock released and its limits restored. On
+/// Dalgo's Django database the Django schema is checked first and only
+/// schema [`LIVE_SCHEMA`] is written.
 async fn migrate_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
     lift_limits(conn).await?;
     // Waits for a concurrent migrate: no deadline.
     sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATE_LOCK).execute(&mut *conn).await?;
-    refuse_django(conn).await?;
-    let before = status_on(conn).await?;
-    MIGRATOR.run(&mut *conn).await?;
+    let (mode, _) = mode_on(conn).await?;
+    if mode == Mode::Live {
+        check_django_schema(conn).await?;
+        let sql = format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(LIVE_SCHEMA));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).within().await?;
+    }
+    let before = status_on(conn, mode).await?;
+    migrator(mode).run(&mut *conn).await?;
     sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATE_LOCK).execute(&mut *conn).within().await?;
     // RESET returns to the values the start-up packet set.
     sqlx::raw_sql("RESET statement_timeout; RESET lock_timeout").execute(conn).within().await?;
     Ok(before)
 }
 
-/// Refuses a Dalgo Django database (its `django_migrations` has `ddpui`
-/// rows): dalgo's tables would go in beside Django's, one of them
-/// (`audit_log`) under a name Django uses. Nothing has been written.
-async fn refuse_django(conn: &mut PgConnection) -> Result<()> {
-    let has_table: bool = sqlx::query_scalar("SELECT to_regclass('django_migrations') IS NOT NULL")
-        .fetch_one(&mut *conn)
-        .within()
-        .await?;
-    if !has_table {
-        return Ok(());
+/// The migrations of schema [`LIVE_SCHEMA`] on Dalgo's Django database.
+pub static LIVE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/live");
+
+fn migrator(mode: Mode) -> &'static sqlx::migrate::Migrator {
+    match mode {
+        Mode::Own => &MIGRATOR,
+        Mode::Live => &LIVE_MIGRATOR,
     }
-    let dalgo_app: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM django_migrations WHERE app = 'ddpui')")
-        .fetch_one(&mut *conn)
-        .within()
-        .await?;
+}
+
+/// The `ddpui` migrations of the Django schema live mode is written for
+/// (DDP_backend e2f35e17), oldest first.
+fn known_ddpui_migrations() -> impl Iterator<Item = &'static str> {
+    include_str!("ddpui_migrations.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// The newest `ddpui` migration dalgo knows.
+pub fn newest_ddpui_migration() -> &'static str {
+    known_ddpui_migrations().last().unwrap_or("0001_initial")
+}
+
+/// Refuses (78) a Django schema other than the one live mode's views are
+/// written for: one with a `ddpui` migration dalgo does not know (a newer
+/// Dalgo) or without one it does (an older one, or a half-migrated one).
+/// Nothing has been written.
+pub(crate) async fn check_django_schema(conn: &mut PgConnection) -> Result<()> {
+    let applied: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM public.django_migrations WHERE app = 'ddpui' ORDER BY id")
+            .fetch_all(&mut *conn)
+            .within()
+            .await?;
+    let known: Vec<&str> = known_ddpui_migrations().collect();
+    let reason = if let Some(unknown) = applied.iter().find(|a| !known.contains(&a.as_str())) {
+        format!("its migration ddpui.{unknown} is one dalgo does not know (a newer Dalgo)")
+    } else if let Some(missing) = known.iter().find(|k| !applied.iter().any(|a| a == *k)) {
+        format!("it lacks migration ddpui.{missing} (run Dalgo's `manage.py migrate` first)")
+    } else {
+        return Ok(());
+    };
     let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&mut *conn).within().await?;
-    if dalgo_app { Err(Error::DjangoDatabase(database)) } else { Ok(()) }
+    Err(Error::DjangoSchemaUnsupported { database, reason, newest: newest_ddpui_migration() })
 }
 
 /// Every migration this binary knows, all pending: the status of a database
@@ -386,10 +492,12 @@ pub fn known_migrations() -> Vec<MigrationStatus> {
 
 /// Every known migration with its state in this database.
 pub async fn migration_status(db: &Db) -> Result<Vec<MigrationStatus>> {
-    status_on(&mut *db.pool.acquire().await?).await
+    let mut conn = db.pool.acquire().await?;
+    let (mode, _) = mode_on(&mut conn).await?;
+    status_on(&mut conn, mode).await
 }
 
-async fn status_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
+async fn status_on(conn: &mut PgConnection, mode: Mode) -> Result<Vec<MigrationStatus>> {
     let exists: bool =
         sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&mut *conn).within().await?;
     let applied: Vec<(i64, Vec<u8>, chrono::DateTime<chrono::Utc>)> = if exists {
@@ -400,7 +508,7 @@ async fn status_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
     } else {
         Vec::new()
     };
-    Ok(MIGRATOR
+    Ok(migrator(mode)
         .iter()
         .filter(|m| m.migration_type.is_up_migration())
         .map(|m| {
@@ -424,6 +532,8 @@ async fn status_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
 #[derive(Debug, Clone, Serialize)]
 pub struct MigrateReport {
     pub database: String,
+    /// Dalgo's Django database in place (only schema `dalgo` written), or dalgo's own.
+    pub mode: Mode,
     pub database_created: bool,
     pub applied: Vec<MigrationStatus>,
     pub seed: SeedReport,
@@ -441,5 +551,6 @@ pub async fn setup(cfg: &DatabaseConfig) -> Result<(Db, MigrateReport)> {
     let (db, database_created) = Db::connect_or_create(cfg).await?;
     let applied = migrate(&db).await?;
     let seed = load_seed(&db).await?;
-    Ok((db, MigrateReport { database: cfg.database_name().to_string(), database_created, applied, seed }))
+    let (mode, _) = mode(&db).await?;
+    Ok((db, MigrateReport { database: cfg.database_name().to_string(), mode, database_created, applied, seed }))
 }

@@ -124,11 +124,19 @@ impl SeedReport {
     }
 }
 
-/// Loads the embedded seed data in one transaction.
+/// Loads the embedded seed data in one transaction. On Dalgo's Django
+/// database roles, permissions and tasks are Django's own seed (`manage.py
+/// loaddata`), read as they are: only the flag catalogue, dalgo's, is loaded.
 pub async fn load_seed(db: &Db) -> Result<SeedReport> {
     let seed = Seed::embedded()?;
+    let (mode, _) = super::mode(db).await?;
     let mut tx = db.pool().begin().within().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK_KEY).execute(&mut *tx).within().await?;
+    if mode == super::Mode::Live {
+        let report = SeedReport { feature_flags: upsert_flags(&mut tx, &seed.flags).await?, ..SeedReport::default() };
+        tx.commit().within().await?;
+        return Ok(report);
+    }
     let report = SeedReport {
         roles: upsert_roles(&mut tx, &seed.roles).await?,
         permissions: upsert_permissions(&mut tx, &seed.permissions).await?,

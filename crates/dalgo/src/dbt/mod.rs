@@ -286,15 +286,20 @@ pub(crate) struct WorkspaceRow<'a> {
 pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str) -> Result<(bool, Vec<String>)> {
     let mut tx = db.pool().begin().within().await?;
     org::lock(&mut tx, &org.slug).await?;
+    // The org's row is locked: the two parts see no concurrent create
+    // (Django's table has no conflict target to upsert on).
     let (id, created): (i64, bool) = sqlx::query_as(
-        "INSERT INTO dbt_workspaces (org_id, source, repo_url, branch, project_dir, target_type, default_schema,
-                                     default_schema_given, token_secret)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (org_id) DO UPDATE SET source = EXCLUDED.source, repo_url = EXCLUDED.repo_url,
-             branch = EXCLUDED.branch, project_dir = EXCLUDED.project_dir, target_type = EXCLUDED.target_type,
-             default_schema = EXCLUDED.default_schema, default_schema_given = EXCLUDED.default_schema_given,
-             token_secret = EXCLUDED.token_secret, updated_at = now()
-         RETURNING id, (xmax = 0)",
+        "WITH upd AS (
+            UPDATE dbt_workspaces SET source = $2, repo_url = $3, branch = $4, project_dir = $5, target_type = $6,
+                   default_schema = $7, default_schema_given = $8, token_secret = $9, updated_at = now()
+             WHERE org_id = $1 RETURNING id, false
+         ), ins AS (
+            INSERT INTO dbt_workspaces (org_id, source, repo_url, branch, project_dir, target_type, default_schema,
+                                        default_schema_given, token_secret)
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE NOT EXISTS (SELECT 1 FROM dbt_workspaces WHERE org_id = $1)
+            RETURNING id, true
+         )
+         SELECT * FROM upd UNION ALL SELECT * FROM ins",
     )
     .bind(org.id)
     .bind(w.source.as_str())
@@ -313,10 +318,16 @@ pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str
         wanted.insert(0, "git-pull");
     }
     sqlx::query(
-        "INSERT INTO org_tasks (org_id, task_id, dbt_workspace_id)
-         SELECT $1, t.id, $2 FROM tasks t WHERE t.slug = ANY($3)
-         ON CONFLICT (org_id, task_id) WHERE generated_by = 'system' AND connection_id IS NULL
-         DO UPDATE SET dbt_workspace_id = EXCLUDED.dbt_workspace_id",
+        "WITH wanted AS (SELECT t.id FROM tasks t WHERE t.slug = ANY($3)), upd AS (
+            UPDATE org_tasks ot SET dbt_workspace_id = $2, updated_at = now() FROM wanted w
+             WHERE ot.org_id = $1 AND ot.task_id = w.id AND ot.generated_by = 'system' AND ot.connection_id IS NULL
+               AND ot.dbt_workspace_id IS DISTINCT FROM $2
+         )
+         INSERT INTO org_tasks (org_id, task_id, dbt_workspace_id)
+         SELECT $1, w.id, $2 FROM wanted w
+          WHERE NOT EXISTS (SELECT 1 FROM org_tasks ot WHERE ot.org_id = $1 AND ot.task_id = w.id
+                               AND ot.generated_by = 'system' AND ot.connection_id IS NULL)
+         ON CONFLICT DO NOTHING",
     )
     .bind(org.id)
     .bind(id)

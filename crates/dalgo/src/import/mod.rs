@@ -232,8 +232,13 @@ const STEPS: &[Table] = &[
 ];
 
 /// Reads the source, then writes each step (see the module's docs).
+/// The target is dalgo's own database: on Dalgo's (live mode) the data is
+/// in place already, and is refused (78) before the source is read.
 pub(crate) async fn run(dalgo: &Dalgo, opts: &ImportOptions) -> Result<ImportReport> {
     steps::check_renames(&opts.renames)?;
+    if let (crate::db::Mode::Live, _) = crate::db::mode(dalgo.db()).await? {
+        return Err(Error::ImportIntoLive(opts.from.database_name().to_string()));
+    }
     let from = |e: Error| match e {
         Error::NotDjangoDatabase(_) => e,
         cause => Error::ImportSource { cause: Box::new(cause) },

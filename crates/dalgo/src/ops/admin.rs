@@ -44,6 +44,18 @@ impl Dalgo {
         }
     }
 
+    /// Which database the configuration points at, dalgo's own or Dalgo's
+    /// Django database (live), and why; what stopped the question when it
+    /// could not be asked within `within`.
+    pub async fn database_mode(cfg: &Config, within: Duration) -> db::DatabaseMode {
+        let asked = async { db::mode(&Db::connect(&cfg.database).await?).await };
+        match tokio::time::timeout(within, asked).await {
+            Ok(Ok((mode, why))) => db::DatabaseMode { mode: Some(mode), why },
+            Ok(Err(e)) => db::DatabaseMode { mode: None, why: e.to_string() },
+            Err(_) => db::DatabaseMode { mode: None, why: format!("no answer within {within:?}") },
+        }
+    }
+
     /// Orgs as a set: list, create.
     pub fn orgs(&self) -> Orgs<'_> {
         Orgs { dalgo: self }

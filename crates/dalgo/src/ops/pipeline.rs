@@ -153,12 +153,18 @@ impl PipelineOps<'_> {
             return Err(Error::NoTasks { org: org.slug.clone() });
         }
         let deployment_name = format!("pipeline-{}-{}", org.slug, &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        // The org's row is locked: no other create of this name runs between
+        // the two parts (Django's table has no conflict target to upsert on).
         let sql = format!(
-            "INSERT INTO pipelines (org_id, name, deployment_name, cron, continue_on_sync_failure) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (org_id, name) DO UPDATE SET cron = EXCLUDED.cron,
-                 continue_on_sync_failure = EXCLUDED.continue_on_sync_failure, updated_at = now()
-              WHERE pipelines.deployment_id IS NULL
-             RETURNING {PIPELINE_COLUMNS}"
+            "WITH upd AS (
+                UPDATE pipelines SET cron = $4, continue_on_sync_failure = $5, updated_at = now()
+                 WHERE org_id = $1 AND name = $2 AND deployment_id IS NULL RETURNING {PIPELINE_COLUMNS}
+             ), ins AS (
+                INSERT INTO pipelines (org_id, name, deployment_name, cron, continue_on_sync_failure)
+                SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM pipelines WHERE org_id = $1 AND name = $2)
+                RETURNING {PIPELINE_COLUMNS}
+             )
+             SELECT * FROM upd UNION ALL SELECT * FROM ins"
         );
         let pipeline: Pipeline = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(org.id)

@@ -155,9 +155,13 @@ async fn by_slug(conn: &mut PgConnection, slug: &str, locking: &'static str) -> 
 }
 
 /// Slugs are lower case (the schema says so), so `ACME-NGO` finds `acme-ngo`.
+/// Two orgs sharing a slug (Dalgo's Django table allows it) are refused,
+/// both named.
 async fn select(conn: &mut PgConnection, slug: &str, locking: &'static str) -> Result<Option<Org>> {
-    let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE slug = $1 {locking}");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug.to_lowercase()).fetch_optional(&mut *conn).within().await?)
+    let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE slug = $1 ORDER BY id LIMIT 3 {locking}");
+    let rows: Vec<Org> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug.to_lowercase()).fetch_all(&mut *conn).within().await?;
+    crate::db::the_one("org slug", slug, rows, |o| format!("{:?} (id {})", o.name, o.id))
 }
 
 /// [`Error::OrgNotFound`] for `slug`, naming the nearest slug there is when
@@ -294,7 +298,7 @@ pub(crate) async fn ensure_internal_plan(conn: &mut PgConnection, org: &Org, act
     let created = sqlx::query(
         "INSERT INTO org_plans (org_id, base_plan, superset_included, subscription_duration, features, can_upgrade_plan)
          VALUES ($1, 'Internal', false, 'Monthly', $2, true)
-         ON CONFLICT (org_id) DO NOTHING",
+         ON CONFLICT DO NOTHING",
     )
     .bind(org.id)
     .bind(plan::features(plan::BasePlan::Internal, false))

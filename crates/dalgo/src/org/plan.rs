@@ -100,16 +100,22 @@ pub(crate) async fn set(db: &Db, slug: &str, spec: &PlanSpec, actor: &str) -> Re
     let mut tx = db.pool().begin().within().await?;
     let org = super::lock(&mut tx, slug).await?;
     let before = get(&mut tx, &org).await?;
-    let sql = format!(
-        "INSERT INTO org_plans (org_id, base_plan, subscription_duration, superset_included, features, start_date,
-                                end_date, can_upgrade_plan)
-         VALUES ($1, $2, $3, $4, $5, $6::date::timestamp AT TIME ZONE 'UTC', $7::date::timestamp AT TIME ZONE 'UTC', $8)
-         ON CONFLICT (org_id) DO UPDATE SET base_plan = EXCLUDED.base_plan,
-             subscription_duration = EXCLUDED.subscription_duration, superset_included = EXCLUDED.superset_included,
-             features = EXCLUDED.features, start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
-             can_upgrade_plan = EXCLUDED.can_upgrade_plan, updated_at = now()
-         RETURNING {PLAN_COLUMNS}"
-    );
+    // The org's row is locked: whether the plan exists cannot change before
+    // the write (Django's table has no conflict target to upsert on).
+    let sql = match before {
+        Some(_) => format!(
+            "UPDATE org_plans SET base_plan = $2, subscription_duration = $3, superset_included = $4, features = $5,
+                    start_date = $6::date::timestamp AT TIME ZONE 'UTC', end_date = $7::date::timestamp AT TIME ZONE 'UTC',
+                    can_upgrade_plan = $8, updated_at = now()
+              WHERE org_id = $1 RETURNING {PLAN_COLUMNS}"
+        ),
+        None => format!(
+            "INSERT INTO org_plans (org_id, base_plan, subscription_duration, superset_included, features, start_date,
+                                    end_date, can_upgrade_plan)
+             VALUES ($1, $2, $3, $4, $5, $6::date::timestamp AT TIME ZONE 'UTC', $7::date::timestamp AT TIME ZONE 'UTC', $8)
+             RETURNING {PLAN_COLUMNS}"
+        ),
+    };
     let plan: OrgPlan = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(org.id)
         .bind(spec.base_plan.as_str())

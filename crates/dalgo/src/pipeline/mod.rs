@@ -130,7 +130,7 @@ pub(crate) async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &T
         // One airbyte-sync org task per connection, made on first use.
         sqlx::query(
             "INSERT INTO org_tasks (org_id, task_id, connection_id) SELECT $1, t.id, $2 FROM tasks t WHERE t.slug = 'airbyte-sync'
-             ON CONFLICT (org_id, task_id, connection_id) WHERE generated_by = 'system' AND connection_id IS NOT NULL DO NOTHING",
+             ON CONFLICT DO NOTHING",
         )
         .bind(org.id)
         .bind(connection)

@@ -148,7 +148,7 @@ async fn lock_tasks(db: &Db, pipeline_id: i64, task_ids: &[i64], actor: &str) ->
     let mut tx = db.pool().begin().within().await?;
     let locked = sqlx::query(
         "INSERT INTO task_locks (org_task_id, locked_by, pipeline_id) SELECT id, $2, $3 FROM UNNEST($1::bigint[]) AS id
-         ON CONFLICT (org_task_id) DO NOTHING",
+         ON CONFLICT DO NOTHING",
     )
     .bind(task_ids)
     .bind(actor)
@@ -181,8 +181,11 @@ pub(crate) async fn record_run_rows(conn: &mut PgConnection, runs: &[&FlowRun]) 
     upsert(conn, &rows).await
 }
 
-/// Upserts flow runs in one statement; sorted by id so concurrent callers
-/// take row locks in the same order and never deadlock.
+/// Upserts flow runs in one statement: those recorded are updated where
+/// their state moved, the others inserted (one a concurrent caller inserted
+/// meanwhile keeps that caller's state; no conflict target, which Django's
+/// table lacks). Sorted by id so concurrent callers take row locks in the
+/// same order and never deadlock.
 async fn upsert(conn: &mut PgConnection, runs: &[(Option<i64>, Option<i64>, &FlowRun)]) -> Result<()> {
     if runs.is_empty() {
         return Ok(());
@@ -191,17 +194,24 @@ async fn upsert(conn: &mut PgConnection, runs: &[(Option<i64>, Option<i64>, &Flo
     runs.sort_by(|a, b| a.2.id.cmp(&b.2.id));
     runs.dedup_by(|a, b| a.2.id == b.2.id);
     sqlx::query(
-        "INSERT INTO flow_runs (flow_run_id, org_id, pipeline_id, deployment_id, name, state_type, state_name,
+        "WITH new (flow_run_id, org_id, pipeline_id, deployment_id, name, state_type, state_name, start_time,
+                   expected_start_time, end_time, total_run_time) AS (
+            SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                 $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::float8[])
+         ), upd AS (
+            UPDATE flow_runs f SET state_type = n.state_type, state_name = n.state_name, start_time = n.start_time,
+                   end_time = n.end_time, total_run_time = n.total_run_time, name = n.name,
+                   expected_start_time = n.expected_start_time, pipeline_id = COALESCE(f.pipeline_id, n.pipeline_id),
+                   org_id = COALESCE(f.org_id, n.org_id), updated_at = now()
+              FROM new n
+             WHERE f.flow_run_id = n.flow_run_id
+               AND (f.state_type, f.state_name, f.end_time, f.total_run_time)
+                   IS DISTINCT FROM (n.state_type, n.state_name, n.end_time, n.total_run_time)
+         )
+         INSERT INTO flow_runs (flow_run_id, org_id, pipeline_id, deployment_id, name, state_type, state_name,
                                 start_time, expected_start_time, end_time, total_run_time)
-         SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
-                              $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::float8[])
-         ON CONFLICT (flow_run_id) DO UPDATE SET state_type = EXCLUDED.state_type, state_name = EXCLUDED.state_name,
-             start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time, total_run_time = EXCLUDED.total_run_time,
-             name = EXCLUDED.name, expected_start_time = EXCLUDED.expected_start_time,
-             pipeline_id = COALESCE(flow_runs.pipeline_id, EXCLUDED.pipeline_id),
-             org_id = COALESCE(flow_runs.org_id, EXCLUDED.org_id), updated_at = now()
-         WHERE (flow_runs.state_type, flow_runs.state_name, flow_runs.end_time, flow_runs.total_run_time)
-               IS DISTINCT FROM (EXCLUDED.state_type, EXCLUDED.state_name, EXCLUDED.end_time, EXCLUDED.total_run_time)",
+         SELECT * FROM new n WHERE NOT EXISTS (SELECT 1 FROM flow_runs f WHERE f.flow_run_id = n.flow_run_id)
+         ON CONFLICT DO NOTHING",
     )
     .bind(runs.iter().map(|r| r.2.id.clone()).collect::<Vec<_>>())
     .bind(runs.iter().map(|r| r.0).collect::<Vec<_>>())
@@ -621,7 +631,7 @@ pub(crate) async fn lock_for_run(
         let held: i64 = sqlx::query_scalar(
             "WITH ins AS (
                  INSERT INTO task_locks (org_task_id, locked_by, pipeline_id, flow_run_id)
-                 SELECT id, $2, $3, $4 FROM UNNEST($1::bigint[]) AS id ON CONFLICT (org_task_id) DO NOTHING RETURNING 1)
+                 SELECT id, $2, $3, $4 FROM UNNEST($1::bigint[]) AS id ON CONFLICT DO NOTHING RETURNING 1)
              SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM task_locks WHERE org_task_id = ANY($1) AND flow_run_id = $4)",
         )
         .bind(&owner.task_ids)

@@ -51,9 +51,20 @@ pub struct Membership {
 }
 
 /// The user with this email (compared case-insensitively), if any.
+/// Two users whose emails differ only in case (Dalgo's Django table allows
+/// it) are refused, both named, unless one is spelled exactly as given.
 pub async fn find(conn: &mut PgConnection, email: &str) -> Result<Option<User>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(conn).within().await?)
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 3");
+    let rows: Vec<User> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_all(conn).within().await?;
+    one_user(email, rows)
+}
+
+/// The user among `rows` (emails equal but for case) that `email` names.
+fn one_user(email: &str, mut rows: Vec<User>) -> Result<Option<User>> {
+    if rows.len() > 1 && rows.iter().filter(|u| u.email == email).count() == 1 {
+        rows.retain(|u| u.email == email);
+    }
+    crate::db::the_one("user email", email, rows, |u| format!("{} (id {})", u.email, u.id))
 }
 
 /// Whether a user with this email exists.
@@ -152,16 +163,17 @@ pub(crate) async fn find_or_create(
     // FOR KEY SHARE: an `org delete` removing this user right now is waited
     // for (and then the user is created afresh), and one that starts later
     // waits for this transaction, sees the new membership and keeps the user.
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1) FOR KEY SHARE");
-    if let Some(user) =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(&mut *conn).within().await?
-    {
+    let sql =
+        format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 3 FOR KEY SHARE");
+    let rows: Vec<User> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_all(&mut *conn).within().await?;
+    if let Some(user) = one_user(email.as_str(), rows)? {
         return Ok((user, false));
     }
     let hash = hash.ok_or_else(|| Error::PasswordRequired(email.to_string()))?;
     let sql = format!(
         "INSERT INTO users (email, password, email_verified, can_create_orgs) VALUES ($1, $2, true, true)
-         ON CONFLICT ((lower(email))) DO NOTHING RETURNING {USER_COLUMNS}"
+         ON CONFLICT DO NOTHING RETURNING {USER_COLUMNS}"
     );
     let created: Option<User> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(email.as_str())
