@@ -342,6 +342,11 @@ fn a_wrong_source_or_rename_is_said_of_the_source_and_writes_nothing() {
     let out = db.dalgo(&["import", "django", "--from", &src.url, "--rename", "4=Not A Slug"]).output().unwrap();
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert_eq!(db.count("orgs"), 0);
+    // A secrets directory that is not there is said, not every secret reported missing.
+    let out = db.dalgo(&["import", "django", "--from", &src.url, "--secrets-dir", "/nonexistent"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the secrets directory /nonexistent is not a directory"), "{}", stderr(&out));
+    assert_eq!(db.count("orgs"), 0);
     // What goes wrong with the source is said of the source, with no hint about dalgo's own database.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let sources = [

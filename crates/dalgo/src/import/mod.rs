@@ -236,6 +236,12 @@ const STEPS: &[Table] = &[
 /// in place already, and is refused (78) before the source is read.
 pub(crate) async fn run(dalgo: &Dalgo, opts: &ImportOptions) -> Result<ImportReport> {
     steps::check_renames(&opts.renames)?;
+    if let Some(SecretsSource::Dir(dir)) = &opts.secrets_from
+        && !dir.is_dir()
+    {
+        // Every secret would be reported missing: the directory is what is.
+        return Err(Error::InvalidImport(format!("the secrets directory {} is not a directory", dir.display())));
+    }
     if let (crate::db::Mode::Live, _) = crate::db::mode(dalgo.db()).await? {
         return Err(Error::ImportIntoLive(opts.from.database_name().to_string()));
     }
