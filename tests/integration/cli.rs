@@ -2,9 +2,10 @@
 
 use std::process::Command;
 
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
-use crate::common::{TestDb, stderr};
+use crate::common::{TestDb, json, stderr};
 
 #[test]
 fn help_documents_exit_codes_and_configuration() {
@@ -111,7 +112,13 @@ fn one_org_vocabulary_with_a_default_org_case_folding_and_did_you_mean() {
     db.dalgo(&["org", "show", "acme-ngo"]).env("DALGO_ORG", "nope").assert().success();
     db.dalgo(&["org", "show"]).assert().code(2).stderr(contains("error: no org named"));
     db.dalgo(&["org", "show", "acme-ngo", "--org", "acme-ngo"]).assert().code(2);
-    db.dalgo(&["org", "delete", "--org", "acme-ngo", "--dry-run"]).assert().success().stdout(contains("would delete"));
+    // Without Prefect its deployments and blocks were not looked for: not "0".
+    db.dalgo(&["org", "delete", "--org", "acme-ngo", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains("would delete").and(contains("Prefect deployment(s): not checked")));
+    let dry = json(&db.dalgo(&["org", "delete", "acme-ngo", "--dry-run", "-o", "json"]).output().unwrap());
+    assert!(dry["prefect_deployments"].is_null() && dry["prefect_blocks"].is_null(), "{dry}");
     db.dalgo(&["org", "delete", "--yes"]).env("DALGO_ORG", "acme-ngo").assert().code(2);
     assert_eq!(db.count("orgs"), 1);
     // Slugs are case-folded; a near miss is suggested.

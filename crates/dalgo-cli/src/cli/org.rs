@@ -290,13 +290,17 @@ fn describe_delete(out: &mut dyn Write, r: &OrgDeleteReport) -> std::io::Result<
     if let Some(ws) = &r.airbyte_workspace {
         writeln!(out, "{verb} Airbyte workspace {ws} with its sources, destinations and connections")?;
     }
-    let lists: [(&str, Vec<String>); 4] = [
+    let lists: [(&str, Option<Vec<String>>); 4] = [
         ("Prefect deployment(s)", r.prefect_deployments.clone()),
         ("Prefect block(s)", r.prefect_blocks.clone()),
-        ("secret(s)", r.secrets.clone()),
-        ("directory(ies)", r.paths.iter().map(|p| p.display().to_string()).collect()),
+        ("secret(s)", Some(r.secrets.clone())),
+        ("directory(ies)", Some(r.paths.iter().map(|p| p.display().to_string()).collect())),
     ];
     for (what, items) in lists {
+        let Some(items) = items else {
+            writeln!(out, "{what}: not checked (Prefect is not configured)")?;
+            continue;
+        };
         writeln!(out, "{verb} {} {what}", items.len())?;
         for i in items {
             writeln!(out, "  {i}")?;
@@ -339,8 +343,8 @@ mod tests {
                 feature_flag_overrides: 2,
             },
             airbyte_workspace: Some("3c2b1a09-8f7e-4d6c-b5a4-938271605f4e".into()),
-            prefect_deployments: vec!["pipeline-acme-ngo-1a2b3c4d".into()],
-            prefect_blocks: vec!["dbt-profile-acme-ngo".into()],
+            prefect_deployments: Some(vec!["pipeline-acme-ngo-1a2b3c4d".into()]),
+            prefect_blocks: Some(vec!["dbt-profile-acme-ngo".into()]),
             secrets: vec!["warehouse-acme-ngo-7d1e".into()],
             paths: vec!["/srv/clientdbt/acme-ngo".into()],
             kept: vec![Kept::PrefectRunHistory, Kept::AuditLog],

@@ -31,10 +31,11 @@ pub struct OrgDeleteReport {
     pub rows: DeleteReport,
     /// The Airbyte workspace, with its sources, destinations and connections.
     pub airbyte_workspace: Option<String>,
-    /// Prefect deployments of the org's pipelines, by name.
-    pub prefect_deployments: Vec<String>,
-    /// Prefect blocks holding the org's credentials.
-    pub prefect_blocks: Vec<String>,
+    /// Prefect deployments of the org's pipelines, by name; `None` when
+    /// Prefect is not configured, so they were not looked for.
+    pub prefect_deployments: Option<Vec<String>>,
+    /// Prefect blocks holding the org's credentials; `None` as above.
+    pub prefect_blocks: Option<Vec<String>>,
     /// Every secret version: warehouse credentials and git tokens.
     pub secrets: Vec<String>,
     /// The org's directory under `CLIENTDBT_ROOT`.
@@ -102,7 +103,7 @@ impl OrgOps<'_> {
         };
 
         let (prefect_deployments, prefect_blocks) = match dalgo.config().prefect.get()? {
-            None => (Vec::new(), Vec::new()),
+            None => (None, None),
             Some(_) => {
                 let client = dalgo.prefect()?;
                 let owned = owned_deployments(client, &org, &pipelines).await?;
@@ -114,7 +115,7 @@ impl OrgOps<'_> {
                     }
                     blocks::delete(client, &org.slug, false).await?
                 };
-                (owned.into_iter().map(|d| d.name).collect(), blocks)
+                (Some(owned.into_iter().map(|d| d.name).collect::<Vec<_>>()), Some(blocks))
             }
         };
         let airbyte_workspace = match (&workspace, opts.dry_run) {
@@ -143,7 +144,7 @@ impl OrgOps<'_> {
             ops.release().await?;
         }
         let mut kept = vec![Kept::AuditLog];
-        if !prefect_deployments.is_empty() {
+        if prefect_deployments.as_ref().is_some_and(|d| !d.is_empty()) {
             kept.insert(0, Kept::PrefectRunHistory);
         }
         Ok(OrgDeleteReport { rows, airbyte_workspace, prefect_deployments, prefect_blocks, secrets, paths, kept })
