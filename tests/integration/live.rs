@@ -283,3 +283,44 @@ fn a_pipeline_is_created_run_and_recorded_in_djangos_tables() {
         env.db.rows(&format!("SELECT status, state_name FROM public.ddpui_prefectflowrun WHERE flow_run_id = '{run}'"));
     assert_eq!(recorded, ["COMPLETED|Completed"]);
 }
+
+/// The rest of the admin commands on Dalgo's database: each reads Django's
+/// rows, and each write lands in them (plan, attributes, a warehouse whose
+/// secret dalgo writes; the web app's secrets are listed as the org's).
+#[test]
+fn plans_attributes_warehouses_and_secrets_work_in_place() {
+    let db = live();
+    let json_of = |args: &[&str]| {
+        let out = db.dalgo(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        json(&out)
+    };
+    let secrets = json_of(&["secrets", "list", "-o", "json"]);
+    let names: Vec<&str> = secrets.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(
+        names.contains(&"warehouseCreds-acme-aaaa") && names.contains(&"gitrepoAccessToken-acme-1111"),
+        "{secrets}"
+    );
+
+    db.dalgo(&["org", "plan", "set", "--org", "beta", "--plan", "Dalgo", "--duration", "Annual", "--superset", "yes"])
+        .assert()
+        .success();
+    assert_eq!(
+        db.rows("SELECT base_plan, subscription_duration, superset_included FROM ddpui_orgplans WHERE org_id = 2"),
+        ["Dalgo|Annual|t"]
+    );
+    db.dalgo(&["user", "attributes", "old@beta.org", "--enable", "is_consultant"]).assert().success();
+    assert_eq!(db.scalar("SELECT is_consultant FROM ddpui_userattributes WHERE user_id = 4 ORDER BY id LIMIT 1"), "t");
+    assert_eq!(json_of(&["user", "attributes", "old@beta.org", "-o", "json"])["is_consultant"], true);
+
+    let config = "host: db.beta\nport: 5432\nusername: u\npassword: pw\ndatabase: d\n";
+    db.dalgo(&["warehouse", "set", "--org", "beta", "--type", "postgres", "--config", "-", "--no-check"])
+        .write_stdin(config)
+        .assert()
+        .success();
+    let secret = db.scalar("SELECT credentials FROM ddpui_orgwarehouse WHERE org_id = 2");
+    assert!(secret.starts_with("warehouseCreds-beta-") && db.secrets_dir().join(&secret).exists(), "{secret}");
+    assert_eq!(json_of(&["warehouse", "show", "--org", "beta", "-o", "json"])["credentials"]["host"], "db.beta");
+    let export = db.dalgo(&["org", "export", "beta"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&export.stdout).contains("base_plan: Dalgo"), "{}", stderr(&export));
+}

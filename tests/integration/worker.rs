@@ -1159,7 +1159,9 @@ fn a_pool_shared_with_a_python_worker_runs_each_run_once() {
         assert!(completed(run), "the Python worker's run {run}: {}", said(&python));
         assert!(marks.join(run).exists(), "{run} was not run by the Python worker");
         assert!(subflows(run).is_empty(), "dalgo ran {run} too");
-        assert_eq!(stderr(&out).matches(&format!("({run}) for other workers")).count(), 1, "{}", stderr(&out));
+        // Said once each time it waits: a run the Python worker took and
+        // gave back (PENDING, then SCHEDULED again, as under load) is said again.
+        assert!(stderr(&out).contains(&format!("({run}) for other workers")), "{}", stderr(&out));
     }
     for run in &ours {
         assert!(!marks.join(run).exists(), "the Python worker ran dalgo's run {run} too");

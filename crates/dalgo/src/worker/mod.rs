@@ -266,14 +266,16 @@ impl Worker<'_> {
                     .scheduled_flow_runs(&self.opts.pool, &self.opts.queues, Utc::now(), limit)
                     .await
                 {
-                    Ok(runs) => runs,
+                    Ok(runs) => {
+                        // Left runs no longer scheduled are forgotten (not on a failed poll).
+                        left_alone.retain(|id| runs.iter().any(|fr| &fr.id == id));
+                        runs
+                    }
                     Err(e) => {
                         self.trouble(e)?;
                         Vec::new()
                     }
                 };
-                // Runs left alone that are no longer scheduled are forgotten.
-                left_alone.retain(|id| scheduled.iter().any(|fr| &fr.id == id));
                 for fr in scheduled {
                     if running.len() >= self.opts.concurrency {
                         break;
