@@ -125,6 +125,14 @@ CREATE FUNCTION dalgo.uuid_of(kind text, id bigint) RETURNS uuid
 CREATE FUNCTION dalgo.lock_key(key text) RETURNS void
     LANGUAGE sql AS $$ SELECT pg_advisory_xact_lock(hashtextextended('dalgo:' || key, 0)) $$;
 
+-- What an UPDATE writes to a column: dalgo's value where dalgo changed it
+-- (given differs from before), else what the column holds now, so a
+-- concurrent change of the web app's to another column stands.
+CREATE FUNCTION dalgo.merged(given anycompatible, before anycompatible, stored anycompatible)
+    RETURNS anycompatible LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN given IS DISTINCT FROM before THEN given ELSE stored END
+$$;
+
 -- Raises unique_violation under dalgo's constraint name.
 CREATE FUNCTION dalgo.taken(constraint_name text, what text) RETURNS void
     LANGUAGE plpgsql AS $$
@@ -261,12 +269,11 @@ BEGIN
                                      ELSE 'orgs_slug_key' END, 'the org name or slug');
         END IF;
         UPDATE public.ddpui_org
-           SET name = CASE WHEN NEW.name IS DISTINCT FROM OLD.name THEN NEW.name ELSE name END,
-               slug = CASE WHEN NEW.slug IS DISTINCT FROM OLD.slug THEN NEW.slug ELSE slug END,
-               airbyte_workspace_id = CASE WHEN NEW.airbyte_workspace_id IS DISTINCT FROM OLD.airbyte_workspace_id
-                   THEN NEW.airbyte_workspace_id ELSE airbyte_workspace_id END,
-               website = CASE WHEN NEW.website IS DISTINCT FROM OLD.website THEN NEW.website ELSE website END,
-               viz_url = CASE WHEN NEW.viz_url IS DISTINCT FROM OLD.viz_url THEN NEW.viz_url ELSE viz_url END,
+           SET name = dalgo.merged(NEW.name, OLD.name, name),
+               slug = dalgo.merged(NEW.slug, OLD.slug, slug),
+               airbyte_workspace_id = dalgo.merged(NEW.airbyte_workspace_id, OLD.airbyte_workspace_id, airbyte_workspace_id),
+               website = dalgo.merged(NEW.website, OLD.website, website),
+               viz_url = dalgo.merged(NEW.viz_url, OLD.viz_url, viz_url),
                queue_config = coalesce(NEW.queue_config, queue_config),
                updated_at = NEW.updated_at
          WHERE id = OLD.id;
@@ -307,20 +314,14 @@ BEGIN
         RETURNING id INTO NEW.id;
     ELSE
         UPDATE public.ddpui_orgplans
-           SET base_plan = CASE WHEN NEW.base_plan IS DISTINCT FROM OLD.base_plan
-                   THEN NEW.base_plan ELSE base_plan END,
-               superset_included = CASE WHEN NEW.superset_included IS DISTINCT FROM OLD.superset_included
-                   THEN NEW.superset_included ELSE superset_included END,
-               subscription_duration = CASE WHEN NEW.subscription_duration IS DISTINCT FROM OLD.subscription_duration
-                   THEN NEW.subscription_duration ELSE subscription_duration END,
-               features = CASE WHEN NEW.features IS DISTINCT FROM OLD.features THEN NEW.features ELSE features END,
-               start_date = CASE WHEN NEW.start_date IS DISTINCT FROM OLD.start_date
-                   THEN NEW.start_date ELSE start_date END,
-               end_date = CASE WHEN NEW.end_date IS DISTINCT FROM OLD.end_date THEN NEW.end_date ELSE end_date END,
-               can_upgrade_plan = CASE WHEN NEW.can_upgrade_plan IS DISTINCT FROM OLD.can_upgrade_plan
-                   THEN NEW.can_upgrade_plan ELSE can_upgrade_plan END,
-               upgrade_requested = CASE WHEN NEW.upgrade_requested IS DISTINCT FROM OLD.upgrade_requested
-                   THEN NEW.upgrade_requested ELSE upgrade_requested END,
+           SET base_plan = dalgo.merged(NEW.base_plan, OLD.base_plan, base_plan),
+               superset_included = dalgo.merged(NEW.superset_included, OLD.superset_included, superset_included),
+               subscription_duration = dalgo.merged(NEW.subscription_duration, OLD.subscription_duration, subscription_duration),
+               features = dalgo.merged(NEW.features, OLD.features, features),
+               start_date = dalgo.merged(NEW.start_date, OLD.start_date, start_date),
+               end_date = dalgo.merged(NEW.end_date, OLD.end_date, end_date),
+               can_upgrade_plan = dalgo.merged(NEW.can_upgrade_plan, OLD.can_upgrade_plan, can_upgrade_plan),
+               upgrade_requested = dalgo.merged(NEW.upgrade_requested, OLD.upgrade_requested, upgrade_requested),
                updated_at = NEW.updated_at
          WHERE id = OLD.id;
         NEW.id := OLD.id;
@@ -374,9 +375,8 @@ BEGIN
     ELSE
         uid := OLD.id;
         UPDATE public.auth_user
-           SET password = CASE WHEN NEW.password IS DISTINCT FROM OLD.password THEN NEW.password ELSE password END,
-               is_active = CASE WHEN NEW.is_active IS DISTINCT FROM OLD.is_active
-                   THEN NEW.is_active ELSE is_active END WHERE id = uid;
+           SET password = dalgo.merged(NEW.password, OLD.password, password),
+               is_active = dalgo.merged(NEW.is_active, OLD.is_active, is_active) WHERE id = uid;
     END IF;
     UPDATE public.ddpui_userattributes
        SET email_verified = coalesce(NEW.email_verified, false), can_create_orgs = coalesce(NEW.can_create_orgs, false),
@@ -423,9 +423,8 @@ BEGIN
         RETURNING id INTO NEW.id;
     ELSE
         UPDATE public.ddpui_orguser
-           SET new_role_id = CASE WHEN NEW.role_id IS DISTINCT FROM OLD.role_id THEN NEW.role_id ELSE new_role_id END,
-               email_verified = CASE WHEN NEW.email_verified IS DISTINCT FROM OLD.email_verified
-                   THEN NEW.email_verified ELSE email_verified END,
+           SET new_role_id = dalgo.merged(NEW.role_id, OLD.role_id, new_role_id),
+               email_verified = dalgo.merged(NEW.email_verified, OLD.email_verified, email_verified),
                updated_at = NEW.updated_at
          WHERE id = OLD.id;
         NEW.id := OLD.id;
@@ -495,14 +494,11 @@ BEGIN
         RETURNING id INTO NEW.id;
     ELSE
         UPDATE public.ddpui_orgwarehouse
-           SET wtype = CASE WHEN NEW.wtype IS DISTINCT FROM OLD.wtype THEN NEW.wtype ELSE wtype END,
-               name = CASE WHEN NEW.name IS DISTINCT FROM OLD.name THEN NEW.name ELSE name END,
-               credentials = CASE WHEN NEW.credentials_secret IS DISTINCT FROM OLD.credentials_secret
-                   THEN NEW.credentials_secret ELSE credentials END,
-               airbyte_destination_id = CASE WHEN NEW.airbyte_destination_id IS DISTINCT FROM OLD.airbyte_destination_id
-                   THEN NEW.airbyte_destination_id ELSE airbyte_destination_id END,
-               bq_location = CASE WHEN NEW.bq_location IS DISTINCT FROM OLD.bq_location
-                   THEN NEW.bq_location ELSE bq_location END,
+           SET wtype = dalgo.merged(NEW.wtype, OLD.wtype, wtype),
+               name = dalgo.merged(NEW.name, OLD.name, name),
+               credentials = dalgo.merged(NEW.credentials_secret, OLD.credentials_secret, credentials),
+               airbyte_destination_id = dalgo.merged(NEW.airbyte_destination_id, OLD.airbyte_destination_id, airbyte_destination_id),
+               bq_location = dalgo.merged(NEW.bq_location, OLD.bq_location, bq_location),
                updated_at = NEW.updated_at
          WHERE id = OLD.id;
         NEW.id := OLD.id;
@@ -552,18 +548,13 @@ BEGIN
         UPDATE public.ddpui_org SET dbt_id = NEW.id, updated_at = now() WHERE id = NEW.org_id;
     ELSE
         UPDATE public.ddpui_orgdbt
-           SET gitrepo_url = CASE WHEN NEW.repo_url IS DISTINCT FROM OLD.repo_url
-                   THEN NEW.repo_url ELSE gitrepo_url END,
-               project_dir = CASE WHEN NEW.project_dir IS DISTINCT FROM OLD.project_dir
-                   THEN NEW.project_dir ELSE project_dir END,
-               target_type = CASE WHEN NEW.target_type IS DISTINCT FROM OLD.target_type
-                   THEN NEW.target_type ELSE target_type END,
-               default_schema = CASE WHEN NEW.default_schema IS DISTINCT FROM OLD.default_schema
-                   THEN NEW.default_schema ELSE default_schema END,
-               gitrepo_access_token_secret = CASE WHEN NEW.token_secret IS DISTINCT FROM OLD.token_secret
-                   THEN NEW.token_secret ELSE gitrepo_access_token_secret END,
+           SET gitrepo_url = dalgo.merged(NEW.repo_url, OLD.repo_url, gitrepo_url),
+               project_dir = dalgo.merged(NEW.project_dir, OLD.project_dir, project_dir),
+               target_type = dalgo.merged(NEW.target_type, OLD.target_type, target_type),
+               default_schema = dalgo.merged(NEW.default_schema, OLD.default_schema, default_schema),
+               gitrepo_access_token_secret = dalgo.merged(NEW.token_secret, OLD.token_secret, gitrepo_access_token_secret),
                transform_type = CASE NEW.source WHEN 'git' THEN 'github' ELSE 'ui' END,
-               branch_name = CASE WHEN NEW.branch IS DISTINCT FROM OLD.branch THEN NEW.branch ELSE branch_name END,
+               branch_name = dalgo.merged(NEW.branch, OLD.branch, branch_name),
                updated_at = NEW.updated_at
          WHERE id = OLD.id;
         NEW.id := OLD.id;
@@ -605,14 +596,10 @@ BEGIN
         RETURNING id INTO NEW.id;
     ELSE
         UPDATE public.ddpui_orgtask
-           SET connection_id = CASE WHEN NEW.connection_id IS DISTINCT FROM OLD.connection_id
-                   THEN NEW.connection_id ELSE connection_id END,
-               parameters = CASE WHEN NEW.parameters IS DISTINCT FROM OLD.parameters
-                   THEN NEW.parameters ELSE parameters END,
-               generated_by = CASE WHEN NEW.generated_by IS DISTINCT FROM OLD.generated_by
-                   THEN NEW.generated_by ELSE generated_by END,
-               dbt_id = CASE WHEN NEW.dbt_workspace_id IS DISTINCT FROM OLD.dbt_workspace_id
-                   THEN NEW.dbt_workspace_id ELSE dbt_id END,
+           SET connection_id = dalgo.merged(NEW.connection_id, OLD.connection_id, connection_id),
+               parameters = dalgo.merged(NEW.parameters, OLD.parameters, parameters),
+               generated_by = dalgo.merged(NEW.generated_by, OLD.generated_by, generated_by),
+               dbt_id = dalgo.merged(NEW.dbt_workspace_id, OLD.dbt_workspace_id, dbt_id),
                updated_at = NEW.updated_at
          WHERE id = OLD.id;
         NEW.id := OLD.id;
@@ -661,14 +648,11 @@ BEGIN
             PERFORM dalgo.taken('pipelines_org_id_name_key', 'the pipeline name');
         END IF;
         UPDATE public.ddpui_orgdataflowv1
-           SET name = CASE WHEN NEW.name IS DISTINCT FROM OLD.name THEN NEW.name ELSE name END,
-               deployment_name = CASE WHEN NEW.deployment_name IS DISTINCT FROM OLD.deployment_name
-                   THEN NEW.deployment_name ELSE deployment_name END,
-               deployment_id = CASE WHEN NEW.deployment_id IS DISTINCT FROM OLD.deployment_id
-                   THEN NEW.deployment_id ELSE deployment_id END,
-               cron = CASE WHEN NEW.cron IS DISTINCT FROM OLD.cron THEN NEW.cron ELSE cron END,
-               dataflow_type = CASE WHEN NEW.dataflow_type IS DISTINCT FROM OLD.dataflow_type
-                   THEN NEW.dataflow_type ELSE dataflow_type END,
+           SET name = dalgo.merged(NEW.name, OLD.name, name),
+               deployment_name = dalgo.merged(NEW.deployment_name, OLD.deployment_name, deployment_name),
+               deployment_id = dalgo.merged(NEW.deployment_id, OLD.deployment_id, deployment_id),
+               cron = dalgo.merged(NEW.cron, OLD.cron, cron),
+               dataflow_type = dalgo.merged(NEW.dataflow_type, OLD.dataflow_type, dataflow_type),
                updated_at = NEW.updated_at
          WHERE id = OLD.id;
         NEW.id := OLD.id;

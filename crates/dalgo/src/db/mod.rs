@@ -199,7 +199,7 @@ fn session_options(cfg: &DatabaseConfig) -> PgConnectOptions {
 /// schema `dalgo` does not exist and every name is in `public`; on Dalgo's
 /// Django database ([`Mode::Live`]) `dalgo` holds dalgo's own tables and
 /// its views over Django's, which `public` holds.
-pub const SEARCH_PATH: &str = "dalgo, public";
+const SEARCH_PATH: &str = "dalgo, public";
 
 /// The schema dalgo's own things live in on Dalgo's Django database.
 pub const LIVE_SCHEMA: &str = "dalgo";
@@ -227,7 +227,7 @@ pub struct DatabaseMode {
 
 /// The mode of this database and why: live when its `django_migrations`
 /// has rows of Dalgo's Django app (`ddpui`).
-pub async fn mode(db: &Db) -> Result<(Mode, String)> {
+pub(crate) async fn mode(db: &Db) -> Result<(Mode, String)> {
     mode_on(&mut *db.pool.acquire().await?).await
 }
 
@@ -433,7 +433,7 @@ async fn migrate_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
 }
 
 /// The migrations of schema [`LIVE_SCHEMA`] on Dalgo's Django database.
-pub static LIVE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/live");
+static LIVE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/live");
 
 fn migrator(mode: Mode) -> &'static sqlx::migrate::Migrator {
     match mode {
@@ -449,7 +449,7 @@ fn known_ddpui_migrations() -> impl Iterator<Item = &'static str> {
 }
 
 /// The newest `ddpui` migration dalgo knows.
-pub fn newest_ddpui_migration() -> &'static str {
+fn newest_ddpui_migration() -> &'static str {
     known_ddpui_migrations().last().unwrap_or("0001_initial")
 }
 
@@ -457,7 +457,7 @@ pub fn newest_ddpui_migration() -> &'static str {
 /// written for: one with a `ddpui` migration dalgo does not know (a newer
 /// Dalgo) or without one it does (an older one, or a half-migrated one).
 /// Nothing has been written.
-pub(crate) async fn check_django_schema(conn: &mut PgConnection) -> Result<()> {
+async fn check_django_schema(conn: &mut PgConnection) -> Result<()> {
     let applied: Vec<String> =
         sqlx::query_scalar("SELECT name FROM public.django_migrations WHERE app = 'ddpui' ORDER BY id")
             .fetch_all(&mut *conn)
