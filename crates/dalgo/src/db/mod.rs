@@ -389,12 +389,14 @@ pub struct MigrationStatus {
 /// to the last migration ("migr").
 const MIGRATE_LOCK: i64 = 0x6d69_6772;
 
-/// Applies pending migrations; returns the versions this call applied.
-/// Concurrent runs queue on an advisory lock taken before the status is read,
-/// so each reports only its own work (and sqlx's own lock guards other tools).
-pub async fn migrate(db: &Db) -> Result<Vec<MigrationStatus>> {
+/// Applies pending migrations of the database's `mode` (no migration of
+/// dalgo's makes or removes Django's, so it is told once, before the lock);
+/// returns the versions this call applied. Concurrent runs queue on an
+/// advisory lock taken before the status is read, so each reports only its
+/// own work (and sqlx's own lock guards other tools).
+async fn migrate(db: &Db, mode: Mode) -> Result<Vec<MigrationStatus>> {
     let mut conn = db.pool.acquire().await?;
-    let before = match migrate_on(&mut conn).await {
+    let before = match migrate_on(&mut conn, mode).await {
         Ok(before) => before,
         Err(e) => {
             // It may still hold the lock or be mid-migration: closing the
@@ -414,11 +416,10 @@ pub async fn migrate(db: &Db) -> Result<Vec<MigrationStatus>> {
 /// (for the seed data) with the lock released and its limits restored. On
 /// Dalgo's Django database the Django schema is checked first and only
 /// schema [`LIVE_SCHEMA`] is written.
-async fn migrate_on(conn: &mut PgConnection) -> Result<Vec<MigrationStatus>> {
+async fn migrate_on(conn: &mut PgConnection, mode: Mode) -> Result<Vec<MigrationStatus>> {
     lift_limits(conn).await?;
     // Waits for a concurrent migrate: no deadline.
     sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATE_LOCK).execute(&mut *conn).await?;
-    let (mode, _) = mode_on(conn).await?;
     if mode == Mode::Live {
         check_django_schema(conn).await?;
         let sql = format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(LIVE_SCHEMA));
@@ -549,8 +550,8 @@ impl MigrateReport {
 /// data; the pool it did that on.
 pub async fn setup(cfg: &DatabaseConfig) -> Result<(Db, MigrateReport)> {
     let (db, database_created) = Db::connect_or_create(cfg).await?;
-    let applied = migrate(&db).await?;
-    let seed = load_seed(&db).await?;
     let (mode, _) = mode(&db).await?;
+    let applied = migrate(&db, mode).await?;
+    let seed = load_seed(&db, mode).await?;
     Ok((db, MigrateReport { database: cfg.database_name().to_string(), mode, database_created, applied, seed }))
 }

@@ -127,9 +127,8 @@ impl SeedReport {
 /// Loads the embedded seed data in one transaction. On Dalgo's Django
 /// database roles, permissions and tasks are Django's own seed (`manage.py
 /// loaddata`), read as they are: only the flag catalogue, dalgo's, is loaded.
-pub async fn load_seed(db: &Db) -> Result<SeedReport> {
+pub async fn load_seed(db: &Db, mode: super::Mode) -> Result<SeedReport> {
     let seed = Seed::embedded()?;
-    let (mode, _) = super::mode(db).await?;
     let mut tx = db.pool().begin().within().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(SEED_LOCK_KEY).execute(&mut *tx).within().await?;
     if mode == super::Mode::Live {
