@@ -159,7 +159,7 @@ fn an_unreachable_secrets_manager_exits_69_and_writes_nothing() {
 #[test]
 fn secrets_django_wrote_are_read_and_imported() {
     let moto = Moto::start();
-    let db = TestDb::migrated();
+    let db = TestDb::own();
     let src = crate::import::DjangoSource::new(&db);
     let creds = json!({"host": pg_host(), "port": 5432, "username": "u", "password": "django-pw", "database": "d"});
     moto.boto(&format!(
@@ -178,7 +178,7 @@ fn secrets_django_wrote_are_read_and_imported() {
     assert_eq!(show["credentials"]["password"], "********");
 
     // The same source into a dalgo whose store is a directory.
-    let dir_db = TestDb::migrated();
+    let dir_db = TestDb::own();
     let out = dir_db
         .dalgo(&["import", "django", "--from", &src.url, "--secrets-from", "aws", "-o", "json"])
         .envs(moto.env().into_iter().filter(|(k, _)| *k != "DALGO_SECRETS_BACKEND"))

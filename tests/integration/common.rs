@@ -42,11 +42,35 @@ impl TestDb {
         TestDb { name, url, home: tempfile::tempdir().unwrap() }
     }
 
-    /// A database already migrated and seeded by `dalgo migrate`.
+    /// A database already migrated and seeded by `dalgo migrate`: dalgo's
+    /// own, or with `DALGO_TEST_STORAGE=live` a new Dalgo's (Django's)
+    /// database, so that the same tests run in live mode.
     pub fn migrated() -> TestDb {
+        let db = TestDb::new();
+        if live_storage() {
+            crate::live::new_dalgo_database(&db);
+        }
+        db.dalgo(&["migrate"]).assert().success();
+        db
+    }
+
+    /// A database of dalgo's own, migrated, whatever the run's storage:
+    /// for what only dalgo's own database does (its seed, `import django`
+    /// into it).
+    pub fn own() -> TestDb {
         let db = TestDb::new();
         db.dalgo(&["migrate"]).assert().success();
         db
+    }
+
+    /// The table under one of dalgo's names: dalgo's own table, or in live
+    /// mode the Django table its view writes (for a test's injected fault).
+    pub fn table(&self, dalgo_name: &str) -> String {
+        match (live_storage(), dalgo_name) {
+            (true, "warehouses") => "public.ddpui_orgwarehouse".into(),
+            (true, other) => panic!("no Django table is named for {other}"),
+            (false, name) => name.into(),
+        }
     }
 
     /// The binary with a clean environment: only this database, no `.env`,
@@ -269,6 +293,11 @@ pub fn database_exists(name: &str) -> bool {
 }
 
 /// Creates a database with no schema in it.
+/// Whether this run's `TestDb::migrated` databases are Dalgo's (live mode).
+pub fn live_storage() -> bool {
+    std::env::var("DALGO_TEST_STORAGE").is_ok_and(|s| s == "live")
+}
+
 pub fn create_empty_database(name: &str) {
     psql(&admin_url(), &format!("CREATE DATABASE \"{name}\""));
 }

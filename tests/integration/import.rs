@@ -122,7 +122,7 @@ const STATE: &str = "SELECT 'org', slug, name, coalesce(queue_config::text, '') 
 
 #[test]
 fn a_dry_run_plans_every_table_and_writes_nothing() {
-    let db = TestDb::migrated();
+    let db = TestDb::own();
     let src = DjangoSource::new(&db);
     let before = db.rows(STATE);
     let secrets = django_secrets(&db);
@@ -156,7 +156,7 @@ fn a_dry_run_plans_every_table_and_writes_nothing() {
 
 #[test]
 fn the_import_carries_each_table_over_as_dalgo_holds_it() {
-    let db = TestDb::migrated();
+    let db = TestDb::own();
     let src = DjangoSource::new(&db);
     let secrets = django_secrets(&db);
     let (code, report) = import(&db, &src, &["--secrets-dir", secrets.to_str().unwrap()]);
@@ -274,7 +274,7 @@ fn check_flows(db: &TestDb) {
 
 #[test]
 fn a_rerun_changes_nothing_and_a_changed_source_brings_only_the_difference() {
-    let db = TestDb::migrated();
+    let db = TestDb::own();
     let src = DjangoSource::new(&db);
     import(&db, &src, &[]);
     let first = db.rows(STATE);
@@ -315,10 +315,10 @@ fn a_rerun_changes_nothing_and_a_changed_source_brings_only_the_difference() {
 /// import re-runs to the state an uninterrupted one reaches.
 #[test]
 fn a_killed_import_reruns_to_the_same_end() {
-    let whole = TestDb::migrated();
+    let whole = TestDb::own();
     let src = DjangoSource::new(&whole);
     import(&whole, &src, &[]);
-    let db = TestDb::migrated();
+    let db = TestDb::own();
     let holder = LockHolder::new(&db, "LOCK TABLE pipelines IN ACCESS EXCLUSIVE MODE");
     let mut child = db.spawn(&["import", "django", "--from", &src.url], &[]);
     wait_until_blocked(&db);
@@ -334,7 +334,7 @@ fn a_killed_import_reruns_to_the_same_end() {
 
 #[test]
 fn a_wrong_source_or_rename_is_said_of_the_source_and_writes_nothing() {
-    let db = TestDb::migrated();
+    let db = TestDb::own();
     let out = db.dalgo(&["import", "django", "--from", &db.url]).output().unwrap();
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
     assert!(stderr(&out).contains("is not a Dalgo Django database"), "{}", stderr(&out));
@@ -365,7 +365,7 @@ fn a_wrong_source_or_rename_is_said_of_the_source_and_writes_nothing() {
 /// dalgo's database and says what is not there (exit 3).
 #[test]
 fn check_external_names_the_workspaces_deployments_and_blocks_not_there() {
-    let db = TestDb::migrated();
+    let db = TestDb::own();
     let src = DjangoSource::new(&db);
     let stub = crate::airbyte_stub::Stub::start(crate::airbyte_stub::Options::default());
     let secrets = django_secrets(&db);

@@ -21,23 +21,61 @@ fn unmigrated_live() -> TestDb {
     let db = TestDb::new();
     crate::common::create_empty_database(&db.name);
     load_fixtures(&db.url, &["schema.sql", "rows.sql", "sequences.sql"]);
+    djangos_seed(&db);
+    db
+}
+
+/// A new Dalgo's database, `dalgo migrate`d, holding only what Dalgo's
+/// set-up writes: every migration of e2f35e17 recorded and its seed
+/// (`loaddata` of roles, permissions, role permissions and tasks); no
+/// System User yet (`create-system-orguser`: dalgo makes it when it first
+/// takes a task lock). Raw SQL of the tests names dalgo's
+/// tables, which are the views of schema dalgo here: the database's search
+/// path says so. The suite runs on it with `DALGO_TEST_STORAGE=live`.
+pub(crate) fn new_dalgo_database(db: &TestDb) {
+    crate::common::create_empty_database(&db.name);
+    load_fixtures(&db.url, &["schema.sql"]);
+    djangos_seed(db);
+    db.exec(&format!("ALTER DATABASE \"{}\" SET search_path = dalgo, public", db.name));
+}
+
+/// Dalgo's migrations recorded (those rows.sql lacks) and its seed, as
+/// `migrate` and `loaddata seed/*.json` leave them (rows the fixture has
+/// already are kept).
+fn djangos_seed(db: &TestDb) {
     let known = include_str!("../../crates/dalgo/src/db/ddpui_migrations.txt");
     let names: Vec<String> = known
         .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#') && *l != "0001_initial")
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| format!("('ddpui', '{l}', now())"))
         .collect();
-    db.exec(&format!("INSERT INTO django_migrations (app, name, applied) VALUES {}", names.join(", ")));
-    // The rest of Dalgo's task seed (`loaddata seed/tasks.json`; rows.sql has three of them).
-    let seed = include_str!("../../seed/004_tasks.json");
+    let quoted = |json: &str| format!("'{}'", json.replace('\'', "''"));
     db.exec(&format!(
-        "INSERT INTO ddpui_task (type, slug, label, command, is_system)
+        "INSERT INTO django_migrations (app, name, applied)
+         SELECT * FROM (VALUES {}) AS m(app, name, applied)
+          WHERE NOT EXISTS (SELECT 1 FROM django_migrations d WHERE d.app = m.app AND d.name = m.name);
+         INSERT INTO ddpui_role (uuid, slug, name, level)
+         SELECT t.uuid, t.slug, t.name, t.level
+           FROM jsonb_to_recordset({}) AS t(uuid uuid, slug text, name text, level int)
+          WHERE NOT EXISTS (SELECT 1 FROM ddpui_role d WHERE d.slug = t.slug);
+         INSERT INTO ddpui_permission (uuid, slug, name)
+         SELECT t.uuid, t.slug, t.name FROM jsonb_to_recordset({}) AS t(uuid uuid, slug text, name text)
+          WHERE NOT EXISTS (SELECT 1 FROM ddpui_permission d WHERE d.slug = t.slug);
+         INSERT INTO ddpui_rolepermission (role_id, permission_id)
+         SELECT r.id, p.id FROM jsonb_each({}) AS e(role, perms)
+           CROSS JOIN jsonb_array_elements_text(e.perms) AS g(perm)
+           JOIN ddpui_role r ON r.slug = e.role JOIN ddpui_permission p ON p.slug = g.perm
+          WHERE NOT EXISTS (SELECT 1 FROM ddpui_rolepermission d WHERE d.role_id = r.id AND d.permission_id = p.id);
+         INSERT INTO ddpui_task (type, slug, label, command, is_system)
          SELECT t.type, t.slug, t.label, t.command, t.is_system
-           FROM jsonb_to_recordset('{}') AS t(type text, slug text, label text, command text, is_system bool)
+           FROM jsonb_to_recordset({}) AS t(type text, slug text, label text, command text, is_system bool)
           WHERE NOT EXISTS (SELECT 1 FROM ddpui_task d WHERE d.slug = t.slug)",
-        seed.replace('\'', "''")
+        names.join(", "),
+        quoted(include_str!("../../seed/001_roles.json")),
+        quoted(include_str!("../../seed/002_permissions.json")),
+        quoted(include_str!("../../seed/003_role_permissions.json")),
+        quoted(include_str!("../../seed/004_tasks.json")),
     ));
-    db
 }
 
 /// Every table, column, index, constraint and trigger outside schema dalgo.
@@ -323,4 +361,23 @@ fn plans_attributes_warehouses_and_secrets_work_in_place() {
     assert_eq!(json_of(&["warehouse", "show", "--org", "beta", "-o", "json"])["credentials"]["host"], "db.beta");
     let export = db.dalgo(&["org", "export", "beta"]).output().unwrap();
     assert!(String::from_utf8_lossy(&export.stdout).contains("base_plan: Dalgo"), "{}", stderr(&export));
+}
+
+/// The System User dalgo makes is the one Dalgo's webhooks look up (by
+/// email, `OrgUser.objects.filter(user__email="System User")`): username
+/// and email "System User", no usable password, an org-less admin membership, as
+/// `create-system-orguser` makes it (its email used to be left empty).
+#[test]
+fn the_system_user_is_made_as_djangos_command_makes_it() {
+    let db = TestDb::new();
+    new_dalgo_database(&db);
+    db.dalgo(&["migrate"]).assert().success();
+    db.dalgo(&["create-system-orguser"]).assert().success();
+    let made = db.rows(
+        "SELECT u.username, u.email, u.password = '' OR u.password LIKE '!%', ou.org_id IS NULL, r.slug FROM auth_user u
+           JOIN ddpui_orguser ou ON ou.user_id = u.id JOIN ddpui_role r ON r.id = ou.new_role_id
+          WHERE u.email = 'System User'",
+    );
+    // No password Django accepts: '' (the command's) or '!…' (Django's unusable one).
+    assert_eq!(made, ["System User|System User|t|t|admin"]);
 }

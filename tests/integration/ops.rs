@@ -63,10 +63,11 @@ fn acme() -> TestDb {
 fn a_warehouse_set_that_fails_after_storing_keeps_the_old_credentials() {
     let db = acme();
     let (before, _) = warehouse_secret(&db);
-    db.exec(
+    db.exec(&format!(
         "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'injected fault'; END$$;
-         CREATE TRIGGER refuse BEFORE UPDATE ON warehouses FOR EACH ROW EXECUTE FUNCTION refuse();",
-    );
+         CREATE TRIGGER refuse BEFORE UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION refuse();",
+        db.table("warehouses")
+    ));
     db.dalgo(&set_args("acme-ngo", "-")).write_stdin(warehouse("new-pw")).assert().failure();
     let (name, value) = warehouse_secret(&db);
     assert_eq!(name, before);

@@ -878,7 +878,7 @@ fn json_values_dalgo_defines_are_lowercase_and_prefects_state_types_are_prefects
 /// task's lock, as Dalgo's own locks would have it.
 #[test]
 fn a_django_made_deployment_of_an_imported_org_runs_under_its_task_locks() {
-    let db = crate::common::TestDb::migrated();
+    let db = crate::common::TestDb::own();
     let slug = format!("imp-{}", &uuid_fragment()[..8]);
     let pool = format!("worker-{}", uuid_fragment());
     let (code, answer) = prefect_call(
