@@ -3684,7 +3684,7 @@ _dalgo() {
             return 0
             ;;
         dalgo__subcmd__apply)
-            opts="-f -o -q -v -h --file --dry-run --exit-code --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
+            opts="-f -y -o -q -v -h --file --dry-run --exit-code --yes --database-url --output --no-input --actor --quiet --no-headers --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

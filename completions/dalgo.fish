@@ -1340,7 +1340,8 @@ json\t'JSON, for scripts'
 name\t'One identifier per line (a slug, email, name or id), for `xargs` and `while read`'"
 complete -c dalgo -n "__fish_dalgo_using_subcommand apply" -l actor -d 'Who is acting, for the audit log [default: DALGO_ACTOR, $SUDO_USER, $USER]' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand apply" -l dry-run -d 'Print the plan and write nothing'
-complete -c dalgo -n "__fish_dalgo_using_subcommand apply" -l exit-code -d 'Exit 1 when the plan changes something, 0 when it changes nothing (as `git diff --exit-code`)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand apply" -l exit-code -d 'Exit 2 when the plan changes something, 0 when it changes nothing (as terraform\'s -detailed-exitcode)'
+complete -c dalgo -n "__fish_dalgo_using_subcommand apply" -s y -l yes -d 'Do not ask before removing what the documents no longer list (needed off a terminal when a plan removes something)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand apply" -l no-input -d 'Never prompt; fail instead, naming the flag to pass'
 complete -c dalgo -n "__fish_dalgo_using_subcommand apply" -s q -l quiet -d 'Print only results and errors (no progress, notes or warnings); for scripts see -o name, -o json, --no-headers'
 complete -c dalgo -n "__fish_dalgo_using_subcommand apply" -l no-headers -d 'Tables without their header line, for scripts that read columns'

@@ -76,7 +76,7 @@ fn an_export_plans_nothing_and_an_edit_plans_and_applies_exactly_its_changes() {
     edit["flags"]["DATA_QUALITY"] = json!(false);
     edit["pipelines"][0]["cron"] = json!("0 3 * * *");
     let planned = apply(&env, &edit, &["--dry-run", "--exit-code", "-o", "json"]);
-    assert_eq!(planned.status.code(), Some(1), "{}", stderr(&planned));
+    assert_eq!(planned.status.code(), Some(2), "changes, as terraform's -detailed-exitcode: {}", stderr(&planned));
     let report: Value = serde_json::from_slice(&planned.stdout).unwrap();
     let mut changes: Vec<(String, String, String)> = report["orgs"][0]["plan"]["changes"]
         .as_array()
@@ -102,7 +102,16 @@ fn an_export_plans_nothing_and_an_edit_plans_and_applies_exactly_its_changes() {
     );
     assert_eq!(role_of(&env.db, "ana@ngo.org"), "analyst", "the dry run wrote nothing");
 
-    let applied = apply(&env, &edit, &[]);
+    // The plan removes a member: off a terminal, only with --yes (2 without, naming it; nothing written).
+    let refused = apply(&env, &edit, &[]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("member bo@ngo.org") && stderr(&refused).contains("--yes"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(role_of(&env.db, "ana@ngo.org"), "analyst", "the refused apply wrote nothing");
+    let applied = apply(&env, &edit, &["--yes"]);
     assert!(applied.status.success(), "{}", stderr(&applied));
     assert!(String::from_utf8_lossy(&applied.stdout).contains("5 changed"));
     assert_eq!(role_of(&env.db, "ana@ngo.org"), "member");
@@ -376,7 +385,7 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
         "destination_sync_mode": "append", "cron": "0 4 * * *", "enabled": false }]);
     edit["pipelines"].as_array_mut().unwrap().push(json!({ "name": "nightly", "connections": ["kobo-sync"] }));
     let planned = apply_with(&env, &edit, "s3cret-kobo", &["--dry-run", "--exit-code", "-o", "json"]);
-    assert_eq!(planned.status.code(), Some(1), "{}", stderr(&planned));
+    assert_eq!(planned.status.code(), Some(2), "{}", stderr(&planned));
     let report: Value = serde_json::from_slice(&planned.stdout).unwrap();
     let mut changes: Vec<String> = report["orgs"][0]["plan"]["changes"]
         .as_array()
@@ -394,7 +403,7 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
     );
     assert_eq!(env.stub.count("sources"), 1, "the dry run wrote nothing");
 
-    let applied = apply_with(&env, &edit, "s3cret-kobo", &[]);
+    let applied = apply_with(&env, &edit, "s3cret-kobo", &["--yes"]);
     assert!(applied.status.success(), "{}", stderr(&applied));
     let created = env.stub.requests_to("/v1/sources/create");
     assert_eq!(created.len(), 1);
@@ -456,7 +465,7 @@ fn airbyte_sources_and_connections_are_applied_by_name_with_secrets_by_reference
     env.dalgo(&[&update[..], &[by_hand.to_str().unwrap()]].concat()).assert().success();
     assert_eq!(export(&env).1["airbyte"]["sources"][1]["config"]["password"], json!({ "kept": "airbyte" }));
     let again = apply_with(&env, &edit, "rotated-kobo", &["--exit-code"]);
-    assert_eq!(again.status.code(), Some(1), "the document's value is written again");
+    assert_eq!(again.status.code(), Some(2), "the document's value is written again");
     assert!(apply_with(&env, &edit, "rotated-kobo", &[]).status.success());
 
     let mut clear = edit.clone();

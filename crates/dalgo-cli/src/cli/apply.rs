@@ -19,9 +19,12 @@ pub struct ApplyArgs {
     /// Print the plan and write nothing
     #[arg(long)]
     dry_run: bool,
-    /// Exit 1 when the plan changes something, 0 when it changes nothing (as `git diff --exit-code`)
+    /// Exit 2 when the plan changes something, 0 when it changes nothing (as terraform's -detailed-exitcode)
     #[arg(long)]
     exit_code: bool,
+    /// Do not ask before removing what the documents no longer list (needed off a terminal when a plan removes something)
+    #[arg(short, long)]
+    yes: bool,
 }
 
 /// One document's outcome.
@@ -66,6 +69,9 @@ pub async fn run(ctx: &Context, a: ApplyArgs) -> CmdResult {
     let docs = read_all(&a.file)?;
     OrgDocument::one_per_org(docs.iter().map(|(name, doc)| (name.as_str(), doc)))?;
     let dalgo = ctx.dalgo().await?;
+    if !a.dry_run {
+        confirm_removals(ctx, &dalgo, &docs, a.yes).await?;
+    }
     let mut report = Report { dry_run: a.dry_run, orgs: Vec::new() };
     let mut last_error = None;
     for (name, doc) in docs {
@@ -96,10 +102,36 @@ pub async fn run(ctx: &Context, a: ApplyArgs) -> CmdResult {
     }
     let changed = report.orgs.iter().filter_map(|o| o.plan.as_ref()).any(|p| p.changed() > 0);
     Ok(match failed {
-        0 if a.exit_code && changed => ExitStatus::Failure,
+        0 if a.exit_code && changed => ExitStatus::Changes,
         0 => ExitStatus::Success,
         _ => ExitStatus::Partial,
     })
+}
+
+/// Asks before an apply removes anything (a member, flag value, pipeline,
+/// connection … a document no longer lists), as `user remove` does: `--yes`,
+/// or "y" at a terminal. The plans are made first for this; a document
+/// whose plan fails is left to the apply, which reports it.
+async fn confirm_removals(
+    ctx: &Context,
+    dalgo: &dalgo::ops::Dalgo,
+    docs: &[(String, OrgDocument)],
+    yes: bool,
+) -> Result<(), anyhow::Error> {
+    if yes {
+        return Ok(());
+    }
+    let mut removals = Vec::new();
+    for (name, doc) in docs {
+        if let Ok(plan) = dalgo.plan_document(doc, name).await {
+            let gone = plan.changes.iter().filter(|c| c.action == Action::Delete);
+            removals.extend(gone.map(|c| format!("{} {} of {}", c.kind, c.name, doc.org)));
+        }
+    }
+    if removals.is_empty() {
+        return Ok(());
+    }
+    super::prompt::confirm(ctx, false, &format!("the plan removes {}; apply it?", removals.join(", ")))
 }
 
 /// The documents at `path` with their names, parsed.

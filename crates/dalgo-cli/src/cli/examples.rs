@@ -33,7 +33,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "apply",
         &[
             "dalgo apply -f orgs/acme-ngo.yaml --dry-run",
-            "dalgo apply -f orgs/ --dry-run --exit-code   # in CI: 1 when a review would change something",
+            "dalgo apply -f orgs/ --dry-run --exit-code   # in CI: 2 when a review would change something",
             "dalgo org export acme-ngo | sed 's/role: member/role: analyst/' | dalgo apply -f -",
         ],
     ),

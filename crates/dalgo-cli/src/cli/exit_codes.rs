@@ -5,7 +5,11 @@
 pub const EXIT_CODES: &[(&str, &str)] = &[
     ("0", "success (also: nothing to do)"),
     ("1", "failure not covered below (also: a sync, check or pipeline run that ran and failed)"),
-    ("2", "command-line usage error; also a needed password or `--yes` missing without a terminal"),
+    (
+        "2",
+        "command-line usage error; also a needed password or `--yes` missing without a terminal. `apply \
+         --exit-code`: the plan changes something (as terraform's `-detailed-exitcode`)",
+    ),
     (
         "3",
         "partial success: the main change was saved, a follow-up step (Airbyte destination, Prefect \
@@ -91,7 +95,13 @@ mod tests {
         use dalgo::ErrorKind::*;
         let kinds =
             [Failure, Usage, InvalidInput, NotFound, Unavailable, TempFail, PermissionDenied, Config, Interrupted];
-        let statuses = [ExitStatus::Success, ExitStatus::Failure, ExitStatus::Partial, ExitStatus::Interrupted];
+        let statuses = [
+            ExitStatus::Success,
+            ExitStatus::Failure,
+            ExitStatus::Partial,
+            ExitStatus::Changes,
+            ExitStatus::Interrupted,
+        ];
         let codes = kinds.map(|k| k.exit_code()).into_iter().chain(statuses.map(|s| s.code()));
         for code in codes {
             assert!(EXIT_CODES.iter().any(|(c, _)| *c == code.to_string()), "exit {code} is not in the table");

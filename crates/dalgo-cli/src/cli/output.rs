@@ -367,6 +367,9 @@ pub enum ExitStatus {
     Failure,
     /// The main change was saved; a follow-up step was not (exit 3).
     Partial,
+    /// `apply --exit-code`: the plan changes something (exit 2, as
+    /// terraform's `-detailed-exitcode`).
+    Changes,
     /// Stopped by Ctrl-C (exit 130).
     Interrupted,
     /// A child's own exit code (dbt's), passed through.
@@ -380,6 +383,7 @@ impl ExitStatus {
             ExitStatus::Failure => 1,
             // What matters was saved, a follow-up step was not (the library's `Step::Failed`).
             ExitStatus::Partial => 3,
+            ExitStatus::Changes => 2,
             ExitStatus::Interrupted => 130,
             ExitStatus::Child(code) => code,
         }
