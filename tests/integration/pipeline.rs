@@ -408,6 +408,24 @@ fn maintain_frees_stale_locks_and_syncs_history_one_at_a_time() {
     // Idempotent: again, nothing left to do.
     let again = env.ok_json(&["maintain"]);
     assert!(again["locks_released"].as_array().unwrap().is_empty(), "{again}");
+
+    // Without Prefect: what needs none is done (a lock that never got a run
+    // freed), a lock held by a run is kept unchecked, and it says so (exit 0).
+    env.db.exec(&format!(
+        "INSERT INTO task_locks (org_task_id, locked_by, locked_at)
+              SELECT ot.id, 'ghost', now() - interval '3 hours' FROM org_tasks ot WHERE ot.connection_id = '{}';
+         INSERT INTO task_locks (org_task_id, locked_by, flow_run_id)
+              SELECT ot.id, 'ghost', '9f9f9f9f-0000-4000-8000-000000000000' FROM org_tasks ot
+               WHERE ot.connection_id = '{}'",
+        env.b, env.a
+    ));
+    let out = env.dalgo(&["maintain", "-o", "json"]).env("PREFECT_API_URL", "").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["locks_released"].as_array().map(Vec::len), Some(1), "{r}");
+    assert!(r["runs"].is_null() && r["not_done"].as_str().unwrap().contains("Prefect is not configured"), "{r}");
+    assert!(stderr(&out).contains("not done: Prefect is not configured"), "{}", stderr(&out));
+    assert_eq!(env.db.rows("SELECT flow_run_id FROM task_locks"), ["9f9f9f9f-0000-4000-8000-000000000000"]);
 }
 
 #[test]

@@ -15,7 +15,8 @@ use dalgo::ops::MaintainOptions;
 systemd timer: frees task locks whose flow run has ended or that Prefect does not know, and those older than \
 --lock-age that never got a run (as `locks release-stale`); then records the run history of every deployment \
 over --lookback (as `pipeline sync-runs`). One at a time across machines: a second one while one runs does \
-nothing and says so. Needs Prefect (PREFECT_API_URL).",
+nothing and says so. Without Prefect (PREFECT_API_URL unset) it frees only the locks that never got a run, \
+and says what it left undone.",
     after_help = "Every 5 minutes from cron:\n  */5 * * * * dalgo maintain -q"
 )]
 pub struct MaintainArgs {
@@ -33,6 +34,9 @@ pub async fn run(ctx: &Context, a: MaintainArgs) -> CmdResult {
     if r.skipped {
         ctx.note("another `dalgo maintain` is running; nothing done");
     }
+    if let Some(why) = &r.not_done {
+        ctx.warn(format!("not done: {why}"));
+    }
     emit(ctx.printer.format, &r, |out| {
         for l in &r.locks_released {
             writeln!(out, "released the lock on {} of {}: {}", l.task, l.org, l.reason.clone().unwrap_or_default())?;
@@ -46,7 +50,8 @@ pub async fn run(ctx: &Context, a: MaintainArgs) -> CmdResult {
                 s.deployments,
                 s.locks_released
             ),
-            None => Ok(()),
+            None if r.skipped => Ok(()),
+            None => writeln!(out, "{} locks released", r.locks_released.len()),
         }
     })
 }

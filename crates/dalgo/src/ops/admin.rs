@@ -121,7 +121,11 @@ pub struct MaintainReport {
     /// Another `maintain` held the upkeep lock: this one did nothing.
     pub skipped: bool,
     pub locks_released: Vec<LockRow>,
+    /// The run history recorded; `None` when skipped (see `not_done`).
     pub runs: Option<SyncReport>,
+    /// What was left undone and why (Prefect not configured: the locks held
+    /// by a flow run were not checked and no run history was recorded).
+    pub not_done: Option<String>,
 }
 
 /// The session advisory lock one `maintain` at a time holds ("mant").
@@ -134,8 +138,10 @@ impl Dalgo {
     /// history of every deployment over `lookback` (which frees the locks of
     /// the runs that ended). One at a time across machines: a second
     /// `maintain` while one runs does nothing and says so (`skipped`).
+    /// Without Prefect configured, it does what needs none (the locks that
+    /// never got a run) and says what it left (`not_done`).
     pub async fn maintain(&self, opts: MaintainOptions) -> Result<MaintainReport> {
-        let client = self.prefect()?;
+        let client = self.prefect_if_configured()?;
         let mut conn = self.db().pool().acquire().await?.detach();
         let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(MAINTAIN_LOCK)
@@ -143,13 +149,21 @@ impl Dalgo {
             .within()
             .await?;
         if !got {
-            return Ok(MaintainReport { skipped: true, locks_released: Vec::new(), runs: None });
+            return Ok(MaintainReport { skipped: true, locks_released: Vec::new(), runs: None, not_done: None });
         }
         let locks_released = pipeline::release_stale(self.db(), client, opts.lock_age, self.actor()).await?;
-        let runs = pipeline::sync_runs(self.db(), client, None, opts.lookback).await?;
+        let runs = match client {
+            Some(client) => Some(pipeline::sync_runs(self.db(), client, None, opts.lookback).await?),
+            None => None,
+        };
         // Closing the session releases the lock too; this is the prompt way.
         sqlx::query("SELECT pg_advisory_unlock($1)").bind(MAINTAIN_LOCK).execute(&mut conn).within().await?;
-        Ok(MaintainReport { skipped: false, locks_released, runs: Some(runs) })
+        let not_done = client.is_none().then(|| {
+            "Prefect is not configured (PREFECT_API_URL): the locks held by a flow run were not checked \
+             and no run history was recorded"
+                .to_string()
+        });
+        Ok(MaintainReport { skipped: false, locks_released, runs, not_done })
     }
 }
 
@@ -374,7 +388,7 @@ impl Locks<'_> {
     /// Releases the locks whose run has ended or that Prefect does not know,
     /// and those older than `older_than` that never got a run.
     pub async fn release_stale(&self, older_than: Duration) -> Result<Vec<LockRow>> {
-        pipeline::release_stale(self.dalgo.db(), self.dalgo.prefect()?, older_than, self.dalgo.actor()).await
+        pipeline::release_stale(self.dalgo.db(), Some(self.dalgo.prefect()?), older_than, self.dalgo.actor()).await
     }
 }
 

@@ -114,7 +114,16 @@ pub async fn release_lock(db: &Db, task_uuid: uuid::Uuid, actor: &str) -> Result
 /// Releases locks whose run is final, whose run Prefect does not know, or
 /// that never got a flow run and are older than `older_than`: a constant
 /// number of statements and a Prefect call per 200 runs, however many locks.
-pub async fn release_stale(db: &Db, client: &Client, older_than: Duration, actor: &str) -> Result<Vec<LockRow>> {
+///
+/// Without a Prefect `client`, only what needs none: a lock that never got
+/// a run is freed once older than `older_than`; a lock held by a run is
+/// kept, unchecked.
+pub async fn release_stale(
+    db: &Db,
+    client: Option<&Client>,
+    older_than: Duration,
+    actor: &str,
+) -> Result<Vec<LockRow>> {
     let locks = list_locks(db, None, None).await?;
     Ok(release_if_stale(db, client, locks, older_than, actor).await?.0)
 }
@@ -123,7 +132,7 @@ pub async fn release_stale(db: &Db, client: &Client, older_than: Duration, actor
 /// does this before refusing); the locks still held, with their run states.
 pub(crate) async fn heal(db: &Db, client: &Client, task_ids: &[i64], actor: &str) -> Result<Vec<LockRow>> {
     let locks = locks_on(db, task_ids).await?;
-    Ok(release_if_stale(db, client, locks, Duration::from_secs(30 * 60), actor).await?.1)
+    Ok(release_if_stale(db, Some(client), locks, Duration::from_secs(30 * 60), actor).await?.1)
 }
 
 /// Prefect, asked about the runs holding locks, frees those that ended.
@@ -136,13 +145,16 @@ impl HealLocks for Client {
 /// The locks released, and the ones kept.
 async fn release_if_stale(
     db: &Db,
-    client: &Client,
+    client: Option<&Client>,
     mut locks: Vec<LockRow>,
     older_than: Duration,
     actor: &str,
 ) -> Result<(Vec<LockRow>, Vec<LockRow>)> {
     let cutoff = Utc::now() - chrono::Duration::from_std(older_than).unwrap_or(chrono::Duration::minutes(30));
-    let known = with_states(client, &mut locks).await?;
+    let known = match client {
+        Some(client) => with_states(client, &mut locks).await?,
+        None => HashMap::new(),
+    };
     let ended: Vec<&FlowRun> = known.values().filter(|r| r.is_final()).collect();
     record_run_rows(&mut *db.pool().acquire().await?, &ended).await?;
     let (mut stale, mut kept) = (Vec::new(), Vec::new());
@@ -150,6 +162,7 @@ async fn release_if_stale(
         let why = match &lock.flow_run_id {
             None if lock.locked_at < cutoff => Some("no flow run was ever started for it".to_string()),
             None => None,
+            Some(_) if client.is_none() => None,
             Some(id) => match known.get(id) {
                 None => Some(format!("Prefect does not know flow run {id}")),
                 Some(run) if run.is_final() => Some(format!("flow run {id} is {}", run.state_type())),
