@@ -74,6 +74,11 @@ impl Dalgo {
         Ok(self.prefect.get_or_init(|| c))
     }
 
+    /// What dbt commands and git steps run with.
+    pub(crate) fn dbt_tools(&self) -> crate::dbt::Tools<'_> {
+        crate::dbt::Tools { db: self.db(), cfg: &self.cfg.dbt, store: self.store() }
+    }
+
     /// The Prefect client when `PREFECT_API_URL` is set, `None` when it is
     /// not (for work that asks Prefect only when there is one to ask).
     pub(crate) fn prefect_if_configured(&self) -> Result<Option<&crate::prefect::Client>> {

@@ -50,17 +50,24 @@ pub(crate) trait HealLocks: Sync {
     fn heal<'a>(&'a self, db: &'a Db, task_ids: &'a [i64], actor: &'a str) -> Healed<'a>;
 }
 
+/// Who frees the locks of runs that have ended ([`HealLocks`], Prefect to
+/// ask), and in whose name (the audit log's actor).
+#[derive(Clone, Copy)]
+pub(crate) struct Healer<'a> {
+    pub locks: &'a dyn HealLocks,
+    pub actor: &'a str,
+}
+
 /// Refuses (75) a command doing the work of these org tasks (`dalgo dbt
 /// run` is the `dbt-run` step) while a pipeline run holds one of their
 /// locks, except the run `for_flow_run` (the run this command is a step of).
 /// With `heal` (Prefect to ask), locks of runs that have ended are freed first.
 pub(crate) async fn ensure_free(
     db: &Db,
-    heal: Option<&dyn HealLocks>,
+    heal: Option<Healer<'_>>,
     org: &Org,
     slugs: &[&str],
     for_flow_run: Option<&str>,
-    actor: &str,
 ) -> Result<()> {
     let locked: Vec<i64> = sqlx::query_scalar(
         "SELECT ot.id FROM org_tasks ot JOIN tasks t ON t.id = ot.task_id JOIN task_locks l ON l.org_task_id = ot.id
@@ -76,7 +83,7 @@ pub(crate) async fn ensure_free(
         return Ok(());
     }
     let held = match heal {
-        Some(heal) => heal.heal(db, &locked, actor).await?,
+        Some(Healer { locks, actor }) => locks.heal(db, &locked, actor).await?,
         None => locks_on(db, &locked).await?,
     };
     if held.is_empty() { Ok(()) } else { Err(refusal(org, &held)) }

@@ -324,6 +324,13 @@ pub struct SetReport {
     pub credentials_secret: String,
 }
 
+/// A warehouse's type and its checked credentials (what [`validate`] returns).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Credentials<'a> {
+    pub wtype: WarehouseType,
+    pub config: &'a Map<String, Value>,
+}
+
 /// Records the warehouse with its credentials in the secret version `secret`,
 /// in one transaction under the org's row lock. Returns whether the row was
 /// created and the version it named before, which the caller removes after
@@ -331,11 +338,11 @@ pub struct SetReport {
 pub(crate) async fn record(
     db: &Db,
     org: &Org,
-    wtype: WarehouseType,
-    config: &Map<String, Value>,
+    creds: Credentials<'_>,
     secret: &str,
     actor: &str,
 ) -> Result<(bool, Option<String>)> {
+    let Credentials { wtype, config } = creds;
     let mut tx = db.pool().begin().within().await?;
     org::lock(&mut tx, &org.slug).await?;
     let old = find(&mut tx, org).await?.map(|w| w.credentials_secret);

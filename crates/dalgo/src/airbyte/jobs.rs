@@ -228,35 +228,30 @@ pub struct SyncOptions {
     pub poll: Duration,
 }
 
+/// How jobs are run: recorded in `db`, started and followed in Airbyte
+/// (`client`) as `opts` say, each state change told to `on_event`.
+#[derive(Clone, Copy)]
+pub(crate) struct Jobs<'a> {
+    pub db: &'a Db,
+    pub client: &'a Client,
+    pub opts: SyncOptions,
+    pub on_event: &'a dyn Fn(SyncEvent),
+}
+
 /// Triggers a sync of each connection and, with `wait`, follows each job to
-/// its end, `concurrency` at a time; `on_event` hears every state change.
-pub(crate) async fn sync_and_wait(
-    db: &Db,
-    c: &Client,
-    org: &Org,
-    connections: &[String],
-    opts: SyncOptions,
-    on_event: &dyn Fn(SyncEvent),
-) -> Vec<SyncOutcome> {
+/// its end, `concurrency` at a time.
+pub(crate) async fn sync_and_wait(jobs: Jobs<'_>, org: &Org, connections: &[String]) -> Vec<SyncOutcome> {
     futures_util::stream::iter(connections)
-        .map(|conn| run_job(db, c, Some(org), conn, JobKind::Sync, opts, on_event))
-        .buffer_unordered(opts.concurrency.max(1))
+        .map(|conn| run_job(jobs, Some(org), conn, JobKind::Sync))
+        .buffer_unordered(jobs.opts.concurrency.max(1))
         .collect()
         .await
 }
 
 /// Starts a job on a connection, records it (as the org's, when dalgo
-/// knows the org) and, with `wait`, follows it to its end; `on_event` hears
-/// every state change.
-pub(crate) async fn run_job(
-    db: &Db,
-    c: &Client,
-    org: Option<&Org>,
-    conn: &str,
-    kind: JobKind<'_>,
-    opts: SyncOptions,
-    on_event: &dyn Fn(SyncEvent),
-) -> SyncOutcome {
+/// knows the org) and, with `wait`, follows it to its end.
+pub(crate) async fn run_job(jobs: Jobs<'_>, org: Option<&Org>, conn: &str, kind: JobKind<'_>) -> SyncOutcome {
+    let Jobs { db, client: c, opts, on_event } = jobs;
     let failed = |e: Error, job: Option<i64>| {
         on_event(SyncEvent::Failed { connection: conn.to_string(), error: e.to_string() });
         SyncOutcome {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 pub use client::Client;
 pub use jobs::{AttemptLogs, JobKind, JobRecord, StreamRef, SyncEvent, SyncOptions, SyncOutcome, history};
-pub(crate) use jobs::{cancel, get_job, job_logs, record_job, run_job, sync_and_wait, trigger};
+pub(crate) use jobs::{Jobs, cancel, get_job, job_logs, record_job, run_job, sync_and_wait, trigger};
 pub use types::*;
 
 use crate::audit::{self, Action, Resource};
@@ -120,17 +120,9 @@ impl OrgWorkspace {
 
     /// A job (a sync, or a clear) of one of the org's connections, followed
     /// to its end (with `opts.wait`) and recorded as the org's.
-    pub(crate) async fn run_job(
-        &self,
-        db: &Db,
-        c: &Client,
-        connection: &str,
-        kind: JobKind<'_>,
-        opts: SyncOptions,
-        on_event: &dyn Fn(SyncEvent),
-    ) -> Result<SyncOutcome> {
-        self.connection(c, connection).await?;
-        Ok(run_job(db, c, Some(&self.org), connection, kind, opts, on_event).await)
+    pub(crate) async fn run_job(&self, jobs: Jobs<'_>, connection: &str, kind: JobKind<'_>) -> Result<SyncOutcome> {
+        self.connection(jobs.client, connection).await?;
+        Ok(run_job(jobs, Some(&self.org), connection, kind).await)
     }
 
     /// Applies the schema change Airbyte sees now on one of the org's
@@ -411,23 +403,27 @@ pub(crate) async fn get(c: &Client, actor: Actor, id: &str) -> Result<ActorRead>
     parse_actor(actor, v)
 }
 
-/// Creates a source or destination after checking its config against the
-/// definition's specification.
-pub(crate) async fn create(
-    c: &Client,
-    actor: Actor,
-    workspace_id: &str,
-    name: &str,
-    definition_id: &str,
-    config: &Value,
-) -> Result<ActorRead> {
-    let spec = specification(c, actor, workspace_id, definition_id).await?;
-    validate_config(actor, &spec, config)?;
-    let body = json!({
-        "workspaceId": workspace_id, "name": name, actor.definition_key(): definition_id, "connectionConfiguration": config,
-    });
-    let v: Value = c.post(&format!("/{}/create", actor.plural()), &body, Call::Once, Wait::Normal).await?;
-    parse_actor(actor, v)
+impl OrgWorkspace {
+    /// Creates a source or destination in the org's workspace after
+    /// checking its config against the definition's specification.
+    pub(crate) async fn create(
+        &self,
+        c: &Client,
+        actor: Actor,
+        definition_id: &str,
+        name: &str,
+        config: &Value,
+    ) -> Result<ActorRead> {
+        let workspace_id = &self.workspace_id;
+        let spec = specification(c, actor, workspace_id, definition_id).await?;
+        validate_config(actor, &spec, config)?;
+        let body = json!({
+            "workspaceId": workspace_id, "name": name, actor.definition_key(): definition_id,
+            "connectionConfiguration": config,
+        });
+        let v: Value = c.post(&format!("/{}/create", actor.plural()), &body, Call::Once, Wait::Normal).await?;
+        parse_actor(actor, v)
+    }
 }
 
 /// Replaces a source's or destination's name and config (Airbyte keeps the
@@ -886,10 +882,10 @@ pub(crate) async fn upsert_warehouse_destination(
     db: &Db,
     c: &Client,
     org_slug: &str,
-    wtype: crate::warehouse::WarehouseType,
-    creds: &serde_json::Map<String, Value>,
+    creds: crate::warehouse::Credentials<'_>,
     actor: &str,
 ) -> Result<ActorRead> {
+    let crate::warehouse::Credentials { wtype, config: creds } = creds;
     let ow = org_workspace(db, org_slug).await?;
     let wh = crate::warehouse::find(&mut *db.pool().acquire().await?, &ow.org)
         .await?
@@ -905,7 +901,7 @@ pub(crate) async fn upsert_warehouse_destination(
                 // and creates one, rather than leaving the old one behind.
                 delete(c, Actor::Destination, &old.id).await?;
             }
-            create(c, Actor::Destination, &ow.workspace_id, &destination_name(&ow.org.slug), &def.id, &config).await?
+            ow.create(c, Actor::Destination, &def.id, &destination_name(&ow.org.slug), &config).await?
         }
     };
     let mut tx = db.pool().begin().within().await?;

@@ -13,7 +13,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 
 pub use crate::process::ChildStdout;
-pub use run::{Command, GitRequest, GitStep, RunRecord, RunRequest, RunStatus, git_update, run};
+pub use run::{Command, GitRequest, GitStep, RunRecord, RunRequest, RunStatus, Tools, git_update, run};
 
 use crate::audit::{self, Action, Resource};
 use crate::config::DbtConfig;

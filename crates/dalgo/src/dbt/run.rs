@@ -154,6 +154,15 @@ pub fn executable(cfg: &DbtConfig) -> Result<PathBuf> {
         .ok_or_else(|| Error::DbtNotFound(format!("DBT_VENV {} has no bin/dbt", venv.display())))
 }
 
+/// What dbt commands and git steps run with: the database their runs are
+/// recorded in, dbt's configuration, and the store of the org's secrets.
+#[derive(Clone, Copy)]
+pub struct Tools<'a> {
+    pub db: &'a Db,
+    pub cfg: &'a DbtConfig,
+    pub store: &'a SecretStore,
+}
+
 /// Runs a dbt command in the org's project with the org's profile, streaming
 /// its output, and returns the run as recorded at its end (dbt's exit code
 /// in `exit_code`). `on_wait` is told what is running when the run has to
@@ -161,13 +170,12 @@ pub fn executable(cfg: &DbtConfig) -> Result<PathBuf> {
 /// stopped, the run is recorded `interrupted`, and the answer is
 /// [`Error::Interrupted`].
 pub async fn run(
-    db: &Db,
-    cfg: &DbtConfig,
-    store: &SecretStore,
+    tools: Tools<'_>,
     req: &RunRequest<'_>,
     on_wait: impl FnOnce(&str),
     stop: impl Future<Output = ()>,
 ) -> Result<RunRecord> {
+    let Tools { db, cfg, store } = tools;
     let label = req.command.label();
     // Every wait honours the caller's stop: a signal before dbt starts ends
     // the command with nothing recorded.
@@ -193,15 +201,8 @@ pub async fn run(
         // the org's files are handed to the tenant's user once, just before dbt starts.
         jail.clone().run_as(None).prepare()?;
         // A pipeline run doing this step now refuses the command (75).
-        crate::task_locks::ensure_free(
-            db,
-            req.prefect.map(|c| c as &dyn crate::task_locks::HealLocks),
-            &org,
-            req.command.task_slugs(),
-            req.for_flow_run,
-            req.actor,
-        )
-        .await?;
+        let healer = req.prefect.map(|c| crate::task_locks::Healer { locks: c, actor: req.actor });
+        crate::task_locks::ensure_free(db, healer, &org, req.command.task_slugs(), req.for_flow_run).await?;
         let mut args: Vec<String> = req.command.args().iter().map(|s| s.to_string()).collect();
         args.push("--profiles-dir".into());
         args.push(OrgPaths::new(cfg, &org).profiles_dir.to_string_lossy().into_owned());
@@ -280,13 +281,12 @@ pub enum GitStep {
 /// partial copy removed, the checkout left as it was), the run is recorded
 /// `interrupted`, and the answer is [`Error::Interrupted`].
 pub async fn git_update(
-    db: &Db,
-    cfg: &DbtConfig,
-    store: &SecretStore,
+    tools: Tools<'_>,
     req: &GitRequest<'_>,
     on_wait: impl FnOnce(&str),
     stop: impl Future<Output = ()>,
 ) -> Result<String> {
+    let Tools { db, cfg, store } = tools;
     let step = req.step;
     let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
     let ws = super::require(db, &org).await?;

@@ -126,7 +126,7 @@ impl<'a> OrgAirbyte<'a> {
     /// config checked against the connector's specification first.
     pub async fn create_actor(&self, actor: Actor, name: &str, definition: &str, config: &Value) -> Result<ActorRead> {
         let def = airbyte::find_definition(self.client, actor, &self.ow.workspace_id, definition).await?;
-        airbyte::create(self.client, actor, &self.ow.workspace_id, name, &def.id, config).await
+        self.ow.create(self.client, actor, &def.id, name, config).await
     }
 
     /// Replaces one of the org's sources' or destinations' config.
@@ -199,7 +199,7 @@ impl<'a> OrgAirbyte<'a> {
         on_event: &dyn Fn(SyncEvent),
     ) -> Result<SyncOutcome> {
         let kind = airbyte::JobKind::Clear(streams);
-        self.ow.run_job(self.dalgo.db(), self.client, connection_id, kind, opts, on_event).await
+        self.ow.run_job(self.jobs(opts, on_event), connection_id, kind).await
     }
 
     /// Applies the schema change Airbyte sees now on one of the org's
@@ -214,7 +214,11 @@ impl<'a> OrgAirbyte<'a> {
     /// Syncs connections returned by [`OrgAirbyte::sync_targets`], recording
     /// the jobs; `on_event` hears each start, progress and failure.
     pub async fn sync(&self, targets: &[String], opts: SyncOptions, on_event: &dyn Fn(SyncEvent)) -> Vec<SyncOutcome> {
-        airbyte::sync_and_wait(self.dalgo.db(), self.client, &self.ow.org, targets, opts, on_event).await
+        airbyte::sync_and_wait(self.jobs(opts, on_event), &self.ow.org, targets).await
+    }
+
+    fn jobs<'e>(&'e self, opts: SyncOptions, on_event: &'e dyn Fn(SyncEvent)) -> airbyte::Jobs<'e> {
+        airbyte::Jobs { db: self.dalgo.db(), client: self.client, opts, on_event }
     }
 }
 
@@ -329,7 +333,7 @@ impl super::OrgOps<'_> {
                     None => {
                         let def =
                             airbyte::find_definition(client, Actor::Source, &ow.workspace_id, &spec.definition).await?;
-                        airbyte::create(client, Actor::Source, &ow.workspace_id, &spec.name, &def.id, &config).await
+                        ow.create(client, Actor::Source, &def.id, &spec.name, &config).await
                     }
                 }
             };

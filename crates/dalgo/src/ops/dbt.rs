@@ -373,7 +373,7 @@ impl DbtOps<'_> {
             stdout: opts.stdout,
             for_flow_run: None,
         };
-        dbt::run(dalgo.db(), &dalgo.config().dbt, dalgo.store(), &req, on_wait, stop).await
+        dbt::run(dalgo.dbt_tools(), &req, on_wait, stop).await
     }
 
     /// `git pull` of the org's clone, under the lock dbt runs take, recorded
@@ -387,7 +387,7 @@ impl DbtOps<'_> {
         let dalgo = self.org.dalgo;
         let req =
             dbt::GitRequest { org: &self.org.slug, step: dbt::GitStep::Pull, wait: !no_wait, actor: dalgo.actor() };
-        dbt::git_update(dalgo.db(), &dalgo.config().dbt, dalgo.store(), &req, on_wait, stop).await
+        dbt::git_update(dalgo.dbt_tools(), &req, on_wait, stop).await
     }
 
     /// The workspace, its checkout and profile, and its latest `limit` runs.

@@ -60,7 +60,8 @@ impl<'a> Members<'a> {
     /// `password`). Re-adding with the same role does nothing; with another
     /// it is [`crate::Error::AlreadyMember`].
     pub async fn add(&self, email: &Email, role: &str, password: Option<&PasswordHash>) -> Result<AddReport> {
-        user::add_to_org(self.dalgo.db(), email, &self.org, role, password, self.dalgo.actor()).await
+        let member = user::NewMember { email, role, password };
+        user::add_to_org(self.dalgo.db(), &self.org, member, self.dalgo.actor()).await
     }
 
     /// Changes a member's role.

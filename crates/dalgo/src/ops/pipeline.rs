@@ -13,8 +13,8 @@ pub use crate::pipeline::Changes as PipelineChanges;
 use crate::pipeline::blocks::{self, BlockOutcome};
 use crate::pipeline::deployment::{self, DeploymentSpec, FLOW_NAME};
 use crate::pipeline::{
-    PIPELINE_COLUMNS, Pipeline, TaskChoice, TaskRow, audit_pipeline, build_parameters, current_task_rows, ensure_pool,
-    get, missing_deployment, pipeline_queue, resolve_tasks, validate_cron, validate_name, write_tasks,
+    PIPELINE_COLUMNS, Pipeline, TaskChoice, TaskRow, build_parameters, current_task_rows, ensure_pool, get,
+    missing_deployment, pipeline_entry, pipeline_queue, resolve_tasks, validate_cron, validate_name, write_tasks,
 };
 
 /// The pipeline operations of an org.
@@ -89,7 +89,7 @@ impl PipelineOps<'_> {
                 .within()
                 .await?;
             let details = json!({ "deployment_id": dep.id, "tasks": tasks.len() });
-            audit_pipeline(&mut tx, dalgo.actor(), Action::Create, &org, &pipeline, details).await?;
+            pipeline_entry(dalgo.actor(), Action::Create, &org, &pipeline).details(details).record(&mut tx).await?;
             tx.commit().within().await?;
             Ok::<_, Error>((blocks, dep.id))
         };
@@ -233,7 +233,7 @@ impl PipelineOps<'_> {
         client.update_deployment(&deployment_id, &patch).await?;
         let details = json!({ "cron": p.cron, "tasks": tasks.len() });
         let committed = async {
-            audit_pipeline(&mut tx, dalgo.actor(), Action::Update, &org, &p, details).await?;
+            pipeline_entry(dalgo.actor(), Action::Update, &org, &p).details(details).record(&mut tx).await?;
             tx.commit().within().await?;
             Ok::<_, Error>(())
         };
@@ -296,7 +296,14 @@ impl<'a> PipelineOps<'a> {
     pub async fn set_paused(&self, name: &str, paused: bool) -> Result<Pipeline> {
         let (dalgo, client) = (self.org.dalgo, self.client_for(name).await?);
         let set = async |org: Org| {
-            crate::pipeline::set_paused(dalgo.db(), client, &org.slug, name, paused, dalgo.actor()).await
+            let mut conn = dalgo.db().pool().acquire().await?;
+            let p = get(&mut conn, &org, name, false).await?;
+            let id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
+            let patch = json!({ "paused": paused, "schedules": deployment::schedules(p.cron.as_deref(), !paused) });
+            client.update_deployment(&id, &patch).await?;
+            let details = json!({ "paused": paused });
+            pipeline_entry(dalgo.actor(), Action::Update, &org, &p).details(details).record(&mut conn).await?;
+            Ok(p)
         };
         self.org.locked(set).await
     }
@@ -318,7 +325,13 @@ impl<'a> PipelineOps<'a> {
     pub async fn run(&self, name: &str, opts: RunOptions) -> Result<crate::pipeline::RunStart> {
         let dalgo = self.org.dalgo;
         let client = self.client_for(name).await?;
-        crate::pipeline::run(dalgo.db(), client, &self.org.slug, name, dalgo.actor(), opts.require_worker).await
+        let start = crate::pipeline::Start {
+            org: &self.org.slug,
+            pipeline: name,
+            actor: dalgo.actor(),
+            require_worker: opts.require_worker,
+        };
+        crate::pipeline::run(dalgo.db(), client, start).await
     }
 
     /// The pipeline's latest runs as Prefect knows them now, with their true states.
@@ -374,7 +387,10 @@ impl PipelineOps<'_> {
                     let step = reschedule_one(client, &org, &p).await;
                     if matches!(step, super::Step::Done) {
                         let details = json!({ "rescheduled": true });
-                        audit_pipeline(&mut conn, dalgo.actor(), Action::Update, &org, &p, details).await?;
+                        pipeline_entry(dalgo.actor(), Action::Update, &org, &p)
+                            .details(details)
+                            .record(&mut conn)
+                            .await?;
                     }
                     done.push(Rescheduled { name: p.name, step });
                 }

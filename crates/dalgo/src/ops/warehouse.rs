@@ -61,6 +61,7 @@ impl WarehouseOps<'_> {
     pub async fn set(&self, spec: WarehouseSpec) -> Result<WarehouseSetReport> {
         let dalgo = self.org.dalgo;
         let creds = warehouse::validate(spec.wtype, spec.config)?;
+        let given = warehouse::Credentials { wtype: spec.wtype, config: &creds };
         let org = self.org.get().await?;
         if spec.wtype == WarehouseType::Postgres && spec.check {
             warehouse::check_postgres(&creds, Duration::from_secs(10)).await?;
@@ -72,16 +73,15 @@ impl WarehouseOps<'_> {
         secrets::sweep(dalgo.db(), dalgo.store(), &org).await?;
         let value = SecretString::from(Value::Object(creds.clone()).to_string());
         let name = secrets::put_new_version(dalgo.db(), dalgo.store(), &org, SecretKind::Warehouse, &value).await?;
-        let (created, replaced) =
-            match warehouse::record(dalgo.db(), &org, spec.wtype, &creds, &name, dalgo.actor()).await {
-                Ok(r) => r,
-                Err(e) => {
-                    secrets::remove_version(dalgo.db(), dalgo.store(), &name)
-                        .await
-                        .or_warn(format_args!("remove the unused credentials version {name}"));
-                    return Err(e);
-                }
-            };
+        let (created, replaced) = match warehouse::record(dalgo.db(), &org, given, &name, dalgo.actor()).await {
+            Ok(r) => r,
+            Err(e) => {
+                secrets::remove_version(dalgo.db(), dalgo.store(), &name)
+                    .await
+                    .or_warn(format_args!("remove the unused credentials version {name}"));
+                return Err(e);
+            }
+        };
         if let Some(old) = &replaced {
             // Left for the next sweep if this fails: it is recorded.
             secrets::remove_version(dalgo.db(), dalgo.store(), old)
@@ -95,15 +95,8 @@ impl WarehouseOps<'_> {
             (Some(_), true) => {
                 let made = async {
                     let client = dalgo.airbyte()?;
-                    crate::airbyte::upsert_warehouse_destination(
-                        dalgo.db(),
-                        client,
-                        &org.slug,
-                        spec.wtype,
-                        &creds,
-                        dalgo.actor(),
-                    )
-                    .await
+                    crate::airbyte::upsert_warehouse_destination(dalgo.db(), client, &org.slug, given, dalgo.actor())
+                        .await
                 };
                 match made.await {
                     Ok(d) => (Some(d.id), Step::Done),

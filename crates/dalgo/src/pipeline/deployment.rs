@@ -75,15 +75,19 @@ pub(crate) fn dbt_args(command: &str, parameters: &Value) -> String {
     line
 }
 
+/// What every task of one org's deployment is configured from: the org, the
+/// Prefect and dbt settings, and the org's dbt workspace, if it has one.
+#[derive(Clone, Copy)]
+pub struct Deploying<'a> {
+    pub org_slug: &'a str,
+    pub prefect: &'a PrefectConfig,
+    pub dbt: &'a DbtConfig,
+    pub ctx: Option<&'a DbtContext>,
+}
+
 /// One task's JSON in the deployment parameters.
-pub fn task_config(
-    task: &TaskRow,
-    seq: usize,
-    org_slug: &str,
-    prefect: &PrefectConfig,
-    dbt: &DbtConfig,
-    ctx: Option<&DbtContext>,
-) -> Value {
+pub fn task_config(task: &TaskRow, seq: usize, of: Deploying<'_>) -> Value {
+    let Deploying { org_slug, prefect, dbt, ctx } = of;
     let project = ctx
         .map(|c| dbt.clientdbt_root.join(&c.project_dir))
         .unwrap_or_else(|| Path::new(&dbt.clientdbt_root).join(org_slug).join("dbtrepo"));
@@ -213,18 +217,20 @@ pub(crate) mod tests {
             has_token: true,
             repo_url: Some("https://github.com/myngo/dbt.git".into()),
         };
-        let sync = task_config(&task("airbyte-sync", "airbyte", None), 0, "myngo", &prefect(), &dbt(), Some(&ctx));
+        let (prefect, dbt) = (prefect(), dbt());
+        let site = Deploying { org_slug: "myngo", prefect: &prefect, dbt: &dbt, ctx: Some(&ctx) };
+        let sync = task_config(&task("airbyte-sync", "airbyte", None), 0, site);
         assert_eq!(sync["airbyte_server_block"], "myngo-airbyte-server");
         assert_eq!(
             (sync["type"].as_str(), sync["timeout"].as_i64(), sync["seq"].as_i64()),
             (Some("Airbyte Connection"), Some(15), Some(0))
         );
-        let pull = task_config(&task("git-pull", "git", Some("pull")), 1, "myngo", &prefect(), &dbt(), Some(&ctx));
+        let pull = task_config(&task("git-pull", "git", Some("pull")), 1, site);
         assert_eq!(pull["commands"], json!(["git pull"]));
         assert_eq!(pull["working_dir"], "/data/clients_dbt/myngo/dbtrepo");
         assert_eq!(pull["env"]["secret-git-pull-url-block"], "myngo-git-pull-url");
         // Dalgo's git-clone: the repository into CLIENTDBT_ROOT/<project_dir>.
-        let clone = task_config(&task("git-clone", "git", Some("clone")), 1, "myngo", &prefect(), &dbt(), Some(&ctx));
+        let clone = task_config(&task("git-clone", "git", Some("clone")), 1, site);
         assert_eq!(
             (clone["commands"].clone(), clone["working_dir"].clone()),
             (json!(["git clone"]), json!("/data/clients_dbt"))
@@ -234,7 +240,7 @@ pub(crate) mod tests {
             json!({ "secret-git-pull-url-block": "myngo-git-pull-url", "project_dir": "myngo/dbtrepo",
                     "gitrepo_url": "https://github.com/myngo/dbt.git" })
         );
-        let run = task_config(&task("dbt-run", "dbt", Some("run")), 2, "myngo", &prefect(), &dbt(), Some(&ctx));
+        let run = task_config(&task("dbt-run", "dbt", Some("run")), 2, site);
         assert_eq!(run["commands"], json!(["/data/dbt_venv/venv/bin/dbt run --full-refresh --select m1"]));
         assert_eq!(run["profiles_dir"], "/data/clients_dbt/myngo/dbtrepo/profiles/");
         assert_eq!(run["env"]["dbt-profile-secret-block"], "dbt-profile-myngo");

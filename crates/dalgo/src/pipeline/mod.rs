@@ -18,8 +18,8 @@ pub use deployment::TaskRow;
 pub use locks::{LockRow, find_lock, list_locks, release_lock, release_stale};
 pub use logs::{LogLine, LogStream};
 pub use runs::{
-    DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, cancel, crash, last_run, no_worker, retry, run,
-    runs, sync_runs, wait,
+    DBT_TEST_FAILED, RunRecord, RunStart, Start, SyncReport, WaitOutcome, cancel, crash, last_run, no_worker, retry,
+    run, runs, sync_runs, wait,
 };
 pub(crate) use runs::{DeploymentOwner, end_left_subflows, lock_for_run, owner_of, settle_flow_run};
 
@@ -202,11 +202,8 @@ pub(crate) async fn build_parameters(
 ) -> Result<Value> {
     let prefect = cfg.prefect.get()?.ok_or(Error::PrefectNotConfigured)?;
     let ctx = dbt_context(conn, org).await?;
-    let configs: Vec<Value> = tasks
-        .iter()
-        .enumerate()
-        .map(|(seq, t)| deployment::task_config(t, seq, &org.slug, prefect, &cfg.dbt, ctx.as_ref()))
-        .collect();
+    let of = deployment::Deploying { org_slug: &org.slug, prefect, dbt: &cfg.dbt, ctx: ctx.as_ref() };
+    let configs: Vec<Value> = tasks.iter().enumerate().map(|(seq, t)| deployment::task_config(t, seq, of)).collect();
     Ok(deployment::parameters(&configs, &org.slug, continue_on_sync_failure))
 }
 
@@ -234,15 +231,10 @@ pub(crate) async fn ensure_pool(client: &Client, pool: &str) -> Result<()> {
     if client.work_pool_exists(pool).await? { Ok(()) } else { Err(Error::NoWorkPool { pool: pool.to_string() }) }
 }
 
-pub(crate) async fn audit_pipeline(
-    conn: &mut PgConnection,
-    actor: &str,
-    action: Action,
-    org: &Org,
-    p: &Pipeline,
-    details: Value,
-) -> Result<()> {
-    audit::Entry::new(actor, action, Resource::Pipeline, &p.name).of(Some(org)).details(details).record(conn).await
+/// The audit log's entry for `action` on the org's pipeline `p`; the
+/// caller adds its details and records it.
+pub(crate) fn pipeline_entry<'a>(actor: &'a str, action: Action, org: &'a Org, p: &Pipeline) -> audit::Entry<'a> {
+    audit::Entry::new(actor, action, Resource::Pipeline, &p.name).of(Some(org))
 }
 
 /// The org's pipeline with this name.
@@ -471,26 +463,6 @@ pub(crate) async fn all(conn: &mut PgConnection, org: &Org) -> Result<Vec<Pipeli
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.id).fetch_all(conn).within().await?)
 }
 
-/// Pauses or resumes a pipeline's schedule in Prefect.
-pub async fn set_paused(
-    db: &Db,
-    client: &Client,
-    org_slug: &str,
-    name: &str,
-    paused: bool,
-    actor: &str,
-) -> Result<Pipeline> {
-    let mut conn = db.pool().acquire().await?;
-    let org = org::get(&mut conn, org_slug).await?;
-    let p = get(&mut conn, &org, name, false).await?;
-    let id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
-    let patch = json!({ "paused": paused, "schedules": deployment::schedules(p.cron.as_deref(), !paused) });
-    client.update_deployment(&id, &patch).await?;
-    let action = json!({ "paused": paused });
-    audit_pipeline(&mut conn, actor, Action::Update, &org, &p, action).await?;
-    Ok(p)
-}
-
 /// Up to 200 (pipeline name, org slug) pairs whose name starts with
 /// `prefix`, of one org or of all: what shell completion offers.
 pub async fn names_starting(db: &Db, org_slug: Option<&str>, prefix: &str) -> Result<Vec<(String, String)>> {
@@ -526,7 +498,8 @@ pub async fn delete(db: &Db, client: &Client, org_slug: &str, name: &str, actor:
         client.delete_deployment(id).await?;
     }
     sqlx::query("DELETE FROM pipelines WHERE id = $1").bind(p.id).execute(&mut *tx).within().await?;
-    audit_pipeline(&mut tx, actor, Action::Delete, &org, &p, json!({ "deployment_id": p.deployment_id })).await?;
+    let details = json!({ "deployment_id": p.deployment_id });
+    pipeline_entry(actor, Action::Delete, &org, &p).details(details).record(&mut tx).await?;
     tx.commit().within().await?;
     Ok(p)
 }

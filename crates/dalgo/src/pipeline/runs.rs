@@ -44,6 +44,16 @@ pub struct RunStart {
     pub work_queue: Option<String>,
 }
 
+/// A run to start: the org's pipeline, who asks, and whether a worker must
+/// be polling for it.
+#[derive(Clone, Copy)]
+pub struct Start<'a> {
+    pub org: &'a str,
+    pub pipeline: &'a str,
+    pub actor: &'a str,
+    pub require_worker: bool,
+}
+
 /// Locks every task of the pipeline in one transaction, starts a flow run
 /// and records its id on the locks. A task locked by a run that has ended
 /// (or that Prefect does not know) is freed first; one held by a live run
@@ -52,14 +62,8 @@ pub struct RunStart {
 ///
 /// With `require_worker`, a run nothing would pick up (see [`no_worker`]) is
 /// not started: [`Error::NoWorker`] (exit 69).
-pub async fn run(
-    db: &Db,
-    client: &Client,
-    org_slug: &str,
-    name: &str,
-    actor: &str,
-    require_worker: bool,
-) -> Result<RunStart> {
+pub async fn run(db: &Db, client: &Client, start: Start<'_>) -> Result<RunStart> {
+    let Start { org: org_slug, pipeline: name, actor, require_worker } = start;
     let mut conn = db.pool().acquire().await?;
     let org = org::get(&mut conn, org_slug).await?;
     let p = get(&mut conn, &org, name, false).await?;

@@ -261,17 +261,20 @@ pub struct AddReport {
     pub membership: MembershipOutcome,
 }
 
+/// A member to add: who, with which role, and the password hash a new
+/// user needs.
+#[derive(Clone, Copy)]
+pub struct NewMember<'a> {
+    pub email: &'a Email,
+    pub role: &'a str,
+    pub password: Option<&'a PasswordHash>,
+}
+
 /// Adds a user to an org with a role, creating the user if needed (which
 /// needs a password). Re-adding with the same role does nothing; with another
 /// role it is an error pointing at `set_role`.
-pub async fn add_to_org(
-    db: &Db,
-    email: &Email,
-    org_slug: &str,
-    role_slug: &str,
-    hash: Option<&PasswordHash>,
-    actor: &str,
-) -> Result<AddReport> {
+pub async fn add_to_org(db: &Db, org_slug: &str, member: NewMember<'_>, actor: &str) -> Result<AddReport> {
+    let NewMember { email, role: role_slug, password: hash } = member;
     let mut tx = db.pool().begin().within().await?;
     let role = role::get(&mut tx, role_slug).await?;
     let org = org::get(&mut tx, org_slug).await?;

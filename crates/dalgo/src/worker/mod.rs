@@ -737,17 +737,19 @@ impl Worker<'_> {
             for_flow_run: Some(task.for_flow_run),
         };
         let on_wait = |holder: &str| log(INFO, &format!("waiting for {holder} to finish"));
-        let cfg = &self.dalgo.config().dbt;
-        let ran = crate::dbt::run(self.dalgo.db(), cfg, self.dalgo.store(), &req, on_wait, stopped).await;
+        let ran = crate::dbt::run(self.dalgo.dbt_tools(), &req, on_wait, stopped).await;
         dbt_end(ran.map(|r| r.exit_code), command, is_test)
     }
 
     /// Dalgo's git-pull or git-clone step on the org's clone.
     async fn git(&self, org: &str, what: GitStep, log: &dyn Fn(i64, &str), stopped: impl Future<Output = ()>) -> End {
         let on_wait = |h: &str| log(INFO, &format!("waiting for {h} to finish"));
-        let (db, cfg, store) = (self.dalgo.db(), &self.dalgo.config().dbt, self.dalgo.store());
         let req = crate::dbt::GitRequest { org, step: what, wait: true, actor: &self.marker };
-        git_end(what == GitStep::Clone, crate::dbt::git_update(db, cfg, store, &req, on_wait, stopped).await, log)
+        git_end(
+            what == GitStep::Clone,
+            crate::dbt::git_update(self.dalgo.dbt_tools(), &req, on_wait, stopped).await,
+            log,
+        )
     }
 
     /// An Airbyte sync, or with `clear` Airbyte's clear (of these streams
@@ -781,8 +783,9 @@ impl Worker<'_> {
         let what = if clear.is_some() { "clear" } else { "sync" };
         let kind = clear.map_or(JobKind::Sync, JobKind::Clear);
         let (db, org) = (self.dalgo.db(), Some(&ws.org));
+        let jobs = crate::airbyte::Jobs { db, client, opts, on_event: &on_event };
         tokio::select! {
-            outcome = ws.run_job(db, client, connection, kind, opts, &on_event) => match outcome {
+            outcome = ws.run_job(jobs, connection, kind) => match outcome {
                 Ok(o) if o.succeeded() => End::Completed,
                 Ok(o) => End::Failed(o.error.or(o.failure).unwrap_or_else(|| {
                     format!("Airbyte job {} {}", o.job_id.unwrap_or_default(), o.status.map_or("failed", |s| s.as_str()))

@@ -271,7 +271,7 @@ mod tests {
     /// for: each kind of task config, read back as a run's plan, passes.
     #[test]
     fn every_task_config_dalgo_builds_is_vouched_for() {
-        use crate::pipeline::deployment::{DbtContext, task_config, tests as made};
+        use crate::pipeline::deployment::{DbtContext, Deploying, task_config, tests as made};
         let cfg = made::dbt();
         let ws = workspace("myngo/dbtrepo", Some("https://github.com/myngo/dbt.git"));
         let derived = Derived { cfg: &cfg, slug: "myngo", workspace: Some(&ws) };
@@ -295,7 +295,9 @@ mod tests {
                 connection_id: task.connection_id.clone(),
                 parameters: task.parameters.clone(),
             };
-            let config = task_config(&task, 0, "myngo", &made::prefect(), &cfg, Some(&ctx));
+            let prefect = made::prefect();
+            let of = Deploying { org_slug: "myngo", prefect: &prefect, dbt: &cfg, ctx: Some(&ctx) };
+            let config = task_config(&task, 0, of);
             let vouched = derived.step(&[row], one(config.clone()));
             assert!(vouched.is_ok(), "{slug}: {:?} for {config}", vouched.err());
         }
