@@ -75,6 +75,22 @@ fn dotenv_in_the_working_directory_is_read_with_dalgo_names() {
     db.dalgo(&["role", "list"]).env_remove("DATABASE_URL").assert().success().stdout(contains("super-admin"));
     // The environment beats .env.
     db.dalgo(&["role", "list"]).env_remove("DATABASE_URL").env("DBNAME", "dalgo_no_such_db").assert().code(78);
+
+    // From a directory below (a Dalgo checkout's subdirectory), the nearest
+    // .env above is read, and `config show` names it; the nearer one wins.
+    let below = db.home().join("ddp/scripts");
+    std::fs::create_dir_all(&below).unwrap();
+    let from_below = |args: &[&str]| {
+        let mut cmd = db.dalgo(args);
+        cmd.env_remove("DATABASE_URL").current_dir(&below);
+        cmd
+    };
+    from_below(&["role", "list"]).assert().success().stdout(contains("super-admin"));
+    let shown = from_below(&["config", "show"]).output().unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains(&format!(".env: {}", db.home().join(".env").display())), "{text}");
+    std::fs::write(db.home().join("ddp/.env"), "DBNAME=dalgo_no_such_db\n").unwrap();
+    from_below(&["role", "list"]).assert().code(78).stderr(contains("dalgo_no_such_db"));
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Configuration: the one place the library reads the environment.
 //!
 //! Precedence, highest first: explicit overrides (command-line flags), the
-//! process environment, `.env` in the working directory, the user config file
+//! process environment, `.env` (in the working directory or the nearest
+//! directory above it that has one, see [`dotenv_path`]), the user config file
 //! (`$DALGO_CONFIG`, else `$XDG_CONFIG_HOME/dalgo/config.yaml`, else
 //! `~/.config/dalgo/config.yaml`), then defaults. The `.env` file and the YAML
 //! file use the environment's variable names, so an existing Dalgo `.env`
@@ -524,7 +525,7 @@ string_enum! {
         /// A command-line flag (`--database-url`, `--actor`).
         Flag => "flag",
         Environment => "env",
-        /// `.env` in the working directory.
+        /// `.env` in the working directory or the nearest one above it ([`dotenv_path`]).
         DotEnv => ".env",
         /// The user config file (`$DALGO_CONFIG`, else `~/.config/dalgo/config.yaml`).
         File => "file",
@@ -538,11 +539,15 @@ struct Layer {
     values: HashMap<String, String>,
 }
 
-/// The environment, `./.env` and the user config file, highest precedence first.
+/// The environment, `.env` and the user config file, highest precedence first.
 fn read_layers() -> Result<Vec<Layer>> {
+    let dotenv = match dotenv_path() {
+        Some(path) => read_dotenv(&path)?,
+        None => HashMap::new(),
+    };
     Ok(vec![
         Layer { source: SettingSource::Environment, values: std::env::vars().collect() },
-        Layer { source: SettingSource::DotEnv, values: read_dotenv(Path::new(".env"))? },
+        Layer { source: SettingSource::DotEnv, values: dotenv },
         Layer { source: SettingSource::File, values: read_config_file(config_file_path().as_deref())? },
     ])
 }
@@ -864,10 +869,22 @@ fn parse_limit(key: &str, value: &str) -> Result<Option<Duration>> {
     })
 }
 
+/// The `.env` dalgo reads: the working directory's, else the nearest
+/// directory above it that has one (as a Dalgo checkout's subdirectories
+/// find its `.env`, the way dotenv and docker compose look). A file another
+/// user owns (root aside) is passed over, so a `.env` planted in a shared
+/// directory above cannot point dalgo at another database.
+pub fn dotenv_path() -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid only reads the process's credentials.
+    let me = unsafe { libc::geteuid() };
+    let here = std::env::current_dir().ok()?;
+    here.ancestors()
+        .map(|dir| dir.join(".env"))
+        .find(|path| std::fs::metadata(path).is_ok_and(|m| m.is_file() && (m.uid() == me || m.uid() == 0)))
+}
+
 fn read_dotenv(path: &Path) -> Result<HashMap<String, String>> {
-    if !path.is_file() {
-        return Ok(HashMap::new());
-    }
     let iter =
         dotenvy::from_path_iter(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
     iter.map(|item| item.map_err(|e| Error::Config(format!("{}: {e}", path.display())))).collect()
@@ -1003,6 +1020,8 @@ pub struct Explanation {
     pub warnings: Vec<String>,
     /// The user config file consulted (it may not exist).
     pub config_file: Option<PathBuf>,
+    /// The `.env` read, if any ([`dotenv_path`]).
+    pub dotenv: Option<PathBuf>,
     /// Whether tenant code (dbt, git) runs confined here.
     pub sandbox: crate::sandbox::SandboxStatus,
 }
@@ -1040,7 +1059,7 @@ pub fn explain(overrides: &Overrides) -> Result<Explanation> {
     let tenant = setting("DALGO_TENANT_USER").map(crate::sandbox::TenantUser::find).transpose()?;
     let mode = sandbox_mode(setting("DALGO_SANDBOX"))?;
     let sandbox = crate::sandbox::describe(mode, &hidden, tenant);
-    Ok(Explanation { settings, warnings, config_file: config_file_path(), sandbox })
+    Ok(Explanation { settings, warnings, config_file: config_file_path(), dotenv: dotenv_path(), sandbox })
 }
 
 /// A secret as `********`; a URL with its password and its query's secret

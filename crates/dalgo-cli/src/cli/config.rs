@@ -11,7 +11,8 @@ pub enum ConfigCommand {
     /// Every setting dalgo reads: its effective value (secrets masked) and where it comes from
     #[command(
         long_about = "Every setting dalgo reads, with its effective value (secrets masked, a URL's password \
-hidden) and its source: flag, env, .env (in the working directory), file (the user config file) or default. \
+hidden) and its source: flag, env, .env (the working directory's, else the nearest one above it that this \
+user or root owns; named below the table), file (the user config file) or default. \
 Warns about Dalgo settings found here that dalgo does not use.",
         after_help = "Examples:\n  dalgo config show\n  dalgo config show -o json | jq '.settings[] | select(.source != \"default\")'"
     )]
@@ -53,6 +54,9 @@ pub async fn run(ctx: &Context, c: ConfigCommand) -> CmdResult {
             [s.name.to_string(), value, s.source.as_str().to_string()]
         });
         write_table(out, &ctx.printer.table(&["SETTING", "VALUE", "SOURCE"], rows))?;
+        if let Some(path) = &e.dotenv {
+            writeln!(out, "\n.env: {}", path.display())?;
+        }
         if let Some(d) = &database {
             writeln!(out, "\ndatabase: {}", database_line(d))?;
         }
