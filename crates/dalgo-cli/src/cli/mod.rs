@@ -127,7 +127,7 @@ pub enum Command {
     CreateOrgAndUser(createorganduser::CreateArgs),
     /// Create Dalgo's system user and its org-less admin membership
     CreateSystemOrguser,
-    /// List, show and delete orgs
+    /// List, show, export and delete orgs; set their plans
     #[command(subcommand)]
     Org(org::OrgCommand),
     /// List users; add, remove and change members of orgs
