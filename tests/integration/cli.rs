@@ -91,6 +91,13 @@ fn dotenv_in_the_working_directory_is_read_with_dalgo_names() {
     assert!(text.contains(&format!(".env: {}", db.home().join(".env").display())), "{text}");
     std::fs::write(db.home().join("ddp/.env"), "DBNAME=dalgo_no_such_db\n").unwrap();
     from_below(&["role", "list"]).assert().code(78).stderr(contains("dalgo_no_such_db"));
+    // Above the working directory, a .env another user owns is passed over;
+    // the working directory's own is read whoever owns it.
+    if std::os::unix::fs::chown(db.home().join("ddp/.env"), Some(65534), Some(65534)).is_ok() {
+        from_below(&["role", "list"]).assert().success();
+        let mut here = db.dalgo(&["role", "list"]);
+        here.env_remove("DATABASE_URL").current_dir(db.home().join("ddp")).assert().code(78);
+    }
 }
 
 #[test]

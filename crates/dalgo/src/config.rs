@@ -869,19 +869,21 @@ fn parse_limit(key: &str, value: &str) -> Result<Option<Duration>> {
     })
 }
 
-/// The `.env` dalgo reads: the working directory's, else the nearest
-/// directory above it that has one (as a Dalgo checkout's subdirectories
-/// find its `.env`, the way dotenv and docker compose look). A file another
-/// user owns (root aside) is passed over, so a `.env` planted in a shared
-/// directory above cannot point dalgo at another database.
+/// The `.env` dalgo reads: the working directory's (whoever owns it: the
+/// operator chose to work there), else the nearest directory above it that
+/// has one (as a Dalgo checkout's subdirectories find its `.env`, the way
+/// dotenv and docker compose look). Above, a file another user owns (root
+/// aside) is passed over, so a `.env` planted in a shared directory above
+/// cannot point dalgo at another database.
 pub fn dotenv_path() -> Option<PathBuf> {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: geteuid only reads the process's credentials.
     let me = unsafe { libc::geteuid() };
     let here = std::env::current_dir().ok()?;
-    here.ancestors()
-        .map(|dir| dir.join(".env"))
-        .find(|path| std::fs::metadata(path).is_ok_and(|m| m.is_file() && (m.uid() == me || m.uid() == 0)))
+    here.ancestors().enumerate().map(|(up, dir)| (up, dir.join(".env"))).find_map(|(up, path)| {
+        let trusted = |m: &std::fs::Metadata| up == 0 || m.uid() == me || m.uid() == 0;
+        std::fs::metadata(&path).is_ok_and(|m| m.is_file() && trusted(&m)).then_some(path)
+    })
 }
 
 fn read_dotenv(path: &Path) -> Result<HashMap<String, String>> {
