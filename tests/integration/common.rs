@@ -46,19 +46,22 @@ impl TestDb {
     /// own, or with `DALGO_TEST_STORAGE=live` a new Dalgo's (Django's)
     /// database, so that the same tests run in live mode.
     pub fn migrated() -> TestDb {
-        let db = TestDb::new();
-        if live_storage() {
-            crate::live::new_dalgo_database(&db);
-        }
-        db.dalgo(&["migrate"]).assert().success();
-        db
+        TestDb::migrated_in(live_storage())
     }
 
     /// A database of dalgo's own, migrated, whatever the run's storage:
     /// for what only dalgo's own database does (its seed, `import django`
     /// into it).
     pub fn own() -> TestDb {
+        TestDb::migrated_in(false)
+    }
+
+    /// A new Dalgo's database (`live`) or dalgo's own, `dalgo migrate`d.
+    pub fn migrated_in(live: bool) -> TestDb {
         let db = TestDb::new();
+        if live {
+            crate::live::new_dalgo_database(&db);
+        }
         db.dalgo(&["migrate"]).assert().success();
         db
     }

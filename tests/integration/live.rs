@@ -369,9 +369,7 @@ fn plans_attributes_warehouses_and_secrets_work_in_place() {
 /// `create-system-orguser` makes it (its email used to be left empty).
 #[test]
 fn the_system_user_is_made_as_djangos_command_makes_it() {
-    let db = TestDb::new();
-    new_dalgo_database(&db);
-    db.dalgo(&["migrate"]).assert().success();
+    let db = TestDb::migrated_in(true);
     db.dalgo(&["create-system-orguser"]).assert().success();
     let made = db.rows(
         "SELECT u.username, u.email, u.password = '' OR u.password LIKE '!%', ou.org_id IS NULL, r.slug FROM auth_user u
