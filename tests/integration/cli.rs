@@ -431,3 +431,25 @@ fn tables_on_a_zero_column_terminal_are_whole_and_columns_is_honoured() {
     assert!(narrow.contains("acme-ngo") && rows.iter().all(|l| l.trim_end().chars().count() <= 30), "{narrow}");
     assert!(narrow.contains("left out to fit 30 columns"), "{narrow}");
 }
+
+/// An org that is not there is 67 whatever is configured: each operation
+/// reads the org's row before it asks for Airbyte's or Prefect's client
+/// (these said "Airbyte is not configured" or "Prefect is not
+/// configured", 78, with neither set).
+#[test]
+fn a_missing_org_is_67_before_any_service_is_asked_for() {
+    let db = TestDb::migrated();
+    let commands: [&[&str]; 6] = [
+        &["airbyte", "sources", "list"],
+        &["airbyte", "connections", "list"],
+        &["airbyte", "workspace", "create"],
+        &["airbyte", "sync", "--all"],
+        &["pipeline", "create", "--name", "nightly", "--no-transform"],
+        &["pipeline", "list"],
+    ];
+    for args in commands {
+        let out = db.dalgo(&[args, &["--org", "nope"][..]].concat()).output().unwrap();
+        assert_eq!(out.status.code(), Some(67), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("no org with slug \"nope\""), "{args:?}: {}", stderr(&out));
+    }
+}

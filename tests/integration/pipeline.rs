@@ -1168,3 +1168,27 @@ fn logs_last_is_the_latest_run_that_started_not_tomorrows() {
     let lines: Vec<&str> = last.as_array().unwrap().iter().filter_map(|l| l["message"].as_str()).collect();
     assert_eq!(lines, ["the run that ran"], "--last is not the run that ran: {last}");
 }
+
+/// An operation reads its org by slug once, first (`show`, `history`,
+/// `pause`, `resume` and `run` used to read it twice: once to find the
+/// pipeline before asking for Prefect's client, once more for the work
+/// itself).
+#[test]
+fn each_operation_reads_its_org_by_slug_once() {
+    let env = Env::new("Once NGO");
+    env.create("daily", &["--connection", &env.a, "--no-transform"]);
+    let commands: [&[&str]; 6] = [
+        &["pipeline", "list"],
+        &["pipeline", "show", "daily"],
+        &["pipeline", "history", "daily"],
+        &["pipeline", "pause", "daily"],
+        &["pipeline", "resume", "daily"],
+        &["pipeline", "run", "daily"],
+    ];
+    for args in commands {
+        let out = env.dalgo(&[args, &["--org", &env.slug, "-vv"][..]].concat()).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let reads = stderr(&out).lines().filter(|l| l.contains("FROM orgs WHERE slug = $1")).count();
+        assert_eq!(reads, 1, "{args:?} read the org {reads} times");
+    }
+}

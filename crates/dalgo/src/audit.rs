@@ -146,23 +146,3 @@ pub struct Record {
     pub org: Option<String>,
     pub details: Value,
 }
-
-/// The audit entries `q` asks for, newest first.
-pub async fn list(db: &crate::db::Db, q: &Query<'_>) -> Result<Vec<Record>> {
-    Ok(sqlx::query_as(
-        "SELECT id, at, actor, action, resource_type, resource_id, org_slug AS org, details
-           FROM audit_log
-          WHERE ($1::text IS NULL OR org_slug = lower($1))
-            AND ($2::text IS NULL OR actor = $2)
-            AND ($3::timestamptz IS NULL OR at >= $3)
-          ORDER BY at DESC, id DESC
-          LIMIT $4",
-    )
-    .bind(q.org)
-    .bind(q.actor)
-    .bind(q.since)
-    .bind(q.limit.unwrap_or(i64::MAX))
-    .fetch_all(db.pool())
-    .within()
-    .await?)
-}

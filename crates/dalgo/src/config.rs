@@ -2,7 +2,8 @@
 //!
 //! Precedence, highest first: explicit overrides (command-line flags), the
 //! process environment, `.env` (in the working directory or the nearest
-//! directory above it that has one, see [`dotenv_path`]), the user config file
+//! directory above it that has one: the working directory's whoever owns it,
+//! above it only one this user or root owns), the user config file
 //! (`$DALGO_CONFIG`, else `$XDG_CONFIG_HOME/dalgo/config.yaml`, else
 //! `~/.config/dalgo/config.yaml`), then defaults. The `.env` file and the YAML
 //! file use the environment's variable names, so an existing Dalgo `.env`
@@ -16,6 +17,17 @@ use std::time::Duration;
 use sqlx::postgres::PgConnectOptions;
 
 use crate::error::{Error, Result};
+
+mod database;
+mod explain;
+mod services;
+
+pub(crate) use database::os_user;
+pub(crate) use database::socket_dir;
+use database::*;
+pub use database::{DatabaseConfig, SessionLimits, SettingSource};
+pub use explain::{EffectiveSetting, Explanation, explain};
+use services::*;
 
 /// Database used when nothing names one.
 pub const DEFAULT_DATABASE: &str = "dalgo";
@@ -332,207 +344,6 @@ impl std::fmt::Debug for ChildEnv {
     }
 }
 
-/// How to reach dalgo's PostgreSQL. Its `Debug` never shows the password.
-#[derive(Clone)]
-pub struct DatabaseConfig {
-    pub options: PgConnectOptions,
-    pub connect_timeout: Duration,
-    pub limits: SessionLimits,
-    /// The most sessions the pool opens at once (default 1). A command's
-    /// statements run one after another, so one session serves them all
-    /// (a second is another TCP and TLS start-up), and the sessions that
-    /// hold dalgo's advisory locks are taken out of the pool. A program that
-    /// runs operations concurrently on one [`crate::ops::Dalgo`] raises it.
-    pub max_connections: u32,
-}
-
-/// Time limits set on every dalgo session, sent in the start-up packet (no
-/// extra round trip). `None` is no limit. Waits for dalgo's own locks (an
-/// org's dbt lock, `migrate`'s lock) and migrations lift the statement and
-/// lock limits on their own session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionLimits {
-    /// `statement_timeout` (`DALGO_DB_STATEMENT_TIMEOUT`, default 120 s).
-    pub statement: Option<Duration>,
-    /// `lock_timeout` (`DALGO_DB_LOCK_TIMEOUT`, default 30 s): a table or row
-    /// someone else holds fails the command with 75 instead of hanging it.
-    pub lock: Option<Duration>,
-    /// `idle_in_transaction_session_timeout` (`DALGO_DB_IDLE_TIMEOUT`, default 60 s).
-    pub idle_in_transaction: Option<Duration>,
-    /// TCP keepalive idle time the server uses on dalgo's sessions
-    /// (`DALGO_DB_KEEPALIVE`, default 30 s; probes every 10 s, 3 of them):
-    /// a vanished dalgo's session, and the locks it holds, end within about a minute.
-    pub keepalive: Option<Duration>,
-}
-
-impl Default for SessionLimits {
-    fn default() -> Self {
-        Self {
-            statement: Some(Duration::from_secs(120)),
-            lock: Some(Duration::from_secs(30)),
-            idle_in_transaction: Some(Duration::from_secs(60)),
-            keepalive: Some(Duration::from_secs(30)),
-        }
-    }
-}
-
-impl SessionLimits {
-    /// The PostgreSQL settings these limits stand for, as `-c` options.
-    pub fn settings(&self) -> Vec<(&'static str, String)> {
-        let ms = |d: Option<Duration>| d.map_or(0, |d| d.as_millis().max(1)).to_string();
-        let mut out = vec![
-            ("statement_timeout", ms(self.statement)),
-            ("lock_timeout", ms(self.lock)),
-            ("idle_in_transaction_session_timeout", ms(self.idle_in_transaction)),
-        ];
-        if let Some(idle) = self.keepalive {
-            out.push(("tcp_keepalives_idle", idle.as_secs().max(1).to_string()));
-            out.push(("tcp_keepalives_interval", "10".into()));
-            out.push(("tcp_keepalives_count", "3".into()));
-        }
-        out
-    }
-}
-
-impl std::fmt::Debug for DatabaseConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DatabaseConfig")
-            .field("target", &self.target())
-            .field("connect_timeout", &self.connect_timeout)
-            .field("limits", &self.limits)
-            .field("max_connections", &self.max_connections)
-            .finish()
-    }
-}
-
-impl DatabaseConfig {
-    /// These options with the default connect timeout and session limits.
-    pub fn new(options: PgConnectOptions) -> Self {
-        Self { options, connect_timeout: DEFAULT_CONNECT_TIMEOUT, limits: SessionLimits::default(), max_connections: 1 }
-    }
-
-    /// Connection options for a database URL (`postgres://…`), defaulting the
-    /// database name to `dalgo`.
-    pub fn from_url(url: &str) -> Result<Self> {
-        // sqlx reads any scheme as PostgreSQL's (a mysql:// URL was tried, and was 69).
-        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            let scheme = url.split_once("://").map_or("none", |(s, _)| s);
-            return Err(Error::Config(format!(
-                "invalid database URL: it must start with postgres:// or postgresql:// (scheme: {scheme})"
-            )));
-        }
-        let mut options = PgConnectOptions::from_str(url)
-            .map_err(|e| Error::Config(format!("invalid database URL: {}", redact_error(&e, url))))?;
-        if !url::names_user(url) {
-            options = options.username(&default_username());
-        }
-        let options = match options.get_database() {
-            Some(_) => options,
-            None => options.database(DEFAULT_DATABASE),
-        };
-        Ok(Self::new(options))
-    }
-
-    /// "host:port/database" or "socket-dir/database", for messages; no credentials.
-    pub fn target(&self) -> String {
-        let o = &self.options;
-        let db = o.get_database().unwrap_or(DEFAULT_DATABASE);
-        match self.socket_dir() {
-            Some(dir) => format!("{dir} (socket)/{db}"),
-            None => format!("{}:{}/{db}", o.get_host(), o.get_port()),
-        }
-    }
-
-    /// The Unix socket directory these options connect through, if any
-    /// (`host=/dir` or a socket option), as libpq reads a host starting with `/`.
-    pub fn socket_dir(&self) -> Option<String> {
-        socket_dir(&self.options)
-    }
-
-    /// The database name these options connect to.
-    pub fn database_name(&self) -> &str {
-        self.options.get_database().unwrap_or(DEFAULT_DATABASE)
-    }
-}
-
-pub(crate) fn socket_dir(o: &PgConnectOptions) -> Option<String> {
-    o.get_socket()
-        .map(|p| p.display().to_string())
-        .or_else(|| o.get_host().starts_with('/').then(|| o.get_host().into()))
-}
-
-fn redact_error(e: &sqlx::Error, url: &str) -> String {
-    let text = e.to_string();
-    match url::password_of(url) {
-        Some(pw) if !pw.is_empty() => text.replace(pw, "********"),
-        _ => text,
-    }
-}
-
-/// PostgreSQL's own default: `$PGUSER`, else the operating-system user.
-fn default_username() -> String {
-    std::env::var("PGUSER").ok().filter(|u| !u.is_empty()).unwrap_or_else(os_user)
-}
-
-/// The name of the user running this process. `$USER` is often unset under
-/// cron and in containers, so fall back to the password database.
-pub fn os_user() -> String {
-    for key in ["USER", "LOGNAME"] {
-        if let Some(u) = std::env::var(key).ok().filter(|u| !u.is_empty()) {
-            return u;
-        }
-    }
-    passwd_name().unwrap_or_else(|| "postgres".to_string())
-}
-
-#[cfg(unix)]
-fn passwd_name() -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let mut f = line.split(':');
-        let (name, _, id) = (f.next()?, f.next()?, f.next()?);
-        (id == uid).then(|| name.to_string())
-    })
-}
-
-#[cfg(not(unix))]
-fn passwd_name() -> Option<String> {
-    None
-}
-
-mod url {
-    /// Whether the URL names the user, in its userinfo or a `user=` parameter.
-    pub fn names_user(url: &str) -> bool {
-        let Some((_, rest)) = url.split_once("://") else { return false };
-        let authority = rest.split(['/', '?']).next().unwrap_or_default();
-        authority.contains('@')
-            || rest.split_once('?').is_some_and(|(_, q)| q.split('&').any(|p| p.starts_with("user=")))
-    }
-
-    /// The password part of `scheme://user:password@host`, if any.
-    pub fn password_of(url: &str) -> Option<&str> {
-        let rest = url.split_once("://")?.1;
-        let userinfo = rest.split_once('@')?.0;
-        userinfo.split_once(':').map(|(_, pw)| pw)
-    }
-}
-
-string_enum! {
-    /// Where a setting's effective value comes from.
-    pub enum SettingSource {
-        /// A command-line flag (`--database-url`, `--actor`).
-        Flag => "flag",
-        Environment => "env",
-        /// `.env` in the working directory or the nearest one above it ([`dotenv_path`]).
-        DotEnv => ".env",
-        /// The user config file (`$DALGO_CONFIG`, else `~/.config/dalgo/config.yaml`).
-        File => "file",
-        Default => "default",
-    }
-}
-
 /// One source of `NAME=value` settings, in precedence order.
 struct Layer {
     source: SettingSource,
@@ -671,16 +482,6 @@ fn hidden_places(database: &DatabaseConfig, secrets: &SecretsConfig) -> Vec<Path
     socket.into_iter().chain(store).collect()
 }
 
-/// Refuses a setting that is not an http(s) URL with a host (78), rather
-/// than failing later as an unreachable service (69).
-fn http_url(name: &str, value: &str) -> Result<()> {
-    let parsed = reqwest::Url::parse(value).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
-    match parsed {
-        Some(_) => Ok(()),
-        None => Err(Error::Config(format!("{name} must make an http(s) URL with a host, not {value:?}"))),
-    }
-}
-
 /// A yes/no setting: `true`/`false` (also `1`/`0`, `yes`/`no`), any case;
 /// anything else is refused (`AIRBYTE_USE_SSL=maybe` was read as false).
 fn parse_bool(name: &str, value: Option<&str>) -> Result<bool> {
@@ -709,99 +510,6 @@ fn sandbox_mode(value: Option<&str>) -> Result<crate::sandbox::SandboxMode> {
     })
 }
 
-/// Airbyte's settings, with Dalgo's variable names. Each secret may also come
-/// from a file named by `<NAME>_FILE`, for cron and containers.
-fn airbyte_from<'a>(lookup: &impl Fn(&str) -> Option<&'a str>) -> Result<Option<AirbyteConfig>> {
-    let Some(host) = lookup("AIRBYTE_SERVER_HOST") else { return Ok(None) };
-    let port = lookup("AIRBYTE_SERVER_PORT").unwrap_or("8000");
-    port.parse::<u16>()
-        .map_err(|_| Error::Config(format!("AIRBYTE_SERVER_PORT must be a port number, not {port:?}")))?;
-    let apiver = lookup("AIRBYTE_SERVER_APIVER").unwrap_or("v1");
-    if apiver.is_empty()
-        || apiver.starts_with('.')
-        || !apiver.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    {
-        return Err(Error::Config(format!("AIRBYTE_SERVER_APIVER must be a version such as v1, not {apiver:?}")));
-    }
-    let scheme = if parse_bool("AIRBYTE_USE_SSL", lookup("AIRBYTE_USE_SSL"))? { "https" } else { "http" };
-    http_url("AIRBYTE_SERVER_HOST", &format!("{scheme}://{host}:{port}/"))?;
-    let secret = |name: &str| -> Result<Option<secrecy::SecretString>> {
-        let value = match (lookup(name), lookup(&format!("{name}_FILE"))) {
-            (Some(v), _) => v.to_string(),
-            (None, Some(path)) => std::fs::read_to_string(path)
-                .map(|s| s.trim().to_string())
-                .map_err(|e| Error::Config(format!("{name}_FILE {path}: {e}")))?,
-            (None, None) => return Ok(None),
-        };
-        // A stray CR or LF (a file saved on Windows, a copied line) would end up in a header: refused, not sent.
-        if value.chars().any(char::is_control) {
-            return Err(Error::Config(format!("{name} holds a control character (a line break?): remove it")));
-        }
-        Ok(Some(value.into()))
-    };
-    let auth = if let (Some(id), Some(sec)) = (lookup("AIRBYTE_CLIENT_ID"), secret("AIRBYTE_CLIENT_SECRET")?) {
-        AirbyteAuth::ClientCredentials { client_id: id.to_string(), client_secret: sec }
-    } else if let Some(token) = secret("AIRBYTE_API_TOKEN")? {
-        AirbyteAuth::BasicToken(token)
-    } else if let (Some(user), Some(pw)) = (lookup("AIRBYTE_USERNAME"), secret("AIRBYTE_PASSWORD")?) {
-        AirbyteAuth::Basic { username: user.to_string(), password: pw }
-    } else {
-        AirbyteAuth::None
-    };
-    let secs = |key: &str, default: u64| match lookup(key) {
-        Some(v) => parse_seconds(key, v),
-        None => Ok(Duration::from_secs(default)),
-    };
-    let retries = match lookup("AIRBYTE_RETRIES") {
-        Some(v) => {
-            v.parse().map_err(|_| Error::Config(format!("AIRBYTE_RETRIES must be a whole number, not {v:?}")))?
-        }
-        None => 3,
-    };
-    Ok(Some(AirbyteConfig {
-        base_url: format!("{scheme}://{host}:{port}/api/{apiver}"),
-        auth,
-        timeout: secs("AIRBYTE_TIMEOUT", 30)?,
-        check_timeout: secs("AIRBYTE_CHECK_TIMEOUT", 60)?,
-        discover_timeout: secs("AIRBYTE_DISCOVER_TIMEOUT", 600)?,
-        retries,
-    }))
-}
-
-/// Prefect's settings: `PREFECT_API_URL` (a Prefect server's `/api`),
-/// `PREFECT_API_KEY`, Dalgo's pool variables, and the deployment shape.
-fn prefect_from<'a>(lookup: &impl Fn(&str) -> Option<&'a str>) -> Result<Option<PrefectConfig>> {
-    let Some(url) = lookup("PREFECT_API_URL") else { return Ok(None) };
-    http_url("PREFECT_API_URL", url)?;
-    let timeout = match lookup("PREFECT_HTTP_TIMEOUT") {
-        Some(v) => parse_seconds("PREFECT_HTTP_TIMEOUT", v)?,
-        None => Duration::from_secs(30),
-    };
-    let pull_steps = match lookup("DALGO_PREFECT_PULL_STEPS") {
-        Some(text) => serde_json::from_str(text)
-            .map_err(|e| Error::Config(format!("DALGO_PREFECT_PULL_STEPS must be a JSON list of pull steps: {e}")))?,
-        None => serde_json::json!([{ "prefect.deployments.steps.git_clone": {
-            "repository": "https://github.com/DalgoT4D/prefect-proxy.git", "branch": "main" } }]),
-    };
-    let airbyte_task_timeout = lookup("PREFECT_AIRBYTE_TASKS_TIMEOUT_SECS").and_then(|v| v.parse().ok()).unwrap_or(15);
-    Ok(Some(PrefectConfig {
-        api_url: url.trim_end_matches('/').to_string(),
-        api_key: lookup("PREFECT_API_KEY").map(|k| k.to_string().into()),
-        timeout,
-        retries: match lookup("PREFECT_RETRIES") {
-            Some(v) => {
-                v.parse().map_err(|_| Error::Config(format!("PREFECT_RETRIES must be a whole number, not {v:?}")))?
-            }
-            None => 3,
-        },
-        worker_pool: lookup("PREFECT_WORKER_POOL_NAME").unwrap_or("default").to_string(),
-        eks_worker_pool: lookup("PREFECT_EKS_WORKER_POOL_NAME").map(String::from),
-        entrypoint: lookup("DALGO_PREFECT_ENTRYPOINT").unwrap_or(DEFAULT_ENTRYPOINT).to_string(),
-        pull_steps,
-        airbyte_task_timeout,
-    }))
-}
-
 /// `$XDG_DATA_HOME/dalgo`, else `~/.local/share/dalgo`.
 fn data_dir(layers: &[Layer]) -> PathBuf {
     let lookup = |key: &str| layers.iter().find_map(|l| l.get(key));
@@ -812,70 +520,13 @@ fn data_dir(layers: &[Layer]) -> PathBuf {
         .join("dalgo")
 }
 
-/// The first layer that says anything about the database decides it whole,
-/// so a `.env` DBHOST never mixes with an environment DATABASE_URL.
-fn database_from_layers(layers: &[Layer]) -> Result<DatabaseConfig> {
-    let Some(layer) = layers.iter().find(|l| l.has_any(&DB_KEYS)) else {
-        let options = PgConnectOptions::new_without_pgpass().database(DEFAULT_DATABASE).username(&default_username());
-        return Ok(DatabaseConfig::new(options));
-    };
-    if let Some(url) = layer.get("DATABASE_URL") {
-        return DatabaseConfig::from_url(url);
-    }
-    let mut options = PgConnectOptions::new_without_pgpass().database(DEFAULT_DATABASE).username(&default_username());
-    if let Some(host) = layer.get("DBHOST") {
-        options = options.host(host);
-    }
-    if let Some(port) = layer.get("DBPORT") {
-        let port =
-            port.parse::<u16>().map_err(|_| Error::Config(format!("DBPORT must be a port number, not {port:?}")))?;
-        options = options.port(port);
-    }
-    if let Some(name) = layer.get("DBNAME") {
-        options = options.database(name);
-    }
-    if let Some(user) = layer.get("DBUSER") {
-        options = options.username(user);
-    }
-    if let Some(password) = layer.get("DBPASSWORD") {
-        options = options.password(password);
-    }
-    Ok(DatabaseConfig::new(options))
-}
-
-/// The longest timeout dalgo takes: a day. Longer ones are mistakes (and
-/// `1e30` seconds would overflow a deadline).
-const MAX_TIMEOUT_SECS: f64 = 86_400.0;
-
-fn parse_seconds(key: &str, value: &str) -> Result<Duration> {
-    value
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|s| s.is_finite() && *s > 0.0 && *s <= MAX_TIMEOUT_SECS)
-        .map(Duration::from_secs_f64)
-        .ok_or_else(|| {
-            Error::Config(format!("{key} must be a number of seconds above 0 and at most 86400, not {value:?}"))
-        })
-}
-
-/// A session limit: seconds as [`parse_seconds`], or `0` for none.
-fn parse_limit(key: &str, value: &str) -> Result<Option<Duration>> {
-    if value.trim().parse::<f64>() == Ok(0.0) {
-        return Ok(None);
-    }
-    parse_seconds(key, value).map(Some).map_err(|_| {
-        Error::Config(format!("{key} must be 0 (no limit) or a number of seconds at most 86400, not {value:?}"))
-    })
-}
-
 /// The `.env` dalgo reads: the working directory's (whoever owns it: the
 /// operator chose to work there), else the nearest directory above it that
 /// has one (as a Dalgo checkout's subdirectories find its `.env`, the way
 /// dotenv and docker compose look). Above, a file another user owns (root
 /// aside) is passed over, so a `.env` planted in a shared directory above
 /// cannot point dalgo at another database.
-pub fn dotenv_path() -> Option<PathBuf> {
+pub(crate) fn dotenv_path() -> Option<PathBuf> {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: geteuid only reads the process's credentials.
     let me = unsafe { libc::geteuid() };
@@ -893,7 +544,7 @@ fn read_dotenv(path: &Path) -> Result<HashMap<String, String>> {
 }
 
 /// The user config file's path, whether or not it exists.
-pub fn config_file_path() -> Option<PathBuf> {
+pub(crate) fn config_file_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("DALGO_CONFIG") {
         return Some(PathBuf::from(p));
     }
@@ -931,279 +582,5 @@ fn read_config_file(path: Option<&Path>) -> Result<HashMap<String, String>> {
         .collect()
 }
 
-/// A setting dalgo reads: its name, whether its value is secret, and its
-/// default in words (what `dalgo --help` and the README say).
-const KNOWN: &[(&str, bool, &str)] = &[
-    ("DATABASE_URL", false, "local socket, database dalgo"),
-    ("DBHOST", false, "-"),
-    ("DBPORT", false, "5432"),
-    ("DBNAME", false, "dalgo"),
-    ("DBUSER", false, "$PGUSER, else the OS user"),
-    ("DBPASSWORD", true, "-"),
-    ("PGSSLMODE", false, "prefer"),
-    ("DALGO_DB_CONNECT_TIMEOUT", false, "5"),
-    ("DALGO_DB_STATEMENT_TIMEOUT", false, "120"),
-    ("DALGO_DB_LOCK_TIMEOUT", false, "30"),
-    ("DALGO_DB_IDLE_TIMEOUT", false, "60"),
-    ("DALGO_DB_KEEPALIVE", false, "30"),
-    ("DALGO_OUTPUT", false, "table"),
-    ("DALGO_NO_INPUT", false, "prompt on a terminal"),
-    ("DALGO_ACTOR", false, "$SUDO_USER, else $USER"),
-    ("DALGO_ORG", false, "-"),
-    ("DALGO_SECRETS_BACKEND", false, "dir"),
-    ("AWS_REGION", false, "the AWS profile's (for DALGO_SECRETS_BACKEND=aws)"),
-    ("AWS_PROFILE", false, "default"),
-    ("AWS_ENDPOINT_URL", false, "AWS's own"),
-    ("AWS_ACCESS_KEY_ID", false, "the AWS SDK's credential chain"),
-    ("AWS_SECRET_ACCESS_KEY", true, "-"),
-    ("AWS_SESSION_TOKEN", true, "-"),
-    ("DALGO_AWS_TIMEOUT", false, "30"),
-    ("DEV_SECRETS_DIR", false, "~/.local/share/dalgo/secrets"),
-    ("CLIENTDBT_ROOT", false, "~/.local/share/dalgo/clientdbt"),
-    ("DBT_EXECUTABLE", false, "-"),
-    ("DBT_VENV", false, "-"),
-    ("DALGO_CHILD_ENV", false, "-"),
-    ("DALGO_SANDBOX", false, "auto"),
-    ("DALGO_SANDBOX_READ", false, "-"),
-    ("DALGO_GIT_TIMEOUT", false, "600"),
-    ("DALGO_TENANT_USER", false, "- (dalgo's own user)"),
-    ("AIRBYTE_SERVER_HOST", false, "- (no Airbyte)"),
-    ("AIRBYTE_SERVER_PORT", false, "8000"),
-    ("AIRBYTE_SERVER_APIVER", false, "v1"),
-    ("AIRBYTE_USE_SSL", false, "false"),
-    ("AIRBYTE_API_TOKEN", true, "-"),
-    ("AIRBYTE_API_TOKEN_FILE", false, "-"),
-    ("AIRBYTE_USERNAME", false, "-"),
-    ("AIRBYTE_PASSWORD", true, "-"),
-    ("AIRBYTE_PASSWORD_FILE", false, "-"),
-    ("AIRBYTE_CLIENT_ID", false, "-"),
-    ("AIRBYTE_CLIENT_SECRET", true, "-"),
-    ("AIRBYTE_CLIENT_SECRET_FILE", false, "-"),
-    ("AIRBYTE_TIMEOUT", false, "30"),
-    ("AIRBYTE_CHECK_TIMEOUT", false, "60"),
-    ("AIRBYTE_DISCOVER_TIMEOUT", false, "600"),
-    ("AIRBYTE_RETRIES", false, "3"),
-    ("PREFECT_API_URL", false, "- (no Prefect)"),
-    ("PREFECT_API_KEY", true, "-"),
-    ("PREFECT_HTTP_TIMEOUT", false, "30"),
-    ("PREFECT_RETRIES", false, "3"),
-    ("PREFECT_WORKER_POOL_NAME", false, "default"),
-    ("PREFECT_EKS_WORKER_POOL_NAME", false, "-"),
-    ("DALGO_PREFECT_ENTRYPOINT", false, DEFAULT_ENTRYPOINT),
-    ("DALGO_PREFECT_PULL_STEPS", false, "a git clone of prefect-proxy"),
-    ("PREFECT_AIRBYTE_TASKS_TIMEOUT_SECS", false, "15"),
-];
-
-/// Dalgo settings dalgo reads nowhere, and what it does instead.
-const IGNORED: &[(&str, &str)] = &[
-    (
-        "USE_AWS_SECRETS_MANAGER",
-        "dalgo's secrets store is chosen by DALGO_SECRETS_BACKEND (dir, keyring, or aws for AWS Secrets Manager, as Dalgo's production)",
-    ),
-    ("PREFECT_PROXY_API_URL", "dalgo calls Prefect's own API at PREFECT_API_URL, not Dalgo's prefect-proxy"),
-];
-
-/// One setting as it takes effect.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct EffectiveSetting {
-    pub name: &'static str,
-    /// The value (`********` for a secret, a URL's password masked); `None` when unset.
-    pub value: Option<String>,
-    pub source: SettingSource,
-    /// The default in words, used when unset.
-    pub default: &'static str,
-}
-
-/// Every setting dalgo reads, where each comes from, and the Dalgo settings
-/// set here that dalgo does not use.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Explanation {
-    pub settings: Vec<EffectiveSetting>,
-    pub warnings: Vec<String>,
-    /// The user config file consulted (it may not exist).
-    pub config_file: Option<PathBuf>,
-    /// The `.env` read, if any ([`dotenv_path`]).
-    pub dotenv: Option<PathBuf>,
-    /// Whether tenant code (dbt, git) runs confined here.
-    pub sandbox: crate::sandbox::SandboxStatus,
-}
-
-/// Explains the configuration [`Config::load`] would build, setting by setting.
-pub fn explain(overrides: &Overrides) -> Result<Explanation> {
-    let layers = read_layers()?;
-    let flag = |name: &str| match name {
-        "DATABASE_URL" => overrides.database_url.clone(),
-        "DALGO_ACTOR" => overrides.actor.clone(),
-        _ => None,
-    };
-    let settings = KNOWN
-        .iter()
-        .map(|&(name, secret, default)| {
-            let found = flag(name)
-                .map(|v| (v, SettingSource::Flag))
-                .or_else(|| layers.iter().find_map(|l| l.get(name).map(|v| (v.to_string(), l.source))));
-            let (value, source) = match found {
-                Some((v, source)) => (Some(mask(secret, &v)), source),
-                None => (None, SettingSource::Default),
-            };
-            EffectiveSetting { name, value, source, default }
-        })
-        .collect();
-    let warnings = IGNORED
-        .iter()
-        .filter_map(|(name, instead)| {
-            let layer = layers.iter().find(|l| l.get(name).is_some())?;
-            Some(format!("{name} (from {}) is a Dalgo setting dalgo does not use: {instead}", layer.source))
-        })
-        .collect();
-    let hidden = Config::from_layers(overrides, &layers).map(|c| c.dbt.hidden).unwrap_or_default();
-    let setting = |name: &str| layers.iter().find_map(|l| l.get(name));
-    let tenant = setting("DALGO_TENANT_USER").map(crate::sandbox::TenantUser::find).transpose()?;
-    let mode = sandbox_mode(setting("DALGO_SANDBOX"))?;
-    let sandbox = crate::sandbox::describe(mode, &hidden, tenant);
-    Ok(Explanation { settings, warnings, config_file: config_file_path(), dotenv: dotenv_path(), sandbox })
-}
-
-/// A secret as `********`; a URL with its password and its query's secret
-/// parameters masked (`?password=`, `?token=`); JSON (the pull steps) with
-/// its secret values masked at any depth.
-fn mask(secret: bool, value: &str) -> String {
-    if secret {
-        return "********".into();
-    }
-    if let Ok(json @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) = serde_json::from_str(value) {
-        return crate::values::mask_json(&json).to_string();
-    }
-    let value = match url::password_of(value) {
-        Some(pw) if !pw.is_empty() => value.replacen(pw, "********", 1),
-        _ => value.to_string(),
-    };
-    match value.split_once('?') {
-        Some((base, query)) => format!("{base}?{}", crate::values::mask_pairs(query)),
-        None => value,
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn layer(pairs: &[(&str, &str)]) -> Layer {
-        Layer {
-            source: SettingSource::Environment,
-            values: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        }
-    }
-
-    /// `config show` hid a URL's userinfo password only: a password in the
-    /// query, a token in Prefect's URL and one inside the pull steps' JSON
-    /// were printed.
-    #[test]
-    fn config_show_masks_secrets_in_queries_and_json() {
-        assert_eq!(
-            mask(false, "postgres://u@h/db?password=pw1&sslmode=require"),
-            "postgres://u@h/db?password=********&sslmode=require"
-        );
-        assert_eq!(mask(false, "https://p.example/api?token=abc"), "https://p.example/api?token=********");
-        assert_eq!(mask(false, "postgres://u:pw2@h/db"), "postgres://u:********@h/db");
-        let steps = r#"[{"prefect.deployments.steps.git_clone": {"repository": "r", "access_token": "ghp_x"}}]"#;
-        let shown = mask(false, steps);
-        assert!(!shown.contains("ghp_x") && shown.contains("\"r\""), "{shown}");
-        assert_eq!(mask(false, "plain"), "plain");
-    }
-
-    /// Settings that were read as something else when malformed are refused.
-    #[test]
-    fn malformed_booleans_and_counts_are_refused() {
-        let with = |pairs: &[(&str, &str)]| Config::from_layers(&Overrides::default(), &[layer(pairs)]);
-        let ab = ("AIRBYTE_SERVER_HOST", "ab");
-        for bad in [
-            vec![ab, ("AIRBYTE_USE_SSL", "maybe")],
-            vec![("PREFECT_API_URL", "http://p/api"), ("PREFECT_RETRIES", "x")],
-        ] {
-            let cfg = with(&bad).unwrap();
-            let e = cfg.airbyte.get().err().or_else(|| cfg.prefect.get().err());
-            assert!(e.as_ref().is_some_and(|e| e.kind() == crate::error::ErrorKind::Config), "{bad:?}");
-            // Said once ("configuration: configuration: …" before).
-            let text = e.map(|e| e.to_string()).unwrap_or_default();
-            assert_eq!(text.matches("configuration:").count(), 1, "{text}");
-        }
-        assert!(with(&[ab, ("AIRBYTE_USE_SSL", "TRUE")]).unwrap().airbyte.get().is_ok());
-    }
-
-    #[test]
-    fn flag_beats_every_layer() {
-        let o = Overrides { database_url: Some("postgres://a@flaghost/x".into()), actor: None };
-        let c = Config::from_layers(&o, &[layer(&[("DATABASE_URL", "postgres://a@envhost/y")])]).unwrap();
-        assert_eq!(c.database.target(), "flaghost:5432/x");
-    }
-
-    #[test]
-    fn first_layer_with_database_settings_decides() {
-        let env = layer(&[("DBHOST", "envhost"), ("DBPORT", "6000")]);
-        let dotenv = layer(&[("DATABASE_URL", "postgres://a@dotenvhost/y"), ("DBNAME", "z")]);
-        let c = Config::from_layers(&Overrides::default(), &[env, dotenv]).unwrap();
-        assert_eq!(c.database.target(), "envhost:6000/dalgo");
-    }
-
-    #[test]
-    fn url_without_database_defaults_to_dalgo() {
-        let c = DatabaseConfig::from_url("postgres://u:pw@db.example:5433").unwrap();
-        assert_eq!(c.target(), "db.example:5433/dalgo");
-        assert!(!format!("{c:?}").contains("pw"));
-    }
-
-    #[test]
-    fn urls_naming_a_user_are_recognised() {
-        assert!(url::names_user("postgres://bob@h/db"));
-        assert!(url::names_user("postgres:///db?host=/tmp&user=bob"));
-        assert!(!url::names_user("postgres:///db?host=/var/run/postgresql"));
-        assert!(!url::names_user("postgres://h:5432/db"));
-    }
-
-    #[test]
-    fn secrets_and_dbt_paths_follow_dalgo_variables() {
-        let l = layer(&[("HOME", "/home/a"), ("DEV_SECRETS_DIR", "/s"), ("DBT_VENV", "/v")]);
-        let c = Config::from_layers(&Overrides::default(), &[l]).unwrap();
-        assert_eq!(c.secrets, SecretsConfig::Dir("/s".into()));
-        assert_eq!(c.dbt.clientdbt_root, Path::new("/home/a/.local/share/dalgo/clientdbt"));
-        assert_eq!(c.dbt.venv.as_deref(), Some(Path::new("/v")));
-        let bad = layer(&[("DALGO_SECRETS_BACKEND", "vault")]);
-        assert!(Config::from_layers(&Overrides::default(), &[bad]).is_err());
-    }
-
-    #[test]
-    fn airbyte_settings_use_dalgos_names() {
-        assert!(Config::from_layers(&Overrides::default(), &[]).unwrap().airbyte.is_unset());
-        let l = layer(&[("AIRBYTE_SERVER_HOST", "ab"), ("AIRBYTE_API_TOKEN", "dG9rZW4="), ("AIRBYTE_USE_SSL", "true")]);
-        let a = Config::from_layers(&Overrides::default(), &[l]).unwrap().airbyte.get().unwrap().unwrap().clone();
-        assert_eq!(a.base_url, "https://ab:8000/api/v1");
-        assert!(matches!(a.auth, AirbyteAuth::BasicToken(_)));
-        assert!(!format!("{a:?}").contains("dG9rZW4"));
-        let l = layer(&[
-            ("AIRBYTE_SERVER_HOST", "ab"),
-            ("AIRBYTE_CLIENT_ID", "id"),
-            ("AIRBYTE_CLIENT_SECRET", "s"),
-            ("AIRBYTE_SERVER_PORT", "80"),
-            ("AIRBYTE_TIMEOUT", "2.5"),
-        ]);
-        let a = Config::from_layers(&Overrides::default(), &[l]).unwrap().airbyte.get().unwrap().unwrap().clone();
-        assert!(matches!(a.auth, AirbyteAuth::ClientCredentials { .. }));
-        assert_eq!(a.timeout, Duration::from_millis(2500));
-    }
-
-    #[test]
-    fn bad_port_is_a_config_error() {
-        let err = Config::from_layers(&Overrides::default(), &[layer(&[("DBPORT", "x")])]).unwrap_err();
-        assert_eq!(err.kind(), crate::ErrorKind::Config);
-    }
-
-    #[test]
-    fn actor_prefers_override_then_dalgo_actor_then_sudo_user() {
-        let l = layer(&[("USER", "root"), ("SUDO_USER", "asha")]);
-        let c = Config::from_layers(&Overrides::default(), &[l]).unwrap();
-        assert_eq!(c.actor, "asha");
-        let o = Overrides { actor: Some("cron".into()), ..Default::default() };
-        assert_eq!(Config::from_layers(&o, &[]).unwrap().actor, "cron");
-    }
-}
+mod tests;

@@ -1,6 +1,6 @@
 //! YAML and JSON documents from outside (config files, stdin, a tenant's
 //! `dbt_project.yml`), read and parsed under limits: at most
-//! [`MAX_DOCUMENT_BYTES`], and nesting at most [`MAX_NESTING`] deep, checked
+//! 1 MiB, and nesting at most [`MAX_NESTING`] deep, checked
 //! in one linear pass before the parser (whose cost grows with the square of
 //! the depth) sees the text. Beyond either: [`Error::InputTooLarge`] or
 //! [`Error::InputTooDeep`], exit 65.
@@ -12,12 +12,12 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 
 /// The largest document dalgo reads: 1 MiB.
-pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 
 /// The deepest nesting dalgo parses: brackets or braces, or block levels.
 pub const MAX_NESTING: usize = 64;
 
-/// Reads at most [`MAX_DOCUMENT_BYTES`] of UTF-8 text; more is an error,
+/// Reads at most 1 MiB of UTF-8 text; more is an error,
 /// and nothing past the limit is read (`/dev/zero` ends at once).
 pub fn read_limited(reader: impl Read, what: &str) -> Result<String> {
     let mut bytes = Vec::new();

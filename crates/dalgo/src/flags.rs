@@ -1,30 +1,19 @@
 //! Feature flags: a catalogue, global values and per-org overrides.
 //!
 //! An org's effective value for a flag is its own override if it has one,
-//! else the global value, else `false`. [`effective_flags`] computes all of
+//! else the global value, else `false`. [`Flags::list`] computes all of
 //! them in one query, so a web service can serve Dalgo's
 //! `GET /api/organizations/flags` from it (through
 //! `dalgo.org(slug).flags().map()`; see `examples/flags_endpoint.rs`).
-
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::json;
 use sqlx::PgConnection;
 
 use crate::audit::{self, Action, Resource};
-use crate::db::Db;
-use crate::db::Within;
+use crate::db::{Db, Within};
 use crate::error::{Error, Result};
-use crate::org::{self, Org};
-
-/// Where a flag's value applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope<'a> {
-    Global,
-    /// An org, by slug.
-    Org(&'a str),
-}
+use crate::org::Org;
 
 /// Where an effective value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,29 +49,22 @@ struct FlagRow {
     description: String,
     global_value: Option<bool>,
     org_value: Option<bool>,
-    org_exists: bool,
 }
 
-/// Every catalogue flag's effective value, globally (`None`) or for an org.
-pub async fn effective_flags(db: &Db, org_slug: Option<&str>) -> Result<Vec<FlagState>> {
+/// Every catalogue flag's effective value for the org with this id (or
+/// globally), in one query.
+pub(crate) async fn effective(db: &Db, org_id: Option<i64>) -> Result<Vec<FlagState>> {
     let rows: Vec<FlagRow> = sqlx::query_as(
-        "WITH o AS (SELECT id FROM orgs WHERE slug = $1)
-         SELECT f.name, f.description, g.value AS global_value, ov.value AS org_value,
-                EXISTS (SELECT 1 FROM o) AS org_exists
+        "SELECT f.name, f.description, g.value AS global_value, ov.value AS org_value
            FROM feature_flags f
            LEFT JOIN feature_flag_values g ON g.flag_name = f.name AND g.org_id IS NULL
-           LEFT JOIN feature_flag_values ov ON ov.flag_name = f.name AND ov.org_id = (SELECT id FROM o)
+           LEFT JOIN feature_flag_values ov ON ov.flag_name = f.name AND ov.org_id = $1
           ORDER BY f.name",
     )
-    .bind(org_slug)
+    .bind(org_id)
     .fetch_all(db.pool())
     .within()
     .await?;
-    if let Some(slug) = org_slug
-        && (rows.first().is_some_and(|r| !r.org_exists) || (rows.is_empty() && !org_exists(db, slug).await?))
-    {
-        return Err(crate::org::not_found(&mut *db.pool().acquire().await?, slug).await);
-    }
     Ok(rows.into_iter().map(FlagState::from).collect())
 }
 
@@ -95,19 +77,6 @@ impl From<FlagRow> for FlagState {
         };
         FlagState { name: r.name, value, source, description: r.description }
     }
-}
-
-async fn org_exists(db: &Db, slug: &str) -> Result<bool> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM orgs WHERE slug = $1)")
-        .bind(slug)
-        .fetch_one(db.pool())
-        .within()
-        .await?)
-}
-
-/// The `{"FLAG": bool, …}` object Dalgo's web endpoint returns.
-pub fn as_map(flags: &[FlagState]) -> BTreeMap<String, bool> {
-    flags.iter().map(|f| (f.name.clone(), f.value)).collect()
 }
 
 /// One flag set in one scope, and what it was before.
@@ -139,57 +108,9 @@ impl Change {
     }
 }
 
-/// Sets a flag in a scope, creating the row if absent. Concurrent calls leave
-/// one row: the unique indexes decide.
-pub async fn set_flag(db: &Db, scope: Scope<'_>, name: &str, value: bool, actor: &str) -> Result<Change> {
-    let mut tx = db.pool().begin().within().await?;
-    let name = &flag_name(&mut tx, name).await?;
-    let org = scope_org(&mut tx, scope).await?;
-    let change = set_in_tx(&mut tx, org.as_ref(), name, value, actor).await?;
-    tx.commit().within().await?;
-    Ok(change)
-}
-
-/// Enables every catalogue flag in a scope, in one transaction.
-pub async fn enable_all(db: &Db, scope: Scope<'_>, actor: &str) -> Result<Vec<Change>> {
-    let mut tx = db.pool().begin().within().await?;
-    let org = scope_org(&mut tx, scope).await?;
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM feature_flags ORDER BY name").fetch_all(&mut *tx).within().await?;
-    let mut changes = Vec::with_capacity(names.len());
-    for name in &names {
-        changes.push(set_in_tx(&mut tx, org.as_ref(), name, true, actor).await?);
-    }
-    tx.commit().within().await?;
-    Ok(changes)
-}
-
-/// Removes a value: an org's override, so the org falls back to the global
-/// value; or the global value, so the flag falls back to its default (off).
-pub async fn clear_flag(db: &Db, scope: Scope<'_>, name: &str, actor: &str) -> Result<Change> {
-    let mut tx = db.pool().begin().within().await?;
-    let name = &flag_name(&mut tx, name).await?;
-    let org = scope_org(&mut tx, scope).await?;
-    let old: Option<bool> = sqlx::query_scalar(
-        "DELETE FROM feature_flag_values WHERE org_id IS NOT DISTINCT FROM $1 AND flag_name = $2 RETURNING value",
-    )
-    .bind(org.as_ref().map(|o| o.id))
-    .bind(name)
-    .fetch_optional(&mut *tx)
-    .within()
-    .await?;
-    let scope = org.as_ref().map_or_else(|| "global".to_string(), |o| o.slug.clone());
-    let change = Change { flag: name.to_string(), scope, old, new: None };
-    if change.changed() {
-        audit_change(&mut tx, org.as_ref(), &change, actor).await?;
-    }
-    tx.commit().within().await?;
-    Ok(change)
-}
-
 /// The catalogue's spelling of a flag name given in any case; an unknown
 /// one lists the valid names and suggests the nearest.
-async fn flag_name(conn: &mut PgConnection, name: &str) -> Result<String> {
+pub(crate) async fn flag_name(conn: &mut PgConnection, name: &str) -> Result<String> {
     let names: Vec<String> =
         sqlx::query_scalar("SELECT name FROM feature_flags ORDER BY name").fetch_all(conn).within().await?;
     match names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
@@ -201,16 +122,15 @@ async fn flag_name(conn: &mut PgConnection, name: &str) -> Result<String> {
     }
 }
 
-async fn scope_org(conn: &mut PgConnection, scope: Scope<'_>) -> Result<Option<Org>> {
-    match scope {
-        Scope::Global => Ok(None),
-        Scope::Org(slug) => Ok(Some(org::get(conn, slug).await?)),
-    }
-}
-
 /// Insert-if-absent, then update-if-different: each statement is atomic and
 /// waits on a concurrent writer, so the reported old value is always true.
-async fn set_in_tx(conn: &mut PgConnection, org: Option<&Org>, name: &str, value: bool, actor: &str) -> Result<Change> {
+pub(crate) async fn set_in_tx(
+    conn: &mut PgConnection,
+    org: Option<&Org>,
+    name: &str,
+    value: bool,
+    actor: &str,
+) -> Result<Change> {
     let org_id = org.map(|o| o.id);
     // No conflict target: either unique index (the org's row, or the global
     // one) decides here, and on Dalgo's database the view's trigger does.
@@ -250,7 +170,12 @@ async fn set_in_tx(conn: &mut PgConnection, org: Option<&Org>, name: &str, value
     Ok(change)
 }
 
-async fn audit_change(conn: &mut PgConnection, org: Option<&Org>, change: &Change, actor: &str) -> Result<()> {
+pub(crate) async fn audit_change(
+    conn: &mut PgConnection,
+    org: Option<&Org>,
+    change: &Change,
+    actor: &str,
+) -> Result<()> {
     audit::Entry::new(
         actor,
         match (change.old, change.new) {

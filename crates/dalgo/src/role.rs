@@ -4,7 +4,6 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::db::Db;
 use crate::db::Within;
 use crate::error::{Error, Result};
 
@@ -43,18 +42,6 @@ pub struct RoleDetails {
     pub permissions: Vec<Permission>,
 }
 
-/// All roles, highest level first.
-pub async fn list(db: &Db) -> Result<Vec<RoleSummary>> {
-    Ok(sqlx::query_as(
-        "SELECT r.id, r.uuid, r.slug, r.name, r.level,
-                (SELECT count(*) FROM role_permissions rp WHERE rp.role_id = r.id) AS permission_count
-           FROM roles r ORDER BY r.level DESC, r.slug",
-    )
-    .fetch_all(db.pool())
-    .within()
-    .await?)
-}
-
 /// The role with this slug; an unknown slug lists the valid ones.
 pub async fn get(conn: &mut PgConnection, slug: &str) -> Result<Role> {
     // Slugs are lower case; `ADMIN` is admin.
@@ -75,23 +62,4 @@ pub async fn get(conn: &mut PgConnection, slug: &str) -> Result<Role> {
 
 async fn slugs(conn: &mut PgConnection) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar("SELECT slug FROM roles ORDER BY level DESC, slug").fetch_all(conn).within().await?)
-}
-
-/// The role with this slug, or [`Error::UnknownRole`] listing the valid ones.
-pub async fn require(db: &Db, slug: &str) -> Result<Role> {
-    get(&mut *db.pool().acquire().await?, slug).await
-}
-
-/// A role and its permissions.
-pub async fn show(db: &Db, slug: &str) -> Result<RoleDetails> {
-    let role = require(db, slug).await?;
-    let permissions = sqlx::query_as(
-        "SELECT p.slug, p.name FROM permissions p JOIN role_permissions rp ON rp.permission_id = p.id
-          WHERE rp.role_id = $1 ORDER BY p.slug",
-    )
-    .bind(role.id)
-    .fetch_all(db.pool())
-    .within()
-    .await?;
-    Ok(RoleDetails { role, permissions })
 }

@@ -96,14 +96,8 @@ impl SecretStore {
         check_name(name)?;
         match self {
             SecretStore::Dir(dir) => {
-                let file = SecretFile {
-                    name: name.to_string(),
-                    secret_id: name.to_string(),
-                    secret_string: value.expose_secret().to_string(),
-                };
-                let body = serde_json::to_vec(&file).map_err(|e| Error::Secrets { message: e.to_string() })?;
                 let path = dir.join(name);
-                write_private_atomically(&path, &body).map_err(|e| io_error(&path, e))
+                write_private_atomically(&path, &file_body(name, value)?).map_err(|e| io_error(&path, e))
             }
             SecretStore::Keyring => keyring::put(name, value),
             #[cfg(feature = "aws")]
@@ -168,28 +162,8 @@ pub struct SecretEntry {
     pub in_store: Option<bool>,
 }
 
-/// The secrets the database refers to, and those the store holds besides.
-pub async fn inventory(db: &crate::db::Db, store: &SecretStore) -> Result<Vec<SecretEntry>> {
-    let referenced = references(db).await?;
-    let held = store.list().await?;
-    let mut entries: Vec<SecretEntry> = referenced
-        .into_iter()
-        .map(|(name, kind, org)| {
-            let in_store = held.as_ref().map(|h| h.contains(&name));
-            SecretEntry { name, kind: Some(kind), org: Some(org), in_store }
-        })
-        .collect();
-    for name in held.unwrap_or_default() {
-        if !entries.iter().any(|e| e.name == name) {
-            entries.push(SecretEntry { name, kind: None, org: None, in_store: Some(true) });
-        }
-    }
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(entries)
-}
-
 /// (secret name, what it holds, org slug) for every secret a row names.
-async fn references(db: &crate::db::Db) -> Result<Vec<(String, &'static str, String)>> {
+pub(crate) async fn references(db: &crate::db::Db) -> Result<Vec<(String, &'static str, String)>> {
     let rows: Vec<(String, i32, String)> = sqlx::query_as(
         "SELECT w.credentials_secret, 0, o.slug FROM warehouses w JOIN orgs o ON o.id = w.org_id
          UNION ALL
@@ -205,28 +179,7 @@ async fn references(db: &crate::db::Db) -> Result<Vec<(String, &'static str, Str
     Ok(rows.into_iter().map(|(n, k, org)| (n, kind(k), org)).collect())
 }
 
-/// Deletes a secret no row refers to, and says so in the audit log.
-pub async fn delete_unused(db: &crate::db::Db, store: &SecretStore, name: &str, actor: &str) -> Result<()> {
-    refuse_referenced(db, name).await?;
-    if !store.delete(name).await? {
-        return Err(Error::SecretNotFound(name.to_string()));
-    }
-    forget(db, name).await?;
-    let entry = crate::audit::Entry::new(actor, crate::audit::Action::Delete, crate::audit::Resource::Secret, name);
-    entry.record(&mut *db.pool().acquire().await?).await
-}
-
-/// What [`delete_unused`] would refuse (a secret a row names, or none by
-/// that name), changing nothing: for a confirmation or a dry run.
-pub async fn check_delete(db: &crate::db::Db, store: &SecretStore, name: &str) -> Result<()> {
-    refuse_referenced(db, name).await?;
-    match store.get(name).await? {
-        Some(_) => Ok(()),
-        None => Err(Error::SecretNotFound(name.to_string())),
-    }
-}
-
-async fn refuse_referenced(db: &crate::db::Db, name: &str) -> Result<()> {
+pub(crate) async fn refuse_referenced(db: &crate::db::Db, name: &str) -> Result<()> {
     match references(db).await?.into_iter().find(|(n, _, _)| n == name) {
         Some((_, kind, org)) => Err(Error::InUse {
             message: format!(
@@ -322,21 +275,21 @@ pub(crate) async fn remove_version(db: &crate::db::Db, store: &SecretStore, name
     forget(db, name).await
 }
 
-async fn forget(db: &crate::db::Db, name: &str) -> Result<()> {
+pub(crate) async fn forget(db: &crate::db::Db, name: &str) -> Result<()> {
     sqlx::query("DELETE FROM org_secrets WHERE name = $1").bind(name).execute(db.pool()).within().await?;
     Ok(())
 }
 
 /// Whether a row names the version `s.name` (a warehouse's credentials, a
 /// dbt workspace's token, a source's secret field).
-const REFERENCED: &str = "EXISTS (SELECT 1 FROM warehouses w WHERE w.credentials_secret = s.name)
+pub(crate) const REFERENCED: &str = "EXISTS (SELECT 1 FROM warehouses w WHERE w.credentials_secret = s.name)
       OR EXISTS (SELECT 1 FROM dbt_workspaces d WHERE d.token_secret = s.name)
       OR EXISTS (SELECT 1 FROM source_secrets f WHERE f.secret = s.name)";
 
 /// The org's (`$1`) recorded versions that no row names: what an operation
 /// killed midway left. Only safe under the org's operations lock, which
 /// every operation that writes a version holds.
-fn unused_versions() -> String {
+pub(crate) fn unused_versions() -> String {
     format!("SELECT s.name FROM org_secrets s WHERE s.org_id = $1 AND NOT ({REFERENCED})")
 }
 
@@ -404,58 +357,6 @@ pub struct GcReport {
     pub skipped: Vec<String>,
 }
 
-/// Removes the versions dalgo recorded in `org_secrets` that no row names:
-/// what an operation killed midway left. Each org is swept under its
-/// operations lock, the lock every operation that writes a version holds, so
-/// a version being switched to is never taken for an orphan; an org whose
-/// lock is held is skipped and named. Versions younger than `min_age` are
-/// left too. A secret dalgo never recorded (Dalgo's own, in a store shared
-/// with Django) is never touched, whatever its age or name.
-pub async fn gc(
-    db: &crate::db::Db,
-    store: &SecretStore,
-    min_age: std::time::Duration,
-    dry_run: bool,
-) -> Result<GcReport> {
-    let slugs: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT DISTINCT o.slug FROM org_secrets s JOIN orgs o ON o.id = s.org_id WHERE NOT ({REFERENCED}) ORDER BY o.slug"
-    )))
-    .fetch_all(db.pool())
-    .within()
-    .await?;
-    let min_age = chrono::Duration::from_std(min_age).unwrap_or(chrono::Duration::MAX);
-    let mut report = GcReport { orphans: Vec::new(), skipped: Vec::new() };
-    for slug in slugs {
-        // Deleted since the list was read: nothing of it is left to sweep.
-        let Ok(org) = crate::org::get(&mut *db.pool().acquire().await?, &slug).await else { continue };
-        let lock = match crate::org_lock::OrgLock::try_acquire(db, crate::org_lock::LockClass::Ops, &org).await? {
-            Ok(lock) => lock,
-            Err(_) => {
-                report.skipped.push(slug);
-                continue;
-            }
-        };
-        let unused: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT name FROM ({}) u JOIN org_secrets s USING (name)
-              WHERE s.created_at <= now() - make_interval(secs => $2) ORDER BY name",
-            unused_versions()
-        )))
-        .bind(org.id)
-        .bind(min_age.as_seconds_f64())
-        .fetch_all(db.pool())
-        .within()
-        .await?;
-        for name in unused {
-            if !dry_run {
-                remove_version(db, store, &name).await?;
-            }
-            report.orphans.push(Orphan { name, org: Some(slug.clone()), removed: !dry_run });
-        }
-        lock.release().await?;
-    }
-    Ok(report)
-}
-
 /// Secret names become file names: no separators, no dot-files.
 fn check_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
@@ -469,13 +370,28 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
     Error::Secrets { message: format!("{}: {e}", path.display()) }
 }
 
+/// A secret as Dalgo's directory store keeps it (AWS's shape).
+fn file_body(name: &str, value: &SecretString) -> Result<Vec<u8>> {
+    let file = SecretFile {
+        name: name.to_string(),
+        secret_id: name.to_string(),
+        secret_string: value.expose_secret().to_string(),
+    };
+    serde_json::to_vec(&file).map_err(|e| Error::Secrets { message: e.to_string() })
+}
+
+/// The temporary file a write goes through beside `path`.
+fn temporary(dir: &Path, path: &Path) -> PathBuf {
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("secret");
+    dir.join(format!(".{file_name}.tmp-{}", uuid::Uuid::new_v4()))
+}
+
 /// Writes `body` to `path` with mode 0600 through a temporary file and a
 /// rename, so readers see the old content or the new, never a part.
 pub(crate) fn write_private_atomically(path: &Path, body: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().ok_or(std::io::ErrorKind::InvalidInput)?;
     create_private_dir(dir)?;
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("secret");
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", uuid::Uuid::new_v4()));
+    let tmp = temporary(dir, path);
     let result = (|| {
         let mut f = open_private(&tmp)?;
         f.write_all(body)?;

@@ -344,7 +344,7 @@ pub(crate) async fn record(
 ) -> Result<(bool, Option<String>)> {
     let Credentials { wtype, config } = creds;
     let mut tx = db.pool().begin().within().await?;
-    org::lock(&mut tx, &org.slug).await?;
+    org::lock(&mut tx, org).await?;
     let old = find(&mut tx, org).await?.map(|w| w.credentials_secret);
     let location = config.get("dataset_location").and_then(Value::as_str);
     // The org's row is locked: `old` stays true until the write.
@@ -376,6 +376,12 @@ pub(crate) async fn record(
     Ok((old.is_none(), old))
 }
 
+/// The org's warehouse with its credentials masked.
+pub(crate) async fn details(db: &Db, store: &SecretStore, org: &Org) -> Result<WarehouseDetails> {
+    let (warehouse, creds) = load(db, store, org).await?;
+    Ok(WarehouseDetails { org: org.slug.clone(), warehouse, credentials: crate::document::masked(&creds) })
+}
+
 /// A warehouse as `dalgo warehouse show` prints it: credentials masked.
 #[derive(Debug, Clone, Serialize)]
 pub struct WarehouseDetails {
@@ -385,38 +391,7 @@ pub struct WarehouseDetails {
     pub credentials: Map<String, Value>,
 }
 
-pub async fn show(db: &Db, store: &SecretStore, org_slug: &str) -> Result<WarehouseDetails> {
-    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
-    let (warehouse, creds) = load(db, store, &org).await?;
-    Ok(WarehouseDetails { org: org.slug, warehouse, credentials: crate::document::masked(&creds) })
-}
-
-/// Deletes the warehouse row, then its secret. Refused while a dbt workspace
-/// depends on it.
-pub async fn delete(db: &Db, store: &SecretStore, org_slug: &str, actor: &str) -> Result<Warehouse> {
-    let mut tx = db.pool().begin().within().await?;
-    let org = org::lock(&mut tx, org_slug).await?;
-    let wh = deletable(&mut tx, &org).await?;
-    sqlx::query("DELETE FROM warehouses WHERE id = $1").bind(wh.id).execute(&mut *tx).within().await?;
-    audit::Entry::new(actor, Action::Delete, Resource::Warehouse, &wh.credentials_secret)
-        .of(Some(&org))
-        .details(json!({ "type": wh.wtype }))
-        .record(&mut tx)
-        .await?;
-    tx.commit().within().await?;
-    crate::secrets::remove_version(db, store, &wh.credentials_secret).await?;
-    Ok(wh)
-}
-
-/// The warehouse [`delete`] would remove, with its refusals (no warehouse,
-/// one a dbt workspace uses), changing nothing: for a confirmation or a dry run.
-pub async fn check_delete(db: &Db, org_slug: &str) -> Result<Warehouse> {
-    let mut conn = db.pool().acquire().await?;
-    let org = org::get(&mut conn, org_slug).await?;
-    deletable(&mut conn, &org).await
-}
-
-async fn deletable(conn: &mut PgConnection, org: &Org) -> Result<Warehouse> {
+pub(crate) async fn deletable(conn: &mut PgConnection, org: &Org) -> Result<Warehouse> {
     let wh = find(conn, org).await?.ok_or_else(|| Error::NoWarehouse(org.slug.clone()))?;
     let has_dbt: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM dbt_workspaces WHERE org_id = $1)")
         .bind(org.id)

@@ -14,7 +14,7 @@ use super::types::{AttemptInfo, AttemptStatus, Job, JobInfo, JobStatus};
 use crate::db::Db;
 use crate::db::Within;
 use crate::error::{Error, ErrorKind, Failure, Result};
-use crate::org::{self, Org};
+use crate::org::Org;
 
 /// Job types dalgo lists: the ones every server version since 0.58 knows.
 const LISTED_TYPES: [&str; 2] = ["sync", "reset_connection"];
@@ -166,22 +166,6 @@ pub struct JobRecord {
     pub bytes: i64,
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
-}
-
-/// The org's recorded jobs, newest first.
-pub async fn history(db: &Db, org_slug: &str, connection: Option<&str>, limit: i64) -> Result<Vec<JobRecord>> {
-    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
-    Ok(sqlx::query_as(
-        "SELECT job_id, connection_id, job_type, status, records, bytes, started_at, ended_at FROM airbyte_jobs
-          WHERE org_id = $1 AND ($2::text IS NULL OR connection_id = $2)
-          ORDER BY created_at DESC, job_id DESC LIMIT $3",
-    )
-    .bind(org.id)
-    .bind(connection)
-    .bind(limit)
-    .fetch_all(db.pool())
-    .within()
-    .await?)
 }
 
 /// What happened to one connection's sync.

@@ -285,7 +285,7 @@ pub(crate) struct WorkspaceRow<'a> {
 /// Upserts the workspace and its org tasks in one transaction.
 pub(crate) async fn record(db: &Db, org: &Org, w: &WorkspaceRow<'_>, actor: &str) -> Result<(bool, Vec<String>)> {
     let mut tx = db.pool().begin().within().await?;
-    org::lock(&mut tx, &org.slug).await?;
+    org::lock(&mut tx, org).await?;
     // The org's row is locked: the two parts see no concurrent create
     // (Django's table has no conflict target to upsert on).
     let (id, created): (i64, bool) = sqlx::query_as(
@@ -384,29 +384,6 @@ pub struct Status {
     pub profiles_file: PathBuf,
     pub profiles_file_exists: bool,
     pub runs: Vec<RunRecord>,
-}
-
-pub async fn status(db: &Db, cfg: &DbtConfig, org_slug: &str, limit: i64) -> Result<Status> {
-    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
-    let workspace = require(db, &org).await?;
-    let project_path = workspace.project_path(cfg);
-    let head_commit = match workspace.source {
-        DbtSource::Git => git::Git::new(cfg, &OrgPaths::new(cfg, &org).org_dir).head_commit(&project_path).await.ok(),
-        DbtSource::Local => None,
-    };
-    let profile = profile::project_profile_name(&project_path).ok();
-    let paths = OrgPaths::new(cfg, &org);
-    let runs = run::recent(db, &org, limit).await?;
-    Ok(Status {
-        org: org.slug,
-        project_path,
-        head_commit,
-        profile,
-        profiles_file_exists: paths.profiles_file().is_file(),
-        profiles_file: paths.profiles_file(),
-        workspace,
-        runs,
-    })
 }
 
 /// The value of the org's `dbt-profile-<slug>` Secret, from its workspace

@@ -19,7 +19,7 @@ use crate::db::Db;
 use crate::db::Within;
 use crate::error::{Error, Result};
 use crate::git::Git;
-use crate::org::{self, Org};
+use crate::org::Org;
 use crate::org_lock::{LockClass, OrgLock};
 use crate::process::ChildStdout;
 use crate::secrets::SecretStore;
@@ -82,7 +82,7 @@ impl Command {
 /// A dbt invocation.
 #[derive(Debug)]
 pub struct RunRequest<'a> {
-    pub org: &'a str,
+    pub org: &'a Org,
     pub command: Command,
     pub target: Option<&'a str>,
     /// Passed to dbt after dalgo's own arguments.
@@ -182,14 +182,14 @@ pub async fn run(
     let mut stop = std::pin::pin!(futures_util::FutureExt::fuse(stop));
     let prepared = async {
         let exe = executable(cfg)?;
-        let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
+        let org = req.org;
         // No workspace is an answer, not a run: nothing is recorded for it; nor
         // is a project that reaches outside itself.
-        let project = super::require(db, &org).await?.project_path(cfg);
+        let project = super::require(db, org).await?.project_path(cfg);
         super::contained(&project)?;
         // A project dbt cannot read (no or a bad dbt_project.yml) is refused (65), not run.
         super::profile::project_profile_name(&project)?;
-        let org_dir = OrgPaths::new(cfg, &org).org_dir;
+        let org_dir = OrgPaths::new(cfg, org).org_dir;
         let tmp = org_dir.join("tmp");
         crate::secrets::create_private_dir(&tmp).map_err(|source| Error::Files {
             action: "create",
@@ -202,10 +202,10 @@ pub async fn run(
         jail.clone().run_as(None).prepare()?;
         // A pipeline run doing this step now refuses the command (75).
         let healer = req.prefect.map(|c| crate::task_locks::Healer { locks: c, actor: req.actor });
-        crate::task_locks::ensure_free(db, healer, &org, req.command.task_slugs(), req.for_flow_run).await?;
+        crate::task_locks::ensure_free(db, healer, org, req.command.task_slugs(), req.for_flow_run).await?;
         let mut args: Vec<String> = req.command.args().iter().map(|s| s.to_string()).collect();
         args.push("--profiles-dir".into());
-        args.push(OrgPaths::new(cfg, &org).profiles_dir.to_string_lossy().into_owned());
+        args.push(OrgPaths::new(cfg, org).profiles_dir.to_string_lossy().into_owned());
         if let Some(t) = req.target {
             args.extend(["--target".into(), t.into()]);
         }
@@ -213,9 +213,9 @@ pub async fn run(
         Ok((exe, org, args, jail, tmp))
     };
     let (exe, org, args, jail, tmp) = until_stopped(prepared, &mut stop, &label).await?;
-    let recorded = Recorded { org: &org, label: &label, args: &args, wait: req.wait, actor: req.actor };
+    let recorded = Recorded { org, label: &label, args: &args, wait: req.wait, actor: req.actor };
     locked(db, &recorded, on_wait, stop, async || {
-        let (ws, socket) = refresh_profile(db, cfg, store, &org).await?;
+        let (ws, socket) = refresh_profile(db, cfg, store, org).await?;
         let jail = match &socket {
             Some(dir) => jail.clone().reveal(dir),
             None => jail.clone(),
@@ -234,7 +234,7 @@ pub async fn run(
 }
 
 /// `work`, unless `stop` resolves first: then [`Error::Interrupted`].
-async fn until_stopped<T>(
+pub(crate) async fn until_stopped<T>(
     work: impl Future<Output = Result<T>>,
     stop: &mut (impl Future<Output = ()> + Unpin),
     what: &str,
@@ -248,7 +248,7 @@ async fn until_stopped<T>(
 /// A git step on an org's clone.
 #[derive(Debug, Clone, Copy)]
 pub struct GitRequest<'a> {
-    pub org: &'a str,
+    pub org: &'a Org,
     pub step: GitStep,
     /// Queue behind a running command (true) or fail at once (false).
     pub wait: bool,
@@ -288,8 +288,8 @@ pub async fn git_update(
 ) -> Result<String> {
     let Tools { db, cfg, store } = tools;
     let step = req.step;
-    let org = org::get(&mut *db.pool().acquire().await?, req.org).await?;
-    let ws = super::require(db, &org).await?;
+    let org = req.org;
+    let ws = super::require(db, org).await?;
     let (Some(url), Some(branch)) = (&ws.repo_url, &ws.branch) else {
         return Err(Error::NotAGitWorkspace(org.slug.clone()));
     };
@@ -301,9 +301,9 @@ pub async fn git_update(
     let verb = if step == GitStep::Pull { "pull" } else { "clone" };
     let args = vec![verb.to_string(), branch.clone()];
     let label = format!("git {verb}");
-    let recorded = Recorded { org: &org, label: &label, args: &args, wait: req.wait, actor: req.actor };
+    let recorded = Recorded { org, label: &label, args: &args, wait: req.wait, actor: req.actor };
     locked(db, &recorded, on_wait, stop, async || {
-        let (git, dir) = (Git::new(cfg, &OrgPaths::new(cfg, &org).org_dir), ws.project_path(cfg));
+        let (git, dir) = (Git::new(cfg, &OrgPaths::new(cfg, org).org_dir), ws.project_path(cfg));
         head = match step {
             GitStep::Pull => git.pull(&dir, branch, token.as_ref()).await?,
             GitStep::Clone => {

@@ -3,16 +3,21 @@
 //! reads, changes, syncs or deletes another's.
 
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use super::Dalgo;
+use super::{Dalgo, OrgOps};
+use crate::airbyte::JobRecord;
+use crate::airbyte::client::{Call, Wait};
 use crate::airbyte::fields;
 use crate::airbyte::{
     self, Actor, ActorRead, AttemptLogs, CheckResult, Client, Connection, ConnectionChanges, ConnectionSpec,
     Definition, Job, StreamInfo, SyncEvent, SyncOptions, SyncOutcome, Workspace,
 };
+use crate::airbyte::{DEFAULT_ORGANIZATION_ID, delete_workspace_remote, get_workspace, is_not_found, workspace_delete};
+use crate::audit::{self, Action, Resource};
+use crate::db::Within;
 use crate::error::{Error, OrWarn, Result};
-use crate::org::Org;
+use crate::org::{self, Org};
 use crate::secrets::{self, SecretKind};
 
 /// An org and its Airbyte workspace.
@@ -23,10 +28,16 @@ pub struct OrgAirbyte<'a> {
 }
 
 impl<'a> OrgAirbyte<'a> {
-    pub(super) async fn open(dalgo: &'a Dalgo, slug: &str) -> Result<OrgAirbyte<'a>> {
-        let client = dalgo.airbyte()?;
-        let ow = airbyte::org_workspace(dalgo.db(), slug).await?;
-        Ok(OrgAirbyte { dalgo, client, ow })
+    /// The org's row first (a missing org is 67, Airbyte configured or
+    /// not), then its workspace id, then Airbyte's client.
+    pub(super) async fn open(org: &super::OrgOps<'a>) -> Result<OrgAirbyte<'a>> {
+        Self::of(org.dalgo(), org.get().await?)
+    }
+
+    /// The workspace of an org an operation has read.
+    pub(super) fn of(dalgo: &'a Dalgo, org: Org) -> Result<OrgAirbyte<'a>> {
+        let ow = airbyte::OrgWorkspace::of(org)?;
+        Ok(OrgAirbyte { dalgo, client: dalgo.airbyte()?, ow })
     }
 
     pub fn org(&self) -> &Org {
@@ -300,8 +311,9 @@ impl super::OrgOps<'_> {
     /// hold, which the next apply writes again; unused versions are swept.
     /// Sources are found by name, so a re-run adopts one a killed run made.
     pub async fn put_source(&self, spec: SourceSpec) -> Result<ActorRead> {
+        let org = self.get().await?;
         let (dalgo, client) = (self.dalgo, self.dalgo.airbyte()?);
-        self.locked(async |org| {
+        self.locked(org, async |org| {
             let ow = airbyte::OrgWorkspace::of(org)?;
             secrets::sweep(dalgo.db(), dalgo.store(), &ow.org).await?;
             let existing =
@@ -364,8 +376,9 @@ impl super::OrgOps<'_> {
     /// was one. Under the org's operations lock; the fields are forgotten
     /// first, so a kill leaves versions the next operation sweeps.
     pub async fn delete_source(&self, name: &str) -> Result<bool> {
+        let org = self.get().await?;
         let (dalgo, client) = (self.dalgo, self.dalgo.airbyte()?);
-        self.locked(async |org| {
+        self.locked(org, async |org| {
             let ow = airbyte::OrgWorkspace::of(org)?;
             let found =
                 airbyte::list(client, Actor::Source, &ow.workspace_id).await?.into_iter().find(|s| s.name == name);
@@ -377,25 +390,82 @@ impl super::OrgOps<'_> {
         })
         .await
     }
+}
 
+impl OrgOps<'_> {
     /// Creates the org's Airbyte workspace (named after its slug) unless it
     /// has one Airbyte still knows; the workspace and whether it was made.
-    /// Under the org's operations lock.
+    /// Under the org's operations lock, and its row stays locked meanwhile,
+    /// so two runs never make two workspaces.
     pub async fn create_airbyte_workspace(&self) -> Result<(Workspace, bool)> {
-        let (dalgo, client) = (self.dalgo, self.dalgo.airbyte()?);
-        self.locked(async |org| airbyte::workspace_create(dalgo.db(), client, &org.slug, dalgo.actor()).await).await
+        let org = self.get().await?;
+        let (dalgo, c) = (self.dalgo(), self.dalgo().airbyte()?);
+        let create = async |org: Org| {
+            let mut tx = dalgo.db().pool().begin().within().await?;
+            let org = org::lock(&mut tx, &org).await?;
+            if let Some(id) = &org.airbyte_workspace_id {
+                match get_workspace(c, id).await {
+                    Ok(ws) => return Ok((ws, false)),
+                    Err(e) if is_not_found(&e) => {
+                        tracing::warn!(workspace = %id, "recorded workspace is gone; creating another")
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            let body = json!({ "name": org.slug, "organizationId": DEFAULT_ORGANIZATION_ID });
+            let ws: Workspace = c.post("/workspaces/create", &body, Call::Once, Wait::Normal).await?;
+            let recorded = async {
+                sqlx::query("UPDATE orgs SET airbyte_workspace_id = $2, updated_at = now() WHERE id = $1")
+                    .bind(org.id)
+                    .bind(&ws.workspace_id)
+                    .execute(&mut *tx)
+                    .within()
+                    .await?;
+                audit::Entry::new(dalgo.actor(), Action::Update, Resource::Org, org.uuid.to_string())
+                    .of(Some(&org))
+                    .details(json!({ "airbyte_workspace_id": ws.workspace_id }))
+                    .record(&mut tx)
+                    .await?;
+                tx.commit().within().await?;
+                Ok::<_, Error>(())
+            }
+            .await;
+            if let Err(e) = recorded {
+                // Undo the workspace rather than leave one no org points at.
+                delete_workspace_remote(c, &ws.workspace_id)
+                    .await
+                    .or_warn(format_args!("delete the Airbyte workspace {}", ws.workspace_id));
+                return Err(e);
+            }
+            Ok((ws, true))
+        };
+        self.locked(org, create).await
     }
 
-    /// Deletes the org's Airbyte workspace with its sources, destinations and
-    /// connections, and forgets it; `None` when it had none. Under the org's
-    /// operations lock.
+    /// Deletes the org's Airbyte workspace with its sources, destinations
+    /// and connections, and forgets it; `None` when it had none. Under the
+    /// org's operations lock.
     pub async fn delete_airbyte_workspace(&self) -> Result<Option<String>> {
-        let (dalgo, client) = (self.dalgo, self.dalgo.airbyte()?);
-        self.locked(async |org| airbyte::workspace_delete(dalgo.db(), client, &org.slug, dalgo.actor()).await).await
+        let org = self.get().await?;
+        let (dalgo, c) = (self.dalgo(), self.dalgo().airbyte()?);
+        self.locked(org, async |org| workspace_delete(dalgo.db(), c, &org, dalgo.actor()).await).await
     }
+}
 
+impl OrgOps<'_> {
     /// The org's recorded Airbyte jobs (of one connection, or all), newest first.
-    pub async fn airbyte_jobs(&self, connection: Option<&str>, limit: i64) -> Result<Vec<airbyte::JobRecord>> {
-        airbyte::history(self.dalgo.db(), &self.slug, connection, limit).await
+    pub async fn airbyte_jobs(&self, connection: Option<&str>, limit: i64) -> Result<Vec<JobRecord>> {
+        let org = self.get().await?;
+        Ok(sqlx::query_as(
+            "SELECT job_id, connection_id, job_type, status, records, bytes, started_at, ended_at FROM airbyte_jobs
+              WHERE org_id = $1 AND ($2::text IS NULL OR connection_id = $2)
+              ORDER BY created_at DESC, job_id DESC LIMIT $3",
+        )
+        .bind(org.id)
+        .bind(connection)
+        .bind(limit)
+        .fetch_all(self.dalgo().db().pool())
+        .within()
+        .await?)
     }
 }

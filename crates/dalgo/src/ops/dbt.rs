@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{OrgOps, Partial, Step, refresh_blocks};
 use crate::audit::{self, Action, Resource};
 use crate::db::Within;
-use crate::dbt::{self, DbtSource, OrgPaths, SetupReport, SetupRequest, Source, profile};
+use crate::dbt::{self, DbtSource, OrgPaths, SetupReport, SetupRequest, Source, Status, profile, require, run};
 use crate::error::{Error, OrWarn, Result};
 use crate::git;
 use crate::org::Org;
@@ -19,7 +19,7 @@ use crate::warehouse;
 
 /// The dbt workspace operations of an org.
 pub struct DbtOps<'a> {
-    pub(super) org: OrgOps<'a>,
+    pub(crate) org: OrgOps<'a>,
 }
 
 /// What `setup` did.
@@ -92,7 +92,7 @@ impl DbtOps<'_> {
     /// Takes the org's operations lock, then its dbt lock (failing with
     /// [`Error::Locked`] while dbt runs), and clears what killed runs left.
     async fn locks(&self, org: &Org) -> Result<(OrgLock, OrgLock)> {
-        let dalgo = self.org.dalgo;
+        let dalgo = self.org.dalgo();
         let ops = self.org.lock(org).await?;
         let dbt = dbt::run::lock_org(dalgo.db(), org, false, |_| {}).await?;
         secrets::sweep(dalgo.db(), dalgo.store(), org).await?;
@@ -107,7 +107,7 @@ impl DbtOps<'_> {
     /// working one in place; a fresh clone is made beside the old checkout
     /// and swapped in; profiles.yml (mode 0600) is rewritten atomically.
     pub async fn setup(&self, req: SetupRequest) -> Result<DbtSetupReport> {
-        let dalgo = self.org.dalgo;
+        let dalgo = self.org.dalgo();
         let cfg = &dalgo.config().dbt;
         let org = self.org.get().await?;
         let (wh, creds) = warehouse::load(dalgo.db(), dalgo.store(), &org).await?;
@@ -189,7 +189,7 @@ impl DbtOps<'_> {
         source: Source,
         old_token: Option<&str>,
     ) -> Result<Checkout> {
-        let dalgo = self.org.dalgo;
+        let dalgo = self.org.dalgo();
         let (url, branch, token) = match source {
             Source::Git { url, branch, token } => (url, branch, token),
             Source::Local { path } => {
@@ -236,7 +236,7 @@ impl DbtOps<'_> {
     /// Removes a token version a failed setup made.
     async fn discard(&self, new_token: Option<&str>) {
         if let Some(name) = new_token {
-            secrets::remove_version(self.org.dalgo.db(), self.org.dalgo.store(), name)
+            secrets::remove_version(self.org.dalgo().db(), self.org.dalgo().store(), name)
                 .await
                 .or_warn(format_args!("remove the unused token version {name}"));
         }
@@ -249,7 +249,7 @@ impl DbtOps<'_> {
     }
 
     async fn teardown_target(&self) -> Result<(Org, dbt::Workspace)> {
-        let db = self.org.dalgo.db();
+        let db = self.org.dalgo().db();
         let org = self.org.get().await?;
         let ws = dbt::require(db, &org).await?;
         refuse_in_use(&org, &dbt::pipelines_using(&mut *db.pool().acquire().await?, &ws).await?)?;
@@ -261,7 +261,7 @@ impl DbtOps<'_> {
     /// project is never deleted), then its rows and tasks, then every token
     /// version. A failure leaves the workspace row, so a re-run finishes.
     pub async fn teardown(&self) -> Result<DbtTeardownReport> {
-        let dalgo = self.org.dalgo;
+        let dalgo = self.org.dalgo();
         let cfg = &dalgo.config().dbt;
         let (org, ws) = self.teardown_target().await?;
         let (ops_lock, dbt_lock) = self.locks(&org).await?;
@@ -276,7 +276,7 @@ impl DbtOps<'_> {
         }
         let removed_paths = remove_under(&paths.org_dir, targets)?;
         let mut tx = dalgo.db().pool().begin().within().await?;
-        crate::org::lock(&mut tx, &org.slug).await?;
+        crate::org::lock(&mut tx, &org).await?;
         refuse_in_use(&org, &dbt::pipelines_using(&mut tx, &ws).await?)?;
         let tasks_removed: i64 = sqlx::query_scalar("SELECT count(*) FROM org_tasks WHERE dbt_workspace_id = $1")
             .bind(ws.id)
@@ -361,9 +361,13 @@ impl DbtOps<'_> {
         on_wait: impl FnOnce(&str),
         stop: impl Future<Output = ()>,
     ) -> Result<dbt::RunRecord> {
-        let dalgo = self.org.dalgo;
+        let dalgo = self.org.dalgo();
+        // The org is read under the stop too: a signal while the database
+        // stalls ends the command, with nothing recorded.
+        let mut stop = std::pin::pin!(futures_util::FutureExt::fuse(stop));
+        let org = &dbt::run::until_stopped(self.org.get(), &mut stop, &command.label()).await?;
         let req = dbt::RunRequest {
-            org: &self.org.slug,
+            org,
             command,
             target: opts.target,
             extra: opts.extra,
@@ -384,15 +388,39 @@ impl DbtOps<'_> {
         on_wait: impl FnOnce(&str),
         stop: impl Future<Output = ()>,
     ) -> Result<String> {
-        let dalgo = self.org.dalgo;
-        let req =
-            dbt::GitRequest { org: &self.org.slug, step: dbt::GitStep::Pull, wait: !no_wait, actor: dalgo.actor() };
+        let dalgo = self.org.dalgo();
+        let mut stop = std::pin::pin!(futures_util::FutureExt::fuse(stop));
+        let org = &dbt::run::until_stopped(self.org.get(), &mut stop, "git pull").await?;
+        let req = dbt::GitRequest { org, step: dbt::GitStep::Pull, wait: !no_wait, actor: dalgo.actor() };
         dbt::git_update(dalgo.dbt_tools(), &req, on_wait, stop).await
     }
+}
 
+impl DbtOps<'_> {
     /// The workspace, its checkout and profile, and its latest `limit` runs.
-    pub async fn status(&self, limit: i64) -> Result<dbt::Status> {
-        let dalgo = self.org.dalgo;
-        dbt::status(dalgo.db(), &dalgo.config().dbt, &self.org.slug, limit).await
+    pub async fn status(&self, limit: i64) -> Result<Status> {
+        let (dalgo, org) = (self.org.dalgo(), self.org.get().await?);
+        let (db, cfg) = (dalgo.db(), &dalgo.config().dbt);
+        let workspace = require(db, &org).await?;
+        let project_path = workspace.project_path(cfg);
+        let head_commit = match workspace.source {
+            DbtSource::Git => {
+                git::Git::new(cfg, &OrgPaths::new(cfg, &org).org_dir).head_commit(&project_path).await.ok()
+            }
+            DbtSource::Local => None,
+        };
+        let profile = profile::project_profile_name(&project_path).ok();
+        let paths = OrgPaths::new(cfg, &org);
+        let runs = run::recent(db, &org, limit).await?;
+        Ok(Status {
+            org: org.slug,
+            project_path,
+            head_commit,
+            profile,
+            profiles_file_exists: paths.profiles_file().is_file(),
+            profiles_file: paths.profiles_file(),
+            workspace,
+            runs,
+        })
     }
 }

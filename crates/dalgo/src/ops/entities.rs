@@ -97,7 +97,7 @@ impl OrgOps<'_> {
         let dalgo = self.dalgo;
         let details = self.show().await?;
         let org = details.org.clone();
-        let warehouse = match self.warehouse().show().await {
+        let warehouse = match crate::warehouse::details(dalgo.db(), dalgo.store(), &org).await {
             Ok(w) => Some(w),
             Err(Error::NoWarehouse(_)) => None,
             Err(e) => return Err(e),
@@ -118,7 +118,7 @@ impl OrgOps<'_> {
         Ok(Entities {
             airbyte: self.airbyte_entities(&org).await,
             prefect_blocks: self.block_entities(&org).await,
-            locks: crate::pipeline::list_locks(dalgo.db(), None, Some(&org.slug)).await?,
+            locks: crate::pipeline::list_locks(dalgo.db(), None, Some(org.id)).await?,
             org: details,
             warehouse,
             dbt_workspace,
@@ -138,7 +138,7 @@ impl OrgOps<'_> {
         if a.workspace_id.is_none() {
             return a;
         }
-        let oa = match self.airbyte().await {
+        let oa = match super::OrgAirbyte::of(self.dalgo, org.clone()) {
             Ok(oa) => oa,
             Err(e) => {
                 a.workspace = Some(Presence::Unknown { reason: e.to_string() });

@@ -53,21 +53,29 @@ mod entities;
 mod import;
 mod members;
 mod org;
+mod orgs;
 mod pipeline;
+mod roles;
+mod runs;
+mod secrets;
+mod users;
 mod warehouse;
 
 use serde::Serialize;
 
-pub use self::admin::{
-    Audit, CreateOrgAndUser, FlowRuns, Locks, MaintainOptions, MaintainReport, Orgs, Roles, Secrets, Users,
-};
+pub use self::admin::{Audit, MaintainOptions, MaintainReport};
 pub use self::airbyte::{AirbyteLogin, OrgAirbyte, SecretValue, SourceSpec};
 pub use self::dbt::{DbtOps, DbtRunOptions, DbtSetupReport, DbtTeardownReport};
 pub use self::entities::{AirbyteEntities, BlockEntity, Entities, OrgTask, PipelineEntity, Presence};
 pub use self::import::{ExternalCheck, Imported};
 pub use self::members::{Flags, Members};
 pub use self::org::{DeleteOptions, Kept, OrgDeleteReport};
+pub use self::orgs::{CreateOrgAndUser, Orgs};
 pub use self::pipeline::{PipelineChanges, PipelineOps, PipelineSpec, Rescheduled, RunOptions};
+pub use self::roles::Roles;
+pub use self::runs::{FlowRuns, Locks};
+pub use self::secrets::Secrets;
+pub use self::users::Users;
 pub use self::warehouse::{WarehouseOps, WarehouseSetReport, WarehouseSpec};
 pub use crate::context::Dalgo;
 use crate::db::Db;
@@ -94,9 +102,22 @@ impl Dalgo {
         crate::worker::run(self, opts, on_event, stop).await
     }
 
-    /// The operations on one org.
+    /// The operations on one org. Nothing is read yet: each operation
+    /// looks the org's row up by slug once, when it starts, and works on
+    /// that row (so a scope kept for long never acts on a stale one).
     pub fn org(&self, slug: &str) -> OrgOps<'_> {
         OrgOps { dalgo: self, slug: slug.to_string() }
+    }
+}
+
+impl Dalgo {
+    /// The id of the org a listing is narrowed to, `None` for every org's;
+    /// [`Error::OrgNotFound`] when there is no such org.
+    pub(crate) async fn org_id(&self, slug: Option<&str>) -> Result<Option<i64>> {
+        Ok(match slug {
+            Some(slug) => Some(self.org(slug).get().await?.id),
+            None => None,
+        })
     }
 }
 
@@ -112,9 +133,17 @@ impl<'a> OrgOps<'a> {
         &self.slug
     }
 
-    /// The org's row; [`Error::OrgNotFound`] if there is none.
+    /// The org's row; [`Error::OrgNotFound`] (naming the nearest slug) if
+    /// there is none. Every operation reads it once, first: before any
+    /// service client is asked for, so a missing org is 67 whatever is
+    /// configured.
     pub async fn get(&self) -> Result<crate::org::Org> {
         crate::org::get(&mut *self.dalgo.db().pool().acquire().await?, &self.slug).await
+    }
+
+    /// The handle this scope was opened on.
+    pub(crate) fn dalgo(&self) -> &'a Dalgo {
+        self.dalgo
     }
 
     /// The org's warehouse.
@@ -135,16 +164,16 @@ impl<'a> OrgOps<'a> {
     /// The org's Airbyte workspace, through which only the org's own
     /// sources, destinations, connections and jobs are reached.
     pub async fn airbyte(&self) -> Result<OrgAirbyte<'a>> {
-        OrgAirbyte::open(self.dalgo, &self.slug).await
+        OrgAirbyte::open(self).await
     }
 
-    /// Does `work` on the org under its operations lock: the lock is
-    /// released when it succeeds, and by the session's end when it fails.
-    async fn locked<T, F>(&self, work: impl FnOnce(crate::org::Org) -> F) -> Result<T>
+    /// Does `work` on the org (its row as the operation read it) under its
+    /// operations lock: the lock is released when it succeeds, and by the
+    /// session's end when it fails.
+    pub(crate) async fn locked<T, F>(&self, org: crate::org::Org, work: impl FnOnce(crate::org::Org) -> F) -> Result<T>
     where
         F: Future<Output = Result<T>>,
     {
-        let org = self.get().await?;
         let lock = self.lock(&org).await?;
         let done = work(org).await?;
         lock.release().await?;
@@ -152,7 +181,7 @@ impl<'a> OrgOps<'a> {
     }
 
     /// Takes the org's operations lock (see the rule, point 2).
-    async fn lock(&self, org: &crate::org::Org) -> Result<crate::org_lock::OrgLock> {
+    pub(crate) async fn lock(&self, org: &crate::org::Org) -> Result<crate::org_lock::OrgLock> {
         crate::org_lock::OrgLock::acquire(self.dalgo.db(), crate::org_lock::LockClass::Ops, org).await
     }
 }
@@ -218,7 +247,7 @@ async fn refresh_blocks(dalgo: &Dalgo, org: &crate::org::Org) -> Step {
     }
     let synced = async {
         let client = dalgo.prefect()?;
-        crate::pipeline::blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), client, &org.slug).await
+        crate::pipeline::blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), client, org).await
     };
     match synced.await {
         Ok(_) => Step::Done,

@@ -3,13 +3,16 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
+use serde_json::json;
 
 use super::OrgOps;
 use super::dbt::remove_under;
+use crate::audit::{self, Action, Resource};
 use crate::db::Within;
 use crate::dbt::OrgPaths;
 use crate::error::{Error, Result};
-use crate::org::{self, DeleteReport, Org};
+use crate::org::plan::*;
+use crate::org::{self, DeleteReport, ORG_COLUMNS, Org, OrgDetails, OrgPlan, lock, members, plan, validate_name};
 use crate::pipeline::{blocks, deployment::FLOW_NAME};
 use crate::prefect::Client;
 use crate::secrets;
@@ -121,7 +124,7 @@ impl OrgOps<'_> {
         let airbyte_workspace = match (&workspace, opts.dry_run) {
             (Some(ws), true) => Some(ws.clone()),
             (Some(_), false) => {
-                crate::airbyte::workspace_delete(dalgo.db(), dalgo.airbyte()?, &org.slug, dalgo.actor()).await?
+                crate::airbyte::workspace_delete(dalgo.db(), dalgo.airbyte()?, &org, dalgo.actor()).await?
             }
             (None, _) => None,
         };
@@ -138,7 +141,7 @@ impl OrgOps<'_> {
                 dalgo.store().delete(name).await?;
             }
         }
-        let rows = org::delete(dalgo.db(), &org.slug, opts.dry_run, dalgo.actor()).await?;
+        let rows = org::delete(dalgo.db(), &org, opts.dry_run, dalgo.actor()).await?;
         if let Some((ops, dbt)) = locks {
             dbt.release().await?;
             ops.release().await?;
@@ -179,4 +182,108 @@ async fn owned_deployments(
         }
     }
     Ok(owned)
+}
+
+impl OrgOps<'_> {
+    /// The org with its plan and members.
+    pub async fn show(&self) -> Result<OrgDetails> {
+        let org = self.get().await?;
+        let mut conn = self.dalgo().db().pool().acquire().await?;
+        let plan = plan::get(&mut conn, &org).await?;
+        let members = members(&mut conn, org.id).await?;
+        Ok(OrgDetails { org, plan, members })
+    }
+
+    /// The org's plan; [`Error::NoPlan`] when it has none.
+    pub async fn plan(&self) -> Result<OrgPlan> {
+        let org = self.get().await?;
+        let plan = plan::get(&mut *self.dalgo().db().pool().acquire().await?, &org).await?;
+        plan.ok_or(Error::NoPlan(org.slug))
+    }
+}
+
+impl OrgOps<'_> {
+    /// Gives the org another display name (its slug stays).
+    pub async fn rename(&self, name: &str) -> Result<Org> {
+        let name = validate_name(name)?;
+        let old = self.get().await?;
+        let mut tx = self.dalgo().db().pool().begin().within().await?;
+        let old = lock(&mut tx, &old).await?;
+        let update = format!("UPDATE orgs SET name = $2, updated_at = now() WHERE id = $1 RETURNING {ORG_COLUMNS}");
+        let org: Org = sqlx::query_as(sqlx::AssertSqlSafe(update))
+            .bind(old.id)
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .within()
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    Error::InvalidOrgName { given: name.to_string(), reason: "another org has this name" }
+                }
+                e => e.into(),
+            })?;
+        audit::Entry::new(self.dalgo().actor(), Action::Update, Resource::Org, org.uuid.to_string())
+            .of(Some(&org))
+            .details(json!({ "name": { "from": old.name, "to": org.name } }))
+            .record(&mut tx)
+            .await?;
+        tx.commit().within().await?;
+        Ok(org)
+    }
+}
+
+impl OrgOps<'_> {
+    /// Sets the org's plan (Dalgo's `createorgplan`), with what Dalgo
+    /// derives from it: `can_upgrade_plan` and the `features` preset, in one
+    /// transaction. A plan that ends before it starts is refused; the same
+    /// plan again writes nothing (no audit row, `updated_at` kept).
+    pub async fn set_plan(&self, spec: &PlanSpec) -> Result<PlanChange> {
+        spec.check()?;
+        let org = self.get().await?;
+        let mut tx = self.dalgo().db().pool().begin().within().await?;
+        let org = lock(&mut tx, &org).await?;
+        let before = get(&mut tx, &org).await?;
+        // The org's row is locked: whether the plan exists cannot change before
+        // the write (Django's table has no conflict target to upsert on).
+        let sql = match before {
+            Some(_) => format!(
+                "UPDATE org_plans SET base_plan = $2, subscription_duration = $3, superset_included = $4, features = $5,
+                        start_date = $6::date::timestamp AT TIME ZONE 'UTC', end_date = $7::date::timestamp AT TIME ZONE 'UTC',
+                        can_upgrade_plan = $8, updated_at = now()
+                  WHERE org_id = $1 RETURNING {PLAN_COLUMNS}"
+            ),
+            None => format!(
+                "INSERT INTO org_plans (org_id, base_plan, subscription_duration, superset_included, features, start_date,
+                                        end_date, can_upgrade_plan)
+                 VALUES ($1, $2, $3, $4, $5, $6::date::timestamp AT TIME ZONE 'UTC', $7::date::timestamp AT TIME ZONE 'UTC', $8)
+                 RETURNING {PLAN_COLUMNS}"
+            ),
+        };
+        let plan: OrgPlan = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(org.id)
+            .bind(spec.base_plan.as_str())
+            .bind(spec.duration.as_str())
+            .bind(spec.superset)
+            .bind(features(spec.base_plan, spec.superset))
+            .bind(spec.start)
+            .bind(spec.end)
+            .bind(spec.can_upgrade())
+            .fetch_one(&mut *tx)
+            .within()
+            .await?;
+        let changed = before.as_ref() != Some(&plan);
+        if !changed {
+            // Nothing to record: the row is left exactly as it was.
+            tx.rollback().within().await?;
+            return Ok(PlanChange { org: org.slug, changed, plan });
+        }
+        let action = if before.is_some() { Action::Update } else { Action::Create };
+        audit::Entry::new(self.dalgo().actor(), action, Resource::OrgPlan, org.uuid.to_string())
+            .of(Some(&org))
+            .details(json!({ "old": before, "new": plan }))
+            .record(&mut tx)
+            .await?;
+        tx.commit().within().await?;
+        Ok(PlanChange { org: org.slug, changed, plan })
+    }
 }

@@ -1,25 +1,29 @@
 //! `pipeline create` and `pipeline update`: rows, Prefect blocks and the
 //! Prefect deployment of Dalgo's flow.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::OrgOps;
 use crate::audit::Action;
 use crate::db::Within;
-use crate::error::{Error, NextStep, OrWarn, Result};
+use crate::error::{Error, ErrorKind, NextStep, OrWarn, Result};
 use crate::org::Org;
 pub use crate::pipeline::Changes as PipelineChanges;
 use crate::pipeline::blocks::{self, BlockOutcome};
 use crate::pipeline::deployment::{self, DeploymentSpec, FLOW_NAME};
+use crate::pipeline::runs;
+use crate::pipeline::*;
 use crate::pipeline::{
     PIPELINE_COLUMNS, Pipeline, TaskChoice, TaskRow, build_parameters, current_task_rows, ensure_pool, get,
     missing_deployment, pipeline_entry, pipeline_queue, resolve_tasks, validate_cron, validate_name, write_tasks,
 };
+use crate::prefect::Client;
 
 /// The pipeline operations of an org.
 pub struct PipelineOps<'a> {
-    pub(super) org: OrgOps<'a>,
+    pub(crate) org: OrgOps<'a>,
 }
 
 /// What a new pipeline is.
@@ -51,14 +55,14 @@ impl PipelineOps<'_> {
     /// re-run of the same create adopts (Prefect upserts the deployment by
     /// name), and which `pipeline delete` and `org delete` find by name.
     pub async fn create(&self, spec: PipelineSpec) -> Result<PipelineReport> {
-        let dalgo = self.org.dalgo;
+        let dalgo = self.org.dalgo();
         let name = validate_name(&spec.name)?;
         if let Some(c) = &spec.cron {
             validate_cron(c)?;
         }
-        let client = dalgo.prefect()?;
-        self.check_connections(&spec.tasks).await?;
         let org = self.org.get().await?;
+        let client = dalgo.prefect()?;
+        self.check_connections(&org, &spec.tasks).await?;
         let lock = self.org.lock(&org).await?;
         let queue_config: Option<Value> = sqlx::query_scalar("SELECT queue_config FROM orgs WHERE id = $1")
             .bind(org.id)
@@ -69,7 +73,7 @@ impl PipelineOps<'_> {
         ensure_pool(client, &pool).await?;
         let (mut pipeline, tasks, parameters) = self.record_pending(&org, name, &spec).await?;
         let made = async {
-            let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), client, &org.slug).await?;
+            let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), client, &org).await?;
             let flow_id = client.ensure_flow(FLOW_NAME).await?;
             let spec = DeploymentSpec {
                 name: &pipeline.deployment_name,
@@ -122,14 +126,14 @@ impl PipelineOps<'_> {
     /// one of the org's Airbyte connections: 65 for an id that is not a
     /// UUID, 67 for one Airbyte does not have or that is another org's, 78
     /// when Airbyte is not configured (nothing could be checked).
-    async fn check_connections(&self, choice: &TaskChoice) -> Result<()> {
+    async fn check_connections(&self, org: &Org, choice: &TaskChoice) -> Result<()> {
         if choice.connections.is_empty() {
             return Ok(());
         }
         if let Some(bad) = choice.connections.iter().find(|c| uuid::Uuid::parse_str(c).is_err()) {
             return Err(Error::InvalidConnectionId(bad.clone()));
         }
-        let airbyte = self.org.airbyte().await?;
+        let airbyte = super::OrgAirbyte::of(self.org.dalgo(), org.clone())?;
         for c in &choice.connections {
             airbyte.connection(c).await?;
         }
@@ -145,9 +149,9 @@ impl PipelineOps<'_> {
         name: &str,
         spec: &PipelineSpec,
     ) -> Result<(Pipeline, Vec<TaskRow>, Value)> {
-        let dalgo = self.org.dalgo;
+        let dalgo = self.org.dalgo();
         let mut tx = dalgo.db().pool().begin().within().await?;
-        crate::org::lock(&mut tx, &org.slug).await?;
+        crate::org::lock(&mut tx, org).await?;
         let tasks = resolve_tasks(&mut tx, org, &spec.tasks).await?;
         if tasks.is_empty() {
             return Err(Error::NoTasks { org: org.slug.clone() });
@@ -189,18 +193,18 @@ impl PipelineOps<'_> {
     /// if that transaction cannot commit. A run killed between the two is
     /// finished by running the same update again.
     pub async fn update(&self, name: &str, ch: &PipelineChanges) -> Result<PipelineReport> {
-        let dalgo = self.org.dalgo;
+        let dalgo = self.org.dalgo();
         if let Some(Some(c)) = &ch.cron {
             validate_cron(c)?;
         }
-        let client = self.client_for(name).await?;
-        if let Some(choice) = &ch.tasks {
-            self.check_connections(choice).await?;
-        }
         let org = self.org.get().await?;
+        let client = self.client_for(&org, name).await?;
+        if let Some(choice) = &ch.tasks {
+            self.check_connections(&org, choice).await?;
+        }
         let lock = self.org.lock(&org).await?;
         // Before the transaction: the blocks are written on a session of their own.
-        let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), client, &org.slug).await?;
+        let blocks = blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), client, &org).await?;
         let mut tx = dalgo.db().pool().begin().within().await?;
         let mut p = get(&mut tx, &org, name, true).await?;
         let deployment_id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
@@ -259,94 +263,6 @@ pub struct RunOptions {
     pub require_worker: bool,
 }
 
-impl<'a> PipelineOps<'a> {
-    /// Prefect's client, once the pipeline is known to be the org's: a
-    /// missing pipeline is 67 whether Prefect is configured or not.
-    async fn client_for(&self, name: &str) -> Result<&'a crate::prefect::Client> {
-        self.find(name).await?;
-        self.org.dalgo.prefect()
-    }
-
-    /// The org's pipelines with their schedule, status and last and next
-    /// run; without Prefect configured, the status is unknown.
-    pub async fn list(&self) -> Result<Vec<crate::pipeline::Summary>> {
-        let dalgo = self.org.dalgo;
-        crate::pipeline::list(dalgo.db(), dalgo.prefect_if_configured()?, &self.org.slug).await
-    }
-
-    /// A pipeline's tasks in order, its deployment's schedule and recent runs.
-    pub async fn show(&self, name: &str) -> Result<crate::pipeline::Details> {
-        let dalgo = self.org.dalgo;
-        crate::pipeline::show(dalgo.db(), self.client_for(name).await?, &self.org.slug, name).await
-    }
-
-    /// One pipeline, from dalgo's database only (for a confirmation).
-    pub async fn find(&self, name: &str) -> Result<Pipeline> {
-        crate::pipeline::find(self.org.dalgo.db(), &self.org.slug, name).await
-    }
-
-    /// Creates or refreshes the Prefect blocks the org's pipelines load.
-    pub async fn blocks(&self) -> Result<Vec<BlockOutcome>> {
-        let dalgo = self.org.dalgo;
-        blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), dalgo.prefect()?, &self.org.slug).await
-    }
-
-    /// Pauses (`true`) or resumes the pipeline's schedule, under the org's
-    /// operations lock (so it never races an update sending the schedule).
-    pub async fn set_paused(&self, name: &str, paused: bool) -> Result<Pipeline> {
-        let (dalgo, client) = (self.org.dalgo, self.client_for(name).await?);
-        let set = async |org: Org| {
-            let mut conn = dalgo.db().pool().acquire().await?;
-            let p = get(&mut conn, &org, name, false).await?;
-            let id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
-            let patch = json!({ "paused": paused, "schedules": deployment::schedules(p.cron.as_deref(), !paused) });
-            client.update_deployment(&id, &patch).await?;
-            let details = json!({ "paused": paused });
-            pipeline_entry(dalgo.actor(), Action::Update, &org, &p).details(details).record(&mut conn).await?;
-            Ok(p)
-        };
-        self.org.locked(set).await
-    }
-
-    /// Deletes the pipeline's deployment (one Prefect no longer knows is
-    /// fine; one a killed create left is found by name), then its rows,
-    /// under the org's operations lock. A failure leaves the rows, so a
-    /// re-run finishes.
-    pub async fn delete(&self, name: &str) -> Result<Pipeline> {
-        let (dalgo, client) = (self.org.dalgo, self.client_for(name).await?);
-        self.org
-            .locked(async |org| crate::pipeline::delete(dalgo.db(), client, &org.slug, name, dalgo.actor()).await)
-            .await
-    }
-
-    /// Runs the pipeline now: locks its tasks in one transaction (freeing
-    /// locks of runs that have ended), starts a flow run and records it. A
-    /// task held by a live run refuses with [`Error::Locked`] (75).
-    pub async fn run(&self, name: &str, opts: RunOptions) -> Result<crate::pipeline::RunStart> {
-        let dalgo = self.org.dalgo;
-        let client = self.client_for(name).await?;
-        let start = crate::pipeline::Start {
-            org: &self.org.slug,
-            pipeline: name,
-            actor: dalgo.actor(),
-            require_worker: opts.require_worker,
-        };
-        crate::pipeline::run(dalgo.db(), client, start).await
-    }
-
-    /// The pipeline's latest runs as Prefect knows them now, with their true states.
-    pub async fn history(&self, name: &str, limit: usize) -> Result<Vec<crate::pipeline::RunRecord>> {
-        let dalgo = self.org.dalgo;
-        crate::pipeline::runs(dalgo.db(), self.client_for(name).await?, &self.org.slug, name, limit).await
-    }
-
-    /// The pipeline's latest run; [`Error::NoRuns`] when it never ran.
-    pub async fn last_run(&self, name: &str) -> Result<crate::pipeline::RunRecord> {
-        let dalgo = self.org.dalgo;
-        crate::pipeline::last_run(dalgo.db(), self.client_for(name).await?, &self.org.slug, name).await
-    }
-}
-
 /// How rescheduling one pipeline went.
 #[derive(Debug, Clone, Serialize)]
 pub struct Rescheduled {
@@ -368,9 +284,10 @@ impl PipelineOps<'_> {
     /// finishes it. Under the org's operations lock; unknown names are
     /// refused before anything is touched.
     pub async fn reschedule(&self, names: &[String]) -> Result<Vec<Rescheduled>> {
-        let (dalgo, client) = (self.org.dalgo, self.org.dalgo.prefect()?);
+        let org = self.org.get().await?;
+        let (dalgo, client) = (self.org.dalgo(), self.org.dalgo().prefect()?);
         self.org
-            .locked(async |org: Org| {
+            .locked(org, async |org: Org| {
                 let mut conn = dalgo.db().pool().acquire().await?;
                 let pipelines = match names {
                     [] => crate::pipeline::all(&mut conn, &org).await?,
@@ -427,5 +344,179 @@ async fn reschedule_one(client: &crate::prefect::Client, org: &Org, p: &Pipeline
             }
             Err(_) => tokio::time::sleep(crate::http::backoff(attempt)).await,
         }
+    }
+}
+
+impl PipelineOps<'_> {
+    /// Every pipeline of the org, with a constant number of Prefect calls
+    /// however many there are: their schedules, their latest started runs, and
+    /// the runs recorded before they ended. LAST RUN is the latest run that
+    /// started (with its true state), not a scheduled one.
+    /// The org's pipelines with their schedule state and last and next run.
+    /// Without Prefect configured, the rows dalgo keeps, their state
+    /// `unknown` and the runs as last recorded.
+    pub async fn list(&self) -> Result<Vec<Summary>> {
+        let (dalgo, org) = (self.org.dalgo(), self.org.get().await?);
+        let (db, client) = (dalgo.db(), dalgo.prefect_if_configured()?);
+        let mut conn = db.pool().acquire().await?;
+        let deployed: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, deployment_id FROM pipelines WHERE org_id = $1 AND deployment_id IS NOT NULL")
+                .bind(org.id)
+                .fetch_all(&mut *conn)
+                .within()
+                .await?;
+        if let Some(client) = client {
+            runs::refresh_org(&mut conn, client, org.id, &deployed).await?;
+        }
+        let rows: Vec<(Pipeline, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as::<_, (i64, uuid::Uuid, String, String, Option<String>, Option<String>, bool, DateTime<Utc>, Option<String>, Option<DateTime<Utc>>)>(
+            "SELECT p.id, p.uuid, p.name, p.deployment_name, p.deployment_id, p.cron, p.continue_on_sync_failure, p.created_at,
+                    r.state_name, r.start_time
+               FROM pipelines p
+               LEFT JOIN LATERAL (SELECT state_name, start_time FROM flow_runs f
+                                   WHERE f.pipeline_id = p.id AND f.start_time IS NOT NULL
+                                   ORDER BY f.start_time DESC LIMIT 1) r ON true
+              WHERE p.org_id = $1 ORDER BY p.name",
+        )
+        .bind(org.id)
+        .fetch_all(&mut *conn).within()
+        .await?
+        .into_iter()
+        .map(|(id, uuid, name, deployment_name, deployment_id, cron, continue_on_sync_failure, created_at, state, at)| {
+            (Pipeline { id, uuid, name, deployment_name, deployment_id, cron, continue_on_sync_failure, created_at }, state, at)
+        })
+        .collect();
+        let ids: Vec<String> = rows.iter().filter_map(|(p, _, _)| p.deployment_id.clone()).collect();
+        let deployments = match client {
+            Some(client) => Some(client.deployments(&ids).await?),
+            None => None,
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(p, state, at)| {
+                let dep = deployments.as_ref().map(|all| all.iter().find(|d| Some(&d.id) == p.deployment_id.as_ref()));
+                let status = match dep {
+                    None => PipelineStatus::Unknown,
+                    Some(None) => PipelineStatus::Missing,
+                    Some(Some(d)) => match d {
+                        d if d.paused => PipelineStatus::Paused,
+                        d => match d.cron() {
+                            Some((_, true)) => PipelineStatus::Active,
+                            Some((_, false)) => PipelineStatus::Paused,
+                            None => PipelineStatus::Manual,
+                        },
+                    },
+                };
+                let next_run_at =
+                    if status == PipelineStatus::Active { p.cron.as_deref().and_then(next_run) } else { None };
+                Summary {
+                    name: p.name,
+                    deployment_id: p.deployment_id,
+                    cron: p.cron,
+                    status,
+                    last_run_state: state,
+                    last_run_at: at,
+                    next_run_at,
+                }
+            })
+            .collect())
+    }
+}
+
+impl PipelineOps<'_> {
+    /// A pipeline's tasks in order, its deployment's schedule and recent runs.
+    pub async fn show(&self, name: &str) -> Result<Details> {
+        let (dalgo, org) = (self.org.dalgo(), self.org.get().await?);
+        let mut conn = dalgo.db().pool().acquire().await?;
+        let pipeline = get(&mut conn, &org, name, false).await?;
+        let client = dalgo.prefect()?;
+        let tasks = pipeline_tasks(&mut conn, pipeline.id).await?;
+        let dep = match &pipeline.deployment_id {
+            Some(id) => match client.get_deployment(id).await {
+                Ok(d) => Some(d),
+                Err(e) if e.kind() == ErrorKind::NotFound => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        let runs = runs::history(&mut conn, client, org.id, &pipeline, 10).await?;
+        Ok(Details {
+            paused: dep.as_ref().map(|d| d.paused || d.cron().is_some_and(|(_, active)| !active)),
+            work_pool: dep.as_ref().and_then(|d| d.work_pool_name.clone()),
+            work_queue: dep.as_ref().and_then(|d| d.work_queue_name.clone()),
+            pipeline,
+            tasks,
+            runs,
+        })
+    }
+}
+
+impl PipelineOps<'_> {
+    /// One pipeline, from dalgo's database only (no Prefect call: for a
+    /// confirmation, and before Prefect is asked for anything).
+    pub async fn find(&self, name: &str) -> Result<Pipeline> {
+        let org = self.org.get().await?;
+        get(&mut *self.org.dalgo().db().pool().acquire().await?, &org, name, false).await
+    }
+
+    /// Deletes the pipeline's deployment (one Prefect no longer knows is
+    /// fine; one a killed create left is found by name), then its rows,
+    /// under the org's operations lock. A failure leaves the rows, so a
+    /// re-run finishes.
+    pub async fn delete(&self, name: &str) -> Result<Pipeline> {
+        let (dalgo, org) = (self.org.dalgo(), self.org.get().await?);
+        let client = self.client_for(&org, name).await?;
+        let delete = async |org: Org| {
+            let mut tx = dalgo.db().pool().begin().within().await?;
+            let p = get(&mut tx, &org, name, true).await?;
+            // One whose id was never recorded (a killed create) is found by its name.
+            let id = match &p.deployment_id {
+                Some(id) => Some(id.clone()),
+                None => client.deployment_by_name(deployment::FLOW_NAME, &p.deployment_name).await?.map(|d| d.id),
+            };
+            if let Some(id) = &id {
+                client.delete_deployment(id).await?;
+            }
+            sqlx::query("DELETE FROM pipelines WHERE id = $1").bind(p.id).execute(&mut *tx).within().await?;
+            let details = json!({ "deployment_id": p.deployment_id });
+            pipeline_entry(dalgo.actor(), Action::Delete, &org, &p).details(details).record(&mut tx).await?;
+            tx.commit().within().await?;
+            Ok(p)
+        };
+        self.org.locked(org, delete).await
+    }
+
+    /// Pauses (`true`) or resumes the pipeline's schedule, under the org's
+    /// operations lock (so it never races an update sending the schedule).
+    pub async fn set_paused(&self, name: &str, paused: bool) -> Result<Pipeline> {
+        let (dalgo, org) = (self.org.dalgo(), self.org.get().await?);
+        let client = self.client_for(&org, name).await?;
+        let set = async |org: Org| {
+            let mut conn = dalgo.db().pool().acquire().await?;
+            let p = get(&mut conn, &org, name, false).await?;
+            let id = p.deployment_id.clone().ok_or_else(|| missing_deployment(&org, &p))?;
+            let patch = json!({ "paused": paused, "schedules": deployment::schedules(p.cron.as_deref(), !paused) });
+            client.update_deployment(&id, &patch).await?;
+            let details = json!({ "paused": paused });
+            pipeline_entry(dalgo.actor(), Action::Update, &org, &p).details(details).record(&mut conn).await?;
+            Ok(p)
+        };
+        self.org.locked(org, set).await
+    }
+
+    /// Prefect's client, once the pipeline is known to be the org's: a
+    /// missing pipeline is 67 whether Prefect is configured or not.
+    pub(crate) async fn client_for(&self, org: &Org, name: &str) -> Result<&Client> {
+        get(&mut *self.org.dalgo().db().pool().acquire().await?, org, name, false).await?;
+        self.org.dalgo().prefect()
+    }
+}
+
+impl PipelineOps<'_> {
+    /// Creates or refreshes the Prefect blocks the org's pipelines load
+    /// (those the org has no use for yet are reported as skipped).
+    pub async fn blocks(&self) -> Result<Vec<BlockOutcome>> {
+        let org = self.org.get().await?;
+        let dalgo = self.org.dalgo();
+        blocks::sync(dalgo.db(), dalgo.config(), dalgo.store(), dalgo.prefect()?, &org).await
     }
 }

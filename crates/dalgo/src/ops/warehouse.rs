@@ -11,11 +11,16 @@ use serde_json::{Map, Value};
 use super::{OrgOps, Partial, Step, refresh_blocks};
 use crate::error::{OrWarn, Result};
 use crate::secrets::{self, SecretKind};
-use crate::warehouse::{self, SetReport, WarehouseType};
+use serde_json::json;
+
+use crate::audit::{self, Action, Resource};
+use crate::db::Within;
+use crate::org::{self, Org};
+use crate::warehouse::{self, SetReport, Warehouse, WarehouseDetails, WarehouseType, deletable};
 
 /// The warehouse operations of an org.
 pub struct WarehouseOps<'a> {
-    pub(super) org: OrgOps<'a>,
+    pub(crate) org: OrgOps<'a>,
 }
 
 /// What `set` is asked to store.
@@ -59,7 +64,7 @@ impl WarehouseOps<'_> {
     /// and the Prefect blocks follow, and their failure is a [`Step::Failed`]
     /// in an otherwise successful report.
     pub async fn set(&self, spec: WarehouseSpec) -> Result<WarehouseSetReport> {
-        let dalgo = self.org.dalgo;
+        let dalgo = self.org.dalgo();
         let creds = warehouse::validate(spec.wtype, spec.config)?;
         let given = warehouse::Credentials { wtype: spec.wtype, config: &creds };
         let org = self.org.get().await?;
@@ -95,8 +100,7 @@ impl WarehouseOps<'_> {
             (Some(_), true) => {
                 let made = async {
                     let client = dalgo.airbyte()?;
-                    crate::airbyte::upsert_warehouse_destination(dalgo.db(), client, &org.slug, given, dalgo.actor())
-                        .await
+                    crate::airbyte::upsert_warehouse_destination(dalgo.db(), client, &org, given, dalgo.actor()).await
                 };
                 match made.await {
                     Ok(d) => (Some(d.id), Step::Done),
@@ -118,21 +122,37 @@ impl WarehouseOps<'_> {
 
 impl WarehouseOps<'_> {
     /// The org's warehouse with its credentials masked.
-    pub async fn show(&self) -> Result<warehouse::WarehouseDetails> {
-        let dalgo = self.org.dalgo;
-        warehouse::show(dalgo.db(), dalgo.store(), &self.org.slug).await
+    pub async fn show(&self) -> Result<WarehouseDetails> {
+        let (dalgo, org) = (self.org.dalgo(), self.org.get().await?);
+        warehouse::details(dalgo.db(), dalgo.store(), &org).await
     }
 
     /// What [`WarehouseOps::delete`] would remove, with its refusals (no
-    /// warehouse, one a dbt workspace uses), changing nothing.
-    pub async fn check_delete(&self) -> Result<warehouse::Warehouse> {
-        warehouse::check_delete(self.org.dalgo.db(), &self.org.slug).await
+    /// warehouse, one a dbt workspace uses), changing nothing: for a
+    /// confirmation or a dry run.
+    pub async fn check_delete(&self) -> Result<Warehouse> {
+        let org = self.org.get().await?;
+        deletable(&mut *self.org.dalgo().db().pool().acquire().await?, &org).await
     }
 
     /// Deletes the warehouse row, then its credentials version, under the
     /// org's operations lock; refused while a dbt workspace uses it.
-    pub async fn delete(&self) -> Result<warehouse::Warehouse> {
-        let dalgo = self.org.dalgo;
-        self.org.locked(async |org| warehouse::delete(dalgo.db(), dalgo.store(), &org.slug, dalgo.actor()).await).await
+    pub async fn delete(&self) -> Result<Warehouse> {
+        let (dalgo, org) = (self.org.dalgo(), self.org.get().await?);
+        let delete = async |org: Org| {
+            let mut tx = dalgo.db().pool().begin().within().await?;
+            let org = org::lock(&mut tx, &org).await?;
+            let wh = deletable(&mut tx, &org).await?;
+            sqlx::query("DELETE FROM warehouses WHERE id = $1").bind(wh.id).execute(&mut *tx).within().await?;
+            audit::Entry::new(dalgo.actor(), Action::Delete, Resource::Warehouse, &wh.credentials_secret)
+                .of(Some(&org))
+                .details(json!({ "type": wh.wtype }))
+                .record(&mut tx)
+                .await?;
+            tx.commit().within().await?;
+            crate::secrets::remove_version(dalgo.db(), dalgo.store(), &wh.credentials_secret).await?;
+            Ok(wh)
+        };
+        self.org.locked(org, delete).await
     }
 }

@@ -4,7 +4,6 @@ pub mod plan;
 pub mod slug;
 
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::PgConnection;
@@ -34,7 +33,7 @@ impl audit::AboutOrg for Org {
     }
 }
 
-const ORG_COLUMNS: &str = "id, uuid, name, slug, airbyte_workspace_id, created_at, updated_at";
+pub(crate) const ORG_COLUMNS: &str = "id, uuid, name, slug, airbyte_workspace_id, created_at, updated_at";
 
 /// An org in `dalgo org list`, with its member count. Serialized with the
 /// same keys as [`OrgDetails`] for the same things: `base_plan` (Dalgo's
@@ -104,51 +103,34 @@ impl Serialize for OrgDetails {
     }
 }
 
-/// The same rows as [`list`], as they arrive from PostgreSQL: memory stays
-/// flat however many orgs there are. Members are counted in one grouped
-/// pass over the memberships, not a subquery per org.
-pub fn list_stream(db: &Db) -> impl futures_util::Stream<Item = Result<OrgSummary>> + '_ {
-    crate::db::stream_within(
-        sqlx::query_as(
-            "SELECT o.id, o.uuid, o.name, o.slug, o.airbyte_workspace_id, o.created_at, o.updated_at,
-                COALESCE(m.members, 0) AS members, p.base_plan
-           FROM orgs o
-           LEFT JOIN org_plans p ON p.org_id = o.id
-           LEFT JOIN (SELECT org_id, count(*) AS members FROM org_users GROUP BY org_id) m ON m.org_id = o.id
-          ORDER BY lower(o.name)",
-        )
-        .fetch(db.pool()),
-    )
-    .map_err(Error::from)
-}
-
-/// Up to 200 (slug, name) pairs of the orgs whose slug starts with `prefix`,
-/// by slug: what shell completion offers.
-pub async fn slugs_starting(db: &Db, prefix: &str) -> Result<Vec<(String, String)>> {
-    Ok(sqlx::query_as("SELECT slug, name FROM orgs WHERE starts_with(slug, $1) ORDER BY slug LIMIT 200")
-        .bind(prefix)
-        .fetch_all(db.pool())
-        .within()
-        .await?)
-}
-
 /// The org with this slug.
 pub async fn get(conn: &mut PgConnection, slug: &str) -> Result<Org> {
-    by_slug(conn, slug, "").await
+    by_slug(conn, slug).await
 }
 
-/// The org row, locked against concurrent changes until the transaction ends.
-pub(crate) async fn lock(conn: &mut PgConnection, slug: &str) -> Result<Org> {
-    by_slug(conn, slug, "FOR UPDATE").await
+/// The org with this id, if it still exists (its id was read from a row
+/// that refers to it).
+pub(crate) async fn by_id(conn: &mut PgConnection, id: i64) -> Result<Option<Org>> {
+    let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(conn).within().await?)
+}
+
+/// The org's row read again by id and locked against concurrent changes
+/// until the transaction ends; [`Error::OrgNotFound`] when it has been
+/// deleted since it was read.
+pub(crate) async fn lock(conn: &mut PgConnection, org: &Org) -> Result<Org> {
+    let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1 FOR UPDATE");
+    let row = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.id).fetch_optional(conn).within().await?;
+    row.ok_or_else(|| Error::OrgNotFound { slug: org.slug.clone(), suggestion: None })
 }
 
 /// The org with this slug, if there is one (no near miss is looked for).
 pub(crate) async fn find(conn: &mut PgConnection, slug: &str) -> Result<Option<Org>> {
-    select(conn, slug, "").await
+    select(conn, slug).await
 }
 
-async fn by_slug(conn: &mut PgConnection, slug: &str, locking: &'static str) -> Result<Org> {
-    match select(conn, slug, locking).await? {
+async fn by_slug(conn: &mut PgConnection, slug: &str) -> Result<Org> {
+    match select(conn, slug).await? {
         Some(org) => Ok(org),
         None => Err(not_found(conn, slug).await),
     }
@@ -157,8 +139,8 @@ async fn by_slug(conn: &mut PgConnection, slug: &str, locking: &'static str) -> 
 /// Slugs are lower case (the schema says so), so `ACME-NGO` finds `acme-ngo`.
 /// Two orgs sharing a slug (Dalgo's Django table allows it) are refused,
 /// both named.
-async fn select(conn: &mut PgConnection, slug: &str, locking: &'static str) -> Result<Option<Org>> {
-    let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE slug = $1 ORDER BY id LIMIT 3 {locking}");
+async fn select(conn: &mut PgConnection, slug: &str) -> Result<Option<Org>> {
+    let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE slug = $1 ORDER BY id LIMIT 3");
     let rows: Vec<Org> =
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(slug.to_lowercase()).fetch_all(&mut *conn).within().await?;
     crate::db::the_one("org slug", slug, rows, |o| format!("{:?} (id {})", o.name, o.id))
@@ -171,16 +153,7 @@ pub(crate) async fn not_found(conn: &mut PgConnection, slug: &str) -> Error {
     Error::OrgNotFound { slug: slug.to_string(), suggestion }
 }
 
-/// The org with this slug, with its plan and members.
-pub async fn show(db: &Db, slug: &str) -> Result<OrgDetails> {
-    let mut conn = db.pool().acquire().await?;
-    let org = get(&mut conn, slug).await?;
-    let plan = plan::get(&mut conn, &org).await?;
-    let members = members(&mut conn, org.id).await?;
-    Ok(OrgDetails { org, plan, members })
-}
-
-async fn members(conn: &mut PgConnection, org_id: i64) -> Result<Vec<Member>> {
+pub(crate) async fn members(conn: &mut PgConnection, org_id: i64) -> Result<Vec<Member>> {
     Ok(sqlx::query_as(
         "SELECT u.email, r.slug AS role, ou.email_verified, ou.created_at AS joined_at
            FROM org_users ou JOIN users u ON u.id = ou.user_id JOIN roles r ON r.id = ou.role_id
@@ -260,33 +233,6 @@ pub(crate) async fn create_named(db: &Db, slug: &str, name: &str, actor: &str) -
     Ok(org)
 }
 
-/// Gives the org another display name (its slug stays).
-pub(crate) async fn rename(db: &Db, slug: &str, name: &str, actor: &str) -> Result<Org> {
-    let name = validate_name(name)?;
-    let mut tx = db.pool().begin().within().await?;
-    let old = lock(&mut tx, slug).await?;
-    let update = format!("UPDATE orgs SET name = $2, updated_at = now() WHERE id = $1 RETURNING {ORG_COLUMNS}");
-    let org: Org = sqlx::query_as(sqlx::AssertSqlSafe(update))
-        .bind(old.id)
-        .bind(name)
-        .fetch_one(&mut *tx)
-        .within()
-        .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                Error::InvalidOrgName { given: name.to_string(), reason: "another org has this name" }
-            }
-            e => e.into(),
-        })?;
-    audit::Entry::new(actor, Action::Update, Resource::Org, org.uuid.to_string())
-        .of(Some(&org))
-        .details(json!({ "name": { "from": old.name, "to": org.name } }))
-        .record(&mut tx)
-        .await?;
-    tx.commit().within().await?;
-    Ok(org)
-}
-
 async fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<Org>> {
     let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE lower(name) = lower($1)");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(name).fetch_optional(conn).within().await?)
@@ -333,9 +279,9 @@ pub struct DeleteReport {
 /// `dry_run`, reports what would go and changes nothing. This is the
 /// database's part only: [`crate::ops::OrgOps::delete`] removes what the org
 /// has outside it first.
-pub(crate) async fn delete(db: &Db, slug: &str, dry_run: bool, actor: &str) -> Result<DeleteReport> {
+pub(crate) async fn delete(db: &Db, org: &Org, dry_run: bool, actor: &str) -> Result<DeleteReport> {
     let mut tx = db.pool().begin().within().await?;
-    let org = lock(&mut tx, slug).await?;
+    let org = lock(&mut tx, org).await?;
     let memberships = members(&mut tx, org.id).await?;
     // Lock the members' user rows first. A concurrent `user add` of one of
     // them into another org holds a key-share lock on the user until it

@@ -7,8 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Org, OrgPlan};
-use crate::audit::{self, Action, Resource};
-use crate::db::{Db, Within};
+use crate::db::Within;
 use crate::error::{Error, Result};
 
 string_enum! {
@@ -83,7 +82,7 @@ pub struct PlanChange {
     pub plan: OrgPlan,
 }
 
-const PLAN_COLUMNS: &str = "base_plan, superset_included, subscription_duration, features,
+pub(crate) const PLAN_COLUMNS: &str = "base_plan, superset_included, subscription_duration, features,
     (start_date AT TIME ZONE 'UTC')::date AS start_date, (end_date AT TIME ZONE 'UTC')::date AS end_date,
     can_upgrade_plan, upgrade_requested";
 
@@ -91,57 +90,6 @@ const PLAN_COLUMNS: &str = "base_plan, superset_included, subscription_duration,
 pub(crate) async fn get(conn: &mut sqlx::PgConnection, org: &Org) -> Result<Option<OrgPlan>> {
     let sql = format!("SELECT {PLAN_COLUMNS} FROM org_plans WHERE org_id = $1");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.id).fetch_optional(conn).within().await?)
-}
-
-/// Sets the org's plan in one transaction; the same plan again writes
-/// nothing (no audit row, `updated_at` kept).
-pub(crate) async fn set(db: &Db, slug: &str, spec: &PlanSpec, actor: &str) -> Result<PlanChange> {
-    spec.check()?;
-    let mut tx = db.pool().begin().within().await?;
-    let org = super::lock(&mut tx, slug).await?;
-    let before = get(&mut tx, &org).await?;
-    // The org's row is locked: whether the plan exists cannot change before
-    // the write (Django's table has no conflict target to upsert on).
-    let sql = match before {
-        Some(_) => format!(
-            "UPDATE org_plans SET base_plan = $2, subscription_duration = $3, superset_included = $4, features = $5,
-                    start_date = $6::date::timestamp AT TIME ZONE 'UTC', end_date = $7::date::timestamp AT TIME ZONE 'UTC',
-                    can_upgrade_plan = $8, updated_at = now()
-              WHERE org_id = $1 RETURNING {PLAN_COLUMNS}"
-        ),
-        None => format!(
-            "INSERT INTO org_plans (org_id, base_plan, subscription_duration, superset_included, features, start_date,
-                                    end_date, can_upgrade_plan)
-             VALUES ($1, $2, $3, $4, $5, $6::date::timestamp AT TIME ZONE 'UTC', $7::date::timestamp AT TIME ZONE 'UTC', $8)
-             RETURNING {PLAN_COLUMNS}"
-        ),
-    };
-    let plan: OrgPlan = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(org.id)
-        .bind(spec.base_plan.as_str())
-        .bind(spec.duration.as_str())
-        .bind(spec.superset)
-        .bind(features(spec.base_plan, spec.superset))
-        .bind(spec.start)
-        .bind(spec.end)
-        .bind(spec.can_upgrade())
-        .fetch_one(&mut *tx)
-        .within()
-        .await?;
-    let changed = before.as_ref() != Some(&plan);
-    if !changed {
-        // Nothing to record: the row is left exactly as it was.
-        tx.rollback().within().await?;
-        return Ok(PlanChange { org: org.slug, changed, plan });
-    }
-    let action = if before.is_some() { Action::Update } else { Action::Create };
-    audit::Entry::new(actor, action, Resource::OrgPlan, org.uuid.to_string())
-        .of(Some(&org))
-        .details(json!({ "old": before, "new": plan }))
-        .record(&mut tx)
-        .await?;
-    tx.commit().within().await?;
-    Ok(PlanChange { org: org.slug, changed, plan })
 }
 
 #[cfg(test)]

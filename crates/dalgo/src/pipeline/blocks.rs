@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::dbt;
 use crate::error::{Error, Result};
 use crate::git;
-use crate::org::{self, Org};
+use crate::org::Org;
 use crate::prefect::{BlockWrite, Client};
 use crate::secrets::SecretStore;
 
@@ -74,16 +74,15 @@ impl BlockOutcome {
 /// Creates or updates the org's blocks from its current Airbyte settings,
 /// warehouse credentials and git token. Blocks the org has no use for yet
 /// (no dbt workspace, no token, no Airbyte) are reported as skipped.
-pub async fn sync(
+pub(crate) async fn sync(
     db: &Db,
     cfg: &Config,
     store: &SecretStore,
     client: &Client,
-    org_slug: &str,
+    org: &Org,
 ) -> Result<Vec<BlockOutcome>> {
-    let org = org::get(&mut *db.pool().acquire().await?, org_slug).await?;
-    let mut out = vec![airbyte_server(cfg, client, &org).await?];
-    out.extend(dbt_secrets(db, store, client, &org).await?);
+    let mut out = vec![airbyte_server(cfg, client, org).await?];
+    out.extend(dbt_secrets(db, store, client, org).await?);
     Ok(out)
 }
 

@@ -5,22 +5,17 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use super::runs::{record_run_rows, runs_by_id, true_states};
+use super::runs::{DeploymentOwner, record_run, record_run_rows, runs_by_id, true_states};
 use crate::audit::{Action, Resource};
 use crate::db::Db;
 use crate::db::Within;
-use crate::error::{Error, Result};
-use crate::org;
+use crate::error::Result;
 use crate::prefect::{Client, FlowRun};
 pub use crate::task_locks::LockRow;
 use crate::task_locks::{HealLocks, LOCK_QUERY, locks_on};
 
 /// Every held lock, or an org's; with `client`, each with its run's state.
-pub async fn list_locks(db: &Db, client: Option<&Client>, org_slug: Option<&str>) -> Result<Vec<LockRow>> {
-    let org_id = match org_slug {
-        Some(slug) => Some(org::get(&mut *db.pool().acquire().await?, slug).await?.id),
-        None => None,
-    };
+pub(crate) async fn list_locks(db: &Db, client: Option<&Client>, org_id: Option<i64>) -> Result<Vec<LockRow>> {
     let sql = format!("{LOCK_QUERY} WHERE $1::bigint IS NULL OR o.id = $1 ORDER BY l.locked_at");
     let mut locks: Vec<LockRow> =
         sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org_id).fetch_all(db.pool()).within().await?;
@@ -51,7 +46,7 @@ async fn with_states(client: &Client, locks: &mut [LockRow]) -> Result<HashMap<S
 /// left alone), each with its reason in the audit log: one statement however
 /// many there are, the audit rows built by the server from the rows it
 /// deleted. The ones deleted.
-async fn delete_locks(db: &Db, stale: Vec<(LockRow, String)>, actor: &str) -> Result<Vec<LockRow>> {
+pub(crate) async fn delete_locks(db: &Db, stale: Vec<(LockRow, String)>, actor: &str) -> Result<Vec<LockRow>> {
     if stale.is_empty() {
         return Ok(Vec::new());
     }
@@ -91,24 +86,6 @@ async fn delete_locks(db: &Db, stale: Vec<(LockRow, String)>, actor: &str) -> Re
             l
         })
         .collect())
-}
-
-/// The lock on an org task, by the task's uuid; [`Error::LockNotFound`] if it has none.
-pub async fn find_lock(db: &Db, task_uuid: uuid::Uuid) -> Result<LockRow> {
-    let sql = format!("{LOCK_QUERY} WHERE ot.uuid = $1");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(task_uuid)
-        .fetch_optional(db.pool())
-        .within()
-        .await?
-        .ok_or_else(|| Error::LockNotFound(task_uuid.to_string()))
-}
-
-/// Releases one lock by its org task's uuid.
-pub async fn release_lock(db: &Db, task_uuid: uuid::Uuid, actor: &str) -> Result<LockRow> {
-    let lock = find_lock(db, task_uuid).await?;
-    let mut released = delete_locks(db, vec![(lock, "released by hand".into())], actor).await?;
-    released.pop().ok_or_else(|| Error::LockNotFound(task_uuid.to_string()))
 }
 
 /// Releases locks whose run is final, whose run Prefect does not know, or
@@ -175,4 +152,46 @@ async fn release_if_stale(
         }
     }
     Ok((delete_locks(db, stale, actor).await?, kept))
+}
+
+/// Takes the locks of a run's tasks for that run (a run `pipeline run`
+/// started holds them already), as `pipeline run` does: locks of runs
+/// that ended are freed first; one held by another live run refuses with
+/// [`Error::Locked`]. The run is recorded as its pipeline's.
+pub(crate) async fn lock_for_run(
+    db: &Db,
+    client: &Client,
+    owner: &DeploymentOwner,
+    run: &FlowRun,
+    actor: &str,
+) -> Result<()> {
+    let mut healed = false;
+    loop {
+        let mut tx = db.pool().begin().within().await?;
+        let held: i64 = sqlx::query_scalar(
+            "WITH ins AS (
+                 INSERT INTO task_locks (org_task_id, locked_by, pipeline_id, flow_run_id)
+                 SELECT id, $2, $3, $4 FROM UNNEST($1::bigint[]) AS id ON CONFLICT DO NOTHING RETURNING 1)
+             SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM task_locks WHERE org_task_id = ANY($1) AND flow_run_id = $4)",
+        )
+        .bind(&owner.task_ids)
+        .bind(actor)
+        .bind(owner.pipeline_id)
+        .bind(&run.id)
+        .fetch_one(&mut *tx).within()
+        .await?;
+        if held as usize >= owner.task_ids.len() {
+            record_run(&mut tx, Some(owner.org.id), Some(owner.pipeline_id), run).await?;
+            tx.commit().within().await?;
+            return Ok(());
+        }
+        tx.rollback().within().await?;
+        let others = heal(db, client, &owner.task_ids, actor).await?;
+        let others: Vec<_> = others.into_iter().filter(|l| l.flow_run_id.as_deref() != Some(run.id.as_str())).collect();
+        // Freed locks taken again by someone else in between: refused like a held one.
+        if healed || !others.is_empty() {
+            return Err(crate::task_locks::refusal(&owner.org, &others));
+        }
+        healed = true;
+    }
 }

@@ -5,30 +5,28 @@
 
 pub mod blocks;
 pub mod deployment;
-mod locks;
+pub(crate) mod locks;
 pub mod logs;
-mod runs;
+pub(crate) mod runs;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::PgConnection;
 
 pub use deployment::TaskRow;
-pub use locks::{LockRow, find_lock, list_locks, release_lock, release_stale};
+pub(crate) use locks::list_locks;
+pub(crate) use locks::lock_for_run;
+pub use locks::{LockRow, release_stale};
 pub use logs::{LogLine, LogStream};
-pub use runs::{
-    DBT_TEST_FAILED, RunRecord, RunStart, Start, SyncReport, WaitOutcome, cancel, crash, last_run, no_worker, retry,
-    run, runs, sync_runs, wait,
-};
-pub(crate) use runs::{DeploymentOwner, end_left_subflows, lock_for_run, owner_of, settle_flow_run};
+pub use runs::{DBT_TEST_FAILED, RunRecord, RunStart, SyncReport, WaitOutcome, sync_runs};
+pub(crate) use runs::{DeploymentOwner, end_left_subflows, owner_of, settle_flow_run};
 
 use crate::audit::{self, Action, Resource};
 use crate::config::Config;
-use crate::db::Db;
 use crate::db::Within;
-use crate::error::{Error, ErrorKind, Result};
-use crate::org::{self, Org};
+use crate::error::{Error, Result};
+use crate::org::Org;
 use crate::prefect::Client;
 use deployment::DbtContext;
 
@@ -286,78 +284,6 @@ pub struct Summary {
     pub next_run_at: Option<DateTime<Utc>>,
 }
 
-/// Every pipeline of the org, with a constant number of Prefect calls
-/// however many there are: their schedules, their latest started runs, and
-/// the runs recorded before they ended. LAST RUN is the latest run that
-/// started (with its true state), not a scheduled one.
-/// The org's pipelines with their schedule state and last and next run.
-/// Without Prefect (`client` `None`) the rows dalgo keeps, their state
-/// `unknown` and the runs as last recorded.
-pub async fn list(db: &Db, client: Option<&Client>, org_slug: &str) -> Result<Vec<Summary>> {
-    let mut conn = db.pool().acquire().await?;
-    let org = org::get(&mut conn, org_slug).await?;
-    let deployed: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, deployment_id FROM pipelines WHERE org_id = $1 AND deployment_id IS NOT NULL")
-            .bind(org.id)
-            .fetch_all(&mut *conn)
-            .within()
-            .await?;
-    if let Some(client) = client {
-        runs::refresh_org(&mut conn, client, org.id, &deployed).await?;
-    }
-    let rows: Vec<(Pipeline, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as::<_, (i64, uuid::Uuid, String, String, Option<String>, Option<String>, bool, DateTime<Utc>, Option<String>, Option<DateTime<Utc>>)>(
-        "SELECT p.id, p.uuid, p.name, p.deployment_name, p.deployment_id, p.cron, p.continue_on_sync_failure, p.created_at,
-                r.state_name, r.start_time
-           FROM pipelines p
-           LEFT JOIN LATERAL (SELECT state_name, start_time FROM flow_runs f
-                               WHERE f.pipeline_id = p.id AND f.start_time IS NOT NULL
-                               ORDER BY f.start_time DESC LIMIT 1) r ON true
-          WHERE p.org_id = $1 ORDER BY p.name",
-    )
-    .bind(org.id)
-    .fetch_all(&mut *conn).within()
-    .await?
-    .into_iter()
-    .map(|(id, uuid, name, deployment_name, deployment_id, cron, continue_on_sync_failure, created_at, state, at)| {
-        (Pipeline { id, uuid, name, deployment_name, deployment_id, cron, continue_on_sync_failure, created_at }, state, at)
-    })
-    .collect();
-    let ids: Vec<String> = rows.iter().filter_map(|(p, _, _)| p.deployment_id.clone()).collect();
-    let deployments = match client {
-        Some(client) => Some(client.deployments(&ids).await?),
-        None => None,
-    };
-    Ok(rows
-        .into_iter()
-        .map(|(p, state, at)| {
-            let dep = deployments.as_ref().map(|all| all.iter().find(|d| Some(&d.id) == p.deployment_id.as_ref()));
-            let status = match dep {
-                None => PipelineStatus::Unknown,
-                Some(None) => PipelineStatus::Missing,
-                Some(Some(d)) => match d {
-                    d if d.paused => PipelineStatus::Paused,
-                    d => match d.cron() {
-                        Some((_, true)) => PipelineStatus::Active,
-                        Some((_, false)) => PipelineStatus::Paused,
-                        None => PipelineStatus::Manual,
-                    },
-                },
-            };
-            let next_run_at =
-                if status == PipelineStatus::Active { p.cron.as_deref().and_then(next_run) } else { None };
-            Summary {
-                name: p.name,
-                deployment_id: p.deployment_id,
-                cron: p.cron,
-                status,
-                last_run_state: state,
-                last_run_at: at,
-                next_run_at,
-            }
-        })
-        .collect())
-}
-
 /// One of a pipeline's tasks, in order.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct PipelineTask {
@@ -379,31 +305,7 @@ pub struct Details {
     pub runs: Vec<RunRecord>,
 }
 
-pub async fn show(db: &Db, client: &Client, org_slug: &str, name: &str) -> Result<Details> {
-    let mut conn = db.pool().acquire().await?;
-    let org = org::get(&mut conn, org_slug).await?;
-    let pipeline = get(&mut conn, &org, name, false).await?;
-    let tasks = pipeline_tasks(&mut conn, pipeline.id).await?;
-    let dep = match &pipeline.deployment_id {
-        Some(id) => match client.get_deployment(id).await {
-            Ok(d) => Some(d),
-            Err(e) if e.kind() == ErrorKind::NotFound => None,
-            Err(e) => return Err(e),
-        },
-        None => None,
-    };
-    let runs = runs::history(&mut conn, client, org.id, &pipeline, 10).await?;
-    Ok(Details {
-        paused: dep.as_ref().map(|d| d.paused || d.cron().is_some_and(|(_, active)| !active)),
-        work_pool: dep.as_ref().and_then(|d| d.work_pool_name.clone()),
-        work_queue: dep.as_ref().and_then(|d| d.work_queue_name.clone()),
-        pipeline,
-        tasks,
-        runs,
-    })
-}
-
-async fn pipeline_tasks(conn: &mut PgConnection, pipeline_id: i64) -> Result<Vec<PipelineTask>> {
+pub(crate) async fn pipeline_tasks(conn: &mut PgConnection, pipeline_id: i64) -> Result<Vec<PipelineTask>> {
     Ok(sqlx::query_as(
         "SELECT pt.seq, t.slug, ot.uuid AS org_task_uuid, ot.connection_id
            FROM pipeline_tasks pt JOIN org_tasks ot ON ot.id = pt.org_task_id JOIN tasks t ON t.id = ot.task_id
@@ -461,47 +363,6 @@ pub(crate) async fn current_task_rows(conn: &mut PgConnection, pipeline_id: i64)
 pub(crate) async fn all(conn: &mut PgConnection, org: &Org) -> Result<Vec<Pipeline>> {
     let sql = format!("SELECT {PIPELINE_COLUMNS} FROM pipelines WHERE org_id = $1 ORDER BY name");
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.id).fetch_all(conn).within().await?)
-}
-
-/// Up to 200 (pipeline name, org slug) pairs whose name starts with
-/// `prefix`, of one org or of all: what shell completion offers.
-pub async fn names_starting(db: &Db, org_slug: Option<&str>, prefix: &str) -> Result<Vec<(String, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT p.name, o.slug FROM pipelines p JOIN orgs o ON o.id = p.org_id
-          WHERE starts_with(p.name, $1) AND ($2::text IS NULL OR o.slug = $2) ORDER BY p.name, o.slug LIMIT 200",
-    )
-    .bind(prefix)
-    .bind(org_slug)
-    .fetch_all(db.pool())
-    .within()
-    .await?)
-}
-
-/// One pipeline of an org, from dalgo's database only (no Prefect call).
-pub async fn find(db: &Db, org_slug: &str, name: &str) -> Result<Pipeline> {
-    let mut conn = db.pool().acquire().await?;
-    let org = org::get(&mut conn, org_slug).await?;
-    get(&mut conn, &org, name, false).await
-}
-
-/// Deletes the deployment (one Prefect no longer knows is fine), then the rows.
-pub async fn delete(db: &Db, client: &Client, org_slug: &str, name: &str, actor: &str) -> Result<Pipeline> {
-    let mut tx = db.pool().begin().within().await?;
-    let org = org::get(&mut tx, org_slug).await?;
-    let p = get(&mut tx, &org, name, true).await?;
-    // One whose id was never recorded (a killed create) is found by its name.
-    let id = match &p.deployment_id {
-        Some(id) => Some(id.clone()),
-        None => client.deployment_by_name(deployment::FLOW_NAME, &p.deployment_name).await?.map(|d| d.id),
-    };
-    if let Some(id) = &id {
-        client.delete_deployment(id).await?;
-    }
-    sqlx::query("DELETE FROM pipelines WHERE id = $1").bind(p.id).execute(&mut *tx).within().await?;
-    let details = json!({ "deployment_id": p.deployment_id });
-    pipeline_entry(actor, Action::Delete, &org, &p).details(details).record(&mut tx).await?;
-    tx.commit().within().await?;
-    Ok(p)
 }
 
 #[cfg(test)]

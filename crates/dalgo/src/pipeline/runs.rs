@@ -8,11 +8,9 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::PgConnection;
 
-use super::{get, locks};
 use crate::db::Db;
 use crate::db::Within;
-use crate::error::{Error, Result};
-use crate::org;
+use crate::error::Result;
 use crate::prefect::{Client, FINAL_STATES, FlowRun, PAGE, StateType, all_pages};
 
 /// Dalgo's state name for a run whose dbt tests failed (the run itself completes).
@@ -44,85 +42,6 @@ pub struct RunStart {
     pub work_queue: Option<String>,
 }
 
-/// A run to start: the org's pipeline, who asks, and whether a worker must
-/// be polling for it.
-#[derive(Clone, Copy)]
-pub struct Start<'a> {
-    pub org: &'a str,
-    pub pipeline: &'a str,
-    pub actor: &'a str,
-    pub require_worker: bool,
-}
-
-/// Locks every task of the pipeline in one transaction, starts a flow run
-/// and records its id on the locks. A task locked by a run that has ended
-/// (or that Prefect does not know) is freed first; one held by a live run
-/// refuses the run with [`Error::Locked`] (exit 75), naming the holder and
-/// its state.
-///
-/// With `require_worker`, a run nothing would pick up (see [`no_worker`]) is
-/// not started: [`Error::NoWorker`] (exit 69).
-pub async fn run(db: &Db, client: &Client, start: Start<'_>) -> Result<RunStart> {
-    let Start { org: org_slug, pipeline: name, actor, require_worker } = start;
-    let mut conn = db.pool().acquire().await?;
-    let org = org::get(&mut conn, org_slug).await?;
-    let p = get(&mut conn, &org, name, false).await?;
-    let deployment_id = p.deployment_id.clone().ok_or_else(|| super::missing_deployment(&org, &p))?;
-    if require_worker {
-        let dep = client.get_deployment(&deployment_id).await?;
-        let (pool, queue) = (dep.work_pool_name.unwrap_or_default(), dep.work_queue_name.unwrap_or_default());
-        if let Some(reason) = no_worker(client, &pool, &queue).await? {
-            return Err(Error::NoWorker { reason, pool, queue });
-        }
-    }
-    let task_ids: Vec<i64> =
-        sqlx::query_scalar("SELECT org_task_id FROM pipeline_tasks WHERE pipeline_id = $1 ORDER BY seq")
-            .bind(p.id)
-            .fetch_all(&mut *conn)
-            .within()
-            .await?;
-    drop(conn);
-    if !lock_tasks(db, p.id, &task_ids, actor).await? {
-        let held = locks::heal(db, client, &task_ids, actor).await?;
-        if !(held.is_empty() && lock_tasks(db, p.id, &task_ids, actor).await?) {
-            return Err(crate::task_locks::refusal(&org, &held));
-        }
-    }
-    let flow_run = match client.create_flow_run(&deployment_id, &uuid::Uuid::new_v4().to_string()).await {
-        Ok(fr) => fr,
-        Err(e) => {
-            // No run: give the tasks back.
-            sqlx::query(
-                "DELETE FROM task_locks WHERE org_task_id = ANY($1) AND pipeline_id = $2 AND flow_run_id IS NULL",
-            )
-            .bind(&task_ids)
-            .bind(p.id)
-            .execute(db.pool())
-            .within()
-            .await?;
-            return Err(e);
-        }
-    };
-    let mut tx = db.pool().begin().within().await?;
-    sqlx::query("UPDATE task_locks SET flow_run_id = $3 WHERE org_task_id = ANY($1) AND pipeline_id = $2 AND flow_run_id IS NULL")
-        .bind(&task_ids)
-        .bind(p.id)
-        .bind(&flow_run.id)
-        .execute(&mut *tx).within()
-        .await?;
-    record_run(&mut tx, Some(org.id), Some(p.id), &flow_run).await?;
-    tx.commit().within().await?;
-    let field = |k: &str| flow_run.extra.get(k).and_then(serde_json::Value::as_str).map(String::from);
-    Ok(RunStart {
-        work_pool: field("work_pool_name"),
-        work_queue: field("work_queue_name"),
-        pipeline: p.name,
-        flow_run_id: flow_run.id,
-        flow_run_name: flow_run.name,
-        locked_tasks: task_ids.len(),
-    })
-}
-
 /// A queue a worker polled this recently counts as served (Prefect marks
 /// queues READY when polled, NOT_READY a minute after the last poll).
 const POLLED_WITHIN: chrono::Duration = chrono::Duration::seconds(60);
@@ -148,7 +67,7 @@ pub async fn no_worker(client: &Client, pool: &str, queue: &str) -> Result<Optio
 }
 
 /// Takes the locks of all these tasks, or none: whether it did.
-async fn lock_tasks(db: &Db, pipeline_id: i64, task_ids: &[i64], actor: &str) -> Result<bool> {
+pub(crate) async fn lock_tasks(db: &Db, pipeline_id: i64, task_ids: &[i64], actor: &str) -> Result<bool> {
     let mut tx = db.pool().begin().within().await?;
     let locked = sqlx::query(
         "INSERT INTO task_locks (org_task_id, locked_by, pipeline_id) SELECT id, $2, $3 FROM UNNEST($1::bigint[]) AS id
@@ -371,38 +290,6 @@ impl WaitOutcome {
     }
 }
 
-/// Follows a flow run to a final state, telling `on_state` of each change;
-/// then records it and releases its locks.
-pub async fn wait(
-    db: &Db,
-    client: &Client,
-    flow_run_id: &str,
-    poll: Duration,
-    on_state: &dyn Fn(&FlowRun),
-) -> Result<WaitOutcome> {
-    let mut last = String::new();
-    let run = loop {
-        let fr = client.get_flow_run(flow_run_id).await?;
-        let now = format!("{}/{}", fr.state_type(), fr.state_name());
-        if now != last {
-            on_state(&fr);
-            last = now;
-        }
-        if fr.is_final() {
-            break fr;
-        }
-        tokio::time::sleep(poll).await;
-    };
-    let run = settle_run(db, client, run).await?;
-    let dbt_test_failed = run.state_name() == DBT_TEST_FAILED;
-    Ok(WaitOutcome {
-        flow_run_id: run.id.clone(),
-        state_type: run.state_type(),
-        state_name: run.state_name().to_string(),
-        dbt_test_failed,
-    })
-}
-
 pub(crate) async fn recorded(conn: &mut PgConnection, pipeline_id: i64, limit: i64) -> Result<Vec<RunRecord>> {
     Ok(sqlx::query_as(
         "SELECT flow_run_id, name, state_type, state_name, start_time, expected_start_time, end_time, total_run_time
@@ -413,27 +300,6 @@ pub(crate) async fn recorded(conn: &mut PgConnection, pipeline_id: i64, limit: i
     .fetch_all(conn)
     .within()
     .await?)
-}
-
-/// A pipeline's latest runs as Prefect knows them now, with their true
-/// states (recorded as they are read; runs Prefect dropped are forgotten).
-pub async fn runs(db: &Db, client: &Client, org_slug: &str, name: &str, limit: usize) -> Result<Vec<RunRecord>> {
-    let mut conn = db.pool().acquire().await?;
-    let org = org::get(&mut conn, org_slug).await?;
-    let p = get(&mut conn, &org, name, false).await?;
-    history(&mut conn, client, org.id, &p, limit).await
-}
-
-/// The pipeline's latest run that started, or is due by now (a run just
-/// asked for), as [`runs`] records it: never one Prefect's scheduler placed
-/// in the future, which [`runs`] lists too.
-pub async fn last_run(db: &Db, client: &Client, org_slug: &str, name: &str) -> Result<RunRecord> {
-    let now = Utc::now();
-    runs(db, client, org_slug, name, PAGE)
-        .await?
-        .into_iter()
-        .find(|r| r.start_time.is_some() || r.expected_start_time.is_some_and(|t| t <= now))
-        .ok_or_else(|| Error::NoRuns { org: org_slug.to_string(), name: name.to_string() })
 }
 
 pub(crate) async fn history(
@@ -462,33 +328,6 @@ pub(crate) async fn history(
     recorded(conn, p.id, limit as i64).await
 }
 
-/// Cancels a flow run; a run that ends at once is recorded and its locks released.
-pub async fn cancel(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
-    client.get_flow_run(flow_run_id).await?;
-    client.set_state(flow_run_id, json!({ "type": "CANCELLING", "name": "Cancelling" })).await?;
-    settle(db, client, flow_run_id).await
-}
-
-/// Marks CRASHED a run whose worker is gone (killed: it would stay PENDING,
-/// RUNNING or CANCELLING for ever), with the subflow runs and wrapper task
-/// runs it left unfinished; records it and frees its locks. A run that
-/// has ended is refused ([`Error::RunFinished`]).
-pub async fn crash(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
-    let fr = client.get_flow_run(flow_run_id).await?;
-    if fr.is_final() {
-        return Err(Error::RunFinished {
-            flow_run: flow_run_id.to_string(),
-            state_type: fr.state_type(),
-            state_name: fr.state_name().to_string(),
-        });
-    }
-    let state = json!({ "type": "CRASHED", "name": "Crashed",
-                        "message": "marked crashed by dalgo: its worker is gone" });
-    end_left_subflows(client, flow_run_id, &state).await?;
-    client.set_state(flow_run_id, state).await?;
-    settle(db, client, flow_run_id).await
-}
-
 /// Ends, with `state`, the subflow runs (at any depth) and wrapper task
 /// runs a killed worker left unfinished under `parent`: they would stay
 /// RUNNING for ever.
@@ -509,29 +348,13 @@ pub(crate) async fn end_left_subflows(client: &Client, parent: &str, state: &ser
     Ok(())
 }
 
-/// Schedules a failed or crashed flow run to run again now.
-pub async fn retry(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
-    let fr = client.get_flow_run(flow_run_id).await?;
-    if !fr.is_final() {
-        return Err(Error::RunNotFinished {
-            flow_run: flow_run_id.to_string(),
-            state_type: fr.state_type(),
-            state_name: fr.state_name().to_string(),
-        });
-    }
-    let state = json!({ "type": "SCHEDULED", "name": "AwaitingRetry", "message": "retried by dalgo",
-                        "state_details": { "scheduled_time": Utc::now() } });
-    client.set_state(flow_run_id, state).await?;
-    settle(db, client, flow_run_id).await
-}
-
-async fn settle(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
+pub(crate) async fn settle(db: &Db, client: &Client, flow_run_id: &str) -> Result<FlowRun> {
     settle_run(db, client, client.get_flow_run(flow_run_id).await?).await
 }
 
 /// Records a run as Prefect has it now, with its true state, and releases
 /// the locks of runs that have ended; the run with that state.
-async fn settle_run(db: &Db, client: &Client, run: FlowRun) -> Result<FlowRun> {
+pub(crate) async fn settle_run(db: &Db, client: &Client, run: FlowRun) -> Result<FlowRun> {
     let mut run = [run];
     true_states(client, &mut run).await?;
     let [run] = run;
@@ -553,11 +376,7 @@ pub struct SyncReport {
 /// Upserts the runs of every deployment (of one org, or all) from the last
 /// `lookback`, page by page, and releases the locks of runs that reached a
 /// final state. Safe to run twice at once: upserts and deletes are idempotent.
-pub async fn sync_runs(db: &Db, client: &Client, org_slug: Option<&str>, lookback: Duration) -> Result<SyncReport> {
-    let org_id = match org_slug {
-        Some(slug) => Some(org::get(&mut *db.pool().acquire().await?, slug).await?.id),
-        None => None,
-    };
+pub async fn sync_runs(db: &Db, client: &Client, org_id: Option<i64>, lookback: Duration) -> Result<SyncReport> {
     let pipelines: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT deployment_id, org_id, id FROM pipelines WHERE deployment_id IS NOT NULL AND ($1::bigint IS NULL OR org_id = $1)",
     )
@@ -605,59 +424,18 @@ pub(crate) struct DeploymentOwner {
 
 pub(crate) async fn owner_of(db: &Db, deployment_id: &str) -> Result<Option<DeploymentOwner>> {
     let mut conn = db.pool().acquire().await?;
-    let row: Option<(String, i64, Vec<i64>)> = sqlx::query_as(
-        "SELECT o.slug, p.id, COALESCE(array_agg(pt.org_task_id ORDER BY pt.seq) FILTER (WHERE pt.org_task_id IS NOT NULL), '{}')
+    let row: Option<(i64, i64, Vec<i64>)> = sqlx::query_as(
+        "SELECT o.id, p.id, COALESCE(array_agg(pt.org_task_id ORDER BY pt.seq) FILTER (WHERE pt.org_task_id IS NOT NULL), '{}')
            FROM pipelines p JOIN orgs o ON o.id = p.org_id LEFT JOIN pipeline_tasks pt ON pt.pipeline_id = p.id
-          WHERE p.deployment_id = $1 GROUP BY o.slug, p.id",
+          WHERE p.deployment_id = $1 GROUP BY o.id, p.id",
     )
     .bind(deployment_id)
     .fetch_optional(&mut *conn).within()
     .await?;
-    let Some((slug, pipeline_id, task_ids)) = row else { return Ok(None) };
-    let org = org::get(&mut conn, &slug).await?;
+    let Some((org_id, pipeline_id, task_ids)) = row else { return Ok(None) };
+    // Deleted since the row was read: no owner any more.
+    let Some(org) = crate::org::by_id(&mut conn, org_id).await? else { return Ok(None) };
     Ok(Some(DeploymentOwner { org, pipeline_id, task_ids }))
-}
-
-/// Takes the locks of a run's tasks for that run (a run `pipeline run`
-/// started holds them already), as `pipeline run` does: locks of runs
-/// that ended are freed first; one held by another live run refuses with
-/// [`Error::Locked`]. The run is recorded as its pipeline's.
-pub(crate) async fn lock_for_run(
-    db: &Db,
-    client: &Client,
-    owner: &DeploymentOwner,
-    run: &FlowRun,
-    actor: &str,
-) -> Result<()> {
-    let mut healed = false;
-    loop {
-        let mut tx = db.pool().begin().within().await?;
-        let held: i64 = sqlx::query_scalar(
-            "WITH ins AS (
-                 INSERT INTO task_locks (org_task_id, locked_by, pipeline_id, flow_run_id)
-                 SELECT id, $2, $3, $4 FROM UNNEST($1::bigint[]) AS id ON CONFLICT DO NOTHING RETURNING 1)
-             SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM task_locks WHERE org_task_id = ANY($1) AND flow_run_id = $4)",
-        )
-        .bind(&owner.task_ids)
-        .bind(actor)
-        .bind(owner.pipeline_id)
-        .bind(&run.id)
-        .fetch_one(&mut *tx).within()
-        .await?;
-        if held as usize >= owner.task_ids.len() {
-            record_run(&mut tx, Some(owner.org.id), Some(owner.pipeline_id), run).await?;
-            tx.commit().within().await?;
-            return Ok(());
-        }
-        tx.rollback().within().await?;
-        let others = locks::heal(db, client, &owner.task_ids, actor).await?;
-        let others: Vec<_> = others.into_iter().filter(|l| l.flow_run_id.as_deref() != Some(run.id.as_str())).collect();
-        // Freed locks taken again by someone else in between: refused like a held one.
-        if healed || !others.is_empty() {
-            return Err(crate::task_locks::refusal(&owner.org, &others));
-        }
-        healed = true;
-    }
 }
 
 /// Records a run as Prefect has it now and releases the locks of runs that

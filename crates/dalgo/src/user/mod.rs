@@ -17,8 +17,8 @@ use crate::audit::{self, Action, Resource};
 use crate::db::Db;
 use crate::db::Within;
 use crate::error::{Error, Result};
-use crate::org::{self, Org};
-use crate::role::{self, Role};
+use crate::org::Org;
+use crate::role::Role;
 
 /// Dalgo's system user: owns the locks of scheduled runs; its membership has no org.
 pub const SYSTEM_USER_EMAIL: &str = "System User";
@@ -36,7 +36,7 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
-const USER_COLUMNS: &str = "id, email, is_active, is_system, email_verified, can_create_orgs, created_at";
+pub(crate) const USER_COLUMNS: &str = "id, email, is_active, is_system, email_verified, can_create_orgs, created_at";
 
 /// One membership row of `dalgo user list`.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -67,33 +67,11 @@ fn one_user(email: &str, mut rows: Vec<User>) -> Result<Option<User>> {
     crate::db::the_one("user email", email, rows, |u| format!("{} (id {})", u.email, u.id))
 }
 
-/// Whether a user with this email exists.
-pub async fn exists(db: &Db, email: &Email) -> Result<bool> {
-    Ok(find(&mut *db.pool().acquire().await?, email.as_str()).await?.is_some())
-}
-
-async fn get(conn: &mut PgConnection, email: &str) -> Result<User> {
+pub(crate) async fn get(conn: &mut PgConnection, email: &str) -> Result<User> {
     match find(conn, email).await? {
         Some(user) => Ok(user),
         None => Err(not_found(conn, email).await),
     }
-}
-
-/// Whether `password` is the password of the user with this email.
-pub async fn check_user_password(db: &Db, email: &Email, password: &SecretString) -> Result<bool> {
-    let stored: Option<String> = sqlx::query_scalar("SELECT password FROM users WHERE lower(email) = lower($1)")
-        .bind(email.as_str())
-        .fetch_optional(db.pool())
-        .within()
-        .await?;
-    let candidate = secrecy::ExposeSecret::expose_secret(password);
-    Ok(stored.is_some_and(|encoded| password::check_password(candidate, &encoded)))
-}
-
-/// Fails with [`Error::UserNotFound`] (naming the nearest email) when no
-/// user has this email.
-pub async fn require(db: &Db, email: &Email) -> Result<()> {
-    get(&mut *db.pool().acquire().await?, email.as_str()).await.map(|_| ())
 }
 
 /// [`Error::UserNotFound`] for `email`, with the nearest email there is when
@@ -103,18 +81,9 @@ async fn not_found(conn: &mut PgConnection, email: &str) -> Error {
     Error::UserNotFound { email: email.to_string(), suggestion }
 }
 
-/// What a listing covers: every org (`None`), or the org with this slug
-/// ([`Error::OrgNotFound`] if there is none).
-pub async fn list_scope(db: &Db, org_slug: Option<&str>) -> Result<Option<i64>> {
-    Ok(match org_slug {
-        Some(slug) => Some(org::get(&mut *db.pool().acquire().await?, slug).await?.id),
-        None => None,
-    })
-}
-
-/// The memberships of [`list`], as they arrive from PostgreSQL: memory
-/// stays flat however many there are. `org_id` from [`list_scope`].
-pub fn list_stream(db: &Db, org_id: Option<i64>) -> impl futures_util::Stream<Item = Result<Membership>> + '_ {
+/// Every org's memberships (`None`), or one org's, by email, as they
+/// arrive from PostgreSQL: memory stays flat however many there are.
+pub(crate) fn list_stream(db: &Db, org_id: Option<i64>) -> impl futures_util::Stream<Item = Result<Membership>> + '_ {
     crate::db::stream_within(
         sqlx::query_as(
             "SELECT u.email, o.slug AS org, r.slug AS role, ou.email_verified, u.is_system, ou.created_at
@@ -134,7 +103,7 @@ pub fn list_stream(db: &Db, org_id: Option<i64>) -> impl futures_util::Stream<It
 /// A password already hashed, ready to store; hashing happens before any
 /// transaction opens, since it takes a noticeable fraction of a second.
 #[derive(Clone)]
-pub struct PasswordHash(String);
+pub struct PasswordHash(pub(crate) String);
 
 impl PasswordHash {
     pub fn new(password: &SecretString) -> Result<PasswordHash> {
@@ -191,7 +160,7 @@ pub(crate) async fn find_or_create(
     }
 }
 
-async fn audit_user(
+pub(crate) async fn audit_user(
     conn: &mut PgConnection,
     actor: &str,
     action: Action,
@@ -252,7 +221,7 @@ pub(crate) async fn ensure_membership(
     Ok(MembershipOutcome { role: existing, created: false })
 }
 
-/// What `add_to_org` did.
+/// What [`crate::ops::Members::add`] did.
 #[derive(Debug, Clone, Serialize)]
 pub struct AddReport {
     pub email: String,
@@ -261,34 +230,7 @@ pub struct AddReport {
     pub membership: MembershipOutcome,
 }
 
-/// A member to add: who, with which role, and the password hash a new
-/// user needs.
-#[derive(Clone, Copy)]
-pub struct NewMember<'a> {
-    pub email: &'a Email,
-    pub role: &'a str,
-    pub password: Option<&'a PasswordHash>,
-}
-
-/// Adds a user to an org with a role, creating the user if needed (which
-/// needs a password). Re-adding with the same role does nothing; with another
-/// role it is an error pointing at `set_role`.
-pub async fn add_to_org(db: &Db, org_slug: &str, member: NewMember<'_>, actor: &str) -> Result<AddReport> {
-    let NewMember { email, role: role_slug, password: hash } = member;
-    let mut tx = db.pool().begin().within().await?;
-    let role = role::get(&mut tx, role_slug).await?;
-    let org = org::get(&mut tx, org_slug).await?;
-    let (user, user_created) = find_or_create(&mut tx, email, hash, actor).await?;
-    refuse_system_user(&user)?;
-    let membership = ensure_membership(&mut tx, &user, Some(&org), &role, actor).await?;
-    if membership.role != role.slug {
-        return Err(Error::AlreadyMember { email: user.email, org: org.slug, role: membership.role });
-    }
-    tx.commit().within().await?;
-    Ok(AddReport { email: user.email, org: org.slug, user_created, membership })
-}
-
-fn refuse_system_user(user: &User) -> Result<()> {
+pub(crate) fn refuse_system_user(user: &User) -> Result<()> {
     if user.is_system { Err(Error::SystemUser(user.email.clone())) } else { Ok(()) }
 }
 
@@ -302,43 +244,7 @@ pub struct RoleChange {
     pub changed: bool,
 }
 
-/// Changes a member's role in an org.
-pub async fn set_role(db: &Db, email: &Email, org_slug: &str, role_slug: &str, actor: &str) -> Result<RoleChange> {
-    let mut tx = db.pool().begin().within().await?;
-    let role = role::get(&mut tx, role_slug).await?;
-    let org = org::get(&mut tx, org_slug).await?;
-    let user = get(&mut tx, email.as_str()).await?;
-    let old_role: Option<String> = sqlx::query_scalar(
-        "SELECT r.slug FROM org_users ou JOIN roles r ON r.id = ou.role_id
-          WHERE ou.user_id = $1 AND ou.org_id = $2 FOR UPDATE OF ou",
-    )
-    .bind(user.id)
-    .bind(org.id)
-    .fetch_optional(&mut *tx)
-    .within()
-    .await?;
-    let old_role =
-        old_role.ok_or_else(|| Error::MembershipNotFound { email: user.email.clone(), org: org.slug.clone() })?;
-    let changed = old_role != role.slug;
-    if changed {
-        sqlx::query("UPDATE org_users SET role_id = $3, updated_at = now() WHERE user_id = $1 AND org_id = $2")
-            .bind(user.id)
-            .bind(org.id)
-            .bind(role.id)
-            .execute(&mut *tx)
-            .within()
-            .await?;
-        audit::Entry::new(actor, Action::Update, Resource::OrgUser, &user.email)
-            .of(Some(&org))
-            .details(json!({ "role": { "old": old_role, "new": role.slug } }))
-            .record(&mut tx)
-            .await?;
-    }
-    tx.commit().within().await?;
-    Ok(RoleChange { email: user.email, org: org.slug, old_role, new_role: role.slug, changed })
-}
-
-/// What `remove_from_org` did.
+/// What [`crate::ops::Members::remove`] did.
 #[derive(Debug, Clone, Serialize)]
 pub struct RemoveReport {
     pub email: String,
@@ -348,104 +254,10 @@ pub struct RemoveReport {
     pub user_deleted: bool,
 }
 
-/// The role of a user's membership in an org: [`Error::OrgNotFound`],
-/// [`Error::UserNotFound`] or [`Error::MembershipNotFound`] when there is none.
-pub async fn membership_role(db: &Db, email: &Email, org_slug: &str) -> Result<String> {
-    let mut conn = db.pool().acquire().await?;
-    let org = org::get(&mut conn, org_slug).await?;
-    let user = get(&mut conn, email.as_str()).await?;
-    sqlx::query_scalar(
-        "SELECT r.slug FROM org_users ou JOIN roles r ON r.id = ou.role_id WHERE ou.user_id = $1 AND ou.org_id = $2",
-    )
-    .bind(user.id)
-    .bind(org.id)
-    .fetch_optional(&mut *conn)
-    .within()
-    .await?
-    .ok_or(Error::MembershipNotFound { email: user.email, org: org.slug })
-}
-
-/// Removes a user from an org; a user left with no membership is deleted.
-pub async fn remove_from_org(db: &Db, email: &Email, org_slug: &str, actor: &str) -> Result<RemoveReport> {
-    let mut tx = db.pool().begin().within().await?;
-    let org = org::get(&mut tx, org_slug).await?;
-    let user = get(&mut tx, email.as_str()).await?;
-    let role: Option<String> = sqlx::query_scalar(
-        "DELETE FROM org_users ou USING roles r
-          WHERE ou.role_id = r.id AND ou.user_id = $1 AND ou.org_id = $2 RETURNING r.slug",
-    )
-    .bind(user.id)
-    .bind(org.id)
-    .fetch_optional(&mut *tx)
-    .within()
-    .await?;
-    let role = role.ok_or_else(|| Error::MembershipNotFound { email: user.email.clone(), org: org.slug.clone() })?;
-    let user_deleted = sqlx::query(
-        "DELETE FROM users u WHERE u.id = $1 AND NOT u.is_system
-            AND NOT EXISTS (SELECT 1 FROM org_users ou WHERE ou.user_id = u.id)",
-    )
-    .bind(user.id)
-    .execute(&mut *tx)
-    .within()
-    .await?
-    .rows_affected()
-        == 1;
-    audit::Entry::new(actor, Action::Delete, Resource::OrgUser, &user.email)
-        .of(Some(&org))
-        .details(json!({ "role": role, "user_deleted": user_deleted }))
-        .record(&mut tx)
-        .await?;
-    tx.commit().within().await?;
-    Ok(RemoveReport { email: user.email, org: org.slug, role, user_deleted })
-}
-
-/// Replaces a user's password.
-pub async fn set_password(db: &Db, email: &Email, hash: &PasswordHash, actor: &str) -> Result<()> {
-    let mut tx = db.pool().begin().within().await?;
-    let user = get(&mut tx, email.as_str()).await?;
-    refuse_system_user(&user)?;
-    sqlx::query("UPDATE users SET password = $2, updated_at = now() WHERE id = $1")
-        .bind(user.id)
-        .bind(&hash.0)
-        .execute(&mut *tx)
-        .within()
-        .await?;
-    audit_user(&mut tx, actor, Action::Update, &user, json!({ "password": "changed" })).await?;
-    tx.commit().within().await?;
-    Ok(())
-}
-
 /// What `create_system_orguser` found or made.
 #[derive(Debug, Clone, Serialize)]
 pub struct SystemUserReport {
     pub email: String,
     pub user_created: bool,
     pub membership: MembershipOutcome,
-}
-
-/// Ensures Dalgo's system user and its org-less `admin` membership exist.
-pub async fn create_system_orguser(db: &Db, actor: &str) -> Result<SystemUserReport> {
-    let mut tx = db.pool().begin().within().await?;
-    let role = role::get(&mut tx, "admin").await?;
-    let sql = format!(
-        "INSERT INTO users (email, password, is_system) VALUES ($1, $2, true)
-         ON CONFLICT DO NOTHING RETURNING {USER_COLUMNS}"
-    );
-    let created: Option<User> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(SYSTEM_USER_EMAIL)
-        .bind(password::unusable_password())
-        .fetch_optional(&mut *tx)
-        .within()
-        .await?;
-    let user_created = created.is_some();
-    let user = match created {
-        Some(user) => {
-            audit_user(&mut tx, actor, Action::Create, &user, json!({ "email": user.email, "system": true })).await?;
-            user
-        }
-        None => get(&mut tx, SYSTEM_USER_EMAIL).await?,
-    };
-    let membership = ensure_membership(&mut tx, &user, None, &role, actor).await?;
-    tx.commit().within().await?;
-    Ok(SystemUserReport { email: user.email, user_created, membership })
 }

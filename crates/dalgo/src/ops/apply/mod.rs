@@ -63,24 +63,18 @@ impl Dalgo {
         with_airbyte: bool,
     ) -> Result<(OrgDocument, Option<airbyte::AirbyteState>)> {
         // One connection at a time: the CLI's pool has one.
-        let members: Vec<MemberDoc> = self
-            .users()
-            .list(Some(slug))
-            .await?
+        let org = self.org(slug).get().await?;
+        let members: Vec<MemberDoc> = crate::user::list_stream(self.db(), Some(org.id))
             .try_filter(|m| std::future::ready(!m.is_system))
             .map_ok(|m| MemberDoc { email: m.email, role: m.role })
             .try_collect()
             .await?;
-        let flags: BTreeMap<String, bool> = self
-            .org(slug)
-            .flags()
-            .list()
+        let flags: BTreeMap<String, bool> = crate::flags::effective(self.db(), Some(org.id))
             .await?
             .into_iter()
             .filter(|f| f.source == crate::flags::Source::Org)
             .map(|f| (f.name, f.value))
             .collect();
-        let org = crate::org::get(&mut *self.db().pool().acquire().await?, slug).await?;
         let state = if with_airbyte { airbyte::AirbyteState::read(self, &org).await? } else { None };
         let connection =
             |id: String| state.as_ref().and_then(|s| s.connection_name(&id)).map_or(id.clone(), String::from);
@@ -281,7 +275,7 @@ impl Dalgo {
                 }
                 (ResourceKind::Org, _) => {
                     let display = doc.name.as_deref().unwrap_or_default();
-                    crate::org::rename(self.db(), &doc.org, display, self.actor()).await.map(|_| ())?
+                    org.rename(display).await.map(|_| ())?
                 }
                 (ResourceKind::Plan, _) => {
                     if let Some(p) = &doc.plan {
