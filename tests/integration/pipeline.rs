@@ -315,8 +315,9 @@ fn org_entities_list_everything_the_org_owns_and_mark_what_is_missing() {
         .map(|b| (b["name"].as_str().unwrap(), b["state"].as_str().unwrap()))
         .collect();
     assert!(blocks.contains(&(&*format!("dbt-profile-{}", env.slug), "present")), "{blocks:?}");
+    // Skipped on purpose, not missing (it said MISSING).
     assert!(
-        blocks.contains(&(&*format!("{}-git-pull-url", env.slug), "missing")),
+        blocks.contains(&(&*format!("{}-git-pull-url", env.slug), "not_needed")),
         "a local project has no git block: {blocks:?}"
     );
     assert!(e["locks"].as_array().unwrap().is_empty());
@@ -328,8 +329,30 @@ fn org_entities_list_everything_the_org_owns_and_mark_what_is_missing() {
     let e = json(&out);
     assert_eq!(e["pipelines"][0]["deployment"]["state"], "unknown");
     assert!(e["prefect_blocks"].as_array().unwrap().iter().all(|b| b["state"] == "unknown"));
+    // The note is said once for the blocks (it was said three times).
+    let table = env.dalgo(&["org", "show", &env.slug, "--entities"]).env("PREFECT_API_URL", "").output().unwrap();
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert_eq!(text.matches("Prefect is not configured").count(), 3, "each pipeline's, then the blocks' once: {text}");
+    assert!(text.contains("Prefect blocks: not checked (Prefect is not configured"), "{text}");
     let table = env.dalgo(&["org", "show", &env.slug, "--entities"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&table.stdout).contains("MISSING"), "{}", String::from_utf8_lossy(&table.stdout));
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("MISSING") && text.contains("not needed: the dbt workspace has no git token"), "{text}");
+}
+
+/// `org show --entities` of an org that owns nothing outside dalgo says so
+/// in a line each, not with empty tables (it printed three).
+#[test]
+fn entities_of_an_org_with_nothing_outside_are_a_line_each() {
+    let db = TestDb::migrated();
+    onboard(&db, "Bare NGO", "boss@bare.org", "admin");
+    let out = db.dalgo(&["org", "show", "bare-ngo", "--entities"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in ["no Airbyte sources, destinations or connections", "no org tasks", "no pipelines"] {
+        assert!(text.lines().any(|l| l == line), "{line}: {text}");
+    }
+    assert!(!text.contains("ORG TASK") && !text.contains("PIPELINE "), "{text}");
+    assert_eq!(text.matches("Prefect is not configured").count(), 1, "{text}");
 }
 
 /// `pipeline reschedule`: active scheduled pipelines are paused and resumed

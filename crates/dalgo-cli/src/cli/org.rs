@@ -207,7 +207,22 @@ fn presence(x: &Presence) -> String {
         Presence::Present => "present".into(),
         Presence::Missing => "MISSING".into(),
         Presence::Unknown { reason } => format!("unknown: {reason}"),
+        Presence::NotNeeded { reason } => format!("not needed: {reason}"),
     }
+}
+
+/// A table of what the org owns of one kind, or one line when it owns none.
+fn write_owned<const N: usize>(
+    p: &Printer,
+    out: &mut dyn Write,
+    header: &[&str; N],
+    rows: Vec<[String; N]>,
+    none: &str,
+) -> std::io::Result<()> {
+    if rows.is_empty() {
+        return writeln!(out, "{none}");
+    }
+    write_table(out, &p.table(header, rows))
 }
 
 /// `org show --entities`: the org, then what it owns in each system.
@@ -236,17 +251,34 @@ fn write_entities(p: &Printer, out: &mut dyn Write, e: &Entities) -> std::io::Re
         actors.map(|(kind, a)| [kind.to_string(), a.name.clone(), a.id.clone()]).collect();
     objects
         .extend(e.airbyte.connections.iter().map(|c| ["connection".into(), c.name.clone(), c.connection_id.clone()]));
-    write_table(out, &p.table(&["AIRBYTE", "NAME", "ID"], objects))?;
+    write_owned(p, out, &["AIRBYTE", "NAME", "ID"], objects, "no Airbyte sources, destinations or connections")?;
     let tasks =
         e.org_tasks.iter().map(|t| [t.task.clone(), t.connection_id.clone().unwrap_or_default(), t.uuid.to_string()]);
-    write_table(out, &p.table(&["ORG TASK", "CONNECTION", "UUID"], tasks))?;
+    write_owned(p, out, &["ORG TASK", "CONNECTION", "UUID"], tasks.collect(), "no org tasks")?;
     let pipelines = e.pipelines.iter().map(|x| {
         let id = x.pipeline.deployment_id.clone().unwrap_or("-".into());
         [x.pipeline.name.clone(), id, presence(&x.deployment), x.tasks.join(", ")]
     });
-    write_table(out, &p.table(&["PIPELINE", "DEPLOYMENT", "IN PREFECT", "TASKS"], pipelines))?;
-    let blocks = e.prefect_blocks.iter().map(|b| [b.name.clone(), b.block_type.to_string(), presence(&b.presence)]);
-    write_table(out, &p.table(&["PREFECT BLOCK", "TYPE", "IN PREFECT"], blocks))?;
+    write_owned(p, out, &["PIPELINE", "DEPLOYMENT", "IN PREFECT", "TASKS"], pipelines.collect(), "no pipelines")?;
+    // Prefect not asked (not configured, not answering): said once, not per block.
+    let reasons: Vec<Option<&str>> = e
+        .prefect_blocks
+        .iter()
+        .map(|b| match &b.presence {
+            Presence::Unknown { reason } => Some(reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    match reasons.first() {
+        Some(Some(why)) if reasons.iter().all(|r| r == &Some(*why)) => {
+            writeln!(out, "Prefect blocks: not checked ({why})")?;
+        }
+        _ => {
+            let blocks =
+                e.prefect_blocks.iter().map(|b| [b.name.clone(), b.block_type.to_string(), presence(&b.presence)]);
+            write_table(out, &p.table(&["PREFECT BLOCK", "TYPE", "IN PREFECT"], blocks))?;
+        }
+    }
     writeln!(out, "{} task lock(s) held", e.locks.len())
 }
 

@@ -23,6 +23,11 @@ pub enum Presence {
     Unknown {
         reason: String,
     },
+    /// Not there, and not to be: the org has no use for it yet (a dbt
+    /// block without a dbt workspace, the git URL without a token).
+    NotNeeded {
+        reason: String,
+    },
 }
 
 impl Presence {
@@ -117,7 +122,7 @@ impl OrgOps<'_> {
         drop(conn);
         Ok(Entities {
             airbyte: self.airbyte_entities(&org).await,
-            prefect_blocks: self.block_entities(&org).await,
+            prefect_blocks: self.block_entities(&org, dbt_workspace.as_ref()).await,
             locks: crate::pipeline::list_locks(dalgo.db(), None, Some(org.id)).await?,
             org: details,
             warehouse,
@@ -187,14 +192,17 @@ impl OrgOps<'_> {
         Ok(out)
     }
 
-    pub(super) async fn block_entities(&self, org: &Org) -> Vec<BlockEntity> {
+    pub(super) async fn block_entities(&self, org: &Org, dbt: Option<&crate::dbt::Workspace>) -> Vec<BlockEntity> {
         let client = self.dalgo.prefect();
         let mut out = Vec::new();
         for (block_type, name) in crate::pipeline::blocks::targets(&org.slug, false) {
             let presence = match &client {
                 Ok(c) => match c.block_exists(block_type.as_str(), &name).await {
                     Ok(true) => Presence::Present,
-                    Ok(false) => Presence::Missing,
+                    Ok(false) => match self.no_use_for(&name, dbt) {
+                        Some(reason) => Presence::NotNeeded { reason },
+                        None => Presence::Missing,
+                    },
                     Err(e) => Presence::Unknown { reason: e.to_string() },
                 },
                 Err(e) => Presence::Unknown { reason: e.to_string() },
@@ -202,5 +210,21 @@ impl OrgOps<'_> {
             out.push(BlockEntity { name, block_type, presence });
         }
         out
+    }
+
+    /// Why the org has no use for this block yet, as a block sync skips it:
+    /// no Airbyte, no dbt workspace, no git token.
+    fn no_use_for(&self, block: &str, dbt: Option<&crate::dbt::Workspace>) -> Option<String> {
+        use crate::pipeline::blocks::{airbyte_server_block, git_pull_url_block};
+        if block == airbyte_server_block(&self.slug) {
+            return matches!(self.dalgo.config().airbyte.get(), Ok(None)).then(|| "Airbyte is not configured".into());
+        }
+        match dbt {
+            None => Some(format!("{} has no dbt workspace", self.slug)),
+            Some(ws) if block == git_pull_url_block(&self.slug) && ws.token_secret.is_none() => {
+                Some("the dbt workspace has no git token".into())
+            }
+            Some(_) => None,
+        }
     }
 }

@@ -73,6 +73,7 @@ impl Dalgo {
         let airbyte = ops.airbyte_entities(&org).await;
         let mut conn = self.db().pool().acquire().await?;
         let pipelines = ops.pipeline_entities(&mut conn, &org).await?;
+        let dbt = crate::dbt::find(&mut conn, &org).await?;
         drop(conn);
         let mut found = Vec::new();
         if let (Some(id), Some(p)) = (airbyte.workspace_id, airbyte.workspace) {
@@ -82,12 +83,12 @@ impl Dalgo {
             let id = p.pipeline.deployment_id.unwrap_or_default();
             found.push((format!("Prefect deployment {id} (pipeline {})", p.pipeline.name), p.deployment));
         }
-        for b in ops.block_entities(&org).await {
+        for b in ops.block_entities(&org, dbt.as_ref()).await {
             found.push((format!("Prefect block {}", b.name), b.presence));
         }
         Ok(found
             .into_iter()
-            .filter(|(_, p)| *p != Presence::Present)
+            .filter(|(_, p)| !matches!(p, Presence::Present | Presence::NotNeeded { .. }))
             .map(|(object, presence)| ExternalCheck { org: slug.to_string(), object, presence })
             .collect())
     }
