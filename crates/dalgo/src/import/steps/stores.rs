@@ -212,10 +212,12 @@ impl Importer<'_> {
 
     /// Copies each secret a row names from where Dalgo keeps it (a
     /// directory, or AWS Secrets Manager) into dalgo's store (a dry run only
-    /// looks). A value dalgo's store holds
-    /// already is never overwritten; a secret found nowhere is reported.
+    /// looks), written together once each has been looked up. A value
+    /// dalgo's store holds already is never overwritten; a secret found
+    /// nowhere is reported.
     pub(in crate::import) async fn copy_secrets(&mut self) -> Result<()> {
         let source = self.opts.secrets_from.as_ref().map(|s| s.store(self.dalgo.config()));
+        let mut copies = Vec::new();
         for s in &self.stores.secrets {
             let ours = self.dalgo.store().get(&s.name).await?;
             let theirs = match &source {
@@ -227,14 +229,15 @@ impl Importer<'_> {
                 (Some(_), _) => SecretOutcome::Present,
                 (None, Some(_)) if self.opts.dry_run => SecretOutcome::WouldCopy,
                 (None, Some(t)) => {
-                    self.dalgo.store().put(&s.name, &t).await?;
+                    copies.push((s.name.clone(), t));
                     SecretOutcome::Copied
                 }
                 (None, None) => SecretOutcome::Missing,
             };
             self.report.secrets.push(SecretCopy { name: s.name.clone(), org: s.slug.clone(), outcome });
         }
-        Ok(())
+        // Written together: one flush to disk for all of them.
+        self.dalgo.store().put_all(&copies).await
     }
 
     pub(super) async fn warehouses(&mut self, c: &mut PgConnection) -> Result<Counts> {
