@@ -464,11 +464,15 @@ fn bad_setups_and_missing_dbt_fail_clearly() {
     db.dalgo(&["dbt", "run", "--org", "acme-ngo"]).assert().code(67).stderr(contains("no dbt workspace"));
     let other = TestDb::migrated();
     onboard(&other, "Beta", "b@beta.org", "admin");
+    let project = other.home().join("local_project");
+    copy_dir(&dbt_project(), &project);
     other
-        .dalgo(&["dbt", "setup", "--org", "beta", "--local", "/tmp"])
+        .dalgo(&["dbt", "setup", "--org", "beta", "--local", project.to_str().unwrap()])
         .assert()
         .code(67)
         .stderr(contains("no warehouse"));
+    // A directory that is no dbt project is refused first, as bad input.
+    other.dalgo(&["dbt", "setup", "--org", "beta", "--local", "/tmp"]).assert().code(65);
 }
 
 #[test]

@@ -455,12 +455,55 @@ fn settings_and_names_that_cannot_be_right_are_refused_as_what_they_are() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    // sqlx ignores a PGSSLMODE it cannot parse (a typo meant `prefer`).
+    let out = db.dalgo(&["org", "list"]).env("PGSSLMODE", "bogus").output().unwrap();
+    assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
+    assert!(stderr(&out).contains("PGSSLMODE"), "{}", stderr(&out));
     let out = db.dalgo(&["org", "list"]).env("DALGO_NO_INPUT", "maybe").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     std::fs::write(db.home().join(".env"), "DALGO_NO_INPUT=perhaps\n").unwrap();
     let out = db.dalgo(&["org", "list"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("DALGO_NO_INPUT"), "{}", stderr(&out));
+}
+
+/// A repository URL or branch git would refuse, or read as an option, is 65
+/// before anything is read or any network is touched (a 100 KB host and
+/// `ssh://-oProxyCommand=…` were 1; a branch with a line break or `..` was
+/// cloned first, then 69; without a warehouse all of them were 67).
+#[test]
+fn repository_urls_and_branches_are_checked_before_anything_else() {
+    let db = acme();
+    let huge = format!("https://{}/dbt.git", "h".repeat(100_000));
+    let cases: [(&str, &str, &str); 5] = [
+        (&huge, "main", "longer than 2048 bytes"),
+        ("ssh://-oProxyCommand=touch%20/tmp/x/dbt.git", "main", "git would take for an option"),
+        ("https://git.example/a\nb.git", "main", "control character"),
+        ("https://git.example/dbt.git", "a\nb", "invalid branch name"),
+        ("https://git.example/dbt.git", "a..b", "invalid branch name"),
+    ];
+    for (url, branch, says) in cases {
+        let out = db.dalgo(&["dbt", "setup", "--org", "acme-ngo", "--repo", url, "--branch", branch]).output().unwrap();
+        assert_eq!(out.status.code(), Some(65), "{says}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+        assert!(stderr(&out).len() < 1000, "the message repeats the URL: {} bytes", stderr(&out).len());
+    }
+    assert_eq!(db.count("dbt_workspaces"), 0);
+}
+
+/// A password with a NUL character is refused (65), as Django's forms
+/// refuse it: it could not be typed into Dalgo's login form.
+#[test]
+fn a_password_with_a_nul_character_is_refused() {
+    let db = TestDb::migrated();
+    let out = db
+        .dalgo(&["createorganduser", "Acme", "nul@acme.org", "--password-stdin"])
+        .write_stdin("pass\0word\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("NUL"), "{}", stderr(&out));
+    assert_eq!(db.count("users"), 0);
 }
 
 /// `-q migrate`: one line for the outcome, not one per migration.

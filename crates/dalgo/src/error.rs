@@ -265,6 +265,9 @@ pub enum Error {
     #[error("invalid repository URL {url}: {reason}")]
     InvalidRepoUrl { url: String, reason: String },
 
+    #[error("invalid branch name {given:?}: {reason}")]
+    InvalidBranch { given: String, reason: &'static str },
+
     #[error("no {actor} definition named or with id {given:?}")]
     UnknownDefinition { actor: &'static str, given: String },
 
@@ -373,6 +376,7 @@ impl Error {
             | Error::DbtProject { .. }
             | Error::NotAGitWorkspace(_)
             | Error::InvalidRepoUrl { .. }
+            | Error::InvalidBranch { .. }
             | Error::UnknownDefinition { .. }
             | Error::RunNotFinished { .. }
             | Error::RunFinished { .. }

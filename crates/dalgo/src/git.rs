@@ -21,6 +21,12 @@ pub fn clean_url(url: &str) -> Result<String> {
     if url.is_empty() {
         return Err(invalid_url(url, "it is empty"));
     }
+    if url.len() > MAX_URL_BYTES {
+        return Err(invalid_url(&shortened(url), "it is longer than 2048 bytes"));
+    }
+    if url.chars().any(char::is_control) {
+        return Err(invalid_url(&url.escape_debug().to_string(), "it holds a control character (a line break?)"));
+    }
     // git's other transports run programs (`ext::`) or are not for code (`ftp://`).
     let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     let allowed = matches!(scheme.as_deref(), None | Some("https" | "http" | "ssh" | "git" | "file"));
@@ -41,7 +47,64 @@ pub fn clean_url(url: &str) -> Result<String> {
             ));
         }
     }
+    check_host(url)?;
     Ok(url.to_string())
+}
+
+/// A long URL's first 40 characters, for a message.
+fn shortened(url: &str) -> String {
+    format!("{}…", url.chars().take(40).collect::<String>())
+}
+
+/// The longest repository URL dalgo takes: a git host's are far shorter.
+const MAX_URL_BYTES: usize = 2048;
+
+/// The longest host name DNS allows.
+const MAX_HOST_BYTES: usize = 253;
+
+/// A URL's host (or a path) that git would take for an option (`-o…`, as
+/// `ssh://-oProxyCommand=…` asks), or longer than DNS allows, is refused
+/// before git sees it.
+fn check_host(url: &str) -> Result<()> {
+    let host = match url.split_once("://") {
+        Some((_, rest)) => {
+            let authority = rest.split('/').next().unwrap_or_default();
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            host.strip_prefix('[').unwrap_or_else(|| host.split(':').next().unwrap_or_default())
+        }
+        // `git@host:path`, or a path on this machine.
+        None => url.split_once(':').map_or(url, |(before, _)| before.rsplit('@').next().unwrap_or(before)),
+    };
+    if host.starts_with('-') || url.starts_with('-') {
+        return Err(invalid_url(url, "its host or path starts with '-', which git would take for an option"));
+    }
+    if host.len() > MAX_HOST_BYTES {
+        return Err(invalid_url(&shortened(url), "its host is longer than 253 characters"));
+    }
+    Ok(())
+}
+
+/// A branch name as `git check-ref-format --branch` takes it, checked
+/// before any clone or fetch: 65 for one git would refuse, or read as an
+/// option, or that would reach it with a line break.
+pub fn check_branch(branch: &str) -> Result<&str> {
+    let fail = |reason| Err(Error::InvalidBranch { given: branch.to_string(), reason });
+    if branch.is_empty() || branch.len() > 255 {
+        return fail("it must be 1 to 255 bytes");
+    }
+    if branch.chars().any(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\".contains(c)) {
+        return fail("it holds a space, a control character or one of ~ ^ : ? * [ \\");
+    }
+    if branch.starts_with('-') || branch.starts_with('/') || branch.ends_with('/') {
+        return fail("it starts with '-' or '/', or ends with '/'");
+    }
+    if branch.contains("..") || branch.contains("//") || branch.contains("@{") || branch == "@" {
+        return fail("it holds '..', '//' or '@{', or is '@'");
+    }
+    if branch.ends_with('.') || branch.ends_with(".lock") || branch.split('/').any(|part| part.starts_with('.')) {
+        return fail("a part of it starts with '.', or it ends with '.' or '.lock'");
+    }
+    Ok(branch)
 }
 
 /// The URL with the token in it, as Dalgo's workers take it from the
@@ -298,6 +361,26 @@ mod tests {
         assert!(clean_url("/srv/repo").is_ok() && clean_url("git@github.com:o/r.git").is_ok());
         for bad in ["ext::sh -c touch% /tmp/pwned", "ftp://h/r.git", "fd::17", "rsync://h/r"] {
             assert!(matches!(clean_url(bad), Err(Error::InvalidRepoUrl { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hosts_git_would_take_for_options_and_branches_it_would_refuse_are_refused() {
+        for bad in ["ssh://-oProxyCommand=x/r.git", "-u/r", "git@-oProxyCommand=x:r.git", "ssh://git@-x/r"] {
+            assert!(matches!(clean_url(bad), Err(Error::InvalidRepoUrl { .. })), "{bad}");
+        }
+        assert!(clean_url(&format!("https://{}/r.git", "h".repeat(300))).is_err());
+        assert!(
+            clean_url("ssh://git@git.example:2222/r.git").is_ok() && clean_url("git@host-1.example:o/r.git").is_ok()
+        );
+        for good in ["main", "release/2.0", "feature-x", "v1.2"] {
+            assert!(check_branch(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "", "-f", "a..b", "a b", "a\nb", "a~1", "a^", "a:b", "a?", "a*", "a[", "/a", "a/", "a//b", "a.lock", "a.",
+            ".a", "a/.b", "@", "a@{1}",
+        ] {
+            assert!(matches!(check_branch(bad), Err(Error::InvalidBranch { .. })), "{bad:?}");
         }
     }
 

@@ -204,9 +204,22 @@ string_enum! {
     }
 }
 
+/// libpq's `PGSSLMODE`, which sqlx reads from the environment and, when it
+/// cannot parse it, ignores without a word (a typo would silently mean
+/// `prefer`): refused with 78 instead.
+fn check_sslmode() -> Result<()> {
+    match std::env::var("PGSSLMODE") {
+        Ok(mode) if mode.parse::<sqlx::postgres::PgSslMode>().is_err() => Err(Error::Config(format!(
+            "PGSSLMODE must be disable, allow, prefer, require, verify-ca or verify-full, not {mode:?}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The first layer that says anything about the database decides it whole,
 /// so a `.env` DBHOST never mixes with an environment DATABASE_URL.
 pub(super) fn database_from_layers(layers: &[Layer]) -> Result<DatabaseConfig> {
+    check_sslmode()?;
     let Some(layer) = layers.iter().find(|l| l.has_any(&DB_KEYS)) else {
         let options = PgConnectOptions::new_without_pgpass().database(DEFAULT_DATABASE).username(&default_username());
         return Ok(DatabaseConfig::new(options));

@@ -68,7 +68,12 @@ struct Checkout {
 /// readable, before anything is locked or written.
 fn checked_source(source: Source) -> Result<Source> {
     Ok(match source {
-        Source::Git { url, branch, token } => Source::Git { url: git::clean_url(&url)?, branch, token },
+        Source::Git { url, branch, token } => {
+            if let Some(b) = &branch {
+                git::check_branch(b)?;
+            }
+            Source::Git { url: git::clean_url(&url)?, branch, token }
+        }
         Source::Local { path } => {
             let dir = std::fs::canonicalize(&path)
                 .map_err(|e| Error::DbtProject { path: path.display().to_string(), reason: e.to_string() })?;
@@ -109,6 +114,7 @@ impl DbtOps<'_> {
     pub async fn setup(&self, req: SetupRequest) -> Result<DbtSetupReport> {
         let dalgo = self.org.dalgo();
         let cfg = &dalgo.config().dbt;
+        let source = checked_source(req.source)?;
         let org = self.org.get().await?;
         let (wh, creds) = warehouse::load(dalgo.db(), dalgo.store(), &org).await?;
         let wtype = wh.warehouse_type()?;
@@ -116,7 +122,6 @@ impl DbtOps<'_> {
         let (default_schema, default_schema_given) =
             dbt::default_schema(&org.slug, req.default_schema.as_deref(), existing.as_ref(), wtype, &creds)?;
         let paths = OrgPaths::new(cfg, &org);
-        let source = checked_source(req.source)?;
         let (ops_lock, dbt_lock) = self.locks(&org).await?;
         // Read again under the lock: a setup that ran while this one queued
         // may have switched the token.

@@ -30,6 +30,11 @@ pub fn make_password(password: &SecretString) -> Result<String> {
     if pw.len() > MAX_PASSWORD_BYTES {
         return Err(Error::InvalidPassword("it is longer than 4096 bytes"));
     }
+    // Django's forms refuse it too ("Null characters are not allowed"): a
+    // password set here could not be typed into Dalgo's login form.
+    if pw.contains('\0') {
+        return Err(Error::InvalidPassword("it holds a NUL character"));
+    }
     Ok(encode(pw, &random_alphanumeric(SALT_LEN), ITERATIONS))
 }
 
