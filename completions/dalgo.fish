@@ -1313,7 +1313,7 @@ complete -c dalgo -n "__fish_dalgo_using_subcommand import; and not __fish_seen_
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and not __fish_seen_subcommand_from django help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and not __fish_seen_subcommand_from django help" -f -a "django" -d 'Bring a running Dalgo\'s Django database under dalgo (read only on Django\'s side)'
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and not __fish_seen_subcommand_from django help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l from -d 'The Django database\'s URL (postgres://user:password@host/db); only read' -r
+complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l from -d 'The Django database\'s URL, e.g. postgres://dalgo@db-host/ddp; only read. Its password is best kept out of the command line (the process list, shell history): PGPASSWORD, or the whole URL in DALGO_IMPORT_FROM' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l rename -d 'The slug for the Django org ID (orgs sharing a slug); repeatable' -r
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l secrets-dir -d 'Dalgo\'s DEV_SECRETS_DIR, to copy the secrets the rows name from' -r -F
 complete -c dalgo -n "__fish_dalgo_using_subcommand import; and __fish_seen_subcommand_from django" -l secrets-from -d 'Copy the secrets the rows name from AWS Secrets Manager (AWS_REGION, AWS_PROFILE, …)' -r -f -a "aws\t''"

@@ -262,11 +262,9 @@ pub enum Error {
     #[error("the dbt workspace of {0} is a local project, not a git clone")]
     NotAGitWorkspace(String),
 
-    #[error("invalid repository URL {url}: {reason}")]
-    InvalidRepoUrl { url: String, reason: String },
-
-    #[error("invalid branch name {given:?}: {reason}")]
-    InvalidBranch { given: String, reason: &'static str },
+    /// A repository URL or branch name git would refuse, or read as an option.
+    #[error("invalid {what} {given}: {reason}")]
+    InvalidGitSource { what: &'static str, given: String, reason: String },
 
     #[error("no {actor} definition named or with id {given:?}")]
     UnknownDefinition { actor: &'static str, given: String },
@@ -375,8 +373,7 @@ impl Error {
             | Error::InvalidSchema(_)
             | Error::DbtProject { .. }
             | Error::NotAGitWorkspace(_)
-            | Error::InvalidRepoUrl { .. }
-            | Error::InvalidBranch { .. }
+            | Error::InvalidGitSource { .. }
             | Error::UnknownDefinition { .. }
             | Error::RunNotFinished { .. }
             | Error::RunFinished { .. }

@@ -88,7 +88,10 @@ fn check_host(url: &str) -> Result<()> {
 /// before any clone or fetch: 65 for one git would refuse, or read as an
 /// option, or that would reach it with a line break.
 pub fn check_branch(branch: &str) -> Result<&str> {
-    let fail = |reason| Err(Error::InvalidBranch { given: branch.to_string(), reason });
+    let fail = |reason: &str| {
+        let given = format!("{:?}", branch);
+        Err(Error::InvalidGitSource { what: "branch name", given, reason: reason.to_string() })
+    };
     if branch.is_empty() || branch.len() > 255 {
         return fail("it must be 1 to 255 bytes");
     }
@@ -131,7 +134,7 @@ fn local_path(url: &str) -> Option<PathBuf> {
 }
 
 fn invalid_url(url: &str, reason: &str) -> Error {
-    Error::InvalidRepoUrl { url: url.to_string(), reason: reason.to_string() }
+    Error::InvalidGitSource { what: "repository URL", given: url.to_string(), reason: reason.to_string() }
 }
 
 /// A transfer slower than this many bytes a second for
@@ -360,14 +363,14 @@ mod tests {
         assert!(clean_url("file:///srv/repo").is_ok());
         assert!(clean_url("/srv/repo").is_ok() && clean_url("git@github.com:o/r.git").is_ok());
         for bad in ["ext::sh -c touch% /tmp/pwned", "ftp://h/r.git", "fd::17", "rsync://h/r"] {
-            assert!(matches!(clean_url(bad), Err(Error::InvalidRepoUrl { .. })), "{bad}");
+            assert!(matches!(clean_url(bad), Err(Error::InvalidGitSource { what: "repository URL", .. })), "{bad}");
         }
     }
 
     #[test]
     fn hosts_git_would_take_for_options_and_branches_it_would_refuse_are_refused() {
         for bad in ["ssh://-oProxyCommand=x/r.git", "-u/r", "git@-oProxyCommand=x:r.git", "ssh://git@-x/r"] {
-            assert!(matches!(clean_url(bad), Err(Error::InvalidRepoUrl { .. })), "{bad}");
+            assert!(matches!(clean_url(bad), Err(Error::InvalidGitSource { what: "repository URL", .. })), "{bad}");
         }
         assert!(clean_url(&format!("https://{}/r.git", "h".repeat(300))).is_err());
         assert!(
@@ -380,7 +383,7 @@ mod tests {
             "", "-f", "a..b", "a b", "a\nb", "a~1", "a^", "a:b", "a?", "a*", "a[", "/a", "a/", "a//b", "a.lock", "a.",
             ".a", "a/.b", "@", "a@{1}",
         ] {
-            assert!(matches!(check_branch(bad), Err(Error::InvalidBranch { .. })), "{bad:?}");
+            assert!(matches!(check_branch(bad), Err(Error::InvalidGitSource { what: "branch name", .. })), "{bad:?}");
         }
     }
 

@@ -33,7 +33,9 @@ locks.")]
 /// `import django`'s arguments.
 #[derive(Debug, Args)]
 pub struct DjangoArgs {
-    /// The Django database's URL (postgres://user:password@host/db); only read
+    /// The Django database's URL, e.g. postgres://dalgo@db-host/ddp; only read. Its password is best
+    /// kept out of the command line (the process list, shell history): PGPASSWORD, or the whole URL in
+    /// DALGO_IMPORT_FROM
     #[arg(long = "from", env = "DALGO_IMPORT_FROM", hide_env_values = true, value_name = "URL")]
     from: String,
     /// Print the plan (per table: new, changed, unchanged, refused) and write nothing
