@@ -445,6 +445,29 @@ fn the_default_schema_follows_the_warehouse_unless_it_was_given() {
     assert!(profile.contains("schema: mine"), "{profile}");
 }
 
+/// A replaced credentials version that cannot be removed is a partial
+/// success (3) naming what finishes it; it exited 0 with a warning.
+#[test]
+fn a_replaced_version_that_cannot_be_removed_is_a_partial_success() {
+    let db = with_warehouse();
+    let old = db.scalar("SELECT credentials_secret FROM warehouses");
+    // A directory where the file was: the store cannot remove it.
+    std::fs::remove_file(db.secrets_dir().join(&old)).unwrap();
+    std::fs::create_dir(db.secrets_dir().join(&old)).unwrap();
+    let out = db
+        .dalgo(&["warehouse", "set", "--org", "acme-ngo", "--type", "postgres", "--config", "-", "-o", "json"])
+        .write_stdin(warehouse_yaml(&db, "marts"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("dalgo secrets gc"), "{}", stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["replaced_secret"], old.as_str());
+    assert_eq!(r["replaced_secret_removed"]["status"], "failed", "{r}");
+    assert_ne!(db.scalar("SELECT credentials_secret FROM warehouses"), old, "the new credentials are in use");
+    assert_eq!(db.count(&format!("org_secrets WHERE name = '{old}'")), 1, "still recorded, for the sweep");
+}
+
 #[test]
 fn bad_setups_and_missing_dbt_fail_clearly() {
     let db = with_warehouse();

@@ -455,6 +455,14 @@ fn settings_and_names_that_cannot_be_right_are_refused_as_what_they_are() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    // A transform the org has no task for, with Prefect down: 65 before Prefect (it was 69).
+    let out = db
+        .dalgo(&["pipeline", "create", "--org", "acme-ngo", "--name", "n", "--transform", "dbt-evil"])
+        .env("PREFECT_API_URL", "http://127.0.0.1:9/api")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+    assert!(stderr(&out).contains("dbt-evil"), "{}", stderr(&out));
     // sqlx ignores a PGSSLMODE it cannot parse (a typo meant `prefer`).
     let out = db.dalgo(&["org", "list"]).env("PGSSLMODE", "bogus").output().unwrap();
     assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));

@@ -21,6 +21,7 @@ pub fn command(step: &NextStep) -> String {
         NextStep::WaitForDbt => "dalgo dbt … (without --no-wait)".into(),
         NextStep::StartWorker { pool, queue } => format!("prefect worker start --pool {pool} --work-queue {queue}"),
         NextStep::ResumePipeline { org, name } => format!("dalgo pipeline resume {name} --org {org}"),
+        NextStep::SweepSecrets => "dalgo secrets gc".into(),
         other => format!("({other})"),
     }
 }
@@ -72,6 +73,7 @@ mod tests {
             NextStep::WaitForDbt,
             NextStep::StartWorker { pool: "p".into(), queue: "q".into() },
             NextStep::ResumePipeline { org: org(), name: "nightly".into() },
+            NextStep::SweepSecrets,
         ];
         for s in &steps {
             let c = command(s);

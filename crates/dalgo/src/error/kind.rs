@@ -122,6 +122,8 @@ pub enum NextStep {
     StartWorker { pool: String, queue: String },
     /// Resume the pipeline's schedule (a reschedule paused it and could not resume it).
     ResumePipeline { org: String, name: String },
+    /// Remove the credential versions no row names (a removal that failed left one).
+    SweepSecrets,
 }
 
 impl std::fmt::Display for NextStep {
@@ -143,6 +145,7 @@ impl std::fmt::Display for NextStep {
             NextStep::WaitForDbt => write!(f, "wait for it to finish, or queue behind it"),
             NextStep::StartWorker { pool, queue } => write!(f, "start a worker for work pool {pool}, queue {queue}"),
             NextStep::ResumePipeline { org, name } => write!(f, "resume the schedule of pipeline {name} of {org}"),
+            NextStep::SweepSecrets => write!(f, "remove the credential versions no row names"),
         }
     }
 }

@@ -62,7 +62,7 @@ impl PipelineOps<'_> {
         }
         let org = self.org.get().await?;
         let client = dalgo.prefect()?;
-        self.check_connections(&org, &spec.tasks).await?;
+        self.check_tasks(&org, &spec.tasks).await?;
         let lock = self.org.lock(&org).await?;
         let queue_config: Option<Value> = sqlx::query_scalar("SELECT queue_config FROM orgs WHERE id = $1")
             .bind(org.id)
@@ -122,11 +122,14 @@ impl PipelineOps<'_> {
         }
     }
 
-    /// Checks, before anything is written, that every connection to sync is
-    /// one of the org's Airbyte connections: 65 for an id that is not a
-    /// UUID, 67 for one Airbyte does not have or that is another org's, 78
-    /// when Airbyte is not configured (nothing could be checked).
-    async fn check_connections(&self, org: &Org, choice: &TaskChoice) -> Result<()> {
+    /// Checks, before anything is written or Prefect is asked, that the
+    /// org has every transform task named, and that every connection to
+    /// sync is one of its Airbyte connections: 65 for an id that is not a
+    /// UUID or a task it has not, 67 for a connection Airbyte does not have
+    /// or that is another org's, 78 when Airbyte is not configured (nothing
+    /// could be checked).
+    async fn check_tasks(&self, org: &Org, choice: &TaskChoice) -> Result<()> {
+        crate::pipeline::transforms(&mut *self.org.dalgo().db().pool().acquire().await?, org, choice).await?;
         if choice.connections.is_empty() {
             return Ok(());
         }
@@ -200,7 +203,7 @@ impl PipelineOps<'_> {
         let org = self.org.get().await?;
         let client = self.client_for(&org, name).await?;
         if let Some(choice) = &ch.tasks {
-            self.check_connections(&org, choice).await?;
+            self.check_tasks(&org, choice).await?;
         }
         let lock = self.org.lock(&org).await?;
         // Before the transaction: the blocks are written on a session of their own.

@@ -39,8 +39,11 @@ pub struct WarehouseSpec {
 #[derive(Debug, Clone, Serialize)]
 pub struct WarehouseSetReport {
     pub warehouse: SetReport,
-    /// The credentials version the row named before, now removed.
+    /// The credentials version the row named before.
     pub replaced_secret: Option<String>,
+    /// Whether that version was removed from the store (it stays recorded
+    /// until it is, and the org's next operation or `secrets gc` removes it).
+    pub replaced_secret_removed: Step,
     pub airbyte_destination_id: Option<String>,
     pub airbyte_destination: Step,
     pub prefect_blocks: Step,
@@ -48,10 +51,14 @@ pub struct WarehouseSetReport {
 
 impl Partial for WarehouseSetReport {
     fn unfinished(&self) -> Vec<(&'static str, &Step)> {
-        [("airbyte destination", &self.airbyte_destination), ("prefect blocks", &self.prefect_blocks)]
-            .into_iter()
-            .filter(|(_, s)| s.is_failed())
-            .collect()
+        [
+            ("replaced credentials", &self.replaced_secret_removed),
+            ("airbyte destination", &self.airbyte_destination),
+            ("prefect blocks", &self.prefect_blocks),
+        ]
+        .into_iter()
+        .filter(|(_, s)| s.is_failed())
+        .collect()
     }
 }
 
@@ -61,8 +68,9 @@ impl WarehouseOps<'_> {
     /// credentials go to a new secret version and the row switches to it in
     /// one transaction, so a failure leaves the old credentials working; the
     /// Airbyte destination (named `<slug>-warehouse`, adopted by a re-run)
-    /// and the Prefect blocks follow, and their failure is a [`Step::Failed`]
-    /// in an otherwise successful report.
+    /// and the Prefect blocks follow, and their failure (or the failed
+    /// removal of the replaced version) is a [`Step::Failed`] in an otherwise
+    /// successful report.
     pub async fn set(&self, spec: WarehouseSpec) -> Result<WarehouseSetReport> {
         let dalgo = self.org.dalgo();
         let creds = warehouse::validate(spec.wtype, spec.config)?;
@@ -87,12 +95,14 @@ impl WarehouseOps<'_> {
                 return Err(e);
             }
         };
-        if let Some(old) = &replaced {
-            // Left for the next sweep if this fails: it is recorded.
-            secrets::remove_version(dalgo.db(), dalgo.store(), old)
-                .await
-                .or_warn(format_args!("remove the replaced credentials {old} (the org's next operation will)"));
-        }
+        let replaced_secret_removed = match &replaced {
+            None => Step::skipped("no credentials were replaced"),
+            // Recorded: the org's next operation, or `secrets gc`, removes it.
+            Some(old) => match secrets::remove_version(dalgo.db(), dalgo.store(), old).await {
+                Ok(()) => Step::Done,
+                Err(e) => Step::failed(&e, crate::error::NextStep::SweepSecrets),
+            },
+        };
         let finish = crate::error::NextStep::SetWarehouse { org: org.slug.clone() };
         let (airbyte_destination_id, airbyte_destination) = match (dalgo.config().airbyte.get()?, spec.airbyte) {
             (None, _) => (None, Step::skipped("Airbyte is not configured")),
@@ -113,6 +123,7 @@ impl WarehouseOps<'_> {
         Ok(WarehouseSetReport {
             warehouse: SetReport { org: org.slug, wtype: spec.wtype, created, credentials_secret: name },
             replaced_secret: replaced,
+            replaced_secret_removed,
             airbyte_destination_id,
             airbyte_destination,
             prefect_blocks,

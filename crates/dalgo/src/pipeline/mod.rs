@@ -145,6 +145,15 @@ pub(crate) async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &T
         .await?;
         tasks.push(row);
     }
+    tasks.extend(transforms(conn, org, choice).await?);
+    Ok(tasks)
+}
+
+/// The org's transform tasks `choice` names (or, with none named, its dbt
+/// steps when it has them), in the order they run; [`Error::UnknownTasks`]
+/// for a name the org has no task for. Read only: `pipeline create` and
+/// `update` ask it before any service is.
+pub(crate) async fn transforms(conn: &mut PgConnection, org: &Org, choice: &TaskChoice) -> Result<Vec<TaskRow>> {
     let available: Vec<TaskRow> = sqlx::query_as(
         "SELECT ot.id, ot.uuid, tk.slug, tk.type AS task_type, tk.command, ot.connection_id, ot.parameters
            FROM org_tasks ot JOIN tasks tk ON tk.id = ot.task_id
@@ -175,8 +184,7 @@ pub(crate) async fn resolve_tasks(conn: &mut PgConnection, org: &Org, choice: &T
     }
     let mut transforms: Vec<TaskRow> = available.into_iter().filter(|t| wanted.contains(&t.slug)).collect();
     transforms.sort_by_key(|t| deployment::transform_rank(&t.slug));
-    tasks.extend(transforms);
-    Ok(tasks)
+    Ok(transforms)
 }
 
 /// The org's dbt project location and whether it has a git token.
