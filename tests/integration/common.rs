@@ -307,7 +307,13 @@ pub fn create_empty_database(name: &str) {
 
 /// Runs git in `dir` as a test author would.
 pub fn git(dir: &Path, args: &[&str]) {
+    // A fixture repository is the same whatever the operator's git
+    // configuration says (`commit.gpgsign`, hooks, a default branch): the
+    // suite runs on machines that are lived in. dalgo's own git is tested
+    // under that configuration; this only makes the repositories it reads.
     let ok = StdCommand::new("git")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
         .args(["-c", "user.email=t@example.org", "-c", "user.name=t"])
         .args(args)
         .current_dir(dir)
