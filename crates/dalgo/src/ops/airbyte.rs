@@ -450,9 +450,7 @@ impl OrgOps<'_> {
         let (dalgo, c) = (self.dalgo(), self.dalgo().airbyte()?);
         self.locked(org, async |org| workspace_delete(dalgo.db(), c, &org, dalgo.actor()).await).await
     }
-}
 
-impl OrgOps<'_> {
     /// The org's recorded Airbyte jobs (of one connection, or all), newest first.
     pub async fn airbyte_jobs(&self, connection: Option<&str>, limit: i64) -> Result<Vec<JobRecord>> {
         let org = self.get().await?;

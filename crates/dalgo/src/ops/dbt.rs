@@ -399,9 +399,7 @@ impl DbtOps<'_> {
         let req = dbt::GitRequest { org, step: dbt::GitStep::Pull, wait: !no_wait, actor: dalgo.actor() };
         dbt::git_update(dalgo.dbt_tools(), &req, on_wait, stop).await
     }
-}
 
-impl DbtOps<'_> {
     /// The workspace, its checkout and profile, and its latest `limit` runs.
     pub async fn status(&self, limit: i64) -> Result<Status> {
         let (dalgo, org) = (self.org.dalgo(), self.org.get().await?);

@@ -65,9 +65,7 @@ impl<'a> Members<'a> {
         tx.commit().within().await?;
         Ok(AddReport { email: user.email, org: org.slug.clone(), user_created, membership })
     }
-}
 
-impl Members<'_> {
     /// Changes a member's role.
     pub async fn set_role(&self, email: &Email, role: &str) -> Result<RoleChange> {
         let (org, actor) = (self.org.get().await?, self.org.dalgo().actor());

@@ -200,9 +200,7 @@ impl OrgOps<'_> {
         let plan = plan::get(&mut *self.dalgo().db().pool().acquire().await?, &org).await?;
         plan.ok_or(Error::NoPlan(org.slug))
     }
-}
 
-impl OrgOps<'_> {
     /// Gives the org another display name (its slug stays).
     pub async fn rename(&self, name: &str) -> Result<Org> {
         let name = validate_name(name)?;
@@ -230,9 +228,7 @@ impl OrgOps<'_> {
         tx.commit().within().await?;
         Ok(org)
     }
-}
 
-impl OrgOps<'_> {
     /// Sets the org's plan (Dalgo's `createorgplan`), with what Dalgo
     /// derives from it: `can_upgrade_plan` and the `features` preset, in one
     /// transaction. A plan that ends before it starts is refused; the same

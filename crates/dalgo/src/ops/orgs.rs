@@ -60,9 +60,7 @@ impl<'a> Orgs<'a> {
         )
         .map_err(Error::from)
     }
-}
 
-impl Orgs<'_> {
     /// Up to 200 (slug, name) pairs of the orgs whose slug starts with `prefix`,
     /// by slug: what shell completion offers.
     pub async fn slugs_starting(&self, prefix: &str) -> Result<Vec<(String, String)>> {
@@ -73,9 +71,7 @@ impl Orgs<'_> {
             .within()
             .await?)
     }
-}
 
-impl Orgs<'_> {
     /// Dalgo's `createorganduser`: the org (with the Internal plan), the user
     /// and the membership, each only if missing, in one transaction: on any
     /// error nothing is written. A new user needs `password`; check
@@ -102,9 +98,7 @@ impl Orgs<'_> {
             membership,
         })
     }
-}
 
-impl Orgs<'_> {
     /// Up to 200 (pipeline name, org slug) pairs whose name starts with
     /// `prefix`, of one org or of all: what shell completion offers.
     pub async fn pipeline_names_starting(&self, org_slug: Option<&str>, prefix: &str) -> Result<Vec<(String, String)>> {

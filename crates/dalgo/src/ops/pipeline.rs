@@ -423,9 +423,7 @@ impl PipelineOps<'_> {
             })
             .collect())
     }
-}
 
-impl PipelineOps<'_> {
     /// A pipeline's tasks in order, its deployment's schedule and recent runs.
     pub async fn show(&self, name: &str) -> Result<Details> {
         let (dalgo, org) = (self.org.dalgo(), self.org.get().await?);
@@ -451,9 +449,7 @@ impl PipelineOps<'_> {
             runs,
         })
     }
-}
 
-impl PipelineOps<'_> {
     /// One pipeline, from dalgo's database only (no Prefect call: for a
     /// confirmation, and before Prefect is asked for anything).
     pub async fn find(&self, name: &str) -> Result<Pipeline> {
@@ -512,9 +508,7 @@ impl PipelineOps<'_> {
         get(&mut *self.org.dalgo().db().pool().acquire().await?, org, name, false).await?;
         self.org.dalgo().prefect()
     }
-}
 
-impl PipelineOps<'_> {
     /// Creates or refreshes the Prefect blocks the org's pipelines load
     /// (those the org has no use for yet are reported as skipped).
     pub async fn blocks(&self) -> Result<Vec<BlockOutcome>> {

@@ -23,9 +23,7 @@ impl Roles<'_> {
         .within()
         .await?)
     }
-}
 
-impl Roles<'_> {
     /// The role with this slug: [`crate::Error::UnknownRole`] (listing the roles)
     /// when there is none, before a password is asked for.
     pub async fn require(&self, slug: &str) -> Result<Role> {

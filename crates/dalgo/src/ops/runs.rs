@@ -39,9 +39,7 @@ impl Locks<'_> {
     pub async fn release_stale(&self, older_than: Duration) -> Result<Vec<LockRow>> {
         release_stale(self.dalgo.db(), Some(self.dalgo.prefect()?), older_than, self.dalgo.actor()).await
     }
-}
 
-impl Locks<'_> {
     /// The lock on an org task, by the task's uuid; [`Error::LockNotFound`]
     /// if it has none.
     pub async fn find(&self, task_uuid: uuid::Uuid) -> Result<LockRow> {
@@ -189,7 +187,7 @@ impl PipelineOps<'_> {
     }
 }
 
-impl FlowRuns<'_> {
+impl<'a> FlowRuns<'a> {
     /// Cancels a run (its task locks go when Prefect says it ended).
     pub async fn cancel(&self, flow_run_id: &str) -> Result<FlowRun> {
         let (db, client) = (self.dalgo.db(), self.dalgo.prefect()?);
@@ -218,9 +216,7 @@ impl FlowRuns<'_> {
         client.set_state(flow_run_id, state).await?;
         settle(db, client, flow_run_id).await
     }
-}
 
-impl FlowRuns<'_> {
     /// Runs a finished flow run again.
     pub async fn retry(&self, flow_run_id: &str) -> Result<FlowRun> {
         let (db, client) = (self.dalgo.db(), self.dalgo.prefect()?);
@@ -237,9 +233,7 @@ impl FlowRuns<'_> {
         client.set_state(flow_run_id, state).await?;
         settle(db, client, flow_run_id).await
     }
-}
 
-impl<'a> FlowRuns<'a> {
     /// A run's whole log, its subflows' and tasks' lines included, in
     /// pages; with `follow`, until the run has ended.
     pub fn logs(&self, flow_run_id: &str, follow: bool, poll: Duration) -> Result<crate::pipeline::LogStream<'a>> {

@@ -25,9 +25,7 @@ impl Secrets<'_> {
             (false, Err(_)) => Value::String("********".into()),
         })
     }
-}
 
-impl Secrets<'_> {
     /// The secrets rows refer to, and those the store holds besides.
     pub async fn list(&self) -> Result<Vec<SecretEntry>> {
         let (db, store) = (self.dalgo.db(), self.dalgo.store());
@@ -48,9 +46,7 @@ impl Secrets<'_> {
         entries.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(entries)
     }
-}
 
-impl Secrets<'_> {
     /// Deletes a secret no row refers to ([`Error::InUse`] naming the row
     /// otherwise), and says so in the audit log.
     pub async fn delete(&self, name: &str) -> Result<()> {
@@ -74,9 +70,7 @@ impl Secrets<'_> {
             None => Err(Error::SecretNotFound(name.to_string())),
         }
     }
-}
 
-impl Secrets<'_> {
     /// Removes the versions dalgo recorded in `org_secrets` that no row names:
     /// what an operation killed midway left. Each org is swept under its
     /// operations lock, the lock every operation that writes a version holds, so

@@ -1,5 +1,6 @@
-//! User accounts whatever their orgs, and the roles they can hold (seed
-//! data: read only). Each change is one transaction, audited in it.
+//! User accounts whatever their orgs: whether one exists, its password
+//! and attributes, Dalgo's system user. Each change is one transaction,
+//! audited in it.
 
 use futures_util::Stream;
 use secrecy::SecretString;
@@ -24,17 +25,13 @@ impl<'a> Users<'a> {
     pub async fn list(&self, org: Option<&str>) -> Result<impl Stream<Item = Result<Membership>> + use<'a>> {
         Ok(user::list_stream(self.dalgo.db(), self.dalgo.org_id(org).await?))
     }
-}
 
-impl Users<'_> {
     /// Whether a user with this email exists (compared case-insensitively).
     pub async fn exists(&self, email: &Email) -> Result<bool> {
         let db = self.dalgo.db();
         Ok(find(&mut *db.pool().acquire().await?, email.as_str()).await?.is_some())
     }
-}
 
-impl Users<'_> {
     /// Whether `password` is the user's: Django's PBKDF2 hashes as Dalgo
     /// stores them (an unknown user or an unusable password: `false`).
     pub async fn check_password(&self, email: &Email, password: &SecretString) -> Result<bool> {
@@ -54,9 +51,7 @@ impl Users<'_> {
         let db = self.dalgo.db();
         get(&mut *db.pool().acquire().await?, email.as_str()).await.map(|_| ())
     }
-}
 
-impl Users<'_> {
     /// Replaces a user's password (never the system user's).
     pub async fn set_password(&self, email: &Email, hash: &PasswordHash) -> Result<()> {
         let (db, actor) = (self.dalgo.db(), self.dalgo.actor());
@@ -73,9 +68,7 @@ impl Users<'_> {
         tx.commit().within().await?;
         Ok(())
     }
-}
 
-impl Users<'_> {
     /// Dalgo's `create-system-orguser`: the system user and its org-less
     /// admin membership, each only if missing.
     pub async fn create_system_orguser(&self) -> Result<SystemUserReport> {
@@ -105,9 +98,7 @@ impl Users<'_> {
         tx.commit().within().await?;
         Ok(SystemUserReport { email: user.email, user_created, membership })
     }
-}
 
-impl Users<'_> {
     /// A user's four attributes (Dalgo's `UserAttributes`) after setting
     /// each of `changes`; with none, as they are. One transaction, audited;
     /// [`Error::UserNotFound`] for an unknown email. An attribute both

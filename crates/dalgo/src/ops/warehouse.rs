@@ -129,9 +129,7 @@ impl WarehouseOps<'_> {
             prefect_blocks,
         })
     }
-}
 
-impl WarehouseOps<'_> {
     /// The org's warehouse with its credentials masked.
     pub async fn show(&self) -> Result<WarehouseDetails> {
         let (dalgo, org) = (self.org.dalgo(), self.org.get().await?);
