@@ -199,7 +199,7 @@ impl OrgOps<'_> {
             let presence = match &client {
                 Ok(c) => match c.block_exists(block_type.as_str(), &name).await {
                     Ok(true) => Presence::Present,
-                    Ok(false) => match self.no_use_for(&name, dbt) {
+                    Ok(false) => match crate::pipeline::blocks::no_use_for(self.dalgo.config(), org, &name, dbt) {
                         Some(reason) => Presence::NotNeeded { reason },
                         None => Presence::Missing,
                     },
@@ -210,21 +210,5 @@ impl OrgOps<'_> {
             out.push(BlockEntity { name, block_type, presence });
         }
         out
-    }
-
-    /// Why the org has no use for this block yet, as a block sync skips it:
-    /// no Airbyte, no dbt workspace, no git token.
-    fn no_use_for(&self, block: &str, dbt: Option<&crate::dbt::Workspace>) -> Option<String> {
-        use crate::pipeline::blocks::{airbyte_server_block, git_pull_url_block};
-        if block == airbyte_server_block(&self.slug) {
-            return matches!(self.dalgo.config().airbyte.get(), Ok(None)).then(|| "Airbyte is not configured".into());
-        }
-        match dbt {
-            None => Some(format!("{} has no dbt workspace", self.slug)),
-            Some(ws) if block == git_pull_url_block(&self.slug) && ws.token_secret.is_none() => {
-                Some("the dbt workspace has no git token".into())
-            }
-            Some(_) => None,
-        }
     }
 }

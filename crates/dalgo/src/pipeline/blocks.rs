@@ -86,11 +86,33 @@ pub(crate) async fn sync(
     Ok(out)
 }
 
+/// Why a sync skips a block: the org has no use for it yet.
+const NO_AIRBYTE: &str = "Airbyte is not configured";
+const NO_GIT_TOKEN: &str = "the dbt workspace has no git token";
+
+fn no_dbt_workspace(org: &Org) -> String {
+    format!("{} has no dbt workspace", org.slug)
+}
+
+/// Why the org has no use for `block` yet, as a sync skips it (no Airbyte,
+/// no dbt workspace, no git token), given its dbt workspace; `None` when it
+/// needs the block.
+pub(crate) fn no_use_for(cfg: &Config, org: &Org, block: &str, dbt: Option<&dbt::Workspace>) -> Option<String> {
+    if block == airbyte_server_block(&org.slug) {
+        return matches!(cfg.airbyte.get(), Ok(None)).then(|| NO_AIRBYTE.into());
+    }
+    match dbt {
+        None => Some(no_dbt_workspace(org)),
+        Some(ws) if block == git_pull_url_block(&org.slug) && ws.token_secret.is_none() => Some(NO_GIT_TOKEN.into()),
+        Some(_) => None,
+    }
+}
+
 async fn airbyte_server(cfg: &Config, client: &Client, org: &Org) -> Result<BlockOutcome> {
     const TYPE: BlockType = BlockType::AirbyteServer;
     let name = airbyte_server_block(&org.slug);
     let Some(airbyte) = cfg.airbyte.get()? else {
-        return Ok(BlockOutcome::skipped(name, TYPE, "Airbyte is not configured"));
+        return Ok(BlockOutcome::skipped(name, TYPE, NO_AIRBYTE));
     };
     let data = airbyte_server_data(airbyte)?;
     Ok(match client.upsert_block(TYPE.as_str(), &name, &data).await? {
@@ -140,7 +162,7 @@ async fn dbt_secrets(db: &Db, store: &SecretStore, client: &Client, org: &Org) -
     const TYPE: BlockType = BlockType::Secret;
     let (profile_name, url_name) = (dbt_profile_block(&org.slug), git_pull_url_block(&org.slug));
     let Some(ws) = dbt::find(&mut *db.pool().acquire().await?, org).await? else {
-        let why = format!("{} has no dbt workspace", org.slug);
+        let why = no_dbt_workspace(org);
         return Ok(vec![BlockOutcome::skipped(profile_name, TYPE, &why), BlockOutcome::skipped(url_name, TYPE, why)]);
     };
     let value = dbt::profile_secret(db, store, org).await?;
@@ -153,7 +175,7 @@ async fn dbt_secrets(db: &Db, store: &SecretStore, client: &Client, org: &Org) -
         (Some(url), Some(token)) => {
             put_secret(client, url_name, git::authenticated_url(url, &token).expose_secret()).await?
         }
-        _ => BlockOutcome::skipped(url_name, TYPE, "the dbt workspace has no git token"),
+        _ => BlockOutcome::skipped(url_name, TYPE, NO_GIT_TOKEN),
     });
     Ok(out)
 }
